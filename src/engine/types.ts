@@ -1,0 +1,121 @@
+/**
+ * The contract between the engine and its hosts (the emulator, tests, benches).
+ * The engine does no I/O: tasks go to a TaskRunner, time comes from a Clock,
+ * and history events go to `onEvent` in the exact GetExecutionHistory shape.
+ */
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { JsonValue, WorkflowType } from '../asl/types.js';
+
+export type { HistoryEvent };
+
+export interface Clock {
+  /** Milliseconds since the epoch, as Date.now(). */
+  now(): number;
+  /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** How a Task resource is integrated, from its ARN suffix. */
+export type IntegrationPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
+
+/** A task's failure as Step Functions reports it (`Error` and `Cause` of TaskFailed). */
+export class TaskFailure extends Error {
+  constructor(
+    readonly error: string,
+    override readonly cause?: string,
+  ) {
+    super(cause ? `${error}: ${cause}` : error);
+    this.name = 'TaskFailure';
+  }
+}
+
+export interface TaskRequest {
+  /** The resource ARN as written, e.g. `arn:aws:states:::lambda:invoke.waitForTaskToken`. */
+  resource: string;
+  /** The resource without its integration suffix. */
+  baseResource: string;
+  pattern: IntegrationPattern;
+  /** The effective parameters (Parameters / Arguments evaluated), what AWS sends to the service. */
+  parameters: JsonValue;
+  stateName: string;
+  /** The context object `$$` as the state sees it (Task.Token included for callbacks). */
+  context: JsonValue;
+  taskToken?: string;
+  timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  /** 0 on the first attempt, then the retry count. */
+  attempt: number;
+  executionArn: string;
+  /** Aborted when the task times out or the execution stops: a runner should give up then. */
+  signal: AbortSignal;
+  /** Called by the host whenever SendTaskHeartbeat arrives for this task. */
+  heartbeat(): void;
+}
+
+export interface TaskRunner {
+  /**
+   * Performs the task and resolves with its result, or rejects with a TaskFailure.
+   * For `.waitForTaskToken` it resolves only when the token is answered.
+   * Any other rejection is reported as a `States.TaskFailed`-style failure by the engine.
+   */
+  run(request: TaskRequest): Promise<JsonValue>;
+  /** Reads the items of a distributed Map's ItemReader (local files in the emulator). */
+  readItems?(request: { resource: string; parameters: JsonValue; readerConfig: JsonValue; signal: AbortSignal }): Promise<JsonValue[]>;
+}
+
+export interface ExecutionIdentity {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  roleArn: string;
+  /** ISO-8601 start time; defaults to the clock's now. */
+  startTime?: string;
+  redriveCount?: number;
+  type?: WorkflowType;
+}
+
+export interface ExecutionOptions extends ExecutionIdentity {
+  input: JsonValue;
+  runner: TaskRunner;
+  clock?: Clock;
+  /** Receives every history event as it is appended. */
+  onEvent?: (event: HistoryEvent) => void;
+  /**
+   * A prefix of this execution's own history (from a store, after a crash):
+   * the engine replays it without re-running completed tasks, then carries on.
+   */
+  resumeFrom?: readonly HistoryEvent[];
+}
+
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  output?: JsonValue;
+  error?: string;
+  cause?: string;
+  /** Number of history events appended, resumed ones included. */
+  eventCount: number;
+}
+
+export interface ExecutionHandle {
+  readonly result: Promise<ExecutionResult>;
+  /** StopExecution: ends the execution as ABORTED with an optional error and cause. */
+  stop(error?: string, cause?: string): void;
+}
+
+export interface CompileProblem {
+  /** State path such as `States.Charge.Branches[0].States.Pay`, or `` for the root. */
+  path: string;
+  field?: string;
+  message: string;
+}
+
+export interface CompiledMachine {
+  start(options: ExecutionOptions): ExecutionHandle;
+}
+
+export type CompileResult =
+  | { ok: true; machine: CompiledMachine; warnings: CompileProblem[] }
+  | { ok: false; problems: CompileProblem[] };

@@ -1,0 +1,4 @@
+// Library entry: the pieces other tools may embed.
+export { DelivError, UsageError } from './ui/errors.js';
+export type * from './asl/types.js';
+export type * from './engine/types.js';

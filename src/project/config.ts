@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { WorkflowType } from '../asl/types.js';
+import { UsageError } from '../ui/errors.js';
+
+export const PROJECT_FILE = 'deliv.yaml';
+
+export interface StateMachineConfig {
+  /** Path of the `.asl.yaml|.asl.yml|.asl.json` definition, relative to the project root. */
+  definition: string;
+  type: WorkflowType;
+  template?: string;
+  /** Sample inputs, relative to the project root. */
+  events?: string;
+}
+
+export interface FunctionConfig {
+  /** Handler module relative to the project root, exporting `handler`. */
+  handler: string;
+  timeoutSeconds?: number;
+  memoryMB?: number;
+  architecture?: 'x86_64' | 'arm64';
+  /** Expected duration per invocation, for the cost estimate. */
+  durationMs?: number;
+}
+
+export interface TargetConfig {
+  /** `local` is the embedded emulator; anything else is an AWS account. */
+  kind?: 'local' | 'aws';
+  region?: string;
+  profile?: string;
+  roleArn?: string;
+  accountId?: string;
+  endpoint?: string;
+  alias?: string;
+  /** DefinitionSubstitutions: `${Name}` placeholders in the definitions. */
+  substitutions?: Record<string, string>;
+}
+
+export interface ProjectConfig {
+  name: string;
+  stateMachines: Record<string, StateMachineConfig>;
+  functions?: Record<string, FunctionConfig>;
+  targets: Record<string, TargetConfig>;
+  defaultTarget?: string;
+  /** Mock config (AWS Step Functions Local MockConfigFile format), relative to the root. */
+  mocks?: string;
+  cost?: Record<string, unknown>;
+  explain?: { model?: string; redactKeys?: string[]; region?: string };
+}
+
+export interface Project {
+  root: string;
+  file: string;
+  config: ProjectConfig;
+}
+
+/** Walks up from `start` to the folder holding deliv.yaml. */
+export function findProjectRoot(start: string = process.cwd()): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, PROJECT_FILE))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Loads deliv.yaml from the project around `start`; errors name the file and line. */
+export function loadProject(start: string = process.cwd()): Project {
+  const root = findProjectRoot(start);
+  if (!root) {
+    throw new UsageError(`no ${PROJECT_FILE} found in ${path.resolve(start)} or any folder above it`, {
+      hint: 'run `deliv init` to create a project, or pass a definition file',
+    });
+  }
+  const file = path.join(root, PROJECT_FILE);
+  return { root, file, config: parseProjectConfig(readFileSync(file, 'utf8'), file) };
+}
+
+/** Like loadProject, but undefined outside a project. */
+export function tryLoadProject(start: string = process.cwd()): Project | undefined {
+  return findProjectRoot(start) ? loadProject(start) : undefined;
+}
+
+export function parseProjectConfig(text: string, file: string): ProjectConfig {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    const { line, col } = lineCounter.linePos(first.pos[0]);
+    throw new UsageError(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`, {
+      hint: 'fix the YAML syntax at that line',
+    });
+  }
+  if (!isMap(document.contents)) {
+    throw new UsageError(`${file}: expected a mapping with name, stateMachines and targets`);
+  }
+  const raw = document.toJS() as Partial<ProjectConfig>;
+  const where = (key: string) => {
+    const node = document.get(key, true) as { range?: [number, number] } | undefined;
+    const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  if (typeof raw.name !== 'string' || raw.name === '') {
+    throw new UsageError(`${file}: missing the project \`name\``);
+  }
+  if (!raw.stateMachines || typeof raw.stateMachines !== 'object') {
+    throw new UsageError(`${file}: missing \`stateMachines\``, { hint: 'list each state machine with its definition file' });
+  }
+  for (const [name, machine] of Object.entries(raw.stateMachines)) {
+    if (!machine || typeof machine.definition !== 'string') {
+      throw new UsageError(`${where('stateMachines')}: state machine \`${name}\` has no \`definition\` file`);
+    }
+    const type = (machine.type ?? 'STANDARD').toUpperCase();
+    if (type !== 'STANDARD' && type !== 'EXPRESS') {
+      throw new UsageError(`${where('stateMachines')}: state machine \`${name}\` has type \`${machine.type}\``, {
+        hint: 'use STANDARD or EXPRESS',
+      });
+    }
+    machine.type = type;
+  }
+  const targets = raw.targets ?? {};
+  if (!targets.local) targets.local = { kind: 'local' };
+  for (const [name, target] of Object.entries(targets)) {
+    target.kind ??= name === 'local' ? 'local' : 'aws';
+  }
+  return { ...raw, name: raw.name, stateMachines: raw.stateMachines, targets } as ProjectConfig;
+}

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { DefinitionPath, StateMachineDefinition } from '../asl/types.js';
+import { UsageError } from '../ui/errors.js';
+import type { Project } from './config.js';
+
+export const DEFINITION_EXTENSIONS = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
+
+/** `${Name}` in the CloudFormation DefinitionSubstitutions style. */
+const PLACEHOLDER = /\$\{([A-Za-z0-9_.:-]+)\}/g;
+
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+
+export interface LoadedDefinition {
+  file: string;
+  /** The definition with every known placeholder substituted. */
+  definition: StateMachineDefinition;
+  /** Placeholder names in the file, in order of first appearance. */
+  placeholders: string[];
+  /** Placeholders with no substitution: still `${Name}` in `definition`. */
+  unresolved: string[];
+  /** Where a path of the definition (`['States', 'Pay', 'Next']`) sits in the source. */
+  locate(at: DefinitionPath): SourcePosition;
+}
+
+/** Reads and parses a YAML or JSON definition; syntax errors point at file:line:col. */
+export function loadDefinitionFile(file: string, substitutions: Record<string, string> = {}): LoadedDefinition {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+      hint: 'check the path of the definition file',
+    });
+  }
+  return parseDefinition(text, file, substitutions);
+}
+
+export function parseDefinition(text: string, file: string, substitutions: Record<string, string> = {}): LoadedDefinition {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    const { line, col } = lineCounter.linePos(first.pos[0]);
+    throw new UsageError(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`, {
+      hint: 'fix the syntax at that line',
+    });
+  }
+  if (!isMap(document.contents)) {
+    throw new UsageError(`${file}:1:1: a state machine definition must be an object with StartAt and States`);
+  }
+  const placeholders: string[] = [];
+  const unresolved: string[] = [];
+  const definition = substitute(document.toJS({ maxAliasCount: 100 }), substitutions, placeholders, unresolved);
+  return {
+    file,
+    definition: definition as StateMachineDefinition,
+    placeholders,
+    unresolved,
+    locate: (at) => locateNode(document, lineCounter, at),
+  };
+}
+
+function substitute(value: unknown, substitutions: Record<string, string>, seen: string[], unresolved: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (whole, name: string) => {
+      if (!seen.includes(name)) seen.push(name);
+      const replacement = substitutions[name];
+      if (replacement === undefined) {
+        if (!unresolved.includes(name)) unresolved.push(name);
+        return whole;
+      }
+      return replacement;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => substitute(item, substitutions, seen, unresolved));
+  if (value && typeof value === 'object') {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[key] = substitute(item, substitutions, seen, unresolved);
+    return result;
+  }
+  return value;
+}
+
+/** The deepest node on `at` that exists, so a missing field points at its parent. */
+function locateNode(document: Document, lineCounter: LineCounter, at: DefinitionPath): SourcePosition {
+  let node: Node | null | undefined = document.contents as Node;
+  let position = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
+  for (const key of at) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === key);
+      if (!pair) break;
+      const keyNode = pair.key as Node | undefined;
+      if (keyNode?.range) position = lineCounter.linePos(keyNode.range[0]);
+      node = pair.value as Node | null;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key] as Node | undefined;
+      if (!item) break;
+      if (item.range) position = lineCounter.linePos(item.range[0]);
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return { line: position.line, col: position.col };
+}
+
+/** Loads one of the project's state machines with the target's substitutions applied. */
+export function renderStateMachine(project: Project, machineName: string, targetName = 'local'): LoadedDefinition {
+  const machine = project.config.stateMachines[machineName];
+  if (!machine) {
+    throw new UsageError(`no state machine named \`${machineName}\` in ${project.file}`, {
+      hint: `known: ${Object.keys(project.config.stateMachines).join(', ') || '(none)'}`,
+    });
+  }
+  const target = project.config.targets[targetName];
+  if (!target) {
+    throw new UsageError(`no target named \`${targetName}\` in ${project.file}`, {
+      hint: `known: ${Object.keys(project.config.targets).join(', ')}`,
+    });
+  }
+  return loadDefinitionFile(path.resolve(project.root, machine.definition), target.substitutions ?? {});
+}
