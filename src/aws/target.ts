@@ -1,0 +1,60 @@
+import type { Project, TargetConfig } from '../project/config.js';
+import { UsageError } from '../ui/errors.js';
+import { DEFAULT_LOCAL_PORT, LOCAL_ACCOUNT, LOCAL_REGION, type ClientTarget } from './clients.js';
+
+export interface ResolvedTarget extends ClientTarget {
+  roleArn?: string;
+  accountId?: string;
+  substitutions: Record<string, string>;
+  alias?: string;
+}
+
+export interface TargetFlags {
+  target?: string;
+  region?: string;
+  profile?: string;
+}
+
+/**
+ * Picks the target a command works on: `--target`, else deliv.yaml's
+ * `defaultTarget`, else `local`. Flags win over deliv.yaml, deliv.yaml over the
+ * environment (which the SDK reads itself). Outside a project only `local` and
+ * ad-hoc AWS targets (`--target aws`, region and profile from flags or env) exist.
+ */
+export function resolveTarget(project: Project | undefined, flags: TargetFlags = {}): ResolvedTarget {
+  const name = flags.target ?? project?.config.defaultTarget ?? 'local';
+  let config: TargetConfig | undefined = project?.config.targets[name];
+  if (!config) {
+    if (name === 'local') config = { kind: 'local' };
+    else if (name === 'aws' || !project) config = { kind: 'aws' };
+    else {
+      throw new UsageError(`no target named \`${name}\` in ${project.file}`, {
+        hint: `known targets: ${Object.keys(project.config.targets).join(', ')}`,
+      });
+    }
+  }
+  const local = (config.kind ?? (name === 'local' ? 'local' : 'aws')) === 'local';
+  if (local) {
+    return {
+      name,
+      local: true,
+      region: config.region ?? LOCAL_REGION,
+      endpoint: config.endpoint ?? process.env.DELIV_LOCAL_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`,
+      accountId: config.accountId ?? LOCAL_ACCOUNT,
+      roleArn: config.roleArn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:role/DelivLocalRole`,
+      substitutions: config.substitutions ?? {},
+      alias: config.alias,
+    };
+  }
+  return {
+    name,
+    local: false,
+    region: flags.region ?? config.region,
+    profile: flags.profile ?? config.profile,
+    endpoint: config.endpoint,
+    roleArn: config.roleArn,
+    accountId: config.accountId,
+    substitutions: config.substitutions ?? {},
+    alias: config.alias,
+  };
+}
