@@ -36,7 +36,7 @@ export function toFailure(error: unknown, stateName: string, enteredEventId: num
     return new StateFailure(error.error, cause);
   }
   if (error instanceof TaskFailure) return new StateFailure(error.error, error.cause);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
   return new StateFailure('States.Runtime', prefix + message);
 }
 

@@ -48,6 +48,7 @@ export class StateRun implements EvalScope {
   private ctx: JsonValue | undefined;
   input: JsonValue;
   retryCount = 0;
+  retryable = false;
   taskToken: string | undefined;
 
   constructor(
@@ -69,7 +70,8 @@ export class StateRun implements EvalScope {
     const exec = this.frame.exec;
     const ctx: JsonObject = {
       Execution: exec.contextExecution as unknown as JsonObject,
-      State: { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name, RetryCount: this.retryCount },
+      // Only states that can retry (Task, Parallel, Map) show a RetryCount, as on AWS.
+      State: this.retryable ? { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name, RetryCount: this.retryCount } : { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name },
       StateMachine: exec.contextStateMachine,
     };
     if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
@@ -105,6 +107,7 @@ export function enter(frame: Frame, type: string, name: string, input: JsonValue
   const exec = frame.exec;
   const id = exec.emit(frame, `${type}StateEntered` as HistoryEventType, 'stateEnteredEventDetails', { name, input: JSON.stringify(input), inputDetails: TRUNCATED_FALSE() }, { name });
   const run = new StateRun(frame, name, input, id, exec.lastTimestamp);
+  run.retryable = type === 'Task' || type === 'Parallel' || type === 'Map';
   frame.current = run;
   return run;
 }
