@@ -35,6 +35,8 @@ export function isIntrinsic(value: string): boolean {
 
 // ---------------------------------------------------------------- parsing
 
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+
 class IntrinsicParser {
   pos = 0;
   depth = 0;
@@ -101,7 +103,11 @@ class IntrinsicParser {
     return this.fail(`unexpected argument at position ${this.pos}`);
   }
 
-  /** `'...'` with `\'`, `\{`, `\}` and `\\` escapes; `raw` keeps them for States.Format. */
+  /**
+   * `'...'` with backslash escapes: `\'`, `\{`, `\}`, `\\` stand for the
+   * character itself, `\n`, `\t`, `\r` for control characters. `raw` keeps
+   * the brace and backslash escapes so States.Format can tell them from `{}`.
+   */
   string(): Arg {
     this.pos++;
     let value = '';
@@ -112,8 +118,9 @@ class IntrinsicParser {
       if (c === '\\') {
         const next = this.text[this.pos + 1];
         if (next === undefined) this.fail('unterminated string literal');
-        value += next;
-        raw += next === '{' || next === '}' || next === '\\' ? `\\${next}` : next;
+        const unescaped = ESCAPES[next] ?? next;
+        value += unescaped;
+        raw += next === '{' || next === '}' || next === '\\' ? `\\${next}` : unescaped;
         this.pos += 2;
         continue;
       }

@@ -54,33 +54,38 @@ function fail(message: string): never {
   throw { code: 'States', message };
 }
 
-function partition(array: unknown, size: unknown): JsonValue {
-  if (!Array.isArray(array)) fail('The first argument of $partition must be an array');
-  if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) fail('The second argument of $partition must be a positive integer');
+function partition(array: unknown[], size: number): JsonValue {
+  if (!Number.isInteger(size) || size <= 0) fail('The chunk size of $partition must be a positive integer');
   const out: JsonValue[] = [];
-  for (let i = 0; i < array.length; i += size) out.push(array.slice(i, i + size));
+  for (let i = 0; i < array.length; i += size) out.push(toJson(array.slice(i, i + size)) as JsonValue);
   return out;
 }
 
-function range(start: unknown, end: unknown, step: unknown): JsonValue {
-  if (typeof start !== 'number' || typeof end !== 'number' || typeof step !== 'number' || ![start, end, step].every(Number.isInteger))
-    fail('The arguments of $range must be integers');
-  if (step === 0) fail('The step of $range must not be 0');
-  const out: number[] = [];
-  for (let i = start; step > 0 ? i <= end : i >= end; i += step) {
-    out.push(i);
-    if (out.length > 1000) fail('$range cannot produce more than 1000 items');
-  }
+/**
+ * AWS's `$range(start, end, step)`: both ends inclusive, arguments truncated
+ * to integers; an empty range is undefined and a one-item range a single value,
+ * as JSONata sequences behave.
+ */
+function range(start: number, end: number, step: number): JsonValue | undefined {
+  const [from, to, by] = [start, end, step].map(Math.trunc);
+  if (by === 0 || (by > 0 && from > to) || (by < 0 && from < to)) return undefined;
+  const count = Math.floor((to - from) / by) + 1;
+  if (count > MAX_RANGE) fail(`$range cannot produce more than ${MAX_RANGE} items`);
+  if (count === 1) return from;
+  const out: number[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = from + i * by;
   return out;
 }
+
+const MAX_RANGE = 1_000_000;
 
 const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-function hash(value: unknown, algorithm: unknown): JsonValue {
-  if (typeof value !== 'string') fail('The first argument of $hash must be a string');
-  const node = typeof algorithm === 'string' ? HASHES[algorithm] : undefined;
+function hash(value: unknown, algorithm: string): JsonValue {
+  const node = HASHES[algorithm];
   if (!node) fail(`Unsupported hash algorithm ${JSON.stringify(algorithm)}: use one of ${Object.keys(HASHES).join(', ')}`);
-  return createHash(node).update(value, 'utf8').digest('hex');
+  const data = typeof value === 'string' ? value : formatJson(toJson(value) ?? null);
+  return createHash(node).update(data, 'utf8').digest('hex');
 }
 
 /** mulberry32: a small seeded generator, so `$random(seed)` repeats. */
@@ -91,14 +96,11 @@ function seededRandom(seed: number): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-function random(seed?: unknown): JsonValue {
-  if (seed === undefined) return Math.random();
-  if (typeof seed !== 'number') fail('The seed of $random must be a number');
-  return seededRandom(seed);
+function random(seed?: number): JsonValue {
+  return seed === undefined ? Math.random() : seededRandom(seed);
 }
 
-function parse(text: unknown): JsonValue {
-  if (typeof text !== 'string') fail('The argument of $parse must be a string');
+function parse(text: string): JsonValue {
   try {
     return JSON.parse(text) as JsonValue;
   } catch {
@@ -109,7 +111,7 @@ function parse(text: unknown): JsonValue {
 const AWS_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown; signature: string }> = {
   partition: { fn: partition, signature: '<an:a>' },
   range: { fn: range, signature: '<nnn:a>' },
-  hash: { fn: hash, signature: '<ss:s>' },
+  hash: { fn: hash, signature: '<xs:s>' },
   random: { fn: random, signature: '<n?:n>' },
   uuid: { fn: () => randomUUID(), signature: '<:s>' },
   parse: { fn: parse, signature: '<s:x>' },
@@ -175,7 +177,7 @@ export function compileJsonataExpression(expression: string, field: string): (sc
     try {
       result = await compiled.evaluate(states.input, bindings);
     } catch (error) {
-      throw queryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation: ${errorText(error)}`);
+      throw queryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${errorText(error)}`);
     }
     const json = toJson(result);
     if (json === undefined) throw queryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`);
