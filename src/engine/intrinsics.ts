@@ -186,6 +186,11 @@ function expectNumber(fn: string, position: string, value: JsonValue): number {
   return value;
 }
 
+/** JSON text `-0` is the integer 0 to AWS. */
+function withoutNegativeZero(value: JsonValue): JsonValue {
+  return Object.is(value, -0) ? 0 : value;
+}
+
 /** Java's Math.round, which AWS applies to non-integer arguments: halves go up. */
 function javaRound(value: number): number {
   return Math.floor(value + 0.5);
@@ -270,8 +275,10 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     max: 1,
     run([text]) {
       const s = expectString('States.StringToJson', 'first', text);
+      // AWS reads blank text as null.
+      if (s.trim() === '') return null;
       try {
-        return JSON.parse(s) as JsonValue;
+        return withoutNegativeZero(JSON.parse(s) as JsonValue);
       } catch {
         throw intrinsicFailure(`Invalid arguments in States.StringToJson: the argument is not valid JSON: ${s}`);
       }

@@ -142,12 +142,25 @@ function toJson(value: unknown): JsonValue | undefined {
   return out;
 }
 
+/** A JSONata error as AWS prints it: `T2002: The right side of the "+" operator must evaluate to a number`. */
 function errorText(error: unknown): string {
   if (error && typeof error === 'object' && 'message' in error) {
-    const e = error as { code?: string; message: string };
+    const e = error as { code?: string; message: string; value?: unknown; type?: unknown };
+    // AWS's JSONata words this one differently from jsonata-js.
+    if (e.code === 'T0412') return `T0412: Argument ${JSON.stringify(e.value)} must be an array of ${JSON.stringify(e.type)}`;
     return e.code && e.code !== 'States' ? `${e.code}: ${e.message}` : e.message;
   }
   return String(error);
+}
+
+/** A States.QueryEvaluationError that also says which field failed (`location` of AWS's EvaluationFailed event). */
+export class QueryEvaluationError extends StatesError {
+  constructor(
+    cause: string,
+    readonly location: string,
+  ) {
+    super('States.QueryEvaluationError', cause);
+  }
 }
 
 /**
@@ -177,10 +190,10 @@ export function compileJsonataExpression(expression: string, field: string): (sc
     try {
       result = await compiled.evaluate(states.input, bindings);
     } catch (error) {
-      throw queryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${errorText(error)}`);
+      throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${errorText(error)}`, field);
     }
     const json = toJson(result);
-    if (json === undefined) throw queryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`);
+    if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
     return json;
   };
 }

@@ -689,6 +689,6 @@ export function compileResultPath(resultPath: string | null | undefined): (input
 function resultPathFailure(resultPath: string, input: JsonValue): StatesError {
   return new StatesError(
     'States.ResultPathMatchFailure',
-    `Unable to apply ResultPath "${resultPath}" to input ${JSON.stringify(input)}`,
+    `Unable to apply ReferencePath ${resultPath} to input ${JSON.stringify(input)}`,
   );
 }
