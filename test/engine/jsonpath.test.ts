@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/asl/types.js';
 import { StatesError } from '../../src/engine/errors.js';
 import {
   applyResultPath,
@@ -10,7 +11,7 @@ import {
   normalizePath,
 } from '../../src/engine/jsonpath.js';
 
-const store = {
+const store: JsonObject = {
   'delivery-partner': 'UQS',
   items: [
     { sku: 'a', qty: 1, price: 10, tags: ['x'] },
@@ -113,7 +114,7 @@ describe('AWS causes for paths that select nothing', () => {
 });
 
 describe('applyResultPath', () => {
-  const input = { order: { id: 1 }, keep: [1, 2] };
+  const input: JsonObject = { order: { id: 1 }, keep: [1, 2] };
 
   it('replaces, discards or places the result', () => {
     expect(applyResultPath(input, undefined, 'r')).toBe('r');
