@@ -12,7 +12,7 @@ import type { FunctionConfig, ProjectConfig } from '../project/config.js';
 import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Partition } from './arn.js';
-import { scaledClock } from './clock.js';
+import { realClock } from '../engine/index.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { MockFile } from './mocks.js';
@@ -70,8 +70,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = new Store(dataDir);
   const project = projectReader(root);
   const mocks = new MockFile(project.mocksFile());
-  const machines = await MachineCache.create();
-  const clock = scaledClock(options.timeScale ?? 1);
+  const machines = MachineCache.create();
+  const clock = realClock(options.timeScale ?? 1);
   const tokens = new TokenBroker(store);
   const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition);
   // The nested-execution bridge is filled in by the API once it exists (it starts executions as StartExecution does).

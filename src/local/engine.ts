@@ -3,6 +3,8 @@
  * keep the compiled machine, since many executions share a definition.
  */
 import { createRequire } from 'node:module';
+import type { StateMachineDefinition } from '../asl/types.js';
+import { compile } from '../engine/index.js';
 import type { CompileResult, CompiledMachine, CompileProblem } from '../engine/types.js';
 import { ApiError } from './api-error.js';
 
@@ -20,39 +22,15 @@ function validateSchema(definition: unknown): CompileProblem[] {
   return result.errors.map((error) => ({ path: '', message: `${error['Error code']}: ${error.Message}` }));
 }
 
-type Compile = (definition: unknown) => CompileResult;
-
-let compilePromise: Promise<Compile> | undefined;
-
-/** The engine is loaded on first use: `deliv --help` must not pay for it. */
-export function loadCompile(): Promise<Compile> {
-  // The module path is a variable while the engine is being written in parallel.
-  const enginePath = '../engine/index.js';
-  compilePromise ??= (import(enginePath) as Promise<{ compile: Compile }>).then((module) => module.compile);
-  return compilePromise;
-}
+type Compile = (definition: StateMachineDefinition) => CompileResult;
 
 export class MachineCache {
   private readonly machines = new Map<string, CompiledMachine>();
 
-  constructor(private readonly compile: Compile) {}
+  constructor(private readonly compileDefinition: Compile) {}
 
-  static async create(): Promise<MachineCache> {
-    try {
-      return new MachineCache(await loadCompile());
-    } catch (error) {
-      // Without the engine the API still manages machines; executions fail to start.
-      const reason = (error as Error).message;
-      return new MachineCache(() => ({
-        ok: true,
-        warnings: [],
-        machine: {
-          start() {
-            throw new ApiError('InternalServerError', `the engine could not be loaded: ${reason}`, 500);
-          },
-        },
-      }));
-    }
+  static create(): MachineCache {
+    return new MachineCache(compile);
   }
 
   /** The compiled machine for a definition text; InvalidDefinition as AWS words it when it does not compile. */
@@ -80,7 +58,7 @@ export class MachineCache {
     }
     const schemaProblems = validateSchema(parsed);
     if (schemaProblems.length > 0) return { ok: false, problems: schemaProblems };
-    return this.compile(parsed);
+    return this.compileDefinition(parsed as StateMachineDefinition);
   }
 }
 
