@@ -83,13 +83,32 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
 
   checkMachine(definition, [], add);
 
-  for (const name of loaded.unresolved) {
-    const at = findPlaceholder(definition, name, []) ?? [];
-    const where = options.target ? ` in target \`${options.target}\`` : '';
-    if (options.bare) add('warning', 'UNRESOLVED_PLACEHOLDER', `placeholder \${${name}} has no substitution${where}; pass --sub ${name}=VALUE`, at);
-    else add('error', 'UNRESOLVED_PLACEHOLDER', `placeholder \${${name}} has no substitution${where}; add it to the target's substitutions in deliv.yaml`, at);
-  }
+  problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * Only the unresolved-placeholder check: cheap, for checking one definition against
+ * further targets once validateDefinition has checked it against the first.
+ */
+export function placeholderProblems(loaded: ValidationInput, options: ValidateOptions): Problem[] {
+  const definition = loaded.definition as unknown as Json;
+  return loaded.unresolved.map((name): Problem => {
+    const at = findPlaceholder(definition, name, []) ?? [];
+    const position = loaded.locate(at);
+    const where = options.target ? ` in target \`${options.target}\`` : '';
+    const fix = options.bare ? `pass --sub ${name}=VALUE` : "add it to the target's substitutions in deliv.yaml";
+    return {
+      severity: options.bare ? 'warning' : 'error',
+      code: 'UNRESOLVED_PLACEHOLDER',
+      message: `placeholder \${${name}} has no substitution${where}; ${fix}`,
+      file: loaded.file,
+      line: position.line,
+      col: position.col,
+      pointer: toPointer(at),
+      state: stateOf(at),
+    };
+  });
 }
 
 // ---------------------------------------------------------------- semantic checks
@@ -125,6 +144,9 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
     }
     if (!reachable.has(name) && typeof startAt === 'string' && startAt in states) {
       add('error', 'MISSING_TRANSITION_TARGET', `state ${name} is not reachable: no StartAt, Next, Default or Catch leads to it`, at);
+    }
+    if (typeof state.Type !== 'string' || !STATE_TYPES.includes(state.Type)) {
+      add('error', 'SCHEMA_VALIDATION_FAILED', `unknown state Type ${JSON.stringify(state.Type ?? null)}; use one of ${STATE_TYPES.join(', ')}`, [...at, 'Type']);
     }
     if (state.Type === 'Choice' && state.Default === undefined) {
       add('warning', 'CHOICE_WITHOUT_DEFAULT', 'Choice has no Default: when no rule matches, the execution fails with States.NoChoiceMatched', at);
@@ -194,6 +216,8 @@ function levenshtein(a: string, b: string): number {
   return row[b.length];
 }
 
+const STATE_TYPES: string[] = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
+
 // ---------------------------------------------------------------- asl-validator
 
 interface SchemaProblem {
@@ -218,10 +242,12 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
   for (const error of result.errors) {
     if (COVERED_BY_OWN_CHECKS.has(error['Error code'])) continue;
     const pointer = error.schemaError?.instancePath ?? /\s(\/States\/\S*)/.exec(error.Message)?.[1];
-    const at = pointer === undefined ? undefined : fromPointer(copy, pointer);
-    const message = error.schemaError
-      ? error.Message.replace(/^\S+ is invalid\. /, `${lastSegment(at)} is invalid: `)
-      : error.Message;
+    const stateName = /^State "([^"]+)"/.exec(error.Message)?.[1];
+    const at = pointer !== undefined ? fromPointer(copy, pointer) : stateName !== undefined ? findState(copy, stateName, []) : undefined;
+    if (at && insideUnknownType(copy, at)) continue; // reported precisely by our own check
+    let message = error.Message;
+    if (error.schemaError) message = message.replace(/^\S+ is invalid\. /, `${lastSegment(at)} is invalid: `);
+    if (error['Error code'] === 'MISSING_TERMINAL_STATE') message = 'no state ends the execution: give one state `End: true`, or add a Succeed or Fail state';
     problems.push({ code: error['Error code'], message, at });
   }
   // A state that fails its variant of the schema also fails the other variants' `Type`;
@@ -380,6 +406,35 @@ function valueAt(root: Json, at: DefinitionPath): Json | undefined {
     else return undefined;
   }
   return node;
+}
+
+/** A state of the given name anywhere in the definition (asl-validator names states without their path). */
+function findState(machine: Json, name: string, base: DefinitionPath): DefinitionPath | undefined {
+  if (!isMap(machine) || !isMap(machine.States)) return undefined;
+  if (name in machine.States) return [...base, 'States', name];
+  for (const [stateName, state] of Object.entries(machine.States)) {
+    if (!isMap(state)) continue;
+    const at = [...base, 'States', stateName];
+    const nested = [
+      ...(Array.isArray(state.Branches) ? state.Branches.map((branch, index) => ({ machine: branch, at: [...at, 'Branches', index] })) : []),
+      ...['ItemProcessor', 'Iterator'].map((field) => ({ machine: state[field], at: [...at, field] })),
+    ];
+    for (const candidate of nested) {
+      const found = findState(candidate.machine, name, candidate.at);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `at` lies in a state whose Type is not a state type: the schema then says nothing useful. */
+function insideUnknownType(root: Json, at: DefinitionPath): boolean {
+  for (let index = 0; index < at.length - 1; index += 1) {
+    if (at[index] !== 'States') continue;
+    const state = valueAt(root, at.slice(0, index + 2));
+    if (isMap(state) && (typeof state.Type !== 'string' || !STATE_TYPES.includes(state.Type))) return true;
+  }
+  return false;
 }
 
 function containsPlaceholder(value: Json | undefined): boolean {

@@ -28,10 +28,11 @@ Problems name the file, line and column, and the state. Exit code 2 when there i
     const { tryLoadProject, loadProject } = await import('../project/config.js');
     const { checkFiles, checkProject, parseSubstitutions } = await import('../project/check.js');
     const { formatProblem } = await import('../asl/validate.js');
+    const { withProgress } = await import('../ui/progress.js');
     const files = argv as string[];
-    const report = files.length > 0
-      ? checkFiles(files, parseSubstitutions(flags.sub), tryLoadProject())
-      : checkProject(loadProject(), { target: flags.target });
+    const substitutions = parseSubstitutions(flags.sub);
+    const report = await withProgress('Validating', async () =>
+      files.length > 0 ? checkFiles(files, substitutions, tryLoadProject()) : checkProject(loadProject(), { target: flags.target }));
 
     for (const definition of report.definitions) {
       for (const problem of definition.problems) {

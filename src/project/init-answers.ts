@@ -64,8 +64,8 @@ export async function resolveInitOptions(flags: InitFlags, interactive: boolean)
   if (name === undefined) {
     const suggestion = folderName && !projectNameProblem(folderName) ? folderName : DEFAULT_PROJECT_NAME;
     if (prompts) name = await prompts.input({ message: 'Project name', default: suggestion, validate: (value) => projectNameProblem(value.trim()) ?? true });
-    else if (flags.yes) name = suggestion;
-    else throw missing('--name', 'the project name');
+    else if (flags.yes || folderName !== undefined) name = suggestion;
+    else throw missing('--name', 'the project name (or give DIR)');
     name = name.trim();
     checkName(name);
   }
