@@ -8,7 +8,7 @@ import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
-import { applyResultPath, compileJsonataValue, compilePayload } from './expr.js';
+import { compileJsonataValue, compilePayload, compileResultPath as compileResultPathSetter } from './expr.js';
 import type { EvalScope } from './expr.js';
 import type { Reference } from './paths.js';
 import { compileReference, requirePath } from './paths.js';
@@ -166,7 +166,7 @@ export function compileResultPath(env: StateEnv, resultPath: string | null | und
     env.problems.push({ path: env.path, field: 'ResultPath', message: 'ResultPath must be a string or null' });
     return (_raw, result) => result;
   }
-  return (raw, result) => applyResultPath(raw, resultPath, result);
+  return compileField(env, 'ResultPath', () => compileResultPathSetter(resultPath)) ?? ((_raw, result) => result);
 }
 
 export type Template = (scope: EvalScope) => MaybePromise<JsonValue>;
