@@ -123,7 +123,7 @@ describe('JSONata conditions', () => {
 
   it('must produce a boolean', async () => {
     const predicate = compileChoiceRule({ Condition: '{% $states.input.name %}' }, 'JSONata', 'Choices[1]');
-    await expect(predicate(scope({ name: 'x' }))).rejects.toMatchObject({
+    await expect(Promise.resolve().then(() => predicate(scope({ name: 'x' })))).rejects.toMatchObject({
       error: 'States.QueryEvaluationError',
       cause: "The JSONata expression '$states.input.name' specified for the field 'Choices[1]/Condition' returned an unexpected result type. Expected 'boolean', but was 'string' for value: \"x\"",
     });
