@@ -130,7 +130,7 @@ describe('JSONata conditions', () => {
   });
 });
 
-describe('RFC3339 timestamps', () => {
+describe('ISO-8601 offset timestamps', () => {
   it('parse with offsets and fractions, and refuse impossible dates', () => {
     expect(parseTimestamp('2016-03-14T01:59:00Z')).toEqual({ seconds: 1457920740, nanos: 0 });
     expect(compareTimestamps(parseTimestamp('2016-03-14T01:59:00Z')!, parseTimestamp('2016-03-14T02:59:00+01:00')!)).toBe(0);
@@ -138,5 +138,7 @@ describe('RFC3339 timestamps', () => {
     expect(parseTimestamp('2016-02-30T00:00:00Z')).toBeUndefined();
     expect(parseTimestamp('05-12-2016T21:29:29Z')).toBeUndefined();
     expect(parseTimestamp('2016-03-14T01:59:00')).toBeUndefined();
+    expect(parseTimestamp('2016-03-14t01:59z')).toEqual({ seconds: 1457920740, nanos: 0 });
+    expect(parseTimestamp('2023-02-24')).toBeUndefined();
   });
 });
