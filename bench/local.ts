@@ -19,7 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const RUNS = 3;
 
