@@ -106,16 +106,6 @@ const LOOP = {
 };
 
 async function main(): Promise<void> {
-  // The peer calls Promise.withResolvers (Node 22+); give Node 20 the standard behaviour.
-  (Promise as unknown as { withResolvers?: () => unknown }).withResolvers ??= () => {
-    let resolve: unknown;
-    let reject: unknown;
-    const promise = new Promise((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'deliv-bench-local-'));
   const bare = await child(['--bare']);
   const emulator = await child(['--emulator', dir]);

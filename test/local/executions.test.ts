@@ -47,7 +47,7 @@ beforeAll(async () => {
       "import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';",
       'export async function handler(event: { token: string; amount: number }) {',
       '  setTimeout(() => {',
-      '    const sfn = new SFNClient({ disableHostPrefix: true });',
+      '    const sfn = new SFNClient({});',
       '    void sfn.send(new SendTaskSuccessCommand({ taskToken: event.token, output: JSON.stringify({ approved: event.amount < 100 }) })).finally(() => sfn.destroy());',
       '  }, 10);',
       "  return 'queued';",
