@@ -309,6 +309,7 @@ function sameRouting(a: RoutingConfigurationListItem[], b: RoutingConfigurationL
 /** `version 3` from `arn:...:stateMachine:name:3`. */
 export function versionLabel(versionArn: string): string {
   const last = versionArn.split(':').at(-1) ?? versionArn;
+  if (last === '<new>') return 'the new version';
   return /^\d+$/.test(last) ? `version ${last}` : last;
 }
 

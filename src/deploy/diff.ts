@@ -60,10 +60,10 @@ export function diffLines(before: string[], after: string[]): Edit[] {
       edits.push({ op: ' ', line: a[i] });
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || lengths[i * width + j + 1] >= lengths[(i + 1) * width + j])) {
-      edits.push({ op: '+', line: b[j++] });
-    } else {
+    } else if (i < a.length && (j === b.length || lengths[(i + 1) * width + j] >= lengths[i * width + j + 1])) {
       edits.push({ op: '-', line: a[i++] });
+    } else {
+      edits.push({ op: '+', line: b[j++] });
     }
   }
   for (const line of before.slice(before.length - tail)) edits.push({ op: ' ', line });

@@ -186,7 +186,8 @@ export class Backoff {
 
 /**
  * Follows one execution to its end, handing each batch of new events to
- * `onEvents`; stops early when `signal` aborts. Returns every event read.
+ * `onEvents`; stops early when `signal` aborts (after one read at least, so
+ * an aborted signal reads the history as it is). Returns every event read.
  */
 export async function followExecution(
   sfn: SFNClient,
@@ -196,10 +197,10 @@ export async function followExecution(
 ): Promise<HistoryEvent[]> {
   const cursor = new HistoryCursor(sfn, executionArn, { includeExecutionData: options.includeExecutionData });
   const backoff = new Backoff(options.pollMs?.min ?? 250, options.pollMs?.max ?? 3000);
-  while (!options.signal?.aborted) {
+  for (;;) {
     const fresh = await cursor.poll();
     if (fresh.length > 0) onEvents(fresh, cursor.events);
-    if (cursor.done) break;
+    if (cursor.done || options.signal?.aborted) break;
     await sleep(backoff.next(fresh.length > 0), options.signal);
   }
   return cursor.events;
