@@ -80,13 +80,7 @@ export async function renderForDeploy(project: Project, target: ResolvedTarget, 
   const desired: Desired[] = [];
   for (const name of selected) {
     const loaded = renderStateMachine(project, name, target.name);
-    if (loaded.unresolved.length > 0) {
-      const first = loaded.unresolved[0];
-      throw new UsageError(`${loaded.file}: \${${first}} has no value for target \`${target.name}\``, {
-        hint: `add \`${first}: <value>\` under targets.${target.name}.substitutions in ${project.file}`,
-      });
-    }
-    await checkDefinition(loaded);
+    await checkDefinition(loaded, target.name);
     const config: StateMachineConfig = project.config.stateMachines[name];
     desired.push({
       name,
@@ -106,31 +100,14 @@ export async function renderForDeploy(project: Project, target: ResolvedTarget, 
   return desired;
 }
 
-interface Diagnostic {
-  severity?: string;
-  message?: string;
-  line?: number;
-  col?: number;
-  file?: string;
-}
-
-/** The project's validator (src/asl/validate.ts) when this build has it; AWS and the emulator check again on create. */
-async function checkDefinition(loaded: ReturnType<typeof renderStateMachine>): Promise<void> {
-  const specifier = '../asl/validate.js';
-  let validate: ((definition: unknown, options: { bare: boolean }) => unknown) | undefined;
-  try {
-    validate = ((await import(specifier)) as { validateDefinition?: typeof validate }).validateDefinition;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
-  if (!validate) return;
-  const result = (await validate(loaded, { bare: false })) as Diagnostic[] | { errors?: Diagnostic[]; diagnostics?: Diagnostic[] };
-  const diagnostics = Array.isArray(result) ? result : [...(result.errors ?? []), ...(result.diagnostics ?? [])];
-  const error = diagnostics.find((item) => (item.severity ?? 'error') === 'error');
-  if (error) {
-    const where = error.line ? `${error.file ?? loaded.file}:${error.line}:${error.col ?? 1}` : loaded.file;
-    throw new UsageError(`${where}: ${error.message}`, { hint: 'run `deliv validate` for every problem; nothing was deployed' });
-  }
+/** The project's validator, as `deliv validate` runs it; the first error stops the deploy. */
+async function checkDefinition(loaded: ReturnType<typeof renderStateMachine>, targetName: string): Promise<void> {
+  const { validateDefinition } = await import('../asl/validate.js');
+  const errors = validateDefinition(loaded, { bare: false, target: targetName }).filter((problem) => problem.severity === 'error');
+  if (errors.length === 0) return;
+  const [first] = errors;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  throw new UsageError(`${first.file}:${first.line}:${first.col}: ${first.message}${more}`, { hint: 'run `deliv validate` for every problem; nothing was deployed' });
 }
 
 export function consoleUrl(stateMachineArn: string, region: string): string {
