@@ -11,7 +11,7 @@ import { ApiError } from './api-error.js';
 type AslValidator = (definition: unknown) => { isValid: boolean; errors: { 'Error code': string; Message: string }[] };
 let aslValidator: AslValidator | undefined;
 
-/** asl-validator reports schema and graph problems with the same codes AWS uses (SCHEMA_VALIDATION_FAILED, ...). */
+/** asl-validator words schema and graph problems with the codes AWS uses (SCHEMA_VALIDATION_FAILED, MISSING_TRANSITION_TARGET, ...). */
 function validateSchema(definition: unknown): CompileProblem[] {
   if (!aslValidator) {
     const module = createRequire(import.meta.url)('asl-validator') as AslValidator | { default: AslValidator };
@@ -56,9 +56,12 @@ export class MachineCache {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return { ok: false, problems: [{ path: '', message: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object' }] };
     }
-    const schemaProblems = validateSchema(parsed);
-    if (schemaProblems.length > 0) return { ok: false, problems: schemaProblems };
-    return this.compileDefinition(parsed as StateMachineDefinition);
+    // The engine decides (asl-validator's schema lags behind AWS, e.g. JSONata and newer fields);
+    // when both reject, asl-validator's messages carry the diagnostic codes AWS uses.
+    const compiled = this.compileDefinition(parsed as StateMachineDefinition);
+    if (compiled.ok) return compiled;
+    const coded = validateSchema(parsed);
+    return { ok: false, problems: coded.length > 0 ? coded : compiled.problems };
   }
 }
 

@@ -1,4 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/local/emulator.js';
 import { tempDir } from './cli.js';
 
@@ -38,3 +38,13 @@ export function sfnClient(endpoint: string): SFNClient {
 }
 
 export const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
+
+/** Polls DescribeExecution until the execution has ended (bounded; never a timed assertion). */
+export async function finished(sfn: SFNClient, executionArn: string, tries = 800): Promise<DescribeExecutionCommandOutput> {
+  for (let i = 0; i < tries; i++) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status !== 'RUNNING') return described;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** i)));
+  }
+  throw new Error(`${executionArn} still running`);
+}

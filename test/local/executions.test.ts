@@ -10,14 +10,12 @@ import {
   StartSyncExecutionCommand,
   StopExecutionCommand,
   TestStateCommand,
-  type DescribeExecutionCommandOutput,
-  type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let t: TestEmulator;
 let cleanup: () => void;
@@ -81,16 +79,6 @@ afterAll(async () => {
 async function createMachine(name: string, definition: object, type: 'STANDARD' | 'EXPRESS' = 'STANDARD'): Promise<string> {
   const created = await t.sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: ROLE, type }));
   return created.stateMachineArn!;
-}
-
-/** Polls DescribeExecution until the execution has ended (bounded, never timed as an assertion). */
-export async function finished(sfn: SFNClient, executionArn: string, tries = 400): Promise<DescribeExecutionCommandOutput> {
-  for (let i = 0; i < tries; i++) {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING') return described;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${executionArn} still running`);
 }
 
 const LOOP = {
