@@ -161,6 +161,8 @@ export class Execution {
   private nextId = 1;
   /** Timestamp (ms) of the event emitted or replayed last. */
   lastTimestamp = 0;
+  private lastDateMs = NaN;
+  private lastDate = new Date(0);
   /** The recorded event consumed by the last `emit` while replaying, null when it was appended. */
   replayed: HistoryEvent | null = null;
   private readonly onEvent: ((event: HistoryEvent) => void) | undefined;
@@ -193,6 +195,22 @@ export class Execution {
   }
 
   /**
+   * JSON text of a payload for an event. A state's output is the next state's
+   * input, the same object: its text is reused instead of serialised twice.
+   * (Payloads are never mutated once produced.)
+   */
+  json(value: JsonValue): string {
+    if (value === this.lastJsonValue && this.lastJson !== undefined) return this.lastJson;
+    const text = JSON.stringify(value);
+    this.lastJsonValue = value;
+    this.lastJson = text;
+    return text;
+  }
+
+  private lastJsonValue: JsonValue | undefined;
+  private lastJson: string | undefined;
+
+  /**
    * Appends an event for `frame` (or, while replaying, consumes the matching
    * recorded one: then `this.replayed` holds it) and returns its id.
    */
@@ -215,7 +233,12 @@ export class Execution {
     const id = this.nextId++;
     const now = this.clock.now();
     this.lastTimestamp = now;
-    const event: Record<string, unknown> = { id, previousEventId: frame.last, timestamp: new Date(now), type };
+    // Events of the same millisecond share one Date: far less garbage on fast chains.
+    if (now !== this.lastDateMs) {
+      this.lastDateMs = now;
+      this.lastDate = new Date(now);
+    }
+    const event: Record<string, unknown> = { id, previousEventId: frame.last, timestamp: this.lastDate, type };
     if (details !== undefined) event[key] = details;
     frame.last = id;
     this.events.push(event as unknown as HistoryEvent);

@@ -8,7 +8,7 @@ import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
-import { applyResultPath, compileJsonataValue, compilePayload } from './expr.js';
+import { compileJsonataValue, compilePayload, compileResultPath as compileResultPathSetter } from './expr.js';
 import type { EvalScope } from './expr.js';
 import type { Reference } from './paths.js';
 import { compileReference, requirePath } from './paths.js';
@@ -101,11 +101,13 @@ export class StateRun implements EvalScope {
   }
 }
 
-const TRUNCATED_FALSE = (): { truncated: false } => ({ truncated: false });
+/** `inputDetails`/`outputDetails`: payloads are never truncated here, so every event shares one frozen object. */
+export const NOT_TRUNCATED: { readonly truncated: false } = Object.freeze({ truncated: false });
+const TRUNCATED_FALSE = (): { readonly truncated: false } => NOT_TRUNCATED;
 
 export function enter(frame: Frame, type: string, name: string, input: JsonValue): StateRun {
   const exec = frame.exec;
-  const id = exec.emit(frame, `${type}StateEntered` as HistoryEventType, 'stateEnteredEventDetails', { name, input: JSON.stringify(input), inputDetails: TRUNCATED_FALSE() }, { name });
+  const id = exec.emit(frame, `${type}StateEntered` as HistoryEventType, 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, { name });
   const run = new StateRun(frame, name, input, id, exec.lastTimestamp);
   run.retryable = type === 'Task' || type === 'Parallel' || type === 'Map';
   frame.current = run;
@@ -120,7 +122,7 @@ export function enter(frame: Frame, type: string, name: string, input: JsonValue
 export function exit(run: StateRun, type: string, output: JsonValue, assigned?: Record<string, JsonValue>): JsonValue {
   const frame = run.frame;
   const exec = frame.exec;
-  const details: Record<string, unknown> = { name: run.name, output: JSON.stringify(output), outputDetails: TRUNCATED_FALSE() };
+  const details: Record<string, unknown> = { name: run.name, output: exec.json(output), outputDetails: TRUNCATED_FALSE() };
   if (assigned !== undefined) {
     const shown: Record<string, string> = {};
     for (const key in assigned) shown[key] = JSON.stringify(assigned[key]);
@@ -166,7 +168,7 @@ export function compileResultPath(env: StateEnv, resultPath: string | null | und
     env.problems.push({ path: env.path, field: 'ResultPath', message: 'ResultPath must be a string or null' });
     return (_raw, result) => result;
   }
-  return (raw, result) => applyResultPath(raw, resultPath, result);
+  return compileField(env, 'ResultPath', () => compileResultPathSetter(resultPath)) ?? ((_raw, result) => result);
 }
 
 export type Template = (scope: EvalScope) => MaybePromise<JsonValue>;

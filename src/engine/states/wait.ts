@@ -1,27 +1,13 @@
 import type { JsonValue, WaitState } from '../../asl/types.js';
 import type { CompiledState, Frame } from '../execution.js';
+import { invalidPathCause, parseTimestamp } from '../expr.js';
 import type { JsonataTail, MaybePromise, PathStep, StateEnv, StateRun, Template } from '../io.js';
 import { compileAssign, compileJsonataTail, compilePathStep, compileReferenceField, compileTemplate, enter, exit, finishJsonata, runtimeError, andThen } from '../io.js';
 
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Parses an ISO-8601 extended offset date-time (any number of fraction digits); NaN when it is not one. */
-export function parseTimestamp(text: unknown): number {
-  if (typeof text !== 'string') return NaN;
-  const m = ISO_8601.exec(text);
-  if (!m) return NaN;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return NaN;
-  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  let offset = 0;
-  if (m[8] !== 'Z') {
-    const sign = m[8].startsWith('-') ? -1 : 1;
-    const digits = m[8].slice(1).replace(':', '');
-    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-  }
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset;
+/** Milliseconds since the epoch of an ISO-8601 extended offset date-time; NaN when the value is not one. */
+export function timestampMillis(text: unknown): number {
+  const parsed = typeof text === 'string' ? parseTimestamp(text) : undefined;
+  return parsed ? parsed.seconds * 1000 + Math.floor(parsed.nanos / 1e6) : NaN;
 }
 
 export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledState | null): CompiledState {
@@ -50,10 +36,10 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
   } else if (def.Timestamp !== undefined) {
     const timestamp = def.Timestamp;
     const template = jsonata ? compileTemplate(env, 'Timestamp', timestamp) : undefined;
-    if (!jsonata && Number.isNaN(parseTimestamp(timestamp))) env.problems.push({ path: env.path, field: 'Timestamp', message: `not an ISO-8601 extended offset date-time: ${timestamp}` });
+    if (!jsonata && Number.isNaN(timestampMillis(timestamp))) env.problems.push({ path: env.path, field: 'Timestamp', message: `not an ISO-8601 extended offset date-time: ${timestamp}` });
     until = (run) =>
       andThen(template ? template(run.statesScope()) : timestamp, (value) => {
-        const at = parseTimestamp(value);
+        const at = timestampMillis(value);
         if (Number.isNaN(at)) {
           throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime');
         }
@@ -64,7 +50,7 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
     const reference = compileReferenceField(env, 'SecondsPath', path);
     until = (run, effective) => {
       const value = reference ? reference(run.at(effective)) : undefined;
-      if (value === undefined) throw runtimeError(`Invalid path '${path}' : No results for path: ${path}`);
+      if (value === undefined) throw runtimeError(invalidPathCause(path, effective));
       if (typeof value !== 'number' || !Number.isInteger(value)) throw runtimeError(`The SecondsPath parameter does not reference a valid integer value: ${path} == ${JSON.stringify(value)}`);
       if (value < 0) throw runtimeError(`The SecondsPath parameter references a negative value: ${path} == ${value}`);
       return run.enteredAt + value * 1000;
@@ -74,8 +60,8 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
     const reference = compileReferenceField(env, 'TimestampPath', path);
     until = (run, effective) => {
       const value = reference ? reference(run.at(effective)) : undefined;
-      if (value === undefined) throw runtimeError(`Invalid path '${path}' : No results for path: ${path}`);
-      const at = parseTimestamp(value);
+      if (value === undefined) throw runtimeError(invalidPathCause(path, effective));
+      const at = timestampMillis(value);
       if (Number.isNaN(at)) throw runtimeError(`The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`);
       return at;
     };
