@@ -258,11 +258,27 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
   return items;
 }
 
+const SERVICE_NAMES: Record<string, string> = {
+  sns: 'SNS',
+  sqs: 'SQS',
+  dynamodb: 'DynamoDB',
+  events: 'EventBridge',
+  s3: 'S3',
+  states: 'Step Functions',
+  ecs: 'ECS',
+  batch: 'Batch',
+  glue: 'Glue',
+  athena: 'Athena',
+  apigateway: 'API Gateway',
+  sagemaker: 'SageMaker',
+  http: 'HTTP endpoint',
+  bedrock: 'Bedrock',
+};
+
 function serviceOf(integration: string): string {
   if (integration.startsWith('activity:')) return 'Activity workers';
-  if (integration.startsWith('bedrock:')) return 'Bedrock';
   const [service] = integration.replace(/^aws-sdk:/, '').split(':');
-  return service.toUpperCase() === service ? service : service.charAt(0).toUpperCase() + service.slice(1);
+  return SERVICE_NAMES[service.toLowerCase()] ?? service;
 }
 
 function collect(
