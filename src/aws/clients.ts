@@ -41,8 +41,9 @@ export function delivVersion(): string {
 /** Configuration shared by every client: region, profile, retries, user agent, endpoint. */
 export function baseClientConfig(target: ClientTarget) {
   const config: Record<string, unknown> = {
-    retryMode: 'adaptive',
-    maxAttempts: 4,
+    // The SDK's standard settings win when the user (or a test) sets them.
+    retryMode: process.env.AWS_RETRY_MODE || 'adaptive',
+    maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 4,
     customUserAgent: `deliv/${delivVersion()}`,
   };
   if (target.region) config.region = target.region;
