@@ -240,6 +240,10 @@ export function extractFailureContext(
   failingEntry = [...leafCandidates].reverse().find((entry) => lastErrorOf(entry) === finalError);
   const namedInCause = stateNamedInCause(endFailure?.cause);
   if (!failingEntry && namedInCause) failingEntry = [...entries].reverse().find((entry) => entry.stateEnteredEventDetails?.name === namedInCause);
+  if (!failingEntry) {
+    // A Map or Parallel failing with its own error (BranchFailed, tolerated failures, item reader): the container is the failing state.
+    failingEntry = [...unexited].reverse().find((entry) => entry.type === 'MapStateEntered' || entry.type === 'ParallelStateEntered');
+  }
   if (!failingEntry && status !== 'TIMED_OUT') failingEntry = leafCandidates.at(-1);
   if (!failingEntry) {
     // Timed out or aborted while running: the innermost state still open, or the first open container.

@@ -59,15 +59,15 @@ const PATTERNS: Pattern[] = [
   { kind: 'IP', regex: new RegExp(`(?<![\\d.])(?:${IPV4_OCTET}\\.){3}${IPV4_OCTET}(?![\\d.])`, 'g') },
   { kind: 'IP', regex: /(?<![:\w])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![:\w])|(?<![:\w])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}(?![:\w])/gi },
   { kind: 'CARD', regex: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, accept: (match) => luhnValid(match.replace(/\D/g, '')) },
+  { kind: 'POSTCODE', regex: /(?<![\d-])\d{5}-\d{4}(?![\d-])/g },
   { kind: 'PHONE', regex: /(?<![\w.+-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?![\w.-])/g, accept: looksLikePhone },
   {
     kind: 'ADDRESS',
     regex: /\b\d{1,5}[A-Za-z]?,? (?:[A-Z][A-Za-z'-]+ ){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Row|Court|Ct|Place|Pl|Terrace|Close|Crescent|Square|Sq|Parkway|Highway|Hwy|Strasse|Straße|Gardens|Hill|Walk|Mews)\b\.?/g,
   },
-  // UK postcodes, Canadian postal codes, US ZIP+4.
+  // UK postcodes, Canadian postal codes (US ZIP+4 comes before phones, which it resembles).
   { kind: 'POSTCODE', regex: /\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/g },
   { kind: 'POSTCODE', regex: /\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b/g },
-  { kind: 'POSTCODE', regex: /\b\d{5}-\d{4}\b/g },
 ];
 
 /** `"firstName":"Ada"` written inside text (a cause quoting its input), escaped or not. */
