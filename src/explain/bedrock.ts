@@ -125,7 +125,9 @@ export function inferenceProfilesFor(modelId: string, region: string): string[] 
 }
 
 /** One line and the fix, from whatever Bedrock or the SDK threw. */
-export function describeBedrockError(error: unknown, modelId: string, region: string, timedOut = false): BedrockUnavailable {
+export function describeBedrockError(thrown: unknown, modelId: string, region: string, timedOut = false): BedrockUnavailable {
+  // The client factory may already have wrapped the SDK error in a generic DelivError: explain reads the original.
+  const error = thrown instanceof DelivError && thrown.cause !== undefined ? thrown.cause : thrown;
   const err = error as { name?: string; message?: string; code?: string; $metadata?: { attempts?: number }; cause?: { code?: string } };
   const name = err.name ?? '';
   const message = (err.message ?? String(error)).split('\n')[0];

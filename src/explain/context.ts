@@ -352,3 +352,33 @@ function foldPath(names: string[]): string[] {
   if (folded.length <= PATH_LIMIT) return folded;
   return [...folded.slice(0, 10), `… ${folded.length - PATH_LIMIT} more …`, ...folded.slice(-(PATH_LIMIT - 10))];
 }
+
+/**
+ * The context with its data redacted: inputs, parameters, causes, messages and
+ * literals in the definition. Names of states and errors are the workflow's
+ * code, not data, and are kept (a state called `Name` must stay `Name`).
+ */
+export function redactContext(ctx: FailureContext, redactor: { redact<T>(value: T): T; redactText(text: string): string }): FailureContext {
+  const data = redactor.redact({
+    executionInput: ctx.execution.input,
+    cause: ctx.cause,
+    handlerMessage: ctx.handlerError?.errorMessage,
+    handlerTrace: ctx.handlerError?.stackTrace,
+    stateDefinition: ctx.failingState?.definition,
+    stateInput: ctx.failingState?.input,
+    stateParameters: ctx.failingState?.parameters,
+    attemptCauses: ctx.attempts.map((attempt) => attempt.cause),
+    handledCauses: ctx.handled.map((handled) => handled.cause),
+    otherCauses: ctx.otherFailures.map((other) => other.cause),
+  });
+  return {
+    ...ctx,
+    execution: { ...ctx.execution, name: ctx.execution.name === undefined ? undefined : redactor.redactText(ctx.execution.name), input: data.executionInput },
+    cause: data.cause,
+    handlerError: ctx.handlerError ? { ...ctx.handlerError, errorMessage: data.handlerMessage, stackTrace: data.handlerTrace ?? [] } : undefined,
+    failingState: ctx.failingState ? { ...ctx.failingState, definition: data.stateDefinition, input: data.stateInput, parameters: data.stateParameters } : undefined,
+    attempts: ctx.attempts.map((attempt, index) => ({ ...attempt, cause: data.attemptCauses[index] })),
+    handled: ctx.handled.map((handled, index) => ({ ...handled, cause: data.handledCauses[index] })),
+    otherFailures: ctx.otherFailures.map((other, index) => ({ ...other, cause: data.otherCauses[index] })),
+  };
+}

@@ -4,6 +4,7 @@
  * and `deliv logs --explain` call `explainExecution` with the client they
  * already hold.
  */
+import os from 'node:os';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
@@ -13,7 +14,7 @@ import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';
 import { cacheDir, cacheKey, readCachedAnswer, writeCachedAnswer } from './cache.js';
-import { extractFailureContext, type FailureContext } from './context.js';
+import { extractFailureContext, redactContext, type FailureContext } from './context.js';
 import { explainOffline, type ExplanationParts } from './offline.js';
 import { PROMPT_VERSION, renderPrompt, SYSTEM_PROMPT } from './prompt.js';
 import { Redactor, type RedactionSummary } from './redact.js';
@@ -146,8 +147,8 @@ export function bedrockRegion(project: Project | undefined, target: ResolvedTarg
 /** Explains a failure context: redacts it, then asks Claude (or the cache, or the offline rules). */
 export async function explainContext(context: FailureContext, settings: ExplainSettings): Promise<ExplainResult> {
   const redact = settings.redact !== false;
-  const redactor = new Redactor({ extraKeys: settings.project?.config.explain?.redactKeys });
-  const sentContext = redact ? redactor.redact(context) : context;
+  const redactor = new Redactor({ extraKeys: settings.project?.config.explain?.redactKeys, homeDir: os.homedir() });
+  const sentContext = redact ? redactContext(context, redactor) : context;
   const prompt = { system: SYSTEM_PROMPT, user: renderPrompt(sentContext) };
   const modelId = settings.model ?? settings.project?.config.explain?.model ?? DEFAULT_MODEL;
   const base = {

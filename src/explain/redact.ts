@@ -117,7 +117,11 @@ export class Redactor {
   private readonly counters = new Map<RedactionKind, number>();
   private readonly keyKinds: Record<string, RedactionKind>;
 
-  constructor(options: { extraKeys?: readonly string[] } = {}) {
+  private readonly homeDir?: string;
+
+  /** `homeDir` (the user's home folder, which names them in local stack traces) is shown as `~`. */
+  constructor(options: { extraKeys?: readonly string[]; homeDir?: string } = {}) {
+    this.homeDir = options.homeDir && options.homeDir.length > 1 ? options.homeDir : undefined;
     this.keyKinds = { ...KEY_KINDS };
     for (const key of options.extraKeys ?? []) this.keyKinds[normaliseKey(key)] = 'REDACTED';
   }
@@ -205,7 +209,7 @@ export class Redactor {
     if (kind && value.trim() !== '' && !isExpression(value)) return this.placeholder(kind, value);
     const embedded = parseEmbedded(value);
     if (embedded !== undefined) return JSON.stringify(this.rewrite(embedded, undefined));
-    let text = value;
+    let text = this.homeDir ? value.split(this.homeDir).join('~') : value;
     for (const pattern of PATTERNS) {
       text = text.replace(pattern.regex, (...args: unknown[]) => {
         const match = args[0] as string;

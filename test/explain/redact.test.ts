@@ -98,6 +98,11 @@ describe('Redactor', () => {
     expect(out).toEqual({ name: '<NAME_1>', note: '<NAME_1> ships to Canada' });
   });
 
+  it('shows the home folder in local stack traces as ~', () => {
+    const out = new Redactor({ homeDir: '/home/ada' }).redactText('at handler (file:///home/ada/dev/demo/functions/pay.ts:3:9)');
+    expect(out).toBe('at handler (file://~/dev/demo/functions/pay.ts:3:9)');
+  });
+
   it('redacts extra keys from deliv.yaml explain.redactKeys', () => {
     const out = new Redactor({ extraKeys: ['loyaltyId', 'national_id'] }).redact({ loyaltyId: 'LX-99', nationalId: 'QQ123456C', keep: 'LX-99 x' });
     expect(out).toEqual({ loyaltyId: '<REDACTED_1>', nationalId: '<REDACTED_2>', keep: '<REDACTED_1> x' });
