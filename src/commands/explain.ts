@@ -39,7 +39,7 @@ With no argument inside a project, explains the latest failed execution of any o
     const { tryLoadProject } = await import('../project/config.js');
     const { resolveTarget } = await import('../aws/target.js');
     const { createSfnClient } = await import('../aws/clients.js');
-    const { bedrockRegion, explainContext, loadFailureContext, resolveFailedExecution } = await import('../explain/index.js');
+    const { bedrockRegion, explainContext, loadFailureContext, modelFor, resolveFailedExecution } = await import('../explain/index.js');
 
     const project = tryLoadProject();
     const target = resolveTarget(project, flags);
@@ -75,6 +75,7 @@ With no argument inside a project, explains the latest failed execution of any o
       },
       onNote: (text: string) => this.note(paint.warning(text)),
     };
+    if (stream) this.say(paint.strong(`Explanation by ${modelFor(settings)} — ${headline(context.failingState?.name, context.error)}`) + '\n');
     const explain = () => explainContext(context, settings);
     const result = stream || !willSend ? await explain() : await withProgress('Asking Claude on Bedrock', explain);
     this.render(result, streamed);
@@ -90,7 +91,7 @@ With no argument inside a project, explains the latest failed execution of any o
       this.say(result.prompt.user);
       return;
     }
-    const where = `${result.failingState ? `${result.failingState}: ` : ''}${result.error || 'failed'}`;
+    const where = headline(result.failingState, result.error);
     if (result.source === 'offline') {
       this.say(paint.strong(`Offline explanation (rule-based, nothing sent to Bedrock) — ${where}`));
       this.say();
@@ -138,4 +139,8 @@ With no argument inside a project, explains the latest failed execution of any o
     }
     return error;
   }
+}
+
+function headline(state: string | undefined, error: string): string {
+  return `${state ? `${state}: ` : ''}${error || 'failed'}`;
 }

@@ -144,13 +144,18 @@ export function bedrockRegion(project: Project | undefined, target: ResolvedTarg
   return project?.config.explain?.region ?? (target && !target.local ? target.region : undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 }
 
+/** The model asked: --model, else deliv.yaml explain.model, else Claude Haiku 4.5 through its global inference profile. */
+export function modelFor(settings: Pick<ExplainSettings, 'model' | 'project'>): string {
+  return settings.model ?? settings.project?.config.explain?.model ?? DEFAULT_MODEL;
+}
+
 /** Explains a failure context: redacts it, then asks Claude (or the cache, or the offline rules). */
 export async function explainContext(context: FailureContext, settings: ExplainSettings): Promise<ExplainResult> {
   const redact = settings.redact !== false;
   const redactor = new Redactor({ extraKeys: settings.project?.config.explain?.redactKeys, homeDir: os.homedir() });
   const sentContext = redact ? redactContext(context, redactor) : context;
   const prompt = { system: SYSTEM_PROMPT, user: renderPrompt(sentContext) };
-  const modelId = settings.model ?? settings.project?.config.explain?.model ?? DEFAULT_MODEL;
+  const modelId = modelFor(settings);
   const base = {
     executionArn: context.execution.arn,
     stateMachineArn: context.execution.stateMachineArn,

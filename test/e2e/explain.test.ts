@@ -1,8 +1,9 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { HistoryBuilder } from '../explain/history.js';
 import { startFakeSfn } from '../explain/fake-sfn.js';
 
@@ -32,6 +33,21 @@ const DEFINITION = {
   },
 };
 const ANSWER = '## What happened\nBookCourier failed with AddressValidationError.\n## Root cause\n<POSTCODE_1> is not served.\n## Fix\nAdd a Catch.\n## How to confirm\nRun it again.';
+
+/** util-linux `script` gives the CLI a terminal, which is when deliv streams. */
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+function runInTerminal(args: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  const command = [process.execPath, BIN, ...args].map((part) => `'${part}'`).join(' ');
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: { ...cleanEnv, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(output.replace(/\r\n/g, '\n')));
+  });
+}
 
 function failedRun(): ReturnType<HistoryBuilder['failed']> {
   return new HistoryBuilder(INPUT)
@@ -107,6 +123,15 @@ describe('deliv explain (built CLI, fake Step Functions and Bedrock endpoints)',
     expect(prompt).toContain('<REDACTED_1>');
     expect(prompt).toContain('"postcode": "<POSTCODE_1>"');
     expect(prompt).toContain("Postcode '<POSTCODE_1>' is not served for <NAME_1> <NAME_2> (<EMAIL_1>)");
+  });
+
+  it.skipIf(!HAS_SCRIPT)('on a terminal, streams the answer with ConverseStream and prints it whole', async () => {
+    bedrock.reply({ text: ANSWER, chunks: 9 });
+    const output = await runInTerminal(['explain', LATEST_RUN, '--target', 'aws', '--no-cache'], env, home.dir);
+    expect(bedrock.requests.map((request) => request.operation)).toEqual(['converse-stream']);
+    expect(output).toContain('Explanation by global.anthropic.claude-haiku-4-5-20251001-v1:0 — BookCourier: AddressValidationError');
+    expect(output).toContain(ANSWER);
+    expect(output).toMatch(/1,843 input \+ 187 output tokens/);
   });
 
   it('answers a repeated failure from the cache', async () => {
