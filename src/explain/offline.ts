@@ -109,8 +109,12 @@ const EXACT_RULES: Record<string, Rule> = {
 };
 
 function runtimeError(ctx: FailureContext): ExplanationParts {
-  const cause = ctx.cause ?? '';
-  const detail = cause.replace(/^An error occurred while executing the state '[^']+' \(entered at the event id #\d+\)\.\s*/, '');
+  const detail = causeDetail(ctx.cause);
+  if (/JSONPath '[^']+' specified for the field '[^']+' could not be found/.test(detail)) {
+    // AWS reports a missing Parameters path as States.Runtime on some states: same diagnosis, but it cannot be caught.
+    const parts = parameterPathFailure(ctx);
+    return { ...parts, whatHappened: `${where(ctx)} could not build its Parameters (\`States.Runtime\`) and the execution failed.`, fix: `${parts.fix} \`States.Runtime\` cannot be retried or caught, so the data or the path must change.` };
+  }
   let rootCause = `A runtime error in the definition or the data: ${detail || 'no cause given'}.`;
   let fix = 'Fix the definition or the input: `States.Runtime` cannot be retried or caught, so the execution always fails on it.';
   const invalidPath = detail.match(/Invalid path '([^']+)'/);
@@ -238,7 +242,7 @@ function parameterPathFailure(ctx: FailureContext): ExplanationParts {
 }
 
 function queryEvaluationError(ctx: FailureContext): ExplanationParts {
-  const detail = (ctx.cause ?? '').replace(/^An error occurred while executing the state '[^']+' \(entered at the event id #\d+\)\.\s*/, '');
+  const detail = causeDetail(ctx.cause);
   const expression = detail.match(/JSONata expression '([^']+)'/)?.[1];
   const field = detail.match(/for the field '([^']+)'/)?.[1];
   return {
@@ -445,8 +449,15 @@ function where(ctx: FailureContext): string {
   return `The ${state.type ?? ''} state \`${state.name}\`${inside}`.replace('The  state', 'The state');
 }
 
+const RUNTIME_PREFIX = /^An error occurred while executing the state '[^']+' \(entered at the event id #\d+\)\.\s*/;
+
+/** AWS's runtime-error cause without its "An error occurred while executing the state ..." preamble. */
+function causeDetail(cause: string | undefined): string {
+  return (cause ?? '').replace(RUNTIME_PREFIX, '').replace(/\.\s*$/, '');
+}
+
 function causeQuote(ctx: FailureContext): string {
-  const text = ctx.handlerError?.errorMessage ?? ctx.cause;
+  const text = ctx.handlerError?.errorMessage ?? causeDetail(ctx.cause);
   return text ? ` ("${truncate(text, 300)}")` : '';
 }
 
@@ -530,7 +541,7 @@ function resourceTarget(ctx: FailureContext): string | undefined {
 }
 
 function pathFromCause(cause: string | undefined): string | undefined {
-  return cause?.match(/ResultPath\s*'?"?(\$[^'"\s]*)/)?.[1];
+  return cause?.match(/(?:Result|Reference)Path\s*'?"?(\$[^'"\s]*)/)?.[1];
 }
 
 /** `$.a.b[0]['c d']` → ['a', 'b', 0, 'c d']. Only the plain reference paths ResultPath and `.$` fields use. */
