@@ -40,6 +40,7 @@ With no argument inside a project, explains the latest failed execution of any o
     const { resolveTarget } = await import('../aws/target.js');
     const { createSfnClient } = await import('../aws/clients.js');
     const { bedrockRegion, explainContext, loadFailureContext, modelFor, resolveFailedExecution } = await import('../explain/index.js');
+    const { explanationTitle, renderExplanation } = await import('../explain/render.js');
 
     const project = tryLoadProject();
     const target = resolveTarget(project, flags);
@@ -75,49 +76,12 @@ With no argument inside a project, explains the latest failed execution of any o
       },
       onNote: (text: string) => this.note(paint.warning(text)),
     };
-    if (stream) this.say(paint.strong(`Explanation by ${modelFor(settings)} — ${headline(context.failingState?.name, context.error)}`) + '\n');
+    if (stream) this.say(`${explanationTitle({ source: 'bedrock', model: modelFor(settings), failingState: context.failingState?.name, error: context.error })}\n`);
     const explain = () => explainContext(context, settings);
     const result = stream || !willSend ? await explain() : await withProgress('Asking Claude on Bedrock', explain);
-    this.render(result, streamed);
+    // A stream that broke off falls back to the offline answer, which is then printed whole.
+    this.say(renderExplanation(result, streamed && result.source === 'bedrock'));
     return result;
-  }
-
-  private render(result: ExplainResult, streamed: boolean): void {
-    if (result.source === 'none') {
-      this.say(paint.muted(`# Nothing was sent. This is the request to ${result.model} (Bedrock Converse), ${result.redacted ? `with ${result.redactions.total} value(s) redacted` : 'NOT redacted'}.`));
-      this.say(paint.strong('--- system ---'));
-      this.say(result.prompt.system);
-      this.say(paint.strong('--- user ---'));
-      this.say(result.prompt.user);
-      return;
-    }
-    const where = headline(result.failingState, result.error);
-    if (result.source === 'offline') {
-      this.say(paint.strong(`Offline explanation (rule-based, nothing sent to Bedrock) — ${where}`));
-      this.say();
-      this.say(result.text);
-      return;
-    }
-    if (streamed) {
-      this.say();
-    } else {
-      this.say(paint.strong(`${result.source === 'cache' ? 'Cached explanation' : 'Explanation'} by ${result.model} — ${where}`));
-      this.say();
-      this.say(result.text);
-    }
-    this.say();
-    this.say(paint.muted(this.footer(result)));
-  }
-
-  private footer(result: ExplainResult): string {
-    const parts = [`model ${result.model}`];
-    if (result.source === 'cache') parts.push('answered from the local cache (no new cost; --no-cache asks again)');
-    else if (result.usage) {
-      parts.push(`${result.usage.inputTokens.toLocaleString('en-US')} input + ${result.usage.outputTokens.toLocaleString('en-US')} output tokens`);
-      parts.push(result.costUsd === undefined ? 'cost unknown for this model' : `$${result.costUsd.toFixed(4)}`);
-    }
-    parts.push(result.redacted ? `${result.redactions.total} value(s) redacted before sending` : 'sent WITHOUT redaction');
-    return parts.join(' · ');
   }
 
   private async confirmUnredacted(yes: boolean): Promise<void> {
@@ -139,8 +103,4 @@ With no argument inside a project, explains the latest failed execution of any o
     }
     return error;
   }
-}
-
-function headline(state: string | undefined, error: string): string {
-  return `${state ? `${state}: ` : ''}${error || 'failed'}`;
 }
