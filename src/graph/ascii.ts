@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { ExecutionSummary, StateOutcome } from './execution.js';
-import { characterMetrics, layoutGraph, OUTCOME_LABEL, type EdgeRoute, type GraphLayout, type NodeBox, type Point } from './layout.js';
+import { characterMetrics, layoutGraph, type EdgeRoute, type GraphLayout, type Point } from './layout.js';
 import type { GraphModel } from './model.js';
 
 /**
@@ -289,16 +289,4 @@ function paintStyle(colors: ChalkInstance, style: Style | undefined, text: strin
     default:
       return text;
   }
-}
-
-/** The lines printed under a drawing of an execution: what the colours mean, and where it failed. */
-export function executionFooter(execution: ExecutionSummary): string[] {
-  const lines = [`execution ${execution.status}${execution.executionArn ? `  ${execution.executionArn}` : ''}`];
-  lines.push(`legend: ${(['succeeded', 'retried', 'caught', 'failed', 'not-reached'] as const).map((outcome) => OUTCOME_LABEL[outcome]).join('   ')}`);
-  if (execution.failedState) {
-    const run = execution.states[execution.failedState];
-    lines.push(`✗ ${execution.failedState} failed${run?.error ? `: ${run.error}` : ''}`);
-    lines.push(`  why and how to fix it: deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`);
-  }
-  return lines;
 }

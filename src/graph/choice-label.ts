@@ -18,6 +18,9 @@ const COMPARISONS: Array<[suffix: string, symbol: string]> = [
   ['GreaterThan', '>'],
 ];
 
+/** `NumericLessThanEquals` ends in `Equals` too: match the longest suffix. */
+const COMPARISONS_LONGEST_FIRST = [...COMPARISONS].sort((a, b) => b[0].length - a[0].length);
+
 const TYPE_TESTS: Record<string, string> = {
   IsNull: 'null',
   IsPresent: 'present',
@@ -36,7 +39,7 @@ export function describeChoiceRule(rule: ChoiceRule): string {
   for (const [key, value] of Object.entries(rule)) {
     if (key in TYPE_TESTS) return `${variable} ${value === false ? 'not ' : ''}${TYPE_TESTS[key]}`;
     if (key === 'StringMatches') return `${variable} ~ ${JSON.stringify(value)}`;
-    const comparison = COMPARISONS.find(([suffix]) => key.endsWith(suffix) && /^(String|Numeric|Boolean|Timestamp)/.test(key));
+    const comparison = COMPARISONS_LONGEST_FIRST.find(([suffix]) => key.endsWith(suffix) && /^(String|Numeric|Boolean|Timestamp)/.test(key));
     if (comparison) {
       const [suffix, symbol] = comparison;
       const operand = suffix.endsWith('Path') ? String(value) : JSON.stringify(value);

@@ -1,4 +1,4 @@
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { shorten } from './choice-label.js';
 import { formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
 import { describeRetry, describeType, type GraphEdge, type GraphGroup, type GraphModel, type GraphNode } from './model.js';
@@ -128,8 +128,9 @@ export async function layoutGraph(
   metrics: LayoutMetrics,
   execution?: ExecutionSummary,
 ): Promise<GraphLayout> {
-  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
-  const elk = new ELK();
+  // elkjs is CommonJS: its module.exports (the constructor) arrives as the default export.
+  const elkModule = (await import('elkjs/lib/elk.bundled.js')) as unknown as { default: new (args?: ELKConstructorArguments) => ELK };
+  const elk = new elkModule.default();
   const nodesById = new Map(model.nodes.map((node) => [node.id, node]));
   const groupsById = new Map(model.groups.map((group) => [group.id, group]));
   const lines = new Map<string, string[]>();
@@ -309,4 +310,16 @@ export function edgeLabelText(edge: GraphEdge, max: number): string | undefined 
   if (edge.kind === 'catch') return shorten(`catch ${edge.label ?? ''}`.trim(), max);
   if (edge.label) return shorten(edge.label, max);
   return undefined;
+}
+
+/** The lines printed under a drawing of an execution: what the colours mean, and where it failed. */
+export function executionFooter(execution: ExecutionSummary): string[] {
+  const lines = [`execution ${execution.status}${execution.executionArn ? `  ${execution.executionArn}` : ''}`];
+  lines.push(`legend: ${(['succeeded', 'retried', 'caught', 'failed', 'not-reached'] as const).map((outcome) => OUTCOME_LABEL[outcome]).join('   ')}`);
+  if (execution.failedState) {
+    const run = execution.states[execution.failedState];
+    lines.push(`✗ ${execution.failedState} failed${run?.error ? `: ${run.error}` : ''}`);
+    lines.push(`  why and how to fix it: deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`);
+  }
+  return lines;
 }

@@ -194,8 +194,10 @@ function retrySummaries(retriers: Retrier[] | undefined): RetrySummary[] {
 }
 
 function withoutNestedMachines(state: State): Record<string, unknown> {
-  const { Branches: _branches, ItemProcessor: _processor, Iterator: _iterator, ...rest } = state as State & Partial<ParallelState & MapState>;
-  const copy: Record<string, unknown> = { ...rest };
+  const copy: Record<string, unknown> = { ...(state as unknown as Record<string, unknown>) };
+  delete copy.Branches;
+  delete copy.ItemProcessor;
+  delete copy.Iterator;
   if (state.Type === 'Parallel') copy.Branches = `(${(state as ParallelState).Branches?.length ?? 0} branches, drawn inside)`;
   if (state.Type === 'Map') copy[(state as MapState).ItemProcessor ? 'ItemProcessor' : 'Iterator'] = '(drawn inside)';
   return copy;
@@ -228,6 +230,12 @@ export function describeType(node: GraphNode): string {
     return wait !== undefined ? `Wait ${typeof wait === 'number' ? `${wait}s` : String(wait)}` : 'Wait';
   }
   if (node.type === 'Task' && typeof definition.Resource === 'string') {
+    const payload = (definition.Parameters ?? definition.Arguments) as Record<string, unknown> | undefined;
+    const functionName = payload && typeof payload === 'object' ? payload.FunctionName : undefined;
+    if (/:states:::lambda:invoke/.test(definition.Resource) && typeof functionName === 'string') {
+      const name = /:function:([^:]+)/.exec(functionName)?.[1] ?? functionName;
+      return `Task · λ ${name}`;
+    }
     return `Task · ${shortResource(definition.Resource)}`;
   }
   return node.type ?? node.name;
