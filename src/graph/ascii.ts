@@ -72,12 +72,19 @@ const ATTEMPTS: Array<[label: number, edgeLabel: number, spacing: number]> = [
 export async function renderAscii(model: GraphModel, options: AsciiOptions = {}): Promise<AsciiResult> {
   const limit = options.width ?? Number.POSITIVE_INFINITY;
   let best: { layout: GraphLayout; columns: number } | undefined;
-  for (const [label, edgeLabel, spacing] of ATTEMPTS) {
+  let attempt = 0;
+  while (attempt < ATTEMPTS.length) {
+    const [label, edgeLabel, spacing] = ATTEMPTS[attempt];
     const metrics = { ...characterMetrics(label, edgeLabel), nodeSpacing: spacing };
     const layout = await layoutGraph(model, metrics, options.execution);
     const columns = Math.ceil(layout.width) + 1;
     if (!best || columns < best.columns) best = { layout, columns };
     if (columns <= limit) break;
+    // Layouts of big machines take a while: skip straight to labels short enough to fit in proportion.
+    const wanted = (label * limit) / columns;
+    let next = attempt + 1;
+    while (next < ATTEMPTS.length - 1 && ATTEMPTS[next][0] > wanted) next++;
+    attempt = next;
   }
   const text = draw(best!.layout, options);
   return { text, width: best!.columns, fits: best!.columns <= limit };

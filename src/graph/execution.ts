@@ -137,6 +137,9 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
    * parallel branches and Map iterations stay apart this way).
    */
   function ownerOf(event: HistoryEvent): Entry | undefined {
+    // Parallel and Map events belong to the nearest Parallel or Map still open, whichever branch their chain runs through.
+    const containerType = /^(Parallel|Map)(State|Run)/.exec(event.type ?? '')?.[1];
+    if (containerType && !event.type?.endsWith('StateExited')) return openContainer(event, `${containerType}StateEntered`);
     let depth = 0;
     let current: HistoryEvent | undefined = previousOf(event);
     while (current) {
@@ -147,6 +150,15 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
         depth -= 1;
       }
       current = previousOf(current);
+    }
+    return undefined;
+  }
+
+  function openContainer(event: HistoryEvent, enteredType: string): Entry | undefined {
+    for (let current = previousOf(event); current; current = previousOf(current)) {
+      if (current.type !== enteredType) continue;
+      const entry = entries.get(current.id!);
+      if (entry && !entry.exited) return entry;
     }
     return undefined;
   }

@@ -95,11 +95,17 @@ export interface GraphLayout {
   edges: EdgeRoute[];
 }
 
+const COMPACT_BELOW = 16;
+
 /** The text of a state's box: name, then type, retries and the execution outcome. */
 export function nodeLines(node: GraphNode, run: StateRun | undefined, execution: ExecutionSummary | undefined, max: number): string[] {
   if (node.kind !== 'state') return [node.name];
-  const lines = [shorten(node.name, max), shorten(describeType(node), max)];
-  for (const retry of node.retry) lines.push(shorten(describeRetry(retry), max));
+  const lines = [shorten(node.name, max)];
+  // Tight on room (a big machine in a narrow terminal), the name says the most.
+  if (max >= COMPACT_BELOW) {
+    lines.push(shorten(describeType(node), max));
+    for (const retry of node.retry) lines.push(shorten(describeRetry(retry), max));
+  }
   if (execution) lines.push(shorten(describeRun(run), max));
   return lines;
 }
@@ -167,8 +173,6 @@ export async function layoutGraph(
     'elk.hierarchyHandling': 'SEPARATE_CHILDREN',
     'elk.edgeRouting': 'ORTHOGONAL',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-    // Children are listed in the order an execution reaches them, so a loop back is drawn going up.
-    'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
     'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
     'elk.edgeLabels.placement': 'CENTER',
     'elk.json.shapeCoords': 'ROOT',
@@ -239,10 +243,14 @@ export async function layoutGraph(
     elkNodes.get(container)!.children!.push(elkNodes.get(node.id)!);
   }
 
+  // Loops are laid out as if reversed, so that the flow from the start reads top-down
+  // and only the edge going back to an earlier state points up.
+  const loops = loopEdges(model);
   for (const edge of model.edges) {
     const from = nodesById.get(edge.from)!;
     const container = from.kind === 'state' ? containerOf(from.group) : 'root';
-    const elkEdge: ElkExtendedEdge = { id: edge.id, sources: [edge.from], targets: [edge.to] };
+    const reversed = loops.has(edge.id);
+    const elkEdge: ElkExtendedEdge = { id: edge.id, sources: [reversed ? edge.to : edge.from], targets: [reversed ? edge.from : edge.to] };
     const text = edgeLabelText(edge, metrics.maxEdgeLabelChars);
     if (text) elkEdge.labels = [{ id: `${edge.id}l`, text, width: [...text].length * metrics.charWidth, height: metrics.lineHeight }];
     elkNodes.get(container)!.edges!.push(elkEdge);
@@ -270,6 +278,7 @@ export async function layoutGraph(
         if (points.length === 0) points.push(section.startPoint);
         points.push(...(section.bendPoints ?? []), section.endPoint);
       }
+      if (loops.has(edge.id)) points.reverse();
       const label = elkEdge.labels?.[0];
       result.edges.push({
         edge,
@@ -280,6 +289,38 @@ export async function layoutGraph(
   };
   visit(laidOut);
   return result;
+}
+
+/** Edges that close a loop: depth first from the start (and from each branch start), an edge back to a state still on the path. */
+function loopEdges(model: GraphModel): Set<string> {
+  const outgoing = new Map<string, GraphModel['edges']>();
+  for (const edge of model.edges) outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge]);
+  const loops = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const roots = ['start', ...model.groups.map((group) => group.startAt), ...model.nodes.map((node) => node.id)];
+  for (const root of roots) {
+    if (!root || state.has(root)) continue;
+    // Iterative, so that a long chain of states cannot overflow the stack.
+    const stack: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
+    state.set(root, 'open');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const edges = outgoing.get(top.id) ?? [];
+      if (top.next >= edges.length) {
+        state.set(top.id, 'done');
+        stack.pop();
+        continue;
+      }
+      const edge = edges[top.next++];
+      const seen = state.get(edge.to);
+      if (seen === 'open') loops.add(edge.id);
+      else if (!seen) {
+        state.set(edge.to, 'open');
+        stack.push({ id: edge.to, next: 0 });
+      }
+    }
+  }
+  return loops;
 }
 
 /** Nodes in the order an execution can reach them (breadth first from the start), then any unreachable ones. */
