@@ -68,7 +68,7 @@ describe('summarizeExecution on parallel branches, retries and Map iterations', 
       const pack = add('TaskStateEntered', started, entered('Pack'));
       const paySched = add('TaskScheduled', pay);
       const packSched = add('TaskScheduled', pack);
-      add('TaskFailed', paySched, { taskFailedEventDetails: { error: 'Card.Declined', cause: 'insufficient funds' } });
+      add('TaskFailed', paySched, { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Card.Declined', cause: 'insufficient funds' } });
       add('TaskStateAborted', packSched);
       add('ParallelStateFailed', undefined);
       add('ExecutionFailed', undefined, { executionFailedEventDetails: { error: 'Card.Declined', cause: 'insufficient funds' } });
@@ -85,9 +85,9 @@ describe('summarizeExecution on parallel branches, retries and Map iterations', 
       add('ExecutionStarted', 0);
       add('TaskStateEntered', undefined, entered('Quote'));
       add('TaskScheduled', undefined);
-      add('TaskFailed', undefined, { taskFailedEventDetails: { error: 'Timeout' } });
+      add('TaskFailed', undefined, { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Timeout' } });
       add('TaskScheduled', undefined);
-      add('TaskFailed', undefined, { taskFailedEventDetails: { error: 'Timeout' } });
+      add('TaskFailed', undefined, { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Timeout' } });
       add('TaskScheduled', undefined);
       add('TaskSucceeded', undefined);
       add('TaskStateExited', undefined, exited('Quote'));
