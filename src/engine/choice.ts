@@ -6,7 +6,7 @@
  */
 import type { ChoiceRule, JsonValue, QueryLanguage } from '../asl/types.js';
 import { StatesError } from './errors.js';
-import { compileJsonataValue, jsonataExpression, JsonataSyntaxError, queryEvaluationError, unexpectedTypeCause } from './jsonata.js';
+import { compileJsonataValue, jsonataExpression, JsonataSyntaxError, QueryEvaluationError, unexpectedTypeCause } from './jsonata.js';
 import { checkPath, compileScopePath, JsonPathSyntaxError } from './jsonpath.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 import { parseTimestamp, compareTimestamps, type Timestamp } from './timestamp.js';
@@ -240,10 +240,13 @@ function compileCondition(rule: ChoiceRule, field: string, problems: ExpressionP
   }
   try {
     const evaluate = compileJsonataValue(condition as string, conditionField);
-    return async (scope) => {
-      const value = await evaluate(scope);
-      if (typeof value !== 'boolean') throw queryEvaluationError(unexpectedTypeCause(expression, conditionField, 'boolean', value));
+    const check = (value: JsonValue): boolean => {
+      if (typeof value !== 'boolean') throw new QueryEvaluationError(unexpectedTypeCause(expression, conditionField, 'boolean', value), conditionField);
       return value;
+    };
+    return (scope) => {
+      const value = evaluate(scope);
+      return value instanceof Promise ? value.then(check) : check(value);
     };
   } catch (error) {
     if (!(error instanceof JsonataSyntaxError)) throw error;
@@ -266,8 +269,8 @@ function compile(rule: ChoiceRule, language: QueryLanguage, field: string, probl
 /**
  * Compiles one rule of a Choice state's `Choices`. `field` names it in
  * messages (`Choices[0]`). Throws ChoiceRuleError with every problem when the
- * rule is malformed. JSONPath predicates are synchronous; JSONata ones
- * return a Promise.
+ * rule is malformed. JSONPath predicates are synchronous; JSONata ones are
+ * too when the condition is plain, and return a Promise otherwise.
  */
 export function compileChoiceRule(rule: ChoiceRule, language: QueryLanguage, field = 'Choices'): ChoicePredicate {
   const problems: ExpressionProblem[] = [];

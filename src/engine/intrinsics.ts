@@ -7,9 +7,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
-import { compileScopePath, JsonPathSyntaxError, jsonEquals } from './jsonpath.js';
+import { compileScopePath, JsonPathSyntaxError, jsonEquals, pathSource } from './jsonpath.js';
 import type { EvalScope } from './scope.js';
-import { formatJson, formatNumber } from './json-format.js';
+import { formatJson, formatNumber, parseJson } from './json-format.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue;
 
@@ -171,24 +171,19 @@ function typeName(value: JsonValue | undefined): string {
   return typeof value;
 }
 
-function expectArray(fn: string, position: string, value: JsonValue): JsonValue[] {
-  if (!Array.isArray(value)) throw intrinsicFailure(`Invalid arguments in ${fn}: the ${position} argument must be an array but was ${typeName(value)}: ${formatJson(value)}`);
+function expectArray(position: string, value: JsonValue): JsonValue[] {
+  if (!Array.isArray(value)) throw intrinsicFailure(`The ${position} argument must be an array but was ${typeName(value)}: ${formatJson(value)}`);
   return value;
 }
 
-function expectString(fn: string, position: string, value: JsonValue): string {
-  if (typeof value !== 'string') throw intrinsicFailure(`Invalid arguments in ${fn}: the ${position} argument must be a string but was ${typeName(value)}: ${formatJson(value)}`);
+function expectString(position: string, value: JsonValue): string {
+  if (typeof value !== 'string') throw intrinsicFailure(`The ${position} argument must be a string but was ${typeName(value)}: ${formatJson(value)}`);
   return value;
 }
 
-function expectNumber(fn: string, position: string, value: JsonValue): number {
-  if (typeof value !== 'number') throw intrinsicFailure(`Invalid arguments in ${fn}: the ${position} argument must be a number but was ${typeName(value)}: ${formatJson(value)}`);
+function expectNumber(position: string, value: JsonValue): number {
+  if (typeof value !== 'number') throw intrinsicFailure(`The ${position} argument must be a number but was ${typeName(value)}: ${formatJson(value)}`);
   return value;
-}
-
-/** JSON text `-0` is the integer 0 to AWS. */
-function withoutNegativeZero(value: JsonValue): JsonValue {
-  return Object.is(value, -0) ? 0 : value;
 }
 
 /** Java's Math.round, which AWS applies to non-integer arguments: halves go up. */
@@ -196,8 +191,8 @@ function javaRound(value: number): number {
   return Math.floor(value + 0.5);
 }
 
-function expectInteger(fn: string, position: string, value: JsonValue): number {
-  return javaRound(expectNumber(fn, position, value));
+function expectInteger(position: string, value: JsonValue): number {
+  return javaRound(expectNumber(position, value));
 }
 
 const MAX_STRING = 10_000;
@@ -266,7 +261,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 1,
     max: Infinity,
     run(args, raw) {
-      const template = expectString('States.Format', 'first', args[0]);
+      const template = expectString('first', args[0]);
       return formatTemplate(raw[0] ?? template, args.slice(1));
     },
   },
@@ -274,13 +269,13 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 1,
     max: 1,
     run([text]) {
-      const s = expectString('States.StringToJson', 'first', text);
+      const s = expectString('first', text);
       // AWS reads blank text as null.
       if (s.trim() === '') return null;
       try {
-        return withoutNegativeZero(JSON.parse(s) as JsonValue);
+        return parseJson(s);
       } catch {
-        throw intrinsicFailure(`Invalid arguments in States.StringToJson: the argument is not valid JSON: ${s}`);
+        throw intrinsicFailure(`The argument is not valid JSON: ${s}`);
       }
     },
   },
@@ -302,9 +297,9 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 2,
     max: 2,
     run([array, size]) {
-      const items = expectArray('States.ArrayPartition', 'first', array);
-      const chunk = expectInteger('States.ArrayPartition', 'second', size);
-      if (chunk <= 0) throw intrinsicFailure(`Invalid arguments in States.ArrayPartition: the chunk size must be a positive integer but was ${formatNumber(chunk)}`);
+      const items = expectArray('first', array);
+      const chunk = expectInteger('second', size);
+      if (chunk <= 0) throw intrinsicFailure(`The chunk size must be a positive integer but was ${formatNumber(chunk)}`);
       const out: JsonValue[] = [];
       for (let i = 0; i < items.length; i += chunk) out.push(items.slice(i, i + chunk));
       return out;
@@ -314,19 +309,19 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 2,
     max: 2,
     run([array, value]) {
-      return expectArray('States.ArrayContains', 'first', array).some((item) => jsonEquals(item, value));
+      return expectArray('first', array).some((item) => jsonEquals(item, value));
     },
   },
   'States.ArrayRange': {
     min: 3,
     max: 3,
     run([first, last, step]) {
-      const start = expectInteger('States.ArrayRange', 'first', first);
-      const end = expectInteger('States.ArrayRange', 'second', last);
-      const by = expectInteger('States.ArrayRange', 'third', step);
-      if (by === 0) throw intrinsicFailure('Invalid arguments in States.ArrayRange: the step must not be 0');
+      const start = expectInteger('first', first);
+      const end = expectInteger('second', last);
+      const by = expectInteger('third', step);
+      if (by === 0) throw intrinsicFailure('The step must not be 0');
       const count = Math.floor((end - start) / by) + 1;
-      if (count > 1000) throw intrinsicFailure(`Invalid arguments in States.ArrayRange: the array cannot contain more than 1000 items but would contain ${count}`);
+      if (count > 1000) throw intrinsicFailure(`The array cannot contain more than 1000 items but would contain ${count}`);
       const out: number[] = [];
       for (let i = 0; i < count; i++) out.push(start + i * by);
       return out;
@@ -336,9 +331,9 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 2,
     max: 2,
     run([array, index]) {
-      const items = expectArray('States.ArrayGetItem', 'first', array);
-      const at = expectInteger('States.ArrayGetItem', 'second', index);
-      if (at < 0 || at >= items.length) throw intrinsicFailure(`Invalid arguments in States.ArrayGetItem: index ${at} is out of bounds for an array of ${items.length} items`);
+      const items = expectArray('first', array);
+      const at = expectInteger('second', index);
+      if (at < 0 || at >= items.length) throw intrinsicFailure(`Index ${at} is out of bounds for an array of ${items.length} items`);
       return items[at];
     },
   },
@@ -346,7 +341,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 1,
     max: 1,
     run([array]) {
-      return expectArray('States.ArrayLength', 'first', array).length;
+      return expectArray('first', array).length;
     },
   },
   'States.ArrayUnique': {
@@ -354,7 +349,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     max: 1,
     run([array]) {
       const out: JsonValue[] = [];
-      for (const item of expectArray('States.ArrayUnique', 'first', array)) if (!out.some((seen) => jsonEquals(seen, item))) out.push(item);
+      for (const item of expectArray('first', array)) if (!out.some((seen) => jsonEquals(seen, item))) out.push(item);
       return out;
     },
   },
@@ -362,8 +357,8 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 1,
     max: 1,
     run([value]) {
-      const s = expectString('States.Base64Encode', 'first', value);
-      if (s.length > MAX_STRING) throw intrinsicFailure(`Invalid arguments in States.Base64Encode: the input string can be at most ${MAX_STRING} characters long but was ${s.length}`);
+      const s = expectString('first', value);
+      if (s.length > MAX_STRING) throw intrinsicFailure(`The input string can be at most ${MAX_STRING} characters long but was ${s.length}`);
       return Buffer.from(s, 'utf8').toString('base64');
     },
   },
@@ -371,9 +366,9 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 1,
     max: 1,
     run([value]) {
-      const s = expectString('States.Base64Decode', 'first', value);
-      if (s.length > MAX_STRING) throw intrinsicFailure(`Invalid arguments in States.Base64Decode: the input string can be at most ${MAX_STRING} characters long but was ${s.length}`);
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) throw intrinsicFailure(`Invalid arguments in States.Base64Decode: the input is not valid base64: ${s}`);
+      const s = expectString('first', value);
+      if (s.length > MAX_STRING) throw intrinsicFailure(`The input string can be at most ${MAX_STRING} characters long but was ${s.length}`);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) throw intrinsicFailure(`The input is not valid base64: ${s}`);
       return Buffer.from(s, 'base64').toString('utf8');
     },
   },
@@ -382,10 +377,10 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     max: 2,
     run([data, algorithm]) {
       const input = typeof data === 'string' ? data : formatJson(data);
-      if (input.length > MAX_STRING) throw intrinsicFailure(`Invalid arguments in States.Hash: the input data can be at most ${MAX_STRING} characters long but was ${input.length}`);
-      const name = expectString('States.Hash', 'second', algorithm);
+      if (input.length > MAX_STRING) throw intrinsicFailure(`The input data can be at most ${MAX_STRING} characters long but was ${input.length}`);
+      const name = expectString('second', algorithm);
       const node = HASHES[name];
-      if (!node) throw intrinsicFailure(`Invalid arguments in States.Hash: unsupported hash algorithm '${name}', use one of ${Object.keys(HASHES).join(', ')}`);
+      if (!node) throw intrinsicFailure(`Unsupported hash algorithm '${name}', use one of ${Object.keys(HASHES).join(', ')}`);
       return createHash(node).update(input, 'utf8').digest('hex');
     },
   },
@@ -393,13 +388,13 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 3,
     max: 3,
     run([left, right, deep]) {
-      if (deep !== false) throw intrinsicFailure('Invalid arguments in States.JsonMerge: deep merging is not supported, the third argument must be false');
+      if (deep !== false) throw intrinsicFailure('Deep merging is not supported, the third argument must be false');
       for (const [value, position] of [
         [left, 'first'],
         [right, 'second'],
       ] as const) {
         if (typeof value !== 'object' || value === null || Array.isArray(value))
-          throw intrinsicFailure(`Invalid arguments in States.JsonMerge: the ${position} argument must be a JSON object but was ${typeName(value)}: ${formatJson(value)}`);
+          throw intrinsicFailure(`The ${position} argument must be a JSON object but was ${typeName(value)}: ${formatJson(value)}`);
       }
       return { ...(left as object), ...(right as object) } as JsonValue;
     },
@@ -408,27 +403,27 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     min: 2,
     max: 3,
     run([first, last, seed]) {
-      const start = expectInteger('States.MathRandom', 'first', first);
-      const end = expectInteger('States.MathRandom', 'second', last);
-      if (end <= start) throw intrinsicFailure(`Invalid arguments in States.MathRandom: the end (${end}) must be greater than the start (${start})`);
+      const start = expectInteger('first', first);
+      const end = expectInteger('second', last);
+      if (end <= start) throw intrinsicFailure(`The end (${end}) must be greater than the start (${start})`);
       const bound = end - start;
       if (seed === undefined) return start + Math.floor(Math.random() * bound);
-      return start + seededInt(expectInteger('States.MathRandom', 'third', seed), bound);
+      return start + seededInt(expectInteger('third', seed), bound);
     },
   },
   'States.MathAdd': {
     min: 2,
     max: 2,
     run([a, b]) {
-      return expectInteger('States.MathAdd', 'first', a) + expectInteger('States.MathAdd', 'second', b);
+      return expectInteger('first', a) + expectInteger('second', b);
     },
   },
   'States.StringSplit': {
     min: 2,
     max: 2,
     run([value, separators]) {
-      const s = expectString('States.StringSplit', 'first', value);
-      const chars = expectString('States.StringSplit', 'second', separators);
+      const s = expectString('first', value);
+      const chars = expectString('second', separators);
       if (chars === '') return s === '' ? [] : [s];
       // Each character of the second argument separates tokens; empty tokens are dropped.
       const out: string[] = [];
@@ -470,7 +465,8 @@ function compileArg(arg: Arg): Evaluator {
     const path = arg.path;
     return (scope) => {
       const value = get(scope);
-      if (value === undefined) throw new StatesError('States.Runtime', `The JSONPath '${path}' could not be found in the input '${formatJson(scope.input)}'`);
+      if (value === undefined)
+        throw new StatesError('States.Runtime', `The JsonPath argument for the field '${path}' could not be found in the input '${formatJson(pathSource(path, scope))}'`);
       return value;
     };
   }
@@ -515,8 +511,16 @@ function parseIntrinsic(expression: string): Arg & { kind: 'call' } {
 export function compileIntrinsic(expression: string): (scope: EvalScope) => JsonValue {
   const call = parseIntrinsic(expression);
   // MathAdd on two paths is the hot loop counter: keep it to two lookups and an add.
-  if (call.name === 'States.MathAdd' && call.args.length === 2) return compileMathAdd(call.args);
-  return compileCall(call);
+  const evaluate = call.name === 'States.MathAdd' && call.args.length === 2 ? compileMathAdd(call.args) : compileCall(call);
+  return (scope) => {
+    try {
+      return evaluate(scope);
+    } catch (error) {
+      // AWS names the whole call in front of what went wrong inside it.
+      if (error instanceof StatesError) throw new StatesError(error.error, `The function '${expression}' had the following error: ${error.cause}`);
+      throw error;
+    }
+  };
 }
 
 function compileMathAdd(argList: Arg[]): Evaluator {

@@ -9,7 +9,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
-import { formatJson } from './json-format.js';
+import { formatJson, parseJson } from './json-format.js';
+import { compileFast, FALLBACK } from './jsonata-fast.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue | Promise<JsonValue>;
@@ -102,7 +103,7 @@ function random(seed?: number): JsonValue {
 
 function parse(text: string): JsonValue {
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJson(text);
   } catch {
     return fail(`The argument of $parse is not valid JSON: ${text}`);
   }
@@ -123,7 +124,7 @@ const AWS_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown; signature
 function toJson(value: unknown): JsonValue | undefined {
   if (value === undefined || value === null || typeof value !== 'object') {
     if (typeof value === 'function') return undefined;
-    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : undefined;
     return value as JsonValue | undefined;
   }
   if (Array.isArray(value)) {
@@ -168,7 +169,7 @@ export class QueryEvaluationError extends StatesError {
  * AWS's messages (`Output`, `Assign/result`, `Arguments/a/b[0]`).
  * Throws a JsonataSyntaxError on a malformed expression.
  */
-export function compileJsonataExpression(expression: string, field: string): (scope: EvalScope) => Promise<JsonValue> {
+export function compileJsonataExpression(expression: string, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {
   let compiled: jsonata.Expression;
   try {
     compiled = jsonata(expression);
@@ -176,7 +177,7 @@ export function compileJsonataExpression(expression: string, field: string): (sc
     throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
   }
   for (const [name, { fn, signature }] of Object.entries(AWS_FUNCTIONS)) compiled.registerFunction(name, fn, signature);
-  return async (scope) => {
+  const evaluate = async (scope: EvalScope): Promise<JsonValue> => {
     const states: Record<string, JsonValue> = { input: scope.input, context: scope.context };
     const extra = scope.states;
     if (extra) {
@@ -195,6 +196,13 @@ export function compileJsonataExpression(expression: string, field: string): (sc
     const json = toJson(result);
     if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
     return json;
+  };
+  // Plain expressions run synchronously; anything the fast path is unsure of goes to jsonata.
+  const fast = compileFast(compiled.ast());
+  if (!fast) return evaluate;
+  return (scope) => {
+    const value = fast(scope);
+    return value === FALLBACK ? evaluate(scope) : value;
   };
 }
 
@@ -239,7 +247,8 @@ function settle(values: Array<JsonValue | Promise<JsonValue>>, build: (results: 
 /**
  * Compiles a value that may hold `{% %}` expressions anywhere inside it.
  * Constants evaluate synchronously to the value as written (shared: never
- * mutate it); values holding expressions return a Promise. Throws
+ * mutate it), and so do plain expressions (paths, arithmetic, comparisons);
+ * the rest return a Promise. Throws
  * JsonataSyntaxError listing every malformed expression.
  */
 export function compileJsonataValue(value: JsonValue, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {

@@ -86,7 +86,8 @@ class PathParser {
         else segments.push({ kind: 'deep', inner: { kind: 'name', name: this.name(stop) } });
       } else if (this.eat('.')) {
         if (this.eat('*')) segments.push({ kind: 'wildcard' });
-        else if (this.peek() === '[') this.fail(`unexpected '[' after '.' at position ${this.pos}`);
+        // Jayway reads `$.[0]` as `$[0]`.
+        else if (this.peek() === '[') segments.push(this.bracket());
         else segments.push({ kind: 'name', name: this.name(stop) });
       } else if (c === '[') {
         segments.push(this.bracket());
@@ -402,6 +403,25 @@ function definiteGetter(segments: Segment[]): Getter {
     const name = segments[0].name;
     return (root) => (isObject(root) && hasOwn.call(root, name) ? root[name] : undefined);
   }
+  if (segments.every((s) => s.kind === 'name')) {
+    const names = segments.map((s) => (s as { name: string }).name);
+    if (names.length === 2) {
+      const [a, b] = names;
+      return (root) => {
+        if (!isObject(root) || !hasOwn.call(root, a)) return undefined;
+        const node = root[a];
+        return isObject(node) && hasOwn.call(node, b) ? node[b] : undefined;
+      };
+    }
+    return (root) => {
+      let node: JsonValue = root;
+      for (let i = 0; i < names.length; i++) {
+        if (!isObject(node) || !hasOwn.call(node, names[i])) return undefined;
+        node = node[names[i]];
+      }
+      return node;
+    };
+  }
   const steps = segments as Array<Segment & { kind: 'name' | 'index' }>;
   return (root) => {
     let node: JsonValue | undefined = root;
@@ -542,6 +562,11 @@ export function compileScopePath(path: string, options: { variables?: boolean } 
     const variables = scope.variables;
     return hasOwn.call(variables, name) ? get(variables[name]) : undefined;
   };
+}
+
+/** The value a path reads from: the context object for `$$` paths, otherwise the input (as AWS quotes it in errors). */
+export function pathSource(path: string, scope: EvalScope): JsonValue {
+  return path.startsWith('$$') ? scope.context : scope.input;
 }
 
 /** True for paths that select a single node (names and indexes only), as reference paths must. */

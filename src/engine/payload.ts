@@ -8,7 +8,7 @@
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import { compileIntrinsic, IntrinsicSyntaxError, isIntrinsic } from './intrinsics.js';
-import { compileScopePath, JsonPathSyntaxError } from './jsonpath.js';
+import { compileScopePath, JsonPathSyntaxError, pathSource } from './jsonpath.js';
 import { formatJson } from './json-format.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 
@@ -30,12 +30,12 @@ export function compileDynamicValue(expression: string, key: string): (scope: Ev
   const get = compileScopePath(expression);
   return (scope) => {
     const value = get(scope);
-    if (value === undefined) throw pathNotFound(expression, key, scope.input);
+    if (value === undefined) throw pathNotFound(expression, key, pathSource(expression, scope));
     return value;
   };
 }
 
-/** AWS's cause when a `.$` path selects nothing. */
+/** AWS's cause when a `.$` path selects nothing; `input` is what the path read (the context object for `$$` paths). */
 export function pathNotFound(path: string, key: string, input: JsonValue): StatesError {
   return new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${key}' could not be found in the input '${formatJson(input)}'`);
 }

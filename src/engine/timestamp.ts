@@ -1,6 +1,7 @@
 /**
- * RFC3339 timestamps as Step Functions reads them in Choice rules and Wait
- * states: `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, with up to nanosecond
+ * Timestamps as Step Functions reads them in Choice rules and Wait states:
+ * Java's ISO-8601 extended offset date-time (`YYYY-MM-DDThh:mm[:ss[.fraction]]`
+ * then `Z` or `±hh:mm[:ss]`, letters in either case), with up to nanosecond
  * precision, compared exactly.
  */
 
@@ -11,26 +12,28 @@ export interface Timestamp {
   nanos: number;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const ISO_OFFSET_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):(\d{2})(?::(\d{2}))?)$/;
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** Parses an RFC3339 date-time with an offset; undefined when it is not one. */
+/** Parses a date-time with an offset; undefined when it is not one. */
 export function parseTimestamp(text: string): Timestamp | undefined {
-  const m = RFC3339.exec(text);
+  const m = ISO_OFFSET_DATE_TIME.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offset = 0;
   if (!m[8]) {
     const oh = Number(m[10]);
     const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offset = (oh * 60 + om) * 60 * (m[9] === '-' ? -1 : 1);
+    const os = m[12] === undefined ? 0 : Number(m[12]);
+    if (oh > 18 || om > 59 || os > 59) return undefined;
+    offset = (oh * 3600 + om * 60 + os) * (m[9] === '-' ? -1 : 1);
   }
   const seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offset;
   const nanos = m[7] ? Number(m[7].padEnd(9, '0')) : 0;

@@ -84,8 +84,10 @@ describe('array functions', () => {
     expect(failure('States.ArrayRange(0, 1000, 1)').error).toBe('States.IntrinsicFailure');
   });
 
-  it('rejects wrong argument types and out-of-range indexes', () => {
-    expect(failure('States.ArrayLength($.s)', { s: 'abc' }).cause).toMatch(/States.ArrayLength/);
+  it('rejects wrong argument types and out-of-range indexes, naming the call', () => {
+    expect(failure('States.ArrayLength($.s)', { s: 'abc' }).cause).toBe(
+      "The function 'States.ArrayLength($.s)' had the following error: The first argument must be an array but was string: \"abc\"",
+    );
     expect(failure('States.ArrayGetItem($.list, 6)', input).error).toBe('States.IntrinsicFailure');
     expect(failure('States.ArrayPartition($.list, 0)', input).error).toBe('States.IntrinsicFailure');
   });
@@ -133,6 +135,9 @@ describe('math, strings and ids', () => {
     expect(call('States.StringSplit($.s, $.d)', { s: 'This.is+a,test=string', d: '.+,=' })).toEqual(['This', 'is', 'a', 'test', 'string']);
     expect(call("States.StringSplit(' , ', ',')")).toEqual([' ', ' ']);
     expect(call("States.StringSplit('a,,b', ',')")).toEqual(['a', 'b']);
+    expect(call('States.StringSplit($.s, $.d)', { s: ', , ,', d: ',' })).toEqual([' ', ' ']);
+    expect(call('States.StringSplit($.s, $.d)', { s: ',,,,', d: ',' })).toEqual([]);
+    expect(call('States.StringSplit($.s, $.d)', { s: 'split on T and \nnew line', d: 'T\n' })).toEqual(['split on ', ' and ', 'new line']);
     expect(call("States.StringSplit('Hello\nWorld', '\n')")).toEqual(['Hello', 'World']);
   });
 
@@ -148,6 +153,16 @@ describe('math, strings and ids', () => {
         arn,
       ),
     ).toBe('my.recipe');
+  });
+});
+
+describe('path arguments', () => {
+  it('fail with States.Runtime when they select nothing', () => {
+    const error = failure('States.Array($.optionalProperty)', { requiredProperty: 1 });
+    expect(error.error).toBe('States.Runtime');
+    expect(error.cause).toBe(
+      "The function 'States.Array($.optionalProperty)' had the following error: The JsonPath argument for the field '$.optionalProperty' could not be found in the input '{\"requiredProperty\":1}'",
+    );
   });
 });
 

@@ -1,6 +1,8 @@
+import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/asl/types.js';
 import { checkJsonata, compileJsonataValue, JsonataSyntaxError, jsonataExpression, QueryEvaluationError, unexpectedTypeCause } from '../../src/engine/jsonata.js';
+import { compileFast, FALLBACK } from '../../src/engine/jsonata-fast.js';
 import type { EvalScope } from '../../src/engine/scope.js';
 
 function scope(input: JsonValue, variables: Record<string, JsonValue> = {}, extra: EvalScope['states'] = {}): EvalScope {
@@ -63,6 +65,8 @@ describe("AWS's JSONata functions", () => {
     expect(await evaluate('{% $range(9, 1, -4) %}')).toEqual([9, 5, 1]);
     expect(await evaluate("{% $hash('input data', 'SHA-1') %}")).toBe('aaff4a450a104cd177d28d18d74485e8cae074b7');
     expect(await evaluate('{% $parse($states.input.s) %}', scope({ s: '[1, 2, "HelloWorld"]' }))).toEqual([1, 2, 'HelloWorld']);
+    expect(Object.is(await evaluate('{% $parse($states.input.s) %}', scope({ s: '-0' })), 0)).toBe(true);
+    expect(await evaluate('{% $range(1, 9, 9) %}')).toBe(1);
   });
 
   it('draws random numbers and UUIDs', async () => {
@@ -115,5 +119,62 @@ describe('jsonataExpression', () => {
     expect(jsonataExpression('{%  $x  %}')).toBe('$x');
     expect(jsonataExpression('{% $x')).toBeUndefined();
     expect(jsonataExpression(3)).toBeUndefined();
+  });
+});
+
+describe('the synchronous fast path', () => {
+  const input = { n: 4, f: 1.5, s: 'ab', t: true, z: null, o: { k: 'v', n: 2 }, list: [1, 2], one: [7] };
+  const variables = { count: 3, flag: false, name: 'x', obj: { deep: { v: 9 } }, arr: [1, 2, 3] };
+  const expressions = [
+    '$states.input.n + 1',
+    '$states.input.n * $states.input.f - 2 / 4',
+    '$states.input.n % 3',
+    '-$count',
+    '$states.input.n = 4',
+    "$states.input.s != 'ab'",
+    "$states.input.s < 'b' and $count >= 3",
+    '$flag or $states.input.t',
+    '$flag and $missing',
+    "$name & '-' & $states.input.s",
+    '$not($states.input.t)',
+    '$count > 2 ? $obj.deep.v : 0',
+    '$obj.deep',
+    '$arr',
+    '$states.input.list',
+    '$states.input.one',
+    '$states.input.z',
+    '$states.input.missing',
+    "$states.input.s + 1",
+    '$states.input.o.n * 2',
+    "$states.input.o = $states.input.o",
+    '$states.context.Execution.Name',
+    '1 / 0',
+    'null',
+  ];
+
+  it('gives what the jsonata package gives, or steps aside', async () => {
+    const s = scope(input, variables);
+    const bindings = { ...variables, states: { input, context: s.context } };
+    let fastCount = 0;
+    for (const expression of expressions) {
+      const compiled = jsonata(expression);
+      const fast = compileFast(compiled.ast());
+      const value = fast ? fast(s) : FALLBACK;
+      if (value === FALLBACK) continue;
+      fastCount++;
+      expect(value, expression).toEqual(await compiled.evaluate(input, bindings));
+    }
+    expect(fastCount).toBeGreaterThan(15);
+  });
+
+  it('makes plain expressions synchronous and leaves the rest to jsonata', async () => {
+    const evaluate = compileJsonataValue({ next: '{% $states.input.n + 1 %}', label: '{% $name %}' }, 'Output');
+    expect(evaluate(scope(input, variables))).toEqual({ next: 5, label: 'x' });
+    const general = compileJsonataValue('{% $sum($states.input.list) %}', 'Output')(scope(input));
+    expect(general).toBeInstanceOf(Promise);
+    expect(await general).toBe(3);
+    await expect(compileJsonataValue('{% $states.input.missing + 1 %}', 'Output')(scope(input))).rejects.toMatchObject({
+      cause: "The JSONata expression '$states.input.missing + 1' specified for the field 'Output' returned nothing (undefined).",
+    });
   });
 });

@@ -65,6 +65,7 @@ describe('compilePath: indefinite paths give the list of matches', () => {
     expect(compilePath('$.items[?(@.sku =~ /[ab]/)].sku')(store)).toEqual(['a', 'b']);
     expect(compilePath("$.items[?(@.sku in ['a','c'])].qty")(store)).toEqual([1, 0]);
     expect(compilePath('$.items[?(@.price > $.items[1].price)].sku')(store)).toEqual(['a', 'c']);
+    expect(compilePath('$.[?(@.qty <= 1)].sku')(store.items)).toEqual(['a', 'c']);
   });
 
   it('gives an empty list when the input has nothing to match (as AWS does)', () => {
