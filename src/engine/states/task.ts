@@ -4,7 +4,7 @@ import { StatesError } from '../errors.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
-import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
+import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
@@ -102,7 +102,9 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const succeeded: HistoryEventType = legacyLambda ? 'LambdaFunctionSucceeded' : 'TaskSucceeded';
   const failed: HistoryEventType = legacyLambda ? 'LambdaFunctionFailed' : 'TaskFailed';
   const timedOut: HistoryEventType = legacyLambda ? 'LambdaFunctionTimedOut' : 'TaskTimedOut';
-  const key = (type: string): string => type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
+  const keyOf = (type: string): string => type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
+  const keys: Record<string, string> = Object.fromEntries([scheduled, started, succeeded, failed, timedOut].map((type) => [type, keyOf(type)]));
+  const key = (type: string): string => keys[type] ?? keyOf(type);
   const base = legacyLambda ? {} : { resourceType: info.resourceType, resource: info.resource };
 
   const inputPath = compilePathStep(env, 'InputPath', jsonata ? undefined : def.InputPath);
@@ -113,12 +115,23 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const heartbeat = compileSeconds(env, 'HeartbeatSeconds', def.HeartbeatSeconds, def.HeartbeatSecondsPath);
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
 
-  const perform = (run: StateRun, params: JsonValue, timeoutSeconds: number | undefined, heartbeatSeconds: number | undefined): Promise<Outcome> => {
+  /**
+   * Schedules the task, lets the runner perform it (or takes its recorded
+   * outcome when resuming) and resolves with `complete(outcome)`, the
+   * state's final output: one promise per task, however it ends.
+   */
+  const perform = (
+    run: StateRun,
+    params: JsonValue,
+    timeoutSeconds: number | undefined,
+    heartbeatSeconds: number | undefined,
+    complete: (outcome: Outcome) => MaybePromise<JsonValue>,
+  ): Promise<JsonValue> => {
     const frame = run.frame;
     const exec = frame.exec;
     const scheduledDetails: Record<string, unknown> = legacyLambda
-      ? { resource: info.resource, input: JSON.stringify(params), inputDetails: { truncated: false } }
-      : { ...base, region: info.region, parameters: JSON.stringify(params) };
+      ? { resource: info.resource, input: exec.json(params), inputDetails: NOT_TRUNCATED }
+      : { ...base, region: info.region, parameters: exec.json(params) };
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
     exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
@@ -128,11 +141,14 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       if (recorded) {
         exec.emit(frame, recorded.type as HistoryEventType, key(recorded.type as string), undefined);
         const details = detailsOf(recorded) ?? {};
-        if (recorded.type === succeeded) return Promise.resolve({ ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true });
-        return Promise.resolve({ ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true });
+        const outcome: Outcome =
+          recorded.type === succeeded
+            ? { ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true }
+            : { ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true };
+        return new Promise<JsonValue>((resolve) => resolve(complete(outcome)));
       }
     }
-    return new Promise<Outcome>((resolve, reject) => {
+    return new Promise<JsonValue>((resolve, reject) => {
       let settled = false;
       // The runner's AbortSignal is made only if the runner looks at it: most in-process handlers never do.
       let controller: AbortController | undefined;
@@ -141,16 +157,27 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         if (settled) return;
         settled = true;
         for (const cleanup of cleanups) cleanup();
-        if (outcome) resolve(outcome);
-        else reject(error);
+        if (!outcome) return reject(error);
+        try {
+          resolve(complete(outcome));
+        } catch (failure) {
+          reject(failure);
+        }
       };
       const abortTask = (reason: unknown): void => controller?.abort(reason);
-      cleanups.push(
-        frame.scope.onCancel((reason) => {
-          abortTask(reason);
-          settle(undefined, reason);
-        }),
-      );
+      // Stopping the execution (or a failing sibling branch) must reach a runner that listens, and end our timers.
+      let watching = false;
+      const watchCancel = (): void => {
+        if (watching) return;
+        watching = true;
+        cleanups.push(
+          frame.scope.onCancel((reason) => {
+            abortTask(reason);
+            settle(undefined, reason);
+          }),
+        );
+      };
+      if (timeoutSeconds !== undefined || heartbeatSeconds !== undefined) watchCancel();
       const timer = (seconds: number, error: string): (() => void) => {
         const stop = new AbortController();
         exec.deadline(seconds * 1000, stop.signal).then(
@@ -163,6 +190,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         return () => stop.abort(TIMER_DONE);
       };
       if (timeoutSeconds !== undefined) cleanups.push(timer(timeoutSeconds, 'States.Timeout'));
+      let context: JsonValue | undefined;
       let stopHeartbeat = heartbeatSeconds !== undefined ? timer(heartbeatSeconds, 'States.HeartbeatTimeout') : undefined;
       if (stopHeartbeat) cleanups.push(() => stopHeartbeat?.());
       const request: TaskRequest = {
@@ -171,13 +199,16 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         pattern: info.pattern,
         parameters: params,
         stateName: name,
-        context: run.context,
+        get context() {
+          return (context ??= run.context);
+        },
         taskToken: run.taskToken,
         timeoutSeconds,
         heartbeatSeconds,
         attempt: run.retryCount,
         executionArn: exec.options.executionArn,
         get signal() {
+          watchCancel();
           controller ??= new AbortController();
           return controller.signal;
         },
@@ -214,7 +245,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     return andThen(params, (resolved) =>
       andThen(timeout(run, effective), (timeoutSeconds) =>
         andThen(heartbeat(run, effective), (heartbeatSeconds) =>
-          perform(run, resolved, timeoutSeconds, heartbeatSeconds).then((outcome) => {
+          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (outcome) => {
             const exec = frame.exec;
             if (!outcome.ok) {
               const details: Record<string, unknown> = { ...base };
@@ -226,7 +257,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
             }
             const result = outcome.value as JsonValue;
             if (!outcome.replayed) {
-              exec.emit(frame, succeeded, key(succeeded), { ...base, output: JSON.stringify(result), outputDetails: { truncated: false } });
+              exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
             }
             frame.next = next();
             return pathTail ? finishJsonPath(run, 'Task', pathTail, result) : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result);
