@@ -280,11 +280,12 @@ function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: strin
     const at = [...base, 'States', name];
     const language = state.QueryLanguage === 'JSONata' || (state.QueryLanguage === undefined && inherited === 'JSONata') ? 'JSONata' : 'JSONPath';
     if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((branch, index) => isMap(branch) && prepareMachine(branch, [...at, 'Branches', index], language, problems));
+      state.Branches.forEach((branch, index) => isMap(branch) && prepareMachine(branch, [...at, 'Branches', index], inherited, problems));
     }
+    // Nested states inherit the machine's language, not their parent state's, as asl-validator sees it too.
     for (const field of ['ItemProcessor', 'Iterator']) {
       const processor = state[field];
-      if (isMap(processor)) prepareMachine(processor, [...at, field], language, problems);
+      if (isMap(processor)) prepareMachine(processor, [...at, field], inherited, problems);
     }
     if (typeof state.Resource === 'string' && PLACEHOLDER.test(state.Resource)) state.Resource = DUMMY_ARN;
     if (typeof state.ToleratedFailurePercentage === 'number' && state.ToleratedFailurePercentage >= 0 && state.ToleratedFailurePercentage <= 100) {
@@ -472,7 +473,8 @@ function lastSegment(at: DefinitionPath | undefined): string {
   return String(at[at.length - 1]);
 }
 
-function dedupe(problems: Problem[]): Problem[] {
+/** Drops repeated problems (the same message at the same place). */
+export function dedupe(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((problem) => {
     const key = `${problem.severity}|${problem.pointer}|${problem.message}`;
