@@ -161,7 +161,9 @@ export function planProject(options: ScaffoldOptions): Map<string, string> {
   files.set('mocks/MockConfigFile.json', `${JSON.stringify({ StateMachines: mockMachines, MockedResponses: mockedResponses }, null, 2)}\n`);
   files.set('.gitignore', 'node_modules/\n.deliv/\n*.log\n');
   files.set('package.json', packageJsonText(options.name, needsSfnClient));
-  files.set('README.md', projectReadme(options.name, config));
+  const firstMachine = templates[0].name;
+  const sample = [...files.keys()].find((file) => file.startsWith(`events/${firstMachine}/`) && !file.includes('fail')) ?? `events/${firstMachine}/<event>.json`;
+  files.set('README.md', projectReadme(options.name, config, { needsSfnClient, sample }));
   return files;
 }
 
@@ -187,7 +189,7 @@ function packageJsonText(name: string, needsSfnClient: boolean): string {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
-function projectReadme(name: string, config: ProjectConfig): string {
+function projectReadme(name: string, config: ProjectConfig, { needsSfnClient, sample }: { needsSfnClient: boolean; sample: string }): string {
   const machines = Object.entries(config.stateMachines)
     .map(([machine, entry]) => `- \`${machine}\` (${entry.type}): \`${entry.definition}\`, sample inputs in \`${entry.events}/\``)
     .join('\n');
@@ -208,10 +210,10 @@ execution ARN ends in \`#TestCaseName\`).
 ## Try it
 
 \`\`\`sh
-deliv validate                      # check every definition
+${needsSfnClient ? 'npm install                         # the courier handler answers its task token with @aws-sdk/client-sfn\n' : ''}deliv validate                      # check every definition
 deliv local start                   # the embedded emulator on 127.0.0.1:8083
 deliv deploy                        # create the state machines locally
-deliv start ${first[0]} --input ${first[1].events}/$(ls ${first[1].events} | head -1) --wait
+deliv start ${first[0]} --input ${sample} --wait
 \`\`\`
 
 Files whose name contains \`fail\` in \`events/\` are meant to fail; the others succeed.
