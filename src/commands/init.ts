@@ -46,9 +46,7 @@ On a terminal it asks for what the flags leave open; elsewhere it never waits fo
     this.say('  deliv validate          # check the state machines');
     this.say('  deliv local start       # start the embedded Step Functions emulator');
     this.say('  deliv deploy            # create the state machines on it');
-    const first = result.stateMachines[0];
-    const sample = result.files.find((file) => file.startsWith(`events/${first}/`) && !file.includes('fail')) ?? `events/${first}/<event>.json`;
-    this.say(`  deliv start ${first} --input ${sample} --wait`);
+    this.say(`  deliv start ${result.stateMachines[0]} --input ${result.sampleEvent} --wait`);
     return { ...result, name: options.name, templates: options.templates, types: options.types, region: options.region, language: options.language };
   }
 }

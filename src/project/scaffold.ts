@@ -29,6 +29,8 @@ export interface ScaffoldResult {
   files: string[];
   stateMachines: string[];
   functions: string[];
+  /** A sample input of the first state machine that succeeds. */
+  sampleEvent: string;
 }
 
 /** The account of the example AWS target: AWS's documentation account, obviously not the user's. */
@@ -161,10 +163,13 @@ export function planProject(options: ScaffoldOptions): Map<string, string> {
   files.set('mocks/MockConfigFile.json', `${JSON.stringify({ StateMachines: mockMachines, MockedResponses: mockedResponses }, null, 2)}\n`);
   files.set('.gitignore', 'node_modules/\n.deliv/\n*.log\n');
   files.set('package.json', packageJsonText(options.name, needsSfnClient));
-  const firstMachine = templates[0].name;
-  const sample = [...files.keys()].find((file) => file.startsWith(`events/${firstMachine}/`) && !file.includes('fail')) ?? `events/${firstMachine}/<event>.json`;
+  const sample = succeedingSample(files, templates[0].name);
   files.set('README.md', projectReadme(options.name, config, { needsSfnClient, sample }));
   return files;
+}
+
+function succeedingSample(files: Map<string, string>, machine: string): string {
+  return [...files.keys()].find((file) => file.startsWith(`events/${machine}/`) && !file.includes('fail')) ?? `events/${machine}/<event>.json`;
 }
 
 function projectFileText(config: ProjectConfig): string {
@@ -282,5 +287,6 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
     files: written,
     stateMachines: [...new Set(options.templates)],
     functions: written.filter((file) => file.startsWith('functions/')).map((file) => path.basename(file).replace(/\.(ts|js)$/, '')),
+    sampleEvent: succeedingSample(files, options.templates[0]),
   };
 }
