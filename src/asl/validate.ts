@@ -15,7 +15,7 @@
  * - ToleratedFailurePercentage with a fraction (AWS takes any number 0-100).
  */
 import { createRequire } from 'node:module';
-import type { DefinitionPath, StateMachineDefinition } from './types.js';
+import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -48,6 +48,8 @@ export interface ValidateOptions {
   bare: boolean;
   /** Named in the placeholder message ("no substitution in target prod"). */
   target?: string;
+  /** When known (in a project), EXPRESS machines are checked for integrations they cannot use. */
+  workflowType?: WorkflowType;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -82,6 +84,7 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
   }
 
   checkMachine(definition, [], add);
+  if (options.workflowType === 'EXPRESS') checkExpressIntegrations(definition, [], add);
 
   problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
@@ -161,6 +164,21 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
       const processor = state[field];
       if (isMap(processor)) checkMachine(processor, [...at, field], add);
     }
+  }
+}
+
+/** Express workflows cannot wait: AWS refuses `.sync` and `.waitForTaskToken` integrations in them. */
+function checkExpressIntegrations(machine: JsonMap, base: DefinitionPath, add: Add): void {
+  if (!isMap(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    if (!isMap(state)) continue;
+    const at = [...base, 'States', name];
+    if (typeof state.Resource === 'string' && /\.(sync(:\d+)?|waitForTaskToken)$/.test(state.Resource)) {
+      const pattern = state.Resource.endsWith('waitForTaskToken') ? '.waitForTaskToken' : '.sync';
+      add('error', 'SCHEMA_VALIDATION_FAILED', `an EXPRESS state machine cannot use the ${pattern} integration pattern; make the machine STANDARD`, [...at, 'Resource']);
+    }
+    if (Array.isArray(state.Branches)) state.Branches.forEach((branch, index) => isMap(branch) && checkExpressIntegrations(branch, [...at, 'Branches', index], add));
+    for (const field of ['ItemProcessor', 'Iterator']) if (isMap(state[field])) checkExpressIntegrations(state[field] as JsonMap, [...at, field], add);
   }
 }
 

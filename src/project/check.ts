@@ -38,7 +38,8 @@ export function checkProject(project: Project, options: { target?: string; machi
         problems.push(loaded.problem);
         break;
       }
-      problems.push(...(index === 0 ? validateDefinition(loaded, { bare: false, target }) : placeholderProblems(loaded, { bare: false, target })));
+      const workflowType = project.config.stateMachines[machine]?.type;
+      problems.push(...(index === 0 ? validateDefinition(loaded, { bare: false, target, workflowType }) : placeholderProblems(loaded, { bare: false, target })));
     }
     return { machine, file: relative(file), problems: withRelativeFiles(dedupe(problems)) };
   });
