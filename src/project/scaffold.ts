@@ -243,9 +243,9 @@ export function insideRoot(root: string, relative: string): string {
 }
 
 /**
- * Writes the planned files into `dir`. Everything is written to a staging folder
- * beside `dir` first and moved in only when complete, so an interruption leaves
- * either nothing or the whole project.
+ * Writes the planned files into `dir`. They are written to a hidden staging folder
+ * inside `dir` first and moved into place once all are written, so nothing is ever
+ * written outside `dir`, and a failure removes what this call created.
  */
 export function writeProject(dir: string, files: Map<string, string>, options: { force?: boolean } = {}): string[] {
   const root = path.resolve(dir);
@@ -256,22 +256,22 @@ export function writeProject(dir: string, files: Map<string, string>, options: {
     throw new UsageError(`${dir} is not empty`, { hint: 'choose an empty or new folder, or pass --force to write into it anyway' });
   }
   const targets = [...files.keys()].map((relative) => insideRoot(root, relative));
-  mkdirSync(path.dirname(root), { recursive: true });
-  const staging = mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}.deliv-init-`));
+  const created = !existsSync(root);
+  mkdirSync(root, { recursive: true });
+  const staging = mkdtempSync(path.join(root, '.deliv-init-'));
   try {
     for (const [relative, content] of files) {
       const staged = insideRoot(staging, relative);
       mkdirSync(path.dirname(staged), { recursive: true });
       writeFileSync(staged, content);
     }
-    if (!existsSync(root)) {
-      renameSync(staging, root);
-    } else {
-      for (const [index, relative] of [...files.keys()].entries()) {
-        mkdirSync(path.dirname(targets[index]), { recursive: true });
-        renameSync(path.join(staging, relative), targets[index]);
-      }
+    for (const [index, relative] of [...files.keys()].entries()) {
+      mkdirSync(path.dirname(targets[index]), { recursive: true });
+      renameSync(path.join(staging, relative), targets[index]);
     }
+  } catch (error) {
+    if (created) rmSync(root, { recursive: true, force: true });
+    throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
