@@ -205,3 +205,39 @@ export async function followExecution(
   }
   return cursor.events;
 }
+
+export interface ExecutionMachine {
+  stateMachineArn?: string;
+  name?: string;
+  /** The definition the execution ran with (its version, not today's). */
+  definition?: string;
+  type?: 'STANDARD' | 'EXPRESS';
+}
+
+/** The state machine an execution ran, with the definition it ran (DescribeStateMachineForExecution) and its type. */
+export async function describeExecutionMachine(sfn: SFNClient, executionArn: string): Promise<ExecutionMachine> {
+  const { DescribeStateMachineForExecutionCommand, DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
+  const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
+  let type: ExecutionMachine['type'];
+  if (machine.stateMachineArn) {
+    // The type is only on DescribeStateMachine; a missing permission must not hide the rest.
+    type = await sfn
+      .send(new DescribeStateMachineCommand({ stateMachineArn: machine.stateMachineArn }))
+      .then((described) => described.type as ExecutionMachine['type'])
+      .catch(() => undefined);
+  }
+  return { stateMachineArn: machine.stateMachineArn, name: machine.name, definition: machine.definition, type };
+}
+
+/** The newest execution of any of these machines with one of these statuses (by stop, else start, time). */
+export async function latestExecution(
+  sfn: SFNClient,
+  stateMachineArns: readonly string[],
+  statuses: ReadonlyArray<'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'SUCCEEDED' | 'RUNNING'>,
+): Promise<ExecutionListItem | undefined> {
+  const found = await Promise.all(
+    stateMachineArns.flatMap((stateMachineArn) => statuses.map((statusFilter) => listExecutions(sfn, stateMachineArn, { statusFilter, limit: 1 }))),
+  );
+  const when = (item: ExecutionListItem) => (item.stopDate ?? item.startDate)?.getTime() ?? 0;
+  return found.flat().sort((a, b) => when(b) - when(a))[0];
+}
