@@ -116,6 +116,7 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_machine ON executions (machineArn, started DESC);
 CREATE INDEX IF NOT EXISTS executions_status ON executions (status);
+CREATE INDEX IF NOT EXISTS executions_name ON executions (machineArn, name);
 CREATE TABLE IF NOT EXISTS history (
   executionArn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (executionArn, id)
 ) WITHOUT ROWID;
@@ -125,6 +126,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE INDEX IF NOT EXISTS tokens_slot ON tokens (slot);
 CREATE INDEX IF NOT EXISTS tokens_status ON tokens (status);
+CREATE INDEX IF NOT EXISTS tokens_execution ON tokens (executionArn);
 CREATE TABLE IF NOT EXISTS tags (
   resourceArn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resourceArn, key)
 ) WITHOUT ROWID;
@@ -174,6 +176,8 @@ export class Store {
       finishExecution: db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped = ? WHERE arn = ?'),
       history: db.prepare('SELECT event FROM history WHERE executionArn = ? ORDER BY id'),
       getToken: db.prepare('SELECT * FROM tokens WHERE token = ?'),
+      findExecutionByName: db.prepare("SELECT * FROM executions WHERE machineArn = ? AND name = ? AND type = 'STANDARD'"),
+      consumeTokens: db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'"),
     };
     db.exec('BEGIN IMMEDIATE; COMMIT');
   }
@@ -320,7 +324,7 @@ export class Store {
     this.transaction(() => {
       this.flush();
       this.statements.finishExecution.run(result.status, result.output ?? null, result.error ?? null, result.cause ?? null, result.stopped, arn);
-      this.db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'").run(arn);
+      this.statements.consumeTokens.run(arn);
     });
   }
 
@@ -331,7 +335,7 @@ export class Store {
   }
 
   findExecutionByName(machineArn: string, name: string): ExecutionRow | undefined {
-    return this.db.prepare('SELECT * FROM executions WHERE machineArn = ? AND name = ? AND type = ?').get(machineArn, name, 'STANDARD') as ExecutionRow | undefined;
+    return this.statements.findExecutionByName.get(machineArn, name) as ExecutionRow | undefined;
   }
 
   listExecutions(filter: { machineArn?: string; versionArn?: string; aliasArn?: string; status?: string; redriven?: boolean }): ExecutionRow[] {

@@ -47,7 +47,7 @@ beforeAll(async () => {
       "import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';",
       'export async function handler(event: { token: string; amount: number }) {',
       '  setTimeout(() => {',
-      '    const sfn = new SFNClient({ disableHostPrefix: true });',
+      '    const sfn = new SFNClient({});',
       '    void sfn.send(new SendTaskSuccessCommand({ taskToken: event.token, output: JSON.stringify({ approved: event.amount < 100 }) })).finally(() => sfn.destroy());',
       '  }, 10);',
       "  return 'queued';",
@@ -228,6 +228,26 @@ describe('tasks on the emulator', () => {
     expect(done, done.cause).toMatchObject({ status: 'SUCCEEDED', output: '{"doubled":42}' });
     const children = await t.sfn.send(new ListExecutionsCommand({ stateMachineArn: child }));
     expect(children.executions).toHaveLength(1);
+  });
+
+  it('runs a distributed Map over a CSV file of the project', async () => {
+    mkdirSync(path.join(t.dir, 'data/orders'), { recursive: true });
+    writeFileSync(path.join(t.dir, 'data/orders/today.csv'), 'id,city\n7,Leeds\n8,"York, North"\n');
+    const arn = await createMachine('fan-out', {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, Parameters: { Bucket: 'data', Key: 'orders/today.csv' } },
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Label', States: { Label: { Type: 'Pass', Parameters: { 'where.$': '$.city' }, End: true } } },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
+    const done = await finished(t.sfn, executionArn!);
+    expect(done.status, done.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual([{ where: 'Leeds' }, { where: 'York, North' }]);
   });
 
   it('redrives a failed execution from the state that failed', async () => {
