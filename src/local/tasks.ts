@@ -49,6 +49,7 @@ export class LocalTaskRunner implements TaskRunner {
     const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
     if (mocked?.kind === 'throw') throw mocked.failure;
     if (mocked) return mocked.value;
+    if (request.pattern === 'waitForTaskToken') this.env.tokens.register(request);
     const result = await this.perform(request, info?.machineName);
     if (request.pattern === 'waitForTaskToken') return this.env.tokens.wait(request);
     return result;
