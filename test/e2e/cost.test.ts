@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { priceListEntries, startFakePricing, type FakePricing } from '../helpers/fake-pricing.js';
 import { AWS_FIXTURES, haveAwsFixtures } from '../cost/fixtures.js';
 
@@ -172,5 +172,40 @@ describe.skipIf(!haveAwsFixtures)('deliv cost against a fake Pricing API', () =>
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/bundled price snapshot of \d{4}-\d{2}-\d{2} — AWS public pricing pages.*\(no AWS credentials\)/);
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe.skipIf(!haveAwsFixtures)('scripts/update-price-snapshot.mjs', () => {
+  it('regenerates the snapshot from the Pricing API, dated and sourced', async () => {
+    const fixture = (name: string) => JSON.parse(readFileSync(path.join(AWS_FIXTURES, name), 'utf8')) as { PriceList: string[] };
+    const fake = await startFakePricing({
+      products: {
+        AmazonStates: fixture('pricing-getproducts-stepfunctions.json').PriceList,
+        AWSLambda: fixture('pricing-getproducts-lambda.json').PriceList,
+        AmazonBedrock: fixture('pricing-getproducts-bedrock-claude3haiku-legacy.json').PriceList,
+        AmazonBedrockFoundationModels: fixture('pricing-getproducts-bedrock-haiku.json').PriceList,
+      },
+    });
+    try {
+      const out = path.join(work.dir, 'snapshot.json');
+      // Asynchronous: the fake endpoint answers from this very process.
+      const { execFile } = await import('node:child_process');
+      const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [path.join(REPO_ROOT, 'scripts/update-price-snapshot.mjs'), '--regions', 'us-east-1', '--out', out],
+          { env: { ...process.env, AWS_ENDPOINT_URL_PRICING: fake.endpoint, AWS_ACCESS_KEY_ID: 'AKIDFAKEFORTESTS', AWS_SECRET_ACCESS_KEY: 'fake' }, timeout: 30_000 },
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+        );
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const snapshot = JSON.parse(readFileSync(out, 'utf8'));
+      expect(snapshot.source).toBe('AWS Price List Query API (GetProducts)');
+      expect(snapshot.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Object.keys(snapshot.regions['us-east-1'])).toEqual(['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels']);
+      expect(snapshot.regions['us-east-1'].AWSLambda['lambda.gbSecond.x86_64'].tiers).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
   });
 });
