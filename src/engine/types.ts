@@ -13,6 +13,12 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A deadline racing real work (task TimeoutSeconds/HeartbeatSeconds, the
+   * execution's TimeoutSeconds). Defaults to `sleep`; a scaled real clock keeps
+   * it in real time so that fast-forwarded waits never time out a live handler.
+   */
+  deadline?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** How a Task resource is integrated, from its ARN suffix. */

@@ -13,6 +13,10 @@ export interface StateMachineConfig {
   template?: string;
   /** Sample inputs, relative to the project root. */
   events?: string;
+  /** CloudWatch Logs settings applied on deploy (AWS LoggingConfiguration). */
+  logging?: { level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'; includeExecutionData?: boolean; logGroupArn?: string };
+  /** X-Ray tracing, applied on deploy. */
+  tracing?: boolean;
 }
 
 export interface FunctionConfig {

@@ -1,0 +1,489 @@
+/**
+ * Checks a state machine definition: the ASL schema and spec rules through
+ * asl-validator, then semantic checks of our own that it lacks (reachability with
+ * locations, Choice without Default, Retry/Catch order, unresolved placeholders).
+ *
+ * The one rule above all: a definition AWS accepts is never rejected. asl-validator
+ * is stricter than AWS in a few places, so it is handed a copy where those
+ * constructs are replaced by equivalents it accepts, and we check them ourselves:
+ * - JSONata expressions spanning lines (its pattern has no dotall flag): every
+ *   `{% %}` string is parsed here with the jsonata package and passed on as `{% 0 %}`;
+ * - JSONata template fields (Output, Assign, Arguments, ItemSelector, BatchInput):
+ *   AWS takes any JSON value there (a string, an array, null in a list, ""), the
+ *   schema only objects of non-empty strings;
+ * - JSONPath payload templates with null or "" or `{% ... %}` literals in arrays;
+ * - ToleratedFailurePercentage with a fraction (AWS takes any number 0-100).
+ */
+import { createRequire } from 'node:module';
+import type { DefinitionPath, StateMachineDefinition } from './types.js';
+
+const requireFromHere = createRequire(import.meta.url);
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  severity: Severity;
+  /** AWS's error codes where one exists (SCHEMA_VALIDATION_FAILED, MISSING_TRANSITION_TARGET, ...), else ours. */
+  code: string;
+  message: string;
+  file: string;
+  line: number;
+  col: number;
+  /** Where in the definition, AWS style: `/States/Charge/Retry/1`. */
+  pointer: string;
+  /** The state concerned, nested states joined with `.`: `ChargeAndReserve.ChargePayment` ('' for the machine). */
+  state: string;
+}
+
+/** What validation needs of a loaded definition (`LoadedDefinition` from src/project/definition.ts fits). */
+export interface ValidationInput {
+  file: string;
+  definition: StateMachineDefinition;
+  unresolved: string[];
+  locate(at: DefinitionPath): { line: number; col: number };
+}
+
+export interface ValidateOptions {
+  /** A file outside any project: unresolved placeholders are warnings, not errors. */
+  bare: boolean;
+  /** Named in the placeholder message ("no substitution in target prod"). */
+  target?: string;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonMap = { [key: string]: Json };
+
+const PLACEHOLDER = /\$\{([A-Za-z0-9_.:-]+)\}/;
+const JSONATA = /^\{%([\s\S]*)%\}$/;
+const TEMPLATE_FIELDS_JSONATA = ['Output', 'Assign', 'Arguments', 'ItemSelector'];
+const TEMPLATE_FIELDS_JSONPATH = ['Parameters', 'ResultSelector', 'ItemSelector', 'Assign', 'Result'];
+const DUMMY_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:placeholder';
+
+export function validateDefinition(loaded: ValidationInput, options: ValidateOptions): Problem[] {
+  const problems: Problem[] = [];
+  const add = (severity: Severity, code: string, message: string, at: DefinitionPath) => {
+    const position = loaded.locate(at);
+    problems.push({ severity, code, message, file: loaded.file, line: position.line, col: position.col, pointer: toPointer(at), state: stateOf(at) });
+  };
+  const definition = loaded.definition as unknown as JsonMap;
+
+  if (!isMap(definition) || typeof definition.StartAt !== 'string' || !isMap(definition.States)) {
+    add('error', 'SCHEMA_VALIDATION_FAILED', 'a state machine needs `StartAt` (a state name) and `States` (an object)', []);
+    return problems;
+  }
+
+  const jsonataProblems: Array<{ message: string; at: DefinitionPath }> = [];
+  const copy = prepareForSchema(definition, jsonataProblems);
+  for (const { message, at } of jsonataProblems) add('error', 'SCHEMA_VALIDATION_FAILED', message, at);
+  for (const error of runAslValidator(copy)) {
+    const at = error.at ?? [];
+    if (containsPlaceholder(valueAt(definition, at))) continue; // reported below as a placeholder
+    add('error', error.code, error.message, at);
+  }
+
+  checkMachine(definition, [], add);
+
+  problems.push(...placeholderProblems(loaded, options));
+  return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * Only the unresolved-placeholder check: cheap, for checking one definition against
+ * further targets once validateDefinition has checked it against the first.
+ */
+export function placeholderProblems(loaded: ValidationInput, options: ValidateOptions): Problem[] {
+  const definition = loaded.definition as unknown as Json;
+  return loaded.unresolved.map((name): Problem => {
+    const at = findPlaceholder(definition, name, []) ?? [];
+    const position = loaded.locate(at);
+    const where = options.target ? ` in target \`${options.target}\`` : '';
+    const fix = options.bare ? `pass --sub ${name}=VALUE` : "add it to the target's substitutions in deliv.yaml";
+    return {
+      severity: options.bare ? 'warning' : 'error',
+      code: 'UNRESOLVED_PLACEHOLDER',
+      message: `placeholder \${${name}} has no substitution${where}; ${fix}`,
+      file: loaded.file,
+      line: position.line,
+      col: position.col,
+      pointer: toPointer(at),
+      state: stateOf(at),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- semantic checks
+
+type Add = (severity: Severity, code: string, message: string, at: DefinitionPath) => void;
+
+/** One state machine or sub-machine (Parallel branch, Map processor): transitions stay within it. */
+function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
+  const states = isMap(machine.States) ? machine.States : {};
+  const names = Object.keys(states);
+  const startAt = machine.StartAt;
+  const reachable = new Set<string>();
+  const queue: string[] = [];
+  if (typeof startAt === 'string') {
+    if (!(startAt in states)) add('error', 'MISSING_TRANSITION_TARGET', `StartAt names a state that does not exist: ${startAt}`, [...base, 'StartAt']);
+    else queue.push(startAt);
+  }
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (reachable.has(name)) continue;
+    reachable.add(name);
+    for (const { target } of transitions(states[name])) if (target in states && !reachable.has(target)) queue.push(target);
+  }
+
+  for (const name of names) {
+    const state = states[name];
+    const at = [...base, 'States', name];
+    if (!isMap(state)) continue;
+    for (const { target, field } of transitions(state)) {
+      if (!(target in states)) {
+        add('error', 'MISSING_TRANSITION_TARGET', `${field.join('.')} names a state that does not exist here: ${target}${suggest(target, names)}`, [...at, ...field]);
+      }
+    }
+    if (!reachable.has(name) && typeof startAt === 'string' && startAt in states) {
+      add('error', 'MISSING_TRANSITION_TARGET', `state ${name} is not reachable: no StartAt, Next, Default or Catch leads to it`, at);
+    }
+    if (typeof state.Type !== 'string' || !STATE_TYPES.includes(state.Type)) {
+      add('error', 'SCHEMA_VALIDATION_FAILED', `unknown state Type ${JSON.stringify(state.Type ?? null)}; use one of ${STATE_TYPES.join(', ')}`, [...at, 'Type']);
+    }
+    if (state.Type === 'Choice' && state.Default === undefined) {
+      add('warning', 'CHOICE_WITHOUT_DEFAULT', 'Choice has no Default: when no rule matches, the execution fails with States.NoChoiceMatched', at);
+    }
+    checkErrorOrder(state.Retry, 'Retry', at, add);
+    checkErrorOrder(state.Catch, 'Catch', at, add);
+    if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
+      state.Branches.forEach((branch, index) => isMap(branch) && checkMachine(branch, [...at, 'Branches', index], add));
+    }
+    if (state.Type === 'Map') {
+      const field = isMap(state.ItemProcessor) ? 'ItemProcessor' : 'Iterator';
+      const processor = state[field];
+      if (isMap(processor)) checkMachine(processor, [...at, field], add);
+    }
+  }
+}
+
+function transitions(state: Json | undefined): Array<{ target: string; field: Array<string | number> }> {
+  if (!isMap(state)) return [];
+  const found: Array<{ target: string; field: Array<string | number> }> = [];
+  if (typeof state.Next === 'string') found.push({ target: state.Next, field: ['Next'] });
+  if (typeof state.Default === 'string') found.push({ target: state.Default, field: ['Default'] });
+  if (Array.isArray(state.Choices)) {
+    state.Choices.forEach((rule, index) => {
+      if (isMap(rule) && typeof rule.Next === 'string') found.push({ target: rule.Next, field: ['Choices', index, 'Next'] });
+    });
+  }
+  if (Array.isArray(state.Catch)) {
+    state.Catch.forEach((catcher, index) => {
+      if (isMap(catcher) && typeof catcher.Next === 'string') found.push({ target: catcher.Next, field: ['Catch', index, 'Next'] });
+    });
+  }
+  return found;
+}
+
+/** States.ALL must stand alone and come last: a retrier or catcher after it can never match. */
+function checkErrorOrder(entries: Json | undefined, field: 'Retry' | 'Catch', at: DefinitionPath, add: Add): void {
+  if (!Array.isArray(entries)) return;
+  const catchAll = entries.findIndex((entry) => isMap(entry) && Array.isArray(entry.ErrorEquals) && entry.ErrorEquals.includes('States.ALL'));
+  if (catchAll === -1) return;
+  const entry = entries[catchAll] as JsonMap;
+  if ((entry.ErrorEquals as Json[]).length > 1) {
+    add('error', 'SCHEMA_VALIDATION_FAILED', `${field}[${catchAll}]: States.ALL must be the only error name in its ErrorEquals`, [...at, field, catchAll, 'ErrorEquals']);
+  }
+  if (catchAll < entries.length - 1) {
+    add('error', 'SCHEMA_VALIDATION_FAILED', `${field}[${catchAll + 1}] comes after ${field}[${catchAll}] which matches States.ALL, so it can never apply; move States.ALL last`, [...at, field, catchAll + 1]);
+  }
+}
+
+function suggest(target: string, names: string[]): string {
+  const lower = target.toLowerCase();
+  const close = names.find((name) => name.toLowerCase() === lower || levenshtein(name.toLowerCase(), lower) <= 2);
+  return close ? ` (did you mean ${close}?)` : '';
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+const STATE_TYPES: string[] = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
+
+// ---------------------------------------------------------------- asl-validator
+
+interface SchemaProblem {
+  code: string;
+  message: string;
+  at?: DefinitionPath;
+}
+
+/** Codes our own checks report with a location; asl-validator's versions have none. */
+const COVERED_BY_OWN_CHECKS = new Set(['MISSING_TRANSITION_TARGET']);
+
+let aslValidator: ((definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => {
+  isValid: boolean;
+  errors: Array<{ 'Error code': string; Message: string; schemaError?: { instancePath: string } }>;
+}) | undefined;
+
+function runAslValidator(copy: JsonMap): SchemaProblem[] {
+  aslValidator ??= loadAslValidator();
+  const result = aslValidator(copy, { checkPaths: true, checkArn: true });
+  if (result.isValid) return [];
+  const problems: SchemaProblem[] = [];
+  for (const error of result.errors) {
+    if (COVERED_BY_OWN_CHECKS.has(error['Error code'])) continue;
+    const pointer = error.schemaError?.instancePath ?? /\s(\/States\/\S*)/.exec(error.Message)?.[1];
+    const stateName = /^State "([^"]+)"/.exec(error.Message)?.[1];
+    const at = pointer !== undefined ? fromPointer(copy, pointer) : stateName !== undefined ? findState(copy, stateName, []) : undefined;
+    if (at && insideUnknownType(copy, at)) continue; // reported precisely by our own check
+    let message = error.Message;
+    if (error.schemaError) message = message.replace(/^\S+ is invalid\. /, `${lastSegment(at)} is invalid: `);
+    if (error['Error code'] === 'MISSING_TERMINAL_STATE') message = 'no state ends the execution: give one state `End: true`, or add a Succeed or Fail state';
+    problems.push({ code: error['Error code'], message, at });
+  }
+  // A state that fails its variant of the schema also fails the other variants' `Type`;
+  // that second complaint only confuses when a precise one exists for the same state.
+  return problems.filter((problem) => {
+    if (!problem.at || problem.at[problem.at.length - 1] !== 'Type' || !/allowed values/.test(problem.message)) return true;
+    const state = toPointer(problem.at.slice(0, -1));
+    return !problems.some((other) => other !== problem && other.at && toPointer(other.at).startsWith(`${state}/`) && other.at[other.at.length - 1] !== 'Type');
+  });
+}
+
+function loadAslValidator(): NonNullable<typeof aslValidator> {
+  // asl-validator is CommonJS; createRequire keeps it out of the start-up path until needed.
+  return requireFromHere('asl-validator') as NonNullable<typeof aslValidator>;
+}
+
+
+/** The copy handed to asl-validator; see the comment at the top of the file for why. */
+function prepareForSchema(definition: JsonMap, problems: Array<{ message: string; at: DefinitionPath }>): JsonMap {
+  const copy = structuredClone(definition);
+  const language = copy.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath';
+  prepareMachine(copy, [], language, problems);
+  return copy;
+}
+
+function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: string, problems: Array<{ message: string; at: DefinitionPath }>): void {
+  if (!isMap(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    if (!isMap(state)) continue;
+    const at = [...base, 'States', name];
+    const language = state.QueryLanguage === 'JSONata' || (state.QueryLanguage === undefined && inherited === 'JSONata') ? 'JSONata' : 'JSONPath';
+    if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
+      state.Branches.forEach((branch, index) => isMap(branch) && prepareMachine(branch, [...at, 'Branches', index], language, problems));
+    }
+    for (const field of ['ItemProcessor', 'Iterator']) {
+      const processor = state[field];
+      if (isMap(processor)) prepareMachine(processor, [...at, field], language, problems);
+    }
+    if (typeof state.Resource === 'string' && PLACEHOLDER.test(state.Resource)) state.Resource = DUMMY_ARN;
+    if (typeof state.ToleratedFailurePercentage === 'number' && state.ToleratedFailurePercentage >= 0 && state.ToleratedFailurePercentage <= 100) {
+      state.ToleratedFailurePercentage = Math.floor(state.ToleratedFailurePercentage);
+    }
+    if (language === 'JSONata') {
+      prepareJsonataState(state, at, problems);
+    } else {
+      for (const holder of [state, isMap(state.ItemReader) ? state.ItemReader : undefined]) {
+        if (!holder) continue;
+        for (const field of TEMPLATE_FIELDS_JSONPATH) if (holder[field] !== undefined) holder[field] = normaliseArrays(holder[field]);
+      }
+    }
+  }
+}
+
+/** Parses every `{% %}` expression of a JSONata state and hands asl-validator neutral equivalents. */
+function prepareJsonataState(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
+  const visit = (value: Json, path: DefinitionPath, inNested: boolean): Json => {
+    if (typeof value === 'string') {
+      const trimmed = value.trim();
+      const match = JSONATA.exec(trimmed);
+      if (match) {
+        const issue = jsonataSyntaxProblem(match[1]);
+        if (issue) problems.push({ message: `invalid JSONata expression: ${issue}`, at: path });
+        return '{% 0 %}';
+      }
+      if (trimmed.startsWith('{%')) problems.push({ message: 'a JSONata expression must end with %}', at: path });
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index], inNested));
+    if (isMap(value)) {
+      // Branches and processors are sub-machines handled on their own.
+      if (!inNested && (path.length === at.length + 1) && ['Branches', 'ItemProcessor', 'Iterator'].includes(String(path[path.length - 1]))) return value;
+      const result: JsonMap = {};
+      for (const [key, item] of Object.entries(value)) result[key] = visit(item, [...path, key], inNested);
+      return result;
+    }
+    return value;
+  };
+  for (const [key, value] of Object.entries(state)) {
+    if (['Branches', 'ItemProcessor', 'Iterator'].includes(key)) continue;
+    state[key] = visit(value, [...at, key], false);
+  }
+  const neutral = (value: Json | undefined): Json => (value === '{% 0 %}' ? value : {});
+  for (const field of TEMPLATE_FIELDS_JSONATA) if (state[field] !== undefined) state[field] = neutral(state[field]);
+  for (const list of ['Choices', 'Catch']) {
+    const entries = state[list];
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      if (!isMap(entry)) continue;
+      for (const field of ['Output', 'Assign']) if (entry[field] !== undefined) entry[field] = neutral(entry[field]);
+    }
+  }
+  if (isMap(state.ItemBatcher) && state.ItemBatcher.BatchInput !== undefined) state.ItemBatcher.BatchInput = neutral(state.ItemBatcher.BatchInput);
+  if (state.Items !== undefined && state.Items !== '{% 0 %}') state.Items = [];
+  for (const holder of [state.ItemReader, state.ResultWriter]) {
+    if (isMap(holder) && holder.Arguments !== undefined) holder.Arguments = neutral(holder.Arguments);
+  }
+}
+
+let jsonataParser: ((expression: string) => unknown) | undefined;
+
+function jsonataSyntaxProblem(expression: string): string | undefined {
+  jsonataParser ??= requireFromHere('jsonata') as (expression: string) => unknown;
+  try {
+    jsonataParser(expression);
+    return undefined;
+  } catch (error) {
+    return (error as { message?: string }).message ?? String(error);
+  }
+}
+
+/** asl-validator's payload template arrays refuse null, "" and `{% %}` literals that AWS takes as constants. */
+function normaliseArrays(value: Json, inArray = false): Json {
+  if (Array.isArray(value)) return value.map((item) => normaliseArrays(item, true));
+  if (isMap(value)) {
+    const result: JsonMap = {};
+    for (const [key, item] of Object.entries(value)) result[key] = normaliseArrays(item, false);
+    return result;
+  }
+  if (inArray && (value === null || value === '' || (typeof value === 'string' && value.startsWith('{% ')))) return 0;
+  return value;
+}
+
+// ---------------------------------------------------------------- helpers
+
+function isMap(value: unknown): value is JsonMap {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toPointer(at: DefinitionPath): string {
+  return at.length === 0 ? '/' : `/${at.map((segment) => String(segment).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+}
+
+/** A JSON pointer turned into a definition path, numbers where the value is an array. */
+function fromPointer(root: Json, pointer: string): DefinitionPath {
+  const segments = pointer.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const path: Array<string | number> = [];
+  let node: Json | undefined = root;
+  for (const segment of segments) {
+    if (Array.isArray(node)) {
+      const index = Number(segment);
+      path.push(index);
+      node = node[index];
+    } else {
+      path.push(segment);
+      node = isMap(node) ? node[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+function valueAt(root: Json, at: DefinitionPath): Json | undefined {
+  let node: Json | undefined = root;
+  for (const segment of at) {
+    if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
+    else if (isMap(node)) node = node[String(segment)];
+    else return undefined;
+  }
+  return node;
+}
+
+/** A state of the given name anywhere in the definition (asl-validator names states without their path). */
+function findState(machine: Json, name: string, base: DefinitionPath): DefinitionPath | undefined {
+  if (!isMap(machine) || !isMap(machine.States)) return undefined;
+  if (name in machine.States) return [...base, 'States', name];
+  for (const [stateName, state] of Object.entries(machine.States)) {
+    if (!isMap(state)) continue;
+    const at = [...base, 'States', stateName];
+    const nested = [
+      ...(Array.isArray(state.Branches) ? state.Branches.map((branch, index) => ({ machine: branch, at: [...at, 'Branches', index] })) : []),
+      ...['ItemProcessor', 'Iterator'].map((field) => ({ machine: state[field], at: [...at, field] })),
+    ];
+    for (const candidate of nested) {
+      const found = findState(candidate.machine, name, candidate.at);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `at` lies in a state whose Type is not a state type: the schema then says nothing useful. */
+function insideUnknownType(root: Json, at: DefinitionPath): boolean {
+  for (let index = 0; index < at.length - 1; index += 1) {
+    if (at[index] !== 'States') continue;
+    const state = valueAt(root, at.slice(0, index + 2));
+    if (isMap(state) && (typeof state.Type !== 'string' || !STATE_TYPES.includes(state.Type))) return true;
+  }
+  return false;
+}
+
+function containsPlaceholder(value: Json | undefined): boolean {
+  if (typeof value === 'string') return PLACEHOLDER.test(value);
+  if (Array.isArray(value)) return value.some(containsPlaceholder);
+  if (isMap(value)) return Object.values(value).some(containsPlaceholder);
+  return false;
+}
+
+function findPlaceholder(value: Json, name: string, at: DefinitionPath): DefinitionPath | undefined {
+  if (typeof value === 'string') return value.includes(`\${${name}}`) ? at : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findPlaceholder(item, name, [...at, index]);
+      if (found) return found;
+    }
+  } else if (isMap(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findPlaceholder(item, name, [...at, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** `["States","P","Branches",0,"States","Pay","Retry",1]` → `P.Pay`. */
+function stateOf(at: DefinitionPath): string {
+  const names: string[] = [];
+  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States') names.push(String(at[index + 1]));
+  return names.join('.');
+}
+
+function lastSegment(at: DefinitionPath | undefined): string {
+  if (!at || at.length === 0) return 'the definition';
+  return String(at[at.length - 1]);
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.severity}|${problem.pointer}|${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** `file:line:col` for terminals and editors. */
+export function formatProblem(problem: Problem): string {
+  const where = problem.state ? ` [${problem.state}]` : '';
+  return `${problem.file}:${problem.line}:${problem.col}: ${problem.severity}: ${problem.message}${where} (${problem.code} at ${problem.pointer})`;
+}

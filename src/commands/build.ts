@@ -1,0 +1,36 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../ui/base-command.js';
+import { paint } from '../ui/colors.js';
+
+export default class Build extends BaseCommand {
+  static override summary = 'Render the state machines to ASL JSON under .deliv/build/';
+  static override description = 'Substitutes the target\'s ${Name} placeholders, validates, and writes .deliv/build/<name>.asl.json for each state machine (ready for SAM, CDK or CloudFormation).';
+  static override examples = ['<%= config.bin %> build', '<%= config.bin %> build --target prod', '<%= config.bin %> build --json'];
+
+  static override flags = {
+    target: Flags.string({ description: 'target whose substitutions to apply (default: defaultTarget or local)' }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Build);
+    const { loadProject } = await import('../project/config.js');
+    const { buildProject } = await import('../project/check.js');
+    const { formatProblem } = await import('../asl/validate.js');
+    const { UsageError } = await import('../ui/errors.js');
+    const project = loadProject();
+    const target = flags.target ?? project.config.defaultTarget ?? 'local';
+    if (!project.config.targets[target]) {
+      throw new UsageError(`no target named \`${target}\` in ${project.file}`, { hint: `known targets: ${Object.keys(project.config.targets).join(', ')}` });
+    }
+    const { built, report } = buildProject(project, target);
+    for (const problem of report.definitions.flatMap((definition) => definition.problems)) {
+      const line = formatProblem(problem);
+      this.note(problem.severity === 'error' ? paint.failure(line) : paint.warning(line));
+    }
+    if (report.errors > 0) {
+      throw new UsageError(`not built: ${report.errors} error${report.errors === 1 ? '' : 's'} in the definitions`, { hint: 'run `deliv validate` and fix them' });
+    }
+    for (const machine of built) this.say(`${paint.success('built')} ${machine.machine} → ${machine.output}`);
+    return { target, built: built.map(({ machine, output }) => ({ machine, output })) };
+  }
+}

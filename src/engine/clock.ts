@@ -1,0 +1,134 @@
+import type { Clock } from './types.js';
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('aborted');
+}
+
+/**
+ * Wall-clock time, with waits scaled: `scale` 1 is real time, 0.1 runs waits
+ * ten times faster, 0 skips them. `now()` moves forward by the time a skipped
+ * wait would have taken, so `$$.State.EnteredTime` and history timestamps stay
+ * consistent with the waits the execution went through.
+ */
+export function realClock(scale = 1): Clock {
+  let offset = 0;
+  const now = (): number => Date.now() + offset;
+  const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(abortReason(signal as AbortSignal));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  return {
+    now,
+    async sleep(ms, signal) {
+      const target = now() + ms;
+      await realSleep(Math.max(0, ms * scale), signal);
+      offset = Math.max(offset, target - Date.now());
+    },
+    // Deadlines race real work (a handler, a callback), so they stay in real time whatever the scale.
+    deadline: realSleep,
+  };
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  resolve(): void;
+}
+
+/**
+ * Virtual time for tests and benchmarks: nothing waits for real. With
+ * `autoAdvance` (the default), whenever the event loop has run out of other
+ * work the clock jumps to the earliest pending timer, so a 1-hour Wait costs
+ * nothing; `advance(ms)` moves it by hand.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private timers: Timer[] = [];
+  private seq = 0;
+  private scheduled = false;
+  private readonly autoAdvance: boolean;
+
+  constructor(options: { start?: number | Date; autoAdvance?: boolean } = {}) {
+    this.current = options.start === undefined ? Date.UTC(2026, 0, 1) : Number(options.start);
+    this.autoAdvance = options.autoAdvance ?? true;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const timer: Timer = {
+        at: this.current + Math.max(0, ms),
+        seq: (this.seq += 1),
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        reject(abortReason(signal as AbortSignal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.timers.push(timer);
+      this.schedule();
+    });
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const next = this.earliest();
+      if (!next || next.at > target) break;
+      this.fire(next);
+    }
+    this.current = target;
+  }
+
+  private earliest(): Timer | undefined {
+    let best: Timer | undefined;
+    for (const timer of this.timers) if (!best || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq)) best = timer;
+    return best;
+  }
+
+  private fire(timer: Timer): void {
+    this.timers = this.timers.filter((t) => t !== timer);
+    this.current = Math.max(this.current, timer.at);
+    timer.resolve();
+  }
+
+  private schedule(): void {
+    if (!this.autoAdvance || this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate runs after pending promise reactions, i.e. once the engine has nothing else to do right now.
+    setImmediate(() => {
+      this.scheduled = false;
+      const next = this.earliest();
+      if (next) {
+        this.fire(next);
+        if (this.timers.length > 0) this.schedule();
+      }
+    });
+  }
+}
+
+export function virtualClock(options?: { start?: number | Date; autoAdvance?: boolean }): VirtualClock {
+  return new VirtualClock(options);
+}

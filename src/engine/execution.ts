@@ -1,0 +1,306 @@
+/**
+ * One running execution: the event log, the threads (frames) that walk the
+ * states, cancellation, StopExecution, the execution timeout, and replay of a
+ * history prefix on resume.
+ *
+ * Speed: a chain of states that never awaits (Pass, Choice, Succeed, Fail, or
+ * anything whose expressions are synchronous) runs in a plain loop with no
+ * promise per state; only a state that really awaits turns the rest of its
+ * chain asynchronous.
+ */
+import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import type { JsonValue } from '../asl/types.js';
+import { Cancelled, StateFailure, toFailure } from './failure.js';
+import { Replay } from './replay.js';
+import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
+
+export interface CompiledState {
+  readonly name: string;
+  /** Runs the state on `input`, sets `frame.next`, returns (or resolves to) the state's output. */
+  run(frame: Frame, input: JsonValue): JsonValue | Promise<JsonValue>;
+}
+
+export function isPromise<T>(value: unknown): value is Promise<T> {
+  return value instanceof Promise;
+}
+
+/** A tree of cancellation: stopping the execution, or a Map/Parallel giving up, cancels everything below it. */
+export class CancelScope {
+  reason: Cancelled | undefined;
+  private children: Set<CancelScope> | undefined;
+  private listeners: Set<(reason: Cancelled) => void> | undefined;
+
+  constructor(readonly parent?: CancelScope) {
+    if (parent) {
+      if (parent.reason) this.reason = parent.reason;
+      else (parent.children ??= new Set()).add(this);
+    }
+  }
+
+  cancel(reason: Cancelled): void {
+    if (this.reason) return;
+    this.reason = reason;
+    if (this.listeners) for (const listener of this.listeners) listener(reason);
+    if (this.children) for (const child of this.children) child.cancel(reason);
+    this.listeners = undefined;
+    this.children = undefined;
+  }
+
+  /** Detaches a finished scope from its parent so long loops do not accumulate scopes. */
+  dispose(): void {
+    this.parent?.children?.delete(this);
+  }
+
+  onCancel(listener: (reason: Cancelled) => void): () => void {
+    if (this.reason) {
+      listener(this.reason);
+      return () => {};
+    }
+    (this.listeners ??= new Set()).add(listener);
+    return () => this.listeners?.delete(listener);
+  }
+
+  /** An AbortSignal that fires when this scope is cancelled, plus a release to call when done with it. */
+  signal(): { signal: AbortSignal; release(): void; controller: AbortController } {
+    const controller = new AbortController();
+    const release = this.onCancel((reason) => controller.abort(reason));
+    return { signal: controller.signal, release, controller };
+  }
+
+  throwIfCancelled(): void {
+    if (this.reason) throw this.reason;
+  }
+}
+
+export interface MapItemContext {
+  Index: number;
+  Value: JsonValue;
+}
+
+/** A thread of execution: the top level, one Parallel branch, or one Map iteration. */
+export class Frame {
+  /** Set by each state's run: the state to go to, or null at the end of this chain. */
+  next: CompiledState | null = null;
+  /** The state being run (set on entering), to word errors that escape it. */
+  current: { name: string; enteredId: number } | null = null;
+
+  constructor(
+    readonly exec: Execution,
+    public vars: Record<string, JsonValue>,
+    readonly scope: CancelScope,
+    /** Id of this thread's previous event (previousEventId of the next one). */
+    public last: number,
+    readonly mapItem?: MapItemContext,
+  ) {}
+
+  /** A child thread: sees this thread's variables, but what it assigns stays its own. */
+  child(scope: CancelScope, last: number, mapItem?: MapItemContext): Frame {
+    let vars = this.vars;
+    for (const _ in vars) {
+      vars = { ...this.vars };
+      break;
+    }
+    return new Frame(this.exec, vars === this.vars ? {} : vars, scope, last, mapItem);
+  }
+}
+
+/** Runs states from `state` until the chain ends; synchronous until some state really awaits. */
+export function runChain(frame: Frame, state: CompiledState, input: JsonValue): JsonValue | Promise<JsonValue> {
+  const scope = frame.scope;
+  try {
+    for (;;) {
+      if (scope.reason) throw scope.reason;
+      const output = state.run(frame, input);
+      if (isPromise<JsonValue>(output)) {
+        return output.then(
+          (value) => continueChain(frame, value),
+          (error: unknown) => {
+            throw wrap(frame, error);
+          },
+        );
+      }
+      const next = frame.next;
+      if (next === null) return output;
+      state = next;
+      input = output;
+    }
+  } catch (error) {
+    throw wrap(frame, error);
+  }
+}
+
+function wrap(frame: Frame, error: unknown): unknown {
+  if (error instanceof StateFailure || error instanceof Cancelled) return error;
+  const current = frame.current;
+  return toFailure(error, current?.name ?? '', current?.enteredId ?? 0);
+}
+
+function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
+  const next = frame.next;
+  return next === null ? output : runChain(frame, next, output);
+}
+
+export interface ExecutionContextObject {
+  Id: string;
+  Input: JsonValue;
+  Name: string;
+  RoleArn: string;
+  StartTime: string;
+  RedriveCount: number;
+}
+
+export class Execution {
+  readonly events: HistoryEvent[] = [];
+  readonly clock: Clock;
+  readonly runner: TaskRunner;
+  readonly root = new CancelScope();
+  readonly replay: Replay | null;
+  readonly contextExecution: ExecutionContextObject;
+  readonly contextStateMachine: { Id: string; Name: string };
+  /** Id the next appended event gets. */
+  private nextId = 1;
+  /** Timestamp (ms) of the event emitted or replayed last. */
+  lastTimestamp = 0;
+  private lastDateMs = NaN;
+  private lastDate = new Date(0);
+  /** The recorded event consumed by the last `emit` while replaying, null when it was appended. */
+  replayed: HistoryEvent | null = null;
+  private readonly onEvent: ((event: HistoryEvent) => void) | undefined;
+  private finished: ExecutionResult | undefined;
+  private settle!: (result: ExecutionResult) => void;
+  readonly result: Promise<ExecutionResult>;
+
+  constructor(readonly options: ExecutionOptions, clock: Clock) {
+    this.clock = clock;
+    this.runner = options.runner;
+    this.onEvent = options.onEvent;
+    this.replay = options.resumeFrom && options.resumeFrom.length > 0 ? new Replay(options.resumeFrom) : null;
+    if (this.replay) this.nextId = this.replay.maxId + 1;
+    const started = this.replay?.first;
+    const startTime = options.startTime ?? (started?.timestamp ? new Date(started.timestamp).toISOString() : new Date(clock.now()).toISOString());
+    this.contextExecution = {
+      Id: options.executionArn,
+      Input: options.input,
+      Name: options.name,
+      RoleArn: options.roleArn,
+      StartTime: startTime,
+      RedriveCount: options.redriveCount ?? 0,
+    };
+    this.contextStateMachine = { Id: options.stateMachineArn, Name: options.stateMachineName };
+    this.result = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get done(): boolean {
+    return this.finished !== undefined;
+  }
+
+  /**
+   * JSON text of a payload for an event. A state's output is the next state's
+   * input, the same object: its text is reused instead of serialised twice.
+   * (Payloads are never mutated once produced.)
+   */
+  json(value: JsonValue): string {
+    if (value === this.lastJsonValue && this.lastJson !== undefined) return this.lastJson;
+    const text = JSON.stringify(value);
+    this.lastJsonValue = value;
+    this.lastJson = text;
+    return text;
+  }
+
+  private lastJsonValue: JsonValue | undefined;
+  private lastJson: string | undefined;
+
+  /**
+   * Appends an event for `frame` (or, while replaying, consumes the matching
+   * recorded one: then `this.replayed` holds it) and returns its id.
+   */
+  emit(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: { name?: string; index?: number }): number {
+    if (frame.scope.reason) throw frame.scope.reason;
+    return this.record(frame, type, key, details, match);
+  }
+
+  private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: { name?: string; index?: number }): number {
+    if (this.replay !== null) {
+      const recorded = this.replay.take(frame.last, type, match);
+      if (recorded) {
+        this.replayed = recorded;
+        frame.last = recorded.id as number;
+        this.lastTimestamp = recorded.timestamp ? new Date(recorded.timestamp).getTime() : this.clock.now();
+        return frame.last;
+      }
+      this.replayed = null;
+    }
+    const id = this.nextId++;
+    const now = this.clock.now();
+    this.lastTimestamp = now;
+    // Events of the same millisecond share one Date: far less garbage on fast chains.
+    if (now !== this.lastDateMs) {
+      this.lastDateMs = now;
+      this.lastDate = new Date(now);
+    }
+    const event: Record<string, unknown> = { id, previousEventId: frame.last, timestamp: this.lastDate, type };
+    if (details !== undefined) event[key] = details;
+    frame.last = id;
+    this.events.push(event as unknown as HistoryEvent);
+    if (this.onEvent) this.onEvent(event as unknown as HistoryEvent);
+    return id;
+  }
+
+  /** True while the recorded prefix still has an event following this thread's last one (so a wait already happened). */
+  replaying(frame: Frame): boolean {
+    return this.replay !== null && this.replay.hasAfter(frame.last);
+  }
+
+  /** A task token that is the same when the execution is resumed, so callbacks handed out before a crash still land. */
+  taskToken(enteredEventId: number, attempt: number): string {
+    const raw = JSON.stringify({ e: this.options.executionArn, s: enteredEventId, a: attempt });
+    return Buffer.from(raw).toString('base64url');
+  }
+
+  sleep(frame: Frame, ms: number): Promise<void> | undefined {
+    if (ms <= 0 || this.replaying(frame)) return undefined;
+    const { signal, release } = frame.scope.signal();
+    return this.clock.sleep(ms, signal).then(
+      () => {
+        release();
+        frame.scope.throwIfCancelled();
+      },
+      (error: unknown) => {
+        release();
+        throw frame.scope.reason ?? error;
+      },
+    );
+  }
+
+  deadline(ms: number, signal: AbortSignal): Promise<void> {
+    return this.clock.deadline ? this.clock.deadline(ms, signal) : this.clock.sleep(ms, signal);
+  }
+
+  finish(result: Omit<ExecutionResult, 'eventCount'>, frame: Frame): void {
+    if (this.finished) return;
+    const details: Record<string, unknown> = {};
+    let type: HistoryEventType;
+    let key: string;
+    if (result.status === 'SUCCEEDED') {
+      type = 'ExecutionSucceeded';
+      key = 'executionSucceededEventDetails';
+      details.output = JSON.stringify(result.output ?? null);
+      details.outputDetails = { truncated: false };
+    } else {
+      type = result.status === 'FAILED' ? 'ExecutionFailed' : result.status === 'ABORTED' ? 'ExecutionAborted' : 'ExecutionTimedOut';
+      key = result.status === 'FAILED' ? 'executionFailedEventDetails' : result.status === 'ABORTED' ? 'executionAbortedEventDetails' : 'executionTimedOutEventDetails';
+      if (result.error !== undefined) details.error = result.error;
+      if (result.cause !== undefined) details.cause = result.cause;
+    }
+    this.record(frame, type, key, details);
+    this.finished = { ...result, eventCount: this.replay ? Math.max(this.nextId - 1, this.replay.maxId) : this.events.length };
+    this.settle(this.finished);
+  }
+
+  /** Ends the execution because of a failure that escaped the top-level chain. */
+  fail(error: unknown, frame: Frame): void {
+    if (error instanceof Cancelled) return;
+    const failure = error instanceof StateFailure ? error : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
+    this.finish({ status: 'FAILED', error: failure.error, cause: failure.cause }, frame);
+  }
+}

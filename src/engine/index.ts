@@ -1,0 +1,114 @@
+/**
+ * The ASL engine: `compile(definition)` once, then `machine.start(options)`
+ * as many times as needed. See types.ts for the contract with hosts.
+ */
+import type { JsonValue, StateMachineDefinition } from '../asl/types.js';
+import { realClock } from './clock.js';
+import { compileGraph } from './compile.js';
+import type { CompiledState } from './execution.js';
+import { Execution, Frame, isPromise, runChain } from './execution.js';
+import { Cancelled, StateFailure } from './failure.js';
+import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, ExecutionResult } from './types.js';
+
+export { realClock, VirtualClock, virtualClock } from './clock.js';
+export { StatesError } from './errors.js';
+export { describeResource } from './states/task.js';
+export type { ResourceInfo } from './states/task.js';
+export * from './types.js';
+
+const defaultClock = realClock(1);
+
+export function compile(definition: StateMachineDefinition | string): CompileResult {
+  const problems: CompileProblem[] = [];
+  const warnings: CompileProblem[] = [];
+  let parsed: StateMachineDefinition;
+  try {
+    parsed = typeof definition === 'string' ? (JSON.parse(definition) as StateMachineDefinition) : definition;
+  } catch (error) {
+    return { ok: false, problems: [{ path: '', message: `the definition is not valid JSON: ${(error as Error).message}` }] };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, problems: [{ path: '', message: 'the definition must be a JSON object' }] };
+  const timeoutSeconds = parsed.TimeoutSeconds;
+  if (timeoutSeconds !== undefined && (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)) {
+    problems.push({ path: '', field: 'TimeoutSeconds', message: 'TimeoutSeconds must be a positive integer' });
+  }
+  let graph: { start: CompiledState | null };
+  try {
+    graph = compileGraph(parsed, '', parsed.QueryLanguage ?? 'JSONPath', problems, new Set(), warnings);
+  } catch (error) {
+    // A definition shaped in a way no check foresaw: still a problem report, never a throw.
+    problems.push({ path: '', message: `could not compile the definition: ${(error as Error).message}` });
+    graph = { start: null };
+  }
+  if (problems.length > 0 || graph.start === null) {
+    if (problems.length === 0) problems.push({ path: '', field: 'StartAt', message: 'no start state' });
+    return { ok: false, problems };
+  }
+  const start = graph.start;
+  return {
+    ok: true,
+    warnings,
+    machine: {
+      start: (options: ExecutionOptions): ExecutionHandle => startExecution(start, timeoutSeconds, options),
+    },
+  };
+}
+
+function startExecution(start: CompiledState, timeoutSeconds: number | undefined, options: ExecutionOptions): ExecutionHandle {
+  const exec = new Execution(options, options.clock ?? defaultClock);
+  const frame = new Frame(exec, {}, exec.root, 0);
+  const handle: ExecutionHandle = {
+    result: exec.result,
+    stop(error?: string, cause?: string) {
+      if (exec.done) return;
+      exec.root.cancel(new Cancelled('aborted'));
+      exec.finish({ status: 'ABORTED', error, cause }, frame);
+    },
+  };
+  try {
+    exec.emit(frame, 'ExecutionStarted', 'executionStartedEventDetails', {
+      input: JSON.stringify(options.input),
+      inputDetails: { truncated: false },
+      roleArn: options.roleArn,
+    });
+  } catch (error) {
+    exec.fail(error, frame);
+    return handle;
+  }
+  let timer: AbortController | undefined;
+  if (timeoutSeconds !== undefined) {
+    timer = new AbortController();
+    const startedAt = exec.lastTimestamp;
+    const remaining = Math.max(0, startedAt + timeoutSeconds * 1000 - exec.clock.now());
+    exec.deadline(remaining, timer.signal).then(
+      () => {
+        if (exec.done) return;
+        exec.root.cancel(new Cancelled('timed-out'));
+        exec.finish({ status: 'TIMED_OUT', error: 'States.Timeout', cause: `The execution timed out after ${timeoutSeconds} seconds` }, frame);
+      },
+      () => {},
+    );
+  }
+  const succeed = (output: JsonValue): void => {
+    timer?.abort();
+    if (!exec.done) exec.finish({ status: 'SUCCEEDED', output }, frame);
+  };
+  const fail = (error: unknown): void => {
+    timer?.abort();
+    if (exec.done || error instanceof Cancelled) return;
+    exec.fail(error instanceof StateFailure ? error : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error)), frame);
+  };
+  try {
+    const output = runChain(frame, start, options.input);
+    if (isPromise<JsonValue>(output)) output.then(succeed, fail);
+    else succeed(output);
+  } catch (error) {
+    fail(error);
+  }
+  return handle;
+}
+
+/** Runs an execution to its end: a convenience for tests, benches and scripts. */
+export async function execute(machine: { start(options: ExecutionOptions): ExecutionHandle }, options: ExecutionOptions): Promise<ExecutionResult> {
+  return machine.start(options).result;
+}

@@ -1,0 +1,248 @@
+/**
+ * What every state shares: its compile environment, the per-run record (the
+ * context object `$$`, built only when asked for), entering and exiting with
+ * their history events, and the JSONPath / JSONata input-output steps.
+ */
+import type { HistoryEventType } from '@aws-sdk/client-sfn';
+import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
+import { StatesError } from './errors.js';
+import type { CompiledState, Frame } from './execution.js';
+import { isPromise } from './execution.js';
+import { compileJsonataValue, compilePayload, compileResultPath as compileResultPathSetter } from './expr.js';
+import type { EvalScope } from './expr.js';
+import type { Reference } from './paths.js';
+import { compileReference, requirePath } from './paths.js';
+import { detailsOf } from './replay.js';
+import type { CompileProblem } from './types.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Applies `fn` to a value that may still be pending, without a promise when it is not. */
+export function andThen<T, U>(value: MaybePromise<T>, fn: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return isPromise<T>(value) ? value.then(fn) : fn(value);
+}
+
+/** Compile-time surroundings of one state. */
+export interface StateEnv {
+  name: string;
+  /** Path for problems, e.g. `States.Charge` or `States.Fan.Branches[0].States.Pay`. */
+  path: string;
+  language: QueryLanguage;
+  problems: CompileProblem[];
+  /** Resolves a state name of the same (sub-)machine, after all of them are compiled. */
+  link(target: string, field: string): () => CompiledState | null;
+}
+
+/** Runs `build`, turning a compile-time exception into a problem for `field`. */
+export function compileField<T>(env: StateEnv, field: string, build: () => T): T | undefined {
+  try {
+    return build();
+  } catch (error) {
+    env.problems.push({ path: env.path, field, message: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}
+
+/** One run of one state: its entered event, times, and the context object built on demand. */
+export class StateRun implements EvalScope {
+  private ctx: JsonValue | undefined;
+  input: JsonValue;
+  retryCount = 0;
+  retryable = false;
+  taskToken: string | undefined;
+
+  constructor(
+    readonly frame: Frame,
+    readonly name: string,
+    readonly rawInput: JsonValue,
+    readonly enteredId: number,
+    readonly enteredAt: number,
+  ) {
+    this.input = rawInput;
+  }
+
+  get variables(): Record<string, JsonValue> {
+    return this.frame.vars;
+  }
+
+  get context(): JsonValue {
+    if (this.ctx !== undefined) return this.ctx;
+    const exec = this.frame.exec;
+    const ctx: JsonObject = {
+      Execution: exec.contextExecution as unknown as JsonObject,
+      // Only states that can retry (Task, Parallel, Map) show a RetryCount, as on AWS.
+      State: this.retryable ? { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name, RetryCount: this.retryCount } : { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name },
+      StateMachine: exec.contextStateMachine,
+    };
+    if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
+    if (this.frame.mapItem) ctx.Map = { Item: this.frame.mapItem as unknown as JsonObject };
+    this.ctx = ctx;
+    return ctx;
+  }
+
+  /** Forgets the built context (the retry count or task token changed). */
+  resetContext(): void {
+    this.ctx = undefined;
+  }
+
+  /** The run itself is the JSONPath scope: set the input and evaluate, no allocation. */
+  at(input: JsonValue): this {
+    this.input = input;
+    return this;
+  }
+
+  /** `$states` for JSONata: input, context, and whatever this point of the state adds. */
+  statesScope(extra?: { result?: JsonValue; errorOutput?: JsonValue }): EvalScope {
+    const context = this.context;
+    const states: EvalScope['states'] = { input: this.rawInput, context };
+    if (extra?.result !== undefined) states.result = extra.result;
+    if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
+    return { input: this.rawInput, context, variables: this.frame.vars, states };
+  }
+}
+
+/** `inputDetails`/`outputDetails`: payloads are never truncated here, so every event shares one frozen object. */
+export const NOT_TRUNCATED: { readonly truncated: false } = Object.freeze({ truncated: false });
+const TRUNCATED_FALSE = (): { readonly truncated: false } => NOT_TRUNCATED;
+
+export function enter(frame: Frame, type: string, name: string, input: JsonValue): StateRun {
+  const exec = frame.exec;
+  const id = exec.emit(frame, `${type}StateEntered` as HistoryEventType, 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, { name });
+  const run = new StateRun(frame, name, input, id, exec.lastTimestamp);
+  run.retryable = type === 'Task' || type === 'Parallel' || type === 'Map';
+  frame.current = run;
+  return run;
+}
+
+/**
+ * Emits `…StateExited` and applies the state's variable assignments; when the
+ * event is replayed from a resumed history, the recorded output and
+ * assignments win over the recomputed ones.
+ */
+export function exit(run: StateRun, type: string, output: JsonValue, assigned?: Record<string, JsonValue>): JsonValue {
+  const frame = run.frame;
+  const exec = frame.exec;
+  const details: Record<string, unknown> = { name: run.name, output: exec.json(output), outputDetails: TRUNCATED_FALSE() };
+  if (assigned !== undefined) {
+    const shown: Record<string, string> = {};
+    for (const key in assigned) shown[key] = JSON.stringify(assigned[key]);
+    details.assignedVariables = shown;
+    details.assignedVariablesDetails = TRUNCATED_FALSE();
+  }
+  exec.emit(frame, `${type}StateExited` as HistoryEventType, 'stateExitedEventDetails', details, { name: run.name });
+  const recorded = exec.replay !== null && exec.replayed ? detailsOf(exec.replayed) : undefined;
+  if (recorded) {
+    if (typeof recorded.output === 'string') output = JSON.parse(recorded.output) as JsonValue;
+    const vars = recorded.assignedVariables as Record<string, string> | undefined;
+    if (vars) assigned = Object.fromEntries(Object.entries(vars).map(([key, text]) => [key, JSON.parse(text) as JsonValue]));
+  }
+  if (assigned !== undefined) for (const key in assigned) frame.vars[key] = assigned[key];
+  return output;
+}
+
+// ---- JSONPath steps ------------------------------------------------------
+
+export type PathStep = (value: JsonValue, run: StateRun) => JsonValue;
+
+const identity: PathStep = (value) => value;
+const emptyObject: PathStep = () => ({});
+
+/** InputPath / OutputPath: `$` by default, `null` gives `{}`. */
+export function compilePathStep(env: StateEnv, field: string, path: string | null | undefined): PathStep {
+  if (path === undefined || path === '$') return identity;
+  if (path === null) return emptyObject;
+  const reference = compileField(env, field, () => compileReference(path));
+  if (!reference) return identity;
+  return (value, run) => {
+    run.input = value;
+    return requirePath(reference, path, run);
+  };
+}
+
+export type ResultStep = (rawInput: JsonValue, result: JsonValue) => JsonValue;
+
+export function compileResultPath(env: StateEnv, resultPath: string | null | undefined): ResultStep {
+  if (resultPath === undefined || resultPath === '$') return (_raw, result) => result;
+  if (resultPath === null) return (raw) => raw;
+  if (typeof resultPath !== 'string') {
+    env.problems.push({ path: env.path, field: 'ResultPath', message: 'ResultPath must be a string or null' });
+    return (_raw, result) => result;
+  }
+  return compileField(env, 'ResultPath', () => compileResultPathSetter(resultPath)) ?? ((_raw, result) => result);
+}
+
+export type Template = (scope: EvalScope) => MaybePromise<JsonValue>;
+
+/** A payload template in the state's language (Parameters/ResultSelector/ItemSelector in JSONPath, Arguments/Output/... in JSONata). */
+export function compileTemplate(env: StateEnv, field: string, template: JsonValue | undefined, language = env.language): Template | undefined {
+  if (template === undefined) return undefined;
+  return compileField(env, field, () => (language === 'JSONata' ? compileJsonataValue(template, field) : compilePayload(template, field)));
+}
+
+export type AssignStep = (scope: EvalScope) => MaybePromise<Record<string, JsonValue>>;
+
+export function compileAssign(env: StateEnv, assign: JsonObject | undefined, field = 'Assign'): AssignStep | undefined {
+  if (assign === undefined) return undefined;
+  if (assign === null || typeof assign !== 'object' || Array.isArray(assign)) {
+    env.problems.push({ path: env.path, field, message: 'Assign must be an object' });
+    return undefined;
+  }
+  const template = compileTemplate(env, field, assign);
+  return template as AssignStep | undefined;
+}
+
+/** A JSONPath reference field such as SecondsPath, read against the effective input. */
+export function compileReferenceField(env: StateEnv, field: string, path: string | undefined): Reference | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string') {
+    env.problems.push({ path: env.path, field, message: `${field} must be a string` });
+    return undefined;
+  }
+  return compileField(env, field, () => compileReference(path));
+}
+
+export function runtimeError(message: string, error = 'States.Runtime'): StatesError {
+  return new StatesError(error, message);
+}
+
+
+/** The tail every JSONPath state shares: ResultSelector, Assign, ResultPath, OutputPath, then the exit event. */
+export interface JsonPathTail {
+  resultSelector?: Template;
+  assign?: AssignStep;
+  resultPath: ResultStep;
+  outputPath: PathStep;
+}
+
+export function compileJsonPathTail(env: StateEnv, def: { ResultSelector?: JsonValue; Assign?: JsonObject; ResultPath?: string | null; OutputPath?: string | null }): JsonPathTail {
+  return {
+    resultSelector: compileTemplate(env, 'ResultSelector', def.ResultSelector),
+    assign: compileAssign(env, def.Assign),
+    resultPath: compileResultPath(env, def.ResultPath),
+    outputPath: compilePathStep(env, 'OutputPath', def.OutputPath),
+  };
+}
+
+export function finishJsonPath(run: StateRun, type: string, tail: JsonPathTail, result: JsonValue): JsonValue {
+  const selected = tail.resultSelector ? (tail.resultSelector(run.at(result)) as JsonValue) : result;
+  const assigned = tail.assign ? (tail.assign(run.at(selected)) as Record<string, JsonValue>) : undefined;
+  const output = tail.outputPath(tail.resultPath(run.rawInput, selected), run);
+  return exit(run, type, output, assigned);
+}
+
+/** The JSONata tail: Assign and Output see `$states.result`; Output defaults to the result. */
+export interface JsonataTail {
+  assign?: AssignStep;
+  output?: Template;
+}
+
+export function compileJsonataTail(env: StateEnv, def: { Assign?: JsonObject; Output?: JsonValue }): JsonataTail {
+  return { assign: compileAssign(env, def.Assign), output: compileTemplate(env, 'Output', def.Output) };
+}
+
+export function finishJsonata(run: StateRun, type: string, tail: JsonataTail, result: JsonValue, withResult = true): MaybePromise<JsonValue> {
+  if (!tail.assign && !tail.output) return exit(run, type, result);
+  const scope = run.statesScope(withResult ? { result } : undefined);
+  const assigned = tail.assign ? tail.assign(scope) : undefined;
+  return andThen(assigned, (vars) => andThen(tail.output ? tail.output(scope) : result, (output) => exit(run, type, output, vars)));
+}

@@ -1,0 +1,266 @@
+/**
+ * JSONata in Step Functions: any string value written `{% expression %}`
+ * (Arguments, Output, Assign, Items, Condition, TimeoutSeconds, ...) is an
+ * expression evaluated with `$states` and the state's variables bound; every
+ * other value is a constant. AWS's extra functions ($partition, $range, $hash,
+ * $random, $uuid, $parse) are bound too.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import jsonata from 'jsonata';
+import type { JsonValue } from '../asl/types.js';
+import { StatesError } from './errors.js';
+import { formatJson } from './json-format.js';
+import { compileFast, FALLBACK } from './jsonata-fast.js';
+import type { EvalScope, ExpressionProblem } from './scope.js';
+
+type Evaluator = (scope: EvalScope) => JsonValue | Promise<JsonValue>;
+
+const EXPRESSION = /^\{%([\s\S]*)%\}$/;
+
+/** The expression inside `{% ... %}`, or undefined when the value is not one. */
+export function jsonataExpression(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = EXPRESSION.exec(value);
+  return match ? match[1].trim() : undefined;
+}
+
+export class JsonataSyntaxError extends Error {
+  constructor(readonly problems: ExpressionProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'JsonataSyntaxError';
+  }
+}
+
+export function queryEvaluationError(cause: string): StatesError {
+  return new StatesError('States.QueryEvaluationError', cause);
+}
+
+/** The JSON type name AWS uses in its messages. */
+export function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'object') return 'object';
+  return typeof value;
+}
+
+/** AWS's cause when an expression's result has the wrong type for its field. */
+export function unexpectedTypeCause(expression: string, field: string, expected: string, value: JsonValue): string {
+  return `The JSONata expression '${expression}' specified for the field '${field}' returned an unexpected result type. Expected '${expected}', but was '${jsonTypeName(value)}' for value: ${formatJson(value)}`;
+}
+
+// ---------------------------------------------------------------- AWS functions
+
+function fail(message: string): never {
+  throw { code: 'States', message };
+}
+
+function partition(array: unknown[], size: number): JsonValue {
+  if (!Number.isInteger(size) || size <= 0) fail('The chunk size of $partition must be a positive integer');
+  const out: JsonValue[] = [];
+  for (let i = 0; i < array.length; i += size) out.push(toJson(array.slice(i, i + size)) as JsonValue);
+  return out;
+}
+
+/**
+ * AWS's `$range(start, end, step)`: both ends inclusive, arguments truncated
+ * to integers; an empty range is undefined and a one-item range a single value,
+ * as JSONata sequences behave.
+ */
+function range(start: number, end: number, step: number): JsonValue | undefined {
+  const [from, to, by] = [start, end, step].map(Math.trunc);
+  if (by === 0 || (by > 0 && from > to) || (by < 0 && from < to)) return undefined;
+  const count = Math.floor((to - from) / by) + 1;
+  if (count > MAX_RANGE) fail(`$range cannot produce more than ${MAX_RANGE} items`);
+  if (count === 1) return from;
+  const out: number[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = from + i * by;
+  return out;
+}
+
+const MAX_RANGE = 1_000_000;
+
+const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+function hash(value: unknown, algorithm: string): JsonValue {
+  const node = HASHES[algorithm];
+  if (!node) fail(`Unsupported hash algorithm ${JSON.stringify(algorithm)}: use one of ${Object.keys(HASHES).join(', ')}`);
+  const data = typeof value === 'string' ? value : formatJson(toJson(value) ?? null);
+  return createHash(node).update(data, 'utf8').digest('hex');
+}
+
+/** mulberry32: a small seeded generator, so `$random(seed)` repeats. */
+function seededRandom(seed: number): number {
+  let t = (Math.trunc(seed) + 0x6d2b79f5) | 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+function random(seed?: number): JsonValue {
+  return seed === undefined ? Math.random() : seededRandom(seed);
+}
+
+function parse(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return fail(`The argument of $parse is not valid JSON: ${text}`);
+  }
+}
+
+const AWS_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown; signature: string }> = {
+  partition: { fn: partition, signature: '<an:a>' },
+  range: { fn: range, signature: '<nnn:a>' },
+  hash: { fn: hash, signature: '<xs:s>' },
+  random: { fn: random, signature: '<n?:n>' },
+  uuid: { fn: () => randomUUID(), signature: '<:s>' },
+  parse: { fn: parse, signature: '<s:x>' },
+};
+
+// ---------------------------------------------------------------- evaluation
+
+/** Turns a JSONata result into plain JSON (sequences into arrays); undefined stays undefined. */
+function toJson(value: unknown): JsonValue | undefined {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    if (typeof value === 'function') return undefined;
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    return value as JsonValue | undefined;
+  }
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = [];
+    for (const item of value) {
+      const json = toJson(item);
+      if (json !== undefined) out.push(json);
+    }
+    return out;
+  }
+  const out: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value)) {
+    const json = toJson((value as Record<string, unknown>)[key]);
+    if (json !== undefined) out[key] = json;
+  }
+  return out;
+}
+
+/** A JSONata error as AWS prints it: `T2002: The right side of the "+" operator must evaluate to a number`. */
+function errorText(error: unknown): string {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const e = error as { code?: string; message: string; value?: unknown; type?: unknown };
+    // AWS's JSONata words this one differently from jsonata-js.
+    if (e.code === 'T0412') return `T0412: Argument ${JSON.stringify(e.value)} must be an array of ${JSON.stringify(e.type)}`;
+    return e.code && e.code !== 'States' ? `${e.code}: ${e.message}` : e.message;
+  }
+  return String(error);
+}
+
+/** A States.QueryEvaluationError that also says which field failed (`location` of AWS's EvaluationFailed event). */
+export class QueryEvaluationError extends StatesError {
+  constructor(
+    cause: string,
+    readonly location: string,
+  ) {
+    super('States.QueryEvaluationError', cause);
+  }
+}
+
+/**
+ * Compiles one JSONata expression (without the `{% %}`). `field` names it in
+ * AWS's messages (`Output`, `Assign/result`, `Arguments/a/b[0]`).
+ * Throws a JsonataSyntaxError on a malformed expression.
+ */
+export function compileJsonataExpression(expression: string, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {
+  let compiled: jsonata.Expression;
+  try {
+    compiled = jsonata(expression);
+  } catch (error) {
+    throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
+  }
+  for (const [name, { fn, signature }] of Object.entries(AWS_FUNCTIONS)) compiled.registerFunction(name, fn, signature);
+  const evaluate = async (scope: EvalScope): Promise<JsonValue> => {
+    const states: Record<string, JsonValue> = { input: scope.input, context: scope.context };
+    const extra = scope.states;
+    if (extra) {
+      if (extra.input !== undefined) states.input = extra.input;
+      if (extra.context !== undefined) states.context = extra.context;
+      if (extra.result !== undefined) states.result = extra.result;
+      if (extra.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
+    }
+    const bindings: Record<string, unknown> = { ...scope.variables, states };
+    let result: unknown;
+    try {
+      result = await compiled.evaluate(states.input, bindings);
+    } catch (error) {
+      throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${errorText(error)}`, field);
+    }
+    const json = toJson(result);
+    if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
+    return json;
+  };
+  // Plain expressions run synchronously; anything the fast path is unsure of goes to jsonata.
+  const fast = compileFast(compiled.ast());
+  if (!fast) return evaluate;
+  return (scope) => {
+    const value = fast(scope);
+    return value === FALLBACK ? evaluate(scope) : value;
+  };
+}
+
+function compileNode(value: JsonValue, field: string, problems: ExpressionProblem[]): Evaluator | undefined {
+  const expression = jsonataExpression(value);
+  if (expression !== undefined) {
+    try {
+      return compileJsonataExpression(expression, field);
+    } catch (error) {
+      if (!(error instanceof JsonataSyntaxError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((item, i) => compileNode(item, `${field}[${i}]`, problems));
+    if (items.every((e) => e === undefined)) return undefined;
+    const evaluators = items.map((e, i) => e ?? (() => value[i]));
+    return (scope) => settle(evaluators.map((e) => e(scope)), (results) => results);
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const keys = Object.keys(value);
+  const items = keys.map((key) => compileNode(value[key], `${field}/${key}`, problems));
+  if (items.every((e) => e === undefined)) return undefined;
+  const evaluators = items.map((e, i) => e ?? (() => value[keys[i]]));
+  return (scope) =>
+    settle(
+      evaluators.map((e) => e(scope)),
+      (results) => {
+        const out: { [key: string]: JsonValue } = {};
+        for (let i = 0; i < keys.length; i++) out[keys[i]] = results[i];
+        return out;
+      },
+    );
+}
+
+function settle(values: Array<JsonValue | Promise<JsonValue>>, build: (results: JsonValue[]) => JsonValue): JsonValue | Promise<JsonValue> {
+  if (values.some((v) => v instanceof Promise)) return Promise.all(values).then(build);
+  return build(values as JsonValue[]);
+}
+
+/**
+ * Compiles a value that may hold `{% %}` expressions anywhere inside it.
+ * Constants evaluate synchronously to the value as written (shared: never
+ * mutate it), and so do plain expressions (paths, arithmetic, comparisons);
+ * the rest return a Promise. Throws
+ * JsonataSyntaxError listing every malformed expression.
+ */
+export function compileJsonataValue(value: JsonValue, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {
+  const problems: ExpressionProblem[] = [];
+  const evaluator = compileNode(value, field, problems);
+  if (problems.length) throw new JsonataSyntaxError(problems);
+  return evaluator ?? (() => value);
+}
+
+/** Compile-time check of a value that may hold `{% %}` expressions. */
+export function checkJsonata(value: JsonValue, field: string): ExpressionProblem[] {
+  const problems: ExpressionProblem[] = [];
+  compileNode(value, field, problems);
+  return problems;
+}

@@ -1,0 +1,71 @@
+import type { ChoiceRule, ChoiceState, JsonValue } from '../../asl/types.js';
+import type { CompiledState, Frame } from '../execution.js';
+import { isPromise } from '../execution.js';
+import { compileChoiceRule } from '../expr.js';
+import type { EvalScope } from '../expr.js';
+import { StateFailure } from '../failure.js';
+import type { AssignStep, MaybePromise, StateEnv, StateRun, Template } from '../io.js';
+import { compileAssign, compileField, compilePathStep, compileTemplate, enter, exit, andThen } from '../io.js';
+
+interface CompiledRule {
+  test: (scope: EvalScope) => boolean | Promise<boolean>;
+  next: () => CompiledState | null;
+  assign?: AssignStep;
+  output?: Template;
+}
+
+export function compileChoice(def: ChoiceState, env: StateEnv): CompiledState {
+  const name = env.name;
+  const jsonata = env.language === 'JSONata';
+  if (!Array.isArray(def.Choices) || def.Choices.length === 0) env.problems.push({ path: env.path, field: 'Choices', message: 'a Choice state needs a non-empty Choices array' });
+  const rules: CompiledRule[] = (Array.isArray(def.Choices) ? def.Choices : []).map((rule: ChoiceRule, i) => {
+    const field = `Choices[${i}]`;
+    if (typeof rule.Next !== 'string') env.problems.push({ path: env.path, field: `${field}.Next`, message: 'a top-level Choice rule needs Next' });
+    const sub: StateEnv = { ...env, path: env.path };
+    return {
+      test: compileField(env, field, () => compileChoiceRule(rule, env.language)) ?? (() => false),
+      next: env.link(rule.Next as string, `${field}.Next`),
+      assign: compileAssign(sub, rule.Assign as never, `${field}.Assign`),
+      output: compileTemplate(sub, `${field}.Output`, rule.Output as JsonValue | undefined),
+    };
+  });
+  const fallback: CompiledRule | undefined =
+    def.Default === undefined ? undefined : { test: () => true, next: env.link(def.Default, 'Default'), assign: compileAssign(env, def.Assign), output: compileTemplate(env, 'Output', def.Output) };
+  const inputPath = jsonata ? undefined : compilePathStep(env, 'InputPath', def.InputPath);
+  const outputPath = jsonata ? undefined : compilePathStep(env, 'OutputPath', def.OutputPath);
+
+  const take = (frame: Frame, run: StateRun, rule: CompiledRule | undefined, effective: JsonValue): MaybePromise<JsonValue> => {
+    if (!rule) throw new StateFailure('States.NoChoiceMatched', 'No Matches!');
+    frame.next = rule.next();
+    if (jsonata) {
+      if (!rule.assign && !rule.output) return exit(run, 'Choice', run.rawInput);
+      const scope = run.statesScope();
+      return andThen(rule.assign ? rule.assign(scope) : undefined, (vars) => andThen(rule.output ? rule.output(scope) : run.rawInput, (output) => exit(run, 'Choice', output, vars)));
+    }
+    const assigned = rule.assign ? (rule.assign(run.at(effective)) as Record<string, JsonValue>) : undefined;
+    return exit(run, 'Choice', (outputPath as NonNullable<typeof outputPath>)(effective, run), assigned);
+  };
+
+  return {
+    name,
+    run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
+      const run = enter(frame, 'Choice', name, input);
+      const effective = inputPath ? inputPath(input, run) : input;
+      const scope: EvalScope = jsonata ? run.statesScope() : run.at(effective);
+      for (let i = 0; i < rules.length; i += 1) {
+        const matched = rules[i].test(scope);
+        if (isPromise<boolean>(matched)) return asyncRest(frame, run, i, matched, effective, scope);
+        if (matched) return take(frame, run, rules[i], effective);
+      }
+      return take(frame, run, fallback, effective);
+    },
+  };
+
+  async function asyncRest(frame: Frame, run: StateRun, from: number, first: Promise<boolean>, effective: JsonValue, scope: EvalScope): Promise<JsonValue> {
+    if (await first) return take(frame, run, rules[from], effective);
+    for (let i = from + 1; i < rules.length; i += 1) {
+      if (await rules[i].test(scope)) return take(frame, run, rules[i], effective);
+    }
+    return take(frame, run, fallback, effective);
+  }
+}

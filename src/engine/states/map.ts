@@ -1,0 +1,249 @@
+import type { JsonObject, JsonValue, MapState } from '../../asl/types.js';
+import type { EvalScope } from '../expr.js';
+import type { CompiledState, Frame } from '../execution.js';
+import { CancelScope, runChain } from '../execution.js';
+import { Cancelled, errorOutput, StateFailure, toFailure } from '../failure.js';
+import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
+import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
+import type { Reference } from '../paths.js';
+import { runPool } from '../pool.js';
+import { ErrorPolicy } from '../retry.js';
+
+type Setting = (run: StateRun, effective: JsonValue) => MaybePromise<number | undefined>;
+
+/** A numeric Map setting given literally, as a JSONata expression, or through its `…Path`. */
+function compileSetting(env: StateEnv, field: string, value: number | string | undefined, path: string | undefined): Setting {
+  if (typeof value === 'number') return () => value;
+  if (typeof value === 'string') {
+    const template = compileTemplate(env, field, value) as Template;
+    return (run) =>
+      andThen(template(run.statesScope()), (result) => {
+        if (typeof result !== 'number') throw runtimeError(`The ${field} field must be a number, but was: ${JSON.stringify(result)}`, 'States.QueryEvaluationError');
+        return result;
+      });
+  }
+  const reference: Reference | undefined = compileReferenceField(env, `${field}Path`, path);
+  if (!reference) return () => undefined;
+  return (run, effective) => {
+    const result = reference(run.at(effective));
+    if (typeof result !== 'number') throw runtimeError(`The ${field}Path field references a non-numeric value: ${path} == ${JSON.stringify(result ?? null)}`);
+    return result;
+  };
+}
+
+function typeName(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+export interface MapProcessor {
+  start: () => CompiledState | null;
+  distributed: boolean;
+}
+
+export function compileMap(def: MapState, env: StateEnv, next: () => CompiledState | null, processor: MapProcessor): CompiledState {
+  const name = env.name;
+  const jsonata = env.language === 'JSONata';
+  const distributed = processor.distributed;
+  const inputPath = compilePathStep(env, 'InputPath', jsonata ? undefined : def.InputPath);
+  const itemsPath = compilePathStep(env, 'ItemsPath', jsonata ? undefined : def.ItemsPath);
+  if (def.ItemSelector !== undefined && def.Parameters !== undefined) env.problems.push({ path: env.path, field: 'ItemSelector', message: 'ItemSelector and Parameters are mutually exclusive' });
+  const selectorField = def.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters';
+  const selector = compileTemplate(env, selectorField, def.ItemSelector ?? def.Parameters);
+  const itemsExpression = typeof def.Items === 'string' ? def.Items.replace(/^\{%/, '').replace(/%\}$/, '').trim() : undefined;
+  const items = jsonata && def.Items !== undefined ? compileTemplate(env, 'Items', def.Items) : undefined;
+  const pathTail = jsonata ? undefined : compileJsonPathTail(env, def);
+  const ataTail = jsonata ? compileJsonataTail(env, def) : undefined;
+  const maxConcurrency = compileSetting(env, 'MaxConcurrency', def.MaxConcurrency, def.MaxConcurrencyPath);
+  const toleratedCount = compileSetting(env, 'ToleratedFailureCount', def.ToleratedFailureCount, def.ToleratedFailureCountPath);
+  const toleratedPercentage = compileSetting(env, 'ToleratedFailurePercentage', def.ToleratedFailurePercentage, def.ToleratedFailurePercentagePath);
+  const reader = def.ItemReader;
+  const readerParameters = reader ? compileTemplate(env, 'ItemReader.Parameters', jsonata ? reader.Arguments : reader.Parameters) : undefined;
+  const batcher = def.ItemBatcher;
+  const batchSize = batcher ? compileSetting(env, 'ItemBatcher.MaxItemsPerBatch', batcher.MaxItemsPerBatch, batcher.MaxItemsPerBatchPath) : undefined;
+  const batchBytes = batcher ? compileSetting(env, 'ItemBatcher.MaxInputBytesPerBatch', batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath) : undefined;
+  const batchInput = batcher ? compileTemplate(env, 'ItemBatcher.BatchInput', batcher.BatchInput) : undefined;
+  const policy = new ErrorPolicy(env, def.Retry, def.Catch);
+
+  const readItems = (run: StateRun, effective: JsonValue): MaybePromise<JsonValue[]> => {
+    if (reader) {
+      const exec = run.frame.exec;
+      const readItemsFn = exec.runner.readItems;
+      if (!readItemsFn) throw new StateFailure('States.ItemReaderFailed', `${run.name}: this host cannot read items for ${reader.Resource}`);
+      const parameters = readerParameters ? (jsonata ? readerParameters(run.statesScope()) : readerParameters(run.at(effective))) : {};
+      return andThen(parameters, async (resolved) => {
+        const { signal, release } = run.frame.scope.signal();
+        try {
+          let all = await readItemsFn.call(exec.runner, { resource: reader.Resource, parameters: resolved, readerConfig: (reader.ReaderConfig ?? {}) as JsonValue, signal });
+          const limit = reader.ReaderConfig?.MaxItems;
+          if (typeof limit === 'number' && limit > 0) all = all.slice(0, limit);
+          return all;
+        } catch (error) {
+          if (error instanceof StateFailure || error instanceof Cancelled) throw error;
+          throw new StateFailure('States.ItemReaderFailed', error instanceof Error ? error.message : String(error));
+        } finally {
+          release();
+        }
+      });
+    }
+    if (items) {
+      return andThen(items(run.statesScope()), (value) => {
+        if (!Array.isArray(value)) {
+          throw runtimeError(
+            `The JSONata expression '${itemsExpression}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(value)}' for value: ${JSON.stringify(value)}`,
+            'States.QueryEvaluationError',
+          );
+        }
+        return value;
+      });
+    }
+    const value = jsonata ? (def.Items !== undefined ? (def.Items as JsonValue) : run.rawInput) : itemsPath(effective, run);
+    if (!Array.isArray(value)) throw runtimeError(`Map state input must be an array but was: ${JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime');
+    return value;
+  };
+
+  /** The iteration inputs: ItemSelector applied to each item, then batched when an ItemBatcher is set. */
+  const iterationInputs = (run: StateRun, effective: JsonValue, list: JsonValue[]): MaybePromise<JsonValue[]> => {
+    const selected: MaybePromise<JsonValue>[] = selector
+      ? list.map((value, index) => {
+          const context = { ...(run.context as JsonObject), Map: { Item: { Index: index, Value: value } } };
+          const scope: EvalScope = jsonata
+            ? { input: run.rawInput, context, variables: run.frame.vars, states: { input: run.rawInput, context } }
+            : { input: effective, context, variables: run.frame.vars };
+          return selector(scope);
+        })
+      : list;
+    const settle = selected.some((value) => value instanceof Promise) ? Promise.all(selected) : (selected as JsonValue[]);
+    if (!batcher) return settle;
+    return andThen(settle, (values) =>
+      andThen(batchSize ? batchSize(run, effective) : undefined, (size) =>
+        andThen(batchBytes ? batchBytes(run, effective) : undefined, (bytes) =>
+          andThen(batchInput ? (jsonata ? batchInput(run.statesScope()) : batchInput(run.at(effective))) : undefined, (extra) => {
+            const batches: JsonValue[] = [];
+            let current: JsonValue[] = [];
+            let currentBytes = 0;
+            const flush = (): void => {
+              if (current.length === 0) return;
+              const batch: JsonObject = extra === undefined ? {} : { BatchInput: extra };
+              batch.Items = current;
+              batches.push(batch);
+              current = [];
+              currentBytes = 0;
+            };
+            for (const value of values) {
+              const itemBytes = Buffer.byteLength(JSON.stringify(value));
+              if (current.length > 0 && ((size !== undefined && size > 0 && current.length >= size) || (bytes !== undefined && bytes > 0 && currentBytes + itemBytes > bytes))) flush();
+              current.push(value);
+              currentBytes += itemBytes;
+            }
+            flush();
+            return batches;
+          }),
+        ),
+      ),
+    );
+  };
+
+  const attempt = (frame: Frame, run: StateRun, effective: JsonValue): MaybePromise<JsonValue> =>
+    andThen(maxConcurrency(run, effective), (limit) =>
+      andThen(toleratedCount(run, effective), (count) =>
+        andThen(toleratedPercentage(run, effective), (percentage) => {
+          if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw runtimeError('MaxConcurrency must be a non-negative integer.');
+          if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
+          if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
+          return andThen(readItems(run, effective), (list) =>
+            andThen(iterationInputs(run, effective, list), (inputs) => iterate(frame, run, inputs, limit ?? 0, count, percentage)),
+          );
+        }),
+      ),
+    );
+
+  const iterate = (frame: Frame, run: StateRun, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined): MaybePromise<JsonValue> => {
+    const exec = frame.exec;
+    const start = processor.start() as CompiledState;
+    exec.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: inputs.length });
+    const startedId = frame.last;
+    if (distributed) {
+      const mapRunArn = `${exec.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${def.Label ?? name}:${exec.options.name}-${startedId}`;
+      exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+    }
+    const parentLast = frame.last;
+    const scope = new CancelScope(frame.scope);
+    const results: JsonValue[] = new Array<JsonValue>(inputs.length);
+    const tolerant = count !== undefined || percentage !== undefined;
+    let failures = 0;
+    const exceeded = (): boolean => {
+      if (!tolerant) return failures > 0;
+      if (count !== undefined && failures > count) return percentage === undefined || (failures / inputs.length) * 100 > percentage;
+      if (percentage !== undefined && (failures / inputs.length) * 100 > percentage) return count === undefined || failures > count;
+      return false;
+    };
+
+    const runOne = (index: number): MaybePromise<void> => {
+      const child = frame.child(scope, startedId, { Index: index, Value: inputs[index] });
+      exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
+      const onError = (error: unknown): void => {
+        if (error instanceof Cancelled) throw error;
+        const failure = error instanceof StateFailure ? error : toFailure(error, name, run.enteredId);
+        if (failure instanceof Cancelled) throw failure;
+        exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
+        failures += 1;
+        results[index] = errorOutput(failure) as JsonValue;
+        if (exceeded()) {
+          if (tolerant || distributed) throw new StateFailure('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+          throw failure;
+        }
+      };
+      let output: MaybePromise<JsonValue>;
+      try {
+        output = runChain(child, start, inputs[index]);
+      } catch (error) {
+        onError(error);
+        return undefined;
+      }
+      const succeeded = (value: JsonValue): void => {
+        results[index] = value;
+        exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
+      };
+      if (output instanceof Promise) return output.then(succeeded, onError);
+      succeeded(output);
+      return undefined;
+    };
+
+    const failed = (error: unknown): never => {
+      const failure = toFailure(error, run.name, run.enteredId);
+      if (failure instanceof Cancelled) throw failure;
+      scope.cancel(new Cancelled('sibling-failed'));
+      scope.dispose();
+      frame.last = parentLast;
+      if (distributed) exec.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: failure.error, cause: failure.cause });
+      exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined);
+      throw failure;
+    };
+    const succeeded = (): MaybePromise<JsonValue> => {
+      scope.dispose();
+      frame.last = parentLast;
+      if (distributed) exec.emit(frame, 'MapRunSucceeded', 'mapRunSucceededEventDetails', undefined);
+      exec.emit(frame, 'MapStateSucceeded', 'mapStateSucceededEventDetails', undefined);
+      frame.next = next();
+      return pathTail ? finishJsonPath(run, 'Map', pathTail, results) : finishJsonata(run, 'Map', ataTail as NonNullable<typeof ataTail>, results);
+    };
+    let pending: MaybePromise<void>;
+    try {
+      pending = runPool(inputs.length, limit, runOne);
+    } catch (error) {
+      return failed(error);
+    }
+    return pending instanceof Promise ? pending.then(succeeded, failed) : succeeded();
+  };
+
+  return {
+    name,
+    run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
+      const run = enter(frame, 'Map', name, input);
+      const effective = inputPath(input, run);
+      return policy.run(run, 'Map', env.language, () => attempt(frame, run, effective));
+    },
+  };
+}

@@ -1,0 +1,284 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { WorkflowType } from '../asl/types.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
+import { UsageError } from '../ui/errors.js';
+import { PROJECT_FILE, type FunctionConfig, type ProjectConfig, type StateMachineConfig, type TargetConfig } from './config.js';
+import { getTemplate, parameterValue, type Template } from './templates.js';
+
+export type HandlerLanguage = 'ts' | 'js';
+
+export interface ScaffoldOptions {
+  /** The folder to create or fill. */
+  dir: string;
+  /** Project name (deliv.yaml `name`); must be a valid state machine name. */
+  name: string;
+  templates: string[];
+  /** Workflow type per template; a template's first allowed type when absent. */
+  types?: Record<string, WorkflowType>;
+  /** Region of the example AWS target. */
+  region: string;
+  language: HandlerLanguage;
+  /** Write into a non-empty folder, replacing files of the same name. */
+  force?: boolean;
+}
+
+export interface ScaffoldResult {
+  dir: string;
+  files: string[];
+  stateMachines: string[];
+  functions: string[];
+}
+
+/** The account of the example AWS target: AWS's documentation account, obviously not the user's. */
+export const EXAMPLE_ACCOUNT = '111122223333';
+export const EXAMPLE_TARGET = 'prod';
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_EXPLAIN_MODEL = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
+
+// AWS: 1-80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : / or control characters.
+// eslint-disable-next-line no-control-regex -- control characters are what AWS forbids
+const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+
+/** Why `name` cannot name a project or state machine, or undefined when it can. */
+export function projectNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the name is empty';
+  if (name.length > 80) return `the name is ${name.length} characters long; AWS allows at most 80`;
+  if (name.includes('..')) return 'the name must not contain `..`';
+  const bad = FORBIDDEN_NAME_CHARACTERS.exec(name);
+  if (bad) return `the name contains ${JSON.stringify(bad[0])}, which AWS does not allow in a state machine name`;
+  return undefined;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+export function regionProblem(region: string): string | undefined {
+  return REGION_PATTERN.test(region) ? undefined : `\`${region}\` is not an AWS region name (like eu-west-1)`;
+}
+
+/** The workflow type a template gets: the requested one if the template allows it. */
+export function workflowTypeFor(template: Template, requested: WorkflowType | undefined): WorkflowType {
+  if (!requested) return template.types[0];
+  const type = requested.toUpperCase() as WorkflowType;
+  if (!template.types.includes(type)) {
+    throw new UsageError(`template \`${template.name}\` cannot run as ${type}`, {
+      hint: `it allows ${template.types.join(' or ')}`,
+    });
+  }
+  return type;
+}
+
+/** A folder is free to scaffold into when it is missing or holds nothing but a .git folder. */
+export function isFolderEmpty(dir: string): boolean {
+  if (!existsSync(dir)) return true;
+  if (!statSync(dir).isDirectory()) return false;
+  return readdirSync(dir).every((entry) => entry === '.git');
+}
+
+/** Every file of the new project, relative path → content. Nothing touches the disk. */
+export function planProject(options: ScaffoldOptions): Map<string, string> {
+  const nameProblem = projectNameProblem(options.name);
+  if (nameProblem) throw new UsageError(`invalid project name \`${options.name}\`: ${nameProblem}`, { hint: 'use letters, digits, - and _' });
+  const regionIssue = regionProblem(options.region);
+  if (regionIssue) throw new UsageError(regionIssue, { hint: 'pass --region with a region such as eu-west-1' });
+  if (options.templates.length === 0) throw new UsageError('no template chosen', { hint: 'pass --template (see `deliv templates`)' });
+
+  const templates = [...new Set(options.templates)].map((name) => getTemplate(name));
+  const files = new Map<string, string>();
+  const stateMachines: Record<string, StateMachineConfig> = {};
+  const functions: Record<string, FunctionConfig> = {};
+  const localSubstitutions: Record<string, string> = {};
+  const awsSubstitutions: Record<string, string> = {};
+  const mockMachines: Record<string, unknown> = {};
+  const mockedResponses: Record<string, unknown> = {};
+  const extension = options.language === 'ts' ? '.ts' : '.js';
+  let needsSfnClient = false;
+
+  for (const template of templates) {
+    const machine = template.name;
+    const definition = `statemachines/${machine}.asl.yaml`;
+    stateMachines[machine] = {
+      definition,
+      type: workflowTypeFor(template, options.types?.[machine]),
+      template: template.name,
+      events: `events/${machine}`,
+    };
+    files.set(definition, readFileSync(template.definitionFile, 'utf8'));
+
+    for (const [functionName, fn] of Object.entries(template.functions)) {
+      if (functions[functionName]) throw new Error(`templates share the function name ${functionName}`);
+      const sourceFile = path.join(template.dir, 'functions', options.language === 'ts' ? fn.source : fn.source.replace(/\.ts$/, '.js'));
+      const source = readFileSync(sourceFile, 'utf8');
+      needsSfnClient ||= source.includes('@aws-sdk/client-sfn');
+      const handler = `functions/${functionName}${extension}`;
+      files.set(handler, source);
+      functions[functionName] = { handler, timeoutSeconds: fn.timeoutSeconds, memoryMB: fn.memoryMB, durationMs: fn.durationMs };
+    }
+
+    for (const parameter of template.parameters) {
+      localSubstitutions[parameter.name] = parameterValue(parameter, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
+      awsSubstitutions[parameter.name] = parameterValue(parameter, { region: options.region, account: EXAMPLE_ACCOUNT });
+    }
+
+    const eventsDir = path.join(template.dir, 'events');
+    for (const event of readdirSync(eventsDir).filter((file) => file.endsWith('.json')).sort()) {
+      files.set(`events/${machine}/${event}`, readFileSync(path.join(eventsDir, event), 'utf8'));
+    }
+
+    const mocks = JSON.parse(readFileSync(path.join(template.dir, 'mocks.json'), 'utf8')) as {
+      TestCases: Record<string, unknown>;
+      MockedResponses: Record<string, unknown>;
+    };
+    if (Object.keys(mocks.TestCases).length > 0) mockMachines[machine] = { TestCases: mocks.TestCases };
+    for (const [responseName, response] of Object.entries(mocks.MockedResponses)) {
+      if (mockedResponses[responseName]) throw new Error(`templates share the mocked response name ${responseName}`);
+      mockedResponses[responseName] = response;
+    }
+  }
+
+  const targets: Record<string, TargetConfig> = {
+    local: { kind: 'local', substitutions: localSubstitutions },
+    [EXAMPLE_TARGET]: {
+      kind: 'aws',
+      region: options.region,
+      roleArn: `arn:aws:iam::${EXAMPLE_ACCOUNT}:role/${options.name}-StepFunctionsRole`,
+      substitutions: awsSubstitutions,
+    },
+  };
+  const config: ProjectConfig = {
+    name: options.name,
+    defaultTarget: 'local',
+    stateMachines,
+    functions,
+    mocks: 'mocks/MockConfigFile.json',
+    targets,
+    cost: { executionsPerMonth: DEFAULT_EXECUTIONS_PER_MONTH },
+    explain: { model: DEFAULT_EXPLAIN_MODEL },
+  };
+  files.set(PROJECT_FILE, projectFileText(config));
+  files.set('mocks/MockConfigFile.json', `${JSON.stringify({ StateMachines: mockMachines, MockedResponses: mockedResponses }, null, 2)}\n`);
+  files.set('.gitignore', 'node_modules/\n.deliv/\n*.log\n');
+  files.set('package.json', packageJsonText(options.name, needsSfnClient));
+  files.set('README.md', projectReadme(options.name, config));
+  return files;
+}
+
+function projectFileText(config: ProjectConfig): string {
+  const header = [
+    '# deliv project: state machines, local handlers and where they deploy.',
+    `# Targets: \`local\` is the embedded emulator; \`${EXAMPLE_TARGET}\` is an example AWS account to edit`,
+    '# (roleArn must be a role Step Functions can assume; substitutions fill `${Name}` in the definitions).',
+    '',
+  ].join('\n');
+  return header + stringify(config, { lineWidth: 0 });
+}
+
+function packageJsonText(name: string, needsSfnClient: boolean): string {
+  const pkg: Record<string, unknown> = {
+    name: name.toLowerCase().replace(/[^a-z0-9-._~]/g, '-'),
+    private: true,
+    type: 'module',
+    description: 'Delivery workflows on AWS Step Functions, scaffolded by deliv',
+  };
+  // Handlers that answer task tokens use the Step Functions client, as they would on AWS.
+  if (needsSfnClient) pkg.dependencies = { '@aws-sdk/client-sfn': '^3.0.0' };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+function projectReadme(name: string, config: ProjectConfig): string {
+  const machines = Object.entries(config.stateMachines)
+    .map(([machine, entry]) => `- \`${machine}\` (${entry.type}): \`${entry.definition}\`, sample inputs in \`${entry.events}/\``)
+    .join('\n');
+  const first = Object.entries(config.stateMachines)[0];
+  return `# ${name}
+
+Delivery workflows on AWS Step Functions, scaffolded by [deliv](https://www.npmjs.com/package/deliv).
+
+## State machines
+
+${machines}
+
+Lambda handlers live in \`functions/\` (mapped by name in \`deliv.yaml\`); service
+integrations (SNS, SQS, Bedrock) are answered locally by \`mocks/MockConfigFile.json\`
+(the AWS Step Functions Local format; the \`Default\` test case is used unless the
+execution ARN ends in \`#TestCaseName\`).
+
+## Try it
+
+\`\`\`sh
+deliv validate                      # check every definition
+deliv local start                   # the embedded emulator on 127.0.0.1:8083
+deliv deploy                        # create the state machines locally
+deliv start ${first[0]} --input ${first[1].events}/$(ls ${first[1].events} | head -1) --wait
+\`\`\`
+
+Files whose name contains \`fail\` in \`events/\` are meant to fail; the others succeed.
+
+## Deploy to AWS
+
+Edit the \`${EXAMPLE_TARGET}\` target in \`deliv.yaml\` (region, \`roleArn\`, the ARNs in
+\`substitutions\`), deploy the functions, then \`deliv deploy --target ${EXAMPLE_TARGET}\`.
+\`deliv build --target ${EXAMPLE_TARGET}\` writes the rendered ASL to \`.deliv/build/\` for SAM,
+CDK or CloudFormation.
+`;
+}
+
+/** Resolves `relative` inside `root`, refusing anything that would land outside it. */
+export function insideRoot(root: string, relative: string): string {
+  const target = path.resolve(root, relative);
+  const fromRoot = path.relative(root, target);
+  if (fromRoot === '' || fromRoot.startsWith('..') || path.isAbsolute(fromRoot)) {
+    throw new UsageError(`refusing to write ${relative}: it is outside ${root}`);
+  }
+  return target;
+}
+
+/**
+ * Writes the planned files into `dir`. Everything is written to a staging folder
+ * beside `dir` first and moved in only when complete, so an interruption leaves
+ * either nothing or the whole project.
+ */
+export function writeProject(dir: string, files: Map<string, string>, options: { force?: boolean } = {}): string[] {
+  const root = path.resolve(dir);
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new UsageError(`${dir} exists and is not a folder`, { hint: 'choose another folder' });
+  }
+  if (!options.force && !isFolderEmpty(root)) {
+    throw new UsageError(`${dir} is not empty`, { hint: 'choose an empty or new folder, or pass --force to write into it anyway' });
+  }
+  const targets = [...files.keys()].map((relative) => insideRoot(root, relative));
+  mkdirSync(path.dirname(root), { recursive: true });
+  const staging = mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}.deliv-init-`));
+  try {
+    for (const [relative, content] of files) {
+      const staged = insideRoot(staging, relative);
+      mkdirSync(path.dirname(staged), { recursive: true });
+      writeFileSync(staged, content);
+    }
+    if (!existsSync(root)) {
+      renameSync(staging, root);
+    } else {
+      for (const [index, relative] of [...files.keys()].entries()) {
+        mkdirSync(path.dirname(targets[index]), { recursive: true });
+        renameSync(path.join(staging, relative), targets[index]);
+      }
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return [...files.keys()].sort();
+}
+
+/** Plans and writes a project: the library call behind `deliv init`. */
+export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
+  const files = planProject(options);
+  const written = writeProject(options.dir, files, { force: options.force });
+  return {
+    dir: path.resolve(options.dir),
+    files: written,
+    stateMachines: [...new Set(options.templates)],
+    functions: written.filter((file) => file.startsWith('functions/')).map((file) => path.basename(file).replace(/\.(ts|js)$/, '')),
+  };
+}

