@@ -196,7 +196,13 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
     const staticTransitions = model.transitions;
     let measuredExecutions: number | undefined;
-    if (options.fromExecutions) {
+    if (options.fromExecutions && (subject.bare || subject.declaredType === 'EXPRESS')) {
+      warnings.push(
+        subject.bare
+          ? `${subject.name}: a bare file has no deployed executions to measure; static estimate used`
+          : `${subject.name}: Express executions keep no history to read (GetExecutionHistory is Standard-only); static estimate used`,
+      );
+    } else if (options.fromExecutions) {
       const measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
       if (measured) {
         measuredExecutions = measured.executions;
