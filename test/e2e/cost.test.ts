@@ -103,6 +103,24 @@ describe('deliv cost (built CLI)', () => {
     expect(existsSync(path.join(projectDir, '.deliv'))).toBe(false);
   });
 
+  it('prices every template of a scaffolded project offline, fully itemised', async () => {
+    const shop = path.join(work.dir, 'scaffolded');
+    const templates = ['order-fulfillment', 'courier-dispatch', 'parcel-routing', 'support-triage'];
+    const init = await runCli(['init', shop, '--yes', ...templates.flatMap((template) => ['--template', template])], { cwd: work.dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const result = await runCli(['cost', '--offline', '--executions', '1000000'], { cwd: shop });
+    expect(result.exitCode, result.stderr).toBe(0);
+    for (const template of templates) expect(result.stdout).toContain(`  ${template} (`);
+    expect(result.stdout).toMatch(/Step Functions, Lambda, Bedrock: bundled price snapshot of \d{4}-\d{2}-\d{2}/);
+    expect(result.stdout).toMatch(/State transitions \(Standard\) · order-fulfillment/);
+    expect(result.stdout).toMatch(/Requests \(Express\) · parcel-routing|State transitions \(Standard\) · parcel-routing/);
+    expect(result.stdout).toMatch(/Output tokens · global\.anthropic\.claude-haiku-4-5-20251001-v1:0/);
+    expect(result.stdout).toMatch(/SNS\s+sns:publish · /);
+    expect(result.stdout).toMatch(/SQS\s+sqs:sendMessage · EscalateToHuman/);
+    expect(result.stdout).toMatch(/^Total\s+\$[\d,]+\.\d\d$/m);
+    expect(result.stdout).toMatch(/Whole project: Standard \$[\d,.]+, Express \$[\d,.]+ a month/);
+  });
+
   it('draws the chart and writes it as SVG', async () => {
     const svg = path.join(work.dir, 'cost.svg');
     const result = await runCli(['cost', bareFile, '--offline', '--chart', '--out', svg], { cwd: work.dir });
