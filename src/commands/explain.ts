@@ -39,49 +39,34 @@ With no argument inside a project, explains the latest failed execution of any o
     const { tryLoadProject } = await import('../project/config.js');
     const { resolveTarget } = await import('../aws/target.js');
     const { createSfnClient } = await import('../aws/clients.js');
-    const { bedrockRegion, explainContext, loadFailureContext, modelFor, resolveFailedExecution } = await import('../explain/index.js');
-    const { explanationTitle, renderExplanation } = await import('../explain/render.js');
+    const { explainToTerminal } = await import('../explain/render.js');
 
     const project = tryLoadProject();
     const target = resolveTarget(project, flags);
-    const willSend = !flags.offline && !flags['show-prompt'];
-    if (!flags.redact && willSend) await this.confirmUnredacted(flags.yes);
-
+    if (!flags.redact && !flags.offline && !flags['show-prompt']) await this.confirmUnredacted(flags.yes);
     const sfn = await createSfnClient(target);
-    const context = await withProgress('Reading the execution history', async () => {
-      try {
-        const executionArn = await resolveFailedExecution(sfn, project, args.execution);
-        return await loadFailureContext(sfn, executionArn, project);
-      } catch (error) {
-        throw this.explainConnectionError(error, target.local, target.endpoint);
-      }
-    });
-
-    const interactive = Boolean(process.stdout.isTTY) && !this.jsonEnabled();
-    const stream = interactive && willSend;
-    let streamed = false;
-    const settings = {
-      project,
-      model: flags.model,
-      region: bedrockRegion(project, target),
-      profile: target.local ? undefined : target.profile,
-      offline: flags.offline,
-      redact: flags.redact,
-      showPrompt: flags['show-prompt'],
-      cache: flags.cache,
-      stream,
-      onText: (text: string) => {
-        streamed = true;
-        process.stdout.write(text);
-      },
-      onNote: (text: string) => this.note(paint.warning(text)),
-    };
-    if (stream) this.say(`${explanationTitle({ source: 'bedrock', model: modelFor(settings), failingState: context.failingState?.name, error: context.error })}\n`);
-    const explain = () => explainContext(context, settings);
-    const result = stream || !willSend ? await explain() : await withProgress('Asking Claude on Bedrock', explain);
-    // A stream that broke off falls back to the offline answer, which is then printed whole.
-    this.say(renderExplanation(result, streamed && result.source === 'bedrock'));
-    return result;
+    try {
+      return await explainToTerminal({
+        execution: args.execution,
+        sfn,
+        target,
+        project,
+        model: flags.model,
+        offline: flags.offline,
+        redact: flags.redact,
+        showPrompt: flags['show-prompt'],
+        cache: flags.cache,
+        json: this.jsonEnabled(),
+        interactive: Boolean(process.stdout.isTTY),
+        write: (text) => process.stdout.write(text),
+        onNote: (text) => this.note(paint.warning(text)),
+        progress: withProgress,
+      });
+    } catch (error) {
+      throw this.explainConnectionError(error, target.local, target.endpoint);
+    } finally {
+      sfn.destroy();
+    }
   }
 
   private async confirmUnredacted(yes: boolean): Promise<void> {
