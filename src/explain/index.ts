@@ -14,6 +14,7 @@ import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';
 import { cacheDir, cacheKey, readCachedAnswer, writeCachedAnswer } from './cache.js';
+import { callCost } from './prices.js';
 import { extractFailureContext, redactContext, type FailureContext } from './context.js';
 import { explainOffline, type ExplanationParts } from './offline.js';
 import { PROMPT_VERSION, renderPrompt, SYSTEM_PROMPT } from './prompt.js';
@@ -67,7 +68,10 @@ export interface ExplainResult {
   sections?: ExplanationParts;
   model?: string;
   usage?: TokenUsage;
+  /** What this call cost in USD (0 from the cache; absent when the model's price is unknown). */
   costUsd?: number;
+  /** Where the price came from. */
+  priceSource?: string;
   redacted: boolean;
   redactions: RedactionSummary;
   /** Exactly what is (or would be) sent to Bedrock. */
@@ -188,7 +192,8 @@ export async function explainContext(context: FailureContext, settings: ExplainS
     const answer = await askModel({ client, modelId, region, system: prompt.system, prompt: prompt.user, stream: Boolean(settings.stream), onText: settings.onText });
     if (answer.text.trim() === '') throw new BedrockUnavailable(`${modelId} returned an empty answer (${answer.stopReason ?? 'no stop reason'})`, true, 'answered offline instead');
     writeCachedAnswer(dir, key, answer);
-    return { ...base, source: 'bedrock', sent: true, streamed: Boolean(settings.stream), text: answer.text, model: answer.modelId, usage: answer.usage, costUsd: answer.costUsd };
+    const cost = await callCost(answer.modelId, answer.usage, { region, projectRoot: settings.project?.root });
+    return { ...base, source: 'bedrock', sent: true, streamed: Boolean(settings.stream), text: answer.text, model: answer.modelId, usage: answer.usage, costUsd: cost?.usd, priceSource: cost?.source };
   } catch (error) {
     if (error instanceof BedrockUnavailable && error.fallBack) {
       settings.onNote?.(`${error.message}; ${error.hint ?? 'answered offline instead'}`);
