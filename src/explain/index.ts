@@ -5,7 +5,7 @@
  * already hold.
  */
 import os from 'node:os';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
@@ -15,7 +15,7 @@ import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';
 import { cacheDir, cacheKey, readCachedAnswer, writeCachedAnswer } from './cache.js';
 import { callCost } from './prices.js';
-import { extractFailureContext, redactContext, type FailureContext } from './context.js';
+import { extractFailureContext, findState, redactContext, type FailureContext } from './context.js';
 import { explainOffline, type ExplanationParts } from './offline.js';
 import { PROMPT_VERSION, renderPrompt, SYSTEM_PROMPT } from './prompt.js';
 import { Redactor, type RedactionSummary } from './redact.js';
@@ -121,6 +121,12 @@ export async function resolveFailedExecution(sfn: SFNClient, project: Project | 
 export async function loadFailureContext(sfn: SFNClient, executionArn: string, project?: Project): Promise<FailureContext> {
   const [events, machine] = await Promise.all([
     readHistory(sfn, executionArn).catch((error: unknown) => {
+      if (executionArn.includes(':express:')) {
+        throw new DelivError('Express executions keep no history in Step Functions, so there is nothing to read it from', {
+          hint: '`deliv start --wait --explain` explains a synchronous Express run from its result; on AWS, Express histories are in CloudWatch Logs (the machine\'s logging configuration)',
+          cause: error,
+        });
+      }
       if ((error as { name?: string }).name === 'ExecutionDoesNotExist') {
         throw new DelivError(`execution ${executionArn} does not exist on this target`, { hint: 'check the ARN and --target', cause: error });
       }
@@ -141,6 +147,44 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
     throw new DelivError(`execution ${executionArn.split(':').at(-1)} has not failed`, { hint: 'only failed, timed-out or aborted executions can be explained' });
   }
   return context;
+}
+
+/**
+ * A failure context from what StartSyncExecution returned, for Express runs
+ * that have no history to read: the error, the cause, the input, and the state
+ * the cause names (AWS's runtime errors name it).
+ */
+export function contextFromSyncResult(result: {
+  executionArn: string;
+  stateMachineArn?: string;
+  input?: string;
+  error?: string;
+  cause?: string;
+  status: string;
+  definition?: StateMachineDefinition;
+}): FailureContext {
+  const timestamp = new Date();
+  const events: HistoryEvent[] = [{ id: 1, previousEventId: 0, timestamp, type: 'ExecutionStarted', executionStartedEventDetails: { input: result.input } }];
+  // The state named by a runtime error's cause; a tolerated-failure error can only come from a Map that sets a tolerance.
+  const named =
+    result.cause?.match(/executing the state '([^']+)'/)?.[1] ??
+    (result.error === 'States.ExceedToleratedFailureThreshold' ? soleMapWithTolerance(result.definition) : undefined);
+  const state = named ? findState(result.definition, named)?.state : undefined;
+  if (named) events.push({ id: 2, previousEventId: 1, timestamp, type: `${state?.Type ?? 'Task'}StateEntered` as HistoryEvent['type'], stateEnteredEventDetails: { name: named } });
+  const details = { error: result.error, cause: result.cause };
+  events.push(
+    result.status === 'TIMED_OUT'
+      ? { id: events.length + 1, previousEventId: events.length, timestamp, type: 'ExecutionTimedOut', executionTimedOutEventDetails: details }
+      : { id: events.length + 1, previousEventId: events.length, timestamp, type: 'ExecutionFailed', executionFailedEventDetails: details },
+  );
+  return extractFailureContext(events, result.definition, { executionArn: result.executionArn, stateMachineArn: result.stateMachineArn, workflowType: 'EXPRESS' });
+}
+
+function soleMapWithTolerance(definition: StateMachineDefinition | undefined): string | undefined {
+  const maps = Object.entries(definition?.States ?? {}).filter(
+    ([, state]) => state.Type === 'Map' && Object.keys(state).some((key) => key.startsWith('ToleratedFailure')),
+  );
+  return maps.length === 1 ? maps[0][0] : undefined;
 }
 
 /** Where Bedrock is called: explain.region, the AWS target's region, the environment, then us-east-1. */

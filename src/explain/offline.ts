@@ -113,7 +113,8 @@ function runtimeError(ctx: FailureContext): ExplanationParts {
   if (/JSONPath '[^']+' specified for the field '[^']+' could not be found/.test(detail)) {
     // AWS reports a missing Parameters path as States.Runtime on some states: same diagnosis, but it cannot be caught.
     const parts = parameterPathFailure(ctx);
-    return { ...parts, whatHappened: `${where(ctx)} could not build its Parameters (\`States.Runtime\`) and the execution failed.`, fix: `${parts.fix} \`States.Runtime\` cannot be retried or caught, so the data or the path must change.` };
+    const whatHappened = parts.whatHappened.includes('Assign') ? parts.whatHappened : `${where(ctx)} could not build its Parameters (\`States.Runtime\`) and the execution failed.`;
+    return { ...parts, whatHappened, fix: `${parts.fix} \`States.Runtime\` cannot be retried or caught, so the definition or the data must change.` };
   }
   let rootCause = `A runtime error in the definition or the data: ${detail || 'no cause given'}.`;
   let fix = 'Fix the definition or the input: `States.Runtime` cannot be retried or caught, so the execution always fails on it.';
@@ -222,7 +223,19 @@ function resultPathMatchFailure(ctx: FailureContext): ExplanationParts {
 
 function parameterPathFailure(ctx: FailureContext): ExplanationParts {
   const state = ctx.failingState;
-  const definition = state?.definition as { Parameters?: JsonValue; ItemSelector?: JsonValue; ResultSelector?: JsonValue } | undefined;
+  const definition = state?.definition as { Parameters?: JsonValue; ItemSelector?: JsonValue; Assign?: JsonValue; Result?: JsonValue } | undefined;
+  const fromCause = ctx.cause?.match(/JSONPath '([^']+)' specified for the field '([^']+)'/);
+  const assigned = dynamicFields(definition?.Assign);
+  // A JSONPath Assign reads `$` from the state's result (what Parameters, Result or the task produced), not from its input.
+  if (fromCause && assigned.some(([field, path]) => field === fromCause[2] && path === fromCause[1])) {
+    const result = definition?.Parameters ?? definition?.Result;
+    return {
+      whatHappened: `${where(ctx)} could not evaluate its \`Assign\` (\`${ctx.error}\`).`,
+      rootCause: `\`${fromCause[2]}\` reads \`${fromCause[1]}\`, but in a JSONPath state \`$\` in Assign is the state's result, not its input${result !== undefined ? `: here the result is ${shape(result)}` : ''}, and it has no such field${getPath(state?.input, fromCause[1]) !== undefined ? ' (the input does have it)' : ''}.`,
+      fix: `Read the value where it is: add it to ${name(ctx)}'s Parameters (\`"${fromCause[2]}": ...\` carried through), assign it in an earlier state whose result holds it, or switch the state to JSONata and use \`{% $states.input.${fromCause[1].replace(/^\$\.?/, '')} %}\`.`,
+      confirm: confirmRun(ctx),
+    };
+  }
   const missing: string[] = [];
   for (const template of [definition?.Parameters, definition?.ItemSelector]) {
     for (const [field, path] of dynamicFields(template)) {
@@ -230,12 +243,11 @@ function parameterPathFailure(ctx: FailureContext): ExplanationParts {
       if (getPath(state?.input, path) === undefined) missing.push(`\`${field}\` → \`${path}\``);
     }
   }
-  const fromCause = ctx.cause?.match(/JSONPath '([^']+)'[^']*'([^']+)'/);
   if (missing.length === 0 && fromCause) missing.push(`\`${fromCause[2]}\` → \`${fromCause[1]}\``);
   const firstPath = missing[0]?.match(/→ `([^`]+)`/)?.[1];
   return {
     whatHappened: `${where(ctx)} could not build its Parameters (\`States.ParameterPathFailure\`).`,
-    rootCause: `${missing.length ? `The input has no value for ${missing.join(', ')}.` : 'A `.$` field in Parameters points at a path that is not in the input.'} ${firstPath ? describeMissing(state?.input, firstPath) : `Input shape: ${shape(state?.input)}.`}`,
+    rootCause: `${missing.length ? `The input has no value for ${missing.join(', ')}.` : 'A `.$` field in Parameters points at a path that is not in the input.'} ${firstPath ? describeMissing(state?.input, firstPath) : `Input shape: ${shape(state?.input)}.`}`.trim(),
     fix: `Make the previous state produce that field, or read it from where it is (check ResultPath/OutputPath of the state before ${name(ctx)}); for an optional field use JSONata (\`QueryLanguage: JSONata\`) with a default, or a Choice with \`IsPresent\` before ${name(ctx)}.`,
     confirm: confirmRun(ctx),
   };

@@ -5,6 +5,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { ResolvedTarget } from '../aws/target.js';
 import { paint } from '../ui/colors.js';
+import type { FailureContext } from './context.js';
 import type { ExplainResult, ExplainSettings } from './index.js';
 
 export function headline(state: string | undefined, error: string): string {
@@ -62,6 +63,8 @@ export interface TerminalExplainOptions extends ExplainSettings {
   write(text: string): void;
   /** Runs slow work behind a spinner (e.g. `withProgress`). */
   progress?: <T>(title: string, work: () => Promise<T>) => Promise<T>;
+  /** An already known failure (a synchronous Express run): no history is read. */
+  context?: FailureContext;
 }
 
 /**
@@ -72,9 +75,11 @@ export interface TerminalExplainOptions extends ExplainSettings {
 export async function explainToTerminal(options: TerminalExplainOptions): Promise<ExplainResult> {
   const { bedrockRegion, explainContext, loadFailureContext, modelFor, resolveFailedExecution } = await import('./index.js');
   const progress = options.progress ?? (<T>(_title: string, work: () => Promise<T>) => work());
-  const context = await progress('Reading the execution history', async () =>
-    loadFailureContext(options.sfn, await resolveFailedExecution(options.sfn, options.project, options.execution), options.project),
-  );
+  const context =
+    options.context ??
+    (await progress('Reading the execution history', async () =>
+      loadFailureContext(options.sfn, await resolveFailedExecution(options.sfn, options.project, options.execution), options.project),
+    ));
   const willSend = !options.offline && !options.showPrompt;
   const stream = Boolean(options.interactive) && !options.json && willSend;
   let streamed = false;
@@ -94,4 +99,20 @@ export async function explainToTerminal(options: TerminalExplainOptions): Promis
   // A stream that broke off falls back to the offline answer, which is then printed whole.
   if (!options.json) options.write(`${renderExplanation(result, streamed && result.source === 'bedrock')}\n`);
   return result;
+}
+
+/**
+ * For `start --wait --explain` and `logs --explain`: explain an execution that
+ * just failed. The command's own outcome stays what matters, so a failure to
+ * explain (Bedrock access, throttling) becomes a note, not the command's error.
+ */
+export async function explainAfterFailure(options: TerminalExplainOptions & { executionArn: string }): Promise<ExplainResult | undefined> {
+  try {
+    if (!options.json) options.write('\n');
+    return await explainToTerminal({ ...options, execution: options.executionArn });
+  } catch (error) {
+    const { message, hint } = error as { message: string; hint?: string };
+    options.onNote?.(`could not explain ${options.executionArn.split(':').at(-1)}: ${message}${hint ? ` (${hint})` : ''}`);
+    return undefined;
+  }
 }
