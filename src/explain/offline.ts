@@ -6,7 +6,7 @@
  */
 import type { ChoiceRule, JsonValue, MapState, Retrier } from '../asl/types.js';
 import type { FailureContext } from './context.js';
-import { parseJson } from './context.js';
+import { parseHandlerError, parseJson } from './context.js';
 
 export interface ExplanationParts {
   whatHappened: string;
@@ -30,7 +30,9 @@ type Rule = (ctx: FailureContext) => ExplanationParts | undefined;
 export function explainOffline(ctx: FailureContext): ExplanationParts {
   const rule = pickRule(ctx);
   const parts = rule(ctx) ?? genericFailure(ctx);
-  return { ...parts, whatHappened: `${parts.whatHappened}${retrySentence(ctx)}${handledSentence(ctx)}` };
+  // A Fail state after a Catch already tells the handled failure as the cause.
+  const handled = rule === failState ? '' : handledSentence(ctx);
+  return { ...parts, whatHappened: `${parts.whatHappened}${retrySentence(ctx)}${handled}` };
 }
 
 /** The rule for this error name: exact predefined names first, then families. */
@@ -421,6 +423,24 @@ function failState(ctx: FailureContext): ExplanationParts {
   const fail = ctx.failingState?.definition as { Error?: string; Cause?: string; ErrorPath?: string; CausePath?: string } | undefined;
   const path = ctx.path.map((step) => step.replace(/ ×\d+$/, ''));
   const before = path[path.lastIndexOf(ctx.failingState!.name) - 1];
+  const origin = ctx.handled.at(-1);
+  if (origin) {
+    // A failure was caught, compensation ran, and the Fail state re-raised it: the caught failure is the cause.
+    const handler = ctx.handlerError ?? parseHandlerError(origin.cause);
+    const message = handler?.errorMessage ?? causeDetail(origin.cause);
+    const frame = handler?.stackTrace.find((line) => /\bat\b/.test(line) && !/node:internal|processTicksAndRejections/.test(line))?.trim();
+    const from = path.indexOf(origin.wentTo ?? '', path.lastIndexOf(origin.caughtBy ?? origin.state));
+    const recovery = from >= 0 ? path.slice(from, path.lastIndexOf(ctx.failingState!.name)) : [];
+    const route = recovery.length
+      ? `sent the execution to ${recovery.map(name).join(' → ')}, and the workflow then ended at the Fail state ${name(ctx)}`
+      : `sent the execution straight to the Fail state ${name(ctx)}, which ended it`;
+    return {
+      whatHappened: `${name(origin.state)}${origin.caughtBy ? ` (in ${name(origin.caughtBy)})` : ''} failed with \`${origin.error}\`${message ? `: "${truncate(message, 300)}"` : ''}${frame ? ` (${frame})` : ''}. The Catch on ${name(origin.caughtBy ?? origin.state)} ${route} with \`${ctx.error || '(no error)'}\`.`,
+      rootCause: `${name(origin.state)} rejected this execution's data with \`${origin.error}\`${message ? ` ("${truncate(message, 200)}")` : ''}. The failure was handled as the workflow intends${recovery.length ? ' (the recovery states ran)' : ''} and ${name(ctx)} reports it${fail?.ErrorPath || fail?.CausePath ? ` (its error and cause are read from ${[fail.ErrorPath, fail.CausePath].filter(Boolean).map((p) => `\`${p}\``).join(' and ')})` : ''}.`,
+      fix: `If this input should have succeeded, the problem is in ${name(origin.state)}'s data or handler${frame ? ` (${frame.replace(/^at\s+/, '')})` : ''}: correct the input, or the handler's check. If the rejection is legitimate, nothing is broken: the workflow ${recovery.length ? 'compensated and ' : ''}failed on purpose; callers can tell the case by the error name \`${ctx.error}\`.`,
+      confirm: confirmRun(ctx),
+    };
+  }
   return {
     whatHappened: `The workflow reached the Fail state ${name(ctx)}, which ends the execution with \`${ctx.error || '(no error)'}\`${ctx.cause ? `: "${truncate(ctx.cause, 300)}"` : ''}.`,
     rootCause: `This failure is by design: ${before ? `${name(before)} sent the execution to ${name(ctx)}` : `the path led to ${name(ctx)}`}${fail?.ErrorPath || fail?.CausePath ? ` (error/cause read from ${[fail.ErrorPath, fail.CausePath].filter(Boolean).join(', ')})` : ''}. Look at why that branch was taken: its input was ${shape(ctx.failingState?.input)}.`,
@@ -495,7 +515,7 @@ function retrySentence(ctx: FailureContext): string {
 
 function handledSentence(ctx: FailureContext): string {
   if (ctx.handled.length === 0) return '';
-  const parts = ctx.handled.map((h) => `${name(h.state)} failed with \`${h.error}\` and its Catch sent the execution to ${name(h.wentTo ?? h.catcher?.Next ?? '?')}`);
+  const parts = ctx.handled.map((h) => `${name(h.state)} failed with \`${h.error}\` and the Catch on ${name(h.caughtBy ?? h.state)} sent the execution to ${name(h.wentTo ?? h.catcher?.Next ?? '?')}`);
   return ` Earlier, ${parts.join('; ')}: that was handled and is not the cause.`;
 }
 
