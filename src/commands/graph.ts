@@ -68,7 +68,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
       : undefined;
 
     const toTerminal = format === 'ascii' && !flags.out && Boolean(process.stdout.isTTY);
-    const width = flags.width ?? (toTerminal ? process.stdout.columns : undefined);
+    const width = flags.width ?? (toTerminal ? process.stdout.columns || Number(process.env.COLUMNS) || 100 : undefined);
     const rendered = await withProgress('Laying out the graph', () =>
       renderGraph(source.definition, { format, title: source.title, source: source.source, execution, width, colors: toTerminal ? colors : undefined }),
     );

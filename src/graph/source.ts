@@ -70,7 +70,9 @@ function fromFile(arg: string, project: Project | undefined, options: SourceOpti
     : undefined;
   const targetSubstitutions = machineName ? resolveTarget(project, options).substitutions : {};
   const loaded = loadDefinitionFile(file, { ...targetSubstitutions, ...options.substitutions });
-  const baseName = path.basename(file).replace(/(\.asl)?\.(json|ya?ml)$/, '');
+  // `statemachine.asl.yaml` in a template folder is better known by its folder.
+  const fileName = path.basename(file).replace(/(\.asl)?\.(json|ya?ml)$/, '');
+  const baseName = /^(state-?machine|definition)$/i.test(fileName) ? path.basename(path.dirname(file)) : fileName;
   return {
     title: machineName ?? baseName,
     source: path.relative(cwd, file) || file,
