@@ -72,6 +72,15 @@ function compileSeconds(env: StateEnv, field: 'TimeoutSeconds' | 'HeartbeatSecon
   return () => undefined;
 }
 
+const TIMER_DONE = new Error('timer no longer needed');
+
+/** A runner's rejection as the task's Error/Cause. */
+function failureOutcome(error: unknown): Outcome {
+  if (error instanceof TaskFailure || error instanceof StatesError) return { ok: false, error: error.error, cause: error.cause };
+  if (error instanceof StateFailure) return { ok: false, error: error.error, cause: error.cause };
+  return { ok: false, error: 'States.TaskFailed', cause: error instanceof Error ? error.message : String(error) };
+}
+
 interface Outcome {
   ok: boolean;
   value?: JsonValue;
@@ -104,7 +113,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const heartbeat = compileSeconds(env, 'HeartbeatSeconds', def.HeartbeatSeconds, def.HeartbeatSecondsPath);
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
 
-  const perform = async (run: StateRun, params: JsonValue, timeoutSeconds: number | undefined, heartbeatSeconds: number | undefined): Promise<Outcome> => {
+  const perform = (run: StateRun, params: JsonValue, timeoutSeconds: number | undefined, heartbeatSeconds: number | undefined): Promise<Outcome> => {
     const frame = run.frame;
     const exec = frame.exec;
     const scheduledDetails: Record<string, unknown> = legacyLambda
@@ -119,17 +128,45 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       if (recorded) {
         exec.emit(frame, recorded.type as HistoryEventType, key(recorded.type as string), undefined);
         const details = detailsOf(recorded) ?? {};
-        if (recorded.type === succeeded) return { ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true };
-        return { ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true };
+        if (recorded.type === succeeded) return Promise.resolve({ ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true });
+        return Promise.resolve({ ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true });
       }
     }
-    const { signal, release, controller } = frame.scope.signal();
-    const timers = new AbortController();
-    let beat: (() => void) | undefined;
-    try {
-      const racers: Array<Promise<Outcome>> = [];
+    return new Promise<Outcome>((resolve, reject) => {
+      let settled = false;
+      // The runner's AbortSignal is made only if the runner looks at it: most in-process handlers never do.
+      let controller: AbortController | undefined;
+      const cleanups: Array<() => void> = [];
+      const settle = (outcome: Outcome | undefined, error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        for (const cleanup of cleanups) cleanup();
+        if (outcome) resolve(outcome);
+        else reject(error);
+      };
+      const abortTask = (reason: unknown): void => controller?.abort(reason);
+      cleanups.push(
+        frame.scope.onCancel((reason) => {
+          abortTask(reason);
+          settle(undefined, reason);
+        }),
+      );
+      const timer = (seconds: number, error: string): (() => void) => {
+        const stop = new AbortController();
+        exec.deadline(seconds * 1000, stop.signal).then(
+          () => {
+            abortTask(new StatesError(error));
+            settle({ ok: false, error, timedOut: true });
+          },
+          () => {},
+        );
+        return () => stop.abort(TIMER_DONE);
+      };
+      if (timeoutSeconds !== undefined) cleanups.push(timer(timeoutSeconds, 'States.Timeout'));
+      let stopHeartbeat = heartbeatSeconds !== undefined ? timer(heartbeatSeconds, 'States.HeartbeatTimeout') : undefined;
+      if (stopHeartbeat) cleanups.push(() => stopHeartbeat?.());
       const request: TaskRequest = {
-        resource: info.baseResource + (info.pattern === 'request-response' ? '' : def.Resource.slice(info.baseResource.length)),
+        resource: def.Resource,
         baseResource: info.baseResource,
         pattern: info.pattern,
         parameters: params,
@@ -140,56 +177,28 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         heartbeatSeconds,
         attempt: run.retryCount,
         executionArn: exec.options.executionArn,
-        signal,
-        heartbeat: () => beat?.(),
+        get signal() {
+          controller ??= new AbortController();
+          return controller.signal;
+        },
+        heartbeat: () => {
+          if (settled || heartbeatSeconds === undefined) return;
+          stopHeartbeat?.();
+          stopHeartbeat = timer(heartbeatSeconds, 'States.HeartbeatTimeout');
+        },
       };
-      racers.push(
-        Promise.resolve()
-          .then(() => exec.runner.run(request))
-          .then(
-            (value): Outcome => ({ ok: true, value: value === undefined ? null : value }),
-            (error: unknown): Outcome => {
-              if (signal.aborted && frame.scope.reason) throw frame.scope.reason;
-              if (error instanceof TaskFailure || error instanceof StatesError) return { ok: false, error: error.error, cause: error.cause };
-              if (error instanceof StateFailure) return { ok: false, error: error.error, cause: error.cause };
-              return { ok: false, error: 'States.TaskFailed', cause: error instanceof Error ? error.message : String(error) };
-            },
-          ),
-      );
-      if (timeoutSeconds !== undefined) {
-        racers.push(exec.deadline(timeoutSeconds * 1000, timers.signal).then((): Outcome => ({ ok: false, error: 'States.Timeout', timedOut: true })));
+      let pending: Promise<JsonValue> | JsonValue;
+      try {
+        pending = exec.runner.run(request);
+      } catch (error) {
+        settle(failureOutcome(error));
+        return;
       }
-      if (heartbeatSeconds !== undefined) {
-        racers.push(
-          new Promise<Outcome>((resolve) => {
-            let current = new AbortController();
-            const arm = (): void => {
-              current.abort();
-              current = new AbortController();
-              timers.signal.addEventListener('abort', () => current.abort(), { once: true });
-              exec.deadline(heartbeatSeconds * 1000, current.signal).then(
-                () => resolve({ ok: false, error: 'States.HeartbeatTimeout', timedOut: true }),
-                () => {},
-              );
-            };
-            beat = arm;
-            arm();
-          }),
-        );
-      }
-      racers.push(
-        new Promise<Outcome>((_resolve, reject) => {
-          const stop = frame.scope.onCancel((reason) => reject(reason));
-          timers.signal.addEventListener('abort', stop, { once: true });
-        }),
+      Promise.resolve(pending).then(
+        (value) => settle({ ok: true, value: value === undefined ? null : value }),
+        (error: unknown) => settle(failureOutcome(error)),
       );
-      const outcome = await Promise.race(racers);
-      if (outcome.timedOut) controller.abort(new StatesError(outcome.error ?? 'States.Timeout'));
-      return outcome;
-    } finally {
-      timers.abort();
-      release();
-    }
+    });
   };
 
   const attempt = (frame: Frame, run: StateRun, effective: JsonValue): MaybePromise<JsonValue> => {
