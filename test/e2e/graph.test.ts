@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripAnsi } from '../../src/ui/colors.js';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { runCliOnPty } from '../helpers/pty.js';
 import { parseXml } from '../helpers/xml.js';
@@ -76,7 +77,7 @@ describe('deliv graph on a bare definition file', () => {
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain('│ CheckStock');
     expect(result.output).toContain('╔');
-    const widest = Math.max(...result.output.split(/\r?\n/).map((line) => [...line.replace(/\u001B\[[0-9;]*m/g, '')].length));
+    const widest = Math.max(...result.output.split(/\r?\n/).map((line) => [...stripAnsi(line)].length));
     expect(widest).toBeLessThanOrEqual(120);
   });
 
