@@ -53,7 +53,7 @@ export function characterMetrics(maxLabelChars = 28, maxEdgeLabelChars = 22): La
     maxEdgeLabelChars,
     marker: { width: 9, height: 1 },
     nodeSpacing: 3,
-    layerSpacing: 2,
+    layerSpacing: 3,
     edgeSpacing: 1,
   };
 }
