@@ -81,6 +81,111 @@ function failureOutcome(error: unknown): Outcome {
   return { ok: false, error: 'States.TaskFailed', cause: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * One attempt of a task as the runner sees it (the TaskRequest), and its
+ * settlement: first of the runner's answer, a timeout, a missed heartbeat or
+ * cancellation wins. A class rather than closures: this is the hot path of
+ * every Task state.
+ */
+class LiveTask implements TaskRequest {
+  readonly baseResource: string;
+  readonly pattern: IntegrationPattern;
+  readonly stateName: string;
+  readonly taskToken: string | undefined;
+  readonly attempt: number;
+  readonly executionArn: string;
+  private ctx: JsonValue | undefined;
+  private controller: AbortController | undefined;
+  private settled = false;
+  private watching = false;
+  private cleanups: Array<() => void> | undefined;
+  private stopHeartbeat: (() => void) | undefined;
+
+  constructor(
+    private readonly run: StateRun,
+    readonly resource: string,
+    info: ResourceInfo,
+    readonly parameters: JsonValue,
+    readonly timeoutSeconds: number | undefined,
+    readonly heartbeatSeconds: number | undefined,
+    private readonly complete: (outcome: Outcome) => MaybePromise<JsonValue>,
+    private readonly resolve: (value: MaybePromise<JsonValue>) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.baseResource = info.baseResource;
+    this.pattern = info.pattern;
+    this.stateName = run.name;
+    this.taskToken = run.taskToken;
+    this.attempt = run.retryCount;
+    this.executionArn = run.frame.exec.options.executionArn;
+    if (timeoutSeconds !== undefined || heartbeatSeconds !== undefined) {
+      this.watchCancel();
+      if (timeoutSeconds !== undefined) this.addCleanup(this.timer(timeoutSeconds, 'States.Timeout'));
+      if (heartbeatSeconds !== undefined) {
+        this.stopHeartbeat = this.timer(heartbeatSeconds, 'States.HeartbeatTimeout');
+        this.addCleanup(() => this.stopHeartbeat?.());
+      }
+    }
+  }
+
+  /** Built on first use (most runners never look), as the state saw it. */
+  get context(): JsonValue {
+    return (this.ctx ??= this.run.context);
+  }
+
+  /** Made only if the runner looks at it; fires on timeout, stop, or a failing sibling branch. */
+  get signal(): AbortSignal {
+    this.watchCancel();
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  readonly heartbeat = (): void => {
+    if (this.settled || this.heartbeatSeconds === undefined) return;
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = this.timer(this.heartbeatSeconds, 'States.HeartbeatTimeout');
+  };
+
+  settle(outcome: Outcome | undefined, error?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.cleanups) for (const cleanup of this.cleanups) cleanup();
+    if (!outcome) return this.reject(error);
+    try {
+      this.resolve(this.complete(outcome));
+    } catch (failure) {
+      this.reject(failure);
+    }
+  }
+
+  private addCleanup(cleanup: () => void): void {
+    (this.cleanups ??= []).push(cleanup);
+  }
+
+  private watchCancel(): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.addCleanup(
+      this.run.frame.scope.onCancel((reason) => {
+        this.controller?.abort(reason);
+        this.settle(undefined, reason);
+      }),
+    );
+  }
+
+  private timer(seconds: number, error: string): () => void {
+    const stop = new AbortController();
+    this.run.frame.exec.deadline(seconds * 1000, stop.signal).then(
+      () => {
+        this.controller?.abort(new StatesError(error));
+        this.settle({ ok: false, error, timedOut: true });
+      },
+      () => {},
+    );
+    return () => stop.abort(TIMER_DONE);
+  }
+}
+
 interface Outcome {
   ok: boolean;
   value?: JsonValue;
@@ -149,85 +254,17 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       }
     }
     return new Promise<JsonValue>((resolve, reject) => {
-      let settled = false;
-      // The runner's AbortSignal is made only if the runner looks at it: most in-process handlers never do.
-      let controller: AbortController | undefined;
-      const cleanups: Array<() => void> = [];
-      const settle = (outcome: Outcome | undefined, error?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        for (const cleanup of cleanups) cleanup();
-        if (!outcome) return reject(error);
-        try {
-          resolve(complete(outcome));
-        } catch (failure) {
-          reject(failure);
-        }
-      };
-      const abortTask = (reason: unknown): void => controller?.abort(reason);
-      // Stopping the execution (or a failing sibling branch) must reach a runner that listens, and end our timers.
-      let watching = false;
-      const watchCancel = (): void => {
-        if (watching) return;
-        watching = true;
-        cleanups.push(
-          frame.scope.onCancel((reason) => {
-            abortTask(reason);
-            settle(undefined, reason);
-          }),
-        );
-      };
-      if (timeoutSeconds !== undefined || heartbeatSeconds !== undefined) watchCancel();
-      const timer = (seconds: number, error: string): (() => void) => {
-        const stop = new AbortController();
-        exec.deadline(seconds * 1000, stop.signal).then(
-          () => {
-            abortTask(new StatesError(error));
-            settle({ ok: false, error, timedOut: true });
-          },
-          () => {},
-        );
-        return () => stop.abort(TIMER_DONE);
-      };
-      if (timeoutSeconds !== undefined) cleanups.push(timer(timeoutSeconds, 'States.Timeout'));
-      let context: JsonValue | undefined;
-      let stopHeartbeat = heartbeatSeconds !== undefined ? timer(heartbeatSeconds, 'States.HeartbeatTimeout') : undefined;
-      if (stopHeartbeat) cleanups.push(() => stopHeartbeat?.());
-      const request: TaskRequest = {
-        resource: def.Resource,
-        baseResource: info.baseResource,
-        pattern: info.pattern,
-        parameters: params,
-        stateName: name,
-        get context() {
-          return (context ??= run.context);
-        },
-        taskToken: run.taskToken,
-        timeoutSeconds,
-        heartbeatSeconds,
-        attempt: run.retryCount,
-        executionArn: exec.options.executionArn,
-        get signal() {
-          watchCancel();
-          controller ??= new AbortController();
-          return controller.signal;
-        },
-        heartbeat: () => {
-          if (settled || heartbeatSeconds === undefined) return;
-          stopHeartbeat?.();
-          stopHeartbeat = timer(heartbeatSeconds, 'States.HeartbeatTimeout');
-        },
-      };
+      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject);
       let pending: Promise<JsonValue> | JsonValue;
       try {
-        pending = exec.runner.run(request);
+        pending = exec.runner.run(task);
       } catch (error) {
-        settle(failureOutcome(error));
+        task.settle(failureOutcome(error));
         return;
       }
       Promise.resolve(pending).then(
-        (value) => settle({ ok: true, value: value === undefined ? null : value }),
-        (error: unknown) => settle(failureOutcome(error)),
+        (value) => task.settle({ ok: true, value: value === undefined ? null : value }),
+        (error: unknown) => task.settle(failureOutcome(error)),
       );
     });
   };
