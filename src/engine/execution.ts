@@ -287,7 +287,7 @@ export class Execution {
     if (result.status === 'SUCCEEDED') {
       type = 'ExecutionSucceeded';
       key = 'executionSucceededEventDetails';
-      details.output = JSON.stringify(result.output ?? null);
+      details.output = this.json(result.output ?? null);
       details.outputDetails = { truncated: false };
     } else {
       type = result.status === 'FAILED' ? 'ExecutionFailed' : result.status === 'ABORTED' ? 'ExecutionAborted' : 'ExecutionTimedOut';

@@ -105,9 +105,11 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
 
   /** The iteration inputs: ItemSelector applied to each item, then batched when an ItemBatcher is set. */
   const iterationInputs = (run: StateRun, effective: JsonValue, list: JsonValue[]): MaybePromise<JsonValue[]> => {
+    const base = selector ? (run.context as JsonObject) : undefined;
     const selected: MaybePromise<JsonValue>[] = selector
       ? list.map((value, index) => {
-          const context = { ...(run.context as JsonObject), Map: { Item: { Index: index, Value: value } } };
+          const state = base as JsonObject;
+          const context: JsonObject = { Execution: state.Execution, State: state.State, StateMachine: state.StateMachine, Map: { Item: { Index: index, Value: value } } };
           const scope: EvalScope = jsonata
             ? { input: run.rawInput, context, variables: run.frame.vars, states: { input: run.rawInput, context } }
             : { input: effective, context, variables: run.frame.vars };
