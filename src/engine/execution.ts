@@ -98,6 +98,7 @@ export class Frame {
 
   /** A child thread: sees this thread's variables, but what it assigns stays its own. */
   child(scope: CancelScope, last: number, mapItem?: MapItemContext): Frame {
+    // `$$.Map.Item` is the ItemSelector's (see map.ts); the iteration's own states do not see it, as on AWS.
     let vars = this.vars;
     for (const _ in vars) {
       vars = { ...this.vars };
