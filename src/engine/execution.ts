@@ -98,6 +98,7 @@ export class Frame {
 
   /** A child thread: sees this thread's variables, but what it assigns stays its own. */
   child(scope: CancelScope, last: number, mapItem?: MapItemContext): Frame {
+    // `$$.Map.Item` is the ItemSelector's (see map.ts); the iteration's own states do not see it, as on AWS.
     let vars = this.vars;
     for (const _ in vars) {
       vars = { ...this.vars };
@@ -287,7 +288,7 @@ export class Execution {
     if (result.status === 'SUCCEEDED') {
       type = 'ExecutionSucceeded';
       key = 'executionSucceededEventDetails';
-      details.output = JSON.stringify(result.output ?? null);
+      details.output = this.json(result.output ?? null);
       details.outputDetails = { truncated: false };
     } else {
       type = result.status === 'FAILED' ? 'ExecutionFailed' : result.status === 'ABORTED' ? 'ExecutionAborted' : 'ExecutionTimedOut';

@@ -67,7 +67,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
   };
   try {
     exec.emit(frame, 'ExecutionStarted', 'executionStartedEventDetails', {
-      input: JSON.stringify(options.input),
+      input: exec.json(options.input),
       inputDetails: { truncated: false },
       roleArn: options.roleArn,
     });

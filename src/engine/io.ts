@@ -88,7 +88,6 @@ export class StateRun implements EvalScope {
       StateMachine: exec.contextStateMachine,
     };
     if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
-    if (this.frame.mapItem) ctx.Map = { Item: this.frame.mapItem as unknown as JsonObject };
     this.ctx = ctx;
     return ctx;
   }

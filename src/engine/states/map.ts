@@ -12,7 +12,7 @@ import { ErrorPolicy } from '../retry.js';
 type Setting = (run: StateRun, effective: JsonValue) => MaybePromise<number | undefined>;
 
 /** A numeric Map setting given literally, as a JSONata expression, or through its `…Path`. */
-function compileSetting(env: StateEnv, field: string, value: number | string | undefined, path: string | undefined): Setting {
+function compileSetting(env: StateEnv, field: string, value: number | string | undefined, path: string | undefined, kind: 'integer' | 'float' = 'integer'): Setting {
   if (typeof value === 'number') return () => value;
   if (typeof value === 'string') {
     const template = compileTemplate(env, field, value) as Template;
@@ -26,7 +26,10 @@ function compileSetting(env: StateEnv, field: string, value: number | string | u
   if (!reference) return () => undefined;
   return (run, effective) => {
     const result = reference(run.at(effective));
-    if (typeof result !== 'number') throw runtimeError(`The ${field}Path field references a non-numeric value: ${path} == ${JSON.stringify(result ?? null)}`);
+    if (typeof result !== 'number' || (kind === 'integer' && !Number.isInteger(result))) {
+      const shown = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+      throw runtimeError(`The ${field}Path field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
+    }
     return result;
   };
 }
@@ -57,7 +60,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
   const ataTail = jsonata ? compileJsonataTail(env, def) : undefined;
   const maxConcurrency = compileSetting(env, 'MaxConcurrency', def.MaxConcurrency, def.MaxConcurrencyPath);
   const toleratedCount = compileSetting(env, 'ToleratedFailureCount', def.ToleratedFailureCount, def.ToleratedFailureCountPath);
-  const toleratedPercentage = compileSetting(env, 'ToleratedFailurePercentage', def.ToleratedFailurePercentage, def.ToleratedFailurePercentagePath);
+  const toleratedPercentage = compileSetting(env, 'ToleratedFailurePercentage', def.ToleratedFailurePercentage, def.ToleratedFailurePercentagePath, 'float');
   const reader = def.ItemReader;
   const readerParameters = reader ? compileTemplate(env, 'ItemReader.Parameters', jsonata ? reader.Arguments : reader.Parameters) : undefined;
   const batcher = def.ItemBatcher;
@@ -105,9 +108,11 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
 
   /** The iteration inputs: ItemSelector applied to each item, then batched when an ItemBatcher is set. */
   const iterationInputs = (run: StateRun, effective: JsonValue, list: JsonValue[]): MaybePromise<JsonValue[]> => {
+    const base = selector ? (run.context as JsonObject) : undefined;
     const selected: MaybePromise<JsonValue>[] = selector
       ? list.map((value, index) => {
-          const context = { ...(run.context as JsonObject), Map: { Item: { Index: index, Value: value } } };
+          const state = base as JsonObject;
+          const context: JsonObject = { Execution: state.Execution, State: state.State, StateMachine: state.StateMachine, Map: { Item: { Index: index, Value: value } } };
           const scope: EvalScope = jsonata
             ? { input: run.rawInput, context, variables: run.frame.vars, states: { input: run.rawInput, context } }
             : { input: effective, context, variables: run.frame.vars };
@@ -149,7 +154,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     andThen(maxConcurrency(run, effective), (limit) =>
       andThen(toleratedCount(run, effective), (count) =>
         andThen(toleratedPercentage(run, effective), (percentage) => {
-          if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw runtimeError('MaxConcurrency must be a non-negative integer.');
+          if (limit !== undefined && limit < 0) throw runtimeError(`Expected non-negative integer for MaxConcurrency, got '${limit}' instead.`);
           if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
           if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
           return andThen(readItems(run, effective), (list) =>
