@@ -78,9 +78,15 @@ async function dispatch(context: EmulatorContext, method: string, target: string
       if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
     }
     const result = await ACTIONS[target.slice(TARGET_PREFIX.length)](context, input);
+    // Nothing is acknowledged before it is durable: the answer waits for the batch holding its writes.
+    await context.store.committed();
     return { status: 200, body: result ?? {} };
   } catch (error) {
-    if (error instanceof ApiError) return { status: error.status, body: { __type: error.type, message: error.message, ...error.extra } };
+    if (error instanceof ApiError) {
+      // A failed request may have written before failing (e.g. a savepoint rolled back around it).
+      await context.store.committed().catch(() => undefined);
+      return { status: error.status, body: { __type: error.type, message: error.message, ...error.extra } };
+    }
     return { status: 500, body: { __type: 'InternalServerError', message: (error as Error)?.message ?? String(error) } };
   }
 }

@@ -272,7 +272,6 @@ const redriveExecution: Handler = (context, input: Input) => {
       type: 'ExecutionRedriven',
       executionRedrivenEventDetails: { redriveCount: row.redriveCount + 1 },
     } as HistoryEvent, 0);
-    context.store.flush();
     context.store.markRedriven(row.arn, now);
   });
   context.runtime.run(context.store.getExecution(row.arn)!);
