@@ -77,24 +77,27 @@ export class Runtime {
       resumeFrom,
     });
     const done = handle.result.then(
-      (result) => this.finish(arn, result),
-      (error: unknown) => this.finish(arn, { status: 'FAILED', error: 'States.Runtime', cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+      (result) => this.finish(row, result),
+      (error: unknown) => this.finish(row, { status: 'FAILED', error: 'States.Runtime', cause: String((error as Error)?.message ?? error), eventCount: 0 }),
     );
     this.live.set(arn, { handle, done });
   }
 
-  private finish(arn: string, result: ExecutionResult): ExecutionRow {
+  private finish(started: ExecutionRow, result: ExecutionResult): ExecutionRow {
+    const arn = started.arn;
     this.live.delete(arn);
     // After shutdown the store is closed: the execution stays RUNNING there and resumes on the next start.
     if (this.closed) return { arn } as ExecutionRow;
-    this.store.finishExecution(arn, {
+    const end = {
       status: result.status,
       output: result.output === undefined ? null : JSON.stringify(result.output),
       error: result.error ?? null,
       cause: result.cause ?? null,
       stopped: this.clock.now(),
-    });
-    const row = this.store.getExecution(arn)!;
+    };
+    this.store.finishExecution(arn, end);
+    // The row as stored now, without reading it back: only these columns changed since it started.
+    const row: ExecutionRow = { ...started, ...end };
     for (const listener of this.finishListeners) listener(row);
     return row;
   }
