@@ -123,7 +123,7 @@ CREATE TABLE IF NOT EXISTS executions (
 CREATE INDEX IF NOT EXISTS executions_machine ON executions (machineArn, started DESC);
 DROP INDEX IF EXISTS executions_status;
 CREATE INDEX IF NOT EXISTS executions_running ON executions (started) WHERE status = 'RUNNING';
-CREATE INDEX IF NOT EXISTS executions_name ON executions (machineArn, name);
+DROP INDEX IF EXISTS executions_name;
 CREATE TABLE IF NOT EXISTS history (
   executionArn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, engineId INTEGER, PRIMARY KEY (executionArn, id)
 ) WITHOUT ROWID;
@@ -193,7 +193,6 @@ export class Store {
       finishExecution: db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped = ? WHERE arn = ?'),
       history: db.prepare('SELECT event FROM history WHERE executionArn = ? ORDER BY id'),
       getToken: db.prepare('SELECT * FROM tokens WHERE token = ?'),
-      findExecutionByName: db.prepare("SELECT * FROM executions WHERE machineArn = ? AND name = ? AND type = 'STANDARD'"),
       consumeTokens: db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'"),
     };
     this.inTransaction = db.transaction((work: () => unknown) => work());
@@ -409,8 +408,10 @@ export class Store {
       .run(redriveDate, arn);
   }
 
+  /** A STANDARD execution's ARN follows from its machine's and its own name: the primary key finds it, no index by name to keep up. */
   findExecutionByName(machineArn: string, name: string): ExecutionRow | undefined {
-    return this.statements.findExecutionByName.get(machineArn, name) as ExecutionRow | undefined;
+    const row = this.getExecution(`${machineArn.replace(':stateMachine:', ':execution:')}:${name}`);
+    return row && row.machineArn === machineArn && row.type === 'STANDARD' ? row : undefined;
   }
 
   listExecutions(filter: { machineArn?: string; versionArn?: string; aliasArn?: string; status?: string; redriven?: boolean }): ExecutionRow[] {
