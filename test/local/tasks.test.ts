@@ -70,6 +70,7 @@ beforeAll(() => {
         throw new Error('not used');
       },
       waitFor: () => Promise.reject(new Error('not used')),
+      stop: () => {},
     },
     executionInfo: () => ({ machineName: 'orders', testCase: mocks.testCaseFor('orders', testCase) }),
   });
