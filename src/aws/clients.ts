@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { checkRegion, describeAwsError, type CallContext } from './errors.js';
 
 /** The port AWS's own Step Functions Local uses, so the AWS CLI habits carry over. */
 export const DEFAULT_LOCAL_PORT = 8083;
@@ -40,13 +41,20 @@ export function delivVersion(): string {
 
 /** Configuration shared by every client: region, profile, retries, user agent, endpoint. */
 export function baseClientConfig(target: ClientTarget) {
+  // deliv supports Node 20.19+, so the SDK's notice about its own future Node floor is noise to our users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config: Record<string, unknown> = {
-    retryMode: 'adaptive',
-    maxAttempts: 4,
     customUserAgent: `deliv/${delivVersion()}`,
   };
+  // The standard AWS_RETRY_MODE / AWS_MAX_ATTEMPTS settings win over deliv's defaults.
+  if (!process.env.AWS_RETRY_MODE) config.retryMode = 'adaptive';
+  if (!process.env.AWS_MAX_ATTEMPTS) config.maxAttempts = 4;
+  checkRegion(target.region, target.name);
   if (target.region) config.region = target.region;
   if (target.endpoint) config.endpoint = target.endpoint;
+  // Host prefixes (`sync-` for StartSyncExecution) only make sense on AWS's own
+  // host names: on 127.0.0.1 or a proxy they would break the address.
+  if (target.endpoint || process.env.AWS_ENDPOINT_URL_SFN || process.env.AWS_ENDPOINT_URL) config.disableHostPrefix = true;
   if (target.local) {
     config.region = target.region ?? LOCAL_REGION;
     config.endpoint = target.endpoint ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
@@ -61,17 +69,75 @@ export function baseClientConfig(target: ClientTarget) {
 
 export async function createSfnClient(target: ClientTarget): Promise<SFNClient> {
   const { SFNClient } = await import('@aws-sdk/client-sfn');
-  return new SFNClient(baseClientConfig(target));
+  const client = new SFNClient(baseClientConfig(target));
+  explainErrors(client, target, 'states', process.env.AWS_ENDPOINT_URL_SFN);
+  return client;
+}
+
+type Middleware = (next: (args: any) => Promise<any>, context: { commandName?: string }) => (args: any) => Promise<any>;
+interface MiddlewareClient {
+  middlewareStack: {
+    add(middleware: Middleware, options: any): void;
+    addRelativeTo(middleware: Middleware, options: any): void;
+  };
+}
+
+/**
+ * Every client turns environmental failures (credentials, expired tokens,
+ * access denied, throttling after the retries, unreachable endpoints) into one
+ * line with the fix, and says once on stderr when AWS throttles and deliv retries.
+ */
+function explainErrors(client: MiddlewareClient, target: ClientTarget, service: string, envEndpoint?: string): void {
+  const endpoint = target.endpoint ?? envEndpoint ?? process.env.AWS_ENDPOINT_URL;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const callContext: CallContext = {
+          targetName: target.name,
+          local: target.local,
+          service,
+          region: target.region ?? process.env.AWS_REGION,
+          profile: target.profile ?? process.env.AWS_PROFILE,
+          endpoint,
+          commandName: context.commandName,
+        };
+        throw describeAwsError(error, callContext) ?? error;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'delivExplainErrors' },
+  );
+  let warned = false;
+  client.middlewareStack.addRelativeTo(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? '';
+        if (!warned && /Throttl|TooManyRequests|RequestLimitExceeded/.test(name)) {
+          warned = true;
+          process.stderr.write(`AWS is throttling ${service}:${(context.commandName ?? '').replace(/Command$/, '')}; retrying with backoff…\n`);
+        }
+        throw error;
+      }
+    },
+    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'delivNoteThrottling' },
+  );
 }
 
 /** The Pricing API is served from us-east-1 whatever region is being priced. */
 export async function createPricingClient(target: Omit<ClientTarget, 'local'> & { local?: boolean }): Promise<PricingClient> {
   const { PricingClient } = await import('@aws-sdk/client-pricing');
   const config = baseClientConfig({ ...target, local: false, region: 'us-east-1' });
-  return new PricingClient(config);
+  const client = new PricingClient(config);
+  explainErrors(client, { ...target, local: false, region: 'us-east-1' }, 'pricing', process.env.AWS_ENDPOINT_URL_PRICING);
+  return client;
 }
 
 export async function createBedrockClient(target: Omit<ClientTarget, 'local'> & { local?: boolean }): Promise<BedrockRuntimeClient> {
   const { BedrockRuntimeClient } = await import('@aws-sdk/client-bedrock-runtime');
-  return new BedrockRuntimeClient(baseClientConfig({ ...target, local: false }));
+  const client = new BedrockRuntimeClient(baseClientConfig({ ...target, local: false }));
+  explainErrors(client, { ...target, local: false }, 'bedrock', process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME);
+  return client;
 }

@@ -11,22 +11,7 @@ export async function readHistory(
   executionArn: string,
   options: { includeExecutionData?: boolean } = {},
 ): Promise<HistoryEvent[]> {
-  const { GetExecutionHistoryCommand } = await import('@aws-sdk/client-sfn');
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        maxResults: 1000,
-        nextToken,
-        includeExecutionData: options.includeExecutionData ?? true,
-      }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
+  return new HistoryCursor(sfn, executionArn, options).poll();
 }
 
 export async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
@@ -53,16 +38,24 @@ export async function findStateMachineArn(sfn: SFNClient, name: string): Promise
   return match.stateMachineArn;
 }
 
-/** Executions of a machine, newest first, at most `limit`, optionally of one status. */
+export type ExecutionStatusFilter = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+/**
+ * Executions of a machine, newest first, at most `limit`, optionally of one
+ * status, and only those started at or after `since` (AWS lists newest first,
+ * so paging stops at the first older one). `until` stops paging at an
+ * execution already known to the caller.
+ */
 export async function listExecutions(
   sfn: SFNClient,
   stateMachineArn: string,
-  options: { statusFilter?: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE'; limit?: number } = {},
+  options: { statusFilter?: ExecutionStatusFilter; limit?: number; since?: Date; until?: (execution: ExecutionListItem) => boolean } = {},
 ): Promise<ExecutionListItem[]> {
   const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
   const limit = options.limit ?? 100;
   const executions: ExecutionListItem[] = [];
   let nextToken: string | undefined;
+  let reachedOlder = false;
   do {
     const page = await sfn.send(
       new ListExecutionsCommand({
@@ -72,8 +65,179 @@ export async function listExecutions(
         nextToken,
       }),
     );
-    executions.push(...(page.executions ?? []));
+    for (const execution of page.executions ?? []) {
+      const tooOld = options.since && execution.startDate && execution.startDate.getTime() < options.since.getTime();
+      if (tooOld || options.until?.(execution)) {
+        reachedOlder = true;
+        break;
+      }
+      executions.push(execution);
+    }
     nextToken = page.nextToken;
-  } while (nextToken && executions.length < limit);
+  } while (nextToken && !reachedOlder && executions.length < limit);
   return executions.slice(0, limit);
+}
+
+const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+
+export function isTerminalEvent(event: HistoryEvent): boolean {
+  return TERMINAL_EVENTS.has(event.type ?? '');
+}
+
+/**
+ * Reads one execution's history as it grows: each `poll()` returns only the
+ * events not returned before, in order, none twice and none skipped. It pages
+ * with nextToken and resumes from the token of the last page it read, so a
+ * long history is not read again on every poll; event ids are consecutive, so
+ * a gap (a token the service no longer honours) makes it read from the start.
+ */
+export class HistoryCursor {
+  readonly events: HistoryEvent[] = [];
+  private resumeToken: string | undefined;
+
+  constructor(
+    private readonly sfn: SFNClient,
+    readonly executionArn: string,
+    private readonly options: { includeExecutionData?: boolean; pageSize?: number } = {},
+  ) {}
+
+  get done(): boolean {
+    const last = this.events.at(-1);
+    return last !== undefined && isTerminalEvent(last);
+  }
+
+  get lastId(): number {
+    return this.events.at(-1)?.id ?? 0;
+  }
+
+  async poll(): Promise<HistoryEvent[]> {
+    const { GetExecutionHistoryCommand } = await import('@aws-sdk/client-sfn');
+    const fresh: HistoryEvent[] = [];
+    let token = this.resumeToken;
+    for (;;) {
+      let page;
+      try {
+        page = await this.sfn.send(
+          new GetExecutionHistoryCommand({
+            executionArn: this.executionArn,
+            maxResults: this.options.pageSize ?? 1000,
+            nextToken: token,
+            includeExecutionData: this.options.includeExecutionData ?? true,
+          }),
+        );
+      } catch (error) {
+        if ((error as { name?: string }).name === 'InvalidToken' && token !== undefined) {
+          this.resumeToken = token = undefined;
+          continue;
+        }
+        throw error;
+      }
+      const events = page.events ?? [];
+      const expected = this.lastId + fresh.length + 1;
+      const unseen = events.filter((event) => (event.id ?? 0) >= expected);
+      if (unseen.length > 0 && unseen[0].id !== expected) {
+        if (token === undefined) throw new Error(`history of ${this.executionArn} skips from event ${expected - 1} to ${unseen[0].id}`);
+        this.resumeToken = token = undefined;
+        continue;
+      }
+      fresh.push(...unseen);
+      if (!page.nextToken) {
+        // The last page is re-read from its own token next time: new events land on it or after it.
+        this.resumeToken = token;
+        break;
+      }
+      token = page.nextToken;
+    }
+    this.events.push(...fresh);
+    return fresh;
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Polling intervals: quick while events arrive, slower (up to `max`) while nothing happens. */
+export class Backoff {
+  private current: number;
+
+  constructor(
+    private readonly min: number,
+    private readonly max: number,
+  ) {
+    this.current = min;
+  }
+
+  next(progressed: boolean): number {
+    this.current = progressed ? this.min : Math.min(this.max, Math.round(this.current * 1.5));
+    return this.current;
+  }
+}
+
+/**
+ * Follows one execution to its end, handing each batch of new events to
+ * `onEvents`; stops early when `signal` aborts (after one read at least, so
+ * an aborted signal reads the history as it is). Returns every event read.
+ */
+export async function followExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  onEvents: (fresh: HistoryEvent[], all: HistoryEvent[]) => void,
+  options: { signal?: AbortSignal; includeExecutionData?: boolean; pollMs?: { min: number; max: number } } = {},
+): Promise<HistoryEvent[]> {
+  const cursor = new HistoryCursor(sfn, executionArn, { includeExecutionData: options.includeExecutionData });
+  const backoff = new Backoff(options.pollMs?.min ?? 250, options.pollMs?.max ?? 3000);
+  for (;;) {
+    const fresh = await cursor.poll();
+    if (fresh.length > 0) onEvents(fresh, cursor.events);
+    if (cursor.done || options.signal?.aborted) break;
+    await sleep(backoff.next(fresh.length > 0), options.signal);
+  }
+  return cursor.events;
+}
+
+export interface ExecutionMachine {
+  stateMachineArn?: string;
+  name?: string;
+  /** The definition the execution ran with (its version, not today's). */
+  definition?: string;
+  type?: 'STANDARD' | 'EXPRESS';
+}
+
+/** The state machine an execution ran, with the definition it ran (DescribeStateMachineForExecution) and its type. */
+export async function describeExecutionMachine(sfn: SFNClient, executionArn: string): Promise<ExecutionMachine> {
+  const { DescribeStateMachineForExecutionCommand, DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
+  const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
+  let type: ExecutionMachine['type'];
+  if (machine.stateMachineArn) {
+    // The type is only on DescribeStateMachine; a missing permission must not hide the rest.
+    type = await sfn
+      .send(new DescribeStateMachineCommand({ stateMachineArn: machine.stateMachineArn }))
+      .then((described) => described.type as ExecutionMachine['type'])
+      .catch(() => undefined);
+  }
+  return { stateMachineArn: machine.stateMachineArn, name: machine.name, definition: machine.definition, type };
+}
+
+/** The newest execution of any of these machines with one of these statuses (by stop, else start, time). */
+export async function latestExecution(
+  sfn: SFNClient,
+  stateMachineArns: readonly string[],
+  statuses: ReadonlyArray<'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'SUCCEEDED' | 'RUNNING'>,
+): Promise<ExecutionListItem | undefined> {
+  const found = await Promise.all(
+    stateMachineArns.flatMap((stateMachineArn) => statuses.map((statusFilter) => listExecutions(sfn, stateMachineArn, { statusFilter, limit: 1 }))),
+  );
+  const when = (item: ExecutionListItem) => (item.stopDate ?? item.startDate)?.getTime() ?? 0;
+  return found.flat().sort((a, b) => when(b) - when(a))[0];
 }

@@ -13,6 +13,10 @@ export interface StateMachineConfig {
   template?: string;
   /** Sample inputs, relative to the project root. */
   events?: string;
+  /** CloudWatch Logs settings applied on deploy (AWS LoggingConfiguration). */
+  logging?: { level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'; includeExecutionData?: boolean; logGroupArn?: string };
+  /** X-Ray tracing, applied on deploy. */
+  tracing?: boolean;
 }
 
 export interface FunctionConfig {
@@ -46,8 +50,59 @@ export interface ProjectConfig {
   defaultTarget?: string;
   /** Mock config (AWS Step Functions Local MockConfigFile format), relative to the root. */
   mocks?: string;
-  cost?: Record<string, unknown>;
+  /** Workload assumptions for `deliv cost` (same schema as its `--usage` file). */
+  cost?: CostConfig;
   explain?: { model?: string; redactKeys?: string[]; region?: string };
+}
+
+/** A Task (or Parallel/Map) failure rate: the probability one attempt fails, and optionally the error it raises. */
+export type CostFailureRate = number | { rate: number; error?: string };
+export type CostRange = { min?: number; expected?: number; max?: number };
+
+/** What the static usage model cannot read from a definition; state names as keys. */
+export interface CostUsageHints {
+  /** Choice state → { target state: weight }; without it, branches split evenly. */
+  choices?: Record<string, Record<string, number>>;
+  /** Task state → probability an attempt fails (retried and caught as its Retry/Catch say). */
+  failureRates?: Record<string, CostFailureRate>;
+  /** Map state → items per execution; without it, counted in the sample events. */
+  mapItems?: Record<string, number | CostRange>;
+  /** The Choice that closes a loop → rounds per execution (expected, and at most). */
+  loops?: Record<string, number | { expected?: number; max?: number }>;
+  /** Wait state → seconds, where the definition reads them from the input (Express duration). */
+  waitSeconds?: Record<string, number>;
+}
+
+export interface CostMachineConfig extends CostUsageHints {
+  executionsPerMonth?: number;
+  /** Express billing: memory (64 MB steps) and duration (100 ms steps) of one execution. */
+  express?: { memoryMB?: number; durationMs?: number };
+}
+
+export interface CostFunctionConfig {
+  memoryMB?: number;
+  durationMs?: number;
+  architecture?: 'x86_64' | 'arm64';
+}
+
+export interface CostTokens {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/** deliv.yaml `cost:` — also the schema of `deliv cost --usage FILE`. */
+export interface CostConfig extends CostMachineConfig {
+  region?: string;
+  freeTier?: 'always' | 'none';
+  /** Defaults for Lambda functions with no figures of their own. */
+  lambda?: CostFunctionConfig;
+  /** Per-function figures; they win over `functions:` of deliv.yaml. */
+  functions?: Record<string, CostFunctionConfig>;
+  bedrock?: CostTokens & { durationMs?: number; models?: Record<string, CostTokens> };
+  /** Expected duration of a call to a service integration (SNS, SQS, ...), for Express. */
+  integrationDurationMs?: number;
+  /** Per-machine overrides of everything in CostMachineConfig. */
+  stateMachines?: Record<string, CostMachineConfig>;
 }
 
 export interface Project {

@@ -1,0 +1,101 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../ui/base-command.js';
+import { UsageError } from '../ui/errors.js';
+
+export default class Cost extends BaseCommand {
+  static override summary = 'Estimate the monthly AWS bill of your state machines';
+
+  static override description = `Prices Step Functions (Standard and Express), the Lambda functions and Bedrock models the workflows call, from the AWS Pricing API (cached on disk) or, offline, from the price snapshot bundled with deliv. The report names the price source and date, lists every line item with the always-free allowances as their own column, compares Standard with Express (cheaper type and break-even volume) and states every assumption.
+
+Transitions per execution are estimated from the definition (Choice weights, Map items, retries and loops from the usage file, else stated defaults), or measured from recent executions with --from-executions. Service integrations deliv does not price (SNS, SQS, DynamoDB, ...) are listed as not estimated.
+
+The workload comes from --executions, the \`cost:\` section of deliv.yaml and a --usage file (YAML or JSON, same schema):
+  executionsPerMonth: 1000000
+  region: eu-west-1
+  freeTier: always | none
+  lambda: { memoryMB: 128, durationMs: 100, architecture: x86_64 }
+  functions: { <function>: { memoryMB, durationMs, architecture } }
+  bedrock: { inputTokens: 1000, outputTokens: 300, models: { <model id>: { inputTokens, outputTokens } } }
+  express: { memoryMB: 64, durationMs: 900 }
+  choices: { <Choice>: { <target state>: weight } }
+  failureRates: { <Task>: 0.02 }          # or { rate: 0.02, error: Some.Error }
+  mapItems: { <Map>: 3 }                  # or { min, expected, max }
+  loops: { <Choice closing a loop>: 3 }   # or { expected, max }
+  waitSeconds: { <Wait>: 600 }
+  stateMachines: { <machine>: { executionsPerMonth, choices, ... } }`;
+
+  static override examples = [
+    { description: 'Every machine of the project at 1M executions a month', command: '<%= config.bin %> <%= command.id %> --executions 1000000' },
+    { description: 'A definition file outside any project, offline, with the chart as SVG', command: '<%= config.bin %> <%= command.id %> statemachine.asl.json --offline --chart --out cost.svg' },
+    { description: 'One machine, measured from its recent local runs, priced for eu-west-1', command: '<%= config.bin %> <%= command.id %> order-fulfillment --from-executions --region eu-west-1' },
+    { description: 'A workload file, Standard and Express itemised side by side, as JSON', command: '<%= config.bin %> <%= command.id %> --usage usage.yaml --type both --json' },
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    subjects: Args.string({ description: 'state machine names of deliv.yaml, or definition files (.asl.json/.asl.yaml); default: every machine of the project' }),
+  };
+
+  static override flags = {
+    executions: Flags.integer({ char: 'n', description: 'executions per month of each machine', min: 0 }),
+    type: Flags.string({ description: 'workflow type to itemise (default: as declared in deliv.yaml; STANDARD for bare files)', options: ['standard', 'express', 'both'] }),
+    region: Flags.string({ description: 'AWS region to price (default: cost.region, the target region, AWS_REGION, us-east-1)' }),
+    usage: Flags.string({ char: 'u', description: 'usage file (YAML/JSON): workload, branch weights, failure rates, Map items, function sizes' }),
+    'from-executions': Flags.boolean({ description: 'measure transitions from the histories of recent executions on the target' }),
+    'free-tier': Flags.string({ description: 'apply the always-free allowances once for the account', options: ['always', 'none'] }),
+    offline: Flags.boolean({ description: 'do not call the Pricing API: use cached prices, then the bundled snapshot' }),
+    refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached', exclusive: ['offline'] }),
+    chart: Flags.boolean({ description: 'draw monthly cost against volume (1k–100M executions) for Standard and Express' }),
+    out: Flags.string({ description: 'with --chart: also write the chart as a self-contained SVG file', dependsOn: ['chart'] }),
+    target: Flags.string({ char: 't', description: 'target whose substitutions, region and executions to use (default: defaultTarget or local)' }),
+  };
+
+  async run(): Promise<unknown> {
+    const { argv, flags } = await this.parse(Cost);
+    const { runCost } = await import('../cost/index.js');
+    const { tryLoadProject } = await import('../project/config.js');
+    const { withProgress } = await import('../ui/progress.js');
+    if (flags.out && !/\.svg$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the chart is written as SVG`, { hint: 'name the file *.svg' });
+    const cwd = process.cwd();
+    const project = tryLoadProject(cwd);
+    let connection: Awaited<ReturnType<typeof import('../logs/connect.js').connect>> | undefined;
+    const report = await withProgress('Estimating the monthly cost', () =>
+      runCost({
+        subjects: argv as string[],
+        project,
+        cwd,
+        executions: flags.executions,
+        type: flags.type as 'standard' | 'express' | 'both' | undefined,
+        region: flags.region,
+        usageFile: flags.usage,
+        fromExecutions: flags['from-executions'],
+        freeTier: flags['free-tier'] as 'always' | 'none' | undefined,
+        offline: flags.offline,
+        refresh: flags.refresh,
+        chart: flags.chart,
+        target: flags.target,
+        measure: async (machine, limit) => {
+          const { connect } = await import('../logs/connect.js');
+          const { measureMachine } = await import('../cost/measure.js');
+          connection ??= await connect(project, { target: flags.target }, (text) => this.note(text));
+          return measureMachine(connection.sfn, machine, limit);
+        },
+      }),
+    );
+    const { renderReport } = await import('../cost/report.js');
+    this.say(renderReport(report));
+    if (report.chart) {
+      const { renderTerminalChart, renderSvgChart } = await import('../cost/chart.js');
+      this.say('');
+      this.say(renderTerminalChart(report.chart));
+      if (flags.out) {
+        const { writeFileSync } = await import('node:fs');
+        const title = `Monthly cost vs executions · ${report.machines.map((machine) => machine.name).join(', ')} · ${report.region}`;
+        writeFileSync(flags.out, renderSvgChart(report.chart, title));
+        this.note(`chart written to ${flags.out}`);
+      }
+    }
+    return report;
+  }
+}

@@ -1,0 +1,64 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../ui/base-command.js';
+import { targetFlags } from '../ui/flags.js';
+
+export default class Deploy extends BaseCommand {
+  static override summary = 'Deploy state machines: create or update, publish a version, move an alias';
+  static override description = `Renders each state machine of deliv.yaml for the target, validates it, then creates or updates it under its deliv.yaml name. Every change publishes a version (described by the git commit) and points the alias at it; --canary sends only a share of the alias's traffic to the new version. A deploy without changes changes nothing and says so.
+
+The local target is the embedded emulator (started if needed); AWS targets need a role ARN for the state machines (targets.<name>.roleArn in deliv.yaml, or --role-arn).`;
+
+  static override examples = [
+    { description: 'Deploy every state machine to the local emulator', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Show what would change on the prod target, without changing it', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --dry-run' },
+    { description: 'Send 10% of the `live` alias traffic to the new version', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --canary 10' },
+  ];
+
+  static override strict = false;
+  static override args = {
+    name: Args.string({ description: 'state machines to deploy (deliv.yaml keys); all when omitted' }),
+  };
+
+  static override flags = {
+    ...targetFlags,
+    'dry-run': Flags.boolean({ description: 'print the diff against what is deployed and change nothing' }),
+    alias: Flags.string({ description: 'alias to point at the new version (default: the target\'s alias, else live)' }),
+    canary: Flags.integer({ description: 'percentage of the alias\'s traffic for the new version (the rest stays on the previous one)', min: 0, max: 100 }),
+    'role-arn': Flags.string({ description: 'IAM role the state machines run as (default: the target\'s roleArn)' }),
+  };
+
+  async run() {
+    const { argv, flags } = await this.parse(Deploy);
+    const { loadProject } = await import('../project/config.js');
+    const { resolveTarget } = await import('../aws/target.js');
+    const { deploy, renderForDeploy, requireRoleArn } = await import('../deploy/deploy.js');
+    const { gitCommitDescription } = await import('../deploy/git.js');
+    const { connect } = await import('../logs/connect.js');
+    const { withProgress } = await import('../ui/progress.js');
+    const { renderDeployPlans } = await import('../deploy/report.js');
+
+    const project = loadProject();
+    const target = resolveTarget(project, flags);
+    // AWS targets: no role, no call.
+    const roleArn = requireRoleArn(target, flags['role-arn'], project.file);
+    const desired = await renderForDeploy(project, target, argv as string[], roleArn);
+    const connection = await connect(project, flags, (text) => this.note(text));
+    const versionDescription = await gitCommitDescription(project.root);
+    const names = desired.map((machine) => machine.name).join(', ');
+    const plans = await withProgress(
+      `${flags['dry-run'] ? 'Planning' : 'Deploying'} ${names} to ${target.name}`,
+      () =>
+        deploy(connection.sfn, connection.target, desired, {
+          names: argv as string[],
+          dryRun: flags['dry-run'],
+          alias: flags.alias ?? target.alias ?? 'live',
+          canary: flags.canary,
+          roleArn,
+          versionDescription,
+        }),
+      (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
+    );
+    for (const line of renderDeployPlans(plans, { dryRun: flags['dry-run'], target: target.name, versionDescription })) this.say(line);
+    return { target: target.name, dryRun: flags['dry-run'], stateMachines: plans };
+  }
+}

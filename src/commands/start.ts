@@ -1,0 +1,119 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../ui/base-command.js';
+import { targetFlags } from '../ui/flags.js';
+
+export default class Start extends BaseCommand {
+  static override summary = 'Start an execution of a deployed state machine';
+  static override description = `Starts an execution (StartExecution; StartSyncExecution for Express machines, which return when done). With --wait, streams the execution's events as \`deliv logs --follow\` does and exits 0 when it succeeded, 1 otherwise.`;
+
+  static override examples = [
+    { description: 'Start with a sample event and follow it to the end', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/happy-path.json --wait' },
+    { description: 'Inline input, through the `live` alias', command: `<%= config.bin %> <%= command.id %> order-fulfillment --input '{"orderId":"o-42"}' --alias live` },
+    { description: 'Input from stdin, on AWS', command: 'cat order.json | <%= config.bin %> <%= command.id %> order-fulfillment --input - --target prod' },
+    { description: 'Run a failing sample and have the failure explained', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/order-fail-card-declined.json --wait --explain' },
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'state machine (deliv.yaml name or ARN); optional when the project has one' }),
+  };
+
+  static override flags = {
+    ...targetFlags,
+    input: Flags.string({ char: 'i', description: 'execution input: a JSON file, inline JSON, or - for stdin (default {})' }),
+    name: Flags.string({ char: 'n', description: 'execution name (default: generated)' }),
+    alias: Flags.string({ description: 'start through this alias (e.g. live) instead of the latest revision' }),
+    wait: Flags.boolean({ char: 'w', description: 'follow the execution to its end; exit 1 unless it succeeded' }),
+    'test-case': Flags.string({ description: 'mock test case of the local emulator (MockConfigFile)' }),
+    data: Flags.boolean({ description: 'with --wait: show whole inputs and outputs instead of trimming them' }),
+    explain: Flags.boolean({ description: 'with --wait: when the execution fails, explain why (as `deliv explain` does)' }),
+  };
+
+  async run() {
+    const { args, flags } = await this.parse(Start);
+    const { tryLoadProject } = await import('../project/config.js');
+    const { UsageError } = await import('../ui/errors.js');
+    const { readExecutionInput } = await import('../deploy/input.js');
+    const { startExecution } = await import('../deploy/start.js');
+    const { connect } = await import('../logs/connect.js');
+    const { followExecution } = await import('../logs/history.js');
+    const { executionOutcome, formatHistory, formatDuration } = await import('../logs/format.js');
+    const { paint, paintStatus } = await import('../ui/colors.js');
+
+    const project = tryLoadProject();
+    let machine = args.name;
+    if (!machine) {
+      const names = Object.keys(project?.config.stateMachines ?? {});
+      if (names.length !== 1) {
+        throw new UsageError(project ? `which state machine? ${project.file} has ${names.length}: ${names.join(', ')}` : 'name the state machine to start (no deliv.yaml here)', {
+          hint: 'deliv start <name> --input <file>',
+        });
+      }
+      machine = names[0];
+    }
+    const input = await readExecutionInput(flags.input, process.cwd());
+    const { sfn, target } = await connect(project, flags, (text) => this.note(text));
+    const explainFailure = async (executionArn: string, context?: import('../explain/context.js').FailureContext) => {
+      const { explainAfterFailure } = await import('../explain/render.js');
+      return explainAfterFailure({
+        executionArn,
+        context,
+        sfn,
+        target,
+        project,
+        json: this.jsonEnabled(),
+        interactive: Boolean(process.stdout.isTTY),
+        write: (text) => process.stdout.write(text),
+        onNote: (text) => this.note(paint.warning(text)),
+      });
+    };
+    const started = await startExecution(sfn, { machine, input, name: flags.name, alias: flags.alias, testCase: flags['test-case'] });
+
+    if (started.sync) {
+      const { status, output, error, cause } = started.sync;
+      const took = started.sync.stopDate && started.startDate ? ` in ${formatDuration(started.sync.stopDate.getTime() - started.startDate.getTime())}` : '';
+      this.say(`${started.executionArn}`);
+      this.say(`${paintStatus(status)}${took}`);
+      if (status === 'SUCCEEDED') this.say(output ?? '');
+      else this.say(paint.failure([error, cause].filter(Boolean).join(': ')));
+      if (status !== 'SUCCEEDED') process.exitCode = 1;
+      let explanation;
+      if (status !== 'SUCCEEDED' && flags.explain) {
+        // Express runs keep no history: explain from the result StartSyncExecution returned.
+        const { contextFromSyncResult } = await import('../explain/index.js');
+        const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
+        const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: started.stateMachineArn })).catch(() => undefined);
+        const definition = machine?.definition ? JSON.parse(machine.definition) : undefined;
+        const context = contextFromSyncResult({ executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, input, error, cause, status, definition });
+        explanation = await explainFailure(started.executionArn, context);
+      }
+      return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, status, output, error, cause, explanation };
+    }
+
+    this.say(`Started ${started.executionArn}`);
+    if (!flags.wait) return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, startDate: started.startDate };
+
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    const events = await followExecution(
+      sfn,
+      started.executionArn,
+      (fresh, all) => {
+        for (const line of formatHistory(all, { from: all.length - fresh.length, data: flags.data, executionArn: started.executionArn })) this.say(line);
+      },
+      { signal: controller.signal },
+    ).finally(() => process.off('SIGINT', stop));
+    const outcome = executionOutcome(events);
+    if (controller.signal.aborted && outcome.status === 'RUNNING') {
+      this.note(`Stopped following; the execution goes on. Resume with: deliv logs ${started.executionArn} --follow`);
+      process.exitCode = 130;
+    } else {
+      this.say(`${paintStatus(outcome.status)}${outcome.durationMs === undefined ? '' : ` in ${formatDuration(outcome.durationMs)}`}`);
+      if (outcome.status === 'SUCCEEDED' && outcome.output !== undefined) this.say(outcome.output);
+      if (outcome.status !== 'SUCCEEDED') process.exitCode = 1;
+    }
+    const failed = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(outcome.status);
+    const explanation = failed && flags.explain ? await explainFailure(started.executionArn) : undefined;
+    return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, ...outcome, explanation };
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * `deliv cost` as a library call: what to price (project machines or bare
+ * definition files), the workload, the prices, and the estimate with its
+ * assumptions.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowType } from '../asl/types.js';
+import { LOCAL_REGION } from '../aws/clients.js';
+import { resolveTarget } from '../aws/target.js';
+import type { Project } from '../project/config.js';
+import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from '../project/definition.js';
+import { UsageError } from '../ui/errors.js';
+import { costCurves, estimate, type Chart, type Estimate, type EstimateInput, type FunctionSpec, type MachineSpec, type TokenSpec } from './estimate.js';
+import { defaultCacheDir, loadPrices } from './prices/index.js';
+import type { PriceBook, PricingService } from './prices/types.js';
+import { loadUsageFile, machineUsage, mergeCostConfig, validateCostConfig, type CostConfig } from './usage/config.js';
+import { modelMachine, type MachineModel } from './usage/model.js';
+import type { MeasuredUsage } from './usage/measured.js';
+import { bedrockModelKey } from './estimate.js';
+
+export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
+export const DEFAULT_FUNCTION: FunctionSpec = { memoryMB: 128, durationMs: 100, architecture: 'x86_64' };
+export const DEFAULT_TOKENS = { inputTokens: 1_000, outputTokens: 300 };
+export const DEFAULT_EXPRESS_MEMORY_MB = 64;
+
+export interface CostOptions {
+  /** Machine names of the project, or definition files. Empty: every machine of the project. */
+  subjects: string[];
+  project?: Project;
+  cwd: string;
+  executions?: number;
+  type?: 'standard' | 'express' | 'both';
+  region?: string;
+  usageFile?: string;
+  fromExecutions?: boolean;
+  /** How many recent executions --from-executions reads per machine. */
+  executionsToRead?: number;
+  freeTier?: 'always' | 'none';
+  offline?: boolean;
+  refresh?: boolean;
+  chart?: boolean;
+  target?: string;
+  /** Progress lines (stderr). */
+  note?: (text: string) => void;
+  /** Measures histories; injected by the command (it needs the SFN client and the emulator). */
+  measure?: (machine: string, limit: number) => Promise<MeasuredUsage | undefined>;
+}
+
+export interface PricedMachine {
+  name: string;
+  file: string;
+  declaredType: WorkflowType;
+  executionsPerMonth: number;
+  transitionsPerExecution: MachineModel['transitions'];
+  transitionsSource: 'static' | 'measured';
+  measuredExecutions?: number;
+  staticTransitions?: MachineModel['transitions'];
+  expressMemoryMB: number;
+  expressDurationMs: number;
+  calls: Array<{ kind: string; name: string; states: string[]; perExecution: number }>;
+}
+
+export interface CostReport {
+  region: string;
+  currency: 'USD';
+  freeTier: boolean;
+  prices: PriceBook['sources'];
+  machines: PricedMachine[];
+  estimate: Estimate;
+  chart?: Chart;
+  assumptions: string[];
+  warnings: string[];
+}
+
+function isDefinitionFile(subject: string, cwd: string): boolean {
+  if (DEFINITION_EXTENSIONS.some((extension) => subject.endsWith(extension)) || /\.(json|ya?ml)$/.test(subject)) return true;
+  const file = path.resolve(cwd, subject);
+  return existsSync(file) && statSync(file).isFile();
+}
+
+function readSampleEvents(project: Project, folder: string | undefined): unknown[] {
+  if (!folder) return [];
+  const dir = path.resolve(project.root, folder);
+  if (!existsSync(dir)) return [];
+  const samples: unknown[] = [];
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+    try {
+      samples.push(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+    } catch {
+      // A broken sample is `deliv validate`'s business; the estimate just does without it.
+    }
+  }
+  return samples;
+}
+
+interface Subject {
+  name: string;
+  file: string;
+  loaded: LoadedDefinition;
+  declaredType: WorkflowType;
+  samples: unknown[];
+  bare: boolean;
+}
+
+export async function runCost(options: CostOptions): Promise<CostReport> {
+  const { project } = options;
+  const assumptions: string[] = [];
+  const warnings: string[] = [];
+  const projectCost = project ? validateCostConfig(project.config.cost, `${project.file} (cost)`) : {};
+  const config: CostConfig = options.usageFile ? mergeCostConfig(projectCost, loadUsageFile(path.resolve(options.cwd, options.usageFile))) : projectCost;
+
+  const target = project || options.target ? resolveTarget(project, { target: options.target, region: options.region }) : undefined;
+  const targetName = target && project?.config.targets[target.name] ? target.name : 'local';
+
+  const subjects: Subject[] = [];
+  const requested = options.subjects.length > 0 ? options.subjects : project ? Object.keys(project.config.stateMachines) : [];
+  if (requested.length === 0) {
+    throw new UsageError(`no deliv.yaml in ${options.cwd} or above, and no definition file given`, {
+      hint: 'run it in a project, or pass a file: deliv cost statemachine.asl.json',
+    });
+  }
+  for (const subject of requested) {
+    if (project?.config.stateMachines[subject]) {
+      const machine = project.config.stateMachines[subject];
+      subjects.push({
+        name: subject,
+        file: machine.definition,
+        loaded: renderStateMachine(project, subject, targetName),
+        declaredType: machine.type,
+        samples: readSampleEvents(project, machine.events),
+        bare: false,
+      });
+    } else if (isDefinitionFile(subject, options.cwd)) {
+      const file = path.resolve(options.cwd, subject);
+      const loaded = loadDefinitionFile(file, target?.substitutions ?? {});
+      const name = path.basename(file).replace(/\.asl\.(json|ya?ml)$|\.(json|ya?ml)$/, '');
+      subjects.push({ name, file: subject, loaded, declaredType: 'STANDARD', samples: [], bare: true });
+    } else {
+      throw new UsageError(`\`${subject}\` is neither a state machine of ${project ? project.file : 'a project'} nor a definition file`, {
+        hint: project ? `known machines: ${Object.keys(project.config.stateMachines).join(', ')}` : 'pass the path of an .asl.json or .asl.yaml file',
+      });
+    }
+  }
+  if (subjects.some((subject) => subject.bare)) {
+    assumptions.push(
+      `bare definition files: priced as STANDARD workflows (see the comparison for Express); every Task a Lambda of ${DEFAULT_FUNCTION.memoryMB} MB and ${DEFAULT_FUNCTION.durationMs} ms unless its resource says otherwise; service integrations not estimated`,
+    );
+  }
+  for (const subject of subjects) {
+    if (subject.loaded.unresolved.length > 0) {
+      warnings.push(`${subject.name}: unresolved placeholders ${subject.loaded.unresolved.map((name) => `\${${name}}`).join(', ')} (Lambda functions named after them)`);
+    }
+  }
+
+  const functionSpec = (name: string): FunctionSpec => {
+    const fromProject = project?.config.functions?.[name];
+    const fromUsage = config.functions?.[name];
+    return {
+      memoryMB: fromUsage?.memoryMB ?? fromProject?.memoryMB ?? config.lambda?.memoryMB ?? DEFAULT_FUNCTION.memoryMB,
+      durationMs: fromUsage?.durationMs ?? fromProject?.durationMs ?? config.lambda?.durationMs ?? DEFAULT_FUNCTION.durationMs,
+      architecture: fromUsage?.architecture ?? fromProject?.architecture ?? config.lambda?.architecture ?? DEFAULT_FUNCTION.architecture,
+    };
+  };
+  // The largest max_tokens a definition sets for each model caps the default output tokens.
+  const maxOutput = new Map<string, number>();
+  const tokenSpec = (modelId: string): TokenSpec => {
+    const cap = maxOutput.get(modelId);
+    return {
+      inputTokens: config.bedrock?.models?.[modelId]?.inputTokens ?? config.bedrock?.inputTokens ?? DEFAULT_TOKENS.inputTokens,
+      outputTokens:
+        config.bedrock?.models?.[modelId]?.outputTokens ?? config.bedrock?.outputTokens ?? (cap === undefined ? DEFAULT_TOKENS.outputTokens : Math.min(cap, DEFAULT_TOKENS.outputTokens)),
+    };
+  };
+
+  const machines: MachineSpec[] = [];
+  const priced: PricedMachine[] = [];
+  for (const subject of subjects) {
+    const usage = machineUsage(config, subject.name);
+    const model = modelMachine({
+      definition: subject.loaded.definition,
+      hints: usage,
+      sampleInputs: subject.samples,
+      durations: {
+        lambdaMs: (name) => functionSpec(name).durationMs,
+        bedrockMs: config.bedrock?.durationMs ?? 2_000,
+        integrationMs: config.integrationDurationMs ?? 50,
+      },
+    });
+    for (const call of model.calls) {
+      if (call.call.kind === 'bedrock' && call.call.maxOutputTokens !== undefined) {
+        maxOutput.set(call.call.modelId, Math.max(maxOutput.get(call.call.modelId) ?? 0, call.call.maxOutputTokens));
+      }
+    }
+    for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
+    for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
+    const staticTransitions = model.transitions;
+    let measuredExecutions: number | undefined;
+    if (options.fromExecutions && (subject.bare || subject.declaredType === 'EXPRESS')) {
+      warnings.push(
+        subject.bare
+          ? `${subject.name}: a bare file has no deployed executions to measure; static estimate used`
+          : `${subject.name}: Express executions keep no history to read (GetExecutionHistory is Standard-only); static estimate used`,
+      );
+    } else if (options.fromExecutions) {
+      const measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
+      if (measured) {
+        measuredExecutions = measured.executions;
+        model.transitions = measured.transitions;
+        if (usage.express?.durationMs === undefined) model.durationMs = measured.durationMs;
+        for (const call of model.calls) {
+          if (call.key in measured.calls) call.perExecution = measured.calls[call.key];
+          else if (call.call.kind === 'lambda' || call.call.kind === 'bedrock') call.perExecution = 0;
+        }
+        assumptions.push(`${subject.name}: transitions, Lambda/Bedrock calls and duration measured from ${measured.executions} recent execution(s)`);
+      } else {
+        warnings.push(`${subject.name}: no executions to measure on the target; static estimate used`);
+      }
+    }
+    const executionsPerMonth = options.executions ?? usage.executionsPerMonth ?? DEFAULT_EXECUTIONS_PER_MONTH;
+    const expressMemoryMB = usage.express?.memoryMB ?? DEFAULT_EXPRESS_MEMORY_MB;
+    const expressDurationMs = usage.express?.durationMs ?? model.durationMs;
+    machines.push({ name: subject.name, declaredType: subject.declaredType, model, executionsPerMonth, expressMemoryMB, expressDurationMs, measuredFrom: measuredExecutions ? { executions: measuredExecutions } : undefined });
+    priced.push({
+      name: subject.name,
+      file: subject.file,
+      declaredType: subject.declaredType,
+      executionsPerMonth,
+      transitionsPerExecution: model.transitions,
+      transitionsSource: measuredExecutions ? 'measured' : 'static',
+      measuredExecutions,
+      staticTransitions: measuredExecutions ? staticTransitions : undefined,
+      expressMemoryMB,
+      expressDurationMs,
+      calls: model.calls.map((call) => ({
+        kind: call.call.kind,
+        name: call.call.kind === 'lambda' ? call.call.functionName : call.call.kind === 'bedrock' ? call.call.modelId : call.key,
+        states: call.states,
+        perExecution: call.perExecution,
+      })),
+    });
+  }
+  if (options.executions === undefined && machines.some((machine) => !config.stateMachines?.[machine.name]?.executionsPerMonth && config.executionsPerMonth === undefined)) {
+    assumptions.push(`${DEFAULT_EXECUTIONS_PER_MONTH.toLocaleString('en-US')} executions a month (set --executions, or executionsPerMonth in deliv.yaml cost: or the usage file)`);
+  }
+  const lambdaNames = new Set(machines.flatMap((machine) => machine.model.calls.filter((call) => call.call.kind === 'lambda').map((call) => (call.call as { functionName: string }).functionName)));
+  for (const name of lambdaNames) {
+    if (!project?.config.functions?.[name] && !config.functions?.[name]) {
+      const spec = functionSpec(name);
+      assumptions.push(`Lambda ${name}: ${spec.memoryMB} MB, ${spec.durationMs} ms, ${spec.architecture} (default; set functions.${name} in the usage file)`);
+    }
+  }
+  for (const machine of machines) {
+    if (config.stateMachines?.[machine.name]?.express?.memoryMB === undefined && config.express?.memoryMB === undefined) {
+      assumptions.push(`${machine.name}: Express memory ${DEFAULT_EXPRESS_MEMORY_MB} MB, duration ${Math.round(machine.expressDurationMs)} ms per execution (set express.memoryMB/durationMs)`);
+      break;
+    }
+  }
+  const bedrockModels = new Set(machines.flatMap((machine) => machine.model.calls.filter((call) => call.call.kind === 'bedrock').map((call) => (call.call as { modelId: string }).modelId)));
+  for (const modelId of bedrockModels) {
+    const tokens = tokenSpec(modelId);
+    if (!config.bedrock?.models?.[modelId] && (config.bedrock?.inputTokens === undefined || config.bedrock?.outputTokens === undefined)) {
+      const capped = maxOutput.has(modelId) && tokens.outputTokens === maxOutput.get(modelId) ? ' (max_tokens of the request)' : '';
+      assumptions.push(`Bedrock ${modelId}: ${tokens.inputTokens} input and ${tokens.outputTokens}${capped} output tokens per call (set bedrock.inputTokens/outputTokens)`);
+    }
+  }
+
+  const services: PricingService[] = ['AmazonStates'];
+  if (lambdaNames.size > 0) services.push('AWSLambda');
+  const modelKeys = [...bedrockModels].map(bedrockModelKey);
+  if (modelKeys.includes('claude-3-haiku')) services.push('AmazonBedrock');
+  if (modelKeys.some((key) => key && key !== 'claude-3-haiku')) services.push('AmazonBedrockFoundationModels');
+
+  const region = options.region ?? config.region ?? (target && !target.local ? target.region : undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
+  const prices = await loadPrices({ region, services, offline: options.offline, refresh: options.refresh, cacheDir: defaultCacheDir(project?.root) });
+  const freeTierSetting = options.freeTier ?? config.freeTier ?? 'always';
+  const input: EstimateInput = {
+    machines,
+    functionSpec,
+    tokenSpec,
+    prices,
+    freeTier: freeTierSetting === 'always',
+    type: options.type ?? 'declared',
+  };
+  if (input.freeTier) assumptions.push('always-free tier applied once for the account: 4,000 state transitions, 1M Lambda requests and 400,000 GB-s a month');
+  const result = estimate(input);
+  return {
+    region,
+    currency: 'USD',
+    freeTier: input.freeTier,
+    prices: prices.sources,
+    machines: priced,
+    estimate: result,
+    chart: options.chart ? costCurves(input) : undefined,
+    assumptions,
+    warnings,
+  };
+}

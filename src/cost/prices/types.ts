@@ -1,0 +1,75 @@
+/** Prices as deliv uses them: one rate per billing dimension, with its tiers, per region. */
+
+export type PricingService = 'AmazonStates' | 'AWSLambda' | 'AmazonBedrock' | 'AmazonBedrockFoundationModels';
+
+export const PRICING_SERVICES: readonly PricingService[] = ['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels'];
+
+/**
+ * The billing dimensions deliv prices. Bedrock keys name the model family and,
+ * for models sold both ways, whether the call goes through a global
+ * cross-Region inference profile or stays in its geography/Region.
+ */
+export type RateKey =
+  | 'sfn.transition'
+  | 'sfn.express.request'
+  | 'sfn.express.gbSecond'
+  | 'lambda.request.x86_64'
+  | 'lambda.request.arm64'
+  | 'lambda.gbSecond.x86_64'
+  | 'lambda.gbSecond.arm64'
+  | `bedrock.${BedrockModelKey}.${'input' | 'output'}`;
+
+export type BedrockModelKey = 'claude-3-haiku' | 'claude-3-5-haiku' | 'claude-haiku-4-5' | 'claude-haiku-4-5-global';
+
+export interface PriceTier {
+  /** Start of the tier in the rate's unit, as the API writes it ("0", "6000000000"). */
+  begin: string;
+  /** End of the tier; null for "Inf". */
+  end: string | null;
+  /** USD per unit, exactly as published ("0.0000166667"). */
+  usd: string;
+}
+
+export interface Rate {
+  key: RateKey;
+  /** The unit the API uses: "StateTransitions", "Requests", "GB-Seconds", "1M tokens", ... */
+  unit: string;
+  /** How many of the billed things one unit is: 1, or 1000 / 1000000 for "1K tokens" / "1M tokens". */
+  unitSize: number;
+  usagetype: string;
+  description?: string;
+  effectiveDate?: string;
+  tiers: PriceTier[];
+}
+
+export type Rates = Partial<Record<RateKey, Rate>>;
+
+export type PriceSourceKind = 'api' | 'cache' | 'snapshot';
+
+/** Where one service's prices came from, for the report. */
+export interface PriceSource {
+  service: PricingService;
+  region: string;
+  kind: PriceSourceKind;
+  /** What the prices are: "AWS Price List Query API (GetProducts)", or the snapshot's own source line. */
+  description: string;
+  /** When the prices were read from the API, or the snapshot's date (ISO 8601). */
+  date: string;
+  /** Why a fallback was used (the API error), when it was. */
+  fallbackReason?: string;
+}
+
+export interface PriceBook {
+  region: string;
+  rates: Rates;
+  sources: PriceSource[];
+}
+
+/** data/prices/snapshot.json */
+export interface PriceSnapshot {
+  date: string;
+  source: string;
+  currency: 'USD';
+  notes?: string[];
+  regions: Record<string, Partial<Record<PricingService, Rates>>>;
+}

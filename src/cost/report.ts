@@ -1,0 +1,167 @@
+/** The human-readable estimate: line items, totals, Standard vs Express, prices used and assumptions. */
+import { paint } from '../ui/colors.js';
+import { renderTable } from '../ui/table.js';
+import { Decimal } from './decimal.js';
+import type { LineItem } from './estimate.js';
+import type { CostReport } from './index.js';
+import type { PriceSource } from './prices/types.js';
+
+/** Dollars for display: cents, or more digits for amounts under a cent so they do not show as $0.00. */
+export function formatUsd(amount: Decimal): string {
+  const negative = amount.isNegative();
+  const magnitude = negative ? Decimal.ZERO.sub(amount) : amount;
+  let text: string;
+  if (!magnitude.isZero() && magnitude.lt('0.01')) {
+    text = magnitude.toFixed(6).replace(/0+$/, '');
+  } else {
+    const [whole, cents] = magnitude.toFixed(2).split('.');
+    text = `${BigInt(whole).toLocaleString('en-US')}.${cents}`;
+  }
+  return `${negative ? '-' : ''}$${text}`;
+}
+
+export function formatQuantity(value: Decimal): string {
+  const [whole, fraction] = value.toFixed(value.lt(100) ? 4 : 2).split('.');
+  const trimmed = fraction.replace(/0+$/, '');
+  return `${BigInt(whole).toLocaleString('en-US')}${trimmed ? `.${trimmed}` : ''}`;
+}
+
+/** Unit prices scaled to how AWS quotes them: per 1K transitions, per 1M requests, per GB-second, per 1M tokens. */
+export function formatUnitPrice(item: Pick<LineItem, 'unitPrices' | 'unit' | 'priceUnit'>): string {
+  if (item.unitPrices.length === 0) return '—';
+  const scale = (usd: string): string => {
+    const price = Decimal.parse(usd);
+    const trim = (value: Decimal) => {
+      const text = value.toString();
+      return /\.\d$/.test(text) ? `${text}0` : text.includes('.') ? text : `${text}.00`;
+    };
+    if (item.unit === 'transitions') return `$${trim(price.mul(1000))}/1K`;
+    if (item.unit === 'requests') return `$${trim(price.mul(1_000_000))}/1M`;
+    if (item.unit === 'tokens') {
+      const perToken = item.priceUnit === '1K tokens' ? price.mul(Decimal.ratio(1, 1000)) : item.priceUnit === '1M tokens' ? price.mul(Decimal.ratio(1, 1_000_000)) : price;
+      return `$${trim(perToken.mul(1_000_000))}/1M`;
+    }
+    return `$${price.toString()}/${item.unit}`;
+  };
+  return item.unitPrices.map(scale).join(' → ');
+}
+
+export function describeSource(source: PriceSource): string {
+  const date = source.date.slice(0, 10);
+  const why = source.fallbackReason ? ` (${source.fallbackReason})` : '';
+  switch (source.kind) {
+    case 'api':
+      return `${source.description}, read ${date}`;
+    case 'cache':
+      return `${source.description} ${date}${why}`;
+    case 'snapshot':
+      return `bundled price snapshot of ${date} — ${source.description}${why}`;
+  }
+}
+
+const SERVICE_NAMES: Record<string, string> = {
+  AmazonStates: 'Step Functions',
+  AWSLambda: 'Lambda',
+  AmazonBedrock: 'Bedrock',
+  AmazonBedrockFoundationModels: 'Bedrock',
+};
+
+function priceLines(sources: readonly PriceSource[]): string[] {
+  const grouped = new Map<string, string[]>();
+  for (const source of sources) {
+    const text = describeSource(source);
+    const names = grouped.get(text) ?? [];
+    const name = SERVICE_NAMES[source.service] ?? source.service;
+    if (!names.includes(name)) names.push(name);
+    grouped.set(text, names);
+  }
+  return [...grouped].map(([text, names]) => `${names.join(', ')}: ${text}`);
+}
+
+function executionsLabel(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+export function renderReport(report: CostReport): string {
+  const lines: string[] = [];
+  const { estimate } = report;
+  const count = report.machines.length;
+  lines.push(paint.strong(`Monthly estimate · ${count} state machine${count === 1 ? '' : 's'} · ${report.region}`));
+  for (const machine of report.machines) {
+    const t = machine.transitionsPerExecution;
+    const measured = machine.transitionsSource === 'measured' ? ` (measured over ${machine.measuredExecutions} executions)` : '';
+    lines.push(
+      `  ${machine.name} (${machine.declaredType}, ${machine.file}): ${executionsLabel(machine.executionsPerMonth)} executions/month, ` +
+        `transitions per execution min ${executionsLabel(t.min)} / expected ${executionsLabel(t.expected)} / max ${executionsLabel(t.max)}${measured}`,
+    );
+  }
+  lines.push('');
+  lines.push(paint.strong('Prices'));
+  for (const line of priceLines(report.prices)) lines.push(`  ${line}`);
+
+  for (const scenario of estimate.scenarios) {
+    lines.push('');
+    lines.push(paint.strong(`${scenario.label}${scenario.label === 'As declared' ? '' : ' workflows'}`));
+    const rows = [
+      ...scenario.items,
+      { service: 'Total', item: '', usage: undefined, unit: '', unitPrices: [], freeTier: Decimal.ZERO, freeTierValue: Decimal.ZERO, cost: scenario.total } as unknown as LineItem,
+    ];
+    lines.push(
+      renderTable(rows, [
+        { header: 'Service', value: (row) => (row.service === 'Total' ? paint.strong('Total') : row.service) },
+        { header: 'Line item', value: (row) => row.item },
+        { header: 'Usage', value: (row) => (row.usage ? `${formatQuantity(row.usage)} ${row.unit}` : ''), align: 'right' },
+        { header: 'Unit price', value: (row) => (row.usage ? formatUnitPrice(row) : ''), align: 'right' },
+        {
+          header: 'Free tier',
+          value: (row) => (row.freeTier.isZero() ? (row.usage ? '—' : '') : `-${formatQuantity(row.freeTier)} (-${formatUsd(row.freeTierValue)})`),
+          align: 'right',
+        },
+        {
+          header: 'Monthly',
+          value: (row) => (row.cost === null ? paint.warning('not estimated') : row.service === 'Total' ? paint.strong(formatUsd(row.cost)) : formatUsd(row.cost)),
+          align: 'right',
+        },
+      ]),
+    );
+    const notEstimated = scenario.items.filter((item) => item.cost === null);
+    if (notEstimated.length > 0) {
+      lines.push(paint.muted(`  not estimated: ${notEstimated.map((item) => item.item.split(' · ')[0]).join(', ')} — priced by their own services, not included in the total`));
+    }
+  }
+
+  lines.push('');
+  lines.push(paint.strong('Standard vs Express (Step Functions charges only; Lambda and Bedrock are the same either way)'));
+  lines.push(
+    renderTable(estimate.comparisons, [
+      { header: 'Machine', value: (row) => row.machine },
+      { header: 'Executions/month', value: (row) => executionsLabel(row.executionsPerMonth), align: 'right' },
+      { header: 'Standard', value: (row) => formatUsd(row.standard), align: 'right' },
+      { header: 'Express', value: (row) => formatUsd(row.express), align: 'right' },
+      { header: 'Cheaper', value: (row) => (row.cheaper === 'same' ? 'same' : paint.success(row.cheaper)) },
+      {
+        header: 'Break-even',
+        value: (row) => (row.breakEven === undefined ? `none (${row.cheaper === 'EXPRESS' ? 'Express' : 'Standard'} cheaper at every volume)` : `${executionsLabel(row.breakEven)} executions/month`),
+      },
+    ]),
+  );
+  const { totals } = estimate;
+  const difference = totals.standard.sub(totals.express);
+  lines.push(
+    `  Whole project: Standard ${formatUsd(totals.standard)}, Express ${formatUsd(totals.express)} a month → ` +
+      (totals.cheaper === 'same' ? 'the same' : `${totals.cheaper === 'STANDARD' ? 'Standard' : 'Express'} is cheaper by ${formatUsd(difference.isNegative() ? Decimal.ZERO.sub(difference) : difference)}`),
+  );
+  for (const comparison of estimate.comparisons) for (const note of comparison.notes) lines.push(paint.warning(`  ${comparison.machine}: ${note}`));
+
+  if (report.assumptions.length > 0) {
+    lines.push('');
+    lines.push(paint.strong('Assumptions'));
+    for (const assumption of report.assumptions) lines.push(`  - ${assumption}`);
+  }
+  if (report.warnings.length > 0) {
+    lines.push('');
+    lines.push(paint.strong('Warnings'));
+    for (const warning of report.warnings) lines.push(paint.warning(`  - ${warning}`));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,574 @@
+/**
+ * The usage model: what one execution of a state machine consumes, estimated
+ * statically from its graph.
+ *
+ * State transitions are counted as AWS bills them for Standard workflows: one
+ * for every state entered (Choice, Pass, Wait, Succeed, Fail, Parallel, Map and
+ * every state inside branches and iterations included), plus one for every
+ * retry. Map iterations and Parallel branches themselves are not transitions.
+ *
+ * The expected numbers treat the graph as a Markov chain: Choice branches are
+ * taken with the weights of the usage file (else evenly), a Task attempt fails
+ * with its expected failure rate and is retried or caught as its Retry and
+ * Catch say. Expected visits solve v = start + Pᵀv, which also handles loops.
+ * The minimum is the shortest failure-free path; the maximum takes every retry
+ * and the longest route, each loop bounded by the usage file.
+ */
+import type { Retrier, State, SubMachine } from '../../asl/types.js';
+import type { CostUsageHints as UsageHints } from '../../project/config.js';
+import { UsageError } from '../../ui/errors.js';
+import { classifyTask, type TaskCall } from './resources.js';
+
+export interface Range {
+  min: number;
+  expected: number;
+  max: number;
+}
+
+export type { CostUsageHints as UsageHints } from '../../project/config.js';
+
+export interface DurationModel {
+  lambdaMs(functionName: string): number;
+  bedrockMs: number;
+  integrationMs: number;
+}
+
+export interface ModelInput {
+  definition: { StartAt: string; States: Record<string, State> };
+  hints?: UsageHints;
+  /** Sample inputs (events/<machine>/*.json) to count Map items and read Wait seconds from. */
+  sampleInputs?: unknown[];
+  durations?: Partial<DurationModel>;
+}
+
+export interface CallCount {
+  /** `lambda:<function>`, `bedrock:<model id>`, or the integration (`sns:publish`, `activity:<name>`, ...). */
+  key: string;
+  call: TaskCall;
+  states: string[];
+  /** Expected calls (attempts) per execution. */
+  perExecution: number;
+}
+
+export interface MachineModel {
+  transitions: Range;
+  calls: CallCount[];
+  /** Expected wall time of one execution (for Express duration). */
+  durationMs: number;
+  assumptions: string[];
+  warnings: string[];
+}
+
+export const DEFAULT_RETRY_MAX_ATTEMPTS = 3;
+export const DEFAULT_LOOP_MAX = 10;
+export const DEFAULT_DURATIONS: DurationModel = { lambdaMs: () => 100, bedrockMs: 2000, integrationMs: 50 };
+
+interface Tally {
+  calls: Map<string, { call: TaskCall; states: Set<string>; perEntry: number }>;
+}
+
+function emptyTally(): Tally {
+  return { calls: new Map() };
+}
+
+function addTally(into: Tally, from: Tally, factor: number): void {
+  for (const [key, entry] of from.calls) {
+    const existing = into.calls.get(key);
+    if (existing) {
+      existing.perEntry += entry.perEntry * factor;
+      for (const state of entry.states) existing.states.add(state);
+    } else {
+      into.calls.set(key, { call: entry.call, states: new Set(entry.states), perEntry: entry.perEntry * factor });
+    }
+  }
+}
+
+function callKey(call: TaskCall): string {
+  switch (call.kind) {
+    case 'lambda':
+      return `lambda:${call.functionName}`;
+    case 'bedrock':
+      return `bedrock:${call.modelId}`;
+    default:
+      return call.integration;
+  }
+}
+
+interface BlockResult {
+  transitions: Range;
+  tally: Tally;
+  durationMs: number;
+}
+
+interface StateResult {
+  /** Transitions for one entry into the state (itself, its retries, and what runs inside it). */
+  weight: Range;
+  tally: Tally;
+  durationMs: number;
+  /** Where the execution goes next on the expected path, with probabilities (summing to ≤ 1; the rest ends the block). */
+  exits: Array<[string, number]>;
+  /** Targets a failure-free run may take (for the minimum). */
+  happyTargets: string[];
+  /** Every target any run may take (for the maximum). */
+  anyTargets: string[];
+}
+
+class Walker {
+  readonly assumptions: string[] = [];
+  readonly warnings: string[] = [];
+  private readonly hints: UsageHints;
+  private readonly durations: DurationModel;
+
+  constructor(private readonly input: ModelInput) {
+    this.hints = input.hints ?? {};
+    this.durations = { ...DEFAULT_DURATIONS, ...input.durations };
+  }
+
+  assume(text: string): void {
+    if (!this.assumptions.includes(text)) this.assumptions.push(text);
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+
+  block(machine: { StartAt: string; States: Record<string, State> }, where: string): BlockResult {
+    const names = Object.keys(machine.States ?? {});
+    if (!machine.StartAt || !machine.States?.[machine.StartAt]) {
+      throw new UsageError(`${where}: StartAt \`${machine.StartAt}\` is not one of its states`, { hint: 'run `deliv validate` for details' });
+    }
+    const results = new Map<string, StateResult>();
+    for (const name of names) results.set(name, this.state(name, machine.States[name], names));
+    const sccs = stronglyConnected(names, (name) => results.get(name)!.anyTargets);
+    this.applyLoops(machine, results, sccs);
+
+    const visits = expectedVisits(names, machine.StartAt, results);
+    const tally = emptyTally();
+    let expected = 0;
+    let durationMs = 0;
+    names.forEach((name, index) => {
+      const result = results.get(name)!;
+      const v = visits[index];
+      if (v <= 0) return;
+      expected += v * result.weight.expected;
+      durationMs += v * result.durationMs;
+      addTally(tally, result.tally, v);
+    });
+    return {
+      transitions: { min: shortestPath(machine.StartAt, results), expected, max: this.longestPath(machine.StartAt, results, sccs, machine) },
+      tally,
+      durationMs,
+    };
+  }
+
+  /** A Choice closing a loop with `loops.<Choice>` in the usage file: continue with probability 1 − 1/expected. */
+  private applyLoops(machine: { States: Record<string, State> }, results: Map<string, StateResult>, sccs: string[][]): void {
+    for (const [name, bound] of Object.entries(this.hints.loops ?? {})) {
+      const state = machine.States[name];
+      if (!state) continue;
+      if (state.Type !== 'Choice') {
+        throw new UsageError(`usage file: loops.${name} must name the Choice state that decides whether the loop runs again`);
+      }
+      const component = sccs.find((scc) => scc.includes(name))!;
+      const result = results.get(name)!;
+      const looping = result.anyTargets.filter((target) => component.includes(target));
+      const leaving = result.anyTargets.filter((target) => !component.includes(target));
+      if (looping.length === 0 || component.length < 2) throw new UsageError(`usage file: loops.${name}: \`${name}\` is not on a loop`);
+      const expected = typeof bound === 'number' ? bound : (bound.expected ?? bound.max ?? 1);
+      if (!(expected >= 1)) throw new UsageError(`usage file: loops.${name} must be at least 1`);
+      if (leaving.length === 0) throw new UsageError(`usage file: loops.${name}: the loop through \`${name}\` has no way out`);
+      const stay = 1 - 1 / expected;
+      result.exits = [
+        ...looping.map((target): [string, number] => [target, stay / looping.length]),
+        ...leaving.map((target): [string, number] => [target, (1 - stay) / leaving.length]),
+      ];
+    }
+  }
+
+  private loopMax(component: string[], machine: { States: Record<string, State> }): number {
+    for (const name of component) {
+      const bound = this.hints.loops?.[name];
+      if (bound !== undefined && machine.States[name]?.Type === 'Choice') {
+        return typeof bound === 'number' ? bound : (bound.max ?? bound.expected ?? DEFAULT_LOOP_MAX);
+      }
+    }
+    this.assume(`loop through ${component.join(', ')}: at most ${DEFAULT_LOOP_MAX} rounds in the maximum (set loops.<Choice> in the usage file)`);
+    return DEFAULT_LOOP_MAX;
+  }
+
+  private longestPath(start: string, results: Map<string, StateResult>, sccs: string[][], machine: { States: Record<string, State> }): number {
+    const componentOf = new Map<string, number>();
+    sccs.forEach((component, index) => component.forEach((name) => componentOf.set(name, index)));
+    const weights = sccs.map((component) => {
+      const sum = component.reduce((total, name) => total + results.get(name)!.weight.max, 0);
+      const cyclic = component.length > 1 || results.get(component[0])!.anyTargets.includes(component[0]);
+      return cyclic ? sum * this.loopMax(component, machine) : sum;
+    });
+    const memo = new Map<number, number>();
+    const best = (index: number): number => {
+      const known = memo.get(index);
+      if (known !== undefined) return known;
+      let next = 0;
+      for (const name of sccs[index]) {
+        for (const target of results.get(name)!.anyTargets) {
+          const targetIndex = componentOf.get(target);
+          if (targetIndex !== undefined && targetIndex !== index) next = Math.max(next, best(targetIndex));
+        }
+      }
+      const value = weights[index] + next;
+      memo.set(index, value);
+      return value;
+    };
+    return best(componentOf.get(start)!);
+  }
+
+  private failure(name: string): { rate: number; error?: string } | undefined {
+    const value = this.hints.failureRates?.[name];
+    if (value === undefined) return undefined;
+    const failure = typeof value === 'number' ? { rate: value } : value;
+    if (!(failure.rate >= 0 && failure.rate <= 1)) throw new UsageError(`usage file: failureRates.${name} must be between 0 and 1`);
+    return failure;
+  }
+
+  private state(name: string, state: State, siblings: string[]): StateResult {
+    const next = 'Next' in state && typeof state.Next === 'string' ? [state.Next] : [];
+    for (const target of next) {
+      if (!siblings.includes(target)) throw new UsageError(`state \`${name}\`: Next \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details' });
+    }
+    const base: StateResult = { weight: { min: 1, expected: 1, max: 1 }, tally: emptyTally(), durationMs: 0, exits: next.map((target) => [target, 1]), happyTargets: next, anyTargets: next };
+    switch (state.Type) {
+      case 'Pass':
+      case 'Succeed':
+      case 'Fail':
+        return base;
+      case 'Wait':
+        return { ...base, durationMs: this.waitSeconds(name, state) * 1000 };
+      case 'Choice':
+        return this.choice(name, state, siblings);
+      case 'Task': {
+        const call = classifyTask(state);
+        const tally = emptyTally();
+        tally.calls.set(callKey(call), { call, states: new Set([name]), perEntry: 1 });
+        if ('callback' in call && call.callback) this.assume(`${name}: waits for a task token; the wait is not billed by Standard workflows`);
+        return this.withRetries(name, state, { ...base, tally, durationMs: this.callDuration(call) });
+      }
+      case 'Parallel': {
+        const branches = (state.Branches ?? []).map((branch, index) => this.block(branch, `${name}.Branches[${index}]`));
+        const tally = emptyTally();
+        for (const branch of branches) addTally(tally, branch.tally, 1);
+        const inner = sumRanges(branches.map((branch) => branch.transitions));
+        return this.withRetries(name, state, {
+          ...base,
+          weight: { min: 1 + inner.min, expected: 1 + inner.expected, max: 1 + inner.max },
+          tally,
+          durationMs: Math.max(0, ...branches.map((branch) => branch.durationMs)),
+        });
+      }
+      case 'Map': {
+        const processor: SubMachine | undefined = state.ItemProcessor ?? state.Iterator;
+        if (!processor) throw new UsageError(`Map state \`${name}\` has no ItemProcessor`);
+        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+          this.warn(`${name}: distributed Map child executions are billed as ${processor.ProcessorConfig.ExecutionType ?? 'STANDARD'} workflows of their own; counted here as transitions of this machine`);
+        }
+        const iteration = this.block(processor, `${name}.ItemProcessor`);
+        const items = this.mapItems(name, state);
+        const tally = emptyTally();
+        addTally(tally, iteration.tally, items.expected);
+        const concurrency = typeof state.MaxConcurrency === 'number' && state.MaxConcurrency > 0 ? state.MaxConcurrency : Infinity;
+        const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
+        return this.withRetries(name, state, {
+          ...base,
+          weight: {
+            min: 1 + items.min * iteration.transitions.min,
+            expected: 1 + items.expected * iteration.transitions.expected,
+            max: 1 + items.max * iteration.transitions.max,
+          },
+          tally,
+          durationMs: waves * iteration.durationMs,
+        });
+      }
+    }
+  }
+
+  private choice(name: string, state: Extract<State, { Type: 'Choice' }>, siblings: string[]): StateResult {
+    const targets: string[] = [];
+    for (const rule of state.Choices ?? []) if (rule.Next && !targets.includes(rule.Next)) targets.push(rule.Next);
+    if (state.Default && !targets.includes(state.Default)) targets.push(state.Default);
+    for (const target of targets) {
+      if (!siblings.includes(target)) throw new UsageError(`Choice \`${name}\`: target \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details' });
+    }
+    const weights = this.hints.choices?.[name];
+    let exits: Array<[string, number]>;
+    if (weights) {
+      for (const target of Object.keys(weights)) {
+        if (!targets.includes(target)) {
+          throw new UsageError(`usage file: choices.${name}.${target}: \`${name}\` has no branch to \`${target}\``, { hint: `its branches go to ${targets.join(', ')}` });
+        }
+      }
+      const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
+      if (!(total > 0)) throw new UsageError(`usage file: choices.${name}: weights must add up to more than 0`);
+      exits = targets.map((target) => [target, (weights[target] ?? 0) / total]);
+    } else {
+      exits = targets.map((target) => [target, 1 / targets.length]);
+      if (targets.length > 1) this.assume(`${name}: no branch weights, even split over ${targets.join(', ')} (set choices.${name} in the usage file)`);
+    }
+    if (!state.Default && (state.Choices ?? []).length > 0) {
+      this.warn(`${name}: no Default; an input matching no rule fails the execution with States.NoChoiceMatched`);
+    }
+    return { weight: { min: 1, expected: 1, max: 1 }, tally: emptyTally(), durationMs: 0, exits, happyTargets: targets, anyTargets: targets };
+  }
+
+  /** Retries and catches of a Task, Parallel or Map: each retry is one more billed transition and one more run of the work. */
+  private withRetries(name: string, state: Extract<State, { Type: 'Task' | 'Parallel' | 'Map' }>, result: StateResult): StateResult {
+    const retriers = state.Retry ?? [];
+    const catchers = state.Catch ?? [];
+    const catchTargets = [...new Set(catchers.map((catcher) => catcher.Next))];
+    const failure = this.failure(name);
+    const maxRetries = retriers.reduce((total, retrier) => total + maxAttempts(retrier), 0);
+    const inner = result.weight;
+    const work = { min: inner.min - 1, expected: inner.expected - 1, max: inner.max - 1 };
+    const rate = failure?.rate ?? 0;
+    const retrier = failure ? matching(retriers, failure.error) : undefined;
+    const budget = retrier ? maxAttempts(retrier) : 0;
+    let attempts = 1;
+    let waitSeconds = 0;
+    let reach = 1;
+    for (let retry = 1; retry <= budget; retry++) {
+      reach *= rate;
+      attempts += reach;
+      waitSeconds += reach * retryDelaySeconds(retrier!, retry);
+    }
+    const finalFailure = reach * rate;
+    const catcher = failure && finalFailure > 0 ? matching(catchers, failure.error) : undefined;
+    if (failure && rate > 0) {
+      this.assume(
+        `${name}: ${(rate * 100).toFixed(2).replace(/\.?0+$/, '')}% of attempts fail${failure.error ? ` with ${failure.error}` : ''}` +
+          (retrier ? `, retried up to ${budget} times` : ', not retried') +
+          (finalFailure > 0 ? (catcher ? `, then caught to ${catcher.Next}` : ', then fail the execution') : ''),
+      );
+    }
+    const exits: Array<[string, number]> = result.exits.map(([target, p]) => [target, p * (1 - finalFailure)]);
+    if (catcher && finalFailure > 0) exits.push([catcher.Next, finalFailure]);
+    const tally = emptyTally();
+    addTally(tally, result.tally, attempts);
+    return {
+      weight: {
+        min: inner.min,
+        expected: attempts * (1 + work.expected),
+        max: (1 + maxRetries) * (1 + work.max),
+      },
+      tally,
+      durationMs: attempts * result.durationMs + waitSeconds * 1000,
+      exits,
+      happyTargets: result.happyTargets,
+      anyTargets: [...new Set([...result.anyTargets, ...catchTargets])],
+    };
+  }
+
+  private callDuration(call: TaskCall): number {
+    switch (call.kind) {
+      case 'lambda':
+        return this.durations.lambdaMs(call.functionName);
+      case 'bedrock':
+        return this.durations.bedrockMs;
+      default:
+        return this.durations.integrationMs;
+    }
+  }
+
+  private waitSeconds(name: string, state: Extract<State, { Type: 'Wait' }>): number {
+    const fromHints = this.hints.waitSeconds?.[name];
+    if (fromHints !== undefined) return fromHints;
+    if (typeof state.Seconds === 'number') return state.Seconds;
+    const path = state.SecondsPath ?? jsonataInputPath(state.Seconds);
+    if (path) {
+      const values = (this.input.sampleInputs ?? []).map((sample) => readPath(sample, path)).filter((value): value is number => typeof value === 'number');
+      if (values.length > 0) {
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        this.assume(`${name}: waits ${round(mean)} s on average, read from ${values.length} sample event(s)`);
+        return mean;
+      }
+    }
+    if (state.Timestamp || state.TimestampPath || path) {
+      this.assume(`${name}: wait time unknown, 0 s assumed for Express duration (set waitSeconds.${name} in the usage file)`);
+    }
+    return 0;
+  }
+
+  private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): Range {
+    const hint = this.hints.mapItems?.[name];
+    if (hint !== undefined) {
+      if (typeof hint === 'number') return { min: hint, expected: hint, max: hint };
+      const expected = hint.expected ?? hint.max ?? hint.min ?? 1;
+      return { min: hint.min ?? expected, expected, max: hint.max ?? expected };
+    }
+    if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length };
+    const path = state.ItemsPath ?? jsonataInputPath(state.Items) ?? (state.ItemReader ? undefined : '$');
+    if (path) {
+      const counts = (this.input.sampleInputs ?? []).map((sample) => readPath(sample, path)).filter(Array.isArray).map((items) => items.length);
+      if (counts.length > 0) {
+        const expected = counts.reduce((a, b) => a + b, 0) / counts.length;
+        this.assume(`${name}: ${round(expected)} items per execution on average (${Math.min(...counts)}–${Math.max(...counts)}), counted in ${counts.length} sample event(s)`);
+        return { min: Math.min(...counts), expected, max: Math.max(...counts) };
+      }
+    }
+    this.assume(`${name}: 1 item per execution assumed (set mapItems.${name} in the usage file)`);
+    return { min: 1, expected: 1, max: 1 };
+  }
+}
+
+function maxAttempts(retrier: Retrier): number {
+  return retrier.MaxAttempts ?? DEFAULT_RETRY_MAX_ATTEMPTS;
+}
+
+function retryDelaySeconds(retrier: Retrier, retry: number): number {
+  const delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (retry - 1);
+  return retrier.MaxDelaySeconds !== undefined ? Math.min(delay, retrier.MaxDelaySeconds) : delay;
+}
+
+/** The first retrier or catcher whose ErrorEquals matches `error` (any, when the error is not given). */
+function matching<T extends { ErrorEquals: string[] }>(handlers: readonly T[], error: string | undefined): T | undefined {
+  if (error === undefined) return handlers[0];
+  return handlers.find(
+    (handler) =>
+      handler.ErrorEquals.includes(error) ||
+      handler.ErrorEquals.includes('States.ALL') ||
+      (handler.ErrorEquals.includes('States.TaskFailed') && !error.startsWith('States.')),
+  );
+}
+
+function sumRanges(ranges: Range[]): Range {
+  return ranges.reduce((total, range) => ({ min: total.min + range.min, expected: total.expected + range.expected, max: total.max + range.max }), {
+    min: 0,
+    expected: 0,
+    max: 0,
+  });
+}
+
+function round(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+/** `{% $states.input.a.b %}` → `$.a.b`: the one JSONata shape whose value a static walk can read. */
+function jsonataInputPath(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^\{%\s*\$states\.input((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*%\}$/.exec(value.trim());
+  return match ? `$${match[1]}` : undefined;
+}
+
+/** Reads a simple reference path (`$`, `$.a.b`, `$['a'].b[0]`) from a sample input. */
+export function readPath(input: unknown, path: string): unknown {
+  if (!path.startsWith('$')) return undefined;
+  const steps = [...path.slice(1).matchAll(/\.([A-Za-z_$][\w$-]*)|\['([^']*)'\]|\[(\d+)\]/g)];
+  let value: unknown = input;
+  for (const step of steps) {
+    if (value === null || typeof value !== 'object') return undefined;
+    const key = step[1] ?? step[2] ?? Number(step[3]);
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+function expectedVisits(names: string[], start: string, results: Map<string, StateResult>): number[] {
+  const n = names.length;
+  const index = new Map(names.map((name, i) => [name, i]));
+  // (I − Pᵀ) v = e_start
+  const matrix: number[][] = names.map((_, row) => names.map((__, col) => (row === col ? 1 : 0)));
+  const rhs: number[] = names.map((name) => (name === start ? 1 : 0));
+  names.forEach((name, from) => {
+    for (const [target, p] of results.get(name)!.exits) {
+      const to = index.get(target);
+      if (to !== undefined) matrix[to][from] -= p;
+    }
+  });
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let row = col + 1; row < n; row++) if (Math.abs(matrix[row][col]) > Math.abs(matrix[pivot][col])) pivot = row;
+    if (Math.abs(matrix[pivot][col]) < 1e-12) {
+      throw new UsageError(`the loop through \`${names[col]}\` never ends on the expected path`, {
+        hint: 'give the Choice that leaves it weights (choices.<Choice>) or a bound (loops.<Choice>) in the usage file',
+      });
+    }
+    [matrix[col], matrix[pivot]] = [matrix[pivot], matrix[col]];
+    [rhs[col], rhs[pivot]] = [rhs[pivot], rhs[col]];
+    for (let row = 0; row < n; row++) {
+      if (row === col || matrix[row][col] === 0) continue;
+      const factor = matrix[row][col] / matrix[col][col];
+      for (let k = col; k < n; k++) matrix[row][k] -= factor * matrix[col][k];
+      rhs[row] -= factor * rhs[col];
+    }
+  }
+  return names.map((_, i) => Math.max(0, rhs[i] / matrix[i][i]));
+}
+
+/** Fewest transitions from `start` to the end of the block with nothing failing. */
+function shortestPath(start: string, results: Map<string, StateResult>): number {
+  const distance = new Map<string, number>([[start, results.get(start)!.weight.min]]);
+  const done = new Set<string>();
+  let best = Infinity;
+  for (;;) {
+    let current: string | undefined;
+    for (const [name, d] of distance) if (!done.has(name) && (current === undefined || d < distance.get(current)!)) current = name;
+    if (current === undefined) break;
+    done.add(current);
+    const d = distance.get(current)!;
+    const targets = results.get(current)!.happyTargets;
+    if (targets.length === 0) best = Math.min(best, d);
+    for (const target of targets) {
+      const candidate = d + results.get(target)!.weight.min;
+      if (candidate < (distance.get(target) ?? Infinity)) distance.set(target, candidate);
+    }
+  }
+  return Number.isFinite(best) ? best : 0;
+}
+
+/** Tarjan's strongly connected components, in reverse topological order. */
+function stronglyConnected(names: string[], edges: (name: string) => string[]): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (name: string) => {
+    index.set(name, counter);
+    low.set(name, counter);
+    counter++;
+    stack.push(name);
+    onStack.add(name);
+    for (const target of edges(name)) {
+      if (!names.includes(target)) continue;
+      if (!index.has(target)) {
+        visit(target);
+        low.set(name, Math.min(low.get(name)!, low.get(target)!));
+      } else if (onStack.has(target)) {
+        low.set(name, Math.min(low.get(name)!, index.get(target)!));
+      }
+    }
+    if (low.get(name) === index.get(name)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== name);
+      components.push(component);
+    }
+  };
+  for (const name of names) if (!index.has(name)) visit(name);
+  return components;
+}
+
+/** Estimates what one execution of `definition` uses. */
+export function modelMachine(input: ModelInput): MachineModel {
+  const walker = new Walker(input);
+  const result = walker.block(input.definition, 'definition');
+  const calls: CallCount[] = [...result.tally.calls].map(([key, entry]) => ({
+    key,
+    call: entry.call,
+    states: [...entry.states],
+    perExecution: entry.perEntry,
+  }));
+  return { transitions: result.transitions, calls, durationMs: result.durationMs, assumptions: walker.assumptions, warnings: walker.warnings };
+}

@@ -1,0 +1,81 @@
+/**
+ * What a Task state calls, as far as the bill is concerned: a Lambda function,
+ * a Bedrock model, or another service integration that deliv does not price.
+ */
+import type { JsonValue, TaskState } from '../../asl/types.js';
+
+export type TaskCall =
+  | { kind: 'lambda'; functionName: string; callback: boolean }
+  | { kind: 'bedrock'; modelId: string; /** `max_tokens` of the request body, when written in the definition. */ maxOutputTokens?: number }
+  | { kind: 'integration'; integration: string; callback: boolean }
+  | { kind: 'activity'; integration: string };
+
+const PLACEHOLDER_ONLY = /^\$\{([A-Za-z0-9_.:-]+)\}$/;
+
+/** `arn:aws:lambda:us-east-1:123:function:name:alias`, `123:function:name`, `name:alias` or `name` → `name`. */
+export function lambdaFunctionName(reference: string): string {
+  const placeholder = PLACEHOLDER_ONLY.exec(reference);
+  if (placeholder) return placeholder[1];
+  const match = /(?:^|:)function:([A-Za-z0-9_-]+)/.exec(reference);
+  if (match) return match[1];
+  return reference.split(':')[0];
+}
+
+function field(payload: JsonValue | undefined, name: string): { value?: string; dynamic: boolean } {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return { dynamic: false };
+  const direct = payload[name];
+  if (typeof direct === 'string') {
+    return /^\{%.*%\}$/s.test(direct.trim()) ? { dynamic: true } : { value: direct, dynamic: false };
+  }
+  if (payload[`${name}.$`] !== undefined) return { dynamic: true };
+  return { dynamic: false };
+}
+
+function argument(state: TaskState, name: string) {
+  const fromParameters = field(state.Parameters, name);
+  if (fromParameters.value !== undefined || fromParameters.dynamic) return fromParameters;
+  return field(state.Arguments, name);
+}
+
+/** Bedrock model ids from a foundation-model or inference-profile ARN, or as written. */
+export function bedrockModelId(reference: string): string {
+  const arn = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile|application-inference-profile)\/(.+)$/.exec(reference);
+  return arn ? arn[1] : reference;
+}
+
+function maxTokens(state: TaskState): number | undefined {
+  for (const payload of [state.Parameters, state.Arguments]) {
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) continue;
+    const body = payload.Body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) continue;
+    const value = body.max_tokens ?? (body.inferenceConfig as { maxTokens?: JsonValue } | undefined)?.maxTokens;
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+export function classifyTask(state: TaskState): TaskCall {
+  const resource = state.Resource ?? '';
+  const placeholder = PLACEHOLDER_ONLY.exec(resource);
+  // An unresolved `${Name}` resource is, in practice, a function ARN filled in at deploy time.
+  if (placeholder) return { kind: 'lambda', functionName: placeholder[1], callback: false };
+  const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:/.exec(resource);
+  if (lambdaArn) return { kind: 'lambda', functionName: lambdaFunctionName(resource), callback: false };
+  const integration = /^arn:aws[a-z-]*:states:::(.+?)(\.sync(?::2)?|\.waitForTaskToken)?$/.exec(resource);
+  if (integration) {
+    const [, action, suffix] = integration;
+    const callback = suffix === '.waitForTaskToken';
+    if (action === 'lambda:invoke') {
+      const name = argument(state, 'FunctionName');
+      return { kind: 'lambda', functionName: name.value ? lambdaFunctionName(name.value) : '(dynamic FunctionName)', callback };
+    }
+    if (action === 'bedrock:invokeModel') {
+      const model = argument(state, 'ModelId');
+      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(state) };
+    }
+    return { kind: 'integration', integration: `${action}${suffix ?? ''}`, callback };
+  }
+  const activity = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:activity:(.+)$/.exec(resource);
+  if (activity) return { kind: 'activity', integration: `activity:${activity[1]}` };
+  return { kind: 'integration', integration: resource || '(no Resource)', callback: false };
+}

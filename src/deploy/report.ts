@@ -1,0 +1,35 @@
+import { paint } from '../ui/colors.js';
+import { describeRouting, versionLabel, type MachinePlan } from './deploy.js';
+
+/** What `deliv deploy` prints: per machine what happened, its ARNs and, on a dry run, the diff. */
+export function renderDeployPlans(plans: MachinePlan[], context: { dryRun: boolean; target: string; versionDescription?: string }): string[] {
+  const lines: string[] = [];
+  for (const plan of plans) {
+    const untouched = plan.change === 'unchanged' && plan.aliasChange === 'unchanged';
+    if (context.dryRun) {
+      const verdict = untouched ? paint.muted('no changes') : plan.change === 'created' ? paint.success('would be created') : paint.warning(plan.change === 'updated' ? 'would be updated' : 'alias would move');
+      lines.push(`${paint.strong(plan.name)} (${plan.type}) on ${context.target}: ${verdict}`);
+      for (const change of plan.settings) lines.push(`  ${change.setting}: ${paint.failure(change.before)} → ${paint.success(change.after)}`);
+      if (plan.definitionDiff.length > 0) lines.push(...plan.definitionDiff.map((line) => `  ${line}`));
+      for (const note of plan.notes) lines.push(paint.muted(`  note: ${note}`));
+      lines.push('');
+      continue;
+    }
+    if (untouched) {
+      lines.push(`${paint.strong(plan.name)} ${paint.muted('unchanged')} on ${context.target} (${plan.versionArn ? versionLabel(plan.versionArn) : 'no version'}, alias ${aliasName(plan)} ${describeRouting(plan.routing)})`);
+    } else {
+      const verdict = plan.change === 'created' ? paint.success('created') : plan.change === 'updated' ? paint.success('updated') : paint.accent('alias moved');
+      lines.push(`${paint.strong(plan.name)} ${verdict} on ${context.target} (${plan.type})`);
+    }
+    lines.push(`  state machine  ${plan.stateMachineArn}`);
+    if (plan.versionArn) lines.push(`  version        ${plan.versionArn}${context.versionDescription && plan.change !== 'unchanged' ? paint.muted(`  (${context.versionDescription})`) : ''}`);
+    lines.push(`  alias          ${plan.aliasArn}  ${describeRouting(plan.routing)}`);
+    if (plan.consoleUrl) lines.push(`  console        ${plan.consoleUrl}`);
+    for (const note of plan.notes) lines.push(paint.muted(`  note: ${note}`));
+  }
+  return lines;
+}
+
+function aliasName(plan: MachinePlan): string {
+  return plan.aliasArn.split(':').at(-1) ?? '';
+}

@@ -1,0 +1,274 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+
+/**
+ * What happened to each state in one execution, read from its history (the
+ * AWS GetExecutionHistory shape, local or AWS alike). A pure function of the
+ * events, so graph colours are the same whichever target ran the execution.
+ */
+
+export type StateOutcome = 'succeeded' | 'retried' | 'caught' | 'failed' | 'running' | 'cancelled' | 'not-reached';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface StateRun {
+  name: string;
+  outcome: Exclude<StateOutcome, 'not-reached'>;
+  /** How many times the state was entered (loops, Map iterations). */
+  entries: number;
+  /** Task attempts (retries included) summed over entries; 1 per entry for other states. */
+  attempts: number;
+  /** Time from entering to leaving the state, summed over entries that left it. */
+  durationMs?: number;
+  /** Input and output of the last entry, as the history has them (JSON text). */
+  input?: string;
+  output?: string;
+  /** The last error seen in the state, caught or not. */
+  error?: string;
+  cause?: string;
+}
+
+export interface ExecutionSummary {
+  executionArn?: string;
+  status: ExecutionStatus;
+  durationMs?: number;
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** The innermost state where the execution failed. */
+  failedState?: string;
+  states: Record<string, StateRun>;
+}
+
+interface Entry {
+  name: string;
+  enteredId: number;
+  enteredAt?: number;
+  exitedAt?: number;
+  exited: boolean;
+  container: boolean;
+  failState: boolean;
+  aborted: boolean;
+  attempts: number;
+  /** The last outcome of work done in the state: a failure not followed by a success means the error was caught if the state exited. */
+  lastOutcome?: 'success' | 'failure';
+  error?: string;
+  cause?: string;
+  input?: string;
+  output?: string;
+}
+
+const ATTEMPT_EVENTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled', 'ParallelStateStarted', 'MapStateStarted']);
+const SUCCESS_EVENTS = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded', 'ParallelStateSucceeded', 'MapStateSucceeded', 'MapRunSucceeded']);
+const FAILURE_EVENTS = new Set([
+  'TaskFailed', 'TaskTimedOut', 'TaskSubmitFailed', 'TaskStartFailed',
+  'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionScheduleFailed', 'LambdaFunctionStartFailed',
+  'ActivityFailed', 'ActivityTimedOut', 'ActivityScheduleFailed',
+  'ParallelStateFailed', 'MapStateFailed', 'MapRunFailed', 'EvaluationFailed',
+]);
+
+export function summarizeExecution(events: HistoryEvent[], options: { executionArn?: string } = {}): ExecutionSummary {
+  const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const byId = new Map<number, HistoryEvent>();
+  for (const event of sorted) if (event.id !== undefined) byId.set(event.id, event);
+  const entries = new Map<number, Entry>();
+  const summary: ExecutionSummary = { executionArn: options.executionArn, status: 'RUNNING', states: {} };
+  let startedAt: number | undefined;
+  let stoppedAt: number | undefined;
+
+  for (const event of sorted) {
+    const type = event.type ?? '';
+    const at = timeOf(event);
+    if (type === 'ExecutionStarted') {
+      startedAt = at;
+      summary.input = event.executionStartedEventDetails?.input;
+    } else if (type.endsWith('StateEntered')) {
+      entries.set(event.id!, {
+        name: event.stateEnteredEventDetails?.name ?? '?',
+        enteredId: event.id!,
+        enteredAt: at,
+        exited: false,
+        container: type === 'ParallelStateEntered' || type === 'MapStateEntered',
+        failState: type === 'FailStateEntered',
+        aborted: false,
+        attempts: 0,
+        input: event.stateEnteredEventDetails?.input,
+      });
+    } else if (type.endsWith('StateExited')) {
+      const entry = ownerOf(event);
+      if (entry) {
+        entry.exited = true;
+        entry.exitedAt = at;
+        entry.output = event.stateExitedEventDetails?.output;
+      }
+    } else if (type.startsWith('Execution') && type !== 'ExecutionRedriven') {
+      const status = EXECUTION_END[type];
+      if (status) {
+        summary.status = status;
+        stoppedAt = at;
+        const details = errorDetails(event);
+        summary.error = details.error;
+        summary.cause = details.cause;
+        summary.output = event.executionSucceededEventDetails?.output;
+      }
+    } else if (type.endsWith('StateAborted')) {
+      const entry = ownerOf(event);
+      if (entry) entry.aborted = true;
+    } else if (ATTEMPT_EVENTS.has(type) || SUCCESS_EVENTS.has(type) || FAILURE_EVENTS.has(type)) {
+      const entry = ownerOf(event);
+      if (!entry) continue;
+      if (ATTEMPT_EVENTS.has(type)) entry.attempts += 1;
+      else if (SUCCESS_EVENTS.has(type)) entry.lastOutcome = 'success';
+      else {
+        entry.lastOutcome = 'failure';
+        const details = errorDetails(event);
+        entry.error = details.error ?? entry.error;
+        entry.cause = details.cause ?? entry.cause;
+      }
+    }
+  }
+
+  if (startedAt !== undefined && stoppedAt !== undefined) summary.durationMs = Math.round(stoppedAt - startedAt);
+  decideOutcomes(summary, [...entries.values()], stoppedAt);
+  return summary;
+
+  /**
+   * The state an event belongs to: walking back along previousEventId, the
+   * nearest state entry that was not already closed on the way (the chains of
+   * parallel branches and Map iterations stay apart this way).
+   */
+  function ownerOf(event: HistoryEvent): Entry | undefined {
+    // Parallel and Map events belong to the nearest Parallel or Map still open, whichever branch their chain runs through.
+    const containerType = /^(Parallel|Map)(State|Run)/.exec(event.type ?? '')?.[1];
+    if (containerType && !event.type?.endsWith('StateExited')) return openContainer(event, `${containerType}StateEntered`);
+    let depth = 0;
+    let current: HistoryEvent | undefined = previousOf(event);
+    while (current) {
+      const type = current.type ?? '';
+      if (type.endsWith('StateExited')) depth += 1;
+      else if (type.endsWith('StateEntered')) {
+        if (depth <= 0) return entries.get(current.id!);
+        depth -= 1;
+      }
+      current = previousOf(current);
+    }
+    return undefined;
+  }
+
+  function openContainer(event: HistoryEvent, enteredType: string): Entry | undefined {
+    for (let current = previousOf(event); current; current = previousOf(current)) {
+      if (current.type !== enteredType) continue;
+      const entry = entries.get(current.id!);
+      if (entry && !entry.exited) return entry;
+    }
+    return undefined;
+  }
+
+  function previousOf(event: HistoryEvent): HistoryEvent | undefined {
+    const previous = event.previousEventId ?? (event.id ?? 0) - 1;
+    return previous > 0 ? byId.get(previous) : undefined;
+  }
+}
+
+const EXECUTION_END: Record<string, ExecutionStatus> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionAborted: 'ABORTED',
+};
+
+function decideOutcomes(summary: ExecutionSummary, entries: Entry[], stoppedAt: number | undefined): void {
+  const finished = summary.status !== 'RUNNING';
+  const open = entries.filter((entry) => !entry.exited);
+  // Where the execution stopped: open leaf states that failed (or, when no
+  // state recorded an error, e.g. a Pass with a bad path, the last one entered).
+  const openLeaves = open.filter((entry) => !entry.container);
+  let failedLeaves = openLeaves.filter((entry) => entry.failState || entry.lastOutcome === 'failure');
+  if (failedLeaves.length === 0 && summary.status !== 'ABORTED' && openLeaves.length > 0) {
+    failedLeaves = [openLeaves.reduce((latest, entry) => (entry.enteredId > latest.enteredId ? entry : latest))];
+  }
+  const outcomeOf = (entry: Entry): StateRun['outcome'] => {
+    if (entry.exited) {
+      if (entry.lastOutcome === 'failure') return 'caught';
+      return entry.attempts > 1 ? 'retried' : 'succeeded';
+    }
+    if (!finished) return 'running';
+    if (entry.aborted || summary.status === 'ABORTED') return 'cancelled';
+    if (entry.container) return 'failed';
+    return failedLeaves.includes(entry) ? 'failed' : 'cancelled';
+  };
+
+  const rank: Record<StateRun['outcome'], number> = { failed: 5, running: 4, caught: 3, retried: 2, succeeded: 1, cancelled: 0 };
+  for (const entry of entries) {
+    const outcome = outcomeOf(entry);
+    const run = summary.states[entry.name];
+    // A state that never left ran until the execution stopped.
+    const leftAt = entry.exitedAt ?? stoppedAt;
+    const duration = leftAt !== undefined && entry.enteredAt !== undefined ? leftAt - entry.enteredAt : undefined;
+    if (!run) {
+      summary.states[entry.name] = {
+        name: entry.name,
+        outcome,
+        entries: 1,
+        attempts: Math.max(1, entry.attempts),
+        durationMs: duration === undefined ? undefined : Math.round(duration),
+        input: entry.input,
+        output: entry.output,
+        error: entry.error,
+        cause: entry.cause,
+      };
+      continue;
+    }
+    run.entries += 1;
+    run.attempts += Math.max(1, entry.attempts);
+    if (duration !== undefined) run.durationMs = Math.round((run.durationMs ?? 0) + duration);
+    if (rank[outcome] > rank[run.outcome]) run.outcome = outcome;
+    run.input = entry.input ?? run.input;
+    run.output = entry.output ?? run.output;
+    run.error = entry.error ?? run.error;
+    run.cause = entry.cause ?? run.cause;
+  }
+
+  if (summary.status === 'FAILED' || summary.status === 'TIMED_OUT') {
+    const innermost = failedLeaves.reduce<Entry | undefined>((latest, entry) => (!latest || entry.enteredId > latest.enteredId ? entry : latest), undefined);
+    if (innermost) {
+      summary.failedState = innermost.name;
+      const run = summary.states[innermost.name];
+      run.error ??= summary.error;
+      run.cause ??= summary.cause;
+    }
+  }
+}
+
+function errorDetails(event: HistoryEvent): { error?: string; cause?: string } {
+  for (const [key, value] of Object.entries(event)) {
+    if (!key.endsWith('EventDetails') || !value || typeof value !== 'object') continue;
+    const details = value as { error?: string; cause?: string };
+    if (details.error !== undefined || details.cause !== undefined) return { error: details.error, cause: details.cause };
+  }
+  return {};
+}
+
+/** Milliseconds since the epoch: the SDK gives Dates, raw JSON gives epoch seconds. */
+function timeOf(event: HistoryEvent): number | undefined {
+  const value = event.timestamp as unknown;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return value * 1000;
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** The command that explains a failed execution. */
+export function explainCommand(execution: ExecutionSummary): string {
+  return `deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`;
+}
+
+/** `850 ms`, `5.1 s`, `2 min 3 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,0 +1,306 @@
+/** Executions: start (async and sync), stop, describe, list, history, redrive. */
+import type { JsonValue } from '../../asl/types.js';
+import type { HistoryEvent } from '../../engine/types.js';
+import { ApiError, notFoundExecution } from '../api-error.js';
+import { checkExecutionArn, executionArn as buildExecutionArn, isValidName, parseMachineArn } from '../arn.js';
+import type { EmulatorContext } from '../emulator.js';
+import type { ExecutionRow } from '../store.js';
+import { checkPayloadSize, compact, epoch, optionalString, paginate, requireString, type Handler, type Input } from './common.js';
+import { getMachine, resolveMachine } from './machines.js';
+
+function parseInput(text: string): JsonValue {
+  checkPayloadSize('input', text);
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new ApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+  }
+}
+
+function getExecution(context: EmulatorContext, arn: string): ExecutionRow {
+  checkExecutionArn(arn);
+  const row = context.store.getExecution(arn);
+  if (!row) throw notFoundExecution(arn);
+  return row;
+}
+
+/** StartExecution's core, shared with nested `states:startExecution` tasks. */
+export function startExecution(
+  context: EmulatorContext,
+  request: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string; parentArn?: string },
+): { row: ExecutionRow; existing: boolean } {
+  const target = resolveMachine(context, request.stateMachineArn);
+  const name = request.name ?? crypto.randomUUID();
+  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  const inputText = request.input ?? '{}';
+  parseInput(inputText);
+  const testCase = target.ref.testCase;
+  if (testCase && !context.mocks.hasTestCase(target.machine.name, testCase)) {
+    throw new ApiError('ValidationException', `Test case '${testCase}' is not defined for state machine '${target.machine.name}' in the mock config file${context.mocks.file ? ` ${context.mocks.file}` : ' (none is configured: set mocks in deliv.yaml)'}`);
+  }
+  const express = target.machine.type === 'EXPRESS';
+  return context.store.transaction(() => {
+    if (!express) {
+      const existing = context.store.findExecutionByName(target.machine.arn, name);
+      if (existing) {
+        // AWS's idempotency: the same name and input while still running returns the running execution.
+        if (existing.status === 'RUNNING' && existing.input === inputText) return { row: existing, existing: true };
+        throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
+      }
+    }
+    const row: ExecutionRow = {
+      arn: buildExecutionArn(context.partition, target.machine.name, name, express),
+      machineArn: target.machine.arn,
+      machineName: target.machine.name,
+      versionArn: target.version?.arn ?? null,
+      aliasArn: target.alias?.arn ?? null,
+      name,
+      type: target.machine.type,
+      status: 'RUNNING',
+      input: inputText,
+      output: null,
+      error: null,
+      cause: null,
+      started: context.clock.now(),
+      stopped: null,
+      definition: target.definition,
+      roleArn: target.roleArn,
+      revisionId: target.revisionId,
+      traceHeader: request.traceHeader ?? null,
+      testCase: testCase ?? null,
+      redriveCount: 0,
+      redriveDate: null,
+      parentArn: request.parentArn ?? null,
+    };
+    context.store.insertExecution(row);
+    return { row, existing: false };
+  });
+}
+
+const startExecutionAction: Handler = (context, input) => {
+  const { row, existing } = startExecution(context, {
+    stateMachineArn: requireString(input, 'stateMachineArn'),
+    name: optionalString(input, 'name'),
+    input: optionalString(input, 'input'),
+    traceHeader: optionalString(input, 'traceHeader', 256),
+  });
+  if (!existing) context.runtime.run(row);
+  return { executionArn: row.arn, startDate: epoch(row.started) };
+};
+
+const startSyncExecution: Handler = async (context, input) => {
+  const arn = requireString(input, 'stateMachineArn');
+  const target = resolveMachine(context, arn);
+  if (target.machine.type !== 'EXPRESS') {
+    throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+  }
+  const name = optionalString(input, 'name') ?? crypto.randomUUID();
+  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  const inputText = optionalString(input, 'input') ?? '{}';
+  const parsed = parseInput(inputText);
+  const executionArn = buildExecutionArn(context.partition, target.machine.name, name, true);
+  const started = context.clock.now();
+  const result = await context.runtime.runSync({
+    definition: target.definition,
+    arn: executionArn,
+    name,
+    machineArn: target.version?.arn ?? target.machine.arn,
+    machineName: target.machine.name,
+    roleArn: target.roleArn,
+    input: parsed,
+    type: 'EXPRESS',
+  });
+  const output = result.output === undefined ? undefined : JSON.stringify(result.output);
+  return compact({
+    executionArn,
+    stateMachineArn: target.version?.arn ?? target.machine.arn,
+    name,
+    startDate: epoch(started),
+    stopDate: epoch(result.stopped),
+    status: result.status === 'ABORTED' ? 'FAILED' : result.status,
+    error: result.error,
+    cause: result.cause,
+    input: inputText,
+    inputDetails: { included: true },
+    output,
+    outputDetails: output === undefined ? undefined : { included: true },
+    traceHeader: optionalString(input, 'traceHeader'),
+    billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil((result.stopped - started) / 100) * 100) },
+  });
+};
+
+const stopExecution: Handler = async (context, input) => {
+  const arn = requireString(input, 'executionArn');
+  const row = getExecution(context, arn);
+  if (row.type === 'EXPRESS') throw new ApiError('ValidationException', 'This API action is not supported by EXPRESS state machines');
+  const stopping = context.runtime.stop(arn, optionalString(input, 'error', 256), optionalString(input, 'cause', 32768));
+  const done = stopping ? await stopping : row;
+  return { stopDate: epoch(done.stopped ?? context.clock.now()) };
+};
+
+function redriveStatus(row: ExecutionRow): { status: string; reason?: string } {
+  if (row.type === 'EXPRESS') return { status: 'NOT_REDRIVABLE', reason: 'Execution is an Express execution' };
+  if (row.status === 'RUNNING') return { status: 'NOT_REDRIVABLE', reason: 'Execution is RUNNING and cannot be redriven' };
+  if (row.status === 'SUCCEEDED') return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
+  return { status: 'REDRIVABLE' };
+}
+
+export function describeRow(row: ExecutionRow): Record<string, unknown> {
+  const redrive = redriveStatus(row);
+  return compact({
+    executionArn: row.arn,
+    stateMachineArn: row.machineArn,
+    name: row.name,
+    status: row.status,
+    startDate: epoch(row.started),
+    stopDate: epoch(row.stopped),
+    input: row.input,
+    inputDetails: { included: true },
+    output: row.output ?? undefined,
+    outputDetails: row.output === null ? undefined : { included: true },
+    traceHeader: row.traceHeader ?? undefined,
+    error: row.error ?? undefined,
+    cause: row.cause ?? undefined,
+    stateMachineVersionArn: row.versionArn ?? undefined,
+    stateMachineAliasArn: row.aliasArn ?? undefined,
+    redriveCount: row.redriveCount,
+    redriveDate: epoch(row.redriveDate),
+    redriveStatus: redrive.status,
+    redriveStatusReason: redrive.reason,
+  });
+}
+
+const describeExecution: Handler = (context, input) => describeRow(getExecution(context, requireString(input, 'executionArn')));
+
+const listExecutions: Handler = (context, input) => {
+  const arn = optionalString(input, 'stateMachineArn');
+  if (!arn) {
+    if (input.mapRunArn) return { executions: [] };
+    throw new ApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
+  }
+  const ref = parseMachineArn(arn);
+  getMachine(context, ref.machineArn);
+  const status = optionalString(input, 'statusFilter');
+  if (status && !['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'].includes(status)) {
+    throw new ApiError('ValidationException', `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]`);
+  }
+  const redriveFilter = optionalString(input, 'redriveFilter');
+  const rows = context.store.listExecutions({
+    machineArn: ref.machineArn,
+    versionArn: ref.version !== undefined ? `${ref.machineArn}:${ref.version}` : undefined,
+    aliasArn: ref.alias !== undefined ? `${ref.machineArn}:${ref.alias}` : undefined,
+    status,
+    redriven: redriveFilter === 'REDRIVEN' ? true : redriveFilter === 'NOT_REDRIVEN' ? false : undefined,
+  });
+  const { page, nextToken } = paginate(rows, input);
+  return compact({
+    executions: page.map((row) =>
+      compact({
+        executionArn: row.arn,
+        stateMachineArn: row.machineArn,
+        name: row.name,
+        status: row.status,
+        startDate: epoch(row.started),
+        stopDate: epoch(row.stopped),
+        stateMachineVersionArn: row.versionArn ?? undefined,
+        stateMachineAliasArn: row.aliasArn ?? undefined,
+        redriveCount: row.redriveCount,
+        redriveDate: epoch(row.redriveDate),
+      }),
+    ),
+    nextToken,
+  });
+};
+
+/** Event details keys whose payloads `includeExecutionData: false` leaves out. */
+const DATA_KEYS = new Set(['input', 'output', 'parameters', 'result']);
+
+function wireEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
+  const wire: Record<string, unknown> = { ...event, timestamp: epoch(new Date(event.timestamp as Date).getTime()) };
+  if (!includeData) {
+    for (const [key, value] of Object.entries(wire)) {
+      if (!key.endsWith('EventDetails') || !value || typeof value !== 'object') continue;
+      wire[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([field]) => !DATA_KEYS.has(field)));
+    }
+  }
+  return wire;
+}
+
+const getExecutionHistory: Handler = (context, input) => {
+  const row = getExecution(context, requireString(input, 'executionArn'));
+  const events = context.store.history(row.arn);
+  if (input.reverseOrder === true) events.reverse();
+  const { page, nextToken } = paginate(events, input);
+  const includeData = input.includeExecutionData !== false;
+  return compact({ events: page.map((event) => wireEvent(event, includeData)), nextToken });
+};
+
+const describeStateMachineForExecution: Handler = (context, input) => {
+  const row = getExecution(context, requireString(input, 'executionArn'));
+  const machine = context.store.getMachine(row.machineArn);
+  return compact({
+    stateMachineArn: row.versionArn ?? row.machineArn,
+    name: row.machineName,
+    definition: row.definition,
+    roleArn: row.roleArn,
+    updateDate: epoch(machine?.updated ?? row.started),
+    loggingConfiguration: machine ? (JSON.parse(machine.loggingConfiguration) as unknown) : { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: machine ? (JSON.parse(machine.tracingConfiguration) as unknown) : { enabled: false },
+    revisionId: row.revisionId,
+  });
+};
+
+/**
+ * RedriveExecution: the failed execution carries on from where it failed. The
+ * engine resumes from its history up to the failing state's entry (so that
+ * state runs again, with fresh retries); the failed attempt's events stay in
+ * the history, followed by ExecutionRedriven, as AWS shows them.
+ */
+const redriveExecution: Handler = (context, input: Input) => {
+  const row = getExecution(context, requireString(input, 'executionArn'));
+  const redrive = redriveStatus(row);
+  if (redrive.status !== 'REDRIVABLE') throw new ApiError('ExecutionNotRedrivable', `Execution is not redrivable: '${redrive.reason}'`);
+  const view = context.store.engineView(row.arn);
+  const keep = redrivePrefix(view.events);
+  const now = context.clock.now();
+  context.store.transaction(() => {
+    context.store.retireEvents(row.arn, keep.length === 0 ? 0 : Number(keep[keep.length - 1].id));
+    context.store.appendEvent(row.arn, {
+      id: view.maxStored + 1,
+      previousEventId: view.maxStored,
+      timestamp: new Date(now),
+      type: 'ExecutionRedriven',
+      executionRedrivenEventDetails: { redriveCount: row.redriveCount + 1 },
+    } as HistoryEvent, 0);
+    context.store.flush();
+    context.store.markRedriven(row.arn, now);
+  });
+  context.runtime.run(context.store.getExecution(row.arn)!);
+  return { redriveDate: epoch(now) };
+};
+
+/** The history before the failure: everything up to (not including) the failing state's entry and what followed. */
+function redrivePrefix(events: HistoryEvent[]): HistoryEvent[] {
+  const terminal = events.findIndex((event) => /^Execution(Failed|Aborted|TimedOut)$/.test(event.type ?? ''));
+  let end = terminal === -1 ? events.length : terminal;
+  for (let i = end - 1; i >= 0; i--) {
+    const type = events[i].type ?? '';
+    if (type.endsWith('StateExited')) break;
+    if (type.endsWith('StateEntered')) {
+      end = i;
+      break;
+    }
+  }
+  return events.slice(0, end);
+}
+
+export const executionActions: Record<string, Handler> = {
+  StartExecution: startExecutionAction,
+  StartSyncExecution: startSyncExecution,
+  StopExecution: stopExecution,
+  DescribeExecution: describeExecution,
+  ListExecutions: listExecutions,
+  GetExecutionHistory: getExecutionHistory,
+  DescribeStateMachineForExecution: describeStateMachineForExecution,
+  RedriveExecution: redriveExecution,
+};

@@ -1,0 +1,177 @@
+/**
+ * What `deliv local start|stop|status` and `deliv task ...` do, kept out of
+ * the command files so those stay thin (flags → one call → render).
+ */
+import path from 'node:path';
+import { DelivError, UsageError } from '../ui/errors.js';
+import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
+import { emulatorPaths } from './paths.js';
+
+export interface Output {
+  say(line: string): void;
+  note(line: string): void;
+}
+
+export interface StartFlags {
+  port: number;
+  dataDir?: string;
+  timeScale: number;
+  detach: boolean;
+  host: string;
+  verbose: boolean;
+}
+
+export async function runLocalStart(flags: StartFlags, out: Output): Promise<unknown> {
+  if (!Number.isFinite(flags.timeScale) || flags.timeScale < 0) {
+    throw new UsageError(`--time-scale must be a number ≥ 0, not ${flags.timeScale}`, { hint: '1 = real time, 0 = waits end at once' });
+  }
+  const { root, dataDir } = emulatorPaths(flags.dataDir);
+  if (flags.detach) {
+    claimDataDir(dataDir);
+    const args = ['--port', String(flags.port), '--time-scale', String(flags.timeScale), '--host', flags.host];
+    if (flags.verbose) args.push('--verbose');
+    const info = await startDetached({ root, dataDir, args });
+    out.say(`emulator running in the background at ${endpointOf(info)} (pid ${info.pid}, data ${path.relative(process.cwd(), dataDir) || '.'})`);
+    out.say('stop it with: deliv local stop');
+    return { ...info, endpoint: endpointOf(info) };
+  }
+  claimDataDir(dataDir);
+  if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
+    out.note(`warning: binding ${flags.host} exposes the emulator (no authentication) to your network`);
+  }
+  const { startEmulator } = await import('./emulator.js');
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      root,
+      dataDir,
+      port: flags.port,
+      host: flags.host,
+      timeScale: flags.timeScale,
+      log: flags.verbose ? (line) => out.note(`${new Date().toISOString()} ${line}`) : undefined,
+    });
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new DelivError(`port ${flags.port} is already in use on ${flags.host}`, { hint: 'pass another --port (0 picks a free one)' });
+    if (err.code === 'SQLITE_BUSY' || /database is locked/.test(err.message)) {
+      throw new DelivError(`another process holds ${dataDir}`, { hint: 'stop the other emulator (`deliv local stop`) or pass another --data-dir' });
+    }
+    throw error;
+  }
+  const info = { pid: process.pid, port: emulator.port, host: flags.host, dataDir, startedAt: new Date(emulator.context.startedAt).toISOString() };
+  writeEmulatorInfo(info);
+  out.note(
+    `deliv local emulator listening on ${emulator.endpoint} (data ${dataDir}${flags.timeScale !== 1 ? `, time scale ${flags.timeScale}` : ''})` +
+      (emulator.resumed > 0 ? `; resumed ${emulator.resumed} running execution(s)` : ''),
+  );
+  if (!process.env.DELIV_DETACHED) out.note('press Ctrl-C to stop');
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      out.note(`${signal}: shutting down`);
+      resolve();
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+  await emulator.stop();
+  removeEmulatorInfo(dataDir);
+  return info;
+}
+
+export async function runLocalStop(flags: { dataDir?: string }, out: Output): Promise<unknown> {
+  const { dataDir } = emulatorPaths(flags.dataDir);
+  const info = readEmulatorInfo(dataDir);
+  if (!info) {
+    out.say(`no emulator is running for ${dataDir}`);
+    return { stopped: false, dataDir };
+  }
+  const how = await stopEmulatorProcess(info);
+  out.say(`emulator (pid ${info.pid}) ${how === 'stopped' ? 'stopped' : 'did not stop in time and was killed'}`);
+  return { stopped: true, pid: info.pid, dataDir, how };
+}
+
+export async function runLocalStatus(flags: { dataDir?: string }, out: Output): Promise<unknown> {
+  const { dataDir } = emulatorPaths(flags.dataDir);
+  const info = readEmulatorInfo(dataDir);
+  if (!info) {
+    out.say(`not running (data dir ${dataDir}); start it with: deliv local start`);
+    return { running: false, dataDir };
+  }
+  const endpoint = endpointOf(info);
+  let status: { machines: number; runningExecutions: number; executions: number; uptimeSeconds: number };
+  try {
+    const response = await fetch(`${endpoint}/deliv/status`, { signal: AbortSignal.timeout(5000) });
+    status = (await response.json()) as typeof status;
+  } catch (error) {
+    throw new DelivError(`the emulator (pid ${info.pid}) does not answer on ${endpoint}: ${(error as Error).message}`, {
+      hint: 'stop it with `deliv local stop` and start it again',
+    });
+  }
+  const result = { running: true, pid: info.pid, endpoint, port: info.port, host: info.host, dataDir, startedAt: info.startedAt, ...status };
+  out.say(`running      pid ${info.pid}`);
+  out.say(`endpoint     ${endpoint}`);
+  out.say(`data dir     ${dataDir}`);
+  out.say(`uptime       ${formatDuration(status.uptimeSeconds)}`);
+  out.say(`machines     ${status.machines}`);
+  out.say(`executions   ${status.runningExecutions} running, ${status.executions} in total`);
+  return result;
+}
+
+function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`;
+}
+
+/** The endpoint `deliv task` talks to: --endpoint, DELIV_LOCAL_ENDPOINT, else the project's running emulator. */
+export function taskEndpoint(flags: { endpoint?: string; dataDir?: string }): string {
+  if (flags.endpoint) return flags.endpoint;
+  if (process.env.DELIV_LOCAL_ENDPOINT) return process.env.DELIV_LOCAL_ENDPOINT;
+  const { dataDir } = emulatorPaths(flags.dataDir);
+  const info = readEmulatorInfo(dataDir);
+  if (!info) throw new DelivError(`no emulator is running for ${dataDir}`, { hint: 'start it with `deliv local start`, or pass --endpoint' });
+  return endpointOf(info);
+}
+
+export interface WaitingTask {
+  taskToken: string;
+  executionArn: string;
+  stateName: string;
+  waitingSince: string;
+  lastHeartbeat?: string;
+}
+
+export async function listWaitingTasks(endpoint: string): Promise<WaitingTask[]> {
+  const response = await fetch(`${endpoint}/deliv/tasks`, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
+    throw new DelivError(`cannot reach the emulator at ${endpoint}: ${error.message}`, { hint: 'is it running? `deliv local status`' });
+  });
+  if (!response.ok) throw new DelivError(`${endpoint} is not a deliv emulator (GET /deliv/tasks answered ${response.status})`);
+  return ((await response.json()) as { tasks: WaitingTask[] }).tasks;
+}
+
+/** SendTaskSuccess / Failure / Heartbeat through the SDK, as a worker would send them. */
+export async function answerTask(
+  endpoint: string,
+  answer: { kind: 'success'; token: string; output: string } | { kind: 'failure'; token: string; error?: string; cause?: string } | { kind: 'heartbeat'; token: string },
+): Promise<void> {
+  const { createSfnClient } = await import('../aws/clients.js');
+  const sdk = await import('@aws-sdk/client-sfn');
+  const sfn = await createSfnClient({ name: 'local', local: true, endpoint });
+  try {
+    if (answer.kind === 'success') await sfn.send(new sdk.SendTaskSuccessCommand({ taskToken: answer.token, output: answer.output }));
+    else if (answer.kind === 'failure') await sfn.send(new sdk.SendTaskFailureCommand({ taskToken: answer.token, error: answer.error, cause: answer.cause }));
+    else await sfn.send(new sdk.SendTaskHeartbeatCommand({ taskToken: answer.token }));
+  } catch (error) {
+    const name = (error as Error).name;
+    const hints: Record<string, string> = {
+      TaskDoesNotExist: 'list the waiting tokens with `deliv task list`',
+      TaskTimedOut: 'the task already ended (answered, timed out, or its execution stopped)',
+      InvalidOutput: '--output must be JSON, e.g. --output \'{"ok":true}\'',
+      InvalidToken: 'pass the token exactly as `deliv task list` shows it',
+    };
+    throw new DelivError(`${name}: ${(error as Error).message}`, { hint: hints[name], exitCode: name === 'InvalidOutput' || name === 'InvalidToken' ? 2 : 1 });
+  } finally {
+    sfn.destroy();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * One running emulator: the store, the engine runtime, the task runner and the
+ * HTTP server, wired together. `startEmulator` is what `deliv local start`
+ * and the tests call; `stop()` shuts it down cleanly (running executions stay
+ * RUNNING in the store and resume on the next start).
+ */
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
+import type { FunctionConfig, ProjectConfig } from '../project/config.js';
+import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Partition } from './arn.js';
+import { realClock } from '../engine/index.js';
+import { MachineCache } from './engine.js';
+import { LambdaHost } from './lambda.js';
+import { MockFile } from './mocks.js';
+import { Runtime } from './runtime.js';
+import { createServer } from './server.js';
+import { Store } from './store.js';
+import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
+import { TokenBroker } from './tokens.js';
+import type { Clock } from '../engine/types.js';
+
+export interface EmulatorOptions {
+  /** The project folder (deliv.yaml, handlers, mocks); the cwd when outside a project. */
+  root: string;
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  /** Wait/retry durations are multiplied by this in real time (0 = instant). */
+  timeScale?: number;
+  region?: string;
+  account?: string;
+  /** Called once per request with a one-line summary (`--verbose`). */
+  log?: (line: string) => void;
+}
+
+export interface EmulatorContext {
+  store: Store;
+  runtime: Runtime;
+  machines: MachineCache;
+  tokens: TokenBroker;
+  mocks: MockFile;
+  partition: Partition;
+  clock: Clock;
+  root: string;
+  dataDir: string;
+  startedAt: number;
+  /** Set once the server listens. */
+  endpoint: string;
+  nested: NestedExecutions;
+}
+
+export interface RunningEmulator {
+  context: EmulatorContext;
+  server: Server;
+  port: number;
+  host: string;
+  endpoint: string;
+  resumed: number;
+  stop(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const root = path.resolve(options.root);
+  const dataDir = path.resolve(root, options.dataDir ?? '.deliv');
+  const partition: Partition = { region: options.region ?? LOCAL_REGION, account: options.account ?? LOCAL_ACCOUNT };
+  const store = new Store(dataDir);
+  const project = projectReader(root);
+  const mocks = new MockFile(project.mocksFile());
+  const machines = MachineCache.create();
+  const clock = realClock(options.timeScale ?? 1);
+  const tokens = new TokenBroker(store);
+  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition);
+  // The nested-execution bridge is filled in by the API once it exists (it starts executions as StartExecution does).
+  const nested: NestedExecutions = {
+    start: () => {
+      throw new Error('emulator not started');
+    },
+    waitFor: (arn, signal) => runtime.waitFor(arn, signal),
+    stop: (arn) => void runtime.stop(arn),
+  };
+  const runner = new LocalTaskRunner({
+    root,
+    functions: () => project.functions(),
+    mocks,
+    lambda,
+    tokens,
+    nested,
+    executionInfo: (arn) => {
+      const row = store.getExecution(arn);
+      if (!row) return undefined;
+      return { machineName: row.machineName, testCase: mocks.testCaseFor(row.machineName, row.testCase) };
+    },
+  });
+  const runtime = new Runtime(store, machines, runner, clock);
+  const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested };
+  const server = createServer(context, options.log);
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  context.endpoint = endpoint;
+  setHandlerEnvironment(endpoint, partition);
+  const resumed = runtime.resumeAll();
+  let stopped = false;
+  return {
+    context,
+    server,
+    port,
+    host,
+    endpoint,
+    resumed,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      runtime.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+}
+
+/** Handlers written for AWS find the emulator through the standard SDK environment (PREAMBLE decision 2). */
+function setHandlerEnvironment(endpoint: string, partition: Partition): void {
+  process.env.AWS_ENDPOINT_URL_SFN = endpoint;
+  process.env.AWS_REGION ??= partition.region;
+  process.env.AWS_DEFAULT_REGION ??= partition.region;
+  process.env.AWS_ACCESS_KEY_ID ??= 'deliv-local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'deliv-local';
+}
+
+/** deliv.yaml as it is now: the functions and mocks mapping are re-read when the file changes. */
+function projectReader(root: string) {
+  const file = path.join(root, PROJECT_FILE);
+  let cached: { mtime: number; config: ProjectConfig } | undefined;
+  const current = (): ProjectConfig | undefined => {
+    if (!existsSync(file)) return undefined;
+    const mtime = statSync(file).mtimeMs;
+    if (!cached || cached.mtime !== mtime) cached = { mtime, config: parseProjectConfig(readFileSync(file, 'utf8'), file) };
+    return cached.config;
+  };
+  return {
+    functions: (): Record<string, FunctionConfig> => current()?.functions ?? {},
+    mocksFile: (): string | undefined => {
+      const mocks = current()?.mocks;
+      if (mocks) return path.resolve(root, mocks);
+      const conventional = path.join(root, 'mocks', 'MockConfigFile.json');
+      return existsSync(conventional) ? conventional : process.env.SFN_MOCK_CONFIG;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Runs executions on the engine and keeps the store in step with them: every
+ * history event is persisted as it happens, the final status in the same
+ * commit as the last events, and on start-up the executions that were RUNNING
+ * resume from their stored history.
+ */
+import type { JsonValue, WorkflowType } from '../asl/types.js';
+import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
+import type { MachineCache } from './engine.js';
+import type { ExecutionRow, Store } from './store.js';
+
+export interface SyncResult extends ExecutionResult {
+  stopped: number;
+}
+
+interface LiveExecution {
+  handle: ExecutionHandle;
+  done: Promise<ExecutionRow>;
+}
+
+export class Runtime {
+  private readonly live = new Map<string, LiveExecution>();
+  private readonly finishListeners = new Set<(row: ExecutionRow) => void>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly machines: MachineCache,
+    readonly taskRunner: TaskRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  get runningCount(): number {
+    return this.live.size;
+  }
+
+  /** Starts a stored execution, or resumes it from its history (after a restart or a redrive). */
+  run(row: ExecutionRow, resume = false): void {
+    const machine = this.machines.get(row.definition);
+    const arn = row.arn;
+    let resumeFrom: HistoryEvent[] | undefined;
+    let record = (event: HistoryEvent) => this.store.appendEvent(arn, event);
+    if (row.redriveCount > 0) {
+      // After a redrive the stored ids run on past the engine's: translate both ways.
+      const view = this.store.engineView(arn);
+      resumeFrom = view.events;
+      const ids = view.engineToStored;
+      let maxStored = view.maxStored;
+      record = (event) => {
+        const engineId = event.id as number;
+        let stored = ids.get(engineId);
+        if (stored === undefined) {
+          stored = ++maxStored;
+          ids.set(engineId, stored);
+        }
+        const previous = event.previousEventId ?? 0;
+        this.store.appendEvent(arn, { ...event, id: stored, previousEventId: ids.get(previous) ?? previous }, engineId);
+      };
+    } else if (resume) {
+      resumeFrom = this.store.history(arn);
+    }
+    const handle = machine.start({
+      executionArn: arn,
+      name: row.name,
+      stateMachineArn: row.versionArn ?? row.machineArn,
+      stateMachineName: row.machineName,
+      roleArn: row.roleArn,
+      startTime: new Date(row.started).toISOString(),
+      redriveCount: row.redriveCount,
+      type: row.type,
+      input: JSON.parse(row.input) as JsonValue,
+      runner: this.taskRunner,
+      clock: this.clock,
+      onEvent: (event) => {
+        if (!this.closed) record(event);
+      },
+      resumeFrom,
+    });
+    const done = handle.result.then(
+      (result) => this.finish(arn, result),
+      (error: unknown) => this.finish(arn, { status: 'FAILED', error: 'States.Runtime', cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+    );
+    this.live.set(arn, { handle, done });
+  }
+
+  private finish(arn: string, result: ExecutionResult): ExecutionRow {
+    this.live.delete(arn);
+    // After shutdown the store is closed: the execution stays RUNNING there and resumes on the next start.
+    if (this.closed) return { arn } as ExecutionRow;
+    this.store.finishExecution(arn, {
+      status: result.status,
+      output: result.output === undefined ? null : JSON.stringify(result.output),
+      error: result.error ?? null,
+      cause: result.cause ?? null,
+      stopped: this.clock.now(),
+    });
+    const row = this.store.getExecution(arn)!;
+    for (const listener of this.finishListeners) listener(row);
+    return row;
+  }
+
+  isLive(arn: string): boolean {
+    return this.live.has(arn);
+  }
+
+  stop(arn: string, error?: string, cause?: string): Promise<ExecutionRow> | undefined {
+    const live = this.live.get(arn);
+    if (!live) return undefined;
+    live.handle.stop(error, cause);
+    return live.done;
+  }
+
+  /** Resolves when a stored execution has ended (at once when it already has). */
+  waitFor(arn: string, signal?: AbortSignal): Promise<ExecutionRow> {
+    const live = this.live.get(arn);
+    if (!live) return Promise.resolve(this.store.getExecution(arn)!);
+    if (!signal) return live.done;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void live.done.then((row) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(row);
+      });
+    });
+  }
+
+  onFinish(listener: (row: ExecutionRow) => void): () => void {
+    this.finishListeners.add(listener);
+    return () => this.finishListeners.delete(listener);
+  }
+
+  /** StartSyncExecution: an Express execution held in memory only, as AWS keeps no history for it. */
+  async runSync(options: {
+    definition: string;
+    arn: string;
+    name: string;
+    machineArn: string;
+    machineName: string;
+    roleArn: string;
+    input: JsonValue;
+    type: WorkflowType;
+  }): Promise<SyncResult> {
+    const machine = this.machines.get(options.definition);
+    const handle = machine.start({
+      executionArn: options.arn,
+      name: options.name,
+      stateMachineArn: options.machineArn,
+      stateMachineName: options.machineName,
+      roleArn: options.roleArn,
+      type: options.type,
+      input: options.input,
+      runner: this.taskRunner,
+      clock: this.clock,
+    });
+    const result = await handle.result;
+    return { ...result, stopped: this.clock.now() };
+  }
+
+  /** After a restart: every execution that was RUNNING carries on from its history. */
+  resumeAll(): number {
+    const rows = this.store.runningExecutions();
+    for (const row of rows) {
+      try {
+        this.run(row, true);
+      } catch (error) {
+        this.store.finishExecution(row.arn, { status: 'FAILED', error: 'States.Runtime', cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
+      }
+    }
+    return rows.length;
+  }
+
+  /** Stops feeding the engine (shutdown): running executions stay RUNNING in the store and resume next time. */
+  shutdown(): void {
+    this.closed = true;
+    this.store.flush();
+    this.live.clear();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The emulator's HTTP face: AWS JSON 1.0 (`POST /`, `X-Amz-Target:
+ * AWSStepFunctions.<Action>`), errors as `{"__type", "message"}` with AWS's
+ * status codes, so @aws-sdk/client-sfn and the AWS CLI work unchanged. Two
+ * read-only extras for deliv itself: `GET /deliv/status` and `GET /deliv/tasks`.
+ */
+import http from 'node:http';
+import { ApiError } from './api-error.js';
+import { callbackActions } from './api/callbacks.js';
+import type { Handler } from './api/common.js';
+import { executionActions, startExecution } from './api/executions.js';
+import { machineActions } from './api/machines.js';
+import { tagActions } from './api/tags.js';
+import { validationActions } from './api/validation.js';
+import { parseMachineArn } from './arn.js';
+import type { EmulatorContext } from './emulator.js';
+
+export const ACTIONS: Record<string, Handler> = {
+  ...machineActions,
+  ...executionActions,
+  ...callbackActions,
+  ...validationActions,
+  ...tagActions,
+};
+
+const TARGET_PREFIX = 'AWSStepFunctions.';
+/** Definitions may be 1 MiB; the JSON envelope and escaping add to it. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const JSON_TYPE = 'application/x-amz-json-1.0';
+
+export function createServer(context: EmulatorContext, log?: (line: string) => void): http.Server {
+  wireNestedExecutions(context);
+  const server = http.createServer((request, response) => {
+    const started = performance.now();
+    const finish = (status: number, action: string) => {
+      log?.(`${request.method} ${action} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+    };
+    if (request.method === 'GET' && request.url?.startsWith('/deliv/')) {
+      const body = internal(context, request.url);
+      send(response, body ? 200 : 404, body ?? { message: 'not found' }, 'application/json');
+      finish(body ? 200 : 404, request.url);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+      void dispatch(context, request.method ?? '', target, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)).then(({ status, body }) => {
+        send(response, status, body, JSON_TYPE);
+        finish(status, action || '(no action)');
+      });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return server;
+}
+
+async function dispatch(context: EmulatorContext, method: string, target: string, body: Buffer | null): Promise<{ status: number; body: unknown }> {
+  try {
+    if (method !== 'POST') throw new ApiError('UnknownOperationException', `${method} is not supported: the Step Functions API takes POST /`);
+    if (!target.startsWith(TARGET_PREFIX) || !Object.hasOwn(ACTIONS, target.slice(TARGET_PREFIX.length))) {
+      throw new ApiError('UnknownOperationException', target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header');
+    }
+    if (body === null) throw new ApiError('ValidationException', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413);
+    let input: Record<string, unknown> = {};
+    const text = body.toString('utf8').trim();
+    if (text !== '') {
+      try {
+        input = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        throw new ApiError('SerializationException', 'Start of structure or map found where not expected / malformed JSON body');
+      }
+      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
+    }
+    const result = await ACTIONS[target.slice(TARGET_PREFIX.length)](context, input);
+    return { status: 200, body: result ?? {} };
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, body: { __type: error.type, message: error.message, ...error.extra } };
+    return { status: 500, body: { __type: 'InternalServerError', message: (error as Error)?.message ?? String(error) } };
+  }
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown, type: string): void {
+  const text = JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': crypto.randomUUID(),
+  };
+  if (status >= 400 && body && typeof body === 'object' && '__type' in body) headers['x-amzn-ErrorType'] = String((body as { __type: string }).__type);
+  response.writeHead(status, headers);
+  response.end(text);
+}
+
+function internal(context: EmulatorContext, url: string): unknown {
+  if (url === '/deliv/status') {
+    return {
+      pid: process.pid,
+      endpoint: context.endpoint,
+      dataDir: context.dataDir,
+      root: context.root,
+      startedAt: new Date(context.startedAt).toISOString(),
+      uptimeSeconds: Math.round((Date.now() - context.startedAt) / 1000),
+      machines: context.store.listMachines().length,
+      runningExecutions: context.runtime.runningCount,
+      executions: context.store.countExecutions(),
+    };
+  }
+  if (url === '/deliv/tasks') {
+    return {
+      tasks: context.tokens.waiting().map((row) => ({
+        taskToken: row.token,
+        executionArn: row.executionArn,
+        stateName: row.stateName,
+        waitingSince: new Date(row.created).toISOString(),
+        lastHeartbeat: row.heartbeat ? new Date(row.heartbeat).toISOString() : undefined,
+      })),
+    };
+  }
+  return undefined;
+}
+
+/** Nested `states:startExecution` tasks start children exactly as StartExecution does. */
+function wireNestedExecutions(context: EmulatorContext): void {
+  context.nested.start = (request) => {
+    const input = request.input === undefined ? '{}' : typeof request.input === 'string' ? request.input : JSON.stringify(request.input);
+    const ref = parseMachineArn(request.stateMachineArn);
+    // The same task replayed after a crash: its child already exists.
+    const earlier = request.name ? context.store.findExecutionByName(ref.machineArn, request.name) : undefined;
+    if (earlier && earlier.parentArn === request.parentArn) return earlier;
+    const { row, existing } = startExecution(context, { stateMachineArn: request.stateMachineArn, name: request.name, input, parentArn: request.parentArn });
+    if (!existing) context.runtime.run(row);
+    return row;
+  };
+  context.nested.stop = (arn) => {
+    void context.runtime.stop(arn, 'States.Aborted', 'the parent execution stopped waiting for this one');
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The TaskRunner the emulator gives the engine. A task is served, in order, by
+ * a mocked response (MockConfigFile test case), the project's own Lambda
+ * handler, a nested execution on this emulator (`states:startExecution`), or
+ * fails with a cause that says how to map it. `.waitForTaskToken` tasks then
+ * wait for SendTaskSuccess/Failure.
+ */
+import { createHash } from 'node:crypto';
+import type { JsonValue } from '../asl/types.js';
+import { TaskFailure, type TaskRequest, type TaskRunner } from '../engine/types.js';
+import type { FunctionConfig } from '../project/config.js';
+import type { LambdaHost } from './lambda.js';
+import type { MockFile } from './mocks.js';
+import { readItems, type ItemReadRequest } from './items.js';
+import type { ExecutionRow } from './store.js';
+import type { TokenBroker } from './tokens.js';
+
+export interface NestedExecutions {
+  /** Starts a child execution on this emulator (StartExecution semantics). */
+  start(request: { stateMachineArn: string; input: JsonValue | string | undefined; name?: string; parentArn: string }): ExecutionRow;
+  waitFor(arn: string, signal: AbortSignal): Promise<ExecutionRow>;
+  /** Stops a child whose parent task was stopped or timed out, as Step Functions does for `.sync`. */
+  stop(arn: string): void;
+}
+
+export interface TaskEnvironment {
+  root: string;
+  functions(): Record<string, FunctionConfig>;
+  mocks: MockFile;
+  lambda: LambdaHost;
+  tokens: TokenBroker;
+  nested: NestedExecutions;
+  /** The machine name and mock test case an execution runs under. */
+  executionInfo(executionArn: string): { machineName: string; testCase?: string } | undefined;
+}
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(?::([^:]+))?$/;
+
+export class LocalTaskRunner implements TaskRunner {
+  private readonly invocations = new Map<string, number>();
+
+  constructor(private readonly env: TaskEnvironment) {}
+
+  async run(request: TaskRequest): Promise<JsonValue> {
+    const info = this.env.executionInfo(request.executionArn);
+    // A mocked callback task answers at once, as in Step Functions Local.
+    const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
+    if (mocked?.kind === 'throw') throw mocked.failure;
+    if (mocked) return mocked.value;
+    if (request.pattern !== 'waitForTaskToken') return this.perform(request, info?.machineName);
+    // The token is live before the resource runs, as on AWS: a handler may answer it
+    // (SendTaskSuccess through the SDK) before it returns.
+    const answer = this.env.tokens.wait(request);
+    answer.catch(() => undefined); // an early SendTaskFailure is delivered below, not reported as unhandled
+    try {
+      await this.perform(request, info?.machineName);
+    } catch (error) {
+      this.env.tokens.withdraw(request);
+      throw error;
+    }
+    return answer;
+  }
+
+  readItems(request: ItemReadRequest): Promise<JsonValue[]> {
+    return readItems(this.env.root, request);
+  }
+
+  private async perform(request: TaskRequest, machineName: string | undefined): Promise<JsonValue> {
+    const base = request.baseResource;
+    const functionMatch = FUNCTION_ARN.exec(base);
+    if (functionMatch) {
+      return this.invokeFunction(functionMatch[1], functionMatch[2], request.parameters, request, 'payload');
+    }
+    if (base === LAMBDA_INVOKE) {
+      const parameters = (request.parameters ?? {}) as { FunctionName?: unknown; Payload?: JsonValue; Qualifier?: string };
+      const { name, qualifier } = functionName(parameters.FunctionName);
+      return this.invokeFunction(name, parameters.Qualifier ?? qualifier, parameters.Payload ?? {}, request, 'envelope');
+    }
+    if (base === START_EXECUTION) return this.startExecution(request);
+    throw unserved(request, machineName);
+  }
+
+  private nextInvocation(request: TaskRequest): number {
+    const context = request.context as { Map?: { Item?: { Index?: number } } } | null;
+    const key = `${request.executionArn}|${request.stateName}|${context?.Map?.Item?.Index ?? ''}`;
+    const count = this.invocations.get(key) ?? 0;
+    this.invocations.set(key, count + 1);
+    if (this.invocations.size > 100_000) this.invocations.clear();
+    return count;
+  }
+
+  private async invokeFunction(name: string, qualifier: string | undefined, payload: JsonValue, request: TaskRequest, shape: 'payload' | 'envelope'): Promise<JsonValue> {
+    const config = this.env.functions()[name];
+    if (!config) {
+      throw new TaskFailure(
+        'Lambda.ResourceNotFoundException',
+        `Function not found: ${name} (state ${request.stateName}). Map it in deliv.yaml under functions.${name}.handler, or mock state ${request.stateName} in the mocks file (test case Default).`,
+      );
+    }
+    const result = await this.env.lambda.invoke(name, config, payload, request.signal, qualifier ?? '$LATEST');
+    if (shape === 'payload') return result;
+    const requestId = crypto.randomUUID();
+    return {
+      ExecutedVersion: qualifier && /^\d+$/.test(qualifier) ? qualifier : '$LATEST',
+      Payload: result,
+      SdkHttpMetadata: {
+        AllHttpHeaders: { 'X-Amz-Executed-Version': ['$LATEST'], 'x-amzn-RequestId': [requestId], 'Content-Type': ['application/json'] },
+        HttpHeaders: { 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId, 'Content-Type': 'application/json' },
+        HttpStatusCode: 200,
+      },
+      SdkResponseMetadata: { RequestId: requestId },
+      StatusCode: 200,
+    };
+  }
+
+  private async startExecution(request: TaskRequest): Promise<JsonValue> {
+    const parameters = (request.parameters ?? {}) as { StateMachineArn?: string; Input?: JsonValue; Name?: string };
+    if (typeof parameters.StateMachineArn !== 'string') {
+      throw new TaskFailure('States.Runtime', 'states:startExecution needs a StateMachineArn parameter');
+    }
+    let child: ExecutionRow;
+    try {
+      // Without a Name, one derived from the task's entry: a task replayed after a crash finds its child again.
+      const name = parameters.Name ?? childName(request);
+      child = this.env.nested.start({ stateMachineArn: parameters.StateMachineArn, input: parameters.Input, name, parentArn: request.executionArn });
+    } catch (error) {
+      const name = (error as Error).name;
+      throw new TaskFailure(`StepFunctions.${name}`, (error as Error).message);
+    }
+    if (request.pattern === 'request-response' || request.pattern === 'waitForTaskToken') {
+      return { ExecutionArn: child.arn, StartDate: child.started };
+    }
+    const done = await this.env.nested.waitFor(child.arn, request.signal).catch((error: unknown) => {
+      this.env.nested.stop(child.arn);
+      throw error;
+    });
+    const output = done.output === null ? null : (JSON.parse(done.output) as JsonValue);
+    const description: Record<string, JsonValue> = {
+      ExecutionArn: done.arn,
+      Input: request.pattern === 'sync:2' ? (JSON.parse(done.input) as JsonValue) : done.input,
+      InputDetails: { Included: true },
+      Name: done.name,
+      StartDate: done.started,
+      StateMachineArn: done.versionArn ?? done.machineArn,
+      Status: done.status,
+      StopDate: done.stopped ?? Date.now(),
+    };
+    if (done.status === 'SUCCEEDED') {
+      description.Output = request.pattern === 'sync:2' ? output : done.output;
+      description.OutputDetails = { Included: true };
+      return description;
+    }
+    if (done.error !== null) description.Error = done.error;
+    if (done.cause !== null) description.Cause = done.cause;
+    throw new TaskFailure('States.TaskFailed', JSON.stringify(description));
+  }
+}
+
+function childName(request: TaskRequest): string {
+  const context = request.context as { State?: { EnteredTime?: string }; Map?: { Item?: { Index?: number } } } | null;
+  const seed = [request.executionArn, request.stateName, context?.State?.EnteredTime, context?.Map?.Item?.Index, request.attempt].join('|');
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function functionName(value: unknown): { name: string; qualifier?: string } {
+  if (typeof value !== 'string' || value === '') throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName parameter');
+  const arn = FUNCTION_ARN.exec(value);
+  if (arn) return { name: arn[1], qualifier: arn[2] };
+  // Partial ARN `123456789012:function:name[:qualifier]` or `name[:qualifier]`.
+  const partial = /^(?:\d{12}:function:)?([^:]+)(?::([^:]+))?$/.exec(value);
+  if (partial) return { name: partial[1], qualifier: partial[2] };
+  return { name: value };
+}
+
+function unserved(request: TaskRequest, machineName: string | undefined): TaskFailure {
+  const service = /^arn:aws[a-z-]*:states:::([^:]+(?::[^.]+)?)/.exec(request.baseResource)?.[1] ?? request.baseResource;
+  return new TaskFailure(
+    'States.TaskFailed',
+    `deliv local does not serve ${service} (state ${request.stateName}). Mock it: add "${request.stateName}" to a test case of ` +
+      `"${machineName ?? 'the state machine'}" in the mocks file (mocks: in deliv.yaml, test case Default), or call a Lambda function mapped under functions in deliv.yaml.`,
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * A Step Functions client for the target a command works on. For the local
+ * target the embedded emulator is started when it is not running (and the
+ * caller is told, to say so on stderr); AWS targets go through the SDK's own
+ * credential and region chain. Every command that reads or writes executions
+ * (deploy, start, logs, ls, destroy, explain, graph) connects here.
+ */
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createSfnClient } from '../aws/clients.js';
+import { resolveTarget, type ResolvedTarget, type TargetFlags } from '../aws/target.js';
+import type { Project } from '../project/config.js';
+
+export interface Connection {
+  sfn: SFNClient;
+  target: ResolvedTarget;
+  /** The emulator was not running and has been started for this command. */
+  startedEmulator: boolean;
+}
+
+export async function connect(project: Project | undefined, flags: TargetFlags, note: (text: string) => void): Promise<Connection> {
+  const target = resolveTarget(project, flags);
+  let startedEmulator = false;
+  if (target.local && project) {
+    const explicit = project.config.targets[target.name]?.endpoint ?? process.env.DELIV_LOCAL_ENDPOINT;
+    if (!explicit) {
+      const { ensureLocalEmulator } = await import('../local/ensure.js');
+      const ensured = await ensureLocalEmulator({ root: project.root });
+      target.endpoint = ensured.endpoint;
+      startedEmulator = ensured.started;
+      if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
+    }
+  }
+  return { sfn: await createSfnClient(target), target, startedEmulator };
+}

@@ -1,0 +1,262 @@
+/**
+ * The one history formatter: execution histories (AWS `GetExecutionHistory`
+ * events, from the emulator or from AWS, they are the same shape) as lines a
+ * person reads. `logs`, `start --wait`, `explain` and `graph` all use it.
+ *
+ * Everything here is a pure function of the events: streaming callers keep
+ * the events they have and ask for the lines of the new ones with `from`, so
+ * a state's duration and name are found however the events arrived.
+ */
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { paint } from '../ui/colors.js';
+
+export type EventTone = 'failure' | 'success' | 'start' | 'info';
+
+/** One event, with what a reader wants from it already worked out. */
+export interface EventView {
+  id: number;
+  timestamp: Date;
+  type: string;
+  /** The state the event belongs to (`Charge`, `ShipItems[3]` for a Map iteration); none for execution events. */
+  state?: string;
+  /** How long the state (on its `...StateExited`) or the execution (on its end) took. */
+  durationMs?: number;
+  /** Input, output or task parameters as JSON text, as AWS sent them. */
+  data?: string;
+  dataKind?: 'input' | 'output' | 'parameters';
+  error?: string;
+  cause?: string;
+  tone: EventTone;
+  /** The execution ends with this event. */
+  terminal: boolean;
+}
+
+export interface ExecutionOutcome {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  durationMs?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** The state whose failure ended the execution. */
+  failedState?: string;
+}
+
+export interface FormatOptions {
+  /** Whole input/output instead of trimmed (`--data`). */
+  data?: boolean;
+  /** Trim data to this many characters (default 80). */
+  dataWidth?: number;
+  /** For the `deliv explain <arn>` hint after a failed execution. */
+  executionArn?: string;
+  /** Put before every line, e.g. the execution name when several are followed together. */
+  label?: string;
+  /** Times in UTC instead of the local zone. */
+  utc?: boolean;
+  /** Format only events from this index on (the earlier ones still give names and durations). */
+  from?: number;
+}
+
+const TERMINAL_STATUS: Record<string, ExecutionOutcome['status']> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionAborted: 'ABORTED',
+};
+
+/** `TaskFailed` → `taskFailedEventDetails`; every `...StateEntered`/`...StateExited` shares one key. */
+export function detailsOf(event: HistoryEvent): Record<string, any> | undefined {
+  const type = event.type ?? '';
+  const record = event as Record<string, any>;
+  if (type.endsWith('StateEntered')) return record.stateEnteredEventDetails;
+  if (type.endsWith('StateExited')) return record.stateExitedEventDetails;
+  return record[`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`];
+}
+
+function isFailure(type: string): boolean {
+  return /(Failed|TimedOut|Aborted)$/.test(type) || type === 'EvaluationFailed';
+}
+
+function toneOf(type: string): EventTone {
+  if (isFailure(type)) return 'failure';
+  if (type === 'ExecutionSucceeded' || /Succeeded$/.test(type)) return 'success';
+  if (type.endsWith('StateEntered') || type === 'ExecutionStarted') return 'start';
+  return 'info';
+}
+
+function timeOf(event: HistoryEvent): Date {
+  const value = event.timestamp as unknown;
+  return value instanceof Date ? value : new Date(typeof value === 'number' ? value * 1000 : String(value));
+}
+
+/** The structure behind the lines: states, durations, data and failures of every event. */
+export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
+  const byId = new Map<number, HistoryEvent>();
+  for (const event of events) if (event.id !== undefined) byId.set(event.id, event);
+  const stateCache = new Map<number, string | undefined>();
+  const startedAt = events.find((event) => event.type === 'ExecutionStarted');
+
+  /** Walks back along previousEventId to the state that was entered last on this branch. */
+  const stateOf = (event: HistoryEvent): string | undefined => {
+    const seen: number[] = [];
+    let current: HistoryEvent | undefined = event;
+    let found: string | undefined;
+    while (current) {
+      const id = current.id ?? -1;
+      if (stateCache.has(id)) {
+        found = stateCache.get(id);
+        break;
+      }
+      seen.push(id);
+      const type = current.type ?? '';
+      if (type.endsWith('StateEntered')) {
+        found = detailsOf(current)?.name;
+        break;
+      }
+      if (type.endsWith('StateExited') && current !== event) break;
+      if (type.endsWith('StateExited')) {
+        found = detailsOf(current)?.name;
+        break;
+      }
+      if (type.startsWith('MapIteration')) {
+        const details = detailsOf(current);
+        found = details ? `${details.name}[${details.index}]` : undefined;
+        break;
+      }
+      if (type.startsWith('Execution')) break;
+      current = current.previousEventId ? byId.get(current.previousEventId) : undefined;
+    }
+    for (const id of seen) stateCache.set(id, found);
+    return found;
+  };
+
+  const enteredAt = (exited: HistoryEvent, name: string): Date | undefined => {
+    let current = exited.previousEventId ? byId.get(exited.previousEventId) : undefined;
+    while (current) {
+      if ((current.type ?? '').endsWith('StateEntered') && detailsOf(current)?.name === name) return timeOf(current);
+      current = current.previousEventId ? byId.get(current.previousEventId) : undefined;
+    }
+    return undefined;
+  };
+
+  return events.map((event) => {
+    const type = event.type ?? 'Unknown';
+    const details = detailsOf(event) ?? {};
+    const timestamp = timeOf(event);
+    const view: EventView = {
+      id: event.id ?? 0,
+      timestamp,
+      type,
+      state: type.startsWith('Execution') ? undefined : stateOf(event),
+      tone: toneOf(type),
+      terminal: type in TERMINAL_STATUS,
+    };
+    if (type.endsWith('StateExited') && view.state) {
+      const entered = enteredAt(event, details.name);
+      if (entered) view.durationMs = timestamp.getTime() - entered.getTime();
+    }
+    if (view.terminal && startedAt) view.durationMs = timestamp.getTime() - timeOf(startedAt).getTime();
+    if (typeof details.error === 'string') view.error = details.error;
+    if (typeof details.cause === 'string') view.cause = details.cause;
+    if (typeof details.input === 'string') {
+      view.data = details.input;
+      view.dataKind = 'input';
+    } else if (typeof details.output === 'string') {
+      view.data = details.output;
+      view.dataKind = 'output';
+    } else if (typeof details.parameters === 'string') {
+      view.data = details.parameters;
+      view.dataKind = 'parameters';
+    }
+    return view;
+  });
+}
+
+/** How the execution ended so far (RUNNING until a terminal event arrives). */
+export function executionOutcome(events: readonly HistoryEvent[]): ExecutionOutcome {
+  const views = describeEvents(events);
+  const end = views.find((view) => view.terminal);
+  if (!end) return { status: 'RUNNING' };
+  const outcome: ExecutionOutcome = { status: TERMINAL_STATUS[end.type], durationMs: end.durationMs };
+  if (end.type === 'ExecutionSucceeded') outcome.output = end.data;
+  if (end.error !== undefined) outcome.error = end.error;
+  if (end.cause !== undefined) outcome.cause = end.cause;
+  if (outcome.status !== 'SUCCEEDED') {
+    const failedAt = [...views].reverse().find((view) => view.tone === 'failure' && !view.type.startsWith('Execution') && view.state);
+    outcome.failedState = failedAt?.state;
+    outcome.error ??= failedAt?.error;
+    outcome.cause ??= failedAt?.cause;
+  }
+  return outcome;
+}
+
+/** `1.234s`, `850ms`, `2m03s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1).replace(/\.?0+$/, '')}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  if (minutes < 60) return `${minutes}m${String(seconds).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+function formatTime(date: Date, utc: boolean): string {
+  const parts = utc
+    ? [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
+    : [date.getHours(), date.getMinutes(), date.getSeconds()];
+  const ms = utc ? date.getUTCMilliseconds() : date.getMilliseconds();
+  return `${parts.map((part) => String(part).padStart(2, '0')).join(':')}.${String(ms).padStart(3, '0')}`;
+}
+
+/** JSON on one line; trimmed to `width` characters with an ellipsis unless `whole`. */
+export function compactData(text: string, width: number, whole: boolean): string {
+  let compact = text;
+  try {
+    compact = JSON.stringify(JSON.parse(text));
+  } catch {
+    compact = text.replace(/\s+/g, ' ');
+  }
+  if (whole || compact.length <= width) return compact;
+  return `${compact.slice(0, Math.max(1, width - 1))}…`;
+}
+
+const STATE_WIDTH = 22;
+const TYPE_WIDTH = 24;
+
+/** One line for one event (without the explain hint). */
+export function formatEventLine(view: EventView, options: FormatOptions = {}): string {
+  const time = paint.muted(formatTime(view.timestamp, options.utc ?? false));
+  const state = (view.state ?? '').padEnd(STATE_WIDTH);
+  const typeText = view.type.padEnd(TYPE_WIDTH);
+  const type = view.tone === 'failure' ? paint.failure(typeText) : view.tone === 'success' ? paint.success(typeText) : view.tone === 'start' ? paint.accent(typeText) : typeText;
+  const duration = (view.durationMs !== undefined ? formatDuration(view.durationMs) : '').padStart(7);
+  let detail = '';
+  if (view.error !== undefined || view.cause !== undefined) {
+    const cause = view.cause ? compactData(view.cause, options.dataWidth ?? 160, options.data ?? false) : '';
+    detail = paint.failure([view.error, cause].filter(Boolean).join(': '));
+  } else if (view.data !== undefined) {
+    detail = paint.muted(`${view.dataKind} ${compactData(view.data, options.dataWidth ?? 80, options.data ?? false)}`);
+  }
+  const label = options.label ? `${paint.strong(options.label)}  ` : '';
+  return `${label}${time}  ${state}  ${type}  ${duration}  ${detail}`.trimEnd();
+}
+
+/**
+ * The lines of a history (from `options.from` on): one per event, and after
+ * a failed, timed-out or aborted end a hint to run `deliv explain`.
+ */
+export function formatHistory(events: readonly HistoryEvent[], options: FormatOptions = {}): string[] {
+  const views = describeEvents(events).slice(options.from ?? 0);
+  const lines: string[] = [];
+  for (const view of views) {
+    lines.push(formatEventLine(view, options));
+    if (view.terminal && view.tone === 'failure' && options.executionArn) {
+      lines.push(paint.muted(`${options.label ? `${options.label}  ` : ''}hint: deliv explain ${options.executionArn}`));
+    }
+  }
+  return lines;
+}
+
+/** One AWS-shaped event as a JSON line (`logs --json`), with the execution it belongs to. */
+export function eventJson(event: HistoryEvent, executionArn?: string): string {
+  return JSON.stringify(executionArn ? { executionArn, ...event } : event);
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { renderSvgChart, renderTerminalChart } from '../../src/cost/chart.js';
+import { stripAnsi } from '../../src/ui/colors.js';
+import type { Chart } from '../../src/cost/estimate.js';
+
+// Standard: 10 transitions an execution at $0.000025 after 4,000 free; Express: $0.0000025 an execution.
+function chart(): Chart {
+  const points = [];
+  for (let step = 0; step <= 60; step++) {
+    const executions = Math.round(1_000 * 10 ** (step / 12));
+    points.push({ executions, standard: Math.max(0, executions * 10 - 4_000) * 0.000025, express: executions * 0.0000025 });
+  }
+  return { points, breakEven: 401, freeTierKnee: 400 };
+}
+
+describe('cost chart', () => {
+  it('draws both curves on log axes in the terminal, with a legend and the markers it can place', () => {
+    const text = stripAnsi(renderTerminalChart({ ...chart(), breakEven: 5_000, freeTierKnee: 2_000 }));
+    expect(text).toContain('●');
+    expect(text).toContain('▲');
+    expect(text).toMatch(/1k\s+10k\s+100k\s+1M\s+10M\s+100M/);
+    expect(text).toContain('│ break-even at 5,000 executions/month');
+    expect(text).toContain('┆ Step Functions free tier (4,000 transitions) used up at 2,000 executions/month');
+  });
+
+  it('says so when break-even and knee fall left of 1k', () => {
+    const text = stripAnsi(renderTerminalChart(chart()));
+    expect(text).toContain('no break-even between 1k and 100M');
+    expect(text).toMatch(/used up at 400 executions\/month, left of the chart/);
+  });
+
+  it('writes a self-contained SVG with both curves, break-even and free-tier knee', () => {
+    const svg = renderSvgChart({ ...chart(), breakEven: 5_000, freeTierKnee: 2_000 }, 'Cost <orders>');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    expect(svg).not.toMatch(/<script|href=/);
+    expect(svg.match(/<path d="M/g)).toHaveLength(2);
+    expect(svg).toContain('break-even · 5k/month');
+    expect(svg).toContain('free tier ends · 2k');
+    expect(svg).toContain('Cost &lt;orders&gt;');
+  });
+});

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatHistory } from '../../src/logs/format.js';
+import { stripAnsi } from '../../src/ui/colors.js';
+import { SHARED } from '../helpers/cli.js';
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 12, 0, seconds));
+
+/** A Lambda task that succeeds after its state was entered, the way AWS links events by previousEventId. */
+const succeeded: HistoryEvent[] = [
+  { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: '{"orderId":"o-1"}' } },
+  { id: 2, previousEventId: 1, timestamp: at(1), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Charge', input: '{"orderId":"o-1"}' } },
+  { id: 3, previousEventId: 2, timestamp: at(1), type: 'TaskScheduled', taskScheduledEventDetails: { resource: 'invoke', resourceType: 'lambda', region: 'us-east-1', parameters: '{"FunctionName":"charge"}' } },
+  { id: 4, previousEventId: 3, timestamp: at(2), type: 'TaskStarted', taskStartedEventDetails: { resource: 'invoke', resourceType: 'lambda' } },
+  { id: 5, previousEventId: 4, timestamp: at(3), type: 'TaskSucceeded', taskSucceededEventDetails: { resource: 'invoke', resourceType: 'lambda', output: '{"paid":true}' } },
+  { id: 6, previousEventId: 5, timestamp: at(4), type: 'TaskStateExited', stateExitedEventDetails: { name: 'Charge', output: '{"paid":true}' } },
+  { id: 7, previousEventId: 6, timestamp: at(5), type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '{"paid":true}' } },
+];
+
+describe('describeEvents', () => {
+  it('gives task events the state they belong to and exits the state duration', () => {
+    const views = describeEvents(succeeded);
+    expect(views.map((view) => view.state)).toEqual([undefined, 'Charge', 'Charge', 'Charge', 'Charge', 'Charge', undefined]);
+    expect(views[5].durationMs).toBe(3000);
+    expect(views[6].durationMs).toBe(5000);
+    expect(views[6].terminal).toBe(true);
+    expect(views[4]).toMatchObject({ dataKind: 'output', data: '{"paid":true}', tone: 'success' });
+  });
+
+  it('names Map iterations by state and index', () => {
+    const views = describeEvents([
+      { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
+      { id: 2, previousEventId: 1, timestamp: at(0), type: 'MapStateEntered', stateEnteredEventDetails: { name: 'Ship', input: '[1,2]' } },
+      { id: 3, previousEventId: 2, timestamp: at(0), type: 'MapStateStarted', mapStateStartedEventDetails: { length: 2 } },
+      { id: 4, previousEventId: 3, timestamp: at(1), type: 'MapIterationStarted', mapIterationStartedEventDetails: { name: 'Ship', index: 1 } },
+    ]);
+    expect(views.map((view) => view.state)).toEqual([undefined, 'Ship', 'Ship', 'Ship[1]']);
+  });
+});
+
+describe('formatHistory', () => {
+  it('prints one line per event with time, state, type, duration and trimmed data', () => {
+    const lines = formatHistory(succeeded, { utc: true }).map(stripAnsi);
+    expect(lines).toHaveLength(7);
+    expect(lines[5]).toMatch(/^12:00:04\.000 {2}Charge +TaskStateExited +3s {2}output \{"paid":true\}$/);
+    expect(lines[6]).toMatch(/ExecutionSucceeded +5s/);
+  });
+
+  it('formats only the events from `from` on, still knowing the earlier ones', () => {
+    const lines = formatHistory(succeeded, { utc: true, from: 5 }).map(stripAnsi);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('Charge');
+    expect(lines[0]).toContain('3s');
+  });
+
+  it('trims long data unless asked for all of it', () => {
+    const input = JSON.stringify({ items: Array.from({ length: 50 }, (_, index) => ({ sku: `sku-${index}` })) });
+    const events: HistoryEvent[] = [{ id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input } }];
+    expect(stripAnsi(formatHistory(events, { dataWidth: 40 })[0])).toMatch(/input \{"items":\[\{"sku":"sku-0"\},\{"sku":"sku-1…$/);
+    expect(stripAnsi(formatHistory(events, { data: true })[0])).toContain('"sku-49"');
+  });
+
+  it.skipIf(!existsSync(path.join(SHARED, 'fixtures/aws')))('shows a failed AWS history with the error, the cause and the explain hint', () => {
+    const raw = JSON.parse(readFileSync(path.join(SHARED, 'fixtures/aws/sfn-get-execution-history-failed.json'), 'utf8')) as { events: HistoryEvent[] };
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:dispatch:7f3c2a91';
+    const lines = formatHistory(raw.events, { executionArn: arn }).map(stripAnsi);
+    const failed = lines.find((line) => line.includes('ExecutionFailed'))!;
+    expect(failed).toContain('AddressValidationError');
+    expect(failed).toContain("Postcode 'SW1A 9ZZ'");
+    expect(lines.at(-1)).toBe(`hint: deliv explain ${arn}`);
+    const taskFailed = lines.filter((line) => line.includes('TaskFailed'));
+    expect(taskFailed[0]).toMatch(/QuoteCarrier +TaskFailed/);
+    const outcome = executionOutcome(raw.events);
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'AddressValidationError', failedState: 'BookShipment' });
+  });
+});
+
+describe('executionOutcome', () => {
+  it('is RUNNING until a terminal event arrives', () => {
+    expect(executionOutcome(succeeded.slice(0, 3)).status).toBe('RUNNING');
+    expect(executionOutcome(succeeded)).toEqual({ status: 'SUCCEEDED', durationMs: 5000, output: '{"paid":true}' });
+  });
+});
+
+describe('small formatting helpers', () => {
+  it('writes durations the short way', () => {
+    expect([formatDuration(850), formatDuration(1234), formatDuration(12_500), formatDuration(123_000), formatDuration(7_380_000)]).toEqual(['850ms', '1.234s', '12.5s', '2m03s', '2h03m']);
+  });
+
+  it('compacts JSON and leaves other text readable', () => {
+    expect(compactData('{\n  "a": 1\n}', 80, false)).toBe('{"a":1}');
+    expect(compactData('not json\nat all', 80, false)).toBe('not json at all');
+  });
+
+  it('prints JSON lines in the AWS event shape with the execution ARN', () => {
+    const line = JSON.parse(eventJson(succeeded[1], 'arn:x'));
+    expect(line).toEqual({ executionArn: 'arn:x', id: 2, previousEventId: 1, timestamp: '2026-01-05T12:00:01.000Z', type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Charge', input: '{"orderId":"o-1"}' } });
+  });
+});
