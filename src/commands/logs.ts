@@ -42,7 +42,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
     const json = this.jsonEnabled();
     const since = flags.since ? parseSince(flags.since) : undefined;
     const project = tryLoadProject();
-    const { sfn } = await connect(project, flags, (text) => this.note(text));
+    const { sfn, target } = await connect(project, flags, (text) => this.note(text));
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -96,6 +96,14 @@ Each line: time, state, event type, the state's duration, and the input/output (
         { statusFilter: flags.status as ExecutionStatusFilter | undefined, limit: flags.limit, since, follow: flags.follow, signal: controller.signal },
       );
       if (printed === 0 && !flags.follow && !json) this.note('No executions found (deliv start <machine> starts one).');
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') {
+        throw new UsageError(`no execution ${args.execution} on target ${target.name}`, {
+          hint: 'check the ARN and --target; `deliv logs <machine>` lists the recent executions (Express ones keep no history on AWS)',
+        });
+      }
+      throw error;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
