@@ -118,7 +118,7 @@ CREATE INDEX IF NOT EXISTS executions_machine ON executions (machineArn, started
 CREATE INDEX IF NOT EXISTS executions_status ON executions (status);
 CREATE INDEX IF NOT EXISTS executions_name ON executions (machineArn, name);
 CREATE TABLE IF NOT EXISTS history (
-  executionArn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (executionArn, id)
+  executionArn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, engineId INTEGER, PRIMARY KEY (executionArn, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tokens (
   token TEXT PRIMARY KEY, executionArn TEXT NOT NULL, stateName TEXT NOT NULL, slot TEXT NOT NULL, status TEXT NOT NULL,
@@ -147,7 +147,7 @@ function decodeEvent(text: string): HistoryEvent {
 
 export class Store {
   readonly db: Database.Database;
-  private pending: { arn: string; event: HistoryEvent }[] = [];
+  private pending: { arn: string; event: HistoryEvent; engineId: number | null }[] = [];
   private deferred: (() => void)[] = [];
   private flushScheduled = false;
   private readonly statements;
@@ -164,7 +164,7 @@ export class Store {
     this.db.exec(SCHEMA);
     const db = this.db;
     this.statements = {
-      insertEvent: db.prepare('INSERT OR REPLACE INTO history (executionArn, id, event) VALUES (?, ?, ?)'),
+      insertEvent: db.prepare('INSERT OR REPLACE INTO history (executionArn, id, event, engineId) VALUES (?, ?, ?, ?)'),
       getMachine: db.prepare('SELECT * FROM machines WHERE arn = ?'),
       getVersion: db.prepare('SELECT * FROM versions WHERE arn = ?'),
       getAlias: db.prepare('SELECT * FROM aliases WHERE arn = ?'),
@@ -193,9 +193,12 @@ export class Store {
 
   // ---- history ---------------------------------------------------------------------------
 
-  /** Queues an event; it is committed with the others of this tick. */
-  appendEvent(executionArn: string, event: HistoryEvent): void {
-    this.pending.push({ arn: executionArn, event });
+  /**
+   * Queues an event; it is committed with the others of this tick. `engineId`
+   * is the id the engine gave it when that differs from the stored one (after a redrive).
+   */
+  appendEvent(executionArn: string, event: HistoryEvent, engineId: number | null = null): void {
+    this.pending.push({ arn: executionArn, event, engineId });
     this.scheduleFlush();
   }
 
@@ -220,7 +223,7 @@ export class Store {
     this.pending = [];
     this.deferred = [];
     this.transaction(() => {
-      for (const { arn, event } of batch) this.statements.insertEvent.run(arn, event.id, encodeEvent(event));
+      for (const { arn, event, engineId } of batch) this.statements.insertEvent.run(arn, event.id, encodeEvent(event), engineId);
       for (const write of writes) write();
     });
   }
@@ -230,8 +233,35 @@ export class Store {
     return (this.statements.history.all(executionArn) as { event: string }[]).map((row) => decodeEvent(row.event));
   }
 
-  deleteHistoryAfter(executionArn: string, lastId: number): void {
-    this.db.prepare('DELETE FROM history WHERE executionArn = ? AND id > ?').run(executionArn, lastId);
+  /**
+   * The history as the engine knows it: after a redrive, the events of the
+   * failed attempt stay in the stored history but leave the engine's view, and
+   * the engine's own ids map to stored ids.
+   */
+  engineView(executionArn: string): { events: HistoryEvent[]; engineToStored: Map<number, number>; maxStored: number } {
+    this.flush();
+    const rows = this.db.prepare('SELECT id, event, engineId FROM history WHERE executionArn = ? ORDER BY id').all(executionArn) as { id: number; event: string; engineId: number | null }[];
+    const engineToStored = new Map<number, number>();
+    const storedToEngine = new Map<number, number>();
+    const kept: { engineId: number; event: HistoryEvent }[] = [];
+    let maxStored = 0;
+    for (const row of rows) {
+      maxStored = Math.max(maxStored, row.id);
+      if (row.engineId === 0) continue;
+      const engineId = row.engineId ?? row.id;
+      engineToStored.set(engineId, row.id);
+      storedToEngine.set(row.id, engineId);
+      kept.push({ engineId, event: decodeEvent(row.event) });
+    }
+    const events = kept
+      .map(({ engineId, event }) => ({ ...event, id: engineId, previousEventId: storedToEngine.get(event.previousEventId ?? 0) ?? event.previousEventId }))
+      .sort((a, b) => a.id - b.id);
+    return { events, engineToStored, maxStored };
+  }
+
+  /** Takes the events after engine id `lastKept` out of the engine's view (they stay in the history). */
+  retireEvents(executionArn: string, lastKept: number): void {
+    this.db.prepare('UPDATE history SET engineId = 0 WHERE executionArn = ? AND COALESCE(engineId, id) > ?').run(executionArn, lastKept);
   }
 
   // ---- machines, versions, aliases ---------------------------------------------------------

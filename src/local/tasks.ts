@@ -49,10 +49,18 @@ export class LocalTaskRunner implements TaskRunner {
     const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
     if (mocked?.kind === 'throw') throw mocked.failure;
     if (mocked) return mocked.value;
-    if (request.pattern === 'waitForTaskToken') this.env.tokens.register(request);
-    const result = await this.perform(request, info?.machineName);
-    if (request.pattern === 'waitForTaskToken') return this.env.tokens.wait(request);
-    return result;
+    if (request.pattern !== 'waitForTaskToken') return this.perform(request, info?.machineName);
+    // The token is live before the resource runs, as on AWS: a handler may answer it
+    // (SendTaskSuccess through the SDK) before it returns.
+    const answer = this.env.tokens.wait(request);
+    answer.catch(() => undefined); // an early SendTaskFailure is delivered below, not reported as unhandled
+    try {
+      await this.perform(request, info?.machineName);
+    } catch (error) {
+      this.env.tokens.withdraw(request);
+      throw error;
+    }
+    return answer;
   }
 
   readItems(request: ItemReadRequest): Promise<JsonValue[]> {

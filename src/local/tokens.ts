@@ -23,19 +23,6 @@ export class TokenBroker {
 
   constructor(private readonly store: Store) {}
 
-  /**
-   * Makes the token answerable before the task's resource runs: a handler may
-   * answer its own token (SendTaskSuccess) before it returns, and that answer
-   * waits in the store for `wait`.
-   */
-  register(request: TaskRequest): void {
-    const token = request.taskToken ?? crypto.randomUUID();
-    const slot = slotOf(request);
-    const earlier = this.store.tokensForSlot(slot);
-    if (earlier.some((row) => row.token === token || row.status === 'SUCCEEDED' || row.status === 'FAILED')) return;
-    this.insertWaiting(token, slot, request);
-  }
-
   /** Resolves with the callback's output, or rejects with its TaskFailure. */
   wait(request: TaskRequest): Promise<JsonValue> {
     const token = request.taskToken ?? crypto.randomUUID();
@@ -48,26 +35,20 @@ export class TokenBroker {
         ? Promise.resolve(JSON.parse(answered.output ?? 'null') as JsonValue)
         : Promise.reject(new TaskFailure(answered.error ?? '', answered.cause ?? undefined));
     }
-    if (!earlier.some((row) => row.token === token)) this.insertWaiting(token, slot, request);
-    return this.waiterFor(slot, request);
-  }
-
-  private insertWaiting(token: string, slot: string, request: TaskRequest): void {
-    this.store.insertToken({
-      token,
-      executionArn: request.executionArn,
-      stateName: request.stateName,
-      slot,
-      status: 'WAITING',
-      output: null,
-      error: null,
-      cause: null,
-      created: Date.now(),
-      heartbeat: null,
-    });
-  }
-
-  private waiterFor(slot: string, request: TaskRequest): Promise<JsonValue> {
+    if (!earlier.some((row) => row.token === token)) {
+      this.store.insertToken({
+        token,
+        executionArn: request.executionArn,
+        stateName: request.stateName,
+        slot,
+        status: 'WAITING',
+        output: null,
+        error: null,
+        cause: null,
+        created: Date.now(),
+        heartbeat: null,
+      });
+    }
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.waiters.delete(slot);
@@ -83,6 +64,13 @@ export class TokenBroker {
         reject: (error) => (done(), reject(error)),
       });
     });
+  }
+
+  /** The task failed before anyone could answer: its tokens are no longer waiting. */
+  withdraw(request: TaskRequest): void {
+    const slot = slotOf(request);
+    this.waiters.delete(slot);
+    this.consume(slot);
   }
 
   succeed(token: string, output: string): void {

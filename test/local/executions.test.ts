@@ -265,6 +265,14 @@ describe('tasks on the emulator', () => {
     const redriven = await finished(t.sfn, executionArn!);
     expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(JSON.parse(redriven.output!)).toEqual({ first: 1, flaky: 'ok' });
+    // The failed attempt stays in the history, then ExecutionRedriven, then the attempt that succeeded.
+    const { events } = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const types = events!.map((event) => event.type);
+    expect(types.indexOf('ExecutionFailed')).toBeLessThan(types.indexOf('ExecutionRedriven'));
+    expect(types.indexOf('ExecutionRedriven')).toBeLessThan(types.indexOf('ExecutionSucceeded'));
+    expect(events!.find((event) => event.type === 'ExecutionRedriven')?.executionRedrivenEventDetails).toEqual({ redriveCount: 1 });
+    expect(events!.map((event) => event.id)).toEqual(events!.map((_, index) => index + 1));
+    expect(types.filter((type) => type === 'PassStateEntered')).toHaveLength(1);
     await expect(t.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({ name: 'ExecutionNotRedrivable' });
   });
 
