@@ -12,7 +12,7 @@ import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 let workspace: ReturnType<typeof tempDir>;
 let project: string;
 const deliv = (args: string[]) => runCli(args, { cwd: project, timeoutMs: 90_000 });
-const TEMPLATES = ['parcel-routing', 'order-fulfillment', 'courier-dispatch'];
+const TEMPLATES = ['parcel-routing', 'order-fulfillment', 'courier-dispatch', 'support-triage'];
 
 beforeAll(async () => {
   workspace = tempDir('deliv-cost-measured-');
@@ -39,13 +39,15 @@ describe('cost measured from local executions', () => {
       ['parcel-routing', 'parcels-ok.json'],
       ['order-fulfillment', 'order-ok.json'],
       ['courier-dispatch', 'dispatch-ok.json'],
+      ['support-triage', 'complaint-damaged.json'],
     ];
     for (const [machine, event] of runs) {
       const result = await deliv(['start', machine, '--input', `events/${machine}/${event}`, '--wait']);
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     }
     // The same paths, told to the static model:
-    // parcels-ok has 4 parcels; order-ok is in stock; in dispatch-ok the first two couriers decline, the third accepts.
+    // parcels-ok has 4 parcels; order-ok is in stock; in dispatch-ok the first two couriers decline, the third accepts;
+    // the mocked model classifies complaint-damaged as DAMAGED.
     writeFileSync(
       path.join(project, 'usage.yaml'),
       [
@@ -53,6 +55,7 @@ describe('cost measured from local executions', () => {
         '  parcel-routing: { choices: { CheckParcels: { RouteParcels: 1 } }, mapItems: { RouteParcels: 4 } }',
         '  order-fulfillment: { choices: { IsInStock: { ChargeAndReserve: 1 } } }',
         '  courier-dispatch: { choices: { AnyCourierLeft: { OfferJob: 1 } }, failureRates: { OfferJob: { rate: 0.6666666666666666, error: CourierDeclined } } }',
+        '  support-triage: { choices: { CheckComplaint: { ClassifyComplaint: 1 }, RouteComplaint: { OpenRefundCase: 1 } } }',
         '',
       ].join('\n'),
     );
@@ -69,7 +72,8 @@ describe('cost measured from local executions', () => {
     // parcel-routing: CheckParcels, RouteParcels, 4 × ComputeRoute, Summarise.
     // order-fulfillment: ValidateOrder, CheckStock, IsInStock, ChargeAndReserve, ChargePayment, ReserveStock, AssignCourier, WaitForPickup, NotifyCustomer.
     // courier-dispatch: PrepareOffers, 3 × (AnyCourierLeft, OfferJob), 2 × NextCourier, Dispatched.
-    const expected = { 'parcel-routing': 7, 'order-fulfillment': 9, 'courier-dispatch': 10 } as Record<string, number>;
+    // support-triage: CheckComplaint, ClassifyComplaint, RouteComplaint, OpenRefundCase, Resolved.
+    const expected = { 'parcel-routing': 7, 'order-fulfillment': 9, 'courier-dispatch': 10, 'support-triage': 5 } as Record<string, number>;
     for (const machine of TEMPLATES) {
       expect(measuredMachines[machine]).toMatchObject({ transitionsSource: 'measured' });
       expect(measuredMachines[machine].transitionsPerExecution.expected).toBe(expected[machine]);
