@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
 import type { GraphFormat } from '../graph/render.js';
 import { UsageError } from '../ui/errors.js';
+import { targetFlags } from '../ui/flags.js';
 
 const FORMATS = ['ascii', 'mermaid', 'dot', 'svg', 'html'] as const;
 
@@ -31,9 +32,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     format: Flags.string({ char: 'f', description: 'picture format (default: ascii, or the --out file extension)', options: [...FORMATS] }),
     execution: Flags.string({ char: 'e', description: 'colour the states by an execution: its ARN, or `latest`' }),
     out: Flags.string({ char: 'o', description: 'write to this file instead of stdout (.svg, .html, .dot, .mmd pick the format)' }),
-    target: Flags.string({ char: 't', description: 'target whose substitutions and executions to use (default: defaultTarget, else local)' }),
-    region: Flags.string({ description: 'AWS region, for AWS targets' }),
-    profile: Flags.string({ description: 'AWS profile, for AWS targets' }),
+    ...targetFlags,
     sub: Flags.string({ description: 'fill a ${Name} placeholder: Name=value (repeatable)', multiple: true }),
     width: Flags.integer({ char: 'w', description: 'columns for the terminal drawing (default: the terminal width)', min: 20 }),
   };
@@ -42,7 +41,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     const { args, flags } = await this.parse(Graph);
     const path = await import('node:path');
     const { writeFileSync } = await import('node:fs');
-    const { resolveGraphSource, loadExecution, sourceFromExecution, isDefinitionFile } = await import('../graph/source.js');
+    const { resolveGraphSource, loadExecution, sourceFromExecution, checkExecutionFlag } = await import('../graph/source.js');
     const { renderGraph, FORMAT_BY_EXTENSION } = await import('../graph/render.js');
     const { withProgress } = await import('../ui/progress.js');
     const { colors } = await import('../ui/colors.js');
@@ -50,25 +49,26 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
 
     const substitutions = parseSubstitutions(flags.sub ?? []);
     const format: GraphFormat = (flags.format as GraphFormat | undefined) ?? (flags.out ? FORMAT_BY_EXTENSION[path.extname(flags.out).toLowerCase()] : undefined) ?? 'ascii';
-    const targetFlags = { target: flags.target, region: flags.region, profile: flags.profile };
+    const target = { target: flags.target, region: flags.region, profile: flags.profile };
 
+    const note = (text: string) => this.note(text);
+    if (flags.execution) checkExecutionFlag(flags.execution);
     // `deliv graph --execution ARN` with nothing else at hand draws the definition the execution ran.
     const fromService = !args.machine && flags.execution?.startsWith('arn:') && !tryLoadProject();
-    const localEndpoint = flags.execution ? await this.localEndpoint(args.machine, flags.target, isDefinitionFile) : undefined;
     const source = fromService
-      ? await sourceFromExecution({ ...targetFlags, execution: flags.execution!, localEndpoint })
-      : resolveGraphSource(args.machine, { ...targetFlags, substitutions });
+      ? await sourceFromExecution({ ...target, execution: flags.execution!, note })
+      : resolveGraphSource(args.machine, { ...target, substitutions });
     if (source.unresolved.length > 0) {
       const names = source.unresolved.map((name) => `\${${name}}`).join(', ');
       this.note(`warning: no value for ${names}: drawn as written; fill with --sub ${source.unresolved[0]}=value`);
     }
 
     const execution = flags.execution
-      ? await withProgress('Reading the execution history', () => loadExecution(source, { ...targetFlags, execution: flags.execution!, localEndpoint }))
+      ? await withProgress('Reading the execution history', () => loadExecution(source, { ...target, execution: flags.execution!, note }))
       : undefined;
 
     const toTerminal = format === 'ascii' && !flags.out && Boolean(process.stdout.isTTY);
-    const width = flags.width ?? (toTerminal ? process.stdout.columns : undefined);
+    const width = flags.width ?? (toTerminal ? process.stdout.columns || Number(process.env.COLUMNS) || 100 : undefined);
     const rendered = await withProgress('Laying out the graph', () =>
       renderGraph(source.definition, { format, title: source.title, source: source.source, execution, width, colors: toTerminal ? colors : undefined }),
     );
@@ -99,11 +99,6 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
       execution,
       output: flags.out ? undefined : rendered.text,
     };
-  }
-
-  /** The running emulator's endpoint for a project's local target (started if need be), or undefined to use the target's own. */
-  private async localEndpoint(_machine: string | undefined, _target: string | undefined, _isFile: (arg: string) => boolean): Promise<string | undefined> {
-    return undefined;
   }
 }
 

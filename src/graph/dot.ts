@@ -1,4 +1,4 @@
-import type { ExecutionSummary } from './execution.js';
+import { explainCommand, type ExecutionSummary } from './execution.js';
 import { edgeLabelText, nodeLines } from './layout.js';
 import type { GraphModel, GraphNode } from './model.js';
 import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS } from './palette.js';
@@ -23,7 +23,8 @@ export function renderDot(model: GraphModel, execution?: ExecutionSummary, name 
 
   const attributes = (node: GraphNode): string => {
     const label = nodeLines(node, execution?.states[node.name], execution, LABEL_MAX).join('\n');
-    const attrs: Record<string, string> = { label, tooltip: node.name };
+    const explain = execution?.failedState === node.name ? explainCommand(execution) : undefined;
+    const attrs: Record<string, string> = { label, tooltip: explain ? `${node.name}: failed here; why: ${explain}` : node.name };
     if (node.kind !== 'state') {
       Object.assign(attrs, { shape: 'circle', style: 'filled', fillcolor: '#202124', fontcolor: '#ffffff', color: '#202124', width: '0.6', fixedsize: 'true' });
     } else {
@@ -67,6 +68,7 @@ export function renderDot(model: GraphModel, execution?: ExecutionSummary, name 
     if (nodesById.get(edge.to)!.groups.length > 0) attrs.lhead = `cluster_${edge.to}`;
     out.push(`  ${quote(edge.from)} -> ${quote(edge.to)}${Object.keys(attrs).length > 0 ? ` [${list(attrs)}]` : ''};`);
   }
+  if (execution?.failedState) out.push(`  // ${execution.failedState} failed; why and how to fix it: ${explainCommand(execution)}`);
   out.push('}');
   return `${out.join('\n')}\n`;
 }

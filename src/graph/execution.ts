@@ -260,6 +260,11 @@ function timeOf(event: HistoryEvent): number | undefined {
   return undefined;
 }
 
+/** The command that explains a failed execution. */
+export function explainCommand(execution: ExecutionSummary): string {
+  return `deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`;
+}
+
 /** `850 ms`, `5.1 s`, `2 min 3 s`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -1,4 +1,4 @@
-import type { ExecutionSummary } from './execution.js';
+import { explainCommand, type ExecutionSummary } from './execution.js';
 import { describeRun, layoutGraph, PIXEL_METRICS } from './layout.js';
 import type { GraphModel } from './model.js';
 import { OUTCOME_COLORS } from './palette.js';
@@ -42,10 +42,7 @@ export async function renderHtml(model: GraphModel, options: HtmlOptions): Promi
       path: formatPath(node.path),
       definition: node.definition,
       run: execution ? { ...(run ?? { name: node.name, entries: 0, attempts: 0, outcome: 'succeeded' }), summary: describeRun(run) } : undefined,
-      explain:
-        execution && execution.failedState === node.name
-          ? `deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`
-          : undefined,
+      explain: execution && execution.failedState === node.name ? explainCommand(execution) : undefined,
     };
   }
   const data = {

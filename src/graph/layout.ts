@@ -1,6 +1,6 @@
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { shorten } from './choice-label.js';
-import { formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
+import { explainCommand, formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
 import { describeRetry, describeType, type GraphEdge, type GraphGroup, type GraphModel, type GraphNode } from './model.js';
 
 /**
@@ -53,7 +53,7 @@ export function characterMetrics(maxLabelChars = 28, maxEdgeLabelChars = 22): La
     maxEdgeLabelChars,
     marker: { width: 9, height: 1 },
     nodeSpacing: 3,
-    layerSpacing: 2,
+    layerSpacing: 3,
     edgeSpacing: 1,
   };
 }
@@ -360,7 +360,7 @@ export function executionFooter(execution: ExecutionSummary): string[] {
   if (execution.failedState) {
     const run = execution.states[execution.failedState];
     lines.push(`✗ ${execution.failedState} failed${run?.error ? `: ${run.error}` : ''}`);
-    lines.push(`  why and how to fix it: deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`);
+    lines.push(`  why and how to fix it: ${explainCommand(execution)}`);
   }
   return lines;
 }

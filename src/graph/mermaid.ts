@@ -1,4 +1,4 @@
-import type { ExecutionSummary, StateOutcome } from './execution.js';
+import { explainCommand, type ExecutionSummary, type StateOutcome } from './execution.js';
 import { edgeLabelText, nodeLines } from './layout.js';
 import type { GraphModel, GraphNode } from './model.js';
 import { OUTCOME_COLORS } from './palette.js';
@@ -58,6 +58,7 @@ export function renderMermaid(model: GraphModel, execution?: ExecutionSummary): 
       out.push(`  class ${ids.join(',')} ${className}`);
     }
   }
+  if (execution?.failedState) out.push(`  %% ${execution.failedState} failed; why and how to fix it: ${explainCommand(execution)}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -230,13 +230,14 @@ export function describeType(node: GraphNode): string {
     return wait !== undefined ? `Wait ${typeof wait === 'number' ? `${wait}s` : String(wait)}` : 'Wait';
   }
   if (node.type === 'Task' && typeof definition.Resource === 'string') {
+    const kind = definition.Resource.endsWith('.waitForTaskToken') ? 'Callback' : definition.Resource.endsWith('.sync') ? 'Sync task' : 'Task';
     const payload = (definition.Parameters ?? definition.Arguments) as Record<string, unknown> | undefined;
     const functionName = payload && typeof payload === 'object' ? payload.FunctionName : undefined;
     if (/:states:::lambda:invoke/.test(definition.Resource) && typeof functionName === 'string') {
       const name = /:function:([^:]+)/.exec(functionName)?.[1] ?? functionName;
-      return `Task · λ ${name}`;
+      return `${kind} · λ ${name}`;
     }
-    return `Task · ${shortResource(definition.Resource)}`;
+    return `${kind} · ${shortResource(definition.Resource.replace(/\.(waitForTaskToken|sync(:2)?)$/, ''))}`;
   }
   return node.type ?? node.name;
 }

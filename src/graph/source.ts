@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from '../asl/types.js';
-import { createSfnClient } from '../aws/clients.js';
-import { resolveTarget, type ResolvedTarget, type TargetFlags } from '../aws/target.js';
+import { resolveTarget, type TargetFlags } from '../aws/target.js';
+import { connect } from '../logs/connect.js';
 import { findStateMachineArn, listExecutions, readHistory } from '../logs/history.js';
 import { tryLoadProject, type Project } from '../project/config.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, parseDefinition } from '../project/definition.js';
@@ -70,7 +70,9 @@ function fromFile(arg: string, project: Project | undefined, options: SourceOpti
     : undefined;
   const targetSubstitutions = machineName ? resolveTarget(project, options).substitutions : {};
   const loaded = loadDefinitionFile(file, { ...targetSubstitutions, ...options.substitutions });
-  const baseName = path.basename(file).replace(/(\.asl)?\.(json|ya?ml)$/, '');
+  // `statemachine.asl.yaml` in a template folder is better known by its folder.
+  const fileName = path.basename(file).replace(/(\.asl)?\.(json|ya?ml)$/, '');
+  const baseName = /^(state-?machine|definition)$/i.test(fileName) ? path.basename(path.dirname(file)) : fileName;
   return {
     title: machineName ?? baseName,
     source: path.relative(cwd, file) || file,
@@ -84,36 +86,29 @@ function fromFile(arg: string, project: Project | undefined, options: SourceOpti
 export interface ExecutionOptions extends TargetFlags {
   /** An execution ARN, or `latest` for the newest execution of the machine. */
   execution: string;
-  /** Overrides the endpoint of a local target (the running emulator's). */
-  localEndpoint?: string;
+  /** Progress for stderr (e.g. that the local emulator was started). */
+  note?: (text: string) => void;
+  cwd?: string;
 }
 
 /** Reads an execution's history from the target (local emulator or AWS) and summarises what each state did. */
-export async function loadExecution(source: GraphSource | undefined, options: ExecutionOptions): Promise<ExecutionSummary> {
-  const target = resolveTarget(source?.project, options);
-  if (target.local && options.localEndpoint) target.endpoint = options.localEndpoint;
-  const sfn = await createSfnClient(target);
+export async function loadExecution(source: GraphSource, options: ExecutionOptions): Promise<ExecutionSummary> {
+  const project = source.project ?? tryLoadProject(options.cwd ?? process.cwd());
+  const { sfn, target } = await connect(project, options, options.note ?? (() => {}));
   try {
     const executionArn = await executionArnFor(sfn, source, options.execution);
     const events = await readHistory(sfn, executionArn);
     return summarizeExecution(events, { executionArn });
   } catch (error) {
-    throw explainServiceError(error, target);
+    throw explainServiceError(error, target.name);
   } finally {
     sfn.destroy();
   }
 }
 
-async function executionArnFor(sfn: SFNClient, source: GraphSource | undefined, execution: string): Promise<string> {
-  if (execution !== 'latest') {
-    if (!execution.startsWith('arn:')) {
-      throw new UsageError(`--execution takes an execution ARN or \`latest\`, not \`${execution}\``, {
-        hint: 'list executions with `deliv logs`, or use --execution latest',
-      });
-    }
-    return execution;
-  }
-  if (!source?.machineName) throw new UsageError('--execution latest needs the state machine: pass its NAME or FILE');
+async function executionArnFor(sfn: SFNClient, source: GraphSource, execution: string): Promise<string> {
+  if (execution !== 'latest') return execution;
+  if (!source.machineName) throw new UsageError('--execution latest needs the state machine: pass its NAME or FILE');
   const machineArn = await findStateMachineArn(sfn, source.machineName);
   const [newest] = await listExecutions(sfn, machineArn, { limit: 1 });
   if (!newest?.executionArn) {
@@ -122,34 +117,35 @@ async function executionArnFor(sfn: SFNClient, source: GraphSource | undefined, 
   return newest.executionArn;
 }
 
+/** `--execution` takes an ARN or `latest`; anything else is a usage error before any call is made. */
+export function checkExecutionFlag(execution: string): void {
+  if (execution !== 'latest' && !execution.startsWith('arn:')) {
+    throw new UsageError(`--execution takes an execution ARN or \`latest\`, not \`${execution}\``, {
+      hint: 'list executions with `deliv logs`, or use --execution latest',
+    });
+  }
+}
+
 /** The definition an execution ran, from the service itself, for `deliv graph --execution ARN` with no file at hand. */
 export async function sourceFromExecution(options: ExecutionOptions): Promise<GraphSource> {
-  const target = resolveTarget(undefined, options);
-  if (target.local && options.localEndpoint) target.endpoint = options.localEndpoint;
-  const sfn = await createSfnClient(target);
+  const { sfn, target } = await connect(undefined, options, options.note ?? (() => {}));
   try {
     const { DescribeStateMachineForExecutionCommand } = await import('@aws-sdk/client-sfn');
     const described = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: options.execution }));
     const loaded = parseDefinition(described.definition ?? '{}', described.stateMachineArn ?? options.execution);
     return { title: described.name ?? 'state machine', source: described.stateMachineArn ?? options.execution, definition: loaded.definition, unresolved: [] };
   } catch (error) {
-    throw explainServiceError(error, target);
+    throw explainServiceError(error, target.name);
   } finally {
     sfn.destroy();
   }
 }
 
-function explainServiceError(error: unknown, target: ResolvedTarget): unknown {
-  if (error instanceof DelivError) return error;
+/** The service errors this command expects (unreachable endpoints and credentials are explained by the client factory). */
+function explainServiceError(error: unknown, targetName: string): unknown {
   const name = (error as { name?: string }).name ?? '';
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(error))) {
-    return new DelivError(`cannot reach ${target.local ? 'the local emulator' : 'Step Functions'} at ${target.endpoint ?? 'the default endpoint'}`, {
-      hint: target.local ? 'start it with `deliv local start`' : 'check the endpoint and your network',
-    });
-  }
   if (name === 'ExecutionDoesNotExist') {
-    return new DelivError(`no such execution on target \`${target.name}\``, { hint: 'check the ARN, the --target and the region' });
+    return new DelivError(`no such execution on target \`${targetName}\``, { hint: 'check the ARN, the --target and the region' });
   }
   if (name === 'InvalidArn') return new UsageError(`not a valid execution ARN: ${(error as Error).message}`);
   return error;

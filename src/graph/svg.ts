@@ -1,4 +1,4 @@
-import type { ExecutionSummary } from './execution.js';
+import { explainCommand, type ExecutionSummary } from './execution.js';
 import { executionFooter, layoutGraph, PIXEL_METRICS, type EdgeRoute, type GraphLayout, type NodeBox, type Point } from './layout.js';
 import type { GraphModel } from './model.js';
 import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS } from './palette.js';
@@ -89,7 +89,7 @@ export function svgFromLayout(layout: GraphLayout, options: SvgOptions = {}): st
     if (box.compound) classes.push('compound');
     if (outcome) classes.push(`outcome-${outcome}`);
     const tooltip = [node.name, ...box.lines.slice(1)];
-    if (outcome === 'failed' && execution?.executionArn) tooltip.push(`why: deliv explain ${execution.executionArn}`);
+    if (outcome === 'failed' && execution) tooltip.push(`why: ${explainCommand(execution)}`);
     const radius = node.type === 'Choice' ? 14 : node.type === 'Succeed' || node.type === 'Fail' ? Math.min(box.height / 2, 18) : 6;
     const strokeWidth = outcome === 'failed' ? 3 : outcome ? 2 : box.compound ? 1.5 : 1.2;
     out.push(

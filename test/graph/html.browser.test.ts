@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -135,3 +135,19 @@ describe('terminal drawing', () => {
     expect(buildGraphModel(definition).nodes.filter((node) => node.kind === 'state').every((node) => text.includes(node.name.slice(0, 7)))).toBe(true);
   }, 60_000);
 });
+
+describe('Mermaid and DOT of an execution', () => {
+  it('class the states by outcome and name the failed one with deliv explain', async () => {
+    const { definition } = loadDefinitionFile(DISPATCH);
+    const execution = failedExecution();
+    const mermaid = (await renderGraph(definition, { format: 'mermaid', title: 'dispatch', execution })).text;
+    const model = buildGraphModel(definition);
+    const id = (name: string) => model.nodes.find((node) => node.name === name)!.id;
+    expect(mermaid).toContain(`class ${id('BookShipment')} failed`);
+    expect(mermaid).toMatch(new RegExp(`class [^\\n]*\\b${id('Dispatched')}\\b[^\\n]* not_reached`));
+    expect(mermaid).toContain(`%% BookShipment failed; why and how to fix it: deliv explain ${EXECUTION_ARN}`);
+    const dot = (await renderGraph(definition, { format: 'dot', title: 'dispatch', execution })).text;
+    expect(dot).toMatch(new RegExp(`"${id('BookShipment')}" \\[label="BookShipment\\\\nTask · λ [^"]*\\\\n✗ failed · 501 ms", tooltip="BookShipment: failed here; why: deliv explain ${EXECUTION_ARN}"`));
+    expect(dot).toContain(`fillcolor="${OUTCOME_COLORS.failed.fill}", color="${OUTCOME_COLORS.failed.stroke}"`);
+  });
+});
