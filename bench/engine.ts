@@ -10,8 +10,6 @@
  * default). A peer result that differs from the expected output counts as
  * "cannot run" (the peer has no JSONata, for instance).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { JsonValue, StateMachineDefinition } from '../src/asl/types.js';
 import { existsSync } from 'node:fs';
@@ -34,10 +32,6 @@ promiseStatics.withResolvers ??= () => {
   });
   return { promise, resolve, reject };
 };
-
-// A full collection before each measurement, so one run's garbage is not billed to the next.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 
 // ---------------------------------------------------------------- definitions
 
@@ -247,27 +241,35 @@ interface Runner {
   run(): Promise<JsonValue> | JsonValue;
 }
 
-async function measure(label: string, transitions: number, runner: Runner | undefined, expected: string, reps: number): Promise<number | undefined> {
+/** Checks a runner's result once; undefined when it cannot run the scenario or gets it wrong. */
+async function usable(label: string, runner: Runner | undefined, expected: string): Promise<Runner | undefined> {
   if (!runner) return undefined;
   try {
     const first = JSON.stringify(await runner.run());
-    if (first !== expected) {
-      console.log(`  ${label}: wrong result, not measured (${first.slice(0, 80)}…)`);
-      return undefined;
-    }
+    if (first === expected) return runner;
+    console.log(`  ${label}: wrong result, not measured (${first.slice(0, 80)}…)`);
   } catch (error) {
     console.log(`  ${label}: cannot run it (${(error as Error).message.slice(0, 100)})`);
-    return undefined;
   }
-  const rates: number[] = [];
-  for (let i = 0; i < reps; i += 1) {
-    collectGarbage();
-    const started = performance.now();
-    await runner.run();
-    rates.push(transitions / ((performance.now() - started) / 1000));
+  return undefined;
+}
+
+/**
+ * Median transitions/s of each runner. Rounds interleave the runners (one run
+ * of each per round) so that load from elsewhere on the machine falls on all
+ * of them alike; the first rounds are warm-up.
+ */
+async function measure(transitions: number, runners: Array<Runner | undefined>, rounds: number): Promise<Array<number | undefined>> {
+  const rates: number[][] = runners.map(() => []);
+  for (let round = -2; round < rounds; round += 1) {
+    for (const [index, runner] of runners.entries()) {
+      if (!runner) continue;
+      const started = performance.now();
+      await runner.run();
+      if (round >= 0) rates[index].push(transitions / ((performance.now() - started) / 1000));
+    }
   }
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)];
+  return rates.map((list) => (list.length === 0 ? undefined : list.sort((a, b) => a - b)[Math.floor(list.length / 2)]));
 }
 
 interface Scenario {
@@ -371,9 +373,8 @@ console.log('state transitions per second (median); history recorded in every ru
 const rows: string[][] = [['scenario', 'deliv', 'peer', 'hand-written', 'deliv/peer', 'deliv/hand']];
 for (const scenario of scenarios) {
   const expected = JSON.stringify(scenario.expected);
-  const deliv = await measure('deliv', scenario.transitions, scenario.deliv, expected, 9);
-  const peerRate = await measure('peer', scenario.transitions, scenario.peer, expected, 3);
-  const hand = await measure('hand-written', scenario.transitions, scenario.hand, expected, 9);
+  const runners = [await usable('deliv', scenario.deliv, expected), await usable('peer', scenario.peer, expected), await usable('hand-written', scenario.hand, expected)];
+  const [deliv, peerRate, hand] = await measure(scenario.transitions, runners, 7);
   rows.push([scenario.name, fmt(deliv), fmt(peerRate), fmt(hand), ratio(deliv, peerRate), ratio(deliv, hand)]);
   console.log(`  ${scenario.name}: deliv ${fmt(deliv)}, peer ${fmt(peerRate)}, hand-written ${fmt(hand)}`);
 }

@@ -15,7 +15,7 @@
  * - ToleratedFailurePercentage with a fraction (AWS takes any number 0-100).
  */
 import { createRequire } from 'node:module';
-import type { DefinitionPath, StateMachineDefinition } from './types.js';
+import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -48,6 +48,8 @@ export interface ValidateOptions {
   bare: boolean;
   /** Named in the placeholder message ("no substitution in target prod"). */
   target?: string;
+  /** When known (in a project), EXPRESS machines are checked for integrations they cannot use. */
+  workflowType?: WorkflowType;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -82,6 +84,7 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
   }
 
   checkMachine(definition, [], add);
+  if (options.workflowType === 'EXPRESS') checkExpressIntegrations(definition, [], add);
 
   problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
@@ -161,6 +164,21 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
       const processor = state[field];
       if (isMap(processor)) checkMachine(processor, [...at, field], add);
     }
+  }
+}
+
+/** Express workflows cannot wait: AWS refuses `.sync` and `.waitForTaskToken` integrations in them. */
+function checkExpressIntegrations(machine: JsonMap, base: DefinitionPath, add: Add): void {
+  if (!isMap(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    if (!isMap(state)) continue;
+    const at = [...base, 'States', name];
+    if (typeof state.Resource === 'string' && /\.(sync(:\d+)?|waitForTaskToken)$/.test(state.Resource)) {
+      const pattern = state.Resource.endsWith('waitForTaskToken') ? '.waitForTaskToken' : '.sync';
+      add('error', 'SCHEMA_VALIDATION_FAILED', `an EXPRESS state machine cannot use the ${pattern} integration pattern; make the machine STANDARD`, [...at, 'Resource']);
+    }
+    if (Array.isArray(state.Branches)) state.Branches.forEach((branch, index) => isMap(branch) && checkExpressIntegrations(branch, [...at, 'Branches', index], add));
+    for (const field of ['ItemProcessor', 'Iterator']) if (isMap(state[field])) checkExpressIntegrations(state[field] as JsonMap, [...at, field], add);
   }
 }
 
@@ -261,7 +279,44 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
 
 function loadAslValidator(): NonNullable<typeof aslValidator> {
   // asl-validator is CommonJS; createRequire keeps it out of the start-up path until needed.
+  reuseAslValidatorSchemas();
   return requireFromHere('asl-validator') as NonNullable<typeof aslValidator>;
+}
+
+/**
+ * asl-validator builds a new Ajv instance, and so recompiles all its schemas, on every
+ * call: about 300 ms per definition, seconds for a project. The Ajv it sees is wrapped
+ * so that a construction with asl-validator's own schema set returns the instance built
+ * the first time (its compiled schemas included). Re-adding the same formats to it is
+ * harmless (Ajv's addFormat replaces; repeated keywords are skipped), and we always call
+ * with the same options. Any other construction, from any other library, gets a plain Ajv.
+ */
+function reuseAslValidatorSchemas(): void {
+  const fromValidator = createRequire(requireFromHere.resolve('asl-validator'));
+  const ajvModule = fromValidator('ajv') as { default: new (options: { schemas?: unknown[] }) => any; __delivReused?: boolean };
+  if (ajvModule.__delivReused) return;
+  const Ajv = ajvModule.default;
+  let shared: { schemas: unknown[]; instance: object } | undefined;
+  const sameSchemas = (schemas: unknown[] | undefined) =>
+    Array.isArray(schemas) && shared !== undefined && schemas.length === shared.schemas.length && schemas.every((schema, index) => schema === shared!.schemas[index]);
+  const isAslValidatorSet = (schemas: unknown[] | undefined) =>
+    Array.isArray(schemas) && schemas.some((schema) => (schema as { $id?: string })?.$id === 'http://asl-validator.cloud/state-machine.json#');
+  class ReusedAjv extends Ajv {
+    constructor(options: { schemas?: unknown[] }) {
+      if (sameSchemas(options?.schemas)) return shared!.instance as ReusedAjv;
+      super(options);
+      if (isAslValidatorSet(options?.schemas)) shared = { schemas: options.schemas!, instance: this };
+    }
+
+    // ajv-formats adds its keywords again on every call; on the shared instance they are already there.
+    addKeyword(definition: string | { keyword?: string | string[] }, ...rest: unknown[]) {
+      const names = typeof definition === 'string' ? [definition] : [definition?.keyword ?? []].flat();
+      if (shared?.instance === this && names.length > 0 && names.every((name) => this.getKeyword(name))) return this;
+      return super.addKeyword(definition, ...rest);
+    }
+  }
+  ajvModule.default = ReusedAjv;
+  ajvModule.__delivReused = true;
 }
 
 
@@ -280,11 +335,12 @@ function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: strin
     const at = [...base, 'States', name];
     const language = state.QueryLanguage === 'JSONata' || (state.QueryLanguage === undefined && inherited === 'JSONata') ? 'JSONata' : 'JSONPath';
     if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((branch, index) => isMap(branch) && prepareMachine(branch, [...at, 'Branches', index], language, problems));
+      state.Branches.forEach((branch, index) => isMap(branch) && prepareMachine(branch, [...at, 'Branches', index], inherited, problems));
     }
+    // Nested states inherit the machine's language, not their parent state's, as asl-validator sees it too.
     for (const field of ['ItemProcessor', 'Iterator']) {
       const processor = state[field];
-      if (isMap(processor)) prepareMachine(processor, [...at, field], language, problems);
+      if (isMap(processor)) prepareMachine(processor, [...at, field], inherited, problems);
     }
     if (typeof state.Resource === 'string' && PLACEHOLDER.test(state.Resource)) state.Resource = DUMMY_ARN;
     if (typeof state.ToleratedFailurePercentage === 'number' && state.ToleratedFailurePercentage >= 0 && state.ToleratedFailurePercentage <= 100) {
@@ -472,7 +528,8 @@ function lastSegment(at: DefinitionPath | undefined): string {
   return String(at[at.length - 1]);
 }
 
-function dedupe(problems: Problem[]): Problem[] {
+/** Drops repeated problems (the same message at the same place). */
+export function dedupe(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((problem) => {
     const key = `${problem.severity}|${problem.pointer}|${problem.message}`;

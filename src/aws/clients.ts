@@ -58,8 +58,6 @@ export function baseClientConfig(target: ClientTarget) {
   if (target.local) {
     config.region = target.region ?? LOCAL_REGION;
     config.endpoint = target.endpoint ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
-    // StartSyncExecution's `sync-` host prefix would turn 127.0.0.1 into an unresolvable name.
-    config.disableHostPrefix = true;
     // The emulator checks no signature, but the SDK insists on signing with something.
     config.credentials = { accessKeyId: 'deliv-local', secretAccessKey: 'deliv-local' };
   } else if (target.profile) {

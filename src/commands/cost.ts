@@ -59,6 +59,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     if (flags.out && !/\.svg$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the chart is written as SVG`, { hint: 'name the file *.svg' });
     const cwd = process.cwd();
     const project = tryLoadProject(cwd);
+    let connection: Awaited<ReturnType<typeof import('../logs/connect.js').connect>> | undefined;
     const report = await withProgress('Estimating the monthly cost', () =>
       runCost({
         subjects: argv as string[],
@@ -75,10 +76,10 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
         chart: flags.chart,
         target: flags.target,
         measure: async (machine, limit) => {
-          const { sfnClientForTarget } = await import('../cost/target.js');
+          const { connect } = await import('../logs/connect.js');
           const { measureMachine } = await import('../cost/measure.js');
-          const sfn = await sfnClientForTarget(project, flags.target, (text) => this.note(text));
-          return measureMachine(sfn, machine, limit);
+          connection ??= await connect(project, { target: flags.target }, (text) => this.note(text));
+          return measureMachine(connection.sfn, machine, limit);
         },
       }),
     );

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { targetFlags } from '../ui/flags.js';
 import { paint } from '../ui/colors.js';
-import { DelivError, UsageError } from '../ui/errors.js';
+import { UsageError } from '../ui/errors.js';
 import { withProgress } from '../ui/progress.js';
 import type { ExplainResult } from '../explain/index.js';
 
@@ -23,9 +24,7 @@ With no argument inside a project, explains the latest failed execution of any o
   };
 
   static override flags = {
-    target: Flags.string({ char: 't', description: 'target from deliv.yaml (`local`, or an AWS target); default: defaultTarget, else local' }),
-    region: Flags.string({ description: 'AWS region of the target (ad-hoc AWS targets)' }),
-    profile: Flags.string({ description: 'AWS profile of the target' }),
+    ...targetFlags,
     model: Flags.string({ description: 'Bedrock model id or inference profile id (default: explain.model in deliv.yaml, else global.anthropic.claude-haiku-4-5-20251001-v1:0)' }),
     offline: Flags.boolean({ description: 'use the rule-based explainer; nothing leaves this machine', default: false }),
     'show-prompt': Flags.boolean({ description: 'print exactly what would be sent to Bedrock, and send nothing', default: false }),
@@ -37,51 +36,32 @@ With no argument inside a project, explains the latest failed execution of any o
   async run(): Promise<ExplainResult> {
     const { args, flags } = await this.parse(Explain);
     const { tryLoadProject } = await import('../project/config.js');
-    const { resolveTarget } = await import('../aws/target.js');
-    const { createSfnClient } = await import('../aws/clients.js');
-    const { bedrockRegion, explainContext, loadFailureContext, modelFor, resolveFailedExecution } = await import('../explain/index.js');
-    const { explanationTitle, renderExplanation } = await import('../explain/render.js');
+    const { connect } = await import('../logs/connect.js');
+    const { explainToTerminal } = await import('../explain/render.js');
 
     const project = tryLoadProject();
-    const target = resolveTarget(project, flags);
-    const willSend = !flags.offline && !flags['show-prompt'];
-    if (!flags.redact && willSend) await this.confirmUnredacted(flags.yes);
-
-    const sfn = await createSfnClient(target);
-    const context = await withProgress('Reading the execution history', async () => {
-      try {
-        const executionArn = await resolveFailedExecution(sfn, project, args.execution);
-        return await loadFailureContext(sfn, executionArn, project);
-      } catch (error) {
-        throw this.explainConnectionError(error, target.local, target.endpoint);
-      }
-    });
-
-    const interactive = Boolean(process.stdout.isTTY) && !this.jsonEnabled();
-    const stream = interactive && willSend;
-    let streamed = false;
-    const settings = {
-      project,
-      model: flags.model,
-      region: bedrockRegion(project, target),
-      profile: target.local ? undefined : target.profile,
-      offline: flags.offline,
-      redact: flags.redact,
-      showPrompt: flags['show-prompt'],
-      cache: flags.cache,
-      stream,
-      onText: (text: string) => {
-        streamed = true;
-        process.stdout.write(text);
-      },
-      onNote: (text: string) => this.note(paint.warning(text)),
-    };
-    if (stream) this.say(`${explanationTitle({ source: 'bedrock', model: modelFor(settings), failingState: context.failingState?.name, error: context.error })}\n`);
-    const explain = () => explainContext(context, settings);
-    const result = stream || !willSend ? await explain() : await withProgress('Asking Claude on Bedrock', explain);
-    // A stream that broke off falls back to the offline answer, which is then printed whole.
-    this.say(renderExplanation(result, streamed && result.source === 'bedrock'));
-    return result;
+    if (!flags.redact && !flags.offline && !flags['show-prompt']) await this.confirmUnredacted(flags.yes);
+    const { sfn, target } = await connect(project, flags, (text) => this.note(text));
+    try {
+      return await explainToTerminal({
+        execution: args.execution,
+        sfn,
+        target,
+        project,
+        model: flags.model,
+        offline: flags.offline,
+        redact: flags.redact,
+        showPrompt: flags['show-prompt'],
+        cache: flags.cache,
+        json: this.jsonEnabled(),
+        interactive: Boolean(process.stdout.isTTY),
+        write: (text) => process.stdout.write(text),
+        onNote: (text) => this.note(paint.warning(text)),
+        progress: withProgress,
+      });
+    } finally {
+      sfn.destroy();
+    }
   }
 
   private async confirmUnredacted(yes: boolean): Promise<void> {
@@ -94,13 +74,5 @@ With no argument inside a project, explains the latest failed execution of any o
     const { confirm } = await import('@inquirer/prompts');
     const ok = await confirm({ message: 'Send the execution data to Bedrock WITHOUT redacting names, emails, addresses and secrets?', default: false });
     if (!ok) throw new UsageError('cancelled: nothing was sent', { hint: 'run without --no-redact to send a redacted prompt' });
-  }
-
-  private explainConnectionError(error: unknown, local: boolean, endpoint: string | undefined): unknown {
-    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-    if (local && (code === 'ECONNREFUSED' || (error as Error).name === 'TimeoutError')) {
-      return new DelivError(`the local emulator is not running at ${endpoint}`, { hint: 'start it with `deliv local start`, or pass --target for an AWS target' });
-    }
-    return error;
   }
 }

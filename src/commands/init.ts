@@ -21,9 +21,9 @@ On a terminal it asks for what the flags leave open; elsewhere it never waits fo
   static override flags = {
     template: Flags.string({ char: 't', description: 'template to start from (repeatable; see `deliv templates`)', multiple: true }),
     name: Flags.string({ char: 'n', description: 'project name (default: the folder name)' }),
-    type: Flags.string({ description: 'workflow type for templates that allow both', options: ['STANDARD', 'EXPRESS', 'standard', 'express'] }),
+    type: Flags.string({ description: 'workflow type for templates that allow both: STANDARD or EXPRESS' }),
     region: Flags.string({ description: 'AWS region of the example AWS target (default: us-east-1)' }),
-    language: Flags.string({ char: 'l', description: 'handler language (default: ts)', options: ['ts', 'js', 'typescript', 'javascript'] }),
+    language: Flags.string({ char: 'l', description: 'handler language: ts or js (default: ts)' }),
     yes: Flags.boolean({ char: 'y', description: 'accept the defaults, ask nothing' }),
     force: Flags.boolean({ description: 'write into a non-empty folder, replacing files of the same name' }),
   };
@@ -46,9 +46,7 @@ On a terminal it asks for what the flags leave open; elsewhere it never waits fo
     this.say('  deliv validate          # check the state machines');
     this.say('  deliv local start       # start the embedded Step Functions emulator');
     this.say('  deliv deploy            # create the state machines on it');
-    const first = result.stateMachines[0];
-    const sample = result.files.find((file) => file.startsWith(`events/${first}/`) && !file.includes('fail')) ?? `events/${first}/<event>.json`;
-    this.say(`  deliv start ${first} --input ${sample} --wait`);
+    this.say(`  deliv start ${result.stateMachines[0]} --input ${result.sampleEvent} --wait`);
     return { ...result, name: options.name, templates: options.templates, types: options.types, region: options.region, language: options.language };
   }
 }

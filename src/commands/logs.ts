@@ -12,6 +12,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
     { description: 'Recent executions of a machine', command: '<%= config.bin %> <%= command.id %> order-fulfillment' },
     { description: 'Follow every new execution', command: '<%= config.bin %> <%= command.id %> order-fulfillment --follow' },
     { description: 'Failures of the last hour on prod, as JSON lines', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --since 1h --status FAILED --json' },
+    { description: 'Follow executions and explain each one that fails', command: '<%= config.bin %> <%= command.id %> order-fulfillment --follow --explain' },
   ];
 
   static override args = {
@@ -26,6 +27,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
     limit: Flags.integer({ char: 'n', description: 'at most this many recent executions', default: 10, min: 1 }),
     data: Flags.boolean({ description: 'show whole inputs and outputs instead of trimming them' }),
     utc: Flags.boolean({ description: 'times in UTC instead of the local zone' }),
+    explain: Flags.boolean({ description: 'explain each failed execution shown (as `deliv explain` does)' }),
   };
 
   async run(): Promise<void> {
@@ -42,7 +44,26 @@ Each line: time, state, event type, the state's duration, and the input/output (
     const json = this.jsonEnabled();
     const since = flags.since ? parseSince(flags.since) : undefined;
     const project = tryLoadProject();
-    const { sfn } = await connect(project, flags, (text) => this.note(text));
+    const { sfn, target } = await connect(project, flags, (text) => this.note(text));
+    // Explanations run one after another, after the history lines that show the failure.
+    let explaining: Promise<unknown> = Promise.resolve();
+    const explainIfFailed = (executionArn: string | undefined, fresh: readonly { type?: string }[]) => {
+      if (!flags.explain || !executionArn || !fresh.some((event) => FAILED_ENDS.has(event.type ?? ''))) return;
+      explaining = explaining.then(async () => {
+        const { explainAfterFailure } = await import('../explain/render.js');
+        const result = await explainAfterFailure({
+          executionArn,
+          sfn,
+          target,
+          project,
+          json,
+          interactive: Boolean(process.stdout.isTTY),
+          write: (text) => process.stdout.write(text),
+          onNote: (text) => this.note(paint.warning(text)),
+        });
+        if (json && result) write(JSON.stringify({ type: 'Explanation', executionArn, source: result.source, model: result.model, text: result.text, usage: result.usage, costUsd: result.costUsd }));
+      });
+    };
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -61,7 +82,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
             else for (const line of formatHistory(all, { ...options, from: all.length - fresh.length, executionArn })) write(line);
           },
           { signal: flags.follow ? controller.signal : AbortSignal.abort() },
-        );
+        ).then((events) => explainIfFailed(executionArn, events));
+        await explaining;
         return;
       }
 
@@ -92,9 +114,11 @@ Each line: time, state, event type, the state's duration, and the input/output (
           }
           for (const line of formatHistory(all, { ...options, from: all.length - fresh.length, executionArn: execution.executionArn, label })) write(line);
           if (!flags.follow) write('');
+          explainIfFailed(execution.executionArn, fresh);
         },
         { statusFilter: flags.status as ExecutionStatusFilter | undefined, limit: flags.limit, since, follow: flags.follow, signal: controller.signal },
       );
+      await explaining;
       if (printed === 0 && !flags.follow && !json) this.note('No executions found (deliv start <machine> starts one).');
     } finally {
       process.off('SIGINT', stop);
@@ -102,6 +126,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
     }
   }
 }
+
+const FAILED_ENDS = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
 
 /** Execution names are UUIDs unless given: their first block is enough to tell them apart on screen. */
 function shortName(name: string): string {

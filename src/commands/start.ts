@@ -10,6 +10,7 @@ export default class Start extends BaseCommand {
     { description: 'Start with a sample event and follow it to the end', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/happy-path.json --wait' },
     { description: 'Inline input, through the `live` alias', command: `<%= config.bin %> <%= command.id %> order-fulfillment --input '{"orderId":"o-42"}' --alias live` },
     { description: 'Input from stdin, on AWS', command: 'cat order.json | <%= config.bin %> <%= command.id %> order-fulfillment --input - --target prod' },
+    { description: 'Run a failing sample and have the failure explained', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/order-fail-card-declined.json --wait --explain' },
   ];
 
   static override args = {
@@ -24,6 +25,7 @@ export default class Start extends BaseCommand {
     wait: Flags.boolean({ char: 'w', description: 'follow the execution to its end; exit 1 unless it succeeded' }),
     'test-case': Flags.string({ description: 'mock test case of the local emulator (MockConfigFile)' }),
     data: Flags.boolean({ description: 'with --wait: show whole inputs and outputs instead of trimming them' }),
+    explain: Flags.boolean({ description: 'with --wait: when the execution fails, explain why (as `deliv explain` does)' }),
   };
 
   async run() {
@@ -49,7 +51,21 @@ export default class Start extends BaseCommand {
       machine = names[0];
     }
     const input = await readExecutionInput(flags.input, process.cwd());
-    const { sfn } = await connect(project, flags, (text) => this.note(text));
+    const { sfn, target } = await connect(project, flags, (text) => this.note(text));
+    const explainFailure = async (executionArn: string, context?: import('../explain/context.js').FailureContext) => {
+      const { explainAfterFailure } = await import('../explain/render.js');
+      return explainAfterFailure({
+        executionArn,
+        context,
+        sfn,
+        target,
+        project,
+        json: this.jsonEnabled(),
+        interactive: Boolean(process.stdout.isTTY),
+        write: (text) => process.stdout.write(text),
+        onNote: (text) => this.note(paint.warning(text)),
+      });
+    };
     const started = await startExecution(sfn, { machine, input, name: flags.name, alias: flags.alias, testCase: flags['test-case'] });
 
     if (started.sync) {
@@ -60,7 +76,17 @@ export default class Start extends BaseCommand {
       if (status === 'SUCCEEDED') this.say(output ?? '');
       else this.say(paint.failure([error, cause].filter(Boolean).join(': ')));
       if (status !== 'SUCCEEDED') process.exitCode = 1;
-      return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, status, output, error, cause };
+      let explanation;
+      if (status !== 'SUCCEEDED' && flags.explain) {
+        // Express runs keep no history: explain from the result StartSyncExecution returned.
+        const { contextFromSyncResult } = await import('../explain/index.js');
+        const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
+        const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: started.stateMachineArn })).catch(() => undefined);
+        const definition = machine?.definition ? JSON.parse(machine.definition) : undefined;
+        const context = contextFromSyncResult({ executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, input, error, cause, status, definition });
+        explanation = await explainFailure(started.executionArn, context);
+      }
+      return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, status, output, error, cause, explanation };
     }
 
     this.say(`Started ${started.executionArn}`);
@@ -86,6 +112,8 @@ export default class Start extends BaseCommand {
       if (outcome.status === 'SUCCEEDED' && outcome.output !== undefined) this.say(outcome.output);
       if (outcome.status !== 'SUCCEEDED') process.exitCode = 1;
     }
-    return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, ...outcome };
+    const failed = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(outcome.status);
+    const explanation = failed && flags.explain ? await explainFailure(started.executionArn) : undefined;
+    return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, ...outcome, explanation };
   }
 }

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../ui/base-command.js';
 import { paint } from '../ui/colors.js';
+import { renderTable } from '../ui/table.js';
 
 export default class Templates extends BaseCommand {
   static override summary = 'List the bundled state machine templates';
@@ -26,8 +27,12 @@ export default class Templates extends BaseCommand {
       this.say(`${paint.strong(template.name)}  ${paint.muted(`${template.types.join(' | ')}, ${template.queryLanguage}`)}`);
       this.say(`  ${template.description}`);
       this.say(`  ${paint.muted('uses:')} ${template.features.join(', ')}`);
-      this.say(`  ${paint.muted('parameters:')}`);
-      for (const parameter of template.parameters) this.say(`    ${paint.code(parameter.name)}  ${parameter.description}  ${paint.muted(`(default ${parameter.default})`)}`);
+      const table = renderTable(template.parameters, [
+        { header: 'parameter', value: (parameter) => paint.code(parameter.name) },
+        { header: 'default', value: (parameter) => parameter.default ?? '' },
+        { header: 'description', value: (parameter) => parameter.description },
+      ]);
+      this.say(table.split('\n').map((line) => `  ${line}`).join('\n'));
       this.say('');
     }
     this.say(paint.muted('Start a project: deliv init my-project --template <name>'));

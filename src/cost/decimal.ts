@@ -68,7 +68,7 @@ export class Decimal {
       units /= 10n;
       scale--;
     }
-    return units === this.units ? this : new Decimal(units, scale);
+    return scale === this.scale ? this : new Decimal(units, scale);
   }
 
   private aligned(other: Decimal): [bigint, bigint, number] {

@@ -162,10 +162,16 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
       architecture: fromUsage?.architecture ?? fromProject?.architecture ?? config.lambda?.architecture ?? DEFAULT_FUNCTION.architecture,
     };
   };
-  const tokenSpec = (modelId: string): TokenSpec => ({
-    inputTokens: config.bedrock?.models?.[modelId]?.inputTokens ?? config.bedrock?.inputTokens ?? DEFAULT_TOKENS.inputTokens,
-    outputTokens: config.bedrock?.models?.[modelId]?.outputTokens ?? config.bedrock?.outputTokens ?? DEFAULT_TOKENS.outputTokens,
-  });
+  // The largest max_tokens a definition sets for each model caps the default output tokens.
+  const maxOutput = new Map<string, number>();
+  const tokenSpec = (modelId: string): TokenSpec => {
+    const cap = maxOutput.get(modelId);
+    return {
+      inputTokens: config.bedrock?.models?.[modelId]?.inputTokens ?? config.bedrock?.inputTokens ?? DEFAULT_TOKENS.inputTokens,
+      outputTokens:
+        config.bedrock?.models?.[modelId]?.outputTokens ?? config.bedrock?.outputTokens ?? (cap === undefined ? DEFAULT_TOKENS.outputTokens : Math.min(cap, DEFAULT_TOKENS.outputTokens)),
+    };
+  };
 
   const machines: MachineSpec[] = [];
   const priced: PricedMachine[] = [];
@@ -181,11 +187,22 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
         integrationMs: config.integrationDurationMs ?? 50,
       },
     });
+    for (const call of model.calls) {
+      if (call.call.kind === 'bedrock' && call.call.maxOutputTokens !== undefined) {
+        maxOutput.set(call.call.modelId, Math.max(maxOutput.get(call.call.modelId) ?? 0, call.call.maxOutputTokens));
+      }
+    }
     for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
     const staticTransitions = model.transitions;
     let measuredExecutions: number | undefined;
-    if (options.fromExecutions) {
+    if (options.fromExecutions && (subject.bare || subject.declaredType === 'EXPRESS')) {
+      warnings.push(
+        subject.bare
+          ? `${subject.name}: a bare file has no deployed executions to measure; static estimate used`
+          : `${subject.name}: Express executions keep no history to read (GetExecutionHistory is Standard-only); static estimate used`,
+      );
+    } else if (options.fromExecutions) {
       const measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
       if (measured) {
         measuredExecutions = measured.executions;
@@ -242,8 +259,9 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
   const bedrockModels = new Set(machines.flatMap((machine) => machine.model.calls.filter((call) => call.call.kind === 'bedrock').map((call) => (call.call as { modelId: string }).modelId)));
   for (const modelId of bedrockModels) {
     const tokens = tokenSpec(modelId);
-    if (!config.bedrock?.models?.[modelId] && config.bedrock?.inputTokens === undefined) {
-      assumptions.push(`Bedrock ${modelId}: ${tokens.inputTokens} input and ${tokens.outputTokens} output tokens per call (set bedrock.inputTokens/outputTokens)`);
+    if (!config.bedrock?.models?.[modelId] && (config.bedrock?.inputTokens === undefined || config.bedrock?.outputTokens === undefined)) {
+      const capped = maxOutput.has(modelId) && tokens.outputTokens === maxOutput.get(modelId) ? ' (max_tokens of the request)' : '';
+      assumptions.push(`Bedrock ${modelId}: ${tokens.inputTokens} input and ${tokens.outputTokens}${capped} output tokens per call (set bedrock.inputTokens/outputTokens)`);
     }
   }
 

@@ -9,7 +9,8 @@ export async function measureMachine(sfn: SFNClient, machine: string, limit: num
   const executions = (await listExecutions(sfn, arn, { limit: limit * 2 })).filter((execution) => execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE').slice(0, limit);
   const histories = [];
   for (const execution of executions) {
-    if (execution.executionArn) histories.push(await readHistory(sfn, execution.executionArn, { includeExecutionData: false }));
+    // With execution data: the scheduled task's parameters name the Lambda function or Bedrock model.
+    if (execution.executionArn) histories.push(await readHistory(sfn, execution.executionArn));
   }
   return summarizeExecutions(histories);
 }

@@ -12,6 +12,7 @@ import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 import { Cancelled, StateFailure, toFailure } from './failure.js';
 import { Replay } from './replay.js';
+import type { StateRun } from './io.js';
 import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
 
 export interface CompiledState {
@@ -83,6 +84,8 @@ export class Frame {
   next: CompiledState | null = null;
   /** The state being run (set on entering), to word errors that escape it. */
   current: { name: string; enteredId: number } | null = null;
+  /** The per-state record this thread reuses (see StateRun.reset). */
+  run: StateRun | undefined = undefined;
 
   constructor(
     readonly exec: Execution,

@@ -9,7 +9,7 @@ import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import { compileScopePath, JsonPathSyntaxError, jsonEquals, pathSource } from './jsonpath.js';
 import type { EvalScope } from './scope.js';
-import { formatJson, formatNumber } from './json-format.js';
+import { formatJson, formatNumber, parseJson } from './json-format.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue;
 
@@ -186,11 +186,6 @@ function expectNumber(position: string, value: JsonValue): number {
   return value;
 }
 
-/** JSON text `-0` is the integer 0 to AWS. */
-function withoutNegativeZero(value: JsonValue): JsonValue {
-  return Object.is(value, -0) ? 0 : value;
-}
-
 /** Java's Math.round, which AWS applies to non-integer arguments: halves go up. */
 function javaRound(value: number): number {
   return Math.floor(value + 0.5);
@@ -278,7 +273,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
       // AWS reads blank text as null.
       if (s.trim() === '') return null;
       try {
-        return withoutNegativeZero(JSON.parse(s) as JsonValue);
+        return parseJson(s);
       } catch {
         throw intrinsicFailure(`The argument is not valid JSON: ${s}`);
       }

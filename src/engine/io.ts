@@ -45,20 +45,33 @@ export function compileField<T>(env: StateEnv, field: string, build: () => T): T
 
 /** One run of one state: its entered event, times, and the context object built on demand. */
 export class StateRun implements EvalScope {
-  private ctx: JsonValue | undefined;
-  input: JsonValue;
+  private ctx: JsonValue | undefined = undefined;
+  input: JsonValue = null;
   retryCount = 0;
   retryable = false;
-  taskToken: string | undefined;
+  taskToken: string | undefined = undefined;
+  name = '';
+  rawInput: JsonValue = null;
+  enteredId = 0;
+  enteredAt = 0;
 
-  constructor(
-    readonly frame: Frame,
-    readonly name: string,
-    readonly rawInput: JsonValue,
-    readonly enteredId: number,
-    readonly enteredAt: number,
-  ) {
+  constructor(readonly frame: Frame) {}
+
+  /**
+   * A frame runs one state at a time, so it keeps one StateRun and resets it
+   * on entering each state: no allocation per transition.
+   */
+  reset(name: string, rawInput: JsonValue, enteredId: number, enteredAt: number, retryable: boolean): this {
+    this.ctx = undefined;
     this.input = rawInput;
+    this.retryCount = 0;
+    this.retryable = retryable;
+    this.taskToken = undefined;
+    this.name = name;
+    this.rawInput = rawInput;
+    this.enteredId = enteredId;
+    this.enteredAt = enteredAt;
+    return this;
   }
 
   get variables(): Record<string, JsonValue> {
@@ -105,11 +118,17 @@ export class StateRun implements EvalScope {
 export const NOT_TRUNCATED: { readonly truncated: false } = Object.freeze({ truncated: false });
 const TRUNCATED_FALSE = (): { readonly truncated: false } => NOT_TRUNCATED;
 
+const ENTERED: Record<string, HistoryEventType> = {};
+const EXITED: Record<string, HistoryEventType> = {};
+for (const type of ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']) {
+  ENTERED[type] = `${type}StateEntered` as HistoryEventType;
+  EXITED[type] = `${type}StateExited` as HistoryEventType;
+}
+
 export function enter(frame: Frame, type: string, name: string, input: JsonValue): StateRun {
   const exec = frame.exec;
-  const id = exec.emit(frame, `${type}StateEntered` as HistoryEventType, 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, { name });
-  const run = new StateRun(frame, name, input, id, exec.lastTimestamp);
-  run.retryable = type === 'Task' || type === 'Parallel' || type === 'Map';
+  const id = exec.emit(frame, ENTERED[type], 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, exec.replay === null ? undefined : { name });
+  const run = (frame.run ??= new StateRun(frame)).reset(name, input, id, exec.lastTimestamp, type === 'Task' || type === 'Parallel' || type === 'Map');
   frame.current = run;
   return run;
 }
@@ -129,7 +148,7 @@ export function exit(run: StateRun, type: string, output: JsonValue, assigned?: 
     details.assignedVariables = shown;
     details.assignedVariablesDetails = TRUNCATED_FALSE();
   }
-  exec.emit(frame, `${type}StateExited` as HistoryEventType, 'stateExitedEventDetails', details, { name: run.name });
+  exec.emit(frame, EXITED[type], 'stateExitedEventDetails', details, exec.replay === null ? undefined : { name: run.name });
   const recorded = exec.replay !== null && exec.replayed ? detailsOf(exec.replayed) : undefined;
   if (recorded) {
     if (typeof recorded.output === 'string') output = JSON.parse(recorded.output) as JsonValue;

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
-import { formatJson } from './json-format.js';
+import { formatJson, parseJson } from './json-format.js';
 import { compileFast, FALLBACK } from './jsonata-fast.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 
@@ -103,7 +103,7 @@ function random(seed?: number): JsonValue {
 
 function parse(text: string): JsonValue {
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJson(text);
   } catch {
     return fail(`The argument of $parse is not valid JSON: ${text}`);
   }
@@ -124,7 +124,7 @@ const AWS_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown; signature
 function toJson(value: unknown): JsonValue | undefined {
   if (value === undefined || value === null || typeof value !== 'object') {
     if (typeof value === 'function') return undefined;
-    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : undefined;
     return value as JsonValue | undefined;
   }
   if (Array.isArray(value)) {

@@ -49,6 +49,7 @@ export function runPool(total: number, limit: number, runOne: (index: number) =>
         }
       };
       first.then(settled, fail);
+      launch();
     });
   }
 }

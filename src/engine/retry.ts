@@ -88,6 +88,8 @@ export class ErrorPolicy {
    * `…Failed` event before a retry or catch.
    */
   run(run: StateRun, type: string, language: 'JSONPath' | 'JSONata', attempt: () => MaybePromise<JsonValue>): MaybePromise<JsonValue> {
+    // Nothing to retry or catch: failures go straight up (the chain runner words them).
+    if (this.retriers.length === 0 && this.catchers.length === 0) return attempt();
     const counts = this.retriers.length > 0 ? new Array<number>(this.retriers.length).fill(0) : [];
     const onError = (error: unknown): MaybePromise<JsonValue> => {
       const failure = toFailure(error, run.name, run.enteredId);

@@ -5,7 +5,6 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DelivError } from '../ui/errors.js';
-import { callCost } from './prices.js';
 
 export const DEFAULT_MODEL = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
 /** Low temperature: an explanation should be the same answer every time, not a creative one. */
@@ -23,8 +22,6 @@ export interface ModelAnswer {
   text: string;
   modelId: string;
   usage: TokenUsage;
-  /** What the call cost in USD, when the model's price is known. */
-  costUsd?: number;
   stopReason?: string;
   latencyMs?: number;
 }
@@ -74,7 +71,7 @@ export async function askModel(options: AskOptions): Promise<ModelAnswer> {
       const response = await options.client.send(new ConverseCommand(request), { abortSignal: abort.signal });
       const text = (response.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
       const usage = normaliseUsage(response.usage);
-      return { text, modelId: options.modelId, usage, costUsd: callCost(options.modelId, usage), stopReason: response.stopReason, latencyMs: response.metrics?.latencyMs };
+      return { text, modelId: options.modelId, usage, stopReason: response.stopReason, latencyMs: response.metrics?.latencyMs };
     }
     const response = await options.client.send(new ConverseStreamCommand(request), { abortSignal: abort.signal });
     let text = '';
@@ -95,7 +92,7 @@ export async function askModel(options: AskOptions): Promise<ModelAnswer> {
       const streamError = event.internalServerException ?? event.modelStreamErrorException ?? event.validationException ?? event.throttlingException ?? event.serviceUnavailableException;
       if (streamError) throw Object.assign(new Error(streamError.message ?? 'stream error'), { name: errorNameOf(event) });
     }
-    return { text, modelId: options.modelId, usage, costUsd: callCost(options.modelId, usage), stopReason, latencyMs };
+    return { text, modelId: options.modelId, usage, stopReason, latencyMs };
   } catch (error) {
     throw describeBedrockError(error, options.modelId, options.region, abort.signal.aborted);
   } finally {

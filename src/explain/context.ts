@@ -43,6 +43,8 @@ export interface HandledFailure {
   cause?: string;
   attempts: number;
   catcher?: Catcher;
+  /** The Map or Parallel whose Catch handled a failure inside it. */
+  caughtBy?: string;
   /** The state the Catch sent the execution to. */
   wentTo?: string;
 }
@@ -296,10 +298,28 @@ export function extractFailureContext(
     const wentTo = events.slice(exitIndex + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher.Next;
     handled.push({ state: name, error: last.error, cause: last.cause, attempts: failures.length, catcher, wentTo });
   }
+  // A failure inside a Map or Parallel that the container's Catch handled: the inner state never exits, the container does.
+  const handledInside = new Set<number>();
+  for (const entry of entries) {
+    if (entry.id === undefined || !exitedEntries.has(entry.id) || (entry.type !== 'ParallelStateEntered' && entry.type !== 'MapStateEntered')) continue;
+    const name = entry.stateEnteredEventDetails!.name!;
+    const failed = events.find((event) => (event.type === 'ParallelStateFailed' || event.type === 'MapStateFailed') && (event.id ?? 0) > entry.id! && ownerOf.get(event.id!) !== undefined);
+    const exit = events.find((event) => event.stateExitedEventDetails?.name === name && (event.id ?? 0) > entry.id!);
+    if (!failed || !exit || (failed.id ?? 0) > (exit.id ?? 0)) continue;
+    const inner = [...unexited].reverse().find((candidate) => (candidate.id ?? 0) > entry.id! && (candidate.id ?? 0) < failed.id! && failuresByEntry.has(candidate.id!));
+    if (!inner) continue;
+    const failures = failuresByEntry.get(inner.id!)!;
+    const last = failureOf(failures.at(-1)!)!;
+    const container = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
+    const catcher = container?.Catch?.find((rule) => errorMatches(rule.ErrorEquals, last.error));
+    const wentTo = events.slice(events.indexOf(exit) + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher?.Next;
+    handledInside.add(inner.id!);
+    handled.push({ state: nameOfEntry(inner.id)!, error: last.error, cause: last.cause, attempts: failures.length, catcher, caughtBy: name, wentTo });
+  }
 
   const otherFailures: FailureContext['otherFailures'] = [];
   for (const entry of unexited) {
-    if (entry === failingEntry || entry.id === undefined) continue;
+    if (entry === failingEntry || entry.id === undefined || handledInside.has(entry.id)) continue;
     const failures = failuresByEntry.get(entry.id);
     if (!failures?.length) continue;
     otherFailures.push({ state: nameOfEntry(entry.id), ...failureOf(failures.at(-1)!)! });

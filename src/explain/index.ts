@@ -5,7 +5,7 @@
  * already hold.
  */
 import os from 'node:os';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
@@ -14,7 +14,8 @@ import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';
 import { cacheDir, cacheKey, readCachedAnswer, writeCachedAnswer } from './cache.js';
-import { extractFailureContext, redactContext, type FailureContext } from './context.js';
+import { callCost } from './prices.js';
+import { extractFailureContext, findState, redactContext, type FailureContext } from './context.js';
 import { explainOffline, type ExplanationParts } from './offline.js';
 import { PROMPT_VERSION, renderPrompt, SYSTEM_PROMPT } from './prompt.js';
 import { Redactor, type RedactionSummary } from './redact.js';
@@ -67,7 +68,10 @@ export interface ExplainResult {
   sections?: ExplanationParts;
   model?: string;
   usage?: TokenUsage;
+  /** What this call cost in USD (0 from the cache; absent when the model's price is unknown). */
   costUsd?: number;
+  /** Where the price came from. */
+  priceSource?: string;
   redacted: boolean;
   redactions: RedactionSummary;
   /** Exactly what is (or would be) sent to Bedrock. */
@@ -117,6 +121,12 @@ export async function resolveFailedExecution(sfn: SFNClient, project: Project | 
 export async function loadFailureContext(sfn: SFNClient, executionArn: string, project?: Project): Promise<FailureContext> {
   const [events, machine] = await Promise.all([
     readHistory(sfn, executionArn).catch((error: unknown) => {
+      if (executionArn.includes(':express:')) {
+        throw new DelivError('Express executions keep no history in Step Functions, so there is nothing to read it from', {
+          hint: '`deliv start --wait --explain` explains a synchronous Express run from its result; on AWS, Express histories are in CloudWatch Logs (the machine\'s logging configuration)',
+          cause: error,
+        });
+      }
       if ((error as { name?: string }).name === 'ExecutionDoesNotExist') {
         throw new DelivError(`execution ${executionArn} does not exist on this target`, { hint: 'check the ARN and --target', cause: error });
       }
@@ -137,6 +147,44 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
     throw new DelivError(`execution ${executionArn.split(':').at(-1)} has not failed`, { hint: 'only failed, timed-out or aborted executions can be explained' });
   }
   return context;
+}
+
+/**
+ * A failure context from what StartSyncExecution returned, for Express runs
+ * that have no history to read: the error, the cause, the input, and the state
+ * the cause names (AWS's runtime errors name it).
+ */
+export function contextFromSyncResult(result: {
+  executionArn: string;
+  stateMachineArn?: string;
+  input?: string;
+  error?: string;
+  cause?: string;
+  status: string;
+  definition?: StateMachineDefinition;
+}): FailureContext {
+  const timestamp = new Date();
+  const events: HistoryEvent[] = [{ id: 1, previousEventId: 0, timestamp, type: 'ExecutionStarted', executionStartedEventDetails: { input: result.input } }];
+  // The state named by a runtime error's cause; a tolerated-failure error can only come from a Map that sets a tolerance.
+  const named =
+    result.cause?.match(/executing the state '([^']+)'/)?.[1] ??
+    (result.error === 'States.ExceedToleratedFailureThreshold' ? soleMapWithTolerance(result.definition) : undefined);
+  const state = named ? findState(result.definition, named)?.state : undefined;
+  if (named) events.push({ id: 2, previousEventId: 1, timestamp, type: `${state?.Type ?? 'Task'}StateEntered` as HistoryEvent['type'], stateEnteredEventDetails: { name: named } });
+  const details = { error: result.error, cause: result.cause };
+  events.push(
+    result.status === 'TIMED_OUT'
+      ? { id: events.length + 1, previousEventId: events.length, timestamp, type: 'ExecutionTimedOut', executionTimedOutEventDetails: details }
+      : { id: events.length + 1, previousEventId: events.length, timestamp, type: 'ExecutionFailed', executionFailedEventDetails: details },
+  );
+  return extractFailureContext(events, result.definition, { executionArn: result.executionArn, stateMachineArn: result.stateMachineArn, workflowType: 'EXPRESS' });
+}
+
+function soleMapWithTolerance(definition: StateMachineDefinition | undefined): string | undefined {
+  const maps = Object.entries(definition?.States ?? {}).filter(
+    ([, state]) => state.Type === 'Map' && Object.keys(state).some((key) => key.startsWith('ToleratedFailure')),
+  );
+  return maps.length === 1 ? maps[0][0] : undefined;
 }
 
 /** Where Bedrock is called: explain.region, the AWS target's region, the environment, then us-east-1. */
@@ -188,7 +236,8 @@ export async function explainContext(context: FailureContext, settings: ExplainS
     const answer = await askModel({ client, modelId, region, system: prompt.system, prompt: prompt.user, stream: Boolean(settings.stream), onText: settings.onText });
     if (answer.text.trim() === '') throw new BedrockUnavailable(`${modelId} returned an empty answer (${answer.stopReason ?? 'no stop reason'})`, true, 'answered offline instead');
     writeCachedAnswer(dir, key, answer);
-    return { ...base, source: 'bedrock', sent: true, streamed: Boolean(settings.stream), text: answer.text, model: answer.modelId, usage: answer.usage, costUsd: answer.costUsd };
+    const cost = await callCost(answer.modelId, answer.usage, { region, projectRoot: settings.project?.root });
+    return { ...base, source: 'bedrock', sent: true, streamed: Boolean(settings.stream), text: answer.text, model: answer.modelId, usage: answer.usage, costUsd: cost?.usd, priceSource: cost?.source };
   } catch (error) {
     if (error instanceof BedrockUnavailable && error.fallBack) {
       settings.onNote?.(`${error.message}; ${error.hint ?? 'answered offline instead'}`);

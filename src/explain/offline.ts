@@ -6,7 +6,7 @@
  */
 import type { ChoiceRule, JsonValue, MapState, Retrier } from '../asl/types.js';
 import type { FailureContext } from './context.js';
-import { parseJson } from './context.js';
+import { parseHandlerError, parseJson } from './context.js';
 
 export interface ExplanationParts {
   whatHappened: string;
@@ -30,7 +30,9 @@ type Rule = (ctx: FailureContext) => ExplanationParts | undefined;
 export function explainOffline(ctx: FailureContext): ExplanationParts {
   const rule = pickRule(ctx);
   const parts = rule(ctx) ?? genericFailure(ctx);
-  return { ...parts, whatHappened: `${parts.whatHappened}${retrySentence(ctx)}${handledSentence(ctx)}` };
+  // A Fail state after a Catch already tells the handled failure as the cause.
+  const handled = rule === failState ? '' : handledSentence(ctx);
+  return { ...parts, whatHappened: `${parts.whatHappened}${retrySentence(ctx)}${handled}` };
 }
 
 /** The rule for this error name: exact predefined names first, then families. */
@@ -113,7 +115,8 @@ function runtimeError(ctx: FailureContext): ExplanationParts {
   if (/JSONPath '[^']+' specified for the field '[^']+' could not be found/.test(detail)) {
     // AWS reports a missing Parameters path as States.Runtime on some states: same diagnosis, but it cannot be caught.
     const parts = parameterPathFailure(ctx);
-    return { ...parts, whatHappened: `${where(ctx)} could not build its Parameters (\`States.Runtime\`) and the execution failed.`, fix: `${parts.fix} \`States.Runtime\` cannot be retried or caught, so the data or the path must change.` };
+    const whatHappened = parts.whatHappened.includes('Assign') ? parts.whatHappened : `${where(ctx)} could not build its Parameters (\`States.Runtime\`) and the execution failed.`;
+    return { ...parts, whatHappened, fix: `${parts.fix} \`States.Runtime\` cannot be retried or caught, so the definition or the data must change.` };
   }
   let rootCause = `A runtime error in the definition or the data: ${detail || 'no cause given'}.`;
   let fix = 'Fix the definition or the input: `States.Runtime` cannot be retried or caught, so the execution always fails on it.';
@@ -222,7 +225,19 @@ function resultPathMatchFailure(ctx: FailureContext): ExplanationParts {
 
 function parameterPathFailure(ctx: FailureContext): ExplanationParts {
   const state = ctx.failingState;
-  const definition = state?.definition as { Parameters?: JsonValue; ItemSelector?: JsonValue; ResultSelector?: JsonValue } | undefined;
+  const definition = state?.definition as { Parameters?: JsonValue; ItemSelector?: JsonValue; Assign?: JsonValue; Result?: JsonValue } | undefined;
+  const fromCause = ctx.cause?.match(/JSONPath '([^']+)' specified for the field '([^']+)'/);
+  const assigned = dynamicFields(definition?.Assign);
+  // A JSONPath Assign reads `$` from the state's result (what Parameters, Result or the task produced), not from its input.
+  if (fromCause && assigned.some(([field, path]) => field === fromCause[2] && path === fromCause[1])) {
+    const result = definition?.Parameters ?? definition?.Result;
+    return {
+      whatHappened: `${where(ctx)} could not evaluate its \`Assign\` (\`${ctx.error}\`).`,
+      rootCause: `\`${fromCause[2]}\` reads \`${fromCause[1]}\`, but in a JSONPath state \`$\` in Assign is the state's result, not its input${result !== undefined ? `: here the result is ${shape(result)}` : ''}, and it has no such field${getPath(state?.input, fromCause[1]) !== undefined ? ' (the input does have it)' : ''}.`,
+      fix: `Read the value where it is: add it to ${name(ctx)}'s Parameters (\`"${fromCause[2]}": ...\` carried through), assign it in an earlier state whose result holds it, or switch the state to JSONata and use \`{% $states.input.${fromCause[1].replace(/^\$\.?/, '')} %}\`.`,
+      confirm: confirmRun(ctx),
+    };
+  }
   const missing: string[] = [];
   for (const template of [definition?.Parameters, definition?.ItemSelector]) {
     for (const [field, path] of dynamicFields(template)) {
@@ -230,12 +245,11 @@ function parameterPathFailure(ctx: FailureContext): ExplanationParts {
       if (getPath(state?.input, path) === undefined) missing.push(`\`${field}\` → \`${path}\``);
     }
   }
-  const fromCause = ctx.cause?.match(/JSONPath '([^']+)'[^']*'([^']+)'/);
   if (missing.length === 0 && fromCause) missing.push(`\`${fromCause[2]}\` → \`${fromCause[1]}\``);
   const firstPath = missing[0]?.match(/→ `([^`]+)`/)?.[1];
   return {
     whatHappened: `${where(ctx)} could not build its Parameters (\`States.ParameterPathFailure\`).`,
-    rootCause: `${missing.length ? `The input has no value for ${missing.join(', ')}.` : 'A `.$` field in Parameters points at a path that is not in the input.'} ${firstPath ? describeMissing(state?.input, firstPath) : `Input shape: ${shape(state?.input)}.`}`,
+    rootCause: `${missing.length ? `The input has no value for ${missing.join(', ')}.` : 'A `.$` field in Parameters points at a path that is not in the input.'} ${firstPath ? describeMissing(state?.input, firstPath) : `Input shape: ${shape(state?.input)}.`}`.trim(),
     fix: `Make the previous state produce that field, or read it from where it is (check ResultPath/OutputPath of the state before ${name(ctx)}); for an optional field use JSONata (\`QueryLanguage: JSONata\`) with a default, or a Choice with \`IsPresent\` before ${name(ctx)}.`,
     confirm: confirmRun(ctx),
   };
@@ -409,6 +423,24 @@ function failState(ctx: FailureContext): ExplanationParts {
   const fail = ctx.failingState?.definition as { Error?: string; Cause?: string; ErrorPath?: string; CausePath?: string } | undefined;
   const path = ctx.path.map((step) => step.replace(/ ×\d+$/, ''));
   const before = path[path.lastIndexOf(ctx.failingState!.name) - 1];
+  const origin = ctx.handled.at(-1);
+  if (origin) {
+    // A failure was caught, compensation ran, and the Fail state re-raised it: the caught failure is the cause.
+    const handler = ctx.handlerError ?? parseHandlerError(origin.cause);
+    const message = handler?.errorMessage ?? causeDetail(origin.cause);
+    const frame = handler?.stackTrace.find((line) => /\bat\b/.test(line) && !/node:internal|processTicksAndRejections/.test(line))?.trim();
+    const from = path.indexOf(origin.wentTo ?? '', path.lastIndexOf(origin.caughtBy ?? origin.state));
+    const recovery = from >= 0 ? path.slice(from, path.lastIndexOf(ctx.failingState!.name)) : [];
+    const route = recovery.length
+      ? `sent the execution to ${recovery.map(name).join(' → ')}, and the workflow then ended at the Fail state ${name(ctx)}`
+      : `sent the execution straight to the Fail state ${name(ctx)}, which ended it`;
+    return {
+      whatHappened: `${name(origin.state)}${origin.caughtBy ? ` (in ${name(origin.caughtBy)})` : ''} failed with \`${origin.error}\`${message ? `: "${truncate(message, 300)}"` : ''}${frame ? ` (${frame})` : ''}. The Catch on ${name(origin.caughtBy ?? origin.state)} ${route} with \`${ctx.error || '(no error)'}\`.`,
+      rootCause: `${name(origin.state)} rejected this execution's data with \`${origin.error}\`${message ? ` ("${truncate(message, 200)}")` : ''}. The failure was handled as the workflow intends${recovery.length ? ' (the recovery states ran)' : ''} and ${name(ctx)} reports it${fail?.ErrorPath || fail?.CausePath ? ` (its error and cause are read from ${[fail.ErrorPath, fail.CausePath].filter(Boolean).map((p) => `\`${p}\``).join(' and ')})` : ''}.`,
+      fix: `If this input should have succeeded, the problem is in ${name(origin.state)}'s data or handler${frame ? ` (${frame.replace(/^at\s+/, '')})` : ''}: correct the input, or the handler's check. If the rejection is legitimate, nothing is broken: the workflow ${recovery.length ? 'compensated and ' : ''}failed on purpose; callers can tell the case by the error name \`${ctx.error}\`.`,
+      confirm: confirmRun(ctx),
+    };
+  }
   return {
     whatHappened: `The workflow reached the Fail state ${name(ctx)}, which ends the execution with \`${ctx.error || '(no error)'}\`${ctx.cause ? `: "${truncate(ctx.cause, 300)}"` : ''}.`,
     rootCause: `This failure is by design: ${before ? `${name(before)} sent the execution to ${name(ctx)}` : `the path led to ${name(ctx)}`}${fail?.ErrorPath || fail?.CausePath ? ` (error/cause read from ${[fail.ErrorPath, fail.CausePath].filter(Boolean).join(', ')})` : ''}. Look at why that branch was taken: its input was ${shape(ctx.failingState?.input)}.`,
@@ -483,7 +515,7 @@ function retrySentence(ctx: FailureContext): string {
 
 function handledSentence(ctx: FailureContext): string {
   if (ctx.handled.length === 0) return '';
-  const parts = ctx.handled.map((h) => `${name(h.state)} failed with \`${h.error}\` and its Catch sent the execution to ${name(h.wentTo ?? h.catcher?.Next ?? '?')}`);
+  const parts = ctx.handled.map((h) => `${name(h.state)} failed with \`${h.error}\` and the Catch on ${name(h.caughtBy ?? h.state)} sent the execution to ${name(h.wentTo ?? h.catcher?.Next ?? '?')}`);
   return ` Earlier, ${parts.join('; ')}: that was handled and is not the cause.`;
 }
 

@@ -1,42 +1,48 @@
 /**
- * On-demand token prices of the Claude Haiku models, for showing what one
- * explanation cost. A stand-in until the cost module's price lookup can be
- * asked instead (then this table goes).
- *
- * Source: AWS Price List API, service codes `AmazonBedrockFoundationModels`
- * (Claude Haiku 4.5, Claude 3.5 Haiku; usage types `*_input_tokens_global_standard`
- * for the global profile, `InputTokenCount` in-Region/geo) and `AmazonBedrock`
- * (Claude 3 Haiku), us-east-1, effective 2025-10-01; the same figures as
- * https://aws.amazon.com/bedrock/pricing/ on that date. USD per million tokens.
+ * What one explanation cost, from the cost module's Bedrock prices: its cache
+ * of the Pricing API when there is one, else the snapshot bundled with deliv.
+ * Never calls the Pricing API itself: showing a fraction of a cent is not worth
+ * a network round trip.
  */
-export interface TokenPrice {
-  inputPerMillion: number;
-  outputPerMillion: number;
+import { bedrockModelKey } from '../cost/estimate.js';
+import { defaultCacheDir, loadPrices } from '../cost/prices/index.js';
+import type { Rate } from '../cost/prices/types.js';
+
+export interface CallCost {
+  usd: number;
+  /** Where the prices came from (the snapshot or the cached API answer) and their date. */
   source: string;
 }
 
-const SOURCE = 'AWS Price List (Bedrock, us-east-1, 2025-10-01)';
-
-const PRICES: Array<{ match: RegExp; global?: TokenPrice; regional: TokenPrice }> = [
-  {
-    match: /claude-haiku-4-5/,
-    global: { inputPerMillion: 1.0, outputPerMillion: 5.0, source: SOURCE },
-    regional: { inputPerMillion: 1.1, outputPerMillion: 5.5, source: SOURCE },
-  },
-  { match: /claude-3-5-haiku/, regional: { inputPerMillion: 0.8, outputPerMillion: 4.0, source: SOURCE } },
-  { match: /claude-3-haiku/, regional: { inputPerMillion: 0.25, outputPerMillion: 1.25, source: SOURCE } },
-];
-
-/** The price of a model id, inference profile id or ARN; undefined for models not in the table. */
-export function tokenPrice(modelId: string): TokenPrice | undefined {
-  const id = modelId.split('/').at(-1) ?? modelId;
-  const entry = PRICES.find((price) => price.match.test(id));
-  if (!entry) return undefined;
-  return id.startsWith('global.') && entry.global ? entry.global : entry.regional;
+export async function callCost(
+  modelId: string,
+  usage: { inputTokens: number; outputTokens: number },
+  options: { region: string; projectRoot?: string },
+): Promise<CallCost | undefined> {
+  const key = bedrockModelKey(modelId.split('/').at(-1) ?? modelId);
+  if (!key) return undefined;
+  try {
+    const book = await loadPrices({
+      region: options.region,
+      services: [key === 'claude-3-haiku' ? 'AmazonBedrock' : 'AmazonBedrockFoundationModels'],
+      offline: true,
+      cacheDir: defaultCacheDir(options.projectRoot),
+    });
+    const input = book.rates[`bedrock.${key}.input`];
+    const output = book.rates[`bedrock.${key}.output`];
+    if (!input || !output) return undefined;
+    const source = book.sources[0];
+    return {
+      usd: usage.inputTokens * perToken(input) + usage.outputTokens * perToken(output),
+      source: source ? `${source.description} (${source.date.slice(0, 10)})` : 'deliv price snapshot',
+    };
+  } catch {
+    // A region the snapshot does not cover: the tokens are still shown.
+    return undefined;
+  }
 }
 
-export function callCost(modelId: string, usage: { inputTokens?: number; outputTokens?: number }): number | undefined {
-  const price = tokenPrice(modelId);
-  if (!price) return undefined;
-  return ((usage.inputTokens ?? 0) * price.inputPerMillion + (usage.outputTokens ?? 0) * price.outputPerMillion) / 1_000_000;
+/** Bedrock token prices have a single tier. */
+function perToken(rate: Rate): number {
+  return Number(rate.tiers[0]?.usd ?? 0) / rate.unitSize;
 }

@@ -29,7 +29,9 @@ const SECTION_LIMIT = 6000;
 export function renderPrompt(ctx: FailureContext): string {
   const lines: string[] = ['A Step Functions execution failed. Explain why and how to fix it.', ''];
   const state = ctx.failingState;
-  lines.push(`Execution: ${ctx.execution.name ?? '(unnamed)'} — status ${ctx.execution.status}`);
+  // No execution name or ARN: they say nothing about the failure, may carry personal data,
+  // and would make every repeat of the same failure miss the answer cache.
+  lines.push(`Execution status: ${ctx.execution.status}`);
   lines.push(`Workflow type: ${ctx.workflowType ?? 'unknown'}; query language: ${ctx.queryLanguage}`);
   if (ctx.machineTimeoutSeconds !== undefined) lines.push(`State machine TimeoutSeconds: ${ctx.machineTimeoutSeconds}`);
   lines.push(`Error: ${ctx.error || '(none)'}`);

@@ -2,8 +2,11 @@
  * An explanation as text for the terminal, the same in `deliv explain`,
  * `deliv start --wait --explain` and `deliv logs --explain`.
  */
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { ResolvedTarget } from '../aws/target.js';
 import { paint } from '../ui/colors.js';
-import type { ExplainResult } from './index.js';
+import type { FailureContext } from './context.js';
+import type { ExplainResult, ExplainSettings } from './index.js';
 
 export function headline(state: string | undefined, error: string): string {
   return `${state ? `${state}: ` : ''}${error || 'failed'}`;
@@ -45,4 +48,71 @@ export function renderExplanation(result: ExplainResult, streamed = false): stri
   if (result.source === 'offline') return [explanationTitle(result), '', result.text].join('\n');
   if (streamed) return ['', '', explanationFooter(result)].join('\n');
   return [explanationTitle(result), '', result.text, '', explanationFooter(result)].join('\n');
+}
+
+export interface TerminalExplainOptions extends ExplainSettings {
+  /** Execution ARN, state machine name, or nothing (the project's latest failure). */
+  execution?: string;
+  sfn: SFNClient;
+  target: ResolvedTarget;
+  /** Print nothing (`--json`): the caller returns the result as data. */
+  json?: boolean;
+  /** Whether stdout is a terminal: the answer then streams as it is written. */
+  interactive?: boolean;
+  /** Raw writer for stdout (no newline added). */
+  write(text: string): void;
+  /** Runs slow work behind a spinner (e.g. `withProgress`). */
+  progress?: <T>(title: string, work: () => Promise<T>) => Promise<T>;
+  /** An already known failure (a synchronous Express run): no history is read. */
+  context?: FailureContext;
+}
+
+/**
+ * Explains a failed execution and prints it: the title, the answer (streamed on
+ * a terminal) and the footer. What `deliv explain`, `deliv start --wait
+ * --explain` and `deliv logs --explain` all do.
+ */
+export async function explainToTerminal(options: TerminalExplainOptions): Promise<ExplainResult> {
+  const { bedrockRegion, explainContext, loadFailureContext, modelFor, resolveFailedExecution } = await import('./index.js');
+  const progress = options.progress ?? (<T>(_title: string, work: () => Promise<T>) => work());
+  const context =
+    options.context ??
+    (await progress('Reading the execution history', async () =>
+      loadFailureContext(options.sfn, await resolveFailedExecution(options.sfn, options.project, options.execution), options.project),
+    ));
+  const willSend = !options.offline && !options.showPrompt;
+  const stream = Boolean(options.interactive) && !options.json && willSend;
+  let streamed = false;
+  if (stream) options.write(`${explanationTitle({ source: 'bedrock', model: modelFor(options), failingState: context.failingState?.name, error: context.error })}\n\n`);
+  const explain = () =>
+    explainContext(context, {
+      ...options,
+      region: options.region ?? bedrockRegion(options.project, options.target),
+      profile: options.profile ?? (options.target.local ? undefined : options.target.profile),
+      stream,
+      onText: (text) => {
+        streamed = true;
+        options.write(text);
+      },
+    });
+  const result = stream || !willSend ? await explain() : await progress('Asking Claude on Bedrock', explain);
+  // A stream that broke off falls back to the offline answer, which is then printed whole.
+  if (!options.json) options.write(`${renderExplanation(result, streamed && result.source === 'bedrock')}\n`);
+  return result;
+}
+
+/**
+ * For `start --wait --explain` and `logs --explain`: explain an execution that
+ * just failed. The command's own outcome stays what matters, so a failure to
+ * explain (Bedrock access, throttling) becomes a note, not the command's error.
+ */
+export async function explainAfterFailure(options: TerminalExplainOptions & { executionArn: string }): Promise<ExplainResult | undefined> {
+  try {
+    if (!options.json) options.write('\n');
+    return await explainToTerminal({ ...options, execution: options.executionArn });
+  } catch (error) {
+    const { message, hint } = error as { message: string; hint?: string };
+    options.onNote?.(`could not explain ${options.executionArn.split(':').at(-1)}: ${message}${hint ? ` (${hint})` : ''}`);
+    return undefined;
+  }
 }

@@ -80,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       throw new Error('emulator not started');
     },
     waitFor: (arn, signal) => runtime.waitFor(arn, signal),
+    stop: (arn) => void runtime.stop(arn),
   };
   const runner = new LocalTaskRunner({
     root,

@@ -34,10 +34,31 @@ export class Runtime {
     return this.live.size;
   }
 
-  /** Starts (or, with `resumeFrom`, resumes) a stored execution. */
-  run(row: ExecutionRow, resumeFrom?: readonly HistoryEvent[]): void {
+  /** Starts a stored execution, or resumes it from its history (after a restart or a redrive). */
+  run(row: ExecutionRow, resume = false): void {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
+    let resumeFrom: HistoryEvent[] | undefined;
+    let record = (event: HistoryEvent) => this.store.appendEvent(arn, event);
+    if (row.redriveCount > 0) {
+      // After a redrive the stored ids run on past the engine's: translate both ways.
+      const view = this.store.engineView(arn);
+      resumeFrom = view.events;
+      const ids = view.engineToStored;
+      let maxStored = view.maxStored;
+      record = (event) => {
+        const engineId = event.id as number;
+        let stored = ids.get(engineId);
+        if (stored === undefined) {
+          stored = ++maxStored;
+          ids.set(engineId, stored);
+        }
+        const previous = event.previousEventId ?? 0;
+        this.store.appendEvent(arn, { ...event, id: stored, previousEventId: ids.get(previous) ?? previous }, engineId);
+      };
+    } else if (resume) {
+      resumeFrom = this.store.history(arn);
+    }
     const handle = machine.start({
       executionArn: arn,
       name: row.name,
@@ -51,7 +72,7 @@ export class Runtime {
       runner: this.taskRunner,
       clock: this.clock,
       onEvent: (event) => {
-        if (!this.closed) this.store.appendEvent(arn, event);
+        if (!this.closed) record(event);
       },
       resumeFrom,
     });
@@ -141,7 +162,7 @@ export class Runtime {
     const rows = this.store.runningExecutions();
     for (const row of rows) {
       try {
-        this.run(row, this.store.history(row.arn));
+        this.run(row, true);
       } catch (error) {
         this.store.finishExecution(row.arn, { status: 'FAILED', error: 'States.Runtime', cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
       }

@@ -12,6 +12,7 @@ import { executionActions, startExecution } from './api/executions.js';
 import { machineActions } from './api/machines.js';
 import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
+import { parseMachineArn } from './arn.js';
 import type { EmulatorContext } from './emulator.js';
 
 export const ACTIONS: Record<string, Handler> = {
@@ -128,8 +129,15 @@ function internal(context: EmulatorContext, url: string): unknown {
 function wireNestedExecutions(context: EmulatorContext): void {
   context.nested.start = (request) => {
     const input = request.input === undefined ? '{}' : typeof request.input === 'string' ? request.input : JSON.stringify(request.input);
+    const ref = parseMachineArn(request.stateMachineArn);
+    // The same task replayed after a crash: its child already exists.
+    const earlier = request.name ? context.store.findExecutionByName(ref.machineArn, request.name) : undefined;
+    if (earlier && earlier.parentArn === request.parentArn) return earlier;
     const { row, existing } = startExecution(context, { stateMachineArn: request.stateMachineArn, name: request.name, input, parentArn: request.parentArn });
     if (!existing) context.runtime.run(row);
     return row;
+  };
+  context.nested.stop = (arn) => {
+    void context.runtime.stop(arn, 'States.Aborted', 'the parent execution stopped waiting for this one');
   };
 }

@@ -116,8 +116,9 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_machine ON executions (machineArn, started DESC);
 CREATE INDEX IF NOT EXISTS executions_status ON executions (status);
+CREATE INDEX IF NOT EXISTS executions_name ON executions (machineArn, name);
 CREATE TABLE IF NOT EXISTS history (
-  executionArn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (executionArn, id)
+  executionArn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, engineId INTEGER, PRIMARY KEY (executionArn, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tokens (
   token TEXT PRIMARY KEY, executionArn TEXT NOT NULL, stateName TEXT NOT NULL, slot TEXT NOT NULL, status TEXT NOT NULL,
@@ -125,6 +126,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE INDEX IF NOT EXISTS tokens_slot ON tokens (slot);
 CREATE INDEX IF NOT EXISTS tokens_status ON tokens (status);
+CREATE INDEX IF NOT EXISTS tokens_execution ON tokens (executionArn);
 CREATE TABLE IF NOT EXISTS tags (
   resourceArn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resourceArn, key)
 ) WITHOUT ROWID;
@@ -145,7 +147,7 @@ function decodeEvent(text: string): HistoryEvent {
 
 export class Store {
   readonly db: Database.Database;
-  private pending: { arn: string; event: HistoryEvent }[] = [];
+  private pending: { arn: string; event: HistoryEvent; engineId: number | null }[] = [];
   private deferred: (() => void)[] = [];
   private flushScheduled = false;
   private readonly statements;
@@ -162,7 +164,7 @@ export class Store {
     this.db.exec(SCHEMA);
     const db = this.db;
     this.statements = {
-      insertEvent: db.prepare('INSERT OR REPLACE INTO history (executionArn, id, event) VALUES (?, ?, ?)'),
+      insertEvent: db.prepare('INSERT OR REPLACE INTO history (executionArn, id, event, engineId) VALUES (?, ?, ?, ?)'),
       getMachine: db.prepare('SELECT * FROM machines WHERE arn = ?'),
       getVersion: db.prepare('SELECT * FROM versions WHERE arn = ?'),
       getAlias: db.prepare('SELECT * FROM aliases WHERE arn = ?'),
@@ -174,6 +176,8 @@ export class Store {
       finishExecution: db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped = ? WHERE arn = ?'),
       history: db.prepare('SELECT event FROM history WHERE executionArn = ? ORDER BY id'),
       getToken: db.prepare('SELECT * FROM tokens WHERE token = ?'),
+      findExecutionByName: db.prepare("SELECT * FROM executions WHERE machineArn = ? AND name = ? AND type = 'STANDARD'"),
+      consumeTokens: db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'"),
     };
     db.exec('BEGIN IMMEDIATE; COMMIT');
   }
@@ -189,9 +193,12 @@ export class Store {
 
   // ---- history ---------------------------------------------------------------------------
 
-  /** Queues an event; it is committed with the others of this tick. */
-  appendEvent(executionArn: string, event: HistoryEvent): void {
-    this.pending.push({ arn: executionArn, event });
+  /**
+   * Queues an event; it is committed with the others of this tick. `engineId`
+   * is the id the engine gave it when that differs from the stored one (after a redrive).
+   */
+  appendEvent(executionArn: string, event: HistoryEvent, engineId: number | null = null): void {
+    this.pending.push({ arn: executionArn, event, engineId });
     this.scheduleFlush();
   }
 
@@ -216,7 +223,7 @@ export class Store {
     this.pending = [];
     this.deferred = [];
     this.transaction(() => {
-      for (const { arn, event } of batch) this.statements.insertEvent.run(arn, event.id, encodeEvent(event));
+      for (const { arn, event, engineId } of batch) this.statements.insertEvent.run(arn, event.id, encodeEvent(event), engineId);
       for (const write of writes) write();
     });
   }
@@ -226,8 +233,35 @@ export class Store {
     return (this.statements.history.all(executionArn) as { event: string }[]).map((row) => decodeEvent(row.event));
   }
 
-  deleteHistoryAfter(executionArn: string, lastId: number): void {
-    this.db.prepare('DELETE FROM history WHERE executionArn = ? AND id > ?').run(executionArn, lastId);
+  /**
+   * The history as the engine knows it: after a redrive, the events of the
+   * failed attempt stay in the stored history but leave the engine's view, and
+   * the engine's own ids map to stored ids.
+   */
+  engineView(executionArn: string): { events: HistoryEvent[]; engineToStored: Map<number, number>; maxStored: number } {
+    this.flush();
+    const rows = this.db.prepare('SELECT id, event, engineId FROM history WHERE executionArn = ? ORDER BY id').all(executionArn) as { id: number; event: string; engineId: number | null }[];
+    const engineToStored = new Map<number, number>();
+    const storedToEngine = new Map<number, number>();
+    const kept: { engineId: number; event: HistoryEvent }[] = [];
+    let maxStored = 0;
+    for (const row of rows) {
+      maxStored = Math.max(maxStored, row.id);
+      if (row.engineId === 0) continue;
+      const engineId = row.engineId ?? row.id;
+      engineToStored.set(engineId, row.id);
+      storedToEngine.set(row.id, engineId);
+      kept.push({ engineId, event: decodeEvent(row.event) });
+    }
+    const events = kept
+      .map(({ engineId, event }) => ({ ...event, id: engineId, previousEventId: storedToEngine.get(event.previousEventId ?? 0) ?? event.previousEventId }))
+      .sort((a, b) => a.id - b.id);
+    return { events, engineToStored, maxStored };
+  }
+
+  /** Takes the events after engine id `lastKept` out of the engine's view (they stay in the history). */
+  retireEvents(executionArn: string, lastKept: number): void {
+    this.db.prepare('UPDATE history SET engineId = 0 WHERE executionArn = ? AND COALESCE(engineId, id) > ?').run(executionArn, lastKept);
   }
 
   // ---- machines, versions, aliases ---------------------------------------------------------
@@ -320,7 +354,7 @@ export class Store {
     this.transaction(() => {
       this.flush();
       this.statements.finishExecution.run(result.status, result.output ?? null, result.error ?? null, result.cause ?? null, result.stopped, arn);
-      this.db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'").run(arn);
+      this.statements.consumeTokens.run(arn);
     });
   }
 
@@ -331,7 +365,7 @@ export class Store {
   }
 
   findExecutionByName(machineArn: string, name: string): ExecutionRow | undefined {
-    return this.db.prepare('SELECT * FROM executions WHERE machineArn = ? AND name = ? AND type = ?').get(machineArn, name, 'STANDARD') as ExecutionRow | undefined;
+    return this.statements.findExecutionByName.get(machineArn, name) as ExecutionRow | undefined;
   }
 
   listExecutions(filter: { machineArn?: string; versionArn?: string; aliasArn?: string; status?: string; redriven?: boolean }): ExecutionRow[] {

@@ -5,6 +5,7 @@
  * fails with a cause that says how to map it. `.waitForTaskToken` tasks then
  * wait for SendTaskSuccess/Failure.
  */
+import { createHash } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
@@ -18,6 +19,8 @@ export interface NestedExecutions {
   /** Starts a child execution on this emulator (StartExecution semantics). */
   start(request: { stateMachineArn: string; input: JsonValue | string | undefined; name?: string; parentArn: string }): ExecutionRow;
   waitFor(arn: string, signal: AbortSignal): Promise<ExecutionRow>;
+  /** Stops a child whose parent task was stopped or timed out, as Step Functions does for `.sync`. */
+  stop(arn: string): void;
 }
 
 export interface TaskEnvironment {
@@ -46,9 +49,18 @@ export class LocalTaskRunner implements TaskRunner {
     const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
     if (mocked?.kind === 'throw') throw mocked.failure;
     if (mocked) return mocked.value;
-    const result = await this.perform(request, info?.machineName);
-    if (request.pattern === 'waitForTaskToken') return this.env.tokens.wait(request);
-    return result;
+    if (request.pattern !== 'waitForTaskToken') return this.perform(request, info?.machineName);
+    // The token is live before the resource runs, as on AWS: a handler may answer it
+    // (SendTaskSuccess through the SDK) before it returns.
+    const answer = this.env.tokens.wait(request);
+    answer.catch(() => undefined); // an early SendTaskFailure is delivered below, not reported as unhandled
+    try {
+      await this.perform(request, info?.machineName);
+    } catch (error) {
+      this.env.tokens.withdraw(request);
+      throw error;
+    }
+    return answer;
   }
 
   readItems(request: ItemReadRequest): Promise<JsonValue[]> {
@@ -110,7 +122,9 @@ export class LocalTaskRunner implements TaskRunner {
     }
     let child: ExecutionRow;
     try {
-      child = this.env.nested.start({ stateMachineArn: parameters.StateMachineArn, input: parameters.Input, name: parameters.Name, parentArn: request.executionArn });
+      // Without a Name, one derived from the task's entry: a task replayed after a crash finds its child again.
+      const name = parameters.Name ?? childName(request);
+      child = this.env.nested.start({ stateMachineArn: parameters.StateMachineArn, input: parameters.Input, name, parentArn: request.executionArn });
     } catch (error) {
       const name = (error as Error).name;
       throw new TaskFailure(`StepFunctions.${name}`, (error as Error).message);
@@ -118,7 +132,10 @@ export class LocalTaskRunner implements TaskRunner {
     if (request.pattern === 'request-response' || request.pattern === 'waitForTaskToken') {
       return { ExecutionArn: child.arn, StartDate: child.started };
     }
-    const done = await this.env.nested.waitFor(child.arn, request.signal);
+    const done = await this.env.nested.waitFor(child.arn, request.signal).catch((error: unknown) => {
+      this.env.nested.stop(child.arn);
+      throw error;
+    });
     const output = done.output === null ? null : (JSON.parse(done.output) as JsonValue);
     const description: Record<string, JsonValue> = {
       ExecutionArn: done.arn,
@@ -139,6 +156,13 @@ export class LocalTaskRunner implements TaskRunner {
     if (done.cause !== null) description.Cause = done.cause;
     throw new TaskFailure('States.TaskFailed', JSON.stringify(description));
   }
+}
+
+function childName(request: TaskRequest): string {
+  const context = request.context as { State?: { EnteredTime?: string }; Map?: { Item?: { Index?: number } } } | null;
+  const seed = [request.executionArn, request.stateName, context?.State?.EnteredTime, context?.Map?.Item?.Index, request.attempt].join('|');
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function functionName(value: unknown): { name: string; qualifier?: string } {

@@ -66,6 +66,13 @@ export class TokenBroker {
     });
   }
 
+  /** The task failed before anyone could answer: its tokens are no longer waiting. */
+  withdraw(request: TaskRequest): void {
+    const slot = slotOf(request);
+    this.waiters.delete(slot);
+    this.consume(slot);
+  }
+
   succeed(token: string, output: string): void {
     let value: JsonValue;
     try {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { placeholderProblems, validateDefinition, type Problem } from '../asl/validate.js';
+import { dedupe, placeholderProblems, validateDefinition, type Problem } from '../asl/validate.js';
 import type { StateMachineDefinition } from '../asl/types.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import type { Project } from './config.js';
@@ -38,9 +38,10 @@ export function checkProject(project: Project, options: { target?: string; machi
         problems.push(loaded.problem);
         break;
       }
-      problems.push(...(index === 0 ? validateDefinition(loaded, { bare: false, target }) : placeholderProblems(loaded, { bare: false, target })));
+      const workflowType = project.config.stateMachines[machine]?.type;
+      problems.push(...(index === 0 ? validateDefinition(loaded, { bare: false, target, workflowType }) : placeholderProblems(loaded, { bare: false, target })));
     }
-    return { machine, file: relative(file), problems: withRelativeFiles(unique(problems)) };
+    return { machine, file: relative(file), problems: withRelativeFiles(dedupe(problems)) };
   });
   return summarise(definitions);
 }
@@ -106,16 +107,6 @@ function summarise(definitions: CheckedDefinition[]): CheckReport {
     errors: all.filter((problem) => problem.severity === 'error').length,
     warnings: all.filter((problem) => problem.severity === 'warning').length,
   };
-}
-
-function unique(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((problem) => {
-    const key = `${problem.severity}|${problem.pointer}|${problem.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function relative(file: string): string {

@@ -29,6 +29,8 @@ export interface ScaffoldResult {
   files: string[];
   stateMachines: string[];
   functions: string[];
+  /** A sample input of the first state machine that succeeds. */
+  sampleEvent: string;
 }
 
 /** The account of the example AWS target: AWS's documentation account, obviously not the user's. */
@@ -161,8 +163,13 @@ export function planProject(options: ScaffoldOptions): Map<string, string> {
   files.set('mocks/MockConfigFile.json', `${JSON.stringify({ StateMachines: mockMachines, MockedResponses: mockedResponses }, null, 2)}\n`);
   files.set('.gitignore', 'node_modules/\n.deliv/\n*.log\n');
   files.set('package.json', packageJsonText(options.name, needsSfnClient));
-  files.set('README.md', projectReadme(options.name, config));
+  const sample = succeedingSample(files, templates[0].name);
+  files.set('README.md', projectReadme(options.name, config, { needsSfnClient, sample }));
   return files;
+}
+
+function succeedingSample(files: Map<string, string>, machine: string): string {
+  return [...files.keys()].find((file) => file.startsWith(`events/${machine}/`) && !file.includes('fail')) ?? `events/${machine}/<event>.json`;
 }
 
 function projectFileText(config: ProjectConfig): string {
@@ -187,7 +194,7 @@ function packageJsonText(name: string, needsSfnClient: boolean): string {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
-function projectReadme(name: string, config: ProjectConfig): string {
+function projectReadme(name: string, config: ProjectConfig, { needsSfnClient, sample }: { needsSfnClient: boolean; sample: string }): string {
   const machines = Object.entries(config.stateMachines)
     .map(([machine, entry]) => `- \`${machine}\` (${entry.type}): \`${entry.definition}\`, sample inputs in \`${entry.events}/\``)
     .join('\n');
@@ -208,10 +215,10 @@ execution ARN ends in \`#TestCaseName\`).
 ## Try it
 
 \`\`\`sh
-deliv validate                      # check every definition
+${needsSfnClient ? 'npm install                         # the courier handler answers its task token with @aws-sdk/client-sfn\n' : ''}deliv validate                      # check every definition
 deliv local start                   # the embedded emulator on 127.0.0.1:8083
 deliv deploy                        # create the state machines locally
-deliv start ${first[0]} --input ${first[1].events}/$(ls ${first[1].events} | head -1) --wait
+deliv start ${first[0]} --input ${sample} --wait
 \`\`\`
 
 Files whose name contains \`fail\` in \`events/\` are meant to fail; the others succeed.
@@ -236,9 +243,9 @@ export function insideRoot(root: string, relative: string): string {
 }
 
 /**
- * Writes the planned files into `dir`. Everything is written to a staging folder
- * beside `dir` first and moved in only when complete, so an interruption leaves
- * either nothing or the whole project.
+ * Writes the planned files into `dir`. They are written to a hidden staging folder
+ * inside `dir` first and moved into place once all are written, so nothing is ever
+ * written outside `dir`, and a failure removes what this call created.
  */
 export function writeProject(dir: string, files: Map<string, string>, options: { force?: boolean } = {}): string[] {
   const root = path.resolve(dir);
@@ -249,22 +256,22 @@ export function writeProject(dir: string, files: Map<string, string>, options: {
     throw new UsageError(`${dir} is not empty`, { hint: 'choose an empty or new folder, or pass --force to write into it anyway' });
   }
   const targets = [...files.keys()].map((relative) => insideRoot(root, relative));
-  mkdirSync(path.dirname(root), { recursive: true });
-  const staging = mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}.deliv-init-`));
+  const created = !existsSync(root);
+  mkdirSync(root, { recursive: true });
+  const staging = mkdtempSync(path.join(root, '.deliv-init-'));
   try {
     for (const [relative, content] of files) {
       const staged = insideRoot(staging, relative);
       mkdirSync(path.dirname(staged), { recursive: true });
       writeFileSync(staged, content);
     }
-    if (!existsSync(root)) {
-      renameSync(staging, root);
-    } else {
-      for (const [index, relative] of [...files.keys()].entries()) {
-        mkdirSync(path.dirname(targets[index]), { recursive: true });
-        renameSync(path.join(staging, relative), targets[index]);
-      }
+    for (const [index, relative] of [...files.keys()].entries()) {
+      mkdirSync(path.dirname(targets[index]), { recursive: true });
+      renameSync(path.join(staging, relative), targets[index]);
     }
+  } catch (error) {
+    if (created) rmSync(root, { recursive: true, force: true });
+    throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -280,5 +287,6 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
     files: written,
     stateMachines: [...new Set(options.templates)],
     functions: written.filter((file) => file.startsWith('functions/')).map((file) => path.basename(file).replace(/\.(ts|js)$/, '')),
+    sampleEvent: succeedingSample(files, options.templates[0]),
   };
 }

@@ -83,3 +83,15 @@ describe('placeholders', () => {
     expect(badArn).toContainEqual(expect.objectContaining({ severity: 'error', pointer: '/States/Pay/Resource' }));
   });
 });
+
+describe('workflow type', () => {
+  it('refuses callbacks and .sync in an EXPRESS machine, and accepts them in a STANDARD one', () => {
+    const loaded = loadDefinitionFile(path.join(validDir, 'callback-sqs-task-token.asl.json'));
+    expect(validateDefinition(loaded, { bare: true, workflowType: 'STANDARD' })).toEqual([]);
+    expect(validateDefinition(loaded, { bare: true, workflowType: 'EXPRESS' })).toEqual([
+      expect.objectContaining({ severity: 'error', pointer: '/States/RequestApproval/Resource', message: expect.stringContaining('.waitForTaskToken') }),
+    ]);
+    const nested = loadDefinitionFile(path.join(validDir, 'nested-start-execution-sync.asl.json'));
+    expect(validateDefinition(nested, { bare: true, workflowType: 'EXPRESS' })).toEqual([expect.objectContaining({ message: expect.stringContaining('.sync') })]);
+  });
+});

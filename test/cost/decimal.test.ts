@@ -46,3 +46,10 @@ describe('money and prices for display', () => {
     expect(formatUnitPrice({ unitPrices: ['0.0000166667', '0.0000150000'], unit: 'GB-s', priceUnit: 'Lambda-GB-Second' })).toBe('$0.0000166667/GB-s → $0.000015/GB-s');
   });
 });
+
+describe('Decimal zero', () => {
+  it('has one form however it was reached', () => {
+    expect(Decimal.of(0).mul('0.0000250000').toString()).toBe('0');
+    expect(Decimal.of('0.000').toString()).toBe('0');
+  });
+});

@@ -91,12 +91,11 @@ describe('static usage model', () => {
         Pack: {
           Type: 'Map',
           ItemsPath: '$.items',
-          ItemProcessor: { StartAt: 'Weigh', States: { Weigh: { Type: 'Pass', Next: 'Label' }, Label: lambda('label') } },
+          ItemProcessor: { StartAt: 'Weigh', States: { Weigh: { Type: 'Pass', Next: 'Label' }, Label: lambda('label', { End: true }) } },
           End: true,
         },
       },
     } as unknown as StateMachineDefinition;
-    (definition.States.Pack as { ItemProcessor: { States: Record<string, Record<string, unknown>> } }).ItemProcessor.States.Label.End = true;
     const fromHints = modelMachine({ definition, hints: { mapItems: { Pack: { min: 1, expected: 3, max: 10 } } } });
     expect(fromHints.transitions).toEqual({ min: 1 + 1 * 2, expected: 1 + 3 * 2, max: 1 + 10 * 2 });
     expect(perExecution(fromHints, 'lambda:label')).toBe(3);

@@ -4,6 +4,8 @@
  * the AWS wire format: the real SDK, credentials chain and error mapping.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -276,9 +278,32 @@ describe('AWS errors as one line with the fix', () => {
     expect(JSON.parse(result.stdout).stateMachines.map((machine: { name: string }) => machine.name)).toContain('orders');
   });
 
+  it('an emulator that is not running says how to start it', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await runCli(['ls'], { cwd: home.dir, env: env({ DELIV_LOCAL_ENDPOINT: `http://127.0.0.1:${port}` }) });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`Error: the local emulator is not running at http://127.0.0.1:${port}`);
+    expect(result.stderr).toContain('deliv local start');
+  });
+
   it('a region that cannot exist is a usage error', async () => {
     const result = await deliv(['ls', '--target', 'prod', '--region', 'moon-1']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('`moon-1` is not an AWS region');
+  });
+});
+
+describe('destroy on an AWS target', () => {
+  it('deletes with --yes and says what it deleted', async () => {
+    const result = await deliv(['destroy', '--target', 'prod', '--yes']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Deleted orders  arn:aws:states:eu-west-1:${FAKE_ACCOUNT}:stateMachine:orders`);
+    expect(fake.machine('orders')).toBeUndefined();
+    const again = await deliv(['destroy', 'orders', '--target', 'prod', '--yes']);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('orders is not deployed on prod');
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { priceListEntries, startFakePricing, type FakePricing } from '../helpers/fake-pricing.js';
 import { AWS_FIXTURES, haveAwsFixtures } from '../cost/fixtures.js';
 
@@ -103,6 +103,24 @@ describe('deliv cost (built CLI)', () => {
     expect(existsSync(path.join(projectDir, '.deliv'))).toBe(false);
   });
 
+  it('prices every template of a scaffolded project offline, fully itemised', async () => {
+    const shop = path.join(work.dir, 'scaffolded');
+    const templates = ['order-fulfillment', 'courier-dispatch', 'parcel-routing', 'support-triage'];
+    const init = await runCli(['init', shop, '--yes', ...templates.flatMap((template) => ['--template', template])], { cwd: work.dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const result = await runCli(['cost', '--offline', '--executions', '1000000'], { cwd: shop });
+    expect(result.exitCode, result.stderr).toBe(0);
+    for (const template of templates) expect(result.stdout).toContain(`  ${template} (`);
+    expect(result.stdout).toMatch(/Step Functions, Lambda, Bedrock: bundled price snapshot of \d{4}-\d{2}-\d{2}/);
+    expect(result.stdout).toMatch(/State transitions \(Standard\) · order-fulfillment/);
+    expect(result.stdout).toMatch(/Requests \(Express\) · parcel-routing|State transitions \(Standard\) · parcel-routing/);
+    expect(result.stdout).toMatch(/Output tokens · global\.anthropic\.claude-haiku-4-5-20251001-v1:0/);
+    expect(result.stdout).toMatch(/SNS\s+sns:publish · /);
+    expect(result.stdout).toMatch(/SQS\s+sqs:sendMessage · EscalateToHuman/);
+    expect(result.stdout).toMatch(/^Total\s+\$[\d,]+\.\d\d$/m);
+    expect(result.stdout).toMatch(/Whole project: Standard \$[\d,.]+, Express \$[\d,.]+ a month/);
+  });
+
   it('draws the chart and writes it as SVG', async () => {
     const svg = path.join(work.dir, 'cost.svg');
     const result = await runCli(['cost', bareFile, '--offline', '--chart', '--out', svg], { cwd: work.dir });
@@ -172,5 +190,40 @@ describe.skipIf(!haveAwsFixtures)('deliv cost against a fake Pricing API', () =>
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/bundled price snapshot of \d{4}-\d{2}-\d{2} — AWS public pricing pages.*\(no AWS credentials\)/);
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe.skipIf(!haveAwsFixtures)('scripts/update-price-snapshot.mjs', () => {
+  it('regenerates the snapshot from the Pricing API, dated and sourced', async () => {
+    const fixture = (name: string) => JSON.parse(readFileSync(path.join(AWS_FIXTURES, name), 'utf8')) as { PriceList: string[] };
+    const fake = await startFakePricing({
+      products: {
+        AmazonStates: fixture('pricing-getproducts-stepfunctions.json').PriceList,
+        AWSLambda: fixture('pricing-getproducts-lambda.json').PriceList,
+        AmazonBedrock: fixture('pricing-getproducts-bedrock-claude3haiku-legacy.json').PriceList,
+        AmazonBedrockFoundationModels: fixture('pricing-getproducts-bedrock-haiku.json').PriceList,
+      },
+    });
+    try {
+      const out = path.join(work.dir, 'snapshot.json');
+      // Asynchronous: the fake endpoint answers from this very process.
+      const { execFile } = await import('node:child_process');
+      const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [path.join(REPO_ROOT, 'scripts/update-price-snapshot.mjs'), '--regions', 'us-east-1', '--out', out],
+          { env: { ...process.env, AWS_ENDPOINT_URL_PRICING: fake.endpoint, AWS_ACCESS_KEY_ID: 'AKIDFAKEFORTESTS', AWS_SECRET_ACCESS_KEY: 'fake' }, timeout: 30_000 },
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+        );
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const snapshot = JSON.parse(readFileSync(out, 'utf8'));
+      expect(snapshot.source).toBe('AWS Price List Query API (GetProducts)');
+      expect(snapshot.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Object.keys(snapshot.regions['us-east-1'])).toEqual(['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels']);
+      expect(snapshot.regions['us-east-1'].AWSLambda['lambda.gbSecond.x86_64'].tiers).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
   });
 });

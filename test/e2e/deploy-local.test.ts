@@ -117,6 +117,13 @@ describe('start and logs on the local emulator', () => {
     expect(result.stdout).toContain('{"amount":25,"payment":{"charged":true}}');
   });
 
+  it("start --wait exits 0 when the template's order goes through, its courier answering the task token", async () => {
+    const result = await deliv(['start', MACHINE, '--input', `events/${MACHINE}/order-ok.json`, '--wait']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/AssignCourier +TaskSucceeded/);
+    expect(result.stdout).toMatch(/SUCCEEDED in /);
+  });
+
   it('start --wait exits 1 when the card is declined, pointing at explain', async () => {
     const result = await deliv(['start', MACHINE, '--input', `events/${MACHINE}/order-fail-card-declined.json`, '--wait', '--alias', 'live']);
     expect(result.exitCode).toBe(1);

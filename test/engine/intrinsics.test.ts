@@ -135,6 +135,9 @@ describe('math, strings and ids', () => {
     expect(call('States.StringSplit($.s, $.d)', { s: 'This.is+a,test=string', d: '.+,=' })).toEqual(['This', 'is', 'a', 'test', 'string']);
     expect(call("States.StringSplit(' , ', ',')")).toEqual([' ', ' ']);
     expect(call("States.StringSplit('a,,b', ',')")).toEqual(['a', 'b']);
+    expect(call('States.StringSplit($.s, $.d)', { s: ', , ,', d: ',' })).toEqual([' ', ' ']);
+    expect(call('States.StringSplit($.s, $.d)', { s: ',,,,', d: ',' })).toEqual([]);
+    expect(call('States.StringSplit($.s, $.d)', { s: 'split on T and \nnew line', d: 'T\n' })).toEqual(['split on ', ' and ', 'new line']);
     expect(call("States.StringSplit('Hello\nWorld', '\n')")).toEqual(['Hello', 'World']);
   });
 

@@ -65,6 +65,8 @@ describe("AWS's JSONata functions", () => {
     expect(await evaluate('{% $range(9, 1, -4) %}')).toEqual([9, 5, 1]);
     expect(await evaluate("{% $hash('input data', 'SHA-1') %}")).toBe('aaff4a450a104cd177d28d18d74485e8cae074b7');
     expect(await evaluate('{% $parse($states.input.s) %}', scope({ s: '[1, 2, "HelloWorld"]' }))).toEqual([1, 2, 'HelloWorld']);
+    expect(Object.is(await evaluate('{% $parse($states.input.s) %}', scope({ s: '-0' })), 0)).toBe(true);
+    expect(await evaluate('{% $range(1, 9, 9) %}')).toBe(1);
   });
 
   it('draws random numbers and UUIDs', async () => {

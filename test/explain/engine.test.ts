@@ -115,4 +115,27 @@ describe('offline explanations of executions run by the engine', () => {
     expect(text).toContain('more Map items failed than allowed by ToleratedFailureCount 0');
     expect(text).toContain('Print: `PrinterJammed`');
   });
+
+  it('a failure caught by a Parallel, compensated, then re-raised by a Fail state', async () => {
+    const cause = JSON.stringify({ errorType: 'PaymentDeclined', errorMessage: 'the card issuer declined the charge', trace: ['PaymentDeclined: declined', '    at handler (/var/task/charge.mjs:21:44)'] });
+    const definition: StateMachineDefinition = {
+      StartAt: 'ChargeAndReserve',
+      States: {
+        ChargeAndReserve: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: FUNCTION, End: true } } }],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Refund' }],
+          Next: 'Done',
+        },
+        Refund: { Type: 'Pass', ResultPath: null, Next: 'OrderFailed' },
+        OrderFailed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { context, text } = await runAndExplain(definition, { orderId: 'o-1' }, fails('PaymentDeclined', cause));
+    expect(context.handled).toMatchObject([{ state: 'Charge', caughtBy: 'ChargeAndReserve', error: 'PaymentDeclined', wentTo: 'Refund' }]);
+    expect(context.otherFailures).toEqual([]);
+    expect(text).toContain('`Charge` (in `ChargeAndReserve`) failed with `PaymentDeclined`: "the card issuer declined the charge" (at handler (/var/task/charge.mjs:21:44))');
+    expect(text).toContain('The Catch on `ChargeAndReserve` sent the execution to `Refund`, and the workflow then ended at the Fail state `OrderFailed`');
+  });
 });

@@ -47,7 +47,7 @@ beforeAll(async () => {
       "import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';",
       'export async function handler(event: { token: string; amount: number }) {',
       '  setTimeout(() => {',
-      '    const sfn = new SFNClient({ disableHostPrefix: true });',
+      '    const sfn = new SFNClient({});',
       '    void sfn.send(new SendTaskSuccessCommand({ taskToken: event.token, output: JSON.stringify({ approved: event.amount < 100 }) })).finally(() => sfn.destroy());',
       '  }, 10);',
       "  return 'queued';",
@@ -230,6 +230,26 @@ describe('tasks on the emulator', () => {
     expect(children.executions).toHaveLength(1);
   });
 
+  it('runs a distributed Map over a CSV file of the project', async () => {
+    mkdirSync(path.join(t.dir, 'data/orders'), { recursive: true });
+    writeFileSync(path.join(t.dir, 'data/orders/today.csv'), 'id,city\n7,Leeds\n8,"York, North"\n');
+    const arn = await createMachine('fan-out', {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, Parameters: { Bucket: 'data', Key: 'orders/today.csv' } },
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Label', States: { Label: { Type: 'Pass', Parameters: { 'where.$': '$.city' }, End: true } } },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
+    const done = await finished(t.sfn, executionArn!);
+    expect(done.status, done.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual([{ where: 'Leeds' }, { where: 'York, North' }]);
+  });
+
   it('redrives a failed execution from the state that failed', async () => {
     const arn = await createMachine('redrive', {
       StartAt: 'First',
@@ -245,6 +265,14 @@ describe('tasks on the emulator', () => {
     const redriven = await finished(t.sfn, executionArn!);
     expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(JSON.parse(redriven.output!)).toEqual({ first: 1, flaky: 'ok' });
+    // The failed attempt stays in the history, then ExecutionRedriven, then the attempt that succeeded.
+    const { events } = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const types = events!.map((event) => event.type);
+    expect(types.indexOf('ExecutionFailed')).toBeLessThan(types.indexOf('ExecutionRedriven'));
+    expect(types.indexOf('ExecutionRedriven')).toBeLessThan(types.indexOf('ExecutionSucceeded'));
+    expect(events!.find((event) => event.type === 'ExecutionRedriven')?.executionRedrivenEventDetails).toEqual({ redriveCount: 1 });
+    expect(events!.map((event) => event.id)).toEqual(events!.map((_, index) => index + 1));
+    expect(types.filter((type) => type === 'PassStateEntered')).toHaveLength(1);
     await expect(t.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({ name: 'ExecutionNotRedrivable' });
   });
 

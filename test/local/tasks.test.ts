@@ -70,6 +70,7 @@ beforeAll(() => {
         throw new Error('not used');
       },
       waitFor: () => Promise.reject(new Error('not used')),
+      stop: () => {},
     },
     executionInfo: () => ({ machineName: 'orders', testCase: mocks.testCaseFor('orders', testCase) }),
   });
@@ -160,9 +161,11 @@ describe('mocks', () => {
 describe('callbacks', () => {
   it('waits for SendTaskSuccess on the token, which works only once', async () => {
     const token = 'token-success';
-    const waiting = runner.run(request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Approve', taskToken: token }));
-    // sqs is not served, so the callback task fails before waiting; a mocked or served one waits:
+    const waiting = runner.run(request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Approve', taskToken: 'token-unserved' }));
+    // sqs is not served, so the callback task fails and its token stops waiting; a mocked or served one waits:
     await expect(waiting).rejects.toBeInstanceOf(TaskFailure);
+    expect(tokens.waiting().map((row) => row.token)).not.toContain('token-unserved');
+    expect(() => tokens.succeed('token-unserved', '{}')).toThrow(/Task Timed Out/);
 
     const served = tokens.wait(request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Approve', taskToken: token }));
     expect(tokens.waiting().map((row) => row.token)).toContain(token);

@@ -120,12 +120,21 @@ describe('writeProject', () => {
     expect(readFileSync(path.join(dir, 'sub/b.txt'), 'utf8')).toBe('b');
   });
 
+  it('removes the folder it created when a write fails half-way', () => {
+    const dir = freshDir();
+    const clashing = new Map([['a', 'a file'], ['a/b.txt', 'a file inside a file']]);
+    expect(() => writeProject(path.join(dir, 'p'), clashing)).toThrow();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('leaves no staging folder behind', () => {
     const dir = freshDir();
     writeProject(path.join(dir, 'p'), new Map([['x.txt', 'x']]));
     mkdirSync(path.join(dir, 'q'));
     writeProject(path.join(dir, 'q'), new Map([['y.txt', 'y']]));
     expect(readdirSync(dir).sort()).toEqual(['p', 'q']);
+    expect(readdirSync(path.join(dir, 'p'))).toEqual(['x.txt']);
+    expect(readdirSync(path.join(dir, 'q'))).toEqual(['y.txt']);
   });
 });
 

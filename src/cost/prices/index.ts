@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { DelivError, errorMessage } from '../../ui/errors.js';
+import { AwsError } from '../../aws/errors.js';
 import { API_SOURCE, fetchServiceRates } from './api.js';
 import type { PriceBook, PriceSnapshot, PriceSource, PricingService, Rates } from './types.js';
 
@@ -124,7 +125,7 @@ export async function loadPrices(options: LoadPricesOptions): Promise<PriceBook>
         writeCache(cacheDir, entry);
         return { rates, source: { service, region, kind: 'api', description: API_SOURCE, date: entry.fetchedAt } };
       } catch (error) {
-        if (error instanceof DelivError) throw error;
+        if (error instanceof RegionNotPricedError) throw error;
         fallbackReason = describeApiFailure(error);
       }
     }
@@ -148,10 +149,15 @@ export async function loadPrices(options: LoadPricesOptions): Promise<PriceBook>
 
 /** One line on why the API was not used, never with credentials in it. */
 function describeApiFailure(error: unknown): string {
+  if (error instanceof AwsError) return error.problem === 'credentials' ? 'no AWS credentials' : firstLine(error.message);
   const name = (error as { name?: string }).name ?? '';
   const code = (error as { code?: string }).code ?? '';
   if (name === 'CredentialsProviderError' || /credential/i.test(errorMessage(error))) return 'no AWS credentials';
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'ENETUNREACH'].includes(code)) return `network unreachable (${code})`;
   if (name === 'TimeoutError') return 'network timeout';
   return `${name || 'error'}: ${errorMessage(error).split('\n')[0]}`.slice(0, 200);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].slice(0, 200);
 }

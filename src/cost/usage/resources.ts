@@ -6,7 +6,7 @@ import type { JsonValue, TaskState } from '../../asl/types.js';
 
 export type TaskCall =
   | { kind: 'lambda'; functionName: string; callback: boolean }
-  | { kind: 'bedrock'; modelId: string }
+  | { kind: 'bedrock'; modelId: string; /** `max_tokens` of the request body, when written in the definition. */ maxOutputTokens?: number }
   | { kind: 'integration'; integration: string; callback: boolean }
   | { kind: 'activity'; integration: string };
 
@@ -43,6 +43,17 @@ export function bedrockModelId(reference: string): string {
   return arn ? arn[1] : reference;
 }
 
+function maxTokens(state: TaskState): number | undefined {
+  for (const payload of [state.Parameters, state.Arguments]) {
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) continue;
+    const body = payload.Body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) continue;
+    const value = body.max_tokens ?? (body.inferenceConfig as { maxTokens?: JsonValue } | undefined)?.maxTokens;
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
 export function classifyTask(state: TaskState): TaskCall {
   const resource = state.Resource ?? '';
   const placeholder = PLACEHOLDER_ONLY.exec(resource);
@@ -60,7 +71,7 @@ export function classifyTask(state: TaskState): TaskCall {
     }
     if (action === 'bedrock:invokeModel') {
       const model = argument(state, 'ModelId');
-      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)' };
+      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(state) };
     }
     return { kind: 'integration', integration: `${action}${suffix ?? ''}`, callback };
   }

@@ -4,7 +4,7 @@ import { StatesError } from '../errors.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
-import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
+import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
@@ -81,6 +81,111 @@ function failureOutcome(error: unknown): Outcome {
   return { ok: false, error: 'States.TaskFailed', cause: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * One attempt of a task as the runner sees it (the TaskRequest), and its
+ * settlement: first of the runner's answer, a timeout, a missed heartbeat or
+ * cancellation wins. A class rather than closures: this is the hot path of
+ * every Task state.
+ */
+class LiveTask implements TaskRequest {
+  readonly baseResource: string;
+  readonly pattern: IntegrationPattern;
+  readonly stateName: string;
+  readonly taskToken: string | undefined;
+  readonly attempt: number;
+  readonly executionArn: string;
+  private ctx: JsonValue | undefined;
+  private controller: AbortController | undefined;
+  private settled = false;
+  private watching = false;
+  private cleanups: Array<() => void> | undefined;
+  private stopHeartbeat: (() => void) | undefined;
+
+  constructor(
+    private readonly run: StateRun,
+    readonly resource: string,
+    info: ResourceInfo,
+    readonly parameters: JsonValue,
+    readonly timeoutSeconds: number | undefined,
+    readonly heartbeatSeconds: number | undefined,
+    private readonly complete: (outcome: Outcome) => MaybePromise<JsonValue>,
+    private readonly resolve: (value: MaybePromise<JsonValue>) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.baseResource = info.baseResource;
+    this.pattern = info.pattern;
+    this.stateName = run.name;
+    this.taskToken = run.taskToken;
+    this.attempt = run.retryCount;
+    this.executionArn = run.frame.exec.options.executionArn;
+    if (timeoutSeconds !== undefined || heartbeatSeconds !== undefined) {
+      this.watchCancel();
+      if (timeoutSeconds !== undefined) this.addCleanup(this.timer(timeoutSeconds, 'States.Timeout'));
+      if (heartbeatSeconds !== undefined) {
+        this.stopHeartbeat = this.timer(heartbeatSeconds, 'States.HeartbeatTimeout');
+        this.addCleanup(() => this.stopHeartbeat?.());
+      }
+    }
+  }
+
+  /** Built on first use (most runners never look), as the state saw it. */
+  get context(): JsonValue {
+    return (this.ctx ??= this.run.context);
+  }
+
+  /** Made only if the runner looks at it; fires on timeout, stop, or a failing sibling branch. */
+  get signal(): AbortSignal {
+    this.watchCancel();
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  readonly heartbeat = (): void => {
+    if (this.settled || this.heartbeatSeconds === undefined) return;
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = this.timer(this.heartbeatSeconds, 'States.HeartbeatTimeout');
+  };
+
+  settle(outcome: Outcome | undefined, error?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.cleanups) for (const cleanup of this.cleanups) cleanup();
+    if (!outcome) return this.reject(error);
+    try {
+      this.resolve(this.complete(outcome));
+    } catch (failure) {
+      this.reject(failure);
+    }
+  }
+
+  private addCleanup(cleanup: () => void): void {
+    (this.cleanups ??= []).push(cleanup);
+  }
+
+  private watchCancel(): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.addCleanup(
+      this.run.frame.scope.onCancel((reason) => {
+        this.controller?.abort(reason);
+        this.settle(undefined, reason);
+      }),
+    );
+  }
+
+  private timer(seconds: number, error: string): () => void {
+    const stop = new AbortController();
+    this.run.frame.exec.deadline(seconds * 1000, stop.signal).then(
+      () => {
+        this.controller?.abort(new StatesError(error));
+        this.settle({ ok: false, error, timedOut: true });
+      },
+      () => {},
+    );
+    return () => stop.abort(TIMER_DONE);
+  }
+}
+
 interface Outcome {
   ok: boolean;
   value?: JsonValue;
@@ -102,7 +207,9 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const succeeded: HistoryEventType = legacyLambda ? 'LambdaFunctionSucceeded' : 'TaskSucceeded';
   const failed: HistoryEventType = legacyLambda ? 'LambdaFunctionFailed' : 'TaskFailed';
   const timedOut: HistoryEventType = legacyLambda ? 'LambdaFunctionTimedOut' : 'TaskTimedOut';
-  const key = (type: string): string => type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
+  const keyOf = (type: string): string => type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
+  const keys: Record<string, string> = Object.fromEntries([scheduled, started, succeeded, failed, timedOut].map((type) => [type, keyOf(type)]));
+  const key = (type: string): string => keys[type] ?? keyOf(type);
   const base = legacyLambda ? {} : { resourceType: info.resourceType, resource: info.resource };
 
   const inputPath = compilePathStep(env, 'InputPath', jsonata ? undefined : def.InputPath);
@@ -113,12 +220,23 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const heartbeat = compileSeconds(env, 'HeartbeatSeconds', def.HeartbeatSeconds, def.HeartbeatSecondsPath);
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
 
-  const perform = (run: StateRun, params: JsonValue, timeoutSeconds: number | undefined, heartbeatSeconds: number | undefined): Promise<Outcome> => {
+  /**
+   * Schedules the task, lets the runner perform it (or takes its recorded
+   * outcome when resuming) and resolves with `complete(outcome)`, the
+   * state's final output: one promise per task, however it ends.
+   */
+  const perform = (
+    run: StateRun,
+    params: JsonValue,
+    timeoutSeconds: number | undefined,
+    heartbeatSeconds: number | undefined,
+    complete: (outcome: Outcome) => MaybePromise<JsonValue>,
+  ): Promise<JsonValue> => {
     const frame = run.frame;
     const exec = frame.exec;
     const scheduledDetails: Record<string, unknown> = legacyLambda
-      ? { resource: info.resource, input: JSON.stringify(params), inputDetails: { truncated: false } }
-      : { ...base, region: info.region, parameters: JSON.stringify(params) };
+      ? { resource: info.resource, input: exec.json(params), inputDetails: NOT_TRUNCATED }
+      : { ...base, region: info.region, parameters: exec.json(params) };
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
     exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
@@ -128,75 +246,25 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       if (recorded) {
         exec.emit(frame, recorded.type as HistoryEventType, key(recorded.type as string), undefined);
         const details = detailsOf(recorded) ?? {};
-        if (recorded.type === succeeded) return Promise.resolve({ ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true });
-        return Promise.resolve({ ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true });
+        const outcome: Outcome =
+          recorded.type === succeeded
+            ? { ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true }
+            : { ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true };
+        return new Promise<JsonValue>((resolve) => resolve(complete(outcome)));
       }
     }
-    return new Promise<Outcome>((resolve, reject) => {
-      let settled = false;
-      // The runner's AbortSignal is made only if the runner looks at it: most in-process handlers never do.
-      let controller: AbortController | undefined;
-      const cleanups: Array<() => void> = [];
-      const settle = (outcome: Outcome | undefined, error?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        for (const cleanup of cleanups) cleanup();
-        if (outcome) resolve(outcome);
-        else reject(error);
-      };
-      const abortTask = (reason: unknown): void => controller?.abort(reason);
-      cleanups.push(
-        frame.scope.onCancel((reason) => {
-          abortTask(reason);
-          settle(undefined, reason);
-        }),
-      );
-      const timer = (seconds: number, error: string): (() => void) => {
-        const stop = new AbortController();
-        exec.deadline(seconds * 1000, stop.signal).then(
-          () => {
-            abortTask(new StatesError(error));
-            settle({ ok: false, error, timedOut: true });
-          },
-          () => {},
-        );
-        return () => stop.abort(TIMER_DONE);
-      };
-      if (timeoutSeconds !== undefined) cleanups.push(timer(timeoutSeconds, 'States.Timeout'));
-      let stopHeartbeat = heartbeatSeconds !== undefined ? timer(heartbeatSeconds, 'States.HeartbeatTimeout') : undefined;
-      if (stopHeartbeat) cleanups.push(() => stopHeartbeat?.());
-      const request: TaskRequest = {
-        resource: def.Resource,
-        baseResource: info.baseResource,
-        pattern: info.pattern,
-        parameters: params,
-        stateName: name,
-        context: run.context,
-        taskToken: run.taskToken,
-        timeoutSeconds,
-        heartbeatSeconds,
-        attempt: run.retryCount,
-        executionArn: exec.options.executionArn,
-        get signal() {
-          controller ??= new AbortController();
-          return controller.signal;
-        },
-        heartbeat: () => {
-          if (settled || heartbeatSeconds === undefined) return;
-          stopHeartbeat?.();
-          stopHeartbeat = timer(heartbeatSeconds, 'States.HeartbeatTimeout');
-        },
-      };
+    return new Promise<JsonValue>((resolve, reject) => {
+      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject);
       let pending: Promise<JsonValue> | JsonValue;
       try {
-        pending = exec.runner.run(request);
+        pending = exec.runner.run(task);
       } catch (error) {
-        settle(failureOutcome(error));
+        task.settle(failureOutcome(error));
         return;
       }
       Promise.resolve(pending).then(
-        (value) => settle({ ok: true, value: value === undefined ? null : value }),
-        (error: unknown) => settle(failureOutcome(error)),
+        (value) => task.settle({ ok: true, value: value === undefined ? null : value }),
+        (error: unknown) => task.settle(failureOutcome(error)),
       );
     });
   };
@@ -214,7 +282,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     return andThen(params, (resolved) =>
       andThen(timeout(run, effective), (timeoutSeconds) =>
         andThen(heartbeat(run, effective), (heartbeatSeconds) =>
-          perform(run, resolved, timeoutSeconds, heartbeatSeconds).then((outcome) => {
+          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (outcome) => {
             const exec = frame.exec;
             if (!outcome.ok) {
               const details: Record<string, unknown> = { ...base };
@@ -226,7 +294,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
             }
             const result = outcome.value as JsonValue;
             if (!outcome.replayed) {
-              exec.emit(frame, succeeded, key(succeeded), { ...base, output: JSON.stringify(result), outputDetails: { truncated: false } });
+              exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
             }
             frame.next = next();
             return pathTail ? finishJsonPath(run, 'Task', pathTail, result) : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result);

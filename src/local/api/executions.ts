@@ -251,23 +251,31 @@ const describeStateMachineForExecution: Handler = (context, input) => {
 };
 
 /**
- * RedriveExecution: the failed execution carries on from where it failed. Its
- * history is kept up to the last state it entered successfully; the engine
- * replays that prefix and runs the failed state again, with retries reset.
+ * RedriveExecution: the failed execution carries on from where it failed. The
+ * engine resumes from its history up to the failing state's entry (so that
+ * state runs again, with fresh retries); the failed attempt's events stay in
+ * the history, followed by ExecutionRedriven, as AWS shows them.
  */
 const redriveExecution: Handler = (context, input: Input) => {
   const row = getExecution(context, requireString(input, 'executionArn'));
   const redrive = redriveStatus(row);
   if (redrive.status !== 'REDRIVABLE') throw new ApiError('ExecutionNotRedrivable', `Execution is not redrivable: '${redrive.reason}'`);
-  const events = context.store.history(row.arn);
-  const keep = redrivePrefix(events);
+  const view = context.store.engineView(row.arn);
+  const keep = redrivePrefix(view.events);
   const now = context.clock.now();
   context.store.transaction(() => {
-    context.store.deleteHistoryAfter(row.arn, keep.length === 0 ? 0 : Number(keep[keep.length - 1].id));
+    context.store.retireEvents(row.arn, keep.length === 0 ? 0 : Number(keep[keep.length - 1].id));
+    context.store.appendEvent(row.arn, {
+      id: view.maxStored + 1,
+      previousEventId: view.maxStored,
+      timestamp: new Date(now),
+      type: 'ExecutionRedriven',
+      executionRedrivenEventDetails: { redriveCount: row.redriveCount + 1 },
+    } as HistoryEvent, 0);
+    context.store.flush();
     context.store.markRedriven(row.arn, now);
   });
-  const redriven = context.store.getExecution(row.arn)!;
-  context.runtime.run(redriven, keep);
+  context.runtime.run(context.store.getExecution(row.arn)!);
   return { redriveDate: epoch(now) };
 };
 

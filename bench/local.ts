@@ -1,0 +1,190 @@
+/**
+ * Emulator speed through the real SDK, persistence on (SQLite WAL):
+ *  - executions/s of a 5-state STANDARD machine, started with StartExecution
+ *    and followed with DescribeExecution to SUCCEEDED, one at a time and 50 at once;
+ *  - the per-request latency against the bare SDK round trip to a trivial
+ *    HTTP server (same protocol, empty answer), measured in this same run;
+ *  - the 20,000-iteration Pass+States.MathAdd+Choice loop through
+ *    StartSyncExecution on an EXPRESS machine, beside aws-local-stepfunctions
+ *    running the same definition in-process.
+ * The emulator and the trivial server each run in a child process, as a
+ * user's emulator does. Figures are medians of 3 runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { StateMachine } from 'aws-local-stepfunctions';
+
+const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
+const RUNS = 3;
+
+// ---------------------------------------------------------------- child processes
+
+function child(args: string[]): Promise<{ process: ChildProcess; endpoint: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /READY (\S+)/.exec(out);
+      if (ready) resolve({ process: proc, endpoint: ready[1] });
+    });
+    proc.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+// ---------------------------------------------------------------- measurements
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function client(endpoint: string): SFNClient {
+  return new SFNClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1, disableHostPrefix: true });
+}
+
+/** Median latency (ms) of `count` sequential calls. */
+async function latency(count: number, call: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await call();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+async function runToCompletion(sfn: SFNClient, stateMachineArn: string, input: string): Promise<number> {
+  let requests = 1;
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
+  for (;;) {
+    requests += 1;
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status === 'SUCCEEDED') return requests;
+    if (described.status !== 'RUNNING') throw new Error(`execution ${described.status}: ${described.error} ${described.cause}`);
+  }
+}
+
+/** Completed executions per second with `concurrency` clients at once, and the requests they took. */
+async function throughput(sfn: SFNClient, stateMachineArn: string, total: number, concurrency: number): Promise<{ perSecond: number; requestsPerExecution: number }> {
+  let next = 0;
+  let requests = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const n = next++;
+        requests += await runToCompletion(sfn, stateMachineArn, JSON.stringify({ order: n, items: [1, 2, 3] }));
+      }
+    }),
+  );
+  return { perSecond: total / ((performance.now() - start) / 1000), requestsPerExecution: requests / total };
+}
+
+const FIVE_STATES = {
+  StartAt: 'Receive',
+  States: {
+    Receive: { Type: 'Pass', ResultPath: '$.received', Result: true, Next: 'Price' },
+    Price: { Type: 'Pass', Parameters: { 'order.$': '$.order', 'count.$': 'States.ArrayLength($.items)' }, Next: 'Route' },
+    Route: { Type: 'Choice', Choices: [{ Variable: '$.count', NumericGreaterThan: 2, Next: 'Bulk' }], Default: 'Bulk' },
+    Bulk: { Type: 'Pass', Result: 'bulk', ResultPath: '$.lane', Next: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+const ITERATIONS = 20_000;
+const LOOP = {
+  StartAt: 'Init',
+  States: {
+    Init: { Type: 'Pass', Result: { i: 0 }, Next: 'Increment' },
+    Increment: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'Check' },
+    Check: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericLessThan: ITERATIONS, Next: 'Increment' }], Default: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'deliv-bench-local-'));
+  const bare = await child(['--bare']);
+  const emulator = await child(['--emulator', dir]);
+  const bareSfn = client(bare.endpoint);
+  const sfn = client(emulator.endpoint);
+  try {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'five-states', definition: JSON.stringify(FIVE_STATES), roleArn: ROLE }));
+    const express = await sfn.send(new CreateStateMachineCommand({ name: 'loop', definition: JSON.stringify(LOOP), roleArn: ROLE, type: 'EXPRESS' }));
+    // Warm-up: JIT, connection pool, SQLite pages.
+    await throughput(sfn, stateMachineArn!, 300, 10);
+    await latency(200, () => bareSfn.send(new ListStateMachinesCommand({})));
+
+    const bareMs: number[] = [];
+    const listMs: number[] = [];
+    const startMs: number[] = [];
+    const sequential: number[] = [];
+    const concurrent: number[] = [];
+    let requestsPerExecution = 0;
+    for (let run = 0; run < RUNS; run++) {
+      bareMs.push(await latency(500, () => bareSfn.send(new ListStateMachinesCommand({}))));
+      listMs.push(await latency(500, () => sfn.send(new ListStateMachinesCommand({}))));
+      startMs.push(await latency(300, () => sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"order":1,"items":[1,2,3]}' }))));
+      const seq = await throughput(sfn, stateMachineArn!, 500, 1);
+      sequential.push(seq.perSecond);
+      requestsPerExecution = seq.requestsPerExecution;
+      concurrent.push((await throughput(sfn, stateMachineArn!, 2000, 50)).perSecond);
+    }
+
+    const emulatorLoop: number[] = [];
+    const peerLoop: number[] = [];
+    const peer = new StateMachine(LOOP as never, { validationOptions: { checkPaths: false, checkArn: false } } as never);
+    for (let run = 0; run < RUNS; run++) {
+      let start = performance.now();
+      const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: express.stateMachineArn, input: '{}' }));
+      emulatorLoop.push(performance.now() - start);
+      if (result.status !== 'SUCCEEDED' || JSON.parse(result.output!).i !== ITERATIONS) throw new Error(`loop ended ${result.status}: ${result.cause ?? result.output}`);
+      start = performance.now();
+      const output = (await peer.run({} as never).result) as { i: number };
+      peerLoop.push(performance.now() - start);
+      if (output.i !== ITERATIONS) throw new Error('peer loop gave a wrong result');
+    }
+
+    const bareLatency = median(bareMs);
+    const fmt = (n: number, digits = 0) => n.toFixed(digits);
+    console.log('emulator (child process, SQLite WAL, history persisted) through @aws-sdk/client-sfn');
+    console.log(`  bare SDK round trip to a trivial HTTP server     ${fmt(bareLatency, 3)} ms`);
+    console.log(`  ListStateMachines on the emulator                ${fmt(median(listMs), 3)} ms   ${fmt(median(listMs) / bareLatency, 2)}× bare`);
+    console.log(`  StartExecution (5 states, persisted)             ${fmt(median(startMs), 3)} ms   ${fmt(median(startMs) / bareLatency, 2)}× bare`);
+    console.log(`  5-state executions to SUCCEEDED, sequential      ${fmt(median(sequential))} /s   (${fmt(requestsPerExecution, 2)} requests each: start + describe)`);
+    console.log(`  5-state executions to SUCCEEDED, 50 concurrent   ${fmt(median(concurrent))} /s   target ≥ 500/s: ${median(concurrent) >= 500 ? 'met' : 'NOT met'}`);
+    console.log(`loop ×${ITERATIONS.toLocaleString('en-US')} (Pass + States.MathAdd + Choice)`);
+    console.log(`  emulator StartSyncExecution (EXPRESS, HTTP)      ${fmt(median(emulatorLoop))} ms`);
+    console.log(`  aws-local-stepfunctions in-process               ${fmt(median(peerLoop))} ms   emulator is ${fmt(median(peerLoop) / median(emulatorLoop), 1)}× faster`);
+  } finally {
+    bareSfn.destroy();
+    sfn.destroy();
+    bare.process.kill();
+    emulator.process.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- entry
+
+if (process.argv[2] === '--bare') {
+  // The trivial baseline: parses the request body, answers a fixed JSON 1.0 body.
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const body = '{"stateMachines":[]}';
+      response.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(body) });
+      response.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`READY http://127.0.0.1:${(server.address() as { port: number }).port}\n`));
+} else if (process.argv[2] === '--emulator') {
+  const { startEmulator } = await import('../src/local/emulator.js');
+  const emulator = await startEmulator({ root: process.argv[3], port: 0, timeScale: 1 });
+  process.stdout.write(`READY ${emulator.endpoint}\n`);
+} else {
+  await main();
+}
