@@ -152,18 +152,38 @@ const peerTaskHandlers = Object.fromEntries(STEPS.map((step) => [step, handlerFo
 
 // ---------------------------------------------------------------- hand-written
 
-/** What the engine records per step, written out by hand: the limit of the same work. */
+/**
+ * What the engine records per step, written out by hand with the same
+ * economies (one Date per millisecond, a payload's JSON text reused when the
+ * next event carries the same value): the limit of the same work.
+ */
 class HandHistory {
   events: object[] = [];
   private last = 0;
+  private dateMs = NaN;
+  private date = new Date(0);
+  private jsonValue: unknown;
+  private jsonText = '';
+  json(value: unknown): string {
+    if (value !== this.jsonValue) {
+      this.jsonValue = value;
+      this.jsonText = JSON.stringify(value);
+    }
+    return this.jsonText;
+  }
   add(type: string, details: object): void {
     const id = this.events.length + 1;
-    this.events.push({ id, previousEventId: this.last, timestamp: new Date(), type, details });
+    const now = Date.now();
+    if (now !== this.dateMs) {
+      this.dateMs = now;
+      this.date = new Date(now);
+    }
+    this.events.push({ id, previousEventId: this.last, timestamp: this.date, type, details });
     this.last = id;
   }
   state(type: string, name: string, input: JsonValue, output: JsonValue): void {
-    this.add(`${type}StateEntered`, { name, input: JSON.stringify(input) });
-    this.add(`${type}StateExited`, { name, output: JSON.stringify(output) });
+    this.add(`${type}StateEntered`, { name, input: this.json(input) });
+    this.add(`${type}StateExited`, { name, output: this.json(output) });
   }
 }
 
@@ -180,14 +200,14 @@ function handLoop(): JsonValue {
     if (!(value.i < LOOP)) break;
   }
   h.state('Succeed', 'Done', value, value);
-  h.add('ExecutionSucceeded', { output: JSON.stringify(value) });
+  h.add('ExecutionSucceeded', { output: h.json(value) });
   return value;
 }
 
 function handMap(): JsonValue {
   const h = new HandHistory();
-  h.add('ExecutionStarted', { input: JSON.stringify(mapInput) });
-  h.add('MapStateEntered', { name: 'EachParcel', input: JSON.stringify(mapInput) });
+  h.add('ExecutionStarted', { input: h.json(mapInput) });
+  h.add('MapStateEntered', { name: 'EachParcel', input: h.json(mapInput) });
   const results = mapInput.parcels.map((parcel, position) => {
     h.add('MapIterationStarted', { name: 'EachParcel', index: position });
     const item = { parcel, position, depot: mapInput.depot };
@@ -195,8 +215,8 @@ function handMap(): JsonValue {
     h.add('MapIterationSucceeded', { name: 'EachParcel', index: position });
     return item;
   });
-  h.add('MapStateExited', { name: 'EachParcel', output: JSON.stringify(results) });
-  h.add('ExecutionSucceeded', { output: JSON.stringify(results) });
+  h.add('MapStateExited', { name: 'EachParcel', output: h.json(results) });
+  h.add('ExecutionSucceeded', { output: h.json(results) });
   return results;
 }
 
@@ -212,8 +232,8 @@ function handParallel(): JsonValue {
       for (let s = 0; s < CHAIN; s += 1) h.state('Pass', `B${b}S${s}`, value, value);
       results.push(value);
     }
-    h.add('ParallelStateExited', { name: 'FanOut', output: JSON.stringify(results) });
-    h.add('ExecutionSucceeded', { output: JSON.stringify(results) });
+    h.add('ParallelStateExited', { name: 'FanOut', output: h.json(results) });
+    h.add('ExecutionSucceeded', { output: h.json(results) });
     out = results;
   }
   return out;
@@ -221,17 +241,17 @@ function handParallel(): JsonValue {
 
 async function handTasks(input: JsonValue): Promise<JsonValue> {
   const h = new HandHistory();
-  h.add('ExecutionStarted', { input: JSON.stringify(input) });
+  h.add('ExecutionStarted', { input: h.json(input) });
   let value = input;
   for (const step of STEPS) {
-    h.add('TaskStateEntered', { name: step, input: JSON.stringify(value) });
-    h.add('LambdaFunctionScheduled', { input: JSON.stringify(value) });
+    h.add('TaskStateEntered', { name: step, input: h.json(value) });
+    h.add('LambdaFunctionScheduled', { input: h.json(value) });
     h.add('LambdaFunctionStarted', {});
     value = await handlerFor(step)(value);
-    h.add('LambdaFunctionSucceeded', { output: JSON.stringify(value) });
-    h.add('TaskStateExited', { name: step, output: JSON.stringify(value) });
+    h.add('LambdaFunctionSucceeded', { output: h.json(value) });
+    h.add('TaskStateExited', { name: step, output: h.json(value) });
   }
-  h.add('ExecutionSucceeded', { output: JSON.stringify(value) });
+  h.add('ExecutionSucceeded', { output: h.json(value) });
   return value;
 }
 

@@ -147,28 +147,29 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
     notes: [],
   };
   plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
+  const settingsAfter = { type: machine.type, roleArn: machine.roleArn, logging: machine.loggingConfiguration, tracing: machine.tracingConfiguration };
+  // What CreateStateMachine and UpdateStateMachine share: the definition, its settings, and a new version.
+  const revision = {
+    definition: machine.definition,
+    roleArn: machine.roleArn,
+    loggingConfiguration: machine.loggingConfiguration,
+    tracingConfiguration: machine.tracingConfiguration,
+    publish: true,
+    versionDescription: options.versionDescription,
+  };
 
   if (!existingArn) {
     plan.change = 'created';
     plan.aliasChange = 'created';
     plan.definitionDiff = unifiedDiff('', prettyDefinition(machine.definition), { before: '(not deployed)', after: machine.name });
-    plan.settings = settingChanges({}, { type: machine.type, roleArn: machine.roleArn, logging: machine.loggingConfiguration, tracing: machine.tracingConfiguration });
+    plan.settings = settingChanges({}, settingsAfter);
     if (options.canary !== undefined) plan.notes.push(`no previous version to share traffic with: alias ${options.alias} sends 100% to the first version`);
     if (options.dryRun) {
       plan.routing = [{ stateMachineVersionArn: `${plan.stateMachineArn}:1`, weight: 100 }];
       return plan;
     }
     const created = await sfn.send(
-      new sdk.CreateStateMachineCommand({
-        name: machine.name,
-        type: machine.type,
-        definition: machine.definition,
-        roleArn: machine.roleArn,
-        loggingConfiguration: machine.loggingConfiguration,
-        tracingConfiguration: machine.tracingConfiguration,
-        publish: true,
-        versionDescription: options.versionDescription,
-      }),
+      new sdk.CreateStateMachineCommand({ name: machine.name, type: machine.type, ...revision }),
     );
     plan.stateMachineArn = created.stateMachineArn!;
     plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
@@ -186,7 +187,6 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
     });
   }
   const settingsBefore = settingsOf(current);
-  const settingsAfter = { type: machine.type, roleArn: machine.roleArn, logging: machine.loggingConfiguration, tracing: machine.tracingConfiguration };
   plan.settings = settingChanges(settingsBefore, settingsAfter);
   const definitionChanged = !sameDefinition(current.definition ?? '', machine.definition);
   if (definitionChanged) {
@@ -212,15 +212,7 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
 
   if (machineChanged) {
     const updated = await sfn.send(
-      new sdk.UpdateStateMachineCommand({
-        stateMachineArn: existingArn,
-        definition: machine.definition,
-        roleArn: machine.roleArn,
-        loggingConfiguration: machine.loggingConfiguration,
-        tracingConfiguration: machine.tracingConfiguration,
-        publish: true,
-        versionDescription: options.versionDescription,
-      }),
+      new sdk.UpdateStateMachineCommand({ stateMachineArn: existingArn, ...revision }),
     );
     plan.versionArn = updated.stateMachineVersionArn ?? (await publish(sfn, existingArn, options.versionDescription));
   } else if (versionIsCurrent) {

@@ -89,56 +89,44 @@ export function jsonProblem(text: string): JsonProblem | undefined {
     if (!match) fail(describe());
     at += match![0].length;
   };
+  const found = () => describe().replace('unexpected ', '');
+  /** The items of an object or array, from its opening bracket to `close`. */
+  const sequence = (close: string, item: () => void) => {
+    at++;
+    space();
+    if (text[at] === close) {
+      at++;
+      return;
+    }
+    for (;;) {
+      item();
+      space();
+      if (text[at] === ',') {
+        at++;
+        continue;
+      }
+      if (text[at] === close) {
+        at++;
+        return;
+      }
+      fail(`expected ',' or '${close}', found ${found()}`);
+    }
+  };
   const value = (): void => {
     space();
     const char = text[at];
     if (char === '{') {
-      at++;
-      space();
-      if (text[at] === '}') {
-        at++;
-        return;
-      }
-      for (;;) {
+      sequence('}', () => {
         space();
-        if (text[at] !== '"') fail(`expected a "quoted" property name, found ${describe().replace('unexpected ', '')}`);
+        if (text[at] !== '"') fail(`expected a "quoted" property name, found ${found()}`);
         string();
         space();
-        if (text[at] !== ':') fail(`expected ':' after the property name, found ${describe().replace('unexpected ', '')}`);
+        if (text[at] !== ':') fail(`expected ':' after the property name, found ${found()}`);
         at++;
         value();
-        space();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === '}') {
-          at++;
-          return;
-        }
-        fail(`expected ',' or '}', found ${describe().replace('unexpected ', '')}`);
-      }
-    } else if (char === '[') {
-      at++;
-      space();
-      if (text[at] === ']') {
-        at++;
-        return;
-      }
-      for (;;) {
-        value();
-        space();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === ']') {
-          at++;
-          return;
-        }
-        fail(`expected ',' or ']', found ${describe().replace('unexpected ', '')}`);
-      }
-    } else if (char === '"') string();
+      });
+    } else if (char === '[') sequence(']', value);
+    else if (char === '"') string();
     else if (char === 't') literal('true');
     else if (char === 'f') literal('false');
     else if (char === 'n') literal('null');

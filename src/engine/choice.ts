@@ -150,23 +150,19 @@ function compileJsonPathRule(rule: ChoiceRule, field: string, problems: Expressi
     return never;
   };
 
-  if ((TYPE_TESTS as readonly string[]).includes(operator)) {
-    if (typeof expected !== 'boolean') return problem(`${operator} must be true or false`);
-    const test = typeTest(operator as (typeof TYPE_TESTS)[number]);
-    if (operator === 'IsPresent') return (scope) => (variable(scope) !== undefined) === expected;
-    return (scope) => {
-      const value = variable(scope);
-      // A type test on a missing value is false whichever way it is asked.
-      if (value === undefined) return false;
-      return test(value) === expected;
-    };
-  }
-
   const read = (scope: EvalScope) => {
     const value = variable(scope);
     if (value === undefined) throw missingVariable(variablePath as string);
     return value;
   };
+
+  if ((TYPE_TESTS as readonly string[]).includes(operator)) {
+    if (typeof expected !== 'boolean') return problem(`${operator} must be true or false`);
+    const test = typeTest(operator as (typeof TYPE_TESTS)[number]);
+    if (operator === 'IsPresent') return (scope) => (variable(scope) !== undefined) === expected;
+    // Only IsPresent may look at a missing value; the other tests fail the state like any comparison.
+    return (scope) => test(read(scope)) === expected;
+  }
 
   if (operator === 'StringMatches') {
     if (typeof expected !== 'string') return problem('StringMatches must be a string');

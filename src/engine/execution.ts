@@ -144,6 +144,21 @@ function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<Jso
   return next === null ? output : runChain(frame, next, output);
 }
 
+/**
+ * What a task token names: the execution, the Task state's entered event and
+ * the attempt. Tokens are stable across a resume, so a host can route
+ * SendTaskSuccess/Failure/Heartbeat by them. Undefined for a foreign token.
+ */
+export function parseTaskToken(token: string): { executionArn: string; enteredEventId: number; attempt: number } | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { e?: unknown; s?: unknown; a?: unknown };
+    if (typeof parsed.e !== 'string' || typeof parsed.s !== 'number' || typeof parsed.a !== 'number') return undefined;
+    return { executionArn: parsed.e, enteredEventId: parsed.s, attempt: parsed.a };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ExecutionContextObject {
   Id: string;
   Input: JsonValue;

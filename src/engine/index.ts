@@ -12,6 +12,7 @@ import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, 
 
 export { realClock, VirtualClock, virtualClock } from './clock.js';
 export { StatesError } from './errors.js';
+export { parseTaskToken } from './execution.js';
 export { describeResource } from './states/task.js';
 export type { ResourceInfo } from './states/task.js';
 export * from './types.js';

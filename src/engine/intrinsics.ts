@@ -208,12 +208,16 @@ function formatArgument(value: JsonValue): string {
     .join(', ')}}`;
 }
 
-function formatTemplate(template: string, args: JsonValue[]): string {
+/**
+ * Fills `{}` from `args`. A template written as a literal keeps its `\{`,
+ * `\}` and `\\` escapes (`escaped`); one read from a path has none.
+ */
+function formatTemplate(template: string, args: JsonValue[], escaped: boolean): string {
   let out = '';
   let next = 0;
   for (let i = 0; i < template.length; i++) {
     const c = template[i];
-    if (c === '\\' && i + 1 < template.length) {
+    if (escaped && c === '\\' && i + 1 < template.length) {
       out += template[++i];
     } else if (c === '{' && template[i + 1] === '}') {
       if (next >= args.length) throw intrinsicFailure('Number of arguments in States.Format do not match the occurrences of {}');
@@ -262,7 +266,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     max: Infinity,
     run(args, raw) {
       const template = expectString('first', args[0]);
-      return formatTemplate(raw[0] ?? template, args.slice(1));
+      return formatTemplate(raw[0] ?? template, args.slice(1), raw[0] !== undefined);
     },
   },
   'States.StringToJson': {

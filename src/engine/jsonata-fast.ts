@@ -21,6 +21,7 @@ interface Node {
   rhs?: Node;
   steps?: Node[];
   expression?: Node;
+  expressions?: Node[];
   condition?: Node;
   then?: Node;
   else?: Node;
@@ -174,6 +175,8 @@ function compileNode(node: Node): FastEvaluator | undefined {
     case 'binary':
       return plain(node, ['lhs', 'rhs']) ? compileBinary(node) : undefined;
     case 'unary': {
+      if (node.value === '{') return compileObject(node);
+      if (node.value === '[') return compileArray(node);
       if (node.value !== '-' || !plain(node, ['expression'])) return undefined;
       const inner = compileNode(node.expression as Node);
       if (!inner) return undefined;
@@ -210,6 +213,49 @@ function compileNode(node: Node): FastEvaluator | undefined {
     default:
       return undefined;
   }
+}
+
+/** `{"key": value, ...}` with literal keys; a value that is not plain sends the whole object back to JSONata. */
+function compileObject(node: Node): FastEvaluator | undefined {
+  const pairs = node.lhs as unknown as Array<[Node, Node]>;
+  if (!plain(node, ['lhs']) || !Array.isArray(pairs)) return undefined;
+  const keys: string[] = [];
+  const values: FastEvaluator[] = [];
+  for (const [key, value] of pairs) {
+    // Repeated keys are a JSONata error (D1009): leave them to JSONata.
+    if (key.type !== 'string' || !plain(key, []) || keys.includes(key.value as string)) return undefined;
+    const evaluate = compileNode(value);
+    if (!evaluate) return undefined;
+    keys.push(key.value as string);
+    values.push(evaluate);
+  }
+  return (scope) => {
+    const out: Record<string, JsonValue> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i](scope);
+      if (value === FALLBACK) return FALLBACK;
+      out[keys[i]] = value;
+    }
+    return out;
+  };
+}
+
+/** `[a, b]` whose items are not arrays (JSONata would splice those in). */
+function compileArray(node: Node): FastEvaluator | undefined {
+  const items = node.expressions as Node[] | undefined;
+  if (!plain(node, ['expressions']) || !Array.isArray(items)) return undefined;
+  const evaluators = items.map(compileNode);
+  if (evaluators.some((e) => e === undefined)) return undefined;
+  const compiled = evaluators as FastEvaluator[];
+  return (scope) => {
+    const out: JsonValue[] = [];
+    for (const evaluate of compiled) {
+      const value = evaluate(scope);
+      if (value === FALLBACK || Array.isArray(value)) return FALLBACK;
+      out.push(value);
+    }
+    return out;
+  };
 }
 
 /** A synchronous evaluator for the parse tree, or undefined when it is outside the plain subset. */

@@ -331,13 +331,13 @@ function comparator(op: string, left: Operand, right: Operand): Filter {
       return (n, root) => {
         const l = left(n, root);
         const r = right(n, root);
-        return l !== undefined && r !== undefined && jsonEquals(l, r);
+        return l !== undefined && r !== undefined && filterEquals(l, r);
       };
     case '!=':
       return (n, root) => {
         const l = left(n, root);
         const r = right(n, root);
-        return l === undefined || r === undefined || !jsonEquals(l, r);
+        return l === undefined || r === undefined || !filterEquals(l, r);
       };
     case 'in':
     case 'nin':
@@ -356,6 +356,15 @@ function comparator(op: string, left: Operand, right: Operand): Filter {
         return false;
       };
   }
+}
+
+const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** Jayway's `==`: a number equals a string holding the same number (`@.status == '0'`). */
+function filterEquals(a: JsonValue, b: JsonValue): boolean {
+  if (typeof a === 'number' && typeof b === 'string') return NUMBER_TEXT.test(b) && Number(b) === a;
+  if (typeof a === 'string' && typeof b === 'number') return NUMBER_TEXT.test(a) && Number(a) === b;
+  return jsonEquals(a, b);
 }
 
 function compareWith(op: string, diff: number): boolean {

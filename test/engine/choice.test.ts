@@ -69,6 +69,10 @@ describe('type tests', () => {
     expect(holds({ Variable: '$.n', IsPresent: false }, input)).toBe(false);
     expect(holds({ Variable: '$.missing', IsPresent: false }, input)).toBe(true);
   });
+
+  it('other than IsPresent, fail on a missing value as comparisons do', () => {
+    expect(() => holds({ Variable: '$.missing', IsNull: false }, input)).toThrow("Invalid path '$.missing': The choice state's condition path references an invalid value.");
+  });
 });
 
 describe('And, Or, Not', () => {

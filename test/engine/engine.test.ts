@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, StateMachineDefinition } from '../../src/asl/types.js';
 import type { ExecutionOptions, HistoryEvent, TaskRequest, TaskRunner } from '../../src/engine/index.js';
-import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
+import { compile, parseTaskToken, TaskFailure, virtualClock } from '../../src/engine/index.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:orders:run-1';
 
@@ -269,6 +269,8 @@ describe('Task', () => {
     const output = result.output as { token: string; passed: string };
     expect(output.token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(output.passed).toBe(output.token);
+    expect(parseTaskToken(output.token)).toEqual({ executionArn: ARN, enteredEventId: 2, attempt: 0 });
+    expect(parseTaskToken('not-a-token')).toBeUndefined();
     expect(runner.requests[0].pattern).toBe('waitForTaskToken');
   });
 

@@ -33,6 +33,10 @@ describe('States.Format', () => {
     expect(call("States.Format('\\{\\} {} it\\'s a \\\\ path', 'x')")).toBe("{} x it's a \\ path");
   });
 
+  it('takes a template from a path as it is', () => {
+    expect(call('States.Format($.t, $.v)', { t: 'C:\\dir\\{}', v: 'file' })).toBe('C:\\dir\\file');
+  });
+
   it('fails when placeholders and arguments do not match', () => {
     const error = failure("States.Format('{} and {}', 'one')");
     expect(error.error).toBe('States.IntrinsicFailure');

@@ -66,6 +66,8 @@ describe('compilePath: indefinite paths give the list of matches', () => {
     expect(compilePath("$.items[?(@.sku in ['a','c'])].qty")(store)).toEqual([1, 0]);
     expect(compilePath('$.items[?(@.price > $.items[1].price)].sku')(store)).toEqual(['a', 'c']);
     expect(compilePath('$.[?(@.qty <= 1)].sku')(store.items)).toEqual(['a', 'c']);
+    expect(compilePath("$.items[?(@.qty == '5')].sku")(store)).toEqual(['b']);
+    expect(compilePath("$.items[?(@.qty != '5')].sku")(store)).toEqual(['a', 'c']);
   });
 
   it('gives an empty list when the input has nothing to match (as AWS does)', () => {
