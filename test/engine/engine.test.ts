@@ -456,6 +456,13 @@ describe('execution control', () => {
     expect(events.at(-1)?.type).toBe('ExecutionAborted');
   });
 
+  it('keeps going when the host event listener throws', async () => {
+    const compiled = compile({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+    if (!compiled.ok) throw new Error('compile');
+    const result = await compiled.machine.start(options({ a: 1 }, { onEvent: () => { throw new Error('listener bug'); } })).result;
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { a: 1 }, eventCount: 4 });
+  });
+
   it('times the whole execution out with the machine TimeoutSeconds', async () => {
     const { result, types } = await run({ TimeoutSeconds: 10, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } });
     expect(result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
