@@ -31,9 +31,9 @@ let emulatorProject;
  * Runs `deliv ARGS` in `cwd`, echoing the command, and stops the demo when it
  * does not exit with `expected` (0 unless a failure is the point of the step).
  */
-function deliv(args, cwd, expected = 0, extraEnv = {}) {
+function deliv(args, cwd, expected = 0) {
   console.log(`\n$ deliv ${args.join(' ')}${cwd === workspace ? '' : `   (in ${path.relative(workspace, cwd)}/)`}`);
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...env, ...extraEnv }, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env, stdio: 'inherit' });
   if (result.status !== expected) {
     console.error(`\ndemo stopped: \`deliv ${args.join(' ')}\` exited with ${result.status}${expected === 0 ? '' : ` (expected ${expected})`}`);
     stopEmulator();
@@ -110,11 +110,7 @@ else console.log('(`deliv cost` is not in this build yet)');
 
 step('8. Why the failing order failed');
 const failedArn = `arn:aws:states:us-east-1:123456789012:execution:${main}:demo-fail`;
-// The emulator the deploy started may sit on another port than 8083 (when that one is taken);
-// DELIV_LOCAL_ENDPOINT tells any command where it is.
-const emulatorInfo = path.join(shop, '.deliv/emulator.json');
-const localEndpoint = existsSync(emulatorInfo) ? { DELIV_LOCAL_ENDPOINT: `http://127.0.0.1:${JSON.parse(readFileSync(emulatorInfo, 'utf8')).port}` } : {};
-if (hasCommand('explain')) deliv(['explain', failedArn, '--offline'], shop, 0, localEndpoint);
+if (hasCommand('explain')) deliv(['explain', failedArn, '--offline'], shop);
 else console.log(`(\`deliv explain\` is not in this build yet: it will explain ${failedArn})`);
 
 stopEmulator();

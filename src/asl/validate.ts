@@ -266,6 +266,12 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
     let message = error.Message;
     if (error.schemaError) message = message.replace(/^\S+ is invalid\. /, `${lastSegment(at)} is invalid: `);
     if (error['Error code'] === 'MISSING_TERMINAL_STATE') message = 'no state ends the execution: give one state `End: true`, or add a Succeed or Fail state';
+    // asl-validator puts the query language into each state; a field of the other language shows as a bad QueryLanguage.
+    const mixed = at && at[at.length - 1] === 'QueryLanguage' ? mixedLanguageProblem(valueAt(copy, at.slice(0, -1))) : undefined;
+    if (mixed && at) {
+      problems.push({ code: error['Error code'], message: mixed.message, at: [...at.slice(0, -1), mixed.field] });
+      continue;
+    }
     problems.push({ code: error['Error code'], message, at });
   }
   // A state that fails its variant of the schema also fails the other variants' `Type`;
@@ -275,6 +281,20 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
     const state = toPointer(problem.at.slice(0, -1));
     return !problems.some((other) => other !== problem && other.at && toPointer(other.at).startsWith(`${state}/`) && other.at[other.at.length - 1] !== 'Type');
   });
+}
+
+const JSONATA_ONLY_FIELDS: Record<string, string> = { Arguments: 'Parameters', Output: 'OutputPath or ResultSelector', Items: 'ItemsPath', Condition: 'Variable and a comparison' };
+const JSONPATH_ONLY_FIELDS: Record<string, string> = { InputPath: 'Arguments', OutputPath: 'Output', Parameters: 'Arguments', ResultPath: 'Output', ResultSelector: 'Output', ItemsPath: 'Items' };
+
+/** A field that belongs to the other query language, named with what to use instead. */
+function mixedLanguageProblem(state: Json | undefined): { field: string; message: string } | undefined {
+  if (!isMap(state)) return undefined;
+  const jsonata = state.QueryLanguage === 'JSONata';
+  const foreign = jsonata ? JSONPATH_ONLY_FIELDS : JSONATA_ONLY_FIELDS;
+  const field = Object.keys(foreign).find((name) => name in state);
+  if (!field) return undefined;
+  const [own, other] = jsonata ? ['JSONata', 'JSONPath'] : ['JSONPath', 'JSONata'];
+  return { field, message: `${field} is a ${other} field, but this state uses ${own}: use ${foreign[field]}, or set QueryLanguage: ${other} on the state` };
 }
 
 function loadAslValidator(): NonNullable<typeof aslValidator> {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Project, TargetConfig } from '../project/config.js';
 import { UsageError } from '../ui/errors.js';
 import { DEFAULT_LOCAL_PORT, LOCAL_ACCOUNT, LOCAL_REGION, type ClientTarget } from './clients.js';
@@ -39,7 +41,7 @@ export function resolveTarget(project: Project | undefined, flags: TargetFlags =
       name,
       local: true,
       region: config.region ?? LOCAL_REGION,
-      endpoint: config.endpoint ?? process.env.DELIV_LOCAL_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`,
+      endpoint: config.endpoint ?? process.env.DELIV_LOCAL_ENDPOINT ?? (project && runningEmulatorEndpoint(project.root)) ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`,
       accountId: config.accountId ?? LOCAL_ACCOUNT,
       roleArn: config.roleArn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:role/DelivLocalRole`,
       substitutions: config.substitutions ?? {},
@@ -57,4 +59,21 @@ export function resolveTarget(project: Project | undefined, flags: TargetFlags =
     substitutions: config.substitutions ?? {},
     alias: config.alias,
   };
+}
+
+/**
+ * Where the project's emulator said it listens (`.deliv/emulator.json`, PREAMBLE
+ * decision 5): it may have taken another port than 8083. Whether it still
+ * runs is for the caller to find out (`ensureLocalEmulator`, or the error
+ * that says how to start it).
+ */
+export function runningEmulatorEndpoint(root: string): string | undefined {
+  try {
+    const info = JSON.parse(readFileSync(path.join(root, '.deliv', 'emulator.json'), 'utf8')) as { port?: unknown; host?: unknown };
+    if (typeof info.port !== 'number' || !Number.isInteger(info.port) || info.port <= 0) return undefined;
+    const host = typeof info.host === 'string' && info.host !== '0.0.0.0' && info.host !== '' ? info.host : '127.0.0.1';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -45,7 +45,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     'from-executions': Flags.boolean({ description: 'measure transitions from the histories of recent executions on the target' }),
     'free-tier': Flags.string({ description: 'apply the always-free allowances once for the account', options: ['always', 'none'] }),
     offline: Flags.boolean({ description: 'do not call the Pricing API: use cached prices, then the bundled snapshot' }),
-    refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached', exclusive: ['offline'] }),
+    refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached' }),
     chart: Flags.boolean({ description: 'draw monthly cost against volume (1k–100M executions) for Standard and Express' }),
     out: Flags.string({ description: 'with --chart: also write the chart as a self-contained SVG file', dependsOn: ['chart'] }),
     target: Flags.string({ char: 't', description: 'target whose substitutions, region and executions to use (default: defaultTarget or local)' }),
@@ -56,6 +56,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     const { runCost } = await import('../cost/index.js');
     const { tryLoadProject } = await import('../project/config.js');
     const { withProgress } = await import('../ui/progress.js');
+    if (flags.refresh && flags.offline) throw new UsageError('--refresh rereads prices from the Pricing API, --offline never calls it', { hint: 'use one of them' });
     if (flags.out && !/\.svg$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the chart is written as SVG`, { hint: 'name the file *.svg' });
     const cwd = process.cwd();
     const project = tryLoadProject(cwd);

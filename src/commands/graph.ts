@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
-import type { GraphFormat } from '../graph/render.js';
+import { FORMAT_BY_EXTENSION, GRAPH_FORMATS, type GraphFormat } from '../graph/formats.js';
 import { UsageError } from '../ui/errors.js';
 import { targetFlags } from '../ui/flags.js';
-
-const FORMATS = ['ascii', 'mermaid', 'dot', 'svg', 'html'] as const;
 
 export default class Graph extends BaseCommand {
   static override summary = 'Draw a state machine, or one of its executions, as a picture';
@@ -29,7 +27,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
   };
 
   static override flags = {
-    format: Flags.string({ char: 'f', description: 'picture format (default: ascii, or the --out file extension)', options: [...FORMATS] }),
+    format: Flags.string({ char: 'f', description: 'picture format (default: ascii, or the --out file extension)', options: [...GRAPH_FORMATS] }),
     execution: Flags.string({ char: 'e', description: 'colour the states by an execution: its ARN, or `latest`' }),
     out: Flags.string({ char: 'o', description: 'write to this file instead of stdout (.svg, .html, .dot, .mmd pick the format)' }),
     ...targetFlags,
@@ -42,7 +40,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     const path = await import('node:path');
     const { writeFileSync } = await import('node:fs');
     const { resolveGraphSource, loadExecution, sourceFromExecution, checkExecutionFlag } = await import('../graph/source.js');
-    const { renderGraph, FORMAT_BY_EXTENSION } = await import('../graph/render.js');
+    const { renderGraph } = await import('../graph/render.js');
     const { withProgress } = await import('../ui/progress.js');
     const { colors } = await import('../ui/colors.js');
     const { tryLoadProject } = await import('../project/config.js');

@@ -120,6 +120,14 @@ Each line: time, state, event type, the state's duration, and the input/output (
       );
       await explaining;
       if (printed === 0 && !flags.follow && !json) this.note('No executions found (deliv start <machine> starts one).');
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') {
+        throw new UsageError(`no execution ${args.execution} on target ${target.name}`, {
+          hint: 'check the ARN and --target; `deliv logs <machine>` lists the recent executions (Express ones keep no history on AWS)',
+        });
+      }
+      throw error;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

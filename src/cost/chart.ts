@@ -33,7 +33,7 @@ function scales(chart: Chart, width: number, height: number): Scale {
   const from = chart.points[0].executions;
   const to = chart.points[chart.points.length - 1].executions;
   const costs = chart.points.flatMap((point) => [point.standard, point.express]).filter((cost) => cost > 0);
-  const minCost = 10 ** Math.floor(Math.log10(Math.max(0.01, Math.min(...costs, 1))));
+  const minCost = 10 ** Math.floor(Math.log10(Math.max(0.0001, Math.min(...costs, 1))));
   const maxCost = 10 ** Math.ceil(Math.log10(Math.max(minCost * 10, ...costs)));
   const decades: number[] = [];
   for (let cost = minCost; cost <= maxCost * 1.0001; cost *= 10) decades.push(cost);
@@ -47,7 +47,7 @@ function scales(chart: Chart, width: number, height: number): Scale {
   };
 }
 
-function inRange(chart: Chart, executions: number | undefined): executions is number {
+function inRange(chart: Chart, executions: number | undefined): boolean {
   return executions !== undefined && executions >= chart.points[0].executions && executions <= chart.points[chart.points.length - 1].executions;
 }
 
@@ -65,7 +65,7 @@ export function renderTerminalChart(chart: Chart, width = 60, height = 16): stri
   ];
   for (const [executions, glyph] of markers) {
     if (!inRange(chart, executions)) continue;
-    for (let row = 0; row < height; row++) put(scale.x(executions), row, glyph);
+    for (let row = 0; row < height; row++) put(scale.x(executions!), row, glyph);
   }
   for (let column = 0; column < width; column++) {
     const executions = 10 ** (Math.log10(chart.points[0].executions) + (column / (width - 1)) * Math.log10(chart.points[chart.points.length - 1].executions / chart.points[0].executions));
@@ -89,10 +89,12 @@ export function renderTerminalChart(chart: Chart, width = 60, height = 16): stri
   lines.push(`${' '.repeat(labelWidth)}${axis.join('')}   executions/month`);
   lines.push('');
   lines.push(`  ${paint.accent('●')} Standard   ${paint.warning('▲')} Express   ${paint.strong('◆')} both`);
-  if (inRange(chart, chart.breakEven)) lines.push(`  │ break-even at ${chart.breakEven.toLocaleString('en-US')} executions/month`);
-  else lines.push('  no break-even between 1k and 100M executions/month');
-  if (inRange(chart, chart.freeTierKnee)) lines.push(`  ┆ Step Functions free tier (4,000 transitions) used up at ${chart.freeTierKnee.toLocaleString('en-US')} executions/month`);
-  else if (chart.freeTierKnee !== undefined) lines.push(`  Step Functions free tier (4,000 transitions) used up at ${String(chart.freeTierKnee)} executions/month, left of the chart`);
+  if (inRange(chart, chart.breakEven)) lines.push(`  │ break-even at ${chart.breakEven!.toLocaleString('en-US')} executions/month`);
+  else if (chart.breakEven !== undefined) {
+    lines.push(`  break-even at ${chart.breakEven.toLocaleString('en-US')} executions/month, ${chart.breakEven < chart.points[0].executions ? 'left' : 'right'} of the chart`);
+  } else lines.push('  no break-even: one type is cheaper at every volume');
+  if (inRange(chart, chart.freeTierKnee)) lines.push(`  ┆ Step Functions free tier (4,000 transitions) used up at ${chart.freeTierKnee!.toLocaleString('en-US')} executions/month`);
+  else if (chart.freeTierKnee !== undefined) lines.push(`  Step Functions free tier (4,000 transitions) used up at ${chart.freeTierKnee.toLocaleString('en-US')} executions/month, ${chart.freeTierKnee < chart.points[0].executions ? 'left' : 'right'} of the chart`);
   return lines.join('\n');
 }
 
@@ -114,8 +116,8 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
 /** A standalone SVG document (no scripts, no external fonts or styles). */
 export function renderSvgChart(chart: Chart, title: string): string {
   const width = 760;
-  const height = 440;
-  const margin = { left: 80, right: 30, top: 50, bottom: 80 };
+  const height = 460;
+  const margin = { left: 80, right: 30, top: 50, bottom: 100 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const scale = scales(chart, plotWidth, plotHeight);
@@ -142,20 +144,32 @@ export function renderSvgChart(chart: Chart, title: string): string {
   parts.push(`<text x="${margin.left + plotWidth / 2}" y="${height - margin.bottom + 40}" text-anchor="middle" fill="#111">executions per month (log scale)</text>`);
   parts.push(`<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#111">monthly cost, USD (log scale)</text>`);
   if (inRange(chart, chart.freeTierKnee)) {
-    parts.push(`<line x1="${x(chart.freeTierKnee)}" x2="${x(chart.freeTierKnee)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#6b7280" stroke-dasharray="2 4"/>`);
-    parts.push(`<text x="${x(chart.freeTierKnee)}" y="${margin.top - 6}" text-anchor="middle" fill="#6b7280">free tier ends · ${compact(chart.freeTierKnee)}</text>`);
+    parts.push(`<line x1="${x(chart.freeTierKnee!)}" x2="${x(chart.freeTierKnee!)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#6b7280" stroke-dasharray="2 4"/>`);
+    parts.push(`<text x="${x(chart.freeTierKnee!)}" y="${margin.top - 6}" text-anchor="middle" fill="#6b7280">free tier ends · ${compact(chart.freeTierKnee!)}</text>`);
   }
   if (inRange(chart, chart.breakEven)) {
-    parts.push(`<line x1="${x(chart.breakEven)}" x2="${x(chart.breakEven)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#dc2626" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${x(chart.breakEven)}" y="${height - margin.bottom - 8}" text-anchor="start" dx="4" fill="#dc2626">break-even · ${compact(chart.breakEven)}/month</text>`);
+    parts.push(`<line x1="${x(chart.breakEven!)}" x2="${x(chart.breakEven!)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#dc2626" stroke-dasharray="6 4"/>`);
+    parts.push(`<text x="${x(chart.breakEven!)}" y="${height - margin.bottom - 8}" text-anchor="start" dx="4" fill="#dc2626">break-even · ${compact(chart.breakEven!)}/month</text>`);
+  }
+  if (inRange(chart, chart.lambdaFreeTierKnee)) {
+    parts.push(`<line x1="${x(chart.lambdaFreeTierKnee!)}" x2="${x(chart.lambdaFreeTierKnee!)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#9ca3af" stroke-dasharray="1 5"/>`);
+    parts.push(`<text x="${x(chart.lambdaFreeTierKnee!)}" y="${margin.top + 14}" text-anchor="middle" fill="#9ca3af">Lambda free requests end · ${compact(chart.lambdaFreeTierKnee!)}</text>`);
   }
   parts.push(`<path d="${path('standard')}" fill="none" stroke="#2563eb" stroke-width="2.5"/>`);
   parts.push(`<path d="${path('express')}" fill="none" stroke="#ea580c" stroke-width="2.5"/>`);
-  const legendY = height - 22;
+  const legendY = height - 42;
   parts.push(`<line x1="${margin.left}" x2="${margin.left + 24}" y1="${legendY}" y2="${legendY}" stroke="#2563eb" stroke-width="2.5"/>`);
   parts.push(`<text x="${margin.left + 30}" y="${legendY}" dominant-baseline="middle">Standard</text>`);
   parts.push(`<line x1="${margin.left + 110}" x2="${margin.left + 134}" y1="${legendY}" y2="${legendY}" stroke="#ea580c" stroke-width="2.5"/>`);
   parts.push(`<text x="${margin.left + 140}" y="${legendY}" dominant-baseline="middle">Express</text>`);
+  const outside: string[] = [];
+  const side = (executions: number) => (executions < first ? 'left of the chart' : 'right of the chart');
+  if (chart.breakEven === undefined) outside.push('no break-even');
+  else if (!inRange(chart, chart.breakEven)) outside.push(`break-even at ${chart.breakEven.toLocaleString('en-US')}/month (${side(chart.breakEven)})`);
+  if (chart.freeTierKnee !== undefined && !inRange(chart, chart.freeTierKnee)) {
+    outside.push(`Step Functions free tier ends at ${chart.freeTierKnee.toLocaleString('en-US')}/month (${side(chart.freeTierKnee)})`);
+  }
+  if (outside.length > 0) parts.push(`<text x="${margin.left}" y="${legendY + 24}" dominant-baseline="middle" fill="#6b7280">${escapeXml(outside.join(' · '))}</text>`);
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

@@ -1,22 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import type { StateMachineDefinition } from '../asl/types.js';
 import type { ExecutionSummary } from './execution.js';
+import type { GraphFormat } from './formats.js';
 import { buildGraphModel, type GraphModel } from './model.js';
 
-export const GRAPH_FORMATS = ['ascii', 'mermaid', 'dot', 'svg', 'html'] as const;
-export type GraphFormat = (typeof GRAPH_FORMATS)[number];
-
-/** File extensions that name a format, so `--out graph.svg` needs no `--format`. */
-export const FORMAT_BY_EXTENSION: Record<string, GraphFormat> = {
-  '.txt': 'ascii',
-  '.mmd': 'mermaid',
-  '.mermaid': 'mermaid',
-  '.dot': 'dot',
-  '.gv': 'dot',
-  '.svg': 'svg',
-  '.html': 'html',
-  '.htm': 'html',
-};
+export { FORMAT_BY_EXTENSION, GRAPH_FORMATS, type GraphFormat } from './formats.js';
 
 export interface RenderOptions {
   format: GraphFormat;

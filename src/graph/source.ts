@@ -29,7 +29,7 @@ export interface SourceOptions extends TargetFlags {
   cwd?: string;
 }
 
-export function isDefinitionFile(arg: string, cwd = process.cwd()): boolean {
+function isDefinitionFile(arg: string, cwd = process.cwd()): boolean {
   if (DEFINITION_EXTENSIONS.some((extension) => arg.endsWith(extension)) || /\.(json|ya?ml)$/.test(arg)) return true;
   const file = path.resolve(cwd, arg);
   return existsSync(file) && statSync(file).isFile();

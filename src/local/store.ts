@@ -179,6 +179,7 @@ export class Store {
       findExecutionByName: db.prepare("SELECT * FROM executions WHERE machineArn = ? AND name = ? AND type = 'STANDARD'"),
       consumeTokens: db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'"),
     };
+    this.inTransaction = db.transaction((work: () => unknown) => work());
     db.exec('BEGIN IMMEDIATE; COMMIT');
   }
 
@@ -187,8 +188,11 @@ export class Store {
     this.db.close();
   }
 
+  /** One wrapper made once: better-sqlite3 prepares BEGIN/COMMIT each time a wrapper is made. */
+  private readonly inTransaction: (work: () => unknown) => unknown;
+
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.inTransaction(work) as T;
   }
 
   // ---- history ---------------------------------------------------------------------------

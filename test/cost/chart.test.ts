@@ -25,8 +25,14 @@ describe('cost chart', () => {
 
   it('says so when break-even and knee fall left of 1k', () => {
     const text = stripAnsi(renderTerminalChart(chart()));
-    expect(text).toContain('no break-even between 1k and 100M');
+    expect(text).toContain('break-even at 401 executions/month, left of the chart');
+    expect(stripAnsi(renderTerminalChart({ ...chart(), breakEven: undefined }))).toContain('no break-even: one type is cheaper at every volume');
     expect(text).toMatch(/used up at 400 executions\/month, left of the chart/);
+  });
+
+  it('names in the SVG the markers that fall outside 1k–100M', () => {
+    const svg = renderSvgChart(chart(), 'Cost');
+    expect(svg).toContain('break-even at 401/month (left of the chart) · Step Functions free tier ends at 400/month (left of the chart)');
   });
 
   it('writes a self-contained SVG with both curves, break-even and free-tier knee', () => {

@@ -118,6 +118,19 @@ describe.skipIf(!haveAwsFixtures)('prices from the Pricing API (fake endpoint, r
     await expect(loadPrices({ region: 'eu-north-9', services: ['AmazonStates'], cacheDir: cache.dir })).rejects.toThrow(/no AmazonStates prices for region `eu-north-9` in the Pricing API/);
   });
 
+  it('rereads a cache older than 30 days, and falls back to it when the API cannot be reached', async () => {
+    const server = await serve();
+    const then = () => new Date('2026-09-01T00:00:00Z');
+    await loadPrices({ region: 'us-east-1', services: ['AmazonStates'], cacheDir: cache.dir, now: then });
+    const requests = server.requests.length;
+    await server.close();
+    fake = undefined;
+    const book = await loadPrices({ region: 'us-east-1', services: ['AmazonStates'], cacheDir: cache.dir, now: () => new Date('2026-11-25T00:00:00Z') });
+    expect(book.sources[0]).toMatchObject({ kind: 'cache', date: '2026-09-01T00:00:00.000Z' });
+    expect(book.sources[0].fallbackReason).toMatch(/cannot connect/);
+    expect(requests).toBe(1);
+  }, 20_000);
+
   it('falls back to the bundled snapshot, naming why, when the endpoint cannot be reached', async () => {
     const server = await serve();
     await server.close();

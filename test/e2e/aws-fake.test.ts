@@ -203,6 +203,12 @@ describe('start and logs on an AWS target', () => {
     expect(events[3]).toMatchObject({ type: 'ExecutionFailed', previousEventId: 3, executionFailedEventDetails: { error: 'Payment.Declined' } });
   });
 
+  it('logs of an unknown execution is a clear usage error', async () => {
+    const result = await deliv(['logs', `arn:aws:states:eu-west-1:${FAKE_ACCOUNT}:execution:orders:nope`, '--target', 'prod']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`Error: no execution arn:aws:states:eu-west-1:${FAKE_ACCOUNT}:execution:orders:nope on target prod`);
+  });
+
   it('ls shows the latest execution; destroy needs --yes without a terminal', async () => {
     const listed = await deliv(['ls', '--target', 'prod', '--json']);
     expect(JSON.parse(listed.stdout).stateMachines[0]).toMatchObject({ name: 'orders', deployed: true, latestExecution: { name: 'late-arrival', status: 'SUCCEEDED' } });

@@ -12,9 +12,7 @@ import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 let workspace: ReturnType<typeof tempDir>;
 let project: string;
 const deliv = (args: string[]) => runCli(args, { cwd: project, timeoutMs: 90_000 });
-// order-fulfillment and courier-dispatch are left out until they run to the end on the emulator
-// (at this writing: the courier callback answers TaskDoesNotExist, and PrepareOffers' Assign fails).
-const TEMPLATES = ['parcel-routing'];
+const TEMPLATES = ['parcel-routing', 'order-fulfillment', 'courier-dispatch', 'support-triage'];
 
 beforeAll(async () => {
   workspace = tempDir('deliv-cost-measured-');
@@ -39,18 +37,25 @@ describe('cost measured from local executions', () => {
     const runs: Array<[string, string]> = [
       ['parcel-routing', 'parcels-ok.json'],
       ['parcel-routing', 'parcels-ok.json'],
+      ['order-fulfillment', 'order-ok.json'],
+      ['courier-dispatch', 'dispatch-ok.json'],
+      ['support-triage', 'complaint-damaged.json'],
     ];
     for (const [machine, event] of runs) {
       const result = await deliv(['start', machine, '--input', `events/${machine}/${event}`, '--wait']);
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     }
     // The same paths, told to the static model:
-    // parcels-ok has 4 parcels.
+    // parcels-ok has 4 parcels; order-ok is in stock; in dispatch-ok the first two couriers decline, the third accepts;
+    // the mocked model classifies complaint-damaged as DAMAGED.
     writeFileSync(
       path.join(project, 'usage.yaml'),
       [
         'stateMachines:',
         '  parcel-routing: { choices: { CheckParcels: { RouteParcels: 1 } }, mapItems: { RouteParcels: 4 } }',
+        '  order-fulfillment: { choices: { IsInStock: { ChargeAndReserve: 1 } } }',
+        '  courier-dispatch: { choices: { AnyCourierLeft: { OfferJob: 1 } }, failureRates: { OfferJob: { rate: 0.6666666666666666, error: CourierDeclined } } }',
+        '  support-triage: { choices: { CheckComplaint: { ClassifyComplaint: 1 }, RouteComplaint: { OpenRefundCase: 1 } } }',
         '',
       ].join('\n'),
     );
@@ -65,7 +70,10 @@ describe('cost measured from local executions', () => {
     const measuredMachines = byName(fromHistories);
     const staticMachines = byName(statically);
     // parcel-routing: CheckParcels, RouteParcels, 4 × ComputeRoute, Summarise.
-    const expected = { 'parcel-routing': 7 } as Record<string, number>;
+    // order-fulfillment: ValidateOrder, CheckStock, IsInStock, ChargeAndReserve, ChargePayment, ReserveStock, AssignCourier, WaitForPickup, NotifyCustomer.
+    // courier-dispatch: PrepareOffers, 3 × (AnyCourierLeft, OfferJob), 2 × NextCourier, Dispatched.
+    // support-triage: CheckComplaint, ClassifyComplaint, RouteComplaint, OpenRefundCase, Resolved.
+    const expected = { 'parcel-routing': 7, 'order-fulfillment': 9, 'courier-dispatch': 10, 'support-triage': 5 } as Record<string, number>;
     for (const machine of TEMPLATES) {
       expect(measuredMachines[machine]).toMatchObject({ transitionsSource: 'measured' });
       expect(measuredMachines[machine].transitionsPerExecution.expected).toBe(expected[machine]);

@@ -263,7 +263,7 @@ describe.skipIf(!existsSync(FIXTURE))('the shared AWS history fixture', () => {
     const text = explain(events, definition);
     expect(text).toContain("the `book-shipment` handler threw `AddressValidationError`: \"Postcode 'SW1A 9ZZ' does not match city 'Leeds'\"");
     expect(text).toContain('at validateAddress (/var/task/index.mjs:112:11)');
-    expect(text).toContain('`QuoteCarrier` failed with `CarrierTimeoutError` and its Catch sent the execution to `QuoteFallbackCarrier`');
+    expect(text).toContain('`QuoteCarrier` failed with `CarrierTimeoutError` and the Catch on `QuoteCarrier` sent the execution to `QuoteFallbackCarrier`');
     expect(text).toContain('`BookShipment` has no Catch');
   });
 });

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../ui/base-command.js';
 
 export default class LocalStatus extends BaseCommand {
   static override summary = 'Show whether the emulator runs, where, and what it holds';
-  static override description = 'Prints pid, endpoint, data dir, uptime, state machines and running executions. Exits 1 when no emulator serves the data dir.';
+  static override description = 'Prints pid, endpoint, data dir, uptime, state machines and running executions, or that none runs (`running: false` with --json).';
   static override examples = ['<%= config.bin %> local status', '<%= config.bin %> local status --json'];
 
   static override flags = {
