@@ -261,7 +261,13 @@ export class Execution {
     if (details !== undefined) event[key] = details;
     frame.last = id;
     this.events.push(event as unknown as HistoryEvent);
-    if (this.onEvent) this.onEvent(event as unknown as HistoryEvent);
+    if (this.onEvent) {
+      try {
+        this.onEvent(event as unknown as HistoryEvent);
+      } catch {
+        // A failing listener is the host's problem; the execution and its history carry on.
+      }
+    }
     return id;
   }
 

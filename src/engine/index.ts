@@ -101,7 +101,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
   };
   try {
     const output = runChain(frame, start, options.input);
-    if (isPromise<JsonValue>(output)) output.then(succeed, fail);
+    if (isPromise<JsonValue>(output)) output.then(succeed, fail).catch(fail);
     else succeed(output);
   } catch (error) {
     fail(error);

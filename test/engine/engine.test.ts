@@ -386,6 +386,39 @@ describe('Map', () => {
     expect(types.filter((type) => type === 'MapIterationSucceeded')).toHaveLength(4);
   });
 
+  it('aborts the iterations still running when one fails', async () => {
+    const { result, types } = await run(
+      {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemProcessor: {
+              StartAt: 'Route',
+              States: {
+                Route: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 0, Next: 'Slow' }], Default: 'Bad' },
+                Slow: { Type: 'Wait', Seconds: 60, End: true },
+                Bad: { Type: 'Fail', Error: 'Damaged' },
+              },
+            },
+            End: true,
+          },
+        },
+      },
+      [0, 1],
+    );
+    expect(result.error).toBe('Damaged');
+    expect(types.filter((type) => type?.startsWith('MapIteration') || type?.startsWith('MapState'))).toEqual([
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapIterationStarted',
+      'MapIterationStarted',
+      'MapIterationFailed',
+      'MapIterationAborted',
+      'MapStateFailed',
+    ]);
+  });
+
   it('tolerates failures up to ToleratedFailureCount, then fails with States.ExceedToleratedFailureThreshold', async () => {
     const definition = (tolerated: number): StateMachineDefinition => ({
       StartAt: 'Each',
@@ -454,6 +487,13 @@ describe('execution control', () => {
     expect(result).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'cancelled by test' });
     expect(signal?.aborted).toBe(true);
     expect(events.at(-1)?.type).toBe('ExecutionAborted');
+  });
+
+  it('keeps going when the host event listener throws', async () => {
+    const compiled = compile({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+    if (!compiled.ok) throw new Error('compile');
+    const result = await compiled.machine.start(options({ a: 1 }, { onEvent: () => { throw new Error('listener bug'); } })).result;
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { a: 1 }, eventCount: 4 });
   });
 
   it('times the whole execution out with the machine TimeoutSeconds', async () => {

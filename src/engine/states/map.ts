@@ -185,10 +185,13 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       return false;
     };
 
+    // Iterations still running, which a failing sibling leaves MapIterationAborted.
+    const inFlight = new Map<number, Frame>();
     const runOne = (index: number): MaybePromise<void> => {
       const child = frame.child(scope, startedId, { Index: index, Value: inputs[index] });
       exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
       const onError = (error: unknown): void => {
+        inFlight.delete(index);
         if (error instanceof Cancelled) throw error;
         const failure = error instanceof StateFailure ? error : toFailure(error, name, run.enteredId);
         if (failure instanceof Cancelled) throw failure;
@@ -208,10 +211,14 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         return undefined;
       }
       const succeeded = (value: JsonValue): void => {
+        inFlight.delete(index);
         results[index] = value;
         exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
       };
-      if (output instanceof Promise) return output.then(succeeded, onError);
+      if (output instanceof Promise) {
+        inFlight.set(index, child);
+        return output.then(succeeded, onError);
+      }
       succeeded(output);
       return undefined;
     };
@@ -219,6 +226,8 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const failed = (error: unknown): never => {
       const failure = toFailure(error, run.name, run.enteredId);
       if (failure instanceof Cancelled) throw failure;
+      for (const [index, child] of inFlight) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
+      inFlight.clear();
       scope.cancel(new Cancelled('sibling-failed'));
       scope.dispose();
       frame.last = parentLast;
