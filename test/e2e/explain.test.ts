@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { HistoryBuilder } from '../explain/history.js';
-import { startFakeSfn } from '../explain/fake-sfn.js';
+import { startFakeSfn, type FakeSfn } from '../helpers/fake-sfn.js';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:orders';
 const OLD_RUN = 'arn:aws:states:us-east-1:123456789012:execution:orders:run-1';
@@ -60,20 +60,17 @@ function failedRun(): ReturnType<HistoryBuilder['failed']> {
 
 describe('deliv explain (built CLI, fake Step Functions and Bedrock endpoints)', () => {
   let bedrock: FakeBedrock;
-  let sfn: Awaited<ReturnType<typeof startFakeSfn>>;
+  let sfn: FakeSfn;
   let home: ReturnType<typeof tempDir>;
   let project: string;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     bedrock = await startFakeBedrock({ text: ANSWER, inputTokens: 1500, outputTokens: 300 });
-    sfn = await startFakeSfn(
-      [{ stateMachineArn: MACHINE_ARN, name: 'orders', type: 'STANDARD', definition: DEFINITION }],
-      [
-        { executionArn: OLD_RUN, stateMachineArn: MACHINE_ARN, status: 'FAILED', startDate: 1767600000, events: new HistoryBuilder({}).enter('Normalize', 'Pass', {}).failed('States.Runtime', "An error occurred while executing the state 'Normalize' (entered at the event id #2). Invalid path '$.x' : No results for path: $['x']") },
-        { executionArn: LATEST_RUN, stateMachineArn: MACHINE_ARN, status: 'FAILED', startDate: 1767603600, events: failedRun() },
-      ],
-    );
+    sfn = await startFakeSfn({ region: 'us-east-1' });
+    sfn.seedMachine({ arn: MACHINE_ARN, type: 'STANDARD', definition: DEFINITION });
+    sfn.seedExecution({ arn: OLD_RUN, machineArn: MACHINE_ARN, status: 'FAILED', startDate: 1767600000, events: new HistoryBuilder({}).enter('Normalize', 'Pass', {}).failed('States.Runtime', "An error occurred while executing the state 'Normalize' (entered at the event id #2). Invalid path '$.x' : No results for path: $['x']") });
+    sfn.seedExecution({ arn: LATEST_RUN, machineArn: MACHINE_ARN, status: 'FAILED', startDate: 1767603600, events: failedRun() });
     home = tempDir('deliv-explain-e2e-');
     project = path.join(home.dir, 'demo');
     mkdirSync(project);
@@ -85,7 +82,7 @@ describe('deliv explain (built CLI, fake Step Functions and Bedrock endpoints)',
     env = {
       HOME: home.dir,
       XDG_CACHE_HOME: path.join(home.dir, 'cache'),
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint,
       AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTEST',
       AWS_SECRET_ACCESS_KEY: 'test-secret',
@@ -217,7 +214,7 @@ describe('deliv explain (built CLI, fake Step Functions and Bedrock endpoints)',
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noCredentials } = env;
     const result = await runCli(['explain', LATEST_RUN, '--target', 'local', '--no-cache'], {
       cwd: home.dir,
-      env: { ...noCredentials, DELIV_LOCAL_ENDPOINT: sfn.endpoint, AWS_CONFIG_FILE: path.join(home.dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home.dir, 'none') },
+      env: { ...noCredentials, DELIV_LOCAL_ENDPOINT: sfn.url, AWS_CONFIG_FILE: path.join(home.dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home.dir, 'none') },
     });
     expect(existsSync(path.join(home.dir, 'none'))).toBe(false);
     expect(result.stderr).toContain('no AWS credentials found for Bedrock; answered offline instead');

@@ -61,6 +61,10 @@ export interface FakeSfn {
   executions(): FakeExecution[];
   /** Adds events (ids, previousEventId and timestamps filled in), ending the execution on a terminal one. */
   appendEvents(executionArn: string, events: Record<string, any>[]): void;
+  /** Stores a machine as if already deployed, under the ARN given (any account or region). */
+  seedMachine(machine: { arn: string; definition: string | object; type?: string; roleArn?: string }): void;
+  /** Stores a finished or running execution with its full recorded history, without StartExecution. */
+  seedExecution(execution: { arn: string; machineArn: string; status: FakeExecution['status']; startDate: number; stopDate?: number; input?: string; events: object[] }): void;
   close(): Promise<void>;
 }
 
@@ -219,6 +223,12 @@ export async function startFakeSfn(options: { region?: string; pageSize?: number
       startListener?.(execution);
       return { ok: { executionArn, startDate: execution.startDate } };
     },
+    DescribeStateMachineForExecution(body) {
+      const execution = executions.get(body.executionArn);
+      const machine = execution && machineByArn(execution.machineArn);
+      if (!machine) return fail(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${body.executionArn}'`);
+      return { ok: { stateMachineArn: machine.arn, name: machine.name, definition: machine.definition, roleArn: machine.roleArn, updateDate: machine.creationDate, revisionId: `rev-${machine.revision}` } };
+    },
     DescribeExecution(body) {
       const execution = executions.get(body.executionArn);
       if (!execution) return fail(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${body.executionArn}'`);
@@ -300,6 +310,37 @@ export async function startFakeSfn(options: { region?: string; pageSize?: number
       const execution = executions.get(arn);
       if (!execution) throw new Error(`no execution ${arn}`);
       append(execution, events);
+    },
+    seedMachine: ({ arn, definition, type, roleArn }) => {
+      const name = arn.split(':')[6];
+      machines.set(name, {
+        name,
+        arn,
+        definition: typeof definition === 'string' ? definition : JSON.stringify(definition),
+        roleArn: roleArn ?? `arn:aws:iam::${arn.split(':')[4]}:role/deliv-test`,
+        type: type ?? 'STANDARD',
+        revision: 1,
+        loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+        tracingConfiguration: { enabled: false },
+        creationDate: now(),
+        versions: [],
+        aliases: new Map(),
+      });
+    },
+    seedExecution: ({ arn, machineArn, status, startDate, stopDate, input, events }) => {
+      // Recorded histories may hold Date timestamps; the wire format wants epoch seconds.
+      const wire: Record<string, any>[] = events.map((event: Record<string, any>) => ({ ...event, timestamp: event.timestamp instanceof Date ? event.timestamp.getTime() / 1000 : event.timestamp }));
+      const started = wire.find((event) => event.type === 'ExecutionStarted');
+      executions.set(arn, {
+        arn,
+        machineArn,
+        name: arn.split(':').at(-1)!,
+        status,
+        startDate,
+        stopDate: stopDate ?? (status === 'RUNNING' ? undefined : startDate + 1),
+        input: input ?? started?.executionStartedEventDetails?.input ?? '{}',
+        events: wire,
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {
