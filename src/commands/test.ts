@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { targetFlags } from '../ui/flags.js';
 
 export default class Test extends BaseCommand {
   static override summary = 'Run the path tests of the state machines (tests/*.test.yaml) on the engine, with coverage';
@@ -24,9 +25,41 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
     coverage: Flags.boolean({ description: 'measure states, transitions, Choice branches, Catch and Retry covered' }),
     reporter: Flags.string({ description: 'output format', options: ['spec', 'tap', 'junit', 'json'], default: 'spec' }),
     bail: Flags.boolean({ description: 'stop at the first failing case' }),
+    update: Flags.boolean({ char: 'u', description: 'write the actual path and output of failing cases into their test files (shown as a diff)' }),
+    watch: Flags.boolean({ description: 'run again whenever a test file, definition or handler changes' }),
+    'from-execution': Flags.string({ description: 'write a replay test case of this recorded execution (ARN) instead of running tests' }),
+    out: Flags.string({ description: 'with --from-execution: the test file to add the case to (default tests/<machine>.test.yaml)' }),
+    ...targetFlags,
   };
 
   async run() {
+    const { flags } = await this.parse(Test);
+    if (flags['from-execution']) return this.record(flags['from-execution'], flags);
+    if (!flags.watch) return this.once();
+    const { watchProject } = await import('../testing/watch.js');
+    const { loadProject } = await import('../project/config.js');
+    await watchProject(loadProject(), async () => {
+      await this.once().catch((error: Error) => this.note(error.message));
+      this.note('watching tests/, statemachines/, functions/ and deliv.yaml (Ctrl-C to stop)');
+    });
+    return undefined;
+  }
+
+  private async record(executionArn: string, flags: { out?: string; target?: string; region?: string; profile?: string }) {
+    const { loadProject } = await import('../project/config.js');
+    const { connect } = await import('../logs/connect.js');
+    const { recordReplay } = await import('../testing/index.js');
+    const { paint } = await import('../ui/colors.js');
+    const project = loadProject();
+    const { sfn } = await connect(project, flags, (text) => this.note(text));
+    const result = await recordReplay(project, sfn, executionArn, { out: flags.out });
+    this.say(`${paint.success('✓')} ${result.replaced ? 'replaced' : 'added'} case "${result.case}" in ${result.file}${result.created ? ' (new file)' : ''}`);
+    this.say(paint.muted(`  expects ${result.status}; mocks ${result.mocked.length ? result.mocked.join(', ') : 'no Task'} as recorded`));
+    this.say(paint.muted(`  run it offline: deliv test ${result.file} --case "${result.case}"; after a fix, --update makes it the regression test`));
+    return result;
+  }
+
+  private async once() {
     const { argv, flags } = await this.parse(Test);
     const { loadProject } = await import('../project/config.js');
     const { testProject, renderReport, TestFileError } = await import('../testing/index.js');
@@ -34,7 +67,7 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
     const project = loadProject();
     let outcome;
     try {
-      outcome = await testProject(project, { selectors: argv as string[], caseFilter: flags.case, bail: flags.bail, coverage: flags.coverage });
+      outcome = await testProject(project, { selectors: argv as string[], caseFilter: flags.case, bail: flags.bail, coverage: flags.coverage, update: flags.update });
     } catch (error) {
       if (error instanceof TestFileError) {
         for (const line of error.message.split('\n')) this.note(line);
@@ -47,8 +80,15 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
       this.logJson(outcome.report);
     } else {
       this.log(renderReport(outcome.report, flags.reporter as 'spec' | 'tap' | 'junit' | 'json'));
+      // The diff goes with people's output; machine formats keep stdout to themselves.
+      const write = flags.reporter === 'spec' ? (line: string) => this.log(line) : (line: string) => this.note(line);
+      for (const update of outcome.updates) {
+        write('');
+        write(`updated ${update.file}: ${update.cases.join(', ')}`);
+        for (const line of update.diff) write(line);
+      }
     }
-    if (outcome.exitCode !== 0) this.exit(outcome.exitCode);
+    if (outcome.exitCode !== 0 && !flags.watch) this.exit(outcome.exitCode);
     return outcome.report;
   }
 }

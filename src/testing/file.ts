@@ -19,7 +19,7 @@ export interface Failure {
   cause?: string;
 }
 
-export type MockOutcome = { return: JsonValue } | { throw: Failure };
+export type MockOutcome = { return: JsonValue } | { throw: Failure } | { never: true };
 
 export type Callback = 'none' | { heartbeats?: number; success?: JsonValue; failure?: Failure; none?: true };
 

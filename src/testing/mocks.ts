@@ -55,6 +55,7 @@ export class CaseTaskRunner implements TaskRunner {
     let result: JsonValue = null;
     const outcome: MockOutcome | undefined = pick(behaviour.mock, invocation);
     if (outcome && 'throw' in outcome) throw new TaskFailure(outcome.throw.error, outcome.throw.cause);
+    if (outcome && 'never' in outcome) return never(request.signal);
     if (outcome) result = outcome.return;
     else if (behaviour.handler) {
       if (!this.options.handlers) throw new TaskFailure('States.TaskFailed', `state ${request.stateName} asks for its handler, but this run has no project handlers`);

@@ -22,6 +22,8 @@ export interface TestReport {
   files: { file: string; machine: string; cases: { name: string; status: CaseResult['status']; durationMs: number; mismatches: Mismatch[]; actual?: CaseResult['actual'] }[] }[];
   coverage?: MachineCoverage[];
   threshold?: ThresholdMiss[];
+  /** With --update: the failing cases whose expectations were rewritten. */
+  updated?: { file: string; case: string }[];
 }
 
 export function toReport(run: TestRunResult, coverage?: MachineCoverage[], threshold?: ThresholdMiss[]): TestReport {
@@ -76,7 +78,7 @@ export function renderSpec(report: TestReport): string {
   }
   if (report.coverage) out.push('', renderCoverage(report.coverage));
   for (const miss of report.threshold ?? []) out.push(paint.failure(`coverage of ${miss.machine}: ${miss.metric} ${miss.percent} % is below test.coverage ${miss.required} %`));
-  const counts = [`${report.passed} passed`, `${report.failed} failed`, ...(report.skipped ? [`${report.skipped} skipped`] : [])].join(', ');
+  const counts = [`${report.passed} passed`, `${report.failed} failed`, ...(report.skipped ? [`${report.skipped} skipped`] : []), ...(report.updated?.length ? [`${report.updated.length} updated`] : [])].join(', ');
   out.push('', `${report.ok ? paint.success('✓') : paint.failure('✗')} ${counts} ${paint.muted(`in ${report.durationMs.toFixed(0)} ms`)}`);
   return out.join('\n');
 }

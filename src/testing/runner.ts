@@ -38,7 +38,10 @@ export interface CaseResult {
 }
 
 export interface FileResult {
+  /** As shown to the user (relative to the working directory). */
   file: string;
+  /** Absolute path, for --update. */
+  path: string;
   machine: string;
   definition: StateMachineDefinition;
   cases: CaseResult[];
@@ -64,6 +67,7 @@ export interface RunOptions {
 }
 
 interface Prepared {
+  path: string;
   testFile: TestFile;
   definition: StateMachineDefinition;
   machine: CompiledMachine;
@@ -114,7 +118,7 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
         if (!hasState(loaded.definition, state)) problems.push({ file: display, ...testFile.locate(['cases', index, 'states', state]), message: `no state named \`${state}\` in ${testFile.machine}` });
       }
     });
-    prepared.push({ testFile, definition: loaded.definition, machine: compiled.machine });
+    prepared.push({ path: file, testFile, definition: loaded.definition, machine: compiled.machine });
   }
   if (problems.length > 0) throw new TestFileError(problems);
   return prepared;
@@ -227,7 +231,7 @@ export async function runTests(project: Project, options: RunOptions = {}): Prom
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, selected.length) }, worker));
-    files.push({ file: file.testFile.file, machine: file.testFile.machine, definition: file.definition, cases: results.filter(Boolean) });
+    files.push({ file: file.testFile.file, path: file.path, machine: file.testFile.machine, definition: file.definition, cases: results.filter(Boolean) });
     if (stop) break;
   }
   const all = files.flatMap((file) => file.cases);
