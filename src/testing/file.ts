@@ -136,7 +136,12 @@ export function parseTestFile(text: string, file: string): TestFile {
     const { line, col } = lineCounter.linePos(first.pos[0]);
     throw new TestFileError([{ file, line, col, message: first.message.split('\n')[0] }]);
   }
-  const data = document.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new TestFileError([{ file, line: 1, col: 1, message: (error as Error).message }]);
+  }
   const locate = (at: ReadonlyArray<string | number>) => locateNode(document, lineCounter, at);
   const validate = schemaValidator();
   if (!validate(data)) {
