@@ -7,7 +7,13 @@ import type { JsonValue, TaskState } from '../../asl/types.js';
 export type TaskCall =
   | { kind: 'lambda'; functionName: string; callback: boolean }
   | { kind: 'bedrock'; modelId: string; /** `max_tokens` of the request body, when written in the definition. */ maxOutputTokens?: number }
-  | { kind: 'integration'; integration: string; callback: boolean }
+  | {
+      kind: 'integration';
+      integration: string;
+      callback: boolean;
+      /** `states:startExecution`: the machine the child execution runs (name from the ARN or `${Name}` placeholder). */
+      startsMachine?: string;
+    }
   | { kind: 'activity'; integration: string };
 
 const PLACEHOLDER_ONLY = /^\$\{([A-Za-z0-9_.:-]+)\}$/;
@@ -35,6 +41,14 @@ function argument(state: TaskState, name: string) {
   const fromParameters = field(state.Parameters, name);
   if (fromParameters.value !== undefined || fromParameters.dynamic) return fromParameters;
   return field(state.Arguments, name);
+}
+
+/** `arn:aws:states:…:stateMachine:name[:alias]` or `${Name}` → the machine's name. */
+export function stateMachineName(reference: string): string {
+  const placeholder = PLACEHOLDER_ONLY.exec(reference);
+  if (placeholder) return placeholder[1];
+  const match = /:stateMachine:([A-Za-z0-9_-]+)/.exec(reference);
+  return match ? match[1] : reference;
 }
 
 /** Bedrock model ids from a foundation-model or inference-profile ARN, or as written. */
@@ -72,6 +86,10 @@ export function classifyTask(state: TaskState): TaskCall {
     if (action === 'bedrock:invokeModel') {
       const model = argument(state, 'ModelId');
       return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(state) };
+    }
+    if (action === 'states:startExecution') {
+      const target = argument(state, 'StateMachineArn');
+      return { kind: 'integration', integration: `${action}${suffix ?? ''}`, callback, startsMachine: target.value ? stateMachineName(target.value) : undefined };
     }
     return { kind: 'integration', integration: `${action}${suffix ?? ''}`, callback };
   }
