@@ -1,0 +1,4 @@
+/** Placeholder replaced below. */
+export interface CostDiff {
+  ref: string;
+}
