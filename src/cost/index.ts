@@ -8,9 +8,9 @@ import path from 'node:path';
 import type { WorkflowType } from '../asl/types.js';
 import { LOCAL_REGION } from '../aws/clients.js';
 import { resolveTarget } from '../aws/target.js';
-import type { Project } from '../project/config.js';
+import { tryLoadProject, type Project } from '../project/config.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from '../project/definition.js';
-import { UsageError } from '../ui/errors.js';
+import { DelivError, UsageError } from '../ui/errors.js';
 import { costCurves, estimate, type Chart, type Estimate, type EstimateInput, type FunctionSpec, type MachineSpec, type TokenSpec } from './estimate.js';
 import { defaultCacheDir, loadPrices } from './prices/index.js';
 import type { PriceBook, PricingService } from './prices/types.js';
@@ -19,7 +19,7 @@ import { modelMachine, type Durations, type MachineModel } from './usage/model.j
 import type { MeasuredUsage } from './usage/measured.js';
 import { bedrockModelKey } from './estimate.js';
 import { Decimal } from './decimal.js';
-import type { CostDiff } from './diff.js';
+import { checkoutAt, diffReports, type CostDiff } from './diff.js';
 import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, formatNumber, LEGACY_MODELS, linkNestedExecutions, readMockConfig } from './inputs.js';
 
 export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
@@ -45,6 +45,8 @@ export interface CostOptions {
   target?: string;
   /** Monthly budget in USD (wins over cost.maxMonthly). */
   maxMonthly?: number;
+  /** A git ref: price the project there too and report the change. */
+  diff?: string;
   /** Progress lines (stderr). */
   note?: (text: string) => void;
   /** Measures histories; injected by the command (it needs the SFN client and the emulator). */
@@ -126,6 +128,33 @@ interface Subject {
 }
 
 export async function runCost(options: CostOptions): Promise<CostReport> {
+  const report = await estimateProject(options);
+  if (options.diff !== undefined) report.diff = await diffAgainst(options, options.diff, report);
+  return report;
+}
+
+/** Prices the project as it was at `ref` with the same options, and compares it with `report`. */
+async function diffAgainst(options: CostOptions, ref: string, report: CostReport): Promise<CostDiff> {
+  if (!options.project) {
+    throw new UsageError('--diff compares the project at a git ref with the working tree, and there is no deliv.yaml here', { hint: 'run it in a project folder under git' });
+  }
+  const checkout = checkoutAt(options.project.root, ref);
+  try {
+    const project = existsSync(path.join(checkout.root, path.basename(options.project.file))) ? tryLoadProject(checkout.root) : undefined;
+    const subjects = options.subjects.filter((subject) => project?.config.stateMachines[subject]);
+    const before = project
+      ? await estimateProject({ ...options, subjects, project, cwd: checkout.root, chart: false, fromExecutions: false, measure: undefined, usageFile: options.usageFile && path.resolve(options.cwd, options.usageFile) })
+      : undefined;
+    return diffReports(ref, before, report);
+  } catch (error) {
+    if (error instanceof DelivError) throw new DelivError(`at ${ref}: ${error.message}`, { exitCode: error.exitCode, hint: error.hint });
+    throw error;
+  } finally {
+    checkout.cleanup();
+  }
+}
+
+async function estimateProject(options: CostOptions): Promise<CostReport> {
   const { project } = options;
   const assumptions: string[] = [];
   const warnings: string[] = [];

@@ -3,6 +3,7 @@ import { paint } from '../ui/colors.js';
 import { renderTable } from '../ui/table.js';
 import { Decimal } from './decimal.js';
 import type { Comparison, LineItem } from './estimate.js';
+import type { CostDiff } from './diff.js';
 import type { CostReport } from './index.js';
 import type { PriceSource } from './prices/types.js';
 
@@ -80,6 +81,25 @@ function priceLines(sources: readonly PriceSource[]): string[] {
 
 function executionsLabel(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+const signedUsd = (value: Decimal) => (value.isNegative() ? formatUsd(value) : `+${formatUsd(value)}`);
+
+export function renderDiff(diff: CostDiff): string[] {
+  const lines = [paint.strong(`Change against ${diff.ref} (as declared): ${formatUsd(diff.total.before)} → ${formatUsd(diff.total.after)} a month, ${signedUsd(diff.total.delta)}`)];
+  for (const machine of diff.machines) lines.push(`  ${machine.name}: ${machine.summary}`);
+  if (diff.items.length > 0) {
+    lines.push(
+      renderTable(diff.items, [
+        { header: 'Service', value: (row) => row.service },
+        { header: 'Line item', value: (row) => row.item },
+        { header: diff.ref, value: (row) => (row.before === null ? '—' : formatUsd(row.before)), align: 'right' },
+        { header: 'now', value: (row) => (row.after === null ? '—' : formatUsd(row.after)), align: 'right' },
+        { header: 'Change', value: (row) => signedUsd(row.delta), align: 'right' },
+      ]),
+    );
+  }
+  return lines;
 }
 
 function breakEvenText(row: Comparison): string {
@@ -166,6 +186,17 @@ export function renderReport(report: CostReport): string {
   for (const comparison of estimate.comparisons) {
     for (const note of comparison.notes) lines.push(paint.warning(`  ${comparison.machine}: ${note}`));
     if (comparison.breakEvenNote) lines.push(paint.muted(`  ${comparison.machine}: break-even ${comparison.breakEvenNote}`));
+  }
+
+  if (report.diff) lines.push('', ...renderDiff(report.diff));
+  if (report.budget) {
+    const { budget } = report;
+    lines.push('');
+    lines.push(
+      budget.over
+        ? paint.failure(`Over budget: ${formatUsd(budget.total)} a month is above ${formatUsd(budget.limit)} (${budget.source}) by ${formatUsd(budget.total.sub(budget.limit))}`)
+        : paint.success(`Within budget: ${formatUsd(budget.total)} a month, ${formatUsd(budget.limit)} allowed (${budget.source})`),
+    );
   }
 
   if (report.assumptions.length > 0) {
