@@ -1,15 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../src/asl/validate.js';
 import { checkFiles } from '../../src/project/check.js';
 import { loadDefinitionFile, parseDefinition } from '../../src/project/definition.js';
-import { REPO_ROOT, SHARED } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { CONFORMANCE_SUITE } from '../helpers/conformance.js';
+import { CONFORMANCE_CASES_DIR, corpusFiles } from '../helpers/corpus.js';
 
 const fixtures = path.join(REPO_ROOT, 'test/fixtures/asl');
 const validDir = path.join(fixtures, 'valid');
 const invalidDir = path.join(fixtures, 'invalid');
-const conformanceDir = path.join(SHARED, 'conformance/cases');
 
 const errorsOf = (file: string) => validateDefinition(loadDefinitionFile(file), { bare: true }).filter((problem) => problem.severity === 'error');
 
@@ -26,14 +27,15 @@ describe('definitions AWS accepts are never rejected', () => {
 
   // One test per case: asl-validator compiles its JSON schemas on every call, so a single
   // test over all 140 cases outgrows the timeout on a loaded machine.
-  const conformanceFiles = existsSync(conformanceDir) ? readdirSync(conformanceDir).filter((name) => name.endsWith('.json')).sort() : [];
-  it.skipIf(conformanceFiles.length === 0).each(conformanceFiles)('conformance case %s (accepted by AWS) has no errors', (file) => {
-    const { definition } = JSON.parse(readFileSync(path.join(conformanceDir, file), 'utf8')) as { definition: unknown };
+  describe(`${CONFORMANCE_SUITE} through the validator`, () => {
+  it.each(corpusFiles(CONFORMANCE_CASES_DIR))('%s (accepted by AWS) has no errors', (file) => {
+    const { definition } = JSON.parse(readFileSync(path.join(CONFORMANCE_CASES_DIR, file), 'utf8')) as { definition: unknown };
     const loaded = parseDefinition(JSON.stringify(definition, null, 2), file);
     const rejected = validateDefinition(loaded, { bare: true })
       .filter((entry) => entry.severity === 'error')
       .map((problem) => `${problem.message} at ${problem.pointer}`);
     expect(rejected).toEqual([]);
+  });
   });
 
   it.each(readdirSync(path.join(REPO_ROOT, 'templates')))('template %s is valid once its placeholders are filled', (template) => {

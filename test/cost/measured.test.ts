@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { countBillableTransitions, measureExecution, summarizeExecutions } from '../../src/cost/usage/measured.js';
-import { AWS_FIXTURES, haveAwsFixtures } from './fixtures.js';
+import { awsFixture } from '../helpers/corpus.js';
 
 /** Builds a history the way Step Functions chains it: ids in order, each event pointing at the one before it in its thread. */
 function history(build: (add: (type: string, details?: Partial<HistoryEvent>, previous?: number) => number) => void): HistoryEvent[] {
@@ -22,9 +20,9 @@ const exited = (type: string, name: string) => [`${type}StateExited`, { stateExi
 const scheduled = (functionName: string) =>
   ['TaskScheduled', { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: JSON.stringify({ FunctionName: functionName }) } }] as const;
 
-describe.skipIf(!haveAwsFixtures)('billable transitions of a recorded history', () => {
+describe('billable transitions of a recorded history', () => {
   it('counts states entered plus retries in the failed-execution fixture', () => {
-    const { events } = JSON.parse(readFileSync(path.join(AWS_FIXTURES, 'sfn-get-execution-history-failed.json'), 'utf8')) as { events: HistoryEvent[] };
+    const { events } = awsFixture<{ events: HistoryEvent[] }>('sfn-get-execution-history-failed.json');
     // Entered: NormalizeOrder, QuoteCarrier, QuoteFallbackCarrier, BookShipment = 4; QuoteCarrier was retried once.
     const measured = measureExecution(events);
     expect(measured.transitions).toBe(4 + 1);

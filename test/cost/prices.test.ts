@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/cost/decimal.js';
 import { Meter, tieredCost } from '../../src/cost/pricing.js';
@@ -9,9 +7,9 @@ import { parsePriceList, ratesFromPriceList } from '../../src/cost/prices/parse.
 import type { PricingService, Rate } from '../../src/cost/prices/types.js';
 import { tempDir } from '../helpers/cli.js';
 import { startFakePricing, type FakePricing } from '../helpers/fake-pricing.js';
-import { AWS_FIXTURES, haveAwsFixtures } from './fixtures.js';
+import { awsFixture } from '../helpers/corpus.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.join(AWS_FIXTURES, name), 'utf8')) as { PriceList: string[] };
+const fixture = (name: string) => awsFixture<{ PriceList: string[] }>(name);
 
 function fixtureProducts(): Record<PricingService, string[]> {
   return {
@@ -24,7 +22,7 @@ function fixtureProducts(): Record<PricingService, string[]> {
 
 const AWS_ENV = ['AWS_ENDPOINT_URL_PRICING', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED'];
 
-describe.skipIf(!haveAwsFixtures)('prices from the Pricing API (fake endpoint, real SDK)', () => {
+describe('prices from the Pricing API (fake endpoint, real SDK)', () => {
   let fake: FakePricing | undefined;
   let cache: ReturnType<typeof tempDir>;
   const saved: Record<string, string | undefined> = {};

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { priceListEntries, startFakePricing, type FakePricing } from '../helpers/fake-pricing.js';
-import { AWS_FIXTURES, haveAwsFixtures } from '../cost/fixtures.js';
+import { awsFixture } from '../helpers/corpus.js';
 
 const DEFINITION = {
   Comment: 'Parcel routing: quote, choose a carrier, label, notify',
@@ -142,11 +142,11 @@ describe('deliv cost (built CLI)', () => {
   });
 });
 
-describe.skipIf(!haveAwsFixtures)('deliv cost against a fake Pricing API', () => {
+describe('deliv cost against a fake Pricing API', () => {
   let fake: FakePricing;
 
   beforeAll(async () => {
-    const fixture = (name: string) => JSON.parse(readFileSync(path.join(AWS_FIXTURES, name), 'utf8')) as { PriceList: string[] };
+    const fixture = (name: string) => awsFixture<{ PriceList: string[] }>(name);
     // Region and price rewritten so the answer can only have come from the API.
     const toFrankfurt = (item: Record<string, any>) => {
       item.product.attributes.regionCode = 'eu-central-1';
@@ -193,9 +193,9 @@ describe.skipIf(!haveAwsFixtures)('deliv cost against a fake Pricing API', () =>
   });
 });
 
-describe.skipIf(!haveAwsFixtures)('scripts/update-price-snapshot.mjs', () => {
+describe('scripts/update-price-snapshot.mjs', () => {
   it('regenerates the snapshot from the Pricing API, dated and sourced', async () => {
-    const fixture = (name: string) => JSON.parse(readFileSync(path.join(AWS_FIXTURES, name), 'utf8')) as { PriceList: string[] };
+    const fixture = (name: string) => awsFixture<{ PriceList: string[] }>(name);
     const fake = await startFakePricing({
       products: {
         AmazonStates: fixture('pricing-getproducts-stepfunctions.json').PriceList,

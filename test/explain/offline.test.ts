@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { State, StateMachineDefinition } from '../../src/asl/types.js';
 import { extractFailureContext } from '../../src/explain/context.js';
 import { explainOffline } from '../../src/explain/offline.js';
 import { renderSections } from '../../src/explain/index.js';
-import { SHARED } from '../helpers/cli.js';
+import { awsFixture } from '../helpers/corpus.js';
 import { failingState, failingTask, HistoryBuilder } from './history.js';
 
 const LAMBDA = 'arn:aws:states:::lambda:invoke';
@@ -248,12 +246,9 @@ describe('offline explanations of Lambda and integration errors', () => {
   });
 });
 
-// DELIV_SHARED points at ../shared where the worktree layout puts it elsewhere.
-const FIXTURE = path.join(process.env.DELIV_SHARED ?? SHARED, 'fixtures/aws/sfn-get-execution-history-failed.json');
-
-describe.skipIf(!existsSync(FIXTURE))('the shared AWS history fixture', () => {
+describe('the AWS history fixture', () => {
   it('explains BookShipment failing, and the handled QuoteCarrier time-outs as not the cause', () => {
-    const { events } = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { events: HistoryEvent[] };
+    const { events } = awsFixture<{ events: HistoryEvent[] }>('sfn-get-execution-history-failed.json');
     const definition = machine({
       NormalizeOrder: { Type: 'Pass', Next: 'QuoteCarrier' },
       QuoteCarrier: task({ End: undefined, Next: 'BookShipment', Retry: [{ ErrorEquals: ['CarrierTimeoutError'], MaxAttempts: 1 }], Catch: [{ ErrorEquals: ['CarrierTimeoutError'], ResultPath: '$.quoteError', Next: 'QuoteFallbackCarrier' }] }),

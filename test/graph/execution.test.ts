@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, summarizeExecution } from '../../src/graph/execution.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-/** A copy of ../shared/fixtures/aws/sfn-get-execution-history-failed.json, so this runs without ../shared. */
+/** A copy of test/fixtures/aws/sfn-get-execution-history-failed.json beside the graph fixtures it is drawn with. */
 const FAILED_HISTORY = path.join(REPO_ROOT, 'test/fixtures/graph/history-failed.json');
 
 describe('summarizeExecution on an AWS history of a failed execution', () => {

@@ -6,8 +6,6 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO_ROOT, 'bin/run.js');
-/** ../shared beside the repository (CI has it there too); tests that need it skip without it. */
-export const SHARED = path.resolve(REPO_ROOT, '../shared');
 
 export interface CliResult {
   stdout: string;

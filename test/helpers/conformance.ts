@@ -1,20 +1,20 @@
 /**
- * The AWS-recorded conformance cases (../shared/conformance/cases/*.json) and
+ * The AWS-recorded conformance cases (test/conformance/cases/*.json) and
  * how a result is checked against one. Shared by the engine suite and the
  * emulator's HTTP suite, so both judge by the same rules: output compared as
  * JSON, error and cause strings exactly, `ignore` pointers only need to exist,
  * `patterns` pointers must match their regular expression.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue, StateMachineDefinition } from '../../src/asl/types.js';
-import { REPO_ROOT, SHARED } from './cli.js';
+import { CONFORMANCE_CASES_DIR, corpusFiles } from './corpus.js';
 
-/** ../shared beside the repository; a git worktree one level deeper finds it one more level up. */
-export const CONFORMANCE_DIR = [process.env.DELIV_SHARED ?? SHARED, path.resolve(REPO_ROOT, '../../shared')]
-  .map((dir) => path.join(dir, 'conformance/cases'))
-  .find((dir) => existsSync(dir)) ?? path.join(SHARED, 'conformance/cases');
-export const HAS_CONFORMANCE = existsSync(CONFORMANCE_DIR);
+/**
+ * Suites over the AWS-recorded cases name themselves with this prefix, so the
+ * summary reporter can say how many cases each one ran.
+ */
+export const CONFORMANCE_SUITE = 'AWS-recorded cases';
 
 export interface ConformanceCase {
   /** File name without `.json`. */
@@ -40,12 +40,9 @@ export interface ObservedResult {
   cause?: string;
 }
 
-export function loadConformanceCases(dir = CONFORMANCE_DIR): ConformanceCase[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({ id: file.replace(/\.json$/, ''), ...(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Omit<ConformanceCase, 'id'>) }));
+/** Every case, sorted by id; throws (failing the suite) when the corpus is missing or empty. */
+export function loadConformanceCases(dir = CONFORMANCE_CASES_DIR): ConformanceCase[] {
+  return corpusFiles(dir).map((file) => ({ id: file.replace(/\.json$/, ''), ...(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Omit<ConformanceCase, 'id'>) }));
 }
 
 function pointerTokens(pointer: string): string[] {

@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatHistory } from '../../src/logs/format.js';
 import { stripAnsi } from '../../src/ui/colors.js';
-import { SHARED } from '../helpers/cli.js';
+import { awsFixture } from '../helpers/corpus.js';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 12, 0, seconds));
 
@@ -62,8 +60,8 @@ describe('formatHistory', () => {
     expect(stripAnsi(formatHistory(events, { data: true })[0])).toContain('"sku-49"');
   });
 
-  it.skipIf(!existsSync(path.join(SHARED, 'fixtures/aws')))('shows a failed AWS history with the error, the cause and the explain hint', () => {
-    const raw = JSON.parse(readFileSync(path.join(SHARED, 'fixtures/aws/sfn-get-execution-history-failed.json'), 'utf8')) as { events: HistoryEvent[] };
+  it('shows a failed AWS history with the error, the cause and the explain hint', () => {
+    const raw = awsFixture<{ events: HistoryEvent[] }>('sfn-get-execution-history-failed.json');
     const arn = 'arn:aws:states:us-east-1:123456789012:execution:dispatch:7f3c2a91';
     const lines = formatHistory(raw.events, { executionArn: arn }).map(stripAnsi);
     const failed = lines.find((line) => line.includes('ExecutionFailed'))!;
