@@ -36,7 +36,7 @@ export function tokenUsageOf(response: unknown): TokenUsage | undefined {
 
 interface MockConfigShape {
   StateMachines?: Record<string, { TestCases?: Record<string, Record<string, string>> }>;
-  MockedResponses?: Record<string, Record<string, { Return?: JsonValue }>>;
+  MockedResponses?: Record<string, Record<string, { Return?: JsonValue; Throw?: unknown }>>;
 }
 
 /**
