@@ -98,6 +98,10 @@ export async function explainToTerminal(options: TerminalExplainOptions): Promis
   const result = stream || !willSend ? await explain() : await progress('Asking Claude on Bedrock', explain);
   // A stream that broke off falls back to the offline answer, which is then printed whole.
   if (!options.json) options.write(`${renderExplanation(result, streamed && result.source === 'bedrock')}\n`);
+  // A failure read from a history can be replayed offline: the first step of its regression test.
+  if (!options.json && !options.context && result.source !== 'none' && result.executionArn) {
+    options.write(`${paint.muted(`Replay it as a test: deliv test --from-execution ${result.executionArn}${options.target.local ? '' : ` --target ${options.target.name}`}`)}\n`);
+  }
   return result;
 }
 

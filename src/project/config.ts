@@ -53,6 +53,8 @@ export interface ProjectConfig {
   /** Workload assumptions for `deliv cost` (same schema as its `--usage` file). */
   cost?: CostConfig;
   explain?: { model?: string; redactKeys?: string[]; region?: string };
+  /** `deliv test`: the minimum coverage (percent), for every metric or per metric (states, transitions, branches, catches, retries). */
+  test?: { coverage?: number | Partial<Record<'states' | 'transitions' | 'branches' | 'catches' | 'retries', number>> };
 }
 
 /** A Task (or Parallel/Map) failure rate: the probability one attempt fails, and optionally the error it raises. */

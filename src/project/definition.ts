@@ -86,8 +86,8 @@ function substitute(value: unknown, substitutions: Record<string, string>, seen:
   return value;
 }
 
-/** The deepest node on `at` that exists, so a missing field points at its parent. */
-function locateNode(document: Document, lineCounter: LineCounter, at: DefinitionPath): SourcePosition {
+/** The deepest node on `at` that exists, so a missing field points at its parent (any YAML/JSON document). */
+export function locateNode(document: Document, lineCounter: LineCounter, at: DefinitionPath): SourcePosition {
   let node: Node | null | undefined = document.contents as Node;
   let position = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
   for (const key of at) {

@@ -129,6 +129,14 @@ export function planProject(options: ScaffoldOptions): Map<string, string> {
       files.set(`events/${machine}/${event}`, readFileSync(path.join(eventsDir, event), 'utf8'));
     }
 
+    // Path tests of every branch of the template: a fresh project's `deliv test --coverage` is at 100 %.
+    const testsDir = path.join(template.dir, 'tests');
+    if (existsSync(testsDir)) {
+      for (const test of readdirSync(testsDir).filter((file) => /\.test\.(ya?ml|json)$/.test(file)).sort()) {
+        files.set(`tests/${test}`, readFileSync(path.join(testsDir, test), 'utf8'));
+      }
+    }
+
     const mocks = JSON.parse(readFileSync(path.join(template.dir, 'mocks.json'), 'utf8')) as {
       TestCases: Record<string, unknown>;
       MockedResponses: Record<string, unknown>;
@@ -222,6 +230,19 @@ deliv start ${first[0]} --input ${sample} --wait
 \`\`\`
 
 Files whose name contains \`fail\` in \`events/\` are meant to fail; the others succeed.
+
+## Test every path
+
+\`tests/<machine>.test.yaml\` holds a case for each path of each workflow (the happy path,
+every failure and compensation, each Choice branch, retries): inputs, Task results mocked
+attempt by attempt, and the expected path, status and output. \`deliv test\` runs them
+in-process on the engine in milliseconds, no emulator needed; \`--coverage\` shows the
+states, transitions, branches, Catch and Retry they exercise (the format's JSON Schema
+is \`schemas/deliv-test.schema.json\` in the deliv package).
+
+\`\`\`sh
+deliv test --coverage
+\`\`\`
 
 ## Deploy to AWS
 

@@ -41,7 +41,7 @@ describe.each(TEMPLATES)('deliv init --template %s', (template) => {
     expect(init.exitCode).toBe(0);
     expect(init.stdout).toContain('Next steps:');
     const project = path.join(cwd, 'demo');
-    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'deliv.yaml', 'events', 'functions', 'mocks', 'package.json', 'statemachines']);
+    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'deliv.yaml', 'events', 'functions', 'mocks', 'package.json', 'statemachines', 'tests']);
     const events = readdirSync(path.join(project, 'events', template));
     expect(events.filter((file) => file.includes('fail')).length).toBeGreaterThan(0);
     expect(events.filter((file) => !file.includes('fail')).length).toBeGreaterThan(0);

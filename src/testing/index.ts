@@ -1,0 +1,102 @@
+/**
+ * `deliv test` as one library call: run the selected test files, measure
+ * coverage when asked (or when deliv.yaml sets a threshold), and say how the
+ * run ends (exit 0 all passed, 1 a case failed or coverage is short).
+ */
+import type { Project } from '../project/config.js';
+import { checkThreshold, measureCoverage, type MachineCoverage } from './coverage.js';
+import { toReport, type TestReport } from './report.js';
+import { updateTestFile, type FileUpdate } from './update.js';
+import { runTests, type RunOptions, type TestRunResult } from './runner.js';
+
+export interface TestOptions extends RunOptions {
+  coverage?: boolean;
+  /** Write what failing cases actually did into their files (snapshot workflow). */
+  update?: boolean;
+}
+
+export interface TestOutcome {
+  report: TestReport;
+  run: TestRunResult;
+  updates: FileUpdate[];
+  exitCode: 0 | 1;
+}
+
+export function coverageOf(run: TestRunResult): MachineCoverage[] {
+  const byMachine = new Map<string, { definition: TestRunResult['files'][number]['definition']; histories: TestRunResult['files'][number]['cases'][number]['events'][] }>();
+  for (const file of run.files) {
+    const entry = byMachine.get(file.machine) ?? { definition: file.definition, histories: [] };
+    entry.histories.push(...file.cases.filter((c) => c.status !== 'skipped').map((c) => c.events));
+    byMachine.set(file.machine, entry);
+  }
+  return [...byMachine].map(([machine, { definition, histories }]) => measureCoverage(machine, definition, histories));
+}
+
+export async function testProject(project: Project, options: TestOptions = {}): Promise<TestOutcome> {
+  const run = await runTests(project, options);
+  const threshold = project.config.test?.coverage;
+  // A filtered run (--case, --bail) covers less by design: the threshold judges whole runs only.
+  const whole = !options.caseFilter && !(options.bail && run.failed > 0);
+  const coverage = options.coverage || threshold !== undefined ? coverageOf(run) : undefined;
+  const misses = coverage && whole ? checkThreshold(coverage, threshold) : undefined;
+  const report = toReport(run, options.coverage ? coverage : undefined, misses);
+  const updates: FileUpdate[] = [];
+  if (options.update) {
+    for (const file of run.files) {
+      const update = updateTestFile(file.path, file.cases, file.file);
+      if (update) updates.push(update);
+    }
+    report.updated = updates.flatMap((update) => update.cases.map((name) => ({ file: update.file, case: name })));
+  }
+  // Updated cases are the new expectation: the run is judged on the rest.
+  const updatedCount = report.updated?.length ?? 0;
+  const ok = run.failed - updatedCount === 0 && (misses?.length ?? 0) === 0;
+  report.ok = ok;
+  return { report, run, updates, exitCode: ok ? 0 : 1 };
+}
+
+export { TestFileError, formatTestFileProblem } from './file.js';
+export { REPORTERS, renderReport, type Reporter } from './report.js';
+
+export interface ReplayResult {
+  file: string;
+  machine: string;
+  case: string;
+  created: boolean;
+  replaced: boolean;
+  status?: string;
+  mocked: string[];
+}
+
+/** Reads a recorded execution through the SFN API and writes it as a replay test case. */
+export async function recordReplay(
+  project: Project,
+  sfn: import('@aws-sdk/client-sfn').SFNClient,
+  executionArn: string,
+  options: { out?: string; name?: string } = {},
+): Promise<ReplayResult> {
+  const path = await import('node:path');
+  const { readHistory, describeExecutionMachine } = await import('../logs/history.js');
+  const { replayCase, writeReplayCase } = await import('./replay.js');
+  const { UsageError } = await import('../ui/errors.js');
+  const [events, machine] = await Promise.all([readHistory(sfn, executionArn, { includeExecutionData: true }), describeExecutionMachine(sfn, executionArn)]);
+  const machineName = machine.name ?? executionArn.split(':').slice(-2, -1)[0];
+  if (!project.config.stateMachines[machineName]) {
+    throw new UsageError(`the execution ran state machine \`${machineName}\`, which is not in ${project.file}`, { hint: `known: ${Object.keys(project.config.stateMachines).join(', ')}` });
+  }
+  if (!events.some((event) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(event.type ?? ''))) {
+    throw new UsageError(`execution ${executionArn} has not ended yet`, { hint: 'wait for it to end (deliv logs --follow), then record it' });
+  }
+  const testCase = replayCase(events, { executionArn, name: options.name });
+  const file = path.resolve(options.out ?? path.join(project.root, 'tests', `${machineName}.test.yaml`));
+  const written = writeReplayCase(file, testCase, machineName);
+  return {
+    file: path.relative(process.cwd(), written.file) || written.file,
+    machine: machineName,
+    case: testCase.name,
+    created: written.created,
+    replaced: written.replaced,
+    status: testCase.expect?.status,
+    mocked: Object.keys(testCase.states ?? {}),
+  };
+}
