@@ -198,3 +198,39 @@ describe('Bedrock tokens from what the project records', () => {
     expect(bedrock).toEqual([D(1_000 * 50).mul('0.000001').toString(), D(1_000 * 4).mul('0.000005').toString()]);
   });
 });
+
+describe('offline coverage', () => {
+  const COMMERCIAL = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-2'];
+  const PUBLISHED: Record<string, string> = { 'us-west-1': '0.0279', 'sa-east-1': '0.0375', 'eu-west-3': '0.0297', 'ap-south-1': '0.0285', 'ap-northeast-2': '0.0271' };
+  const definition = {
+    StartAt: 'Check',
+    States: {
+      Check: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:check', Next: 'Ask' },
+      Ask: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0', Body: {} }, End: true },
+    },
+  };
+
+  for (const region of COMMERCIAL) {
+    it(`prices ${region} from the bundled snapshot with its own transition price`, async () => {
+      const { loadPrices } = await import('../../src/cost/prices/index.js');
+      const prices = await loadPrices({ region, services: ['AmazonStates', 'AWSLambda', 'AmazonBedrockFoundationModels'], offline: true, cacheDir: '/nonexistent-deliv-cache' });
+      const result = estimate(input([machine('m', definition, 1_004_000)], {}, { prices }));
+      const transitions = result.scenarios[0].items[0];
+      // 1,004,000 × 2 transitions − 4,000 free = 2,004,000 at the region's price per 1,000.
+      expect(transitions.cost!.toString()).toBe(D(2_004_000).mul(D(PUBLISHED[region] ?? '0.025')).mul(D('0.001')).toString());
+      expect(transitions.rateKey).toBe('sfn.transition');
+      // The global Haiku 4.5 profile: $1 / $5 per million tokens wherever it is callable; where Bedrock is not
+      // offered (N. California) the line says so and the rest of the bill stands.
+      const output = result.scenarios[0].items.find((item) => item.item.startsWith('Output tokens'))!;
+      if (region === 'us-west-1') expect(output).toMatchObject({ cost: null, notPriced: expect.stringMatching(/no price for .* output tokens in us-west-1/) });
+      else expect(output.cost!.toString()).toBe(D(1_004_000 * 300).mul('0.000005').toString());
+    });
+  }
+
+  it('labels usage types as the Price List does: Ireland is EU-', async () => {
+    const { loadSnapshot: snapshot } = await import('../../src/cost/prices/index.js');
+    const ireland = snapshot().regions['eu-west-1'];
+    expect(ireland.AmazonStates!['sfn.transition']!.usagetype).toBe('EU-StateTransition');
+    expect(ireland.AWSLambda!['lambda.request.x86_64']!.usagetype).toBe('EU-Request');
+  });
+});
