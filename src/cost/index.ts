@@ -47,6 +47,8 @@ export interface CostOptions {
   maxMonthly?: number;
   /** A git ref: price the project there too and report the change. */
   diff?: string;
+  /** Definitions (ASL JSON) to price instead of rendering the project's files, by machine name: what is deployed, what a deploy sends. */
+  definitions?: Record<string, string>;
   /** Progress lines (stderr). */
   note?: (text: string) => void;
   /** Measures histories; injected by the command (it needs the SFN client and the emulator). */
@@ -133,6 +135,24 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
   return report;
 }
 
+/**
+ * The change a deploy makes to the monthly bill: the machines as deployed
+ * against what the deploy sends, priced with the project's workload and the
+ * bundled prices (a deploy does not wait on the Pricing API).
+ */
+export async function deployCostDelta(project: Project, target: string | undefined, machines: Array<{ name: string; before?: string; after: string }>): Promise<{ before: Decimal; after: Decimal; delta: Decimal; line: string }> {
+  const base = { project, cwd: project.root, target, offline: true } satisfies Partial<CostOptions>;
+  const deployed = machines.filter((machine) => machine.before !== undefined);
+  const after = await estimateProject({ ...base, subjects: machines.map((machine) => machine.name), definitions: Object.fromEntries(machines.map((machine) => [machine.name, machine.after])) });
+  const before = deployed.length > 0 ? (await estimateProject({ ...base, subjects: deployed.map((machine) => machine.name), definitions: Object.fromEntries(deployed.map((machine) => [machine.name, machine.before!])) })).estimate.scenarios[0].total : Decimal.ZERO;
+  const now = after.estimate.scenarios[0].total;
+  const delta = now.sub(before);
+  const { formatUsd } = await import('./report.js');
+  const sign = delta.isNegative() ? '' : '+';
+  const line = `Cost: ${formatUsd(before)} → ${formatUsd(now)} a month (${sign}${formatUsd(delta)}) at the workload of deliv.yaml, bundled prices; \`deliv cost --diff\` for the detail`;
+  return { before, after: now, delta, line };
+}
+
 /** Prices the project as it was at `ref` with the same options, and compares it with `report`. */
 async function diffAgainst(options: CostOptions, ref: string, report: CostReport): Promise<CostDiff> {
   if (!options.project) {
@@ -174,10 +194,11 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
   for (const subject of requested) {
     if (project?.config.stateMachines[subject]) {
       const machine = project.config.stateMachines[subject];
+      const given = options.definitions?.[subject];
       subjects.push({
         name: subject,
         file: machine.definition,
-        loaded: renderStateMachine(project, subject, targetName),
+        loaded: given !== undefined ? { ...renderStateMachine(project, subject, targetName), definition: JSON.parse(given) as LoadedDefinition['definition'] } : renderStateMachine(project, subject, targetName),
         declaredType: machine.type,
         samples: readSampleEvents(project, machine.events),
         bare: false,
