@@ -515,7 +515,8 @@ export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000,
   const lambdaComputeKnee = input.freeTier && gbSeconds > 0 ? Math.round(400_000 / gbSeconds) : undefined;
   const markers = [breakEven, freeTierKnee, lambdaFreeTierKnee, lambdaComputeKnee].filter((value): value is number => value !== undefined && value > 0);
   const lowest = Math.min(from, ...markers);
-  const start = lowest < from ? Math.max(1, 10 ** Math.floor(Math.log10(lowest))) : from;
+  // A marker in the first half-decade would sit on the axis: start a decade (or more) earlier so it stands clear.
+  const start = lowest < from * 3 ? Math.max(1, 10 ** Math.floor(Math.log10(lowest / 3))) : from;
   const points: CurvePoint[] = [];
   const decades = Math.log10(to / start);
   for (let step = 0; step <= Math.round(decades * pointsPerDecade); step++) {
