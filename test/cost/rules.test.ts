@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StateMachineDefinition, WorkflowType } from '../../src/asl/types.js';
 import { Decimal } from '../../src/cost/decimal.js';
-import { estimate, type EstimateInput, type FunctionSpec, type MachineSpec } from '../../src/cost/estimate.js';
+import { costCurves, estimate, type EstimateInput, type FunctionSpec, type MachineSpec } from '../../src/cost/estimate.js';
 import { bedrockTokens } from '../../src/cost/inputs.js';
 import { loadSnapshot } from '../../src/cost/prices/index.js';
 import { modelMachine, type UsageHints } from '../../src/cost/usage/model.js';
@@ -232,5 +232,26 @@ describe('offline coverage', () => {
     const ireland = snapshot().regions['eu-west-1'];
     expect(ireland.AmazonStates!['sfn.transition']!.usagetype).toBe('EU-StateTransition');
     expect(ireland.AWSLambda!['lambda.request.x86_64']!.usagetype).toBe('EU-Request');
+  });
+});
+
+describe('the chart\'s curves', () => {
+  it('start early enough to show a break-even and free-tier knee near 1k, and mark the Lambda GB-s knee', () => {
+    const lambda = { StartAt: 'F', States: { F: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f', Next: 'P' }, P: { Type: 'Pass', End: true } } };
+    const functions: Record<string, FunctionSpec> = { f: { memoryMB: 1024, durationMs: 1000, architecture: 'x86_64' } };
+    const chart = costCurves(input([machine('m', lambda, 1_000, { functions })], functions));
+    // 2 transitions a run: the free 4,000 last 2,000 runs; 1 GB × 1 s a run: the free 400,000 GB-s last 400,000 runs.
+    expect(chart.freeTierKnee).toBe(2_000);
+    expect(chart.lambdaComputeKnee).toBe(400_000);
+    expect(chart.points[0].executions).toBe(100);
+    expect(chart.expressLabel).toBe('Express');
+  });
+
+  it('have no Express curve when no machine can run as Express', () => {
+    const callback = { StartAt: 'S', States: { S: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: {}, End: true } } };
+    const chart = costCurves(input([machine('m', callback, 1_000)]));
+    expect(chart.expressLabel).toBeUndefined();
+    expect(chart.breakEven).toBeUndefined();
+    expect(chart.points.every((point) => point.express === null)).toBe(true);
   });
 });
