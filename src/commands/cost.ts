@@ -12,6 +12,8 @@ Transitions per execution are estimated from the definition (Choice weights, Map
 The workload comes from --executions, the \`cost:\` section of deliv.yaml and a --usage file (YAML or JSON, same schema):
   executionsPerMonth: 1000000
   region: eu-west-1
+  maxMonthly: 250                         # USD; exit 1 above it (as --max-monthly)
+  payloadKB: 4                            # input size, for the Express memory estimate
   freeTier: always | none
   lambda: { memoryMB: 128, durationMs: 100, architecture: x86_64 }
   functions: { <function>: { memoryMB, durationMs, architecture } }
@@ -29,6 +31,8 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     { description: 'A definition file outside any project, offline, with the chart as SVG', command: '<%= config.bin %> <%= command.id %> statemachine.asl.json --offline --chart --out cost.svg' },
     { description: 'One machine, measured from its recent local runs, priced for eu-west-1', command: '<%= config.bin %> <%= command.id %> order-fulfillment --from-executions --region eu-west-1' },
     { description: 'A workload file, Standard and Express itemised side by side, as JSON', command: '<%= config.bin %> <%= command.id %> --usage usage.yaml --type both --json' },
+    { description: 'What the last commit changed in the bill', command: '<%= config.bin %> <%= command.id %> --diff HEAD~1' },
+    { description: 'Fail CI when the estimate is over $250 a month', command: '<%= config.bin %> <%= command.id %> --executions 1000000 --max-monthly 250' },
   ];
 
   static override strict = false;
@@ -49,10 +53,19 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     chart: Flags.boolean({ description: 'draw monthly cost against volume (1k–100M executions) for Standard and Express' }),
     out: Flags.string({ description: 'with --chart: also write the chart as a self-contained SVG file', dependsOn: ['chart'] }),
     target: Flags.string({ char: 't', description: 'target whose substitutions, region and executions to use (default: defaultTarget or local)' }),
+    diff: Flags.string({ description: 'also price the project at this git ref (default HEAD when given alone) and show the change per machine and line item', helpValue: 'REF' }),
+    'max-monthly': Flags.string({ description: 'monthly budget in USD (default: cost.maxMonthly of deliv.yaml); exit 1 when the estimate is over it', helpValue: 'USD' }),
   };
 
   async run(): Promise<unknown> {
+    // `--diff` given alone means HEAD: the working tree against the last commit.
+    const at = this.argv.indexOf('--diff');
+    if (at !== -1 && (at + 1 >= this.argv.length || this.argv[at + 1].startsWith('-'))) this.argv.splice(at + 1, 0, 'HEAD');
     const { argv, flags } = await this.parse(Cost);
+    const maxMonthly = flags['max-monthly'] === undefined ? undefined : Number(flags['max-monthly']);
+    if (maxMonthly !== undefined && !(Number.isFinite(maxMonthly) && maxMonthly >= 0)) {
+      throw new UsageError(`--max-monthly ${flags['max-monthly']}: not an amount of dollars`, { hint: 'e.g. --max-monthly 250' });
+    }
     const { runCost } = await import('../cost/index.js');
     const { tryLoadProject } = await import('../project/config.js');
     const { withProgress } = await import('../ui/progress.js');
@@ -76,6 +89,8 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
         refresh: flags.refresh,
         chart: flags.chart,
         target: flags.target,
+        maxMonthly,
+        diff: flags.diff,
         measure: async (machine, limit) => {
           const { connect } = await import('../logs/connect.js');
           const { measureMachine } = await import('../cost/measure.js');
@@ -97,6 +112,8 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
         this.note(`chart written to ${flags.out}`);
       }
     }
+    // Over budget is a failed check (exit 1) with the full report still printed, for CI.
+    if (report.budget?.over) process.exitCode = 1;
     return report;
   }
 }

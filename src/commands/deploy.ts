@@ -25,6 +25,7 @@ The local target is the embedded emulator (started if needed); AWS targets need 
     alias: Flags.string({ description: 'alias to point at the new version (default: the target\'s alias, else live)' }),
     canary: Flags.integer({ description: 'percentage of the alias\'s traffic for the new version (the rest stays on the previous one)', min: 0, max: 100 }),
     'role-arn': Flags.string({ description: 'IAM role the state machines run as (default: the target\'s roleArn)' }),
+    'no-cost': Flags.boolean({ description: 'do not print the change in the monthly cost estimate' }),
   };
 
   async run() {
@@ -36,6 +37,7 @@ The local target is the embedded emulator (started if needed); AWS targets need 
     const { connect } = await import('../logs/connect.js');
     const { withProgress } = await import('../ui/progress.js');
     const { renderDeployPlans } = await import('../deploy/report.js');
+    const { sameDefinition } = await import('../deploy/diff.js');
 
     const project = loadProject();
     const target = resolveTarget(project, flags);
@@ -59,6 +61,17 @@ The local target is the embedded emulator (started if needed); AWS targets need 
       (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
     );
     for (const line of renderDeployPlans(plans, { dryRun: flags['dry-run'], target: target.name, versionDescription })) this.say(line);
-    return { target: target.name, dryRun: flags['dry-run'], stateMachines: plans };
+    let cost: Awaited<ReturnType<typeof import('../cost/index.js').deployCostDelta>> | undefined;
+    if (!flags['no-cost'] && plans.some((plan) => plan.previousDefinition === undefined || !sameDefinition(plan.previousDefinition, plan.definition))) {
+      const { deployCostDelta } = await import('../cost/index.js');
+      try {
+        cost = await deployCostDelta(project, target.name, plans.map((plan) => ({ name: plan.name, before: plan.previousDefinition, after: plan.definition })));
+        this.say(cost.line);
+      } catch (error) {
+        // The estimate is advice: a deploy never fails for it.
+        this.note(`cost estimate skipped: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    return { target: target.name, dryRun: flags['dry-run'], stateMachines: plans, cost };
   }
 }

@@ -4,11 +4,10 @@
  * the break-even volume, and the curves for the chart.
  */
 import type { WorkflowType } from '../asl/types.js';
-import { DelivError } from '../ui/errors.js';
 import { Decimal } from './decimal.js';
 import { Meter } from './pricing.js';
-import type { BedrockModelKey, PriceBook, Rate, RateKey } from './prices/types.js';
-import type { CallCount, MachineModel, Range } from './usage/model.js';
+import type { BedrockModelKey, PriceBook, RateKey } from './prices/types.js';
+import type { CallCount, ChildExecutions, Durations, MachineModel, Range } from './usage/model.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -30,6 +29,8 @@ export interface MachineSpec {
   executionsPerMonth: number;
   expressMemoryMB: number;
   expressDurationMs: number;
+  /** The spread of Express durations (static paths or measured runs); `expressDurationMs` alone when absent. */
+  expressDurations?: Durations;
   /** Where the transitions came from: the static walk, or measured histories. */
   measuredFrom?: { executions: number };
 }
@@ -59,8 +60,10 @@ export interface LineItem {
   priceUnit?: string;
   freeTier: Decimal;
   freeTierValue: Decimal;
-  /** null: not estimated (a service deliv does not price). */
+  /** null: not estimated (a service deliv does not price), or not priced (see `notPriced`). */
   cost: Decimal | null;
+  /** Why a line deliv does price has no price here (missing from the price source for the region). */
+  notPriced?: string;
 }
 
 export interface Scenario {
@@ -75,19 +78,25 @@ export interface Comparison {
   declaredType: WorkflowType;
   transitionsPerExecution: Range;
   executionsPerMonth: number;
-  /** Step Functions charges only (Lambda, Bedrock are the same either way). */
+  /** Step Functions charges only (Lambda, Bedrock are the same either way), with this machine's share of the account's free tier. */
   standard: Decimal;
-  express: Decimal;
+  /** null: the machine cannot run as Express (see expressBlockers). */
+  express: Decimal | null;
+  expressBlockers: string[];
   cheaper: WorkflowType | 'same';
-  /** Executions per month where both cost the same; undefined when one is cheaper everywhere. */
+  /** Executions per month of this machine where both cost the same (the rest of the project as declared); undefined when one is cheaper everywhere. */
   breakEven?: number;
+  breakEvenWithoutFreeTier?: number;
+  /** Set when the break-even is only where the free tier runs out. */
+  breakEvenNote?: string;
   notes: string[];
 }
 
 export interface CurvePoint {
   executions: number;
   standard: number;
-  express: number;
+  /** null: no machine of the project can run as Express. */
+  express: number | null;
 }
 
 export interface Chart {
@@ -97,6 +106,10 @@ export interface Chart {
   freeTierKnee?: number;
   /** Where the Lambda free requests run out. */
   lambdaFreeTierKnee?: number;
+  /** Where the Lambda free GB-seconds run out. */
+  lambdaComputeKnee?: number;
+  /** Name of the Express curve; undefined when there is none. */
+  expressLabel?: string;
 }
 
 export interface Estimate {
@@ -104,7 +117,16 @@ export interface Estimate {
   scenarios: Scenario[];
   comparisons: Comparison[];
   /** Whole project as Standard and as Express at the requested volumes. */
-  totals: { standard: Decimal; express: Decimal; cheaper: WorkflowType | 'same' };
+  totals: {
+    standard: Decimal;
+    /** Express where possible; machines that cannot run as Express stay Standard. */
+    express: Decimal;
+    /** Step Functions part of each: the sum of the comparison rows. */
+    standardSfn: Decimal;
+    expressSfn: Decimal;
+    expressPossible: string[];
+    cheaper: WorkflowType | 'same';
+  };
 }
 
 const BEDROCK_MODELS: Array<[RegExp, BedrockModelKey]> = [
@@ -122,88 +144,107 @@ export function bedrockModelKey(modelId: string): BedrockModelKey | undefined {
 
 const formatCount = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
-function rateFor(prices: PriceBook, key: RateKey, what: string): Rate {
-  const rate = prices.rates[key];
-  if (!rate) {
-    const sources = prices.sources.map((source) => `${source.service}: ${source.kind}`).join(', ');
-    throw new DelivError(`no price for ${what} in region \`${prices.region}\``, {
-      exitCode: 2,
-      hint: `prices came from ${sources}; pick a region where it is sold (--region) or reach the Pricing API`,
-    });
-  }
-  return rate;
-}
-
 /** Rounds an expected count of billed things to whole ones. */
 function whole(value: number): Decimal {
   return Decimal.of(Math.round(value));
 }
 
-function expressBilling(spec: MachineSpec): { memoryMB: number; durationMs: number } {
-  return {
-    memoryMB: Math.max(64, Math.ceil(spec.expressMemoryMB / 64) * 64),
-    durationMs: Math.max(100, Math.ceil(spec.expressDurationMs / 100) * 100),
-  };
+/** Express bills every execution's duration rounded up to the next 100 ms, memory in 64 MB steps. */
+export function billedExpressMs(ms: number): number {
+  return Math.max(100, Math.ceil(ms / 100) * 100);
 }
 
+export function billedExpressMemoryMB(memoryMB: number): number {
+  return Math.max(64, Math.ceil(memoryMB / 64) * 64);
+}
+
+/** Average billed milliseconds over the spread of execution durations (each rounded up on its own). */
+export function averageBilledMs(durations: Durations): number {
+  const mass = durations.reduce((total, [p]) => total + p, 0);
+  return durations.reduce((total, [p, ms]) => total + p * billedExpressMs(ms), 0) / mass;
+}
+
+interface PriceOptions {
+  /** Step Functions charges only: the comparison of workflow types. */
+  sfnOnly?: boolean;
+}
+
+/** How deep nested executions are followed (a machine starting itself stops here). */
+const MAX_NESTING = 5;
+
 /** Line items of one month, every machine with the given type, charged on one account meter. */
-function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, volumes: (machine: MachineSpec) => number, meter: Meter): LineItem[] {
+function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, volumes: (machine: MachineSpec) => number, meter: Meter, options: PriceOptions = {}): LineItem[] {
   const { prices } = input;
   const items: LineItem[] = [];
-  const add = (item: Omit<LineItem, 'freeTier' | 'freeTierValue' | 'cost' | 'unitPrices' | 'priceUnit'>, rate: Rate) => {
+  const add = (item: Omit<LineItem, 'freeTier' | 'freeTierValue' | 'cost' | 'unitPrices' | 'priceUnit'>, key: RateKey, what: string) => {
+    const rate = prices.rates[key];
+    if (!rate) {
+      // One missing price is one line the reader is told about; the rest of the bill stands.
+      const sources = prices.sources.map((source) => `${source.service}: ${source.kind}`).join(', ');
+      items.push({ ...item, rateKey: key, unitPrices: [], freeTier: Decimal.ZERO, freeTierValue: Decimal.ZERO, cost: null, notPriced: `no price for ${what} in ${prices.region}${sources ? ` (prices from ${sources})` : ''}` });
+      return;
+    }
     const charge = meter.charge(rate, item.usage);
     items.push({ ...item, rateKey: rate.key, unitPrices: charge.tierPrices, priceUnit: rate.unit, freeTier: charge.free, freeTierValue: charge.freeValue, cost: charge.cost });
+  };
+  const transitions = (machine: string, label: string, executions: number, perExecution: number) =>
+    add(
+      { service: 'Step Functions', item: `State transitions (Standard) · ${label}`, machine, usage: whole(executions * perExecution), unit: 'transitions', basis: `${formatCount(executions)} executions × ${formatCount(perExecution)} transitions` },
+      'sfn.transition',
+      'Step Functions state transitions',
+    );
+  const express = (machine: string, label: string, executions: number, memoryMB: number, durations: Durations) => {
+    add({ service: 'Step Functions', item: `Requests (Express) · ${label}`, machine, usage: whole(executions), unit: 'requests', basis: `${formatCount(executions)} executions` }, 'sfn.express.request', 'Step Functions Express requests');
+    const billedMemory = billedExpressMemoryMB(memoryMB);
+    const billedMs = averageBilledMs(durations);
+    const spread = durations.length > 1 ? ` on average (${durations.length} paths, each rounded up to 100 ms)` : '';
+    add(
+      {
+        service: 'Step Functions',
+        item: `Duration (Express) · ${label}`,
+        machine,
+        usage: whole(executions).mul(Decimal.of(billedMs.toFixed(6))).mul(Decimal.ratio(billedMemory, 1024 * 1000)),
+        unit: 'GB-s',
+        basis: `${formatCount(executions)} × ${billedMemory} MB × ${formatCount(billedMs)} ms${spread}`,
+      },
+      'sfn.express.gbSecond',
+      'Step Functions Express duration',
+    );
+  };
+  const allCalls: Array<{ call: CallCount; executions: number; machine: string }> = [];
+  const children = (machine: MachineSpec, list: readonly ChildExecutions[], executions: number, depth: number) => {
+    if (depth > MAX_NESTING) return;
+    for (const child of list) {
+      const count = executions * child.perExecution;
+      const label = `${machine.name} › ${child.label}`;
+      if (child.type === 'STANDARD') transitions(machine.name, label, count, child.model.transitions.expected);
+      else express(machine.name, label, count, child.memoryMB ?? machine.expressMemoryMB, child.model.durations);
+      for (const call of child.model.calls ?? []) allCalls.push({ call, executions: count, machine: machine.name });
+      children(machine, child.model.children, count, depth + 1);
+    }
   };
 
   for (const machine of input.machines) {
     const executions = volumes(machine);
-    if (types[machine.name] === 'STANDARD') {
-      const perExecution = machine.model.transitions.expected;
-      add(
-        {
-          service: 'Step Functions',
-          item: `State transitions (Standard) · ${machine.name}`,
-          machine: machine.name,
-          usage: whole(executions * perExecution),
-          unit: 'transitions',
-          basis: `${formatCount(executions)} executions × ${formatCount(perExecution)} transitions`,
-        },
-        rateFor(prices, 'sfn.transition', 'Step Functions state transitions'),
-      );
-    } else {
-      add(
-        { service: 'Step Functions', item: `Requests (Express) · ${machine.name}`, machine: machine.name, usage: whole(executions), unit: 'requests', basis: `${formatCount(executions)} executions` },
-        rateFor(prices, 'sfn.express.request', 'Step Functions Express requests'),
-      );
-      const billing = expressBilling(machine);
-      add(
-        {
-          service: 'Step Functions',
-          item: `Duration (Express) · ${machine.name}`,
-          machine: machine.name,
-          usage: whole(executions).mul(Decimal.ratio(billing.memoryMB * billing.durationMs, 1024 * 1000)),
-          unit: 'GB-s',
-          basis: `${formatCount(executions)} × ${billing.memoryMB} MB × ${billing.durationMs} ms`,
-        },
-        rateFor(prices, 'sfn.express.gbSecond', 'Step Functions Express duration'),
-      );
-    }
+    if (types[machine.name] === 'STANDARD') transitions(machine.name, machine.name, executions, machine.model.transitions.expected);
+    else express(machine.name, machine.name, executions, machine.expressMemoryMB, machine.expressDurations ?? [[1, machine.expressDurationMs]]);
+    children(machine, machine.model.children, executions, 1);
+    for (const call of machine.model.calls) allCalls.push({ call, executions, machine: machine.name });
   }
+  if (options.sfnOnly) return items;
 
   // Lambda and Bedrock are the same whatever the workflow type; collected per function and model across machines.
   const lambda = new Map<string, { invocations: number; machines: Set<string> }>();
   const bedrock = new Map<string, { invocations: number; machines: Set<string> }>();
   const unpriced = new Map<string, { calls: number; states: Set<string> }>();
-  for (const machine of input.machines) {
-    const executions = volumes(machine);
-    for (const call of machine.model.calls) collect(call, executions, machine.name, lambda, bedrock, unpriced);
-  }
+  for (const { call, executions, machine } of allCalls) collect(call, executions, machine, lambda, bedrock, unpriced);
   const byArchitecture = (architecture: Architecture) => [...lambda].filter(([name]) => input.functionSpec(name).architecture === architecture);
   for (const architecture of ['x86_64', 'arm64'] as const) {
     for (const [name, usage] of byArchitecture(architecture)) {
       add(
         { service: 'Lambda', item: `Requests (${architecture}) · ${name}`, usage: whole(usage.invocations), unit: 'requests', basis: `${formatCount(usage.invocations)} invocations` },
-        rateFor(prices, `lambda.request.${architecture}`, `Lambda requests (${architecture})`),
+        `lambda.request.${architecture}`,
+        `Lambda requests (${architecture})`,
       );
     }
     for (const [name, usage] of byArchitecture(architecture)) {
@@ -217,7 +258,8 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
           unit: 'GB-s',
           basis: `${formatCount(Math.round(usage.invocations))} × ${spec.memoryMB} MB × ${durationMs} ms`,
         },
-        rateFor(prices, `lambda.gbSecond.${architecture}`, `Lambda compute (${architecture})`),
+        `lambda.gbSecond.${architecture}`,
+        `Lambda compute (${architecture})`,
       );
     }
   }
@@ -235,11 +277,12 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
         {
           service: 'Bedrock',
           item: `${direction === 'input' ? 'Input' : 'Output'} tokens · ${modelId}`,
-          usage: invocations.mul(perCall),
+          usage: invocations.mul(Decimal.of(perCall.toFixed(4))),
           unit: 'tokens',
           basis: `${formatCount(Math.round(usage.invocations))} calls × ${formatCount(perCall)} tokens`,
         },
-        rateFor(prices, `bedrock.${key}.${direction}`, `${modelId} ${direction} tokens`),
+        `bedrock.${key}.${direction}`,
+        `${modelId} ${direction} tokens`,
       );
     }
   }
@@ -314,14 +357,25 @@ function allOf(input: EstimateInput, type: WorkflowType): Record<string, Workflo
   return Object.fromEntries(input.machines.map((machine) => [machine.name, type]));
 }
 
-/** Step Functions charges of one machine alone at `executions` a month, as one type. */
-function machineSfnCost(input: EstimateInput, machine: MachineSpec, type: WorkflowType, executions: number): Decimal {
-  const alone: EstimateInput = { ...input, machines: [{ ...machine, model: { ...machine.model, calls: [] } }] };
-  return sumCosts(priceMonth(alone, { [machine.name]: type }, () => executions, new Meter(input.freeTier)));
+export function canRunExpress(machine: MachineSpec): boolean {
+  return machine.model.expressBlockers.length === 0;
 }
 
-function projectCost(input: EstimateInput, type: WorkflowType, executions: number): Decimal {
-  return sumCosts(priceMonth(input, allOf(input, type), () => executions, new Meter(input.freeTier)));
+/** Every machine as Express where it can run as Express; the others stay Standard. */
+function expressWherePossible(input: EstimateInput): Record<string, WorkflowType> {
+  return Object.fromEntries(input.machines.map((machine) => [machine.name, canRunExpress(machine) ? 'EXPRESS' : 'STANDARD']));
+}
+
+/** The whole project at `executions` a month for every machine, on one account meter. */
+function projectCost(input: EstimateInput, types: Record<string, WorkflowType>, executions: number): Decimal {
+  return sumCosts(priceMonth(input, types, () => executions, new Meter(input.freeTier)));
+}
+
+/** Step Functions charges of one machine when it alone moves to `executions` a month, the rest of the project as declared, all on one meter. */
+function sfnCostAt(input: EstimateInput, machine: MachineSpec, type: WorkflowType, executions: number, freeTier: boolean): Decimal {
+  const types = { ...Object.fromEntries(input.machines.map((other) => [other.name, other.declaredType])), [machine.name]: type };
+  const items = priceMonth(input, types, (other) => (other.name === machine.name ? executions : other.executionsPerMonth), new Meter(freeTier), { sfnOnly: true });
+  return sumCosts(items);
 }
 
 /** The volume (executions a month) where `difference` changes sign, searched on whole executions up to 10 billion. */
@@ -355,27 +409,35 @@ export function estimate(input: EstimateInput): Estimate {
     input.type === 'both'
       ? [
           ['Standard', allOf(input, 'STANDARD')],
-          ['Express', allOf(input, 'EXPRESS')],
+          ['Express', expressWherePossible(input)],
         ]
       : input.type === 'standard'
         ? [['Standard', allOf(input, 'STANDARD')]]
         : input.type === 'express'
-          ? [['Express', allOf(input, 'EXPRESS')]]
+          ? [['Express', expressWherePossible(input)]]
           : [['As declared', declared]];
   const scenarios = wanted.map(([label, types]) => {
     const items = priceMonth(input, types, (machine) => machine.executionsPerMonth, new Meter(input.freeTier));
     return { label, types, items, total: sumCosts(items) };
   });
 
+  // One meter per view: the free tier is the account's, so the rows of a view share it and add up to its total.
+  const volumes = (machine: MachineSpec) => machine.executionsPerMonth;
+  const standardSfn = priceMonth(input, allOf(input, 'STANDARD'), volumes, new Meter(input.freeTier), { sfnOnly: true });
+  const expressSfn = priceMonth(input, expressWherePossible(input), volumes, new Meter(input.freeTier), { sfnOnly: true });
+  const ofMachine = (items: LineItem[], name: string) => sumCosts(items.filter((item) => item.machine === name));
   const comparisons = input.machines.map((machine): Comparison => {
-    const standard = machineSfnCost(input, machine, 'STANDARD', machine.executionsPerMonth);
-    const express = machineSfnCost(input, machine, 'EXPRESS', machine.executionsPerMonth);
-    const notes: string[] = [];
-    const callbacks = machine.model.calls.filter((call) => 'callback' in call.call && call.call.callback).flatMap((call) => call.states);
-    if (callbacks.length > 0) notes.push(`Express cannot run ${callbacks.join(', ')}: .waitForTaskToken is Standard-only`);
-    const syncs = machine.model.calls.filter((call) => call.key.endsWith('.sync') || call.key.endsWith('.sync:2')).flatMap((call) => call.states);
-    if (syncs.length > 0) notes.push(`Express cannot run ${syncs.join(', ')}: .sync integrations are Standard-only`);
-    if (machine.expressDurationMs > 5 * 60_000) notes.push('Express executions stop after 5 minutes; this one is expected to run longer');
+    const standard = ofMachine(standardSfn, machine.name);
+    const possible = canRunExpress(machine);
+    const express = possible ? ofMachine(expressSfn, machine.name) : null;
+    const notes = possible ? [] : [`cannot run as Express: ${machine.model.expressBlockers.join('; ')}`];
+    const difference = (freeTier: boolean) => (executions: number) => sfnCostAt(input, machine, 'STANDARD', executions, freeTier).sub(sfnCostAt(input, machine, 'EXPRESS', executions, freeTier));
+    const breakEven = possible ? findBreakEven(difference(input.freeTier)) : undefined;
+    const breakEvenWithoutFreeTier = possible ? (input.freeTier ? findBreakEven(difference(false)) : breakEven) : undefined;
+    let breakEvenNote: string | undefined;
+    if (possible && input.freeTier && breakEven !== undefined && breakEvenWithoutFreeTier === undefined) {
+      breakEvenNote = 'only where the free tier runs out: Standard is free below it, Express is cheaper at every volume without it';
+    }
     return {
       machine: machine.name,
       declaredType: machine.declaredType,
@@ -383,14 +445,17 @@ export function estimate(input: EstimateInput): Estimate {
       executionsPerMonth: machine.executionsPerMonth,
       standard,
       express,
-      cheaper: standard.lt(express) ? 'STANDARD' : express.lt(standard) ? 'EXPRESS' : 'same',
-      breakEven: findBreakEven((executions) => machineSfnCost(input, machine, 'STANDARD', executions).sub(machineSfnCost(input, machine, 'EXPRESS', executions))),
+      expressBlockers: machine.model.expressBlockers,
+      cheaper: express === null || standard.lt(express) ? 'STANDARD' : express.lt(standard) ? 'EXPRESS' : 'same',
+      breakEven,
+      breakEvenWithoutFreeTier,
+      breakEvenNote,
       notes,
     };
   });
 
-  const standardTotal = sumCosts(priceMonth(input, allOf(input, 'STANDARD'), (machine) => machine.executionsPerMonth, new Meter(input.freeTier)));
-  const expressTotal = sumCosts(priceMonth(input, allOf(input, 'EXPRESS'), (machine) => machine.executionsPerMonth, new Meter(input.freeTier)));
+  const standardTotal = sumCosts(priceMonth(input, allOf(input, 'STANDARD'), volumes, new Meter(input.freeTier)));
+  const expressTotal = sumCosts(priceMonth(input, expressWherePossible(input), volumes, new Meter(input.freeTier)));
   return {
     region: input.prices.region,
     scenarios,
@@ -398,29 +463,76 @@ export function estimate(input: EstimateInput): Estimate {
     totals: {
       standard: standardTotal,
       express: expressTotal,
+      standardSfn: sumCosts(standardSfn),
+      expressSfn: sumCosts(expressSfn),
+      expressPossible: input.machines.filter(canRunExpress).map((machine) => machine.name),
       cheaper: standardTotal.lt(expressTotal) ? 'STANDARD' : expressTotal.lt(standardTotal) ? 'EXPRESS' : 'same',
     },
   };
 }
 
-/** Monthly cost of the whole project against executions a month (every machine at that volume), 1k to 100M. */
-export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000, pointsPerDecade = 12): Chart {
-  const points: CurvePoint[] = [];
-  const decades = Math.log10(to / from);
-  for (let step = 0; step <= decades * pointsPerDecade; step++) {
-    const executions = Math.round(from * 10 ** (step / pointsPerDecade));
-    points.push({ executions, standard: projectCost(input, 'STANDARD', executions).toNumber(), express: projectCost(input, 'EXPRESS', executions).toNumber() });
+/** Lambda's always-free compute runs out where the project's GB-seconds reach 400,000 a month. */
+function lambdaGbSecondsPerExecution(input: EstimateInput): number {
+  let total = 0;
+  const add = (calls: readonly CallCount[], factor: number) => {
+    for (const call of calls) {
+      if (call.call.kind !== 'lambda') continue;
+      const spec = input.functionSpec(call.call.functionName);
+      total += call.perExecution * factor * ((spec.memoryMB / 1024) * (Math.ceil(spec.durationMs) / 1000));
+    }
+  };
+  const walk = (children: readonly ChildExecutions[], factor: number, depth: number) => {
+    if (depth > MAX_NESTING) return;
+    for (const child of children) {
+      add(child.model.calls ?? [], factor * child.perExecution);
+      walk(child.model.children, factor * child.perExecution, depth + 1);
+    }
+  };
+  for (const machine of input.machines) {
+    add(machine.model.calls, 1);
+    walk(machine.model.children, 1, 1);
   }
-  const breakEven = findBreakEven((executions) => projectCost(input, 'STANDARD', executions).sub(projectCost(input, 'EXPRESS', executions)));
+  return total;
+}
+
+/**
+ * Monthly cost of the whole project against executions a month (every
+ * machine at that volume). The range starts at 1k, or lower when the
+ * break-even or a free-tier knee falls below it, so every marker is drawn.
+ */
+export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000, pointsPerDecade = 12): Chart {
+  const expressTypes = expressWherePossible(input);
+  const anyExpress = input.machines.some(canRunExpress);
+  const breakEven = anyExpress ? findBreakEven((executions) => projectCost(input, allOf(input, 'STANDARD'), executions).sub(projectCost(input, expressTypes, executions))) : undefined;
   const transitions = input.machines.reduce((total, machine) => total + machine.model.transitions.expected, 0);
   const lambdaCalls = input.machines.reduce(
     (total, machine) => total + machine.model.calls.filter((call) => call.call.kind === 'lambda').reduce((sum, call) => sum + call.perExecution, 0),
     0,
   );
+  const gbSeconds = lambdaGbSecondsPerExecution(input);
+  const freeTierKnee = input.freeTier && transitions > 0 ? Math.round(4_000 / transitions) : undefined;
+  const lambdaFreeTierKnee = input.freeTier && lambdaCalls > 0 ? Math.round(1_000_000 / lambdaCalls) : undefined;
+  const lambdaComputeKnee = input.freeTier && gbSeconds > 0 ? Math.round(400_000 / gbSeconds) : undefined;
+  const markers = [breakEven, freeTierKnee, lambdaFreeTierKnee, lambdaComputeKnee].filter((value): value is number => value !== undefined && value > 0);
+  const lowest = Math.min(from, ...markers);
+  // A marker in the first half-decade would sit on the axis: start a decade (or more) earlier so it stands clear.
+  const start = lowest < from * 3 ? Math.max(1, 10 ** Math.floor(Math.log10(lowest / 3))) : from;
+  const points: CurvePoint[] = [];
+  const decades = Math.log10(to / start);
+  for (let step = 0; step <= Math.round(decades * pointsPerDecade); step++) {
+    const executions = Math.round(start * 10 ** (step / pointsPerDecade));
+    points.push({
+      executions,
+      standard: projectCost(input, allOf(input, 'STANDARD'), executions).toNumber(),
+      express: anyExpress ? projectCost(input, expressTypes, executions).toNumber() : null,
+    });
+  }
   return {
     points,
     breakEven,
-    freeTierKnee: input.freeTier && transitions > 0 ? Math.round(4_000 / transitions) : undefined,
-    lambdaFreeTierKnee: input.freeTier && lambdaCalls > 0 ? Math.round(1_000_000 / lambdaCalls) : undefined,
+    freeTierKnee,
+    lambdaFreeTierKnee,
+    lambdaComputeKnee,
+    expressLabel: !anyExpress ? undefined : input.machines.every(canRunExpress) ? 'Express' : `Express where possible (${input.machines.filter((machine) => !canRunExpress(machine)).map((machine) => machine.name).join(', ')} stay Standard)`,
   };
 }

@@ -8,21 +8,23 @@ import path from 'node:path';
 import type { WorkflowType } from '../asl/types.js';
 import { LOCAL_REGION } from '../aws/clients.js';
 import { resolveTarget } from '../aws/target.js';
-import type { Project } from '../project/config.js';
+import { tryLoadProject, type Project } from '../project/config.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from '../project/definition.js';
-import { UsageError } from '../ui/errors.js';
+import { DelivError, UsageError } from '../ui/errors.js';
 import { costCurves, estimate, type Chart, type Estimate, type EstimateInput, type FunctionSpec, type MachineSpec, type TokenSpec } from './estimate.js';
 import { defaultCacheDir, loadPrices } from './prices/index.js';
 import type { PriceBook, PricingService } from './prices/types.js';
 import { loadUsageFile, machineUsage, mergeCostConfig, validateCostConfig, type CostConfig } from './usage/config.js';
-import { modelMachine, type MachineModel } from './usage/model.js';
+import { modelMachine, type Durations, type MachineModel } from './usage/model.js';
 import type { MeasuredUsage } from './usage/measured.js';
 import { bedrockModelKey } from './estimate.js';
+import { Decimal } from './decimal.js';
+import { checkoutAt, diffReports, type CostDiff } from './diff.js';
+import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, formatNumber, LEGACY_MODELS, linkNestedExecutions, readMockConfig } from './inputs.js';
 
 export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
 export const DEFAULT_FUNCTION: FunctionSpec = { memoryMB: 128, durationMs: 100, architecture: 'x86_64' };
-export const DEFAULT_TOKENS = { inputTokens: 1_000, outputTokens: 300 };
-export const DEFAULT_EXPRESS_MEMORY_MB = 64;
+export { DEFAULT_TOKENS } from './inputs.js';
 
 export interface CostOptions {
   /** Machine names of the project, or definition files. Empty: every machine of the project. */
@@ -41,6 +43,12 @@ export interface CostOptions {
   refresh?: boolean;
   chart?: boolean;
   target?: string;
+  /** Monthly budget in USD (wins over cost.maxMonthly). */
+  maxMonthly?: number;
+  /** A git ref: price the project there too and report the change. */
+  diff?: string;
+  /** Definitions (ASL JSON) to price instead of rendering the project's files, by machine name: what is deployed, what a deploy sends. */
+  definitions?: Record<string, string>;
   /** Progress lines (stderr). */
   note?: (text: string) => void;
   /** Measures histories; injected by the command (it needs the SFN client and the emulator). */
@@ -71,6 +79,24 @@ export interface CostReport {
   chart?: Chart;
   assumptions: string[];
   warnings: string[];
+  /** Set when a budget is given (--max-monthly or cost.maxMonthly). */
+  budget?: BudgetVerdict;
+  /** Set with --diff: the project at a git ref against the working tree. */
+  diff?: CostDiff;
+}
+
+export interface BudgetVerdict {
+  limit: Decimal;
+  /** The as-declared total (the first scenario). */
+  total: Decimal;
+  over: boolean;
+  source: '--max-monthly' | 'cost.maxMonthly';
+}
+
+function budgetVerdict(result: Estimate, limit: number, source: BudgetVerdict['source']): BudgetVerdict {
+  const total = result.scenarios[0].total;
+  const cap = Decimal.of(String(limit));
+  return { limit: cap, total, over: total.gt(cap), source };
 }
 
 function isDefinitionFile(subject: string, cwd: string): boolean {
@@ -104,6 +130,51 @@ interface Subject {
 }
 
 export async function runCost(options: CostOptions): Promise<CostReport> {
+  const report = await estimateProject(options);
+  if (options.diff !== undefined) report.diff = await diffAgainst(options, options.diff, report);
+  return report;
+}
+
+/**
+ * The change a deploy makes to the monthly bill: the machines as deployed
+ * against what the deploy sends, priced with the project's workload and the
+ * bundled prices (a deploy does not wait on the Pricing API).
+ */
+export async function deployCostDelta(project: Project, target: string | undefined, machines: Array<{ name: string; before?: string; after: string }>): Promise<{ before: Decimal; after: Decimal; delta: Decimal; line: string }> {
+  const base = { project, cwd: project.root, target, offline: true } satisfies Partial<CostOptions>;
+  const deployed = machines.filter((machine) => machine.before !== undefined);
+  const after = await estimateProject({ ...base, subjects: machines.map((machine) => machine.name), definitions: Object.fromEntries(machines.map((machine) => [machine.name, machine.after])) });
+  const before = deployed.length > 0 ? (await estimateProject({ ...base, subjects: deployed.map((machine) => machine.name), definitions: Object.fromEntries(deployed.map((machine) => [machine.name, machine.before!])) })).estimate.scenarios[0].total : Decimal.ZERO;
+  const now = after.estimate.scenarios[0].total;
+  const delta = now.sub(before);
+  const { formatUsd } = await import('./report.js');
+  const sign = delta.isNegative() ? '' : '+';
+  const line = `Cost: ${formatUsd(before)} → ${formatUsd(now)} a month (${sign}${formatUsd(delta)}) at the workload of deliv.yaml, bundled prices; \`deliv cost --diff\` for the detail`;
+  return { before, after: now, delta, line };
+}
+
+/** Prices the project as it was at `ref` with the same options, and compares it with `report`. */
+async function diffAgainst(options: CostOptions, ref: string, report: CostReport): Promise<CostDiff> {
+  if (!options.project) {
+    throw new UsageError('--diff compares the project at a git ref with the working tree, and there is no deliv.yaml here', { hint: 'run it in a project folder under git' });
+  }
+  const checkout = checkoutAt(options.project.root, ref);
+  try {
+    const project = existsSync(path.join(checkout.root, path.basename(options.project.file))) ? tryLoadProject(checkout.root) : undefined;
+    const subjects = options.subjects.filter((subject) => project?.config.stateMachines[subject]);
+    const before = project
+      ? await estimateProject({ ...options, subjects, project, cwd: checkout.root, chart: false, fromExecutions: false, measure: undefined, usageFile: options.usageFile && path.resolve(options.cwd, options.usageFile) })
+      : undefined;
+    return diffReports(ref, before, report);
+  } catch (error) {
+    if (error instanceof DelivError) throw new DelivError(`at ${ref}: ${error.message}`, { exitCode: error.exitCode, hint: error.hint });
+    throw error;
+  } finally {
+    checkout.cleanup();
+  }
+}
+
+async function estimateProject(options: CostOptions): Promise<CostReport> {
   const { project } = options;
   const assumptions: string[] = [];
   const warnings: string[] = [];
@@ -123,10 +194,11 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
   for (const subject of requested) {
     if (project?.config.stateMachines[subject]) {
       const machine = project.config.stateMachines[subject];
+      const given = options.definitions?.[subject];
       subjects.push({
         name: subject,
         file: machine.definition,
-        loaded: renderStateMachine(project, subject, targetName),
+        loaded: given !== undefined ? { ...renderStateMachine(project, subject, targetName), definition: JSON.parse(given) as LoadedDefinition['definition'] } : renderStateMachine(project, subject, targetName),
         declaredType: machine.type,
         samples: readSampleEvents(project, machine.events),
         bare: false,
@@ -162,36 +234,24 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
       architecture: fromUsage?.architecture ?? fromProject?.architecture ?? config.lambda?.architecture ?? DEFAULT_FUNCTION.architecture,
     };
   };
-  // The largest max_tokens a definition sets for each model caps the default output tokens.
-  const maxOutput = new Map<string, number>();
-  const tokenSpec = (modelId: string): TokenSpec => {
-    const cap = maxOutput.get(modelId);
-    return {
-      inputTokens: config.bedrock?.models?.[modelId]?.inputTokens ?? config.bedrock?.inputTokens ?? DEFAULT_TOKENS.inputTokens,
-      outputTokens:
-        config.bedrock?.models?.[modelId]?.outputTokens ?? config.bedrock?.outputTokens ?? (cap === undefined ? DEFAULT_TOKENS.outputTokens : Math.min(cap, DEFAULT_TOKENS.outputTokens)),
-    };
+  const mocks = project ? readMockConfig(project, warnings) : undefined;
+  const durations = {
+    lambdaMs: (name: string) => functionSpec(name).durationMs,
+    bedrockMs: config.bedrock?.durationMs ?? 2_000,
+    integrationMs: config.integrationDurationMs ?? 50,
   };
-
+  const costConfig = config;
   const machines: MachineSpec[] = [];
   const priced: PricedMachine[] = [];
+  const measuredTokens = new Map<string, TokenSpec & { calls: number }>();
   for (const subject of subjects) {
     const usage = machineUsage(config, subject.name);
     const model = modelMachine({
       definition: subject.loaded.definition,
       hints: usage,
       sampleInputs: subject.samples,
-      durations: {
-        lambdaMs: (name) => functionSpec(name).durationMs,
-        bedrockMs: config.bedrock?.durationMs ?? 2_000,
-        integrationMs: config.integrationDurationMs ?? 50,
-      },
+      durations,
     });
-    for (const call of model.calls) {
-      if (call.call.kind === 'bedrock' && call.call.maxOutputTokens !== undefined) {
-        maxOutput.set(call.call.modelId, Math.max(maxOutput.get(call.call.modelId) ?? 0, call.call.maxOutputTokens));
-      }
-    }
     for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
     const staticTransitions = model.transitions;
@@ -206,21 +266,32 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
       const measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
       if (measured) {
         measuredExecutions = measured.executions;
-        model.transitions = measured.transitions;
-        if (usage.express?.durationMs === undefined) model.durationMs = measured.durationMs;
-        for (const call of model.calls) {
-          if (call.key in measured.calls) call.perExecution = measured.calls[call.key];
-          else if (call.call.kind === 'lambda' || call.call.kind === 'bedrock') call.perExecution = 0;
-        }
-        assumptions.push(`${subject.name}: transitions, Lambda/Bedrock calls and duration measured from ${measured.executions} recent execution(s)`);
+        applyMeasured(model, measured);
+        if (measured.tokens) for (const [modelId, tokens] of Object.entries(measured.tokens)) measuredTokens.set(modelId, tokens);
+        assumptions.push(`${subject.name}: transitions, every Lambda and integration call (retries and compensations included) and durations measured from ${measured.executions} recent execution(s)`);
       } else {
         warnings.push(`${subject.name}: no executions to measure on the target; static estimate used`);
       }
     }
     const executionsPerMonth = options.executions ?? usage.executionsPerMonth ?? DEFAULT_EXECUTIONS_PER_MONTH;
-    const expressMemoryMB = usage.express?.memoryMB ?? DEFAULT_EXPRESS_MEMORY_MB;
+    const memory = expressMemory(subject.loaded.definition, model, usage.payloadKB, subject.samples);
+    const expressMemoryMB = usage.express?.memoryMB ?? memory.memoryMB;
+    if (usage.express?.memoryMB === undefined) assumptions.push(`${subject.name}: Express memory ${memory.text}`);
     const expressDurationMs = usage.express?.durationMs ?? model.durationMs;
-    machines.push({ name: subject.name, declaredType: subject.declaredType, model, executionsPerMonth, expressMemoryMB, expressDurationMs, measuredFrom: measuredExecutions ? { executions: measuredExecutions } : undefined });
+    const expressDurations: Durations = usage.express?.durationMs !== undefined ? [[1, usage.express.durationMs]] : model.durations;
+    machines.push({
+      name: subject.name,
+      declaredType: subject.declaredType,
+      model,
+      executionsPerMonth,
+      expressMemoryMB,
+      expressDurationMs,
+      expressDurations,
+      measuredFrom: measuredExecutions ? { executions: measuredExecutions } : undefined,
+    });
+    if (model.durations.length > 1 && usage.express?.durationMs === undefined) {
+      assumptions.push(`${subject.name}: Express duration priced over ${model.durations.length} ${measuredExecutions ? 'measured runs' : 'paths'}, each rounded up to 100 ms (mean ${Math.round(model.durationMs)} ms)`);
+    }
     priced.push({
       name: subject.name,
       file: subject.file,
@@ -243,26 +314,39 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
   if (options.executions === undefined && machines.some((machine) => !config.stateMachines?.[machine.name]?.executionsPerMonth && config.executionsPerMonth === undefined)) {
     assumptions.push(`${DEFAULT_EXECUTIONS_PER_MONTH.toLocaleString('en-US')} executions a month (set --executions, or executionsPerMonth in deliv.yaml cost: or the usage file)`);
   }
-  const lambdaNames = new Set(machines.flatMap((machine) => machine.model.calls.filter((call) => call.call.kind === 'lambda').map((call) => (call.call as { functionName: string }).functionName)));
+  const lambdaNames = new Set(machines.flatMap((machine) => allCalls(machine).filter((call) => call.call.kind === 'lambda').map((call) => (call.call as { functionName: string }).functionName)));
   for (const name of lambdaNames) {
     if (!project?.config.functions?.[name] && !config.functions?.[name]) {
       const spec = functionSpec(name);
       assumptions.push(`Lambda ${name}: ${spec.memoryMB} MB, ${spec.durationMs} ms, ${spec.architecture} (default; set functions.${name} in the usage file)`);
     }
   }
+  const modelOf = (name: string) => {
+    const known = machines.find((machine) => machine.name === name);
+    if (known) return { model: known.model, type: known.declaredType, memoryMB: known.expressMemoryMB };
+    const config = project?.config.stateMachines[name];
+    if (!project || !config) return undefined;
+    const loaded = renderStateMachine(project, name, targetName);
+    const model = modelMachine({ definition: loaded.definition, hints: machineUsage(costConfig, name), sampleInputs: readSampleEvents(project, config.events), durations });
+    return { model, type: config.type, memoryMB: expressMemory(loaded.definition, model, machineUsage(costConfig, name).payloadKB, []).memoryMB };
+  };
+  linkNestedExecutions(machines, modelOf, assumptions, warnings);
   for (const machine of machines) {
-    if (config.stateMachines?.[machine.name]?.express?.memoryMB === undefined && config.express?.memoryMB === undefined) {
-      assumptions.push(`${machine.name}: Express memory ${DEFAULT_EXPRESS_MEMORY_MB} MB, duration ${Math.round(machine.expressDurationMs)} ms per execution (set express.memoryMB/durationMs)`);
-      break;
+    if (machine.model.children.length === 0) continue;
+    for (const child of machine.model.children) {
+      const t = child.model.transitions.expected;
+      assumptions.push(
+        `${machine.name}: ${formatNumber(child.perExecution)} child execution(s) of ${child.label} per execution, billed as ${child.type} executions of their own` +
+          (child.type === 'STANDARD' ? ` (${formatNumber(t)} transitions each)` : ` (${Math.round(child.model.durationMs)} ms each on average)`),
+      );
     }
   }
-  const bedrockModels = new Set(machines.flatMap((machine) => machine.model.calls.filter((call) => call.call.kind === 'bedrock').map((call) => (call.call as { modelId: string }).modelId)));
+  const bedrockModels = new Set(machines.flatMap((machine) => allCalls(machine).filter((call) => call.call.kind === 'bedrock').map((call) => (call.call as { modelId: string }).modelId)));
+  const tokens = bedrockTokens({ machines, config, mocks, measured: measuredTokens, assumptions });
+  const tokenSpec = (modelId: string): TokenSpec => tokens.get(modelId) ?? { ...DEFAULT_TOKENS };
   for (const modelId of bedrockModels) {
-    const tokens = tokenSpec(modelId);
-    if (!config.bedrock?.models?.[modelId] && (config.bedrock?.inputTokens === undefined || config.bedrock?.outputTokens === undefined)) {
-      const capped = maxOutput.has(modelId) && tokens.outputTokens === maxOutput.get(modelId) ? ' (max_tokens of the request)' : '';
-      assumptions.push(`Bedrock ${modelId}: ${tokens.inputTokens} input and ${tokens.outputTokens}${capped} output tokens per call (set bedrock.inputTokens/outputTokens)`);
-    }
+    const legacy = LEGACY_MODELS.find(([pattern]) => pattern.test(modelId));
+    if (legacy) warnings.push(`Bedrock ${modelId}: ${legacy[1]}`);
   }
 
   const services: PricingService[] = ['AmazonStates'];
@@ -282,8 +366,13 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
     freeTier: freeTierSetting === 'always',
     type: options.type ?? 'declared',
   };
-  if (input.freeTier) assumptions.push('always-free tier applied once for the account: 4,000 state transitions, 1M Lambda requests and 400,000 GB-s a month');
+  if (input.freeTier) assumptions.push('always-free tier applied once for the account, shared by every machine in every view: 4,000 state transitions, 1M Lambda requests and 400,000 GB-s a month');
+  assumptions.push('Standard transitions: every state entered (inside Parallel branches and Map iterations too) and every retry; the start and the end of an execution are not billed as transitions');
+  if (!machines.some((machine) => Object.keys(machineUsage(config, machine.name).failureRates ?? {}).length > 0) && !options.fromExecutions) {
+    assumptions.push('no failures: retries and Catch paths are counted only for states given failureRates in the usage file');
+  }
   const result = estimate(input);
+  const budgetLimit = options.maxMonthly ?? config.maxMonthly;
   return {
     region,
     currency: 'USD',
@@ -294,5 +383,6 @@ export async function runCost(options: CostOptions): Promise<CostReport> {
     chart: options.chart ? costCurves(input) : undefined,
     assumptions,
     warnings,
+    budget: budgetLimit === undefined ? undefined : budgetVerdict(result, budgetLimit, options.maxMonthly !== undefined ? '--max-monthly' : 'cost.maxMonthly'),
   };
 }

@@ -2,7 +2,8 @@
 import { paint } from '../ui/colors.js';
 import { renderTable } from '../ui/table.js';
 import { Decimal } from './decimal.js';
-import type { LineItem } from './estimate.js';
+import type { Comparison, LineItem } from './estimate.js';
+import type { CostDiff } from './diff.js';
 import type { CostReport } from './index.js';
 import type { PriceSource } from './prices/types.js';
 
@@ -82,6 +83,33 @@ function executionsLabel(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
+const signedUsd = (value: Decimal) => (value.isNegative() ? formatUsd(value) : `+${formatUsd(value)}`);
+
+export function renderDiff(diff: CostDiff): string[] {
+  const lines = [paint.strong(`Change against ${diff.ref} (as declared): ${formatUsd(diff.total.before)} → ${formatUsd(diff.total.after)} a month, ${signedUsd(diff.total.delta)}`)];
+  for (const machine of diff.machines) lines.push(`  ${machine.name}: ${machine.summary}`);
+  if (diff.items.length > 0) {
+    lines.push(
+      renderTable(diff.items, [
+        { header: 'Service', value: (row) => row.service },
+        { header: 'Line item', value: (row) => row.item },
+        { header: diff.ref, value: (row) => (row.before === null ? '—' : formatUsd(row.before)), align: 'right' },
+        { header: 'now', value: (row) => (row.after === null ? '—' : formatUsd(row.after)), align: 'right' },
+        { header: 'Change', value: (row) => signedUsd(row.delta), align: 'right' },
+      ]),
+    );
+  }
+  return lines;
+}
+
+function breakEvenText(row: Comparison): string {
+  if (row.express === null) return 'n/a (Standard only)';
+  const at = (value: number | undefined, cheaper: string) => (value === undefined ? `none (${cheaper} cheaper at every volume)` : `${executionsLabel(value)}/month`);
+  const cheaper = row.cheaper === 'EXPRESS' ? 'Express' : 'Standard';
+  if (row.breakEven === row.breakEvenWithoutFreeTier) return at(row.breakEven, cheaper);
+  return `${at(row.breakEven, cheaper)}; ${row.breakEvenWithoutFreeTier === undefined ? 'none' : `${executionsLabel(row.breakEvenWithoutFreeTier)}/month`} without free tier`;
+}
+
 export function renderReport(report: CostReport): string {
   const lines: string[] = [];
   const { estimate } = report;
@@ -119,39 +147,57 @@ export function renderReport(report: CostReport): string {
         },
         {
           header: 'Monthly',
-          value: (row) => (row.cost === null ? paint.warning('not estimated') : row.service === 'Total' ? paint.strong(formatUsd(row.cost)) : formatUsd(row.cost)),
+          value: (row) =>
+            row.cost === null ? paint.warning(row.notPriced ? 'not priced' : 'not estimated') : row.service === 'Total' ? paint.strong(formatUsd(row.cost)) : formatUsd(row.cost),
           align: 'right',
         },
       ]),
     );
-    const notEstimated = scenario.items.filter((item) => item.cost === null);
+    for (const item of scenario.items.filter((line) => line.notPriced)) lines.push(paint.warning(`  not priced: ${item.item} — ${item.notPriced}; not included in the total`));
+    const notEstimated = scenario.items.filter((item) => item.cost === null && !item.notPriced);
     if (notEstimated.length > 0) {
       lines.push(paint.muted(`  not estimated: ${notEstimated.map((item) => item.item.split(' · ')[0]).join(', ')} — priced by their own services, not included in the total`));
     }
   }
 
   lines.push('');
-  lines.push(paint.strong('Standard vs Express (Step Functions charges only; Lambda and Bedrock are the same either way)'));
+  lines.push(paint.strong('Standard vs Express (Step Functions charges only, free tier shared by the account; Lambda and Bedrock are the same either way)'));
+  const { totals } = estimate;
+  const comparisonRows = [
+    ...estimate.comparisons.map((row) => ({ row, total: false })),
+    ...(estimate.comparisons.length > 1 ? [{ row: undefined, total: true }] : []),
+  ];
   lines.push(
-    renderTable(estimate.comparisons, [
-      { header: 'Machine', value: (row) => row.machine },
-      { header: 'Executions/month', value: (row) => executionsLabel(row.executionsPerMonth), align: 'right' },
-      { header: 'Standard', value: (row) => formatUsd(row.standard), align: 'right' },
-      { header: 'Express', value: (row) => formatUsd(row.express), align: 'right' },
-      { header: 'Cheaper', value: (row) => (row.cheaper === 'same' ? 'same' : paint.success(row.cheaper)) },
-      {
-        header: 'Break-even',
-        value: (row) => (row.breakEven === undefined ? `none (${row.cheaper === 'EXPRESS' ? 'Express' : 'Standard'} cheaper at every volume)` : `${executionsLabel(row.breakEven)} executions/month`),
-      },
+    renderTable(comparisonRows, [
+      { header: 'Machine', value: ({ row }) => (row ? row.machine : paint.strong('Total')) },
+      { header: 'Executions/month', value: ({ row }) => (row ? executionsLabel(row.executionsPerMonth) : ''), align: 'right' },
+      { header: 'Standard', value: ({ row }) => formatUsd(row ? row.standard : totals.standardSfn), align: 'right' },
+      { header: 'Express', value: ({ row }) => (row ? (row.express === null ? paint.warning('not possible') : formatUsd(row.express)) : formatUsd(totals.expressSfn)), align: 'right' },
+      { header: 'Cheaper', value: ({ row }) => (row ? (row.cheaper === 'same' ? 'same' : paint.success(row.cheaper)) : '') },
+      { header: 'Break-even', value: ({ row }) => (row ? breakEvenText(row) : '') },
     ]),
   );
-  const { totals } = estimate;
   const difference = totals.standard.sub(totals.express);
+  const blocked = estimate.comparisons.filter((row) => row.express === null).map((row) => row.machine);
   lines.push(
-    `  Whole project: Standard ${formatUsd(totals.standard)}, Express ${formatUsd(totals.express)} a month → ` +
+    `  Whole project: Standard ${formatUsd(totals.standard)}, Express${blocked.length > 0 ? ` where possible (${blocked.join(', ')} stay Standard)` : ''} ${formatUsd(totals.express)} a month → ` +
       (totals.cheaper === 'same' ? 'the same' : `${totals.cheaper === 'STANDARD' ? 'Standard' : 'Express'} is cheaper by ${formatUsd(difference.isNegative() ? Decimal.ZERO.sub(difference) : difference)}`),
   );
-  for (const comparison of estimate.comparisons) for (const note of comparison.notes) lines.push(paint.warning(`  ${comparison.machine}: ${note}`));
+  for (const comparison of estimate.comparisons) {
+    for (const note of comparison.notes) lines.push(paint.warning(`  ${comparison.machine}: ${note}`));
+    if (comparison.breakEvenNote) lines.push(paint.muted(`  ${comparison.machine}: break-even ${comparison.breakEvenNote}`));
+  }
+
+  if (report.diff) lines.push('', ...renderDiff(report.diff));
+  if (report.budget) {
+    const { budget } = report;
+    lines.push('');
+    lines.push(
+      budget.over
+        ? paint.failure(`Over budget: ${formatUsd(budget.total)} a month is above ${formatUsd(budget.limit)} (${budget.source}) by ${formatUsd(budget.total.sub(budget.limit))}`)
+        : paint.success(`Within budget: ${formatUsd(budget.total)} a month, ${formatUsd(budget.limit)} allowed (${budget.source})`),
+    );
+  }
 
   if (report.assumptions.length > 0) {
     lines.push('');

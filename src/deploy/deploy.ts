@@ -45,6 +45,10 @@ export interface MachinePlan {
   settings: SettingChange[];
   consoleUrl?: string;
   notes: string[];
+  /** The definition deployed before this change (undefined: the machine is new). */
+  previousDefinition?: string;
+  /** The definition deployed now (or, on a dry run, that would be). */
+  definition: string;
 }
 
 interface Desired {
@@ -145,6 +149,7 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
     definitionDiff: [],
     settings: [],
     notes: [],
+    definition: machine.definition,
   };
   plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
   const settingsAfter = { type: machine.type, roleArn: machine.roleArn, logging: machine.loggingConfiguration, tracing: machine.tracingConfiguration };
@@ -186,6 +191,7 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
       hint: `replace it: \`deliv destroy ${machine.name} --target ${target.name}\`, then deploy again (its execution history goes with it)`,
     });
   }
+  plan.previousDefinition = current.definition;
   const settingsBefore = settingsOf(current);
   plan.settings = settingChanges(settingsBefore, settingsAfter);
   const definitionChanged = !sameDefinition(current.definition ?? '', machine.definition);

@@ -79,6 +79,8 @@ export interface CostMachineConfig extends CostUsageHints {
   executionsPerMonth?: number;
   /** Express billing: memory (64 MB steps) and duration (100 ms steps) of one execution. */
   express?: { memoryMB?: number; durationMs?: number };
+  /** Size of an execution's input, for the Express memory estimate (else the largest sample event). */
+  payloadKB?: number;
 }
 
 export interface CostFunctionConfig {
@@ -95,6 +97,8 @@ export interface CostTokens {
 /** deliv.yaml `cost:` — also the schema of `deliv cost --usage FILE`. */
 export interface CostConfig extends CostMachineConfig {
   region?: string;
+  /** Monthly budget in USD: `deliv cost` exits 1 above it. */
+  maxMonthly?: number;
   freeTier?: 'always' | 'none';
   /** Defaults for Lambda functions with no figures of their own. */
   lambda?: CostFunctionConfig;

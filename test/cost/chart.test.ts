@@ -10,7 +10,7 @@ function chart(): Chart {
     const executions = Math.round(1_000 * 10 ** (step / 12));
     points.push({ executions, standard: Math.max(0, executions * 10 - 4_000) * 0.000025, express: executions * 0.0000025 });
   }
-  return { points, breakEven: 401, freeTierKnee: 400 };
+  return { points, breakEven: 401, freeTierKnee: 400, expressLabel: 'Express' };
 }
 
 describe('cost chart', () => {
@@ -32,7 +32,7 @@ describe('cost chart', () => {
 
   it('names in the SVG the markers that fall outside 1k–100M', () => {
     const svg = renderSvgChart(chart(), 'Cost');
-    expect(svg).toContain('break-even at 401/month (left of the chart) · Step Functions free tier ends at 400/month (left of the chart)');
+    expect(svg).toContain('Step Functions free tier (4,000 transitions) used up at 400/month (left of the chart) · break-even at 401/month (left of the chart)');
   });
 
   it('writes a self-contained SVG with both curves, break-even and free-tier knee', () => {
@@ -42,7 +42,34 @@ describe('cost chart', () => {
     expect(svg).not.toMatch(/<script|href=/);
     expect(svg.match(/<path d="M/g)).toHaveLength(2);
     expect(svg).toContain('break-even · 5k/month');
-    expect(svg).toContain('free tier ends · 2k');
+    expect(svg).toContain('free transitions end · 2k');
     expect(svg).toContain('Cost &lt;orders&gt;');
+  });
+
+  it('draws a free month on the $0 line, below the lowest decade, not on the floor', () => {
+    const svg = renderSvgChart(chart(), 'Cost');
+    const zero = /<text x="72" y="([\d.]+)"[^>]*>\$0<\/text>/.exec(svg)!;
+    // Standard is free up to 400 executions; the chart starts at 1k here, so move the start left of the knee.
+    const free = renderSvgChart({ ...chart(), points: [{ executions: 100, standard: 0, express: 0.00025 }, ...chart().points] }, 'Cost');
+    const start = /<path d="M([\d.]+),([\d.]+)/.exec(free)!;
+    expect(start[2]).toBe(/<text x="72" y="([\d.]+)"[^>]*>\$0<\/text>/.exec(free)![1]);
+    expect(zero).not.toBeNull();
+  });
+
+  it('has no Express curve when no machine can run as Express', () => {
+    const standardOnly: Chart = { ...chart(), points: chart().points.map((point) => ({ ...point, express: null })), breakEven: undefined, expressLabel: undefined };
+    const svg = renderSvgChart(standardOnly, 'Cost');
+    expect(svg.match(/<path d="M/g)).toHaveLength(1);
+    expect(svg).toContain('no Express curve: no machine can run as Express');
+    expect(stripAnsi(renderTerminalChart(standardOnly))).not.toContain('▲');
+  });
+
+  it('stacks marker labels that would overlap into rows of their own', () => {
+    const crowded: Chart = { ...chart(), breakEven: 2_100, freeTierKnee: 2_000, lambdaFreeTierKnee: 2_500, lambdaComputeKnee: 3_000 };
+    const svg = renderSvgChart(crowded, 'Cost');
+    const labels = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)" fill="#[0-9a-f]+">([^<]+)<\/text>/g)].map((match) => ({ x: Number(match[1]), y: Number(match[2]), text: match[4] }));
+    expect(labels.map((label) => label.text)).toEqual(['free transitions end · 2k', 'break-even · 2.1k/month', 'Lambda free requests end · 2.5k', 'Lambda free GB-s end · 3k']);
+    expect(new Set(labels.map((label) => label.y)).size).toBe(4);
+    expect(svg).toContain('Lambda free GB-s end · 3k');
   });
 });

@@ -64,6 +64,12 @@ const ORDER_FLOW = {
   },
 } as unknown as StateMachineDefinition;
 
+/** The same flow with the courier called request-response, so that it can run as Express too. */
+const ORDER_FLOW_RR = {
+  ...ORDER_FLOW,
+  States: { ...ORDER_FLOW.States, Courier: { ...ORDER_FLOW.States.Courier, Resource: 'arn:aws:states:::lambda:invoke' } },
+} as unknown as StateMachineDefinition;
+
 const ORDER_FUNCTIONS: Record<string, FunctionSpec> = {
   'validate-order': { memoryMB: 128, durationMs: 60, architecture: 'x86_64' },
   'charge-payment': { memoryMB: 256, durationMs: 300, architecture: 'x86_64' },
@@ -102,7 +108,7 @@ const totalOf = (result: ReturnType<typeof estimate>, label: string) => result.s
 
 describe('order-fulfillment shape, hand-computed', () => {
   it('below the free tier: 400 executions a month', () => {
-    const result = estimate(input([machine('orders', ORDER_FLOW, 400, { hints: ORDER_HINTS })]));
+    const result = estimate(input([machine('orders', ORDER_FLOW_RR, 400, { hints: ORDER_HINTS })]));
     // 400 × 8 = 3,200 transitions ≤ 4,000 free; 1,600 Lambda requests and 52 GB-s are free too.
     expect(totalOf(result, 'Standard')).toBe('0');
     // Express has no free tier: 400 requests + 400 × 0.0375 GB-s.
@@ -115,7 +121,7 @@ describe('order-fulfillment shape, hand-computed', () => {
 
   it('1M executions a month', () => {
     const executions = 1_000_000;
-    const result = estimate(input([machine('orders', ORDER_FLOW, executions, { hints: ORDER_HINTS })]));
+    const result = estimate(input([machine('orders', ORDER_FLOW_RR, executions, { hints: ORDER_HINTS })]));
     const transitions = D(executions * ORDER_TRANSITIONS - FREE_TRANSITIONS).mul(PER_TRANSITION); // $199.90
     const lambdaRequests = D(executions * ORDER_LAMBDA_CALLS - FREE_LAMBDA_REQUESTS).mul(PER_LAMBDA_REQUEST); // $0.60
     // 1M × 0.13 = 130,000 GB-s, all inside the 400,000 free.
@@ -132,7 +138,7 @@ describe('order-fulfillment shape, hand-computed', () => {
 
   it('50M executions a month', () => {
     const executions = 50_000_000;
-    const result = estimate(input([machine('orders', ORDER_FLOW, executions, { hints: ORDER_HINTS })]));
+    const result = estimate(input([machine('orders', ORDER_FLOW_RR, executions, { hints: ORDER_HINTS })]));
     const transitions = D(executions * ORDER_TRANSITIONS - FREE_TRANSITIONS).mul(PER_TRANSITION); // $9,999.90
     const lambdaRequests = D(executions * ORDER_LAMBDA_CALLS - FREE_LAMBDA_REQUESTS).mul(PER_LAMBDA_REQUEST); // $39.80
     const lambdaCompute = D(executions).mul(ORDER_LAMBDA_GBS).sub(FREE_LAMBDA_GBS).mul(LAMBDA_GBS_X86); // 6,100,000 GB-s
@@ -146,7 +152,7 @@ describe('order-fulfillment shape, hand-computed', () => {
 
   it('crosses the Express duration tiers with bigger executions', () => {
     const executions = 50_000_000;
-    const result = estimate(input([machine('orders', ORDER_FLOW, executions, { hints: ORDER_HINTS, expressMemoryMB: 500 })], { type: 'express' }));
+    const result = estimate(input([machine('orders', ORDER_FLOW_RR, executions, { hints: ORDER_HINTS, expressMemoryMB: 500 })], { type: 'express' }));
     // 500 MB bills as 512 MB: 0.5 GB × 0.6 s × 50M = 15,000,000 GB-s = 3,600,000 at tier 1 + 11,400,000 at tier 2.
     const duration = result.scenarios[0].items.find((item) => item.item.startsWith('Duration (Express)'))!;
     expect(duration.usage.toString()).toBe('15000000');
@@ -154,16 +160,30 @@ describe('order-fulfillment shape, hand-computed', () => {
   });
 
   it('names the cheaper type and the break-even volume of the Step Functions charges', () => {
-    const result = estimate(input([machine('orders', ORDER_FLOW, 1_000_000, { hints: ORDER_HINTS })]));
+    const result = estimate(input([machine('orders', ORDER_FLOW_RR, 1_000_000, { hints: ORDER_HINTS })]));
     const [comparison] = result.comparisons;
     expect(comparison.standard.toString()).toBe(D(1_000_000 * 8 - 4_000).mul(PER_TRANSITION).toString());
     expect(comparison.cheaper).toBe('EXPRESS');
     // Standard (8N − 4,000) × 0.000025 against Express N × (0.000001 + 0.0375 × 0.00001667):
     // equal at N = 0.1 / (0.0002 − 0.000001625125) ≈ 504.1, so Standard costs more from 505 executions on.
     expect(comparison.breakEven).toBe(505);
-    expect(comparison.notes.join()).toMatch(/Express cannot run Courier: \.waitForTaskToken is Standard-only/);
-    const noFreeTier = estimate(input([machine('orders', ORDER_FLOW, 1_000_000, { hints: ORDER_HINTS })], { freeTier: false }));
+    const noFreeTier = estimate(input([machine('orders', ORDER_FLOW_RR, 1_000_000, { hints: ORDER_HINTS })], { freeTier: false }));
     expect(noFreeTier.comparisons[0].breakEven).toBeUndefined();
+    // With the free tier, 505 is only where the free transitions run out: without it Express is cheaper at any volume.
+    expect(comparison.breakEvenWithoutFreeTier).toBeUndefined();
+    expect(comparison.breakEvenNote).toMatch(/only where the free tier runs out/);
+  });
+
+  it('never calls a machine that waits for a task token cheaper as Express', () => {
+    const result = estimate(input([machine('orders', ORDER_FLOW, 1_000_000, { hints: ORDER_HINTS })]));
+    const [comparison] = result.comparisons;
+    expect(comparison.express).toBeNull();
+    expect(comparison.cheaper).toBe('STANDARD');
+    expect(comparison.breakEven).toBeUndefined();
+    expect(comparison.expressBlockers).toEqual(['Courier waits for a task token (.waitForTaskToken)']);
+    // "Express where possible" keeps it Standard: the two whole-project totals are the same bill.
+    expect(totalOf(result, 'Express')).toBe(totalOf(result, 'Standard'));
+    expect(result.totals.cheaper).toBe('same');
   });
 });
 
@@ -212,10 +232,15 @@ describe('account-wide free tier and other line items', () => {
     expect(cost('Output tokens · global.anthropic.claude-haiku-4-5-20251001-v1:0')).toBe(D(10_000 * 300).mul(5).mul('0.000001').toString());
   });
 
-  it('names the region when a price is missing there', () => {
+  it('marks a line not priced, with the reason, when its price is missing in the region', () => {
     const definition = { StartAt: 'New', States: { New: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0' }, End: true } } } as unknown as StateMachineDefinition;
     const region = loadSnapshot().regions['eu-west-1'];
     const prices: PriceBook = { region: 'eu-west-1', rates: { ...region.AmazonStates, ...region.AmazonBedrockFoundationModels }, sources: [] };
-    expect(() => estimate(input([machine('x', definition, 10)], { prices }))).toThrow(/no price for anthropic\.claude-3-5-haiku-20241022-v1:0 input tokens in region `eu-west-1`/);
+    const result = estimate(input([machine('x', definition, 10)], { prices, type: 'standard' }));
+    const [input_, output] = result.scenarios[0].items.filter((item) => item.service === 'Bedrock');
+    expect(input_).toMatchObject({ cost: null, notPriced: 'no price for anthropic.claude-3-5-haiku-20241022-v1:0 input tokens in eu-west-1' });
+    expect(output.notPriced).toMatch(/output tokens in eu-west-1/);
+    // The rest of the bill stands: 10 × 1 transition, all free.
+    expect(result.scenarios[0].total.toString()).toBe('0');
   });
 });

@@ -136,7 +136,7 @@ describe('prices from the Pricing API (fake endpoint, real SDK)', () => {
     const book = await loadPrices({ region: 'eu-west-1', services: ['AmazonStates'], cacheDir: cache.dir });
     expect(book.sources[0]).toMatchObject({ kind: 'snapshot', date: loadSnapshot().date });
     expect(book.sources[0].fallbackReason).toBeTruthy();
-    expect(book.rates['sfn.transition']!.usagetype).toBe('EUW1-StateTransition');
+    expect(book.rates['sfn.transition']!.usagetype).toBe('EU-StateTransition');
   }, 20_000);
 });
 
@@ -148,7 +148,7 @@ describe('parsing price lists', () => {
     });
 
   it('recognises regional usage types and ignores other regions and other products', () => {
-    const items = parsePriceList([entry('EUW1-Request'), entry('EUW1-Request-ARM'), entry('EUW1-Lambda-Provisioned-GB-Second'), entry('USE1-Request', 'us-east-1')]);
+    const items = parsePriceList([entry('EU-Request'), entry('EU-Request-ARM'), entry('EU-Lambda-Provisioned-GB-Second'), entry('USE1-Request', 'us-east-1')]);
     const rates = ratesFromPriceList('AWSLambda', 'eu-west-1', items);
     expect(Object.keys(rates).sort()).toEqual(['lambda.request.arm64', 'lambda.request.x86_64']);
     expect(rates['lambda.request.x86_64']!.tiers).toEqual([{ begin: '0', end: null, usd: '0.0000002000' }]);

@@ -41,6 +41,8 @@ interface Shape {
   expressGbs: string;
   bedrock?: { calls: number; inputTokens: number; outputTokens: number };
   belowFreeTier: number;
+  /** Why it cannot run as Express: its Express view stays Standard. */
+  standardOnly?: string;
 }
 
 const SHAPES: Shape[] = [
@@ -55,6 +57,7 @@ const SHAPES: Shape[] = [
     // 60 + 40 + max(300, 80) + 150 + 0 + 50 (SNS) = 600 ms; 0.0625 GB × 0.6 s
     expressGbs: '0.0375',
     belowFreeTier: 400, // 3,600 transitions
+    standardOnly: 'AssignCourier waits for a task token (.waitForTaskToken)',
   },
   {
     // PrepareOffers, AnyCourierLeft, OfferJob, Dispatched: the first courier accepts.
@@ -166,7 +169,9 @@ describe('bundled templates, hand-computed bills', () => {
           const { result } = priceTemplate(shape, executions);
           const [standard, express] = result.scenarios;
           expect(standard.total.toString()).toBe(handBill(shape, executions, 'STANDARD').toString());
-          expect(express.total.toString()).toBe(handBill(shape, executions, 'EXPRESS').toString());
+          expect(express.total.toString()).toBe(handBill(shape, executions, shape.standardOnly ? 'STANDARD' : 'EXPRESS').toString());
+          expect(result.comparisons[0].express === null).toBe(Boolean(shape.standardOnly));
+          if (shape.standardOnly) expect(result.comparisons[0].expressBlockers).toEqual([shape.standardOnly]);
           if (executions === shape.belowFreeTier && !shape.bedrock) expect(standard.total.toString()).toBe('0');
         });
       }

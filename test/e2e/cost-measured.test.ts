@@ -51,6 +51,8 @@ describe('cost measured from local executions', () => {
     writeFileSync(
       path.join(project, 'usage.yaml'),
       [
+        // The DAMAGED mock records 52 input and 3 output tokens; --from-executions reads them from the history.
+        'bedrock: { inputTokens: 52, outputTokens: 3 }',
         'stateMachines:',
         '  parcel-routing: { choices: { CheckParcels: { RouteParcels: 1 } }, mapItems: { RouteParcels: 4 } }',
         '  order-fulfillment: { choices: { IsInStock: { ChargeAndReserve: 1 } } }',
@@ -83,5 +85,6 @@ describe('cost measured from local executions', () => {
     }
     expect(measuredMachines['parcel-routing'].measuredExecutions).toBe(2);
     expect(fromHistories.estimate.scenarios[0].total).toBe(statically.estimate.scenarios[0].total);
+    expect(fromHistories.assumptions.join('\n')).toMatch(/Bedrock global\.anthropic\.claude-haiku-4-5-20251001-v1:0: 52 input tokens per call \(measured runs\) and 3 output tokens \(measured runs\)/);
   }, 180_000);
 });

@@ -118,7 +118,7 @@ describe('deliv cost (built CLI)', () => {
     expect(result.stdout).toMatch(/SNS\s+sns:publish · /);
     expect(result.stdout).toMatch(/SQS\s+sqs:sendMessage · EscalateToHuman/);
     expect(result.stdout).toMatch(/^Total\s+\$[\d,]+\.\d\d$/m);
-    expect(result.stdout).toMatch(/Whole project: Standard \$[\d,.]+, Express \$[\d,.]+ a month/);
+    expect(result.stdout).toMatch(/Whole project: Standard \$[\d,.]+, Express where possible \(order-fulfillment stay Standard\) \$[\d,.]+ a month/);
   });
 
   it('draws the chart and writes it as SVG', async () => {

@@ -80,12 +80,15 @@ describe('deploy to the local emulator', () => {
     expect(result.stdout).toContain(`${ARN}:1`);
     expect(result.stdout).not.toContain('console.aws');
     expect(await aliasRouting()).toEqual([{ stateMachineVersionArn: `${ARN}:1`, weight: 100 }]);
+    // A new machine adds its whole estimate to the bill, in one line.
+    expect(result.stdout).toMatch(/^Cost: \$0\.00 → \$[\d,.]+ a month \(\+\$[\d,.]+\) at the workload of deliv\.yaml, bundled prices/m);
   });
 
   it('says unchanged on a second deploy', async () => {
     const result = await deliv(['deploy', MACHINE]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain(`${MACHINE} unchanged on local (version 1, alias live 100% on version 1)`);
+    expect(result.stdout).not.toContain('Cost:');
   });
 
   it('updates with a canary after a dry run shows the change', async () => {
@@ -94,6 +97,9 @@ describe('deploy to the local emulator', () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('would be updated');
     expect(dry.stdout).toMatch(/\+ +"TimeoutSeconds": 3600/);
+    // A timeout changes no transition: the bill stays where it was.
+    expect(dry.stdout).toMatch(/^Cost: (\$[\d,.]+) → \1 a month \(\+\$0\.00\)/m);
+    expect((await deliv(['deploy', '--dry-run', '--no-cost'])).stdout).not.toContain('Cost:');
 
     const result = await deliv(['deploy', '--canary', '25']);
     expect(result.exitCode, result.stderr).toBe(0);

@@ -26,7 +26,7 @@ export function parsePriceList(entries: ReadonlyArray<unknown>): PriceListItem[]
   );
 }
 
-/** Usage types carry a region prefix outside us-east-1 ("EUW1-Request", "APS1-Lambda-GB-Second"). */
+/** Usage types carry a region prefix outside us-east-1 ("EU-Request" in Ireland, "APS1-Lambda-GB-Second"). */
 const REGION_PREFIX = '(?:[A-Z]{2,4}\\d?-)?';
 const usage = (suffix: string) => new RegExp(`^${REGION_PREFIX}${suffix}$`);
 

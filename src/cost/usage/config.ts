@@ -5,6 +5,8 @@
  * ```yaml
  * executionsPerMonth: 1000000      # every machine, unless stateMachines.<name> says otherwise
  * region: eu-west-1
+ * maxMonthly: 250                  # USD; `deliv cost` exits 1 above it
+ * payloadKB: 4                     # input size, for the Express memory estimate
  * freeTier: always                 # or none
  * lambda: { memoryMB: 128, durationMs: 100, architecture: x86_64 }   # functions not listed below
  * functions: { charge-payment: { memoryMB: 256, durationMs: 300, architecture: arm64 } }
@@ -80,10 +82,12 @@ function validator(where: string) {
     mapItems: record(either(number(), range, 'a number of items, or { min, expected, max }')),
     loops: record(either(number(1), object({ expected: number(1), max: number(1) }), 'a number of rounds ≥ 1, or { expected, max }')),
     waitSeconds: record(number()),
+    payloadKB: number(),
   };
   return object({
     ...machine,
     region: string,
+    maxMonthly: number(),
     freeTier: oneOf('always', 'none'),
     lambda: functionUsage,
     functions: record(functionUsage),
@@ -131,6 +135,6 @@ function deepMerge(base: unknown, override: unknown): unknown {
 
 /** The hints for one machine: the top level of the config, overlaid with its `stateMachines.<name>` entry. */
 export function machineUsage(config: CostConfig, name: string): MachineUsageConfig {
-  const { stateMachines: _machines, region: _region, freeTier: _freeTier, lambda: _lambda, functions: _functions, bedrock: _bedrock, integrationDurationMs: _duration, ...shared } = config;
+  const { stateMachines: _machines, region: _region, maxMonthly: _budget, freeTier: _freeTier, lambda: _lambda, functions: _functions, bedrock: _bedrock, integrationDurationMs: _duration, ...shared } = config;
   return deepMerge(shared, config.stateMachines?.[name] ?? {}) as MachineUsageConfig;
 }

@@ -9,6 +9,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Range } from './model.js';
 import { bedrockModelId, lambdaFunctionName } from './resources.js';
+import { tokenUsageOf, type TokenUsage } from './tokens.js';
 
 /** Events that start one attempt of a state's work, and the kind of state that owns them. */
 const ATTEMPT_OWNERS: Record<string, string> = {
@@ -32,8 +33,12 @@ export interface MeasuredExecution {
   /** Of which retries. */
   retries: number;
   durationMs: number;
-  /** `lambda:<function>` / `bedrock:<model>` → calls (attempts) in this execution. */
+  /** `lambda:<function>`, `bedrock:<model>` or the integration (`sns:publish`, `activity:<name>`) → calls (attempts) in this execution. */
   calls: Record<string, number>;
+  /** The states that made each call. */
+  callStates: Record<string, string[]>;
+  /** Bedrock token usage reported by each model's successful calls. */
+  tokens: Record<string, TokenUsage[]>;
 }
 
 export function countBillableTransitions(events: readonly HistoryEvent[]): number {
@@ -47,6 +52,10 @@ export function measureExecution(events: readonly HistoryEvent[]): MeasuredExecu
   let redrives = 0;
   const attempts = new Map<number, number>();
   const calls: Record<string, number> = {};
+  const callStates: Record<string, string[]> = {};
+  const tokens: Record<string, TokenUsage[]> = {};
+  /** Scheduled call → its key, to read the usage from the matching TaskSucceeded. */
+  const scheduled = new Map<number, string>();
   for (const event of events) {
     const type = event.type ?? '';
     if (type.endsWith('StateEntered')) entered++;
@@ -57,13 +66,34 @@ export function measureExecution(events: readonly HistoryEvent[]): MeasuredExecu
       if (owner !== undefined) attempts.set(owner, (attempts.get(owner) ?? 0) + 1);
     }
     const call = calledResource(event);
-    if (call) calls[call] = (calls[call] ?? 0) + 1;
+    if (call) {
+      calls[call] = (calls[call] ?? 0) + 1;
+      // Parallel branches interleave their events: the owner is found through previousEventId, not by order.
+      const owner = findOwner(event, 'TaskStateEntered', byId);
+      const state = owner !== undefined ? byId.get(owner)?.stateEnteredEventDetails?.name : undefined;
+      if (state && !(callStates[call] ??= []).includes(state)) callStates[call].push(state);
+      if (event.id !== undefined) scheduled.set(event.id, call);
+    }
+    if (type === 'TaskSucceeded') {
+      const key = findScheduled(event, scheduled, byId);
+      const usage = key?.startsWith('bedrock:') ? tokenUsageOf(event.taskSucceededEventDetails?.output) : undefined;
+      if (key && usage) (tokens[key.slice('bedrock:'.length)] ??= []).push(usage);
+    }
   }
   let retries = 0;
   for (const count of attempts.values()) retries += Math.max(0, count - 1);
   const times = events.map(timeOf).filter(Number.isFinite);
   const durationMs = times.length > 1 ? Math.max(...times) - Math.min(...times) : 0;
-  return { transitions: entered + retries + redrives, retries, durationMs, calls };
+  return { transitions: entered + retries + redrives, retries, durationMs, calls, callStates, tokens };
+}
+
+function findScheduled(event: HistoryEvent, scheduled: Map<number, string>, byId: Map<number, HistoryEvent>): string | undefined {
+  let current: HistoryEvent | undefined = event;
+  for (let steps = 0; current && steps < 1_000; steps++) {
+    if (current.id !== undefined && scheduled.has(current.id)) return scheduled.get(current.id);
+    current = current.previousEventId !== undefined ? byId.get(current.previousEventId) : undefined;
+  }
+  return undefined;
 }
 
 /** Follows previousEventId back to the `…StateEntered` event of the state this attempt belongs to. */
@@ -92,6 +122,12 @@ function calledResource(event: HistoryEvent): string | undefined {
   }
   if (details.resourceType === 'lambda' && typeof parameters.FunctionName === 'string') return `lambda:${lambdaFunctionName(parameters.FunctionName)}`;
   if (details.resourceType === 'bedrock' && typeof parameters.ModelId === 'string') return `bedrock:${bedrockModelId(parameters.ModelId)}`;
+  // Every other integration under the key the static model gives it (`sns:publish`, `states:startExecution.sync`, ...).
+  if (details.resourceType && details.resource) {
+    const suffix = details.resource.match(/\.(sync(?::2)?|waitForTaskToken)$/)?.[0] ?? '';
+    const action = details.resource.replace(/\.(sync(?::2)?|waitForTaskToken)$/, '');
+    return `${details.resourceType}:${action}${suffix}`;
+  }
   return undefined;
 }
 
@@ -99,8 +135,13 @@ export interface MeasuredUsage {
   executions: number;
   transitions: Range;
   durationMs: number;
-  /** Average calls per execution by `lambda:<function>` / `bedrock:<model>`. */
+  /** Each measured execution's duration: Express rounds each one on its own. */
+  durations: number[];
+  /** Average calls per execution by `lambda:<function>`, `bedrock:<model>` or integration. */
   calls: Record<string, number>;
+  callStates: Record<string, string[]>;
+  /** Average Bedrock usage per call by model id, from the calls that reported it. */
+  tokens?: Record<string, { inputTokens: number; outputTokens: number; calls: number }>;
 }
 
 /** Averages over several executions' histories (min/avg/max transitions). */
@@ -109,9 +150,19 @@ export function summarizeExecutions(histories: ReadonlyArray<readonly HistoryEve
   const measured = histories.map(measureExecution);
   const transitions = measured.map((execution) => execution.transitions);
   const calls: Record<string, number> = {};
+  const callStates: Record<string, string[]> = {};
+  const usage: Record<string, TokenUsage[]> = {};
   for (const execution of measured) {
     for (const [key, count] of Object.entries(execution.calls)) calls[key] = (calls[key] ?? 0) + count / measured.length;
+    for (const [key, states] of Object.entries(execution.callStates)) for (const name of states) if (!(callStates[key] ??= []).includes(name)) callStates[key].push(name);
+    for (const [model, list] of Object.entries(execution.tokens)) (usage[model] ??= []).push(...list);
   }
+  const tokens = Object.fromEntries(
+    Object.entries(usage).map(([model, list]) => [
+      model,
+      { inputTokens: list.reduce((total, item) => total + item.inputTokens, 0) / list.length, outputTokens: list.reduce((total, item) => total + item.outputTokens, 0) / list.length, calls: list.length },
+    ]),
+  );
   return {
     executions: measured.length,
     transitions: {
@@ -120,6 +171,9 @@ export function summarizeExecutions(histories: ReadonlyArray<readonly HistoryEve
       max: Math.max(...transitions),
     },
     durationMs: measured.reduce((total, execution) => total + execution.durationMs, 0) / measured.length,
+    durations: measured.map((execution) => execution.durationMs),
     calls,
+    callStates,
+    tokens: Object.keys(tokens).length > 0 ? tokens : undefined,
   };
 }

@@ -14,7 +14,7 @@
  * The minimum is the shortest failure-free path; the maximum takes every retry
  * and the longest route, each loop bounded by the usage file.
  */
-import type { Retrier, State, SubMachine } from '../../asl/types.js';
+import type { Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
 import { UsageError } from '../../ui/errors.js';
 import { classifyTask, type TaskCall } from './resources.js';
@@ -50,11 +50,41 @@ export interface CallCount {
   perExecution: number;
 }
 
+/**
+ * Wall time of one execution as outcomes: [probability, milliseconds]. Express
+ * rounds every execution up to 100 ms on its own, so the bill needs the spread,
+ * not the mean.
+ */
+export type Durations = Array<[number, number]>;
+
+/**
+ * Child workflow executions one execution starts, billed as executions of
+ * their own type: a Distributed Map's children, or a nested
+ * `states:startExecution` of a machine of the project (filled in by the caller).
+ */
+export interface ChildExecutions {
+  /** `Map` state, or `Task → machine`. */
+  label: string;
+  states: string[];
+  type: WorkflowType;
+  /** Expected child executions per parent execution. */
+  perExecution: number;
+  /** One child's usage; its calls are counted in the parent's `calls` for Distributed Map children. */
+  model: Pick<MachineModel, 'transitions' | 'durations' | 'durationMs' | 'children'> & { calls?: CallCount[] };
+  memoryMB?: number;
+}
+
 export interface MachineModel {
   transitions: Range;
   calls: CallCount[];
   /** Expected wall time of one execution (for Express duration). */
   durationMs: number;
+  durations: Durations;
+  children: ChildExecutions[];
+  /** What Express workflows cannot run, with the reason (empty: it can run as Express). */
+  expressBlockers: string[];
+  /** How many copies of the payload are held at once at most (1 + Parallel branches + concurrent inline Map iterations), for Express memory. */
+  payloadCopies: number;
   assumptions: string[];
   warnings: string[];
 }
@@ -65,13 +95,19 @@ export const DEFAULT_DURATIONS: DurationModel = { lambdaMs: () => 100, bedrockMs
 
 interface Tally {
   calls: Map<string, { call: TaskCall; states: Set<string>; perEntry: number }>;
+  children: Map<string, ChildExecutions>;
 }
 
 function emptyTally(): Tally {
-  return { calls: new Map() };
+  return { calls: new Map(), children: new Map() };
 }
 
 function addTally(into: Tally, from: Tally, factor: number): void {
+  for (const [key, child] of from.children) {
+    const existing = into.children.get(key);
+    if (existing) existing.perExecution += child.perExecution * factor;
+    else into.children.set(key, { ...child, perExecution: child.perExecution * factor });
+  }
   for (const [key, entry] of from.calls) {
     const existing = into.calls.get(key);
     if (existing) {
@@ -98,6 +134,7 @@ interface BlockResult {
   transitions: Range;
   tally: Tally;
   durationMs: number;
+  durations: Durations;
 }
 
 interface StateResult {
@@ -105,6 +142,8 @@ interface StateResult {
   weight: Range;
   tally: Tally;
   durationMs: number;
+  /** The spread of `durationMs`; a single outcome when absent. */
+  durations?: Durations;
   /** Where the execution goes next on the expected path, with probabilities (summing to ≤ 1; the rest ends the block). */
   exits: Array<[string, number]>;
   /** Targets a failure-free run may take (for the minimum). */
@@ -116,6 +155,9 @@ interface StateResult {
 class Walker {
   readonly assumptions: string[] = [];
   readonly warnings: string[] = [];
+  readonly expressBlockers: string[] = [];
+  /** Extra payload copies held by Parallel branches and concurrent inline Map iterations. */
+  extraPayloadCopies = 0;
   private readonly hints: UsageHints;
   private readonly durations: DurationModel;
 
@@ -158,6 +200,7 @@ class Walker {
       transitions: { min: shortestPath(machine.StartAt, results), expected, max: this.longestPath(machine.StartAt, results, sccs, machine) },
       tally,
       durationMs,
+      durations: pathDurations(machine.StartAt, results),
     };
   }
 
@@ -241,15 +284,23 @@ class Walker {
       case 'Succeed':
       case 'Fail':
         return base;
-      case 'Wait':
-        return { ...base, durationMs: this.waitSeconds(name, state) * 1000 };
+      case 'Wait': {
+        const seconds = this.waitSeconds(name, state);
+        const mean = seconds.reduce((total, [p, value]) => total + p * value, 0);
+        return { ...base, durationMs: mean * 1000, durations: seconds.map(([p, value]) => [p, value * 1000]) };
+      }
       case 'Choice':
         return this.choice(name, state, siblings);
       case 'Task': {
         const call = classifyTask(state);
         const tally = emptyTally();
         tally.calls.set(callKey(call), { call, states: new Set([name]), perEntry: 1 });
-        if ('callback' in call && call.callback) this.assume(`${name}: waits for a task token; the wait is not billed by Standard workflows`);
+        if ('callback' in call && call.callback) {
+          this.assume(`${name}: waits for a task token; the wait is not billed by Standard workflows`);
+          this.blockExpress(`${name} waits for a task token (.waitForTaskToken)`);
+        }
+        if (call.kind === 'integration' && /\.sync(:2)?$/.test(call.integration)) this.blockExpress(`${name} runs a .sync integration (${call.integration})`);
+        if (call.kind === 'activity') this.blockExpress(`${name} calls an Activity (${call.integration.slice('activity:'.length)})`);
         return this.withRetries(name, state, { ...base, tally, durationMs: this.callDuration(call) });
       }
       case 'Parallel': {
@@ -257,25 +308,27 @@ class Walker {
         const tally = emptyTally();
         for (const branch of branches) addTally(tally, branch.tally, 1);
         const inner = sumRanges(branches.map((branch) => branch.transitions));
+        this.extraPayloadCopies += branches.length;
+        const durations = maxOf(branches.map((branch) => branch.durations));
         return this.withRetries(name, state, {
           ...base,
           weight: { min: 1 + inner.min, expected: 1 + inner.expected, max: 1 + inner.max },
           tally,
-          durationMs: Math.max(0, ...branches.map((branch) => branch.durationMs)),
+          durationMs: meanDuration(durations),
+          durations,
         });
       }
       case 'Map': {
         const processor: SubMachine | undefined = state.ItemProcessor ?? state.Iterator;
         if (!processor) throw new UsageError(`Map state \`${name}\` has no ItemProcessor`);
-        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
-          this.warn(`${name}: distributed Map child executions are billed as ${processor.ProcessorConfig.ExecutionType ?? 'STANDARD'} workflows of their own; counted here as transitions of this machine`);
-        }
         const iteration = this.block(processor, `${name}.ItemProcessor`);
         const items = this.mapItems(name, state);
         const tally = emptyTally();
         addTally(tally, iteration.tally, items.expected);
         const concurrency = typeof state.MaxConcurrency === 'number' && state.MaxConcurrency > 0 ? state.MaxConcurrency : Infinity;
         const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
+        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') return this.distributedMap(name, state, iteration, items, tally, waves, base);
+        this.extraPayloadCopies += Math.min(items.max, concurrency);
         return this.withRetries(name, state, {
           ...base,
           weight: {
@@ -288,6 +341,41 @@ class Walker {
         });
       }
     }
+  }
+
+  blockExpress(reason: string): void {
+    if (!this.expressBlockers.includes(reason)) this.expressBlockers.push(reason);
+  }
+
+  /**
+   * A Distributed Map runs every item (or batch) as a child workflow execution
+   * of its own type: the parent pays the Map state and one transition per
+   * child, each child is billed as a Standard or Express execution.
+   */
+  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, iteration: BlockResult, items: Range, tally: Tally, waves: number, base: StateResult): StateResult {
+    const processor = (state.ItemProcessor ?? state.Iterator)!;
+    const type: WorkflowType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+    const batch = state.ItemBatcher?.MaxItemsPerBatch;
+    const perBatch = typeof batch === 'number' && batch > 0 ? batch : 1;
+    const children = (count: number) => (perBatch > 1 ? Math.ceil(count / perBatch) : count);
+    const count = { min: children(items.min), expected: perBatch > 1 ? Math.ceil(items.expected / perBatch) : items.expected, max: children(items.max) };
+    if (perBatch > 1) this.assume(`${name}: items batched ${perBatch} to a child execution`);
+    // The item processor's states run in the children, not in this machine: only its calls stay in the tally.
+    const own = emptyTally();
+    for (const [key, entry] of tally.calls) own.calls.set(key, entry);
+    own.children.set(`map:${name}`, {
+      label: `${name} (Distributed Map)`,
+      states: [name],
+      type,
+      perExecution: count.expected,
+      model: { transitions: iteration.transitions, durations: iteration.durations, durationMs: iteration.durationMs, children: [...iteration.tally.children.values()] },
+    });
+    return this.withRetries(name, state, {
+      ...base,
+      weight: { min: 1 + count.min, expected: 1 + count.expected, max: 1 + count.max },
+      tally: own,
+      durationMs: waves * iteration.durationMs,
+    });
   }
 
   private choice(name: string, state: Extract<State, { Type: 'Choice' }>, siblings: string[]): StateResult {
@@ -351,6 +439,20 @@ class Walker {
     if (catcher && finalFailure > 0) exits.push([catcher.Next, finalFailure]);
     const tally = emptyTally();
     addTally(tally, result.tally, attempts);
+    let durations = result.durations;
+    if (failure && rate > 0) {
+      // k retries happen with probability rate^k; the run stops at the first success or when the retries are spent.
+      const once = result.durations ? meanDuration(result.durations) : result.durationMs;
+      const outcomes: Durations = [];
+      let reached = 1;
+      let waited = 0;
+      for (let retry = 0; retry <= budget; retry++) {
+        outcomes.push([reached * (retry < budget ? 1 - rate : 1), (retry + 1) * once + waited]);
+        reached *= rate;
+        if (retry < budget) waited += retryDelaySeconds(retrier!, retry + 1) * 1000;
+      }
+      durations = compact(outcomes);
+    }
     return {
       weight: {
         min: inner.min,
@@ -359,6 +461,7 @@ class Walker {
       },
       tally,
       durationMs: attempts * result.durationMs + waitSeconds * 1000,
+      durations,
       exits,
       happyTargets: result.happyTargets,
       anyTargets: [...new Set([...result.anyTargets, ...catchTargets])],
@@ -376,23 +479,24 @@ class Walker {
     }
   }
 
-  private waitSeconds(name: string, state: Extract<State, { Type: 'Wait' }>): number {
+  /** Seconds waited, as outcomes: one per sample event that gives them. */
+  private waitSeconds(name: string, state: Extract<State, { Type: 'Wait' }>): Durations {
     const fromHints = this.hints.waitSeconds?.[name];
-    if (fromHints !== undefined) return fromHints;
-    if (typeof state.Seconds === 'number') return state.Seconds;
+    if (fromHints !== undefined) return [[1, fromHints]];
+    if (typeof state.Seconds === 'number') return [[1, state.Seconds]];
     const path = state.SecondsPath ?? jsonataInputPath(state.Seconds);
     if (path) {
       const values = (this.input.sampleInputs ?? []).map((sample) => readPath(sample, path)).filter((value): value is number => typeof value === 'number');
       if (values.length > 0) {
         const mean = values.reduce((a, b) => a + b, 0) / values.length;
         this.assume(`${name}: waits ${round(mean)} s on average, read from ${values.length} sample event(s)`);
-        return mean;
+        return values.map((value) => [1 / values.length, value]);
       }
     }
     if (state.Timestamp || state.TimestampPath || path) {
       this.assume(`${name}: wait time unknown, 0 s assumed for Express duration (set waitSeconds.${name} in the usage file)`);
     }
-    return 0;
+    return [[1, 0]];
   }
 
   private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): Range {
@@ -570,5 +674,93 @@ export function modelMachine(input: ModelInput): MachineModel {
     states: [...entry.states],
     perExecution: entry.perEntry,
   }));
-  return { transitions: result.transitions, calls, durationMs: result.durationMs, assumptions: walker.assumptions, warnings: walker.warnings };
+  const longest = Math.max(...result.durations.map(([, ms]) => ms));
+  if (result.durationMs > EXPRESS_MAX_MS) walker.blockExpress(`an execution is expected to take ${round(result.durationMs / 60_000)} min; Express stops at 5 minutes`);
+  else if (longest > EXPRESS_MAX_MS) walker.warn(`some paths take up to ${round(longest / 60_000)} min; as Express they would time out at 5 minutes`);
+  return {
+    transitions: result.transitions,
+    calls,
+    durationMs: result.durationMs,
+    durations: result.durations,
+    children: [...result.tally.children.values()],
+    expressBlockers: walker.expressBlockers,
+    payloadCopies: 1 + walker.extraPayloadCopies,
+    assumptions: walker.assumptions,
+    warnings: walker.warnings,
+  };
+}
+
+/** Express workflows run for at most five minutes. */
+export const EXPRESS_MAX_MS = 5 * 60_000;
+
+/** Outcomes kept per distribution; past it, neighbours merge (weighted mean), which moves the bill by well under a cent per million. */
+const MAX_OUTCOMES = 256;
+
+function compact(durations: Durations): Durations {
+  const merged = new Map<number, number>();
+  for (const [p, ms] of durations) if (p > 0) merged.set(ms, (merged.get(ms) ?? 0) + p);
+  let sorted: Durations = [...merged].map(([ms, p]) => [p, ms]);
+  sorted.sort((a, b) => a[1] - b[1]);
+  if (sorted.length <= MAX_OUTCOMES) return sorted;
+  const bucket = Math.ceil(sorted.length / MAX_OUTCOMES);
+  const buckets: Durations = [];
+  for (let i = 0; i < sorted.length; i += bucket) {
+    const slice = sorted.slice(i, i + bucket);
+    const p = slice.reduce((total, [q]) => total + q, 0);
+    buckets.push([p, slice.reduce((total, [q, ms]) => total + q * ms, 0) / p]);
+  }
+  sorted = buckets;
+  return sorted;
+}
+
+export function meanDuration(durations: Durations): number {
+  const mass = durations.reduce((total, [p]) => total + p, 0);
+  return mass > 0 ? durations.reduce((total, [p, ms]) => total + p * ms, 0) / mass : 0;
+}
+
+/** The sum of two independent durations. */
+function convolve(a: Durations, b: Durations): Durations {
+  const out: Durations = [];
+  for (const [p, x] of a) for (const [q, y] of b) out.push([p * q, x + y]);
+  return compact(out);
+}
+
+/** The longest of independent durations (Parallel branches run side by side). */
+export function maxOf(all: Durations[]): Durations {
+  return all.reduce<Durations>((acc, next) => {
+    const out: Durations = [];
+    for (const [p, x] of acc) for (const [q, y] of next) out.push([p * q, Math.max(x, y)]);
+    return compact(out);
+  }, [[1, 0]]);
+}
+
+/**
+ * Durations of the paths through a block: probability mass flows from the
+ * start state along the expected-path exits (loops included) until under a
+ * billionth of it is still inside; what leaves a state without an exit ends
+ * the block with the time it took to get there.
+ */
+function pathDurations(start: string, results: Map<string, StateResult>): Durations {
+  const ended: Durations = [];
+  let frontier = new Map<string, Durations>([[start, [[1, 0]]]]);
+  for (let step = 0; step < 10_000 && frontier.size > 0; step++) {
+    const next = new Map<string, Durations>();
+    let inside = 0;
+    for (const [name, arriving] of frontier) {
+      const result = results.get(name)!;
+      const after = convolve(arriving, result.durations ?? [[1, result.durationMs]]);
+      const leaving = result.exits.reduce((total, [, p]) => total + p, 0);
+      if (leaving < 1) for (const [p, ms] of after) ended.push([p * (1 - leaving), ms]);
+      for (const [target, p] of result.exits) {
+        if (p <= 0) continue;
+        const moved: Durations = after.map(([q, ms]) => [q * p, ms]);
+        next.set(target, compact([...(next.get(target) ?? []), ...moved]));
+        inside += moved.reduce((total, [q]) => total + q, 0);
+      }
+    }
+    frontier = inside < 1e-9 ? new Map() : next;
+  }
+  const result = compact(ended);
+  const mass = result.reduce((total, [p]) => total + p, 0);
+  return mass > 0 ? result.map(([p, ms]) => [p / mass, ms]) : [[1, 0]];
 }

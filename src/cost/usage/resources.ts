@@ -6,8 +6,23 @@ import type { JsonValue, TaskState } from '../../asl/types.js';
 
 export type TaskCall =
   | { kind: 'lambda'; functionName: string; callback: boolean }
-  | { kind: 'bedrock'; modelId: string; /** `max_tokens` of the request body, when written in the definition. */ maxOutputTokens?: number }
-  | { kind: 'integration'; integration: string; callback: boolean }
+  | {
+      kind: 'bedrock';
+      modelId: string;
+      /** `max_tokens` of the request body, when written in the definition. */
+      maxOutputTokens?: number;
+      /** Characters of prompt text written in the definition (messages, system, prompt). */
+      promptChars?: number;
+      /** Whether part of the prompt comes from the input at run time (`.$` or JSONata), so its size is not known here. */
+      dynamicPrompt?: boolean;
+    }
+  | {
+      kind: 'integration';
+      integration: string;
+      callback: boolean;
+      /** `states:startExecution`: the machine the child execution runs (name from the ARN or `${Name}` placeholder). */
+      startsMachine?: string;
+    }
   | { kind: 'activity'; integration: string };
 
 const PLACEHOLDER_ONLY = /^\$\{([A-Za-z0-9_.:-]+)\}$/;
@@ -37,6 +52,14 @@ function argument(state: TaskState, name: string) {
   return field(state.Arguments, name);
 }
 
+/** `arn:aws:states:…:stateMachine:name[:alias]` or `${Name}` → the machine's name. */
+export function stateMachineName(reference: string): string {
+  const placeholder = PLACEHOLDER_ONLY.exec(reference);
+  if (placeholder) return placeholder[1];
+  const match = /:stateMachine:([A-Za-z0-9_-]+)/.exec(reference);
+  return match ? match[1] : reference;
+}
+
 /** Bedrock model ids from a foundation-model or inference-profile ARN, or as written. */
 export function bedrockModelId(reference: string): string {
   const arn = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile|application-inference-profile)\/(.+)$/.exec(reference);
@@ -50,6 +73,36 @@ function maxTokens(state: TaskState): number | undefined {
     if (!body || typeof body !== 'object' || Array.isArray(body)) continue;
     const value = body.max_tokens ?? (body.inferenceConfig as { maxTokens?: JsonValue } | undefined)?.maxTokens;
     if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+/** The prompt text written in the request body, and whether more comes from the input. */
+function promptSize(state: TaskState): { chars: number; dynamic: boolean } | undefined {
+  for (const payload of [state.Parameters, state.Arguments]) {
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) continue;
+    const body = payload.Body ?? payload['Body.$'];
+    if (body === undefined) continue;
+    if (typeof body === 'string') return { chars: 0, dynamic: true };
+    let chars = 0;
+    let dynamic = false;
+    const walk = (value: JsonValue | undefined, key: string, inPrompt: boolean) => {
+      const prompt = inPrompt || ['messages', 'system', 'prompt', 'inputText', 'content', 'text'].includes(key.replace(/\.\$$/, ''));
+      if (key.endsWith('.$')) {
+        if (prompt) dynamic = true;
+        return;
+      }
+      if (typeof value === 'string') {
+        if (/^\{%.*%\}$/s.test(value.trim())) dynamic = dynamic || prompt;
+        else if (prompt && !['role', 'type'].includes(key)) chars += value.length;
+      } else if (Array.isArray(value)) {
+        for (const item of value) walk(item, key, prompt);
+      } else if (value && typeof value === 'object') {
+        for (const [child, item] of Object.entries(value)) walk(item, child, prompt);
+      }
+    };
+    walk(body, 'Body', false);
+    return { chars, dynamic };
   }
   return undefined;
 }
@@ -71,7 +124,12 @@ export function classifyTask(state: TaskState): TaskCall {
     }
     if (action === 'bedrock:invokeModel') {
       const model = argument(state, 'ModelId');
-      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(state) };
+      const prompt = promptSize(state);
+      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(state), promptChars: prompt?.chars, dynamicPrompt: prompt?.dynamic };
+    }
+    if (action === 'states:startExecution') {
+      const target = argument(state, 'StateMachineArn');
+      return { kind: 'integration', integration: `${action}${suffix ?? ''}`, callback, startsMachine: target.value ? stateMachineName(target.value) : undefined };
     }
     return { kind: 'integration', integration: `${action}${suffix ?? ''}`, callback };
   }

@@ -1,0 +1,177 @@
+/**
+ * The figures a cost estimate rests on that do not come from the graph walk:
+ * Bedrock tokens per call, Express memory, nested executions of other
+ * machines, and measured runs laid over the static model. Each says where its
+ * figure came from, as an assumption the report prints.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Project } from '../project/config.js';
+import type { MachineSpec, TokenSpec } from './estimate.js';
+import type { CostConfig } from './usage/config.js';
+import type { MeasuredUsage } from './usage/measured.js';
+import type { CallCount, ChildExecutions, MachineModel } from './usage/model.js';
+import { mockedTokenUsage, tokensOfText } from './usage/tokens.js';
+
+export const DEFAULT_TOKENS = { inputTokens: 1_000, outputTokens: 300 };
+
+/** Models past their end of life on Bedrock: still priced, with a warning. */
+export const LEGACY_MODELS: Array<[RegExp, string]> = [
+  [/claude-3-haiku/, 'Claude 3 Haiku is a legacy model past its end of life on Amazon Bedrock; plan a move to Claude Haiku 4.5'],
+  [/claude-3-5-haiku/, 'Claude 3.5 Haiku is a legacy model past its end of life on Amazon Bedrock; plan a move to Claude Haiku 4.5'],
+];
+
+export const formatNumber = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+type MockConfig = Parameters<typeof mockedTokenUsage>[0];
+
+export function readMockConfig(project: Project, warnings: string[]): MockConfig | undefined {
+  // Where the emulator looks: `mocks:` of deliv.yaml, else the conventional mocks/MockConfigFile.json.
+  const file = path.resolve(project.root, project.config.mocks ?? path.join('mocks', 'MockConfigFile.json'));
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as MockConfig;
+  } catch (error) {
+    warnings.push(`${file}: not readable as JSON (${(error as Error).message.split('\n')[0]}); Bedrock token usage not read from it`);
+    return undefined;
+  }
+}
+
+export function allCalls(machine: MachineSpec): CallCount[] {
+  return machine.model.calls;
+}
+
+interface TokenInputs {
+  machines: MachineSpec[];
+  config: CostConfig;
+  mocks?: MockConfig;
+  measured: Map<string, TokenSpec & { calls: number }>;
+  assumptions: string[];
+}
+
+type Source = 'usage file' | 'measured runs' | 'mocked responses' | 'max_tokens of the request' | 'prompt size' | 'default';
+
+/**
+ * Tokens per call of each model, averaged over its call sites weighted by
+ * calls a month. Each side comes from the first of: the usage file, measured
+ * runs (--from-executions), the usage the MockConfigFile responses record,
+ * the request itself (max_tokens caps the output, the written prompt sizes
+ * the input), and only then a stated default.
+ */
+export function bedrockTokens({ machines, config, mocks, measured, assumptions }: TokenInputs): Map<string, TokenSpec> {
+  const sites = new Map<string, Array<{ weight: number; input: number; output: number; sources: [Source, Source] }>>();
+  for (const machine of machines) {
+    for (const call of machine.model.calls) {
+      if (call.call.kind !== 'bedrock') continue;
+      const { modelId } = call.call;
+      const explicit = config.bedrock?.models?.[modelId];
+      const fromMocks = mocks ? mockedTokenUsage(mocks, machine.name, call.states) : undefined;
+      const fromRuns = measured.get(modelId);
+      const pick = (side: 'inputTokens' | 'outputTokens'): [number, Source] => {
+        const stated = explicit?.[side] ?? config.bedrock?.[side];
+        if (stated !== undefined) return [stated, 'usage file'];
+        if (fromRuns) return [fromRuns[side], 'measured runs'];
+        if (fromMocks) return [fromMocks[side], 'mocked responses'];
+        if (call.call.kind === 'bedrock' && side === 'outputTokens' && call.call.maxOutputTokens !== undefined) return [call.call.maxOutputTokens, 'max_tokens of the request'];
+        if (call.call.kind === 'bedrock' && side === 'inputTokens' && call.call.promptChars !== undefined && call.call.promptChars > 0 && !call.call.dynamicPrompt) {
+          return [tokensOfText(call.call.promptChars), 'prompt size'];
+        }
+        return [DEFAULT_TOKENS[side], 'default'];
+      };
+      const [input, inputSource] = pick('inputTokens');
+      const [output, outputSource] = pick('outputTokens');
+      const list = sites.get(modelId) ?? [];
+      list.push({ weight: Math.max(call.perExecution * machine.executionsPerMonth, 1e-9), input, output, sources: [inputSource, outputSource] });
+      sites.set(modelId, list);
+    }
+  }
+  const result = new Map<string, TokenSpec>();
+  for (const [modelId, list] of sites) {
+    const weight = list.reduce((total, site) => total + site.weight, 0);
+    const inputTokens = list.reduce((total, site) => total + site.input * site.weight, 0) / weight;
+    const outputTokens = list.reduce((total, site) => total + site.output * site.weight, 0) / weight;
+    result.set(modelId, { inputTokens, outputTokens });
+    const sources = (index: 0 | 1) => [...new Set(list.map((site) => site.sources[index]))].join(' and ');
+    if (list.every((site) => site.sources[0] === 'usage file' && site.sources[1] === 'usage file')) continue;
+    const hint = list.some((site) => site.sources.includes('default')) ? ' (set bedrock.inputTokens/outputTokens in the usage file)' : '';
+    assumptions.push(`Bedrock ${modelId}: ${formatNumber(inputTokens)} input tokens per call (${sources(0)}) and ${formatNumber(outputTokens)} output tokens (${sources(1)})${hint}`);
+  }
+  return result;
+}
+
+/**
+ * Express memory as AWS estimates it when it is not given: about 50 MB, plus
+ * the definition, plus the payload for every copy of it held at once
+ * (Parallel branches, concurrent Map iterations), billed in 64 MB steps.
+ */
+export function expressMemory(definition: unknown, model: MachineModel, payloadKB: number | undefined, samples: unknown[]): { memoryMB: number; text: string } {
+  const definitionKB = Buffer.byteLength(JSON.stringify(definition)) / 1024;
+  const sampleKB = samples.length > 0 ? Math.max(...samples.map((sample) => Buffer.byteLength(JSON.stringify(sample)) / 1024)) : undefined;
+  const payload = payloadKB ?? sampleKB ?? 1;
+  const source = payloadKB !== undefined ? 'payloadKB' : sampleKB !== undefined ? 'largest sample event' : 'assumed; set payloadKB';
+  const memoryMB = 50 + definitionKB / 1024 + (payload * model.payloadCopies) / 1024;
+  const billed = Math.max(64, Math.ceil(memoryMB / 64) * 64);
+  return {
+    memoryMB,
+    text: `${billed} MB billed: 50 MB + ${formatNumber(definitionKB)} KB definition + ${formatNumber(payload)} KB payload (${source}) × ${model.payloadCopies} cop${model.payloadCopies === 1 ? 'y' : 'ies'} = ${formatNumber(memoryMB)} MB, in 64 MB steps (set express.memoryMB)`,
+  };
+}
+
+/** Measured runs replace the static figures: transitions, every call they made (off the expected path too), durations. */
+export function applyMeasured(model: MachineModel, measured: MeasuredUsage): void {
+  model.transitions = measured.transitions;
+  model.durationMs = measured.durationMs;
+  if (measured.durations && measured.durations.length > 0) model.durations = measured.durations.map((ms) => [1 / measured.durations!.length, ms]);
+  else model.durations = [[1, measured.durationMs]];
+  const seen = new Set<string>();
+  for (const call of model.calls) {
+    seen.add(call.key);
+    call.perExecution = measured.calls[call.key] ?? 0;
+  }
+  for (const [key, perExecution] of Object.entries(measured.calls)) {
+    if (seen.has(key)) continue;
+    model.calls.push({ key, call: measuredCall(key), states: measured.callStates?.[key] ?? [], perExecution });
+  }
+}
+
+function measuredCall(key: string): CallCount['call'] {
+  if (key.startsWith('lambda:')) return { kind: 'lambda', functionName: key.slice('lambda:'.length), callback: false };
+  if (key.startsWith('bedrock:')) return { kind: 'bedrock', modelId: key.slice('bedrock:'.length) };
+  if (key.startsWith('activity:')) return { kind: 'activity', integration: key };
+  return { kind: 'integration', integration: key, callback: key.endsWith('.waitForTaskToken') };
+}
+
+/**
+ * A Task that starts an execution of another machine of the project is
+ * priced as executions of that machine (its type, its transitions, its
+ * calls), not as an unpriced integration.
+ */
+export function linkNestedExecutions(machines: MachineSpec[], modelOf: (name: string) => { model: MachineModel; type: MachineSpec['declaredType']; memoryMB: number } | undefined, assumptions: string[], warnings: string[]): void {
+  for (const machine of machines) {
+    const kept: CallCount[] = [];
+    for (const call of machine.model.calls) {
+      const target = call.call.kind === 'integration' ? call.call.startsMachine : undefined;
+      if (!target) {
+        kept.push(call);
+        continue;
+      }
+      const child = modelOf(target);
+      if (!child) {
+        warnings.push(`${machine.name}: ${call.states.join(', ')} start ${target}, which is not a machine of the project; its executions are not estimated`);
+        kept.push(call);
+        continue;
+      }
+      const nested: ChildExecutions = {
+        label: `${call.states.join(', ')} → ${target}`,
+        states: call.states,
+        type: child.type,
+        perExecution: call.perExecution,
+        model: { transitions: child.model.transitions, durations: child.model.durations, durationMs: child.model.durationMs, children: child.model.children, calls: child.model.calls },
+        memoryMB: child.memoryMB,
+      };
+      machine.model.children.push(nested);
+      assumptions.push(`${machine.name}: ${call.states.join(', ')} start ${target}; priced as ${child.type} executions of ${target} (on top of its own executions a month)`);
+    }
+    machine.model.calls = kept;
+  }
+}

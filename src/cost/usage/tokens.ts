@@ -1,0 +1,70 @@
+/**
+ * Bedrock tokens per call, from what the project records: the usage in the
+ * MockConfigFile responses of the state (InvokeModel's `Body.usage` with
+ * `input_tokens`/`output_tokens`, or Converse's `usage` with
+ * `inputTokens`/`outputTokens`), and in measured runs the same fields of the
+ * task's output.
+ */
+import type { JsonValue } from '../../asl/types.js';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The token usage one Bedrock response reports, if it reports any. */
+export function tokenUsageOf(response: unknown): TokenUsage | undefined {
+  if (typeof response === 'string') {
+    try {
+      return tokenUsageOf(JSON.parse(response));
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(response)) return undefined;
+  for (const candidate of [response.usage, isObject(response.Body) ? response.Body.usage : undefined]) {
+    if (!isObject(candidate)) continue;
+    const input = candidate.input_tokens ?? candidate.inputTokens;
+    const output = candidate.output_tokens ?? candidate.outputTokens;
+    if (typeof input === 'number' && typeof output === 'number') return { inputTokens: input, outputTokens: output };
+  }
+  if (typeof response.Body === 'string') return tokenUsageOf(response.Body);
+  return undefined;
+}
+
+interface MockConfigShape {
+  StateMachines?: Record<string, { TestCases?: Record<string, Record<string, string>> }>;
+  MockedResponses?: Record<string, Record<string, { Return?: JsonValue; Throw?: unknown }>>;
+}
+
+/**
+ * Average usage of the mocked responses of `states` of `machine` over every
+ * test case that mocks them; undefined when none records usage.
+ */
+export function mockedTokenUsage(config: MockConfigShape, machine: string, states: readonly string[]): (TokenUsage & { responses: number }) | undefined {
+  const found: TokenUsage[] = [];
+  const testCases = config.StateMachines?.[machine]?.TestCases ?? {};
+  for (const testCase of Object.values(testCases)) {
+    for (const state of states) {
+      const responseName = testCase[state];
+      const responses = responseName ? config.MockedResponses?.[responseName] : undefined;
+      for (const entry of Object.values(responses ?? {})) {
+        const usage = entry.Return === undefined ? undefined : tokenUsageOf(entry.Return);
+        if (usage) found.push(usage);
+      }
+    }
+  }
+  if (found.length === 0) return undefined;
+  return {
+    inputTokens: found.reduce((total, usage) => total + usage.inputTokens, 0) / found.length,
+    outputTokens: found.reduce((total, usage) => total + usage.outputTokens, 0) / found.length,
+    responses: found.length,
+  };
+}
+
+/** About four characters a token for English text: the rule of thumb Anthropic and AWS give. */
+export function tokensOfText(characters: number): number {
+  return Math.ceil(characters / 4);
+}
