@@ -72,6 +72,8 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       inputDetails: { truncated: false },
       roleArn: options.roleArn,
     });
+    // AWS records the first state's entry with previousEventId 0, not the ExecutionStarted id.
+    frame.last = 0;
   } catch (error) {
     exec.fail(error, frame);
     return handle;
