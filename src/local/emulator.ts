@@ -20,7 +20,7 @@ import { Runtime } from './runtime.js';
 import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
-import { TokenBroker } from './tokens.js';
+import { loadTaskTokenKey, TokenBroker } from './tokens.js';
 import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
@@ -95,7 +95,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return { machineName: row.machineName, testCase: mocks.testCaseFor(row.machineName, row.testCase) };
     },
   });
-  const runtime = new Runtime(store, machines, runner, clock);
+  const runtime = new Runtime(store, machines, runner, clock, loadTaskTokenKey(dataDir));
   const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
