@@ -94,7 +94,17 @@ export interface ExecutionOptions extends ExecutionIdentity {
   resumeFrom?: readonly HistoryEvent[];
   /** The secret task tokens are derived from; a host that resumes executions keeps it (default: random per process). */
   taskTokenKey?: Uint8Array;
+  /** Variables the execution starts with (TestState's `variables`); none by default. */
+  variables?: Record<string, JsonValue>;
+  /**
+   * Sees each step of a state's data flow as it happens (TestState's
+   * inspection data). Absent in normal runs, where it costs one check per step.
+   */
+  inspect?: (stage: InspectionStage, value: JsonValue) => void;
 }
+
+/** The points of a state's data flow that TestState reports (`inspectionData`), plus the error a retrier or catcher sees. */
+export type InspectionStage = 'afterInputPath' | 'afterParameters' | 'afterArguments' | 'result' | 'afterResultSelector' | 'afterResultPath' | 'error';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
