@@ -13,6 +13,7 @@ import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Partition } from './arn.js';
 import { realClock } from '../engine/index.js';
+import { createPager, type Pager } from './api/paging.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { MockFile } from './mocks.js';
@@ -20,7 +21,7 @@ import { Runtime } from './runtime.js';
 import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
-import { loadTaskTokenKey, TokenBroker } from './tokens.js';
+import { taskTokenKey, TokenBroker } from './tokens.js';
 import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
@@ -51,6 +52,8 @@ export interface EmulatorContext {
   /** Set once the server listens. */
   endpoint: string;
   nested: NestedExecutions;
+  /** Keyset page tokens, signed with the store's key. */
+  pager: Pager;
 }
 
 export interface RunningEmulator {
@@ -95,8 +98,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return { machineName: row.machineName, testCase: mocks.testCaseFor(row.machineName, row.testCase) };
     },
   });
-  const runtime = new Runtime(store, machines, runner, clock, loadTaskTokenKey(dataDir));
-  const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested };
+  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret));
+  const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
   try {

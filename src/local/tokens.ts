@@ -5,9 +5,7 @@
  * and either gets the answer that arrived before the crash, or keeps waiting
  * under its old tokens too, so a worker holding one still reaches it.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
 import { TASK_TOKEN_PATTERN } from '../engine/index.js';
 import { TaskFailure, type TaskRequest } from '../engine/types.js';
@@ -20,31 +18,16 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-export const TOKEN_KEY_FILE = 'task-token.key';
 const KEY_BYTES = 32;
 
 /**
- * The data dir's task-token key, made on first use and readable by its owner
- * only. It outlives restarts so a resumed task hands out the token it handed
- * out before; whoever lacks it cannot forge a token for another task.
+ * The data dir's task-token key, derived from the store's secret (which
+ * outlives restarts) so a resumed task hands out the token it handed out
+ * before, and separate from the secret's other uses; whoever lacks it cannot
+ * forge a token for another task.
  */
-export function loadTaskTokenKey(dataDir: string): Uint8Array {
-  const file = path.join(dataDir, TOKEN_KEY_FILE);
-  try {
-    const key = readFileSync(file);
-    if (key.length === KEY_BYTES) return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  // Missing or damaged: a new key. Tokens already handed out stay valid (the store maps them), new ones differ.
-  const key = randomBytes(KEY_BYTES);
-  const fd = openSync(file, 'w', 0o600);
-  try {
-    writeSync(fd, key);
-  } finally {
-    closeSync(fd);
-  }
-  return key;
+export function taskTokenKey(storeSecret: Uint8Array): Uint8Array {
+  return createHmac('sha256', storeSecret).update('deliv task tokens').digest();
 }
 
 export class TokenBroker {

@@ -3,7 +3,7 @@
  * on load), Lambda error shapes, timeouts, mocks by test case and attempt,
  * callbacks through stored tokens, and ItemReader over local files.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/asl/types.js';
@@ -12,7 +12,7 @@ import { LambdaHost } from '../../src/local/lambda.js';
 import { MockFile } from '../../src/local/mocks.js';
 import { Store } from '../../src/local/store.js';
 import { LocalTaskRunner } from '../../src/local/tasks.js';
-import { loadTaskTokenKey, TOKEN_KEY_FILE, TokenBroker } from '../../src/local/tokens.js';
+import { taskTokenKey, TokenBroker } from '../../src/local/tokens.js';
 import { taskTokenFor } from '../../src/engine/index.js';
 import { parseCsv } from '../../src/local/items.js';
 import { tempDir } from '../helpers/cli.js';
@@ -184,16 +184,17 @@ describe('callbacks', () => {
     }
   });
 
-  it('keeps one task-token key per data dir, readable by its owner only', () => {
-    const dir = path.join(root, 'key-dir');
-    mkdirSync(dir);
-    const key = loadTaskTokenKey(dir);
+  it('keys task tokens by the data dir: the same after a restart, different in another store', () => {
+    const first = new Store(path.join(root, '.deliv-keyed'));
+    const key = taskTokenKey(first.pagingSecret);
+    first.close();
     expect(key).toHaveLength(32);
-    expect(Buffer.from(loadTaskTokenKey(dir)).equals(Buffer.from(key))).toBe(true);
-    expect(statSync(path.join(dir, TOKEN_KEY_FILE)).mode & 0o077).toBe(0);
-    const other = path.join(root, 'key-dir-2');
-    mkdirSync(other);
-    expect(Buffer.from(loadTaskTokenKey(other)).equals(Buffer.from(key))).toBe(false);
+    const reopened = new Store(path.join(root, '.deliv-keyed'));
+    expect(Buffer.from(taskTokenKey(reopened.pagingSecret)).equals(Buffer.from(key))).toBe(true);
+    // Not the secret itself, which signs page tokens too.
+    expect(Buffer.from(key).equals(reopened.pagingSecret)).toBe(false);
+    reopened.close();
+    expect(Buffer.from(taskTokenKey(store.pagingSecret)).equals(Buffer.from(key))).toBe(false);
   });
 
   it('keeps an answer that arrives while no task waits (after a crash) for the resumed task', async () => {
