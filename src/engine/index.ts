@@ -57,7 +57,7 @@ export function compile(definition: StateMachineDefinition | string): CompileRes
 
 function startExecution(start: CompiledState, timeoutSeconds: number | undefined, options: ExecutionOptions): ExecutionHandle {
   const exec = new Execution(options, options.clock ?? defaultClock);
-  const frame = new Frame(exec, {}, exec.root, 0);
+  const frame = new Frame(exec, options.variables ? { ...options.variables } : {}, exec.root, 0);
   const handle: ExecutionHandle = {
     result: exec.result,
     stop(error?: string, cause?: string) {
