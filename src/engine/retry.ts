@@ -5,7 +5,7 @@
 import type { Catcher, JsonValue, Retrier } from '../asl/types.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
-import { Cancelled, errorOutput, matchesError, StateFailure, toFailure } from './failure.js';
+import { Cancelled, errorOutput, matchesError, StateFailure } from './failure.js';
 import type { AssignStep, MaybePromise, ResultStep, StateEnv, StateRun, Template } from './io.js';
 import { compileAssign, compileResultPath, compileTemplate, exit, andThen } from './io.js';
 

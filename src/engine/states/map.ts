@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue, MapState } from '../../asl/types.js';
 import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { CancelScope, runChain } from '../execution.js';
-import { Cancelled, errorOutput, StateFailure, toFailure } from '../failure.js';
+import { Cancelled, errorOutput, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import type { Reference } from '../paths.js';

@@ -1,7 +1,7 @@
 import type { JsonValue, ParallelState } from '../../asl/types.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { CancelScope, isPromise, runChain } from '../execution.js';
-import { Cancelled, toFailure } from '../failure.js';
+import { Cancelled } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileTemplate, enter, finishJsonata, finishJsonPath, andThen } from '../io.js';
 import { runPool } from '../pool.js';
