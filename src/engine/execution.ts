@@ -84,7 +84,7 @@ export class Frame {
   /** Set by each state's run: the state to go to, or null at the end of this chain. */
   next: CompiledState | null = null;
   /** The state being run (set on entering), to word errors that escape it. */
-  current: { name: string; enteredId: number } | null = null;
+  current: StateRun | null = null;
   /** The per-state record this thread reuses (see StateRun.reset). */
   run: StateRun | undefined = undefined;
 
@@ -137,7 +137,7 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
 function wrap(frame: Frame, error: unknown): unknown {
   if (error instanceof StateFailure || error instanceof Cancelled) return error;
   const current = frame.current;
-  return toFailure(error, current?.name ?? '', current?.enteredId ?? 0);
+  return current ? current.fail(error) : toFailure(error, '', 0);
 }
 
 function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
