@@ -14,6 +14,7 @@ import type { Reference } from './paths.js';
 import { compileReference, requirePath } from './paths.js';
 import { detailsOf } from './replay.js';
 import type { CompileProblem } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -219,7 +220,7 @@ export function compileReferenceField(env: StateEnv, field: string, path: string
   return compileField(env, field, () => compileReference(path));
 }
 
-export function runtimeError(message: string, error = 'States.Runtime'): StatesError {
+export function runtimeError(message: string, error: string = StatesErrors.Runtime): StatesError {
   return new StatesError(error, message);
 }
 

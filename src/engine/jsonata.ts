@@ -12,6 +12,7 @@ import { StatesError } from './errors.js';
 import { formatJson, parseJson } from './json-format.js';
 import { compileFast, FALLBACK } from './jsonata-fast.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
+import { StatesErrors } from '../asl/errors.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue | Promise<JsonValue>;
 
@@ -32,7 +33,7 @@ export class JsonataSyntaxError extends Error {
 }
 
 export function queryEvaluationError(cause: string): StatesError {
-  return new StatesError('States.QueryEvaluationError', cause);
+  return new StatesError(StatesErrors.QueryEvaluationError, cause);
 }
 
 /** The JSON type name AWS uses in its messages. */
@@ -160,7 +161,7 @@ export class QueryEvaluationError extends StatesError {
     cause: string,
     readonly location: string,
   ) {
-    super('States.QueryEvaluationError', cause);
+    super(StatesErrors.QueryEvaluationError, cause);
   }
 }
 

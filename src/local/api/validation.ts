@@ -1,4 +1,5 @@
 /** ValidateStateMachineDefinition and TestState. */
+import { firstMatching } from '../../asl/errors.js';
 import type { JsonValue } from '../../asl/types.js';
 import type { HistoryEvent } from '../../engine/types.js';
 import { ApiError } from '../api-error.js';
@@ -108,7 +109,7 @@ const testState: Handler = async (context, input) => {
       inspectionData,
     });
   }
-  const retriable = retriers.some((retrier) => (retrier.ErrorEquals ?? []).some((name) => name === result.error || (name === 'States.ALL' && result.error !== 'States.Runtime')));
+  const retriable = firstMatching(retriers, result.error) !== undefined;
   return compact({ status: retriable ? 'RETRIABLE' : 'FAILED', error: result.error, cause: result.cause, inspectionData });
 };
 
