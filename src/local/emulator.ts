@@ -97,8 +97,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const runtime = new Runtime(store, machines, runner, clock);
   const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested };
-  const server = createServer(context, options.log);
   const host = options.host ?? '127.0.0.1';
+  const server = createServer(context, { host, log: options.log });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
