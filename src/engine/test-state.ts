@@ -280,7 +280,7 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
     ...identity,
     input,
     variables: variables as Record<string, JsonValue> | undefined,
-    runner: mapFailures ? { run: () => Promise.reject(new TaskFailure('States.ExceedToleratedFailureThreshold', mapFailures)) } : runner,
+    runner: mapFailures ? { run: () => Promise.reject(new TaskFailure(StatesErrors.ExceedToleratedFailureThreshold, mapFailures)) } : runner,
     clock: host.clock ?? skippingClock(),
     inspect: (stage, value) => {
       stages[stage] = value;

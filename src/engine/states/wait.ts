@@ -42,7 +42,7 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
       andThen(template ? template(run.statesScope()) : timestamp, (value) => {
         const at = timestampMillis(value);
         if (Number.isNaN(at)) {
-          throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? StatesErrors.QueryEvaluationError : StatesErrors.Runtime);
+          throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? StatesErrors.QueryEvaluationError : StatesErrors.Runtime, 'Timestamp');
         }
         return at;
       });
