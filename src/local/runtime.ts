@@ -8,6 +8,7 @@ import type { JsonValue, WorkflowType } from '../asl/types.js';
 import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
 import type { ExecutionRow, Store } from './store.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface SyncResult extends ExecutionResult {
   stopped: number;
@@ -57,14 +58,14 @@ export class Runtime {
       try {
         handle = this.begin(row, resume);
       } catch (error) {
-        settle(this.finish(row, { status: 'FAILED', error: 'States.Runtime', cause: `could not start: ${(error as Error).message}`, eventCount: 0 }));
+        settle(this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not start: ${(error as Error).message}`, eventCount: 0 }));
         return;
       }
       live.handle = handle;
       settle(
         handle.result.then(
           (result) => this.finish(row, result),
-          (error: unknown) => this.finish(row, { status: 'FAILED', error: 'States.Runtime', cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+          (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
         ),
       );
       if (live.stopRequest) handle.stop(live.stopRequest.error, live.stopRequest.cause);
@@ -209,7 +210,7 @@ export class Runtime {
       try {
         this.run(row, true);
       } catch (error) {
-        this.store.finishExecution(row.arn, { status: 'FAILED', error: 'States.Runtime', cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
+        this.store.finishExecution(row.arn, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
       }
     }
     return rows.length;
