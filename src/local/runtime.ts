@@ -8,6 +8,7 @@ import type { JsonValue, WorkflowType } from '../asl/types.js';
 import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
 import type { ExecutionRow, Store } from './store.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface SyncResult extends ExecutionResult {
   stopped: number;
@@ -28,6 +29,8 @@ export class Runtime {
     private readonly machines: MachineCache,
     readonly taskRunner: TaskRunner,
     private readonly clock: Clock,
+    /** The data dir's task-token key, so a resumed task hands out the token it handed out before. */
+    private readonly taskTokenKey?: Uint8Array,
   ) {}
 
   get runningCount(): number {
@@ -75,10 +78,11 @@ export class Runtime {
         if (!this.closed) record(event);
       },
       resumeFrom,
+      taskTokenKey: this.taskTokenKey,
     });
     const done = handle.result.then(
       (result) => this.finish(row, result),
-      (error: unknown) => this.finish(row, { status: 'FAILED', error: 'States.Runtime', cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+      (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
     );
     this.live.set(arn, { handle, done });
   }
@@ -155,6 +159,7 @@ export class Runtime {
       input: options.input,
       runner: this.taskRunner,
       clock: this.clock,
+      taskTokenKey: this.taskTokenKey,
     });
     const result = await handle.result;
     return { ...result, stopped: this.clock.now() };
@@ -167,7 +172,7 @@ export class Runtime {
       try {
         this.run(row, true);
       } catch (error) {
-        this.store.finishExecution(row.arn, { status: 'FAILED', error: 'States.Runtime', cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
+        this.store.finishExecution(row.arn, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
       }
     }
     return rows.length;
