@@ -1,7 +1,8 @@
-import { Command, Errors } from '@oclif/core';
+import { Command, Errors, ux } from '@oclif/core';
 import { paint } from './colors.js';
 import { DelivError, errorMessage } from './errors.js';
 import { EXIT_CODES } from './interrupt.js';
+import { jsonTerminalSafe, terminalSafe, writeErr } from './output.js';
 
 /**
  * The base of every deliv command: `--json` for scripts, and errors rendered
@@ -15,9 +16,19 @@ export abstract class BaseCommand extends Command {
     if (!this.jsonEnabled()) this.log(text);
   }
 
+  /** Every line a command logs is made safe for the terminal (ui/output.ts). */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(terminalSafe(typeof message === 'string' ? message : String(message)), ...args);
+  }
+
+  /** The --json result: the data unchanged, with the characters a terminal would act on escaped. */
+  override logJson(json: unknown): void {
+    ux.stdout(jsonTerminalSafe(ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })));
+  }
+
   /** Writes a line to stderr: progress and warnings never mix with data on stdout. */
   protected note(text: string): void {
-    process.stderr.write(`${text}\n`);
+    writeErr(`${text}\n`);
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
@@ -38,10 +49,10 @@ export abstract class BaseCommand extends Command {
 
   private report(message: string, hint: string | undefined, exitCode: number): never {
     if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify({ error: { message, hint, exitCode } }, null, 2)}\n`);
+      process.stdout.write(`${jsonTerminalSafe(JSON.stringify({ error: { message, hint, exitCode } }, null, 2))}\n`);
     } else {
-      process.stderr.write(`${paint.failure('Error:')} ${message}\n`);
-      if (hint) process.stderr.write(`${paint.muted(hint)}\n`);
+      writeErr(`${paint.failure('Error:')} ${message}\n`);
+      if (hint) writeErr(`${paint.muted(hint)}\n`);
     }
     this.exit(exitCode);
   }
