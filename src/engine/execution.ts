@@ -15,6 +15,7 @@ import { Cancelled, StateFailure, toFailure } from './failure.js';
 import { Replay } from './replay.js';
 import type { StateRun } from './io.js';
 import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface CompiledState {
   readonly name: string;
@@ -84,7 +85,7 @@ export class Frame {
   /** Set by each state's run: the state to go to, or null at the end of this chain. */
   next: CompiledState | null = null;
   /** The state being run (set on entering), to word errors that escape it. */
-  current: { name: string; enteredId: number } | null = null;
+  current: StateRun | null = null;
   /** The per-state record this thread reuses (see StateRun.reset). */
   run: StateRun | undefined = undefined;
 
@@ -137,7 +138,7 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
 function wrap(frame: Frame, error: unknown): unknown {
   if (error instanceof StateFailure || error instanceof Cancelled) return error;
   const current = frame.current;
-  return toFailure(error, current?.name ?? '', current?.enteredId ?? 0);
+  return current ? current.fail(error) : toFailure(error, '', 0);
 }
 
 function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
@@ -328,7 +329,7 @@ export class Execution {
   /** Ends the execution because of a failure that escaped the top-level chain. */
   fail(error: unknown, frame: Frame): void {
     if (error instanceof Cancelled) return;
-    const failure = error instanceof StateFailure ? error : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
+    const failure = error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error));
     this.finish({ status: 'FAILED', error: failure.error, cause: failure.cause }, frame);
   }
 }
