@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters */
 /**
  * Data reaches the terminal unable to drive it: an execution whose state
  * names, cause and output carry escape sequences is shown by `deliv logs` and

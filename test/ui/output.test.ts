@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters */
 import { describe, expect, it } from 'vitest';
 import { jsonTerminalSafe, terminalSafe } from '../../src/ui/output.js';
 
