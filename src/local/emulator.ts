@@ -21,7 +21,7 @@ import { Runtime } from './runtime.js';
 import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
-import { TokenBroker } from './tokens.js';
+import { taskTokenKey, TokenBroker } from './tokens.js';
 import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
@@ -98,7 +98,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return { machineName: row.machineName, testCase: mocks.testCaseFor(row.machineName, row.testCase) };
     },
   });
-  const runtime = new Runtime(store, machines, runner, clock);
+  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret));
   const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });

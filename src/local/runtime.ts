@@ -28,6 +28,8 @@ export class Runtime {
     private readonly machines: MachineCache,
     readonly taskRunner: TaskRunner,
     private readonly clock: Clock,
+    /** The data dir's task-token key, so a resumed task hands out the token it handed out before. */
+    private readonly taskTokenKey?: Uint8Array,
   ) {}
 
   get runningCount(): number {
@@ -75,6 +77,7 @@ export class Runtime {
         if (!this.closed) record(event);
       },
       resumeFrom,
+      taskTokenKey: this.taskTokenKey,
     });
     const done = handle.result.then(
       (result) => this.finish(row, result),
@@ -155,6 +158,7 @@ export class Runtime {
       input: options.input,
       runner: this.taskRunner,
       clock: this.clock,
+      taskTokenKey: this.taskTokenKey,
     });
     const result = await handle.result;
     return { ...result, stopped: this.clock.now() };
