@@ -19,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
+import { StatesErrors } from '../asl/errors.js';
 import type { Partition } from './arn.js';
 import type { InvokeMessage, ThrownError, WorkerBoot, WorkerMessage } from './lambda-worker.js';
 
@@ -381,7 +382,7 @@ function within(promise: Promise<void>, ms: number, onTimeout: () => TaskFailure
 }
 
 function timeoutFailure(ms: number, label: string, phase = ''): TaskFailure {
-  return new TaskFailure('States.Timeout', `Task timed out after ${(ms / 1000).toFixed(2)} seconds${phase ? ` ${phase}` : ''} (${label}; timeoutSeconds of the function in deliv.yaml)`);
+  return new TaskFailure(StatesErrors.Timeout, `Task timed out after ${(ms / 1000).toFixed(2)} seconds${phase ? ` ${phase}` : ''} (${label}; timeoutSeconds of the function in deliv.yaml)`);
 }
 
 /** A failure of the runtime itself (no trace): Error = the type, Cause = Lambda's error JSON. */
