@@ -31,7 +31,7 @@ On a terminal it asks for what the flags leave open; elsewhere it never waits fo
   async run() {
     const { args, flags } = await this.parse(Init);
     const { resolveInitOptions } = await import('../project/init-answers.js');
-    const { scaffoldProject } = await import('../project/scaffold.js');
+    const { formatNextSteps, scaffoldProject } = await import('../project/scaffold.js');
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !this.jsonEnabled();
     const options = await resolveInitOptions({ ...flags, dir: args.dir }, interactive);
     const result = scaffoldProject(options);
@@ -42,11 +42,7 @@ On a terminal it asks for what the flags leave open; elsewhere it never waits fo
     this.say(`  functions:      ${result.functions.join(', ')}`);
     this.say('');
     this.say(paint.strong('Next steps:'));
-    if (shown !== '.') this.say(`  cd ${shown}`);
-    this.say('  deliv validate          # check the state machines');
-    this.say('  deliv local start       # start the embedded Step Functions emulator');
-    this.say('  deliv deploy            # create the state machines on it');
-    this.say(`  deliv start ${result.stateMachines[0]} --input ${result.sampleEvent} --wait`);
+    for (const line of formatNextSteps(result.nextSteps, '  ')) this.say(line);
     return { ...result, name: options.name, templates: options.templates, types: options.types, region: options.region, language: options.language };
   }
 }

@@ -185,6 +185,7 @@ export class Execution {
   /** The recorded event consumed by the last `emit` while replaying, null when it was appended. */
   replayed: HistoryEvent | null = null;
   private readonly onEvent: ((event: HistoryEvent) => void) | undefined;
+  readonly inspect: ExecutionOptions['inspect'];
   private finished: ExecutionResult | undefined;
   private settle!: (result: ExecutionResult) => void;
   readonly result: Promise<ExecutionResult>;
@@ -193,6 +194,7 @@ export class Execution {
     this.clock = clock;
     this.runner = options.runner;
     this.onEvent = options.onEvent;
+    this.inspect = options.inspect;
     this.replay = options.resumeFrom && options.resumeFrom.length > 0 ? new Replay(options.resumeFrom) : null;
     if (this.replay) this.nextId = this.replay.maxId + 1;
     const started = this.replay?.first;

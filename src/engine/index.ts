@@ -57,7 +57,7 @@ export function compile(definition: StateMachineDefinition | string): CompileRes
 
 function startExecution(start: CompiledState, timeoutSeconds: number | undefined, options: ExecutionOptions): ExecutionHandle {
   const exec = new Execution(options, options.clock ?? defaultClock);
-  const frame = new Frame(exec, {}, exec.root, 0);
+  const frame = new Frame(exec, options.variables ? { ...options.variables } : {}, exec.root, 0);
   const handle: ExecutionHandle = {
     result: exec.result,
     stop(error?: string, cause?: string) {
@@ -72,6 +72,8 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       inputDetails: { truncated: false },
       roleArn: options.roleArn,
     });
+    // AWS records the first state's entry with previousEventId 0, not the ExecutionStarted id.
+    frame.last = 0;
   } catch (error) {
     exec.fail(error, frame);
     return handle;

@@ -244,7 +244,13 @@ export function compileJsonPathTail(env: StateEnv, def: { ResultSelector?: JsonV
 export function finishJsonPath(run: StateRun, type: string, tail: JsonPathTail, result: JsonValue): JsonValue {
   const selected = tail.resultSelector ? (tail.resultSelector(run.at(result)) as JsonValue) : result;
   const assigned = tail.assign ? (tail.assign(run.at(selected)) as Record<string, JsonValue>) : undefined;
-  const output = tail.outputPath(tail.resultPath(run.rawInput, selected), run);
+  const placed = tail.resultPath(run.rawInput, selected);
+  const inspect = run.frame.exec.inspect;
+  if (inspect) {
+    inspect('afterResultSelector', selected);
+    inspect('afterResultPath', placed);
+  }
+  const output = tail.outputPath(placed, run);
   return exit(run, type, output, assigned);
 }
 

@@ -94,6 +94,7 @@ export class ErrorPolicy {
     const onError = (error: unknown): MaybePromise<JsonValue> => {
       const failure = toFailure(error, run.name, run.enteredId);
       if (failure instanceof Cancelled) throw failure;
+      run.frame.exec.inspect?.('error', errorOutput(failure) as JsonValue);
       for (let i = 0; i < this.retriers.length; i += 1) {
         const retrier = this.retriers[i];
         if (!matchesError(retrier.errorEquals, failure.error)) continue;

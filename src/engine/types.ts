@@ -92,7 +92,17 @@ export interface ExecutionOptions extends ExecutionIdentity {
    * the engine replays it without re-running completed tasks, then carries on.
    */
   resumeFrom?: readonly HistoryEvent[];
+  /** Variables the execution starts with (TestState's `variables`); none by default. */
+  variables?: Record<string, JsonValue>;
+  /**
+   * Sees each step of a state's data flow as it happens (TestState's
+   * inspection data). Absent in normal runs, where it costs one check per step.
+   */
+  inspect?: (stage: InspectionStage, value: JsonValue) => void;
 }
+
+/** The points of a state's data flow that TestState reports (`inspectionData`), plus the error a retrier or catcher sees. */
+export type InspectionStage = 'afterInputPath' | 'afterParameters' | 'afterArguments' | 'result' | 'afterResultSelector' | 'afterResultPath' | 'error';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 

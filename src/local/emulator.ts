@@ -13,6 +13,7 @@ import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Partition } from './arn.js';
 import { realClock } from '../engine/index.js';
+import { createPager, type Pager } from './api/paging.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { LogStore } from './log-store.js';
@@ -54,6 +55,8 @@ export interface EmulatorContext {
   /** Set once the server listens. */
   endpoint: string;
   nested: NestedExecutions;
+  /** Keyset page tokens, signed with the store's key. */
+  pager: Pager;
 }
 
 export interface RunningEmulator {
@@ -100,9 +103,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const logs = new LogStore(store);
   const runtime = new Runtime(store, machines, runner, clock, logs);
-  const context: EmulatorContext = { store, logs, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested };
-  const server = createServer(context, options.log);
+  const context: EmulatorContext = { store, logs, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
+  const server = createServer(context, { host, log: options.log });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -41,21 +41,6 @@ export interface EventKey {
   seq: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS log_groups (
-  name TEXT PRIMARY KEY, created INTEGER NOT NULL, retentionInDays INTEGER, logGroupClass TEXT NOT NULL DEFAULT 'STANDARD'
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS log_streams (
-  groupName TEXT NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL, firstEvent INTEGER, lastEvent INTEGER,
-  lastIngestion INTEGER, storedBytes INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (groupName, name)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS log_events (
-  seq INTEGER PRIMARY KEY, groupName TEXT NOT NULL, streamName TEXT NOT NULL, timestamp INTEGER NOT NULL,
-  ingestion INTEGER NOT NULL, message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS log_events_group ON log_events (groupName, timestamp, seq);
-CREATE INDEX IF NOT EXISTS log_events_stream ON log_events (groupName, streamName, timestamp, seq);
-`;
 
 export interface EventQuery {
   groupName: string;
@@ -76,8 +61,8 @@ export class LogStore {
   private readonly statements;
 
   constructor(private readonly store: Store) {
+    // The tables are the store's (migration 3).
     this.db = store.db;
-    this.db.exec(SCHEMA);
     this.statements = {
       getGroup: this.db.prepare('SELECT * FROM log_groups WHERE name = ?'),
       getStream: this.db.prepare('SELECT * FROM log_streams WHERE groupName = ? AND name = ?'),

@@ -16,6 +16,7 @@ import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
 import { parseMachineArn } from './arn.js';
 import type { EmulatorContext } from './emulator.js';
+import { requestGuard } from './guard.js';
 
 export const ACTIONS: Record<string, Handler> = {
   ...machineActions,
@@ -37,13 +38,30 @@ function serviceFor(target: string) {
   return SERVICES.find((service) => target.startsWith(service.prefix)) ?? SERVICES[0];
 }
 
-export function createServer(context: EmulatorContext, log?: (line: string) => void): http.Server {
+export interface ServerOptions {
+  /** The address the server binds (`--host`): requests must be addressed to it or to loopback. */
+  host: string;
+  /** Called once per request with a one-line summary (`--verbose`). */
+  log?: (line: string) => void;
+}
+
+export function createServer(context: EmulatorContext, options: ServerOptions): http.Server {
   wireNestedExecutions(context);
+  const { log } = options;
+  const guard = requestGuard(options.host);
   const server = http.createServer((request, response) => {
     const started = performance.now();
     const finish = (status: number, action: string) => {
       log?.(`${request.method} ${action} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     };
+    const refused = guard.refuse(request.headers);
+    if (refused !== undefined) {
+      // Nothing is read or run: not the body, not the action.
+      request.resume();
+      send(response, 403, { __type: 'AccessDeniedException', message: refused }, serviceFor(String(request.headers['x-amz-target'] ?? '')).type);
+      finish(403, '(refused)');
+      return;
+    }
     if (request.method === 'GET' && request.url?.startsWith('/deliv/')) {
       const body = internal(context, request.url);
       send(response, body ? 200 : 404, body ?? { message: 'not found' }, 'application/json');

@@ -11,6 +11,7 @@
  * loses at most the uncommitted turn: unacknowledged requests and the events
  * of tasks still finishing (they run again on resume).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -85,6 +86,19 @@ export interface ExecutionRow {
   parentArn: string | null;
 }
 
+export interface ExecutionFilter {
+  machineArn: string;
+  versionArn?: string;
+  aliasArn?: string;
+  status?: string;
+  redriven?: boolean;
+}
+
+/** What ListExecutions shows of an execution, and `seq`, its place in insertion order (the tie-break of the page key). */
+export type ExecutionListRow = Pick<ExecutionRow, 'arn' | 'machineArn' | 'name' | 'status' | 'started' | 'stopped' | 'versionArn' | 'aliasArn' | 'redriveCount' | 'redriveDate'> & { seq: number };
+
+const EXECUTION_LIST_COLUMNS = 'arn, machineArn, name, status, started, stopped, versionArn, aliasArn, redriveCount, redriveDate';
+
 export interface TokenRow {
   token: string;
   executionArn: string;
@@ -99,7 +113,20 @@ export interface TokenRow {
   heartbeat: number | null;
 }
 
-const SCHEMA = `
+/**
+ * The schema, one migration per change, applied in order and recorded in
+ * `PRAGMA user_version`, so a data dir written by an earlier deliv opens (and
+ * is brought forward) instead of being wiped. Every table added by any part
+ * of the emulator goes here as a new entry; an entry never changes once it is
+ * on main. A store newer than this code is refused rather than guessed at.
+ */
+interface Migration {
+  version: number;
+  up(db: Database.Database): void;
+}
+
+/** The schema before migrations were numbered (user_version 0): idempotent, so it also opens stores of that era. */
+const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS machines (
   arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, definition TEXT NOT NULL, roleArn TEXT NOT NULL,
   description TEXT NOT NULL DEFAULT '', loggingConfiguration TEXT NOT NULL, tracingConfiguration TEXT NOT NULL,
@@ -139,6 +166,60 @@ CREATE TABLE IF NOT EXISTS tags (
 ) WITHOUT ROWID;
 `;
 
+const MIGRATIONS: Migration[] = [
+  { version: 1, up: (db) => db.exec(SCHEMA_V1) },
+  {
+    // Keyset paging: ListExecutions' status filter and order from one index; the signing key of page tokens.
+    version: 2,
+    up: (db) => {
+      // Ascending, so that a backward scan yields (started DESC, rowid DESC), the page order, with no sort.
+      db.exec(`
+        DROP INDEX IF EXISTS executions_machine;
+        CREATE INDEX executions_machine ON executions (machineArn, started);
+        CREATE INDEX IF NOT EXISTS executions_machine_status ON executions (machineArn, status, started);
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+      `);
+      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('pagingSecret', ?)").run(randomBytes(32));
+    },
+  },
+  {
+    // CloudWatch Logs (log-store.ts): the log groups machines log their executions to, their streams and events.
+    version: 3,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE log_groups (
+          name TEXT PRIMARY KEY, created INTEGER NOT NULL, retentionInDays INTEGER, logGroupClass TEXT NOT NULL DEFAULT 'STANDARD'
+        ) WITHOUT ROWID;
+        CREATE TABLE log_streams (
+          groupName TEXT NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL, firstEvent INTEGER, lastEvent INTEGER,
+          lastIngestion INTEGER, storedBytes INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (groupName, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE log_events (
+          seq INTEGER PRIMARY KEY, groupName TEXT NOT NULL, streamName TEXT NOT NULL, timestamp INTEGER NOT NULL,
+          ingestion INTEGER NOT NULL, message TEXT NOT NULL
+        );
+        CREATE INDEX log_events_group ON log_events (groupName, timestamp, seq);
+        CREATE INDEX log_events_stream ON log_events (groupName, streamName, timestamp, seq);
+      `),
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`${file} was written by a newer deliv (store schema ${current}, this deliv knows ${SCHEMA_VERSION}): upgrade deliv, or pass another --data-dir`);
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
 export const DATABASE_FILE = 'emulator.db';
 
 /** History events are stored as JSON with the timestamp in epoch milliseconds. */
@@ -156,6 +237,8 @@ function decodeEvent(text: string): HistoryEvent {
 
 export class Store {
   readonly db: Database.Database;
+  /** Signs page tokens (api/paging.ts); kept in the store so tokens survive a restart. */
+  readonly pagingSecret: Buffer;
   private deferred: (() => void)[] = [];
   private batchOpen = false;
   private commitWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
@@ -176,7 +259,8 @@ export class Store {
     // One emulator per data dir: a second process cannot even read the database.
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('busy_timeout = 0');
-    this.db.exec(SCHEMA);
+    migrate(this.db, path.join(dataDir, DATABASE_FILE));
+    this.pagingSecret = (this.db.prepare("SELECT value FROM meta WHERE key = 'pagingSecret'").get() as { value: Buffer }).value;
     const db = this.db;
     this.statements = {
       begin: db.prepare('BEGIN'),
@@ -192,6 +276,8 @@ export class Store {
         @stopped, @definition, @roleArn, @revisionId, @traceHeader, @testCase, @redriveCount, @redriveDate, @parentArn)`),
       finishExecution: db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped = ? WHERE arn = ?'),
       history: db.prepare('SELECT event FROM history WHERE executionArn = ? ORDER BY id'),
+      historyAfter: db.prepare('SELECT event FROM history WHERE executionArn = ? AND id > ? ORDER BY id LIMIT ?'),
+      historyBefore: db.prepare('SELECT event FROM history WHERE executionArn = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       getToken: db.prepare('SELECT * FROM tokens WHERE token = ?'),
       consumeTokens: db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'"),
     };
@@ -275,6 +361,13 @@ export class Store {
     this.deferred.push(write);
   }
 
+  /** One page of a history: the `limit` events after event `after` (before it, newest first, in reverse), decoding only those. */
+  historyPage(executionArn: string, after: number | undefined, limit: number, reverse: boolean): HistoryEvent[] {
+    const statement = reverse ? this.statements.historyBefore : this.statements.historyAfter;
+    const rows = statement.all(executionArn, after ?? (reverse ? Number.MAX_SAFE_INTEGER : 0), limit) as { event: string }[];
+    return rows.map((row) => decodeEvent(row.event));
+  }
+
   history(executionArn: string): HistoryEvent[] {
     return (this.statements.history.all(executionArn) as { event: string }[]).map((row) => decodeEvent(row.event));
   }
@@ -324,6 +417,11 @@ export class Store {
       .run(row);
   }
 
+  /** One page of machines by name, after the name `after`. */
+  listMachinesPage(after: string | undefined, limit: number): MachineRow[] {
+    return this.db.prepare('SELECT * FROM machines WHERE name > ? ORDER BY name LIMIT ?').all(after ?? '', limit) as MachineRow[];
+  }
+
   listMachines(): MachineRow[] {
     return this.db.prepare('SELECT * FROM machines ORDER BY name').all() as MachineRow[];
   }
@@ -354,6 +452,13 @@ export class Store {
       .run(row);
   }
 
+  /** One page of a machine's versions, newest first, after version number `after`. */
+  listVersionsPage(machineArn: string, after: number | undefined, limit: number): VersionRow[] {
+    return this.db
+      .prepare('SELECT * FROM versions WHERE machineArn = ? AND version < ? ORDER BY version DESC LIMIT ?')
+      .all(machineArn, after ?? Number.MAX_SAFE_INTEGER, limit) as VersionRow[];
+  }
+
   listVersions(machineArn: string): VersionRow[] {
     return this.db.prepare('SELECT * FROM versions WHERE machineArn = ? ORDER BY version DESC').all(machineArn) as VersionRow[];
   }
@@ -373,6 +478,12 @@ export class Store {
         VALUES (@arn, @machineArn, @name, @description, @routing, @created, @updated)
         ON CONFLICT (arn) DO UPDATE SET description = @description, routing = @routing, updated = @updated`)
       .run({ ...row, routing: JSON.stringify(row.routing) });
+  }
+
+  /** One page of a machine's aliases by name, after the name `after`. */
+  listAliasesPage(machineArn: string, after: string | undefined, limit: number): AliasRow[] {
+    const rows = this.db.prepare('SELECT * FROM aliases WHERE machineArn = ? AND name > ? ORDER BY name LIMIT ?').all(machineArn, after ?? '', limit) as (Omit<AliasRow, 'routing'> & { routing: string })[];
+    return rows.map((row) => ({ ...row, routing: JSON.parse(row.routing) as RoutingEntry[] }));
   }
 
   listAliases(machineArn: string): AliasRow[] {
@@ -414,18 +525,28 @@ export class Store {
     return row && row.machineArn === machineArn && row.type === 'STANDARD' ? row : undefined;
   }
 
-  listExecutions(filter: { machineArn?: string; versionArn?: string; aliasArn?: string; status?: string; redriven?: boolean }): ExecutionRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const equal = { machineArn: filter.machineArn, versionArn: filter.versionArn, aliasArn: filter.aliasArn, status: filter.status };
+  /**
+   * One page of ListExecutions, newest first: the rows after `after` (the
+   * `[started, seq]` of the last row of the previous page) in the order of the
+   * machine's index, `limit` of them, and only the columns the list shows
+   * (never the input, output or definition).
+   */
+  listExecutionsPage(filter: ExecutionFilter, after: readonly [number, number] | undefined, limit: number): ExecutionListRow[] {
+    const where = ['machineArn = ?'];
+    const args: unknown[] = [filter.machineArn];
+    const equal = { versionArn: filter.versionArn, aliasArn: filter.aliasArn, status: filter.status };
     for (const [column, value] of Object.entries(equal)) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
       args.push(value);
     }
     if (filter.redriven !== undefined) where.push(filter.redriven ? 'redriveCount > 0' : 'redriveCount = 0');
-    const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started DESC, rowid DESC`;
-    return this.db.prepare(sql).all(...args) as ExecutionRow[];
+    if (after) {
+      where.push('(started, rowid) < (?, ?)');
+      args.push(after[0], after[1]);
+    }
+    const sql = `SELECT rowid AS seq, ${EXECUTION_LIST_COLUMNS} FROM executions WHERE ${where.join(' AND ')} ORDER BY started DESC, rowid DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, limit) as ExecutionListRow[];
   }
 
   runningExecutions(): ExecutionRow[] {

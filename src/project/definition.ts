@@ -109,8 +109,12 @@ export function locateNode(document: Document, lineCounter: LineCounter, at: Def
   return { line: position.line, col: position.col };
 }
 
-/** Loads one of the project's state machines with the target's substitutions applied. */
-export function renderStateMachine(project: Project, machineName: string, targetName = 'local'): LoadedDefinition {
+/**
+ * Loads one of the project's state machines with the target's substitutions applied.
+ * `defaults` fill what the target leaves out (the ARNs of what deploy creates,
+ * `AWS::Region`-style pseudo-parameters); the target's own values win.
+ */
+export function renderStateMachine(project: Project, machineName: string, targetName = 'local', defaults: Record<string, string> = {}): LoadedDefinition {
   const machine = project.config.stateMachines[machineName];
   if (!machine) {
     throw new UsageError(`no state machine named \`${machineName}\` in ${project.file}`, {
@@ -123,5 +127,5 @@ export function renderStateMachine(project: Project, machineName: string, target
       hint: `known: ${Object.keys(project.config.targets).join(', ')}`,
     });
   }
-  return loadDefinitionFile(path.resolve(project.root, machine.definition), target.substitutions ?? {});
+  return loadDefinitionFile(path.resolve(project.root, machine.definition), { ...defaults, ...target.substitutions });
 }

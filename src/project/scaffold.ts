@@ -31,6 +31,43 @@ export interface ScaffoldResult {
   functions: string[];
   /** A sample input of the first state machine that succeeds. */
   sampleEvent: string;
+  /** What to run next, in order (see nextSteps). */
+  nextSteps: NextStep[];
+}
+
+/** One command of the "next steps" init prints and the project README repeats. */
+export interface NextStep {
+  command: string;
+  why: string;
+}
+
+/**
+ * What to run after `deliv init`, in order, each one finishing on its own:
+ * deploy and start start the emulator in the background when it is not
+ * running, so a foreground `deliv local start` (which would hold the terminal)
+ * is never one of them.
+ */
+export function nextSteps(options: { dir?: string; stateMachine: string; sampleEvent: string; install?: string }): NextStep[] {
+  return [
+    ...(options.dir && options.dir !== '.' ? [{ command: `cd ${options.dir}`, why: '' }] : []),
+    ...(options.install ? [{ command: 'npm install', why: options.install }] : []),
+    { command: 'deliv validate', why: 'check every state machine' },
+    { command: 'deliv deploy', why: 'create them on the embedded emulator (started in the background)' },
+    { command: `deliv start ${options.stateMachine} --input ${options.sampleEvent} --wait`, why: 'run one to the end' },
+    { command: 'deliv test', why: 'every path in tests/, in-process, no emulator needed' },
+    { command: 'deliv local stop', why: 'stop the emulator when you are done' },
+  ];
+}
+
+/** Steps as shell lines, comments aligned; a command too long for that has its comment on the line above. */
+export function formatNextSteps(steps: readonly NextStep[], indent = ''): string[] {
+  const short = 24;
+  const width = Math.max(0, ...steps.filter((step) => step.why && step.command.length <= short).map((step) => step.command.length));
+  return steps.flatMap((step) => {
+    if (!step.why) return [`${indent}${step.command}`];
+    if (step.command.length > short) return [`${indent}# ${step.why}`, `${indent}${step.command}`];
+    return [`${indent}${step.command.padEnd(width)}  # ${step.why}`];
+  });
 }
 
 /** The account of the example AWS target: AWS's documentation account, obviously not the user's. */
@@ -190,6 +227,11 @@ function projectFileText(config: ProjectConfig): string {
   return header + stringify(config, { lineWidth: 0 });
 }
 
+/** Why the project needs `npm install` before its first run, if it does. */
+function installReason(needsSfnClient: boolean): string | undefined {
+  return needsSfnClient ? 'a handler answers its task token with @aws-sdk/client-sfn' : undefined;
+}
+
 function packageJsonText(name: string, needsSfnClient: boolean): string {
   const pkg: Record<string, unknown> = {
     name: name.toLowerCase().replace(/[^a-z0-9-._~]/g, '-'),
@@ -223,11 +265,12 @@ execution ARN ends in \`#TestCaseName\`).
 ## Try it
 
 \`\`\`sh
-${needsSfnClient ? 'npm install                         # the courier handler answers its task token with @aws-sdk/client-sfn\n' : ''}deliv validate                      # check every definition
-deliv local start                   # the embedded emulator on 127.0.0.1:8083
-deliv deploy                        # create the state machines locally
-deliv start ${first[0]} --input ${sample} --wait
+${formatNextSteps(nextSteps({ stateMachine: first[0], sampleEvent: sample, install: installReason(needsSfnClient) })).join('\n')}
 \`\`\`
+
+\`deliv deploy\` and \`deliv start\` start the emulator in the background (127.0.0.1:8083,
+or a free port when that one is taken); \`deliv local start\` runs it in the foreground
+instead, in a terminal of its own.
 
 Files whose name contains \`fail\` in \`events/\` are meant to fail; the others succeed.
 
@@ -303,11 +346,14 @@ export function writeProject(dir: string, files: Map<string, string>, options: {
 export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
   const files = planProject(options);
   const written = writeProject(options.dir, files, { force: options.force });
+  const sampleEvent = succeedingSample(files, options.templates[0]);
+  const needsInstall = (JSON.parse(files.get('package.json') ?? '{}') as { dependencies?: object }).dependencies !== undefined;
   return {
     dir: path.resolve(options.dir),
     files: written,
     stateMachines: [...new Set(options.templates)],
     functions: written.filter((file) => file.startsWith('functions/')).map((file) => path.basename(file).replace(/\.(ts|js)$/, '')),
-    sampleEvent: succeedingSample(files, options.templates[0]),
+    sampleEvent,
+    nextSteps: nextSteps({ dir: path.relative(process.cwd(), path.resolve(options.dir)) || '.', stateMachine: options.templates[0], sampleEvent, install: installReason(needsInstall) }),
   };
 }

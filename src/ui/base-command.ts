@@ -1,11 +1,11 @@
 import { Command, Errors } from '@oclif/core';
 import { paint } from './colors.js';
 import { DelivError, errorMessage } from './errors.js';
+import { EXIT_CODES } from './interrupt.js';
 
 /**
  * The base of every deliv command: `--json` for scripts, and errors rendered
- * as one line plus a hint with the documented exit codes (0 ok, 1 failed, 2 bad
- * usage or input). A stack trace appears only with DEBUG set.
+ * as one line plus a hint with the documented exit codes (EXIT_CODES). A stack trace appears only with DEBUG set.
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
@@ -31,7 +31,7 @@ export abstract class BaseCommand extends Command {
     }
     if ((error as { code?: string }).code === 'EEXIT') throw error;
     if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
-      this.report('cancelled', undefined, 1);
+      this.report('cancelled', undefined, EXIT_CODES.interrupted);
     }
     this.report(firstLine(errorMessage(error)), 'run again with DEBUG=deliv* for details', 1);
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -56,6 +56,38 @@ describe.each(TEMPLATES)('deliv init --template %s', (template) => {
     expect(built).not.toContain('${');
     expect(built).toContain('111122223333');
     expect(JSON.parse(built).StartAt).toBeTypeOf('string');
+  });
+});
+
+describe('deliv init: the next steps it prints', () => {
+  it('run as printed, one after the other, each one ending on its own', async () => {
+    const cwd = folder('next-steps');
+    const init = await runCli(['init', 'shop', '--yes', '--template', 'order-fulfillment'], { cwd });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const steps = init.stdout.split('Next steps:\n')[1].split('\n').map((line) => line.replace(/#.*/, '').trim()).filter(Boolean);
+    expect(steps[0]).toBe('cd shop');
+    expect(steps).not.toContain('deliv local start');
+    let dir = cwd;
+    try {
+      for (const step of steps) {
+        const [program, ...args] = step.split(/\s+/);
+        if (program === 'cd') {
+          dir = path.join(dir, args[0]);
+          continue;
+        }
+        if (step === 'npm install') {
+          // Offline here: deliv's own node_modules holds the same packages.
+          symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+          continue;
+        }
+        expect(program).toBe('deliv');
+        const result = await runCli(args, { cwd: dir, timeoutMs: 60_000 });
+        expect(result.exitCode, `${step}\n${result.stdout}${result.stderr}`).toBe(0);
+      }
+      expect(steps.at(-1)).toBe('deliv local stop');
+    } finally {
+      await runCli(['local', 'stop'], { cwd: dir });
+    }
   });
 });
 
@@ -213,7 +245,7 @@ describe('deliv init on a terminal', () => {
       { expect: 'Project name', send: `half-done${KEYS.enter}` },
       { expect: 'AWS region', send: KEYS.ctrlC },
     ], { cwd });
-    expect(result.exitCode).not.toBe(0);
+    expect(result.exitCode).toBe(130);
     expect(result.output).toContain('cancelled');
     expect(result.output).not.toMatch(/\n\s+at /);
     expect(readdirSync(cwd)).toEqual([]);

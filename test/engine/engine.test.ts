@@ -58,7 +58,8 @@ describe('Pass, Succeed and Fail', () => {
     );
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: { id: 'o-1', service: 'NEXT_DAY' } });
     expect(types).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
-    expect(events.map((event) => [event.id, event.previousEventId])).toEqual([[1, 0], [2, 1], [3, 2], [4, 3], [5, 4], [6, 5]]);
+    // As AWS records it: the first state's entry points at event 0, not at ExecutionStarted.
+    expect(events.map((event) => [event.id, event.previousEventId])).toEqual([[1, 0], [2, 0], [3, 2], [4, 3], [5, 4], [6, 5]]);
     expect(events[1].stateEnteredEventDetails).toEqual({ name: 'Normalize', input: '{"order":{"id":"o-1"}}', inputDetails: { truncated: false } });
     expect(events[0].timestamp).toBeInstanceOf(Date);
     expect(result.eventCount).toBe(6);

@@ -290,4 +290,20 @@ describe('tasks on the emulator', () => {
     const fail = await t.sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Fail', Error: 'Bad', Cause: 'worse' }), roleArn: ROLE }));
     expect(fail).toMatchObject({ status: 'FAILED', error: 'Bad', cause: 'worse' });
   });
+
+  it('answers TestState with a mock, inspection data and the retry it would make, through the SDK', async () => {
+    const definition = JSON.stringify({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'dispatch', 'Payload.$': '$' },
+      ResultSelector: { 'courier.$': '$.Payload.courier' },
+      Retry: [{ ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 2, MaxAttempts: 3 }],
+      Next: 'Notify',
+    });
+    const ok = await t.sfn.send(new TestStateCommand({ definition, roleArn: ROLE, input: '{"order":1}', inspectionLevel: 'DEBUG', mock: { result: '{"Payload":{"courier":"ana"}}' } }));
+    expect(ok).toMatchObject({ status: 'SUCCEEDED', nextState: 'Notify', output: '{"courier":"ana"}', inspectionData: { afterParameters: '{"FunctionName":"dispatch","Payload":{"order":1}}', afterResultSelector: '{"courier":"ana"}' } });
+    const throttled = await t.sfn.send(new TestStateCommand({ definition, roleArn: ROLE, mock: { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } }, stateConfiguration: { retrierRetryCount: 2 } }));
+    expect(throttled).toMatchObject({ status: 'RETRIABLE', error: 'Lambda.TooManyRequestsException', inspectionData: { errorDetails: { retryIndex: 0, retryBackoffIntervalSeconds: 8 } } });
+    await expect(t.sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Parallel', Branches: [], End: true }), roleArn: ROLE }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
 });

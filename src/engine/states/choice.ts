@@ -51,6 +51,7 @@ export function compileChoice(def: ChoiceState, env: StateEnv): CompiledState {
     run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
       const run = enter(frame, 'Choice', name, input);
       const effective = inputPath ? inputPath(input, run) : input;
+      if (!jsonata) frame.exec.inspect?.('afterInputPath', effective);
       const scope: EvalScope = jsonata ? run.statesScope() : run.at(effective);
       for (let i = 0; i < rules.length; i += 1) {
         const matched = rules[i].test(scope);

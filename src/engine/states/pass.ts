@@ -26,8 +26,14 @@ export function compilePass(def: PassState, env: StateEnv, next: () => CompiledS
     run(frame: Frame, input: JsonValue): JsonValue {
       const run = enter(frame, 'Pass', name, input);
       let result = inputPath(input, run);
+      const inspect = frame.exec.inspect;
+      inspect?.('afterInputPath', result);
       if (hasResult) result = fixed;
-      else if (parameters) result = parameters(run.at(result)) as JsonValue;
+      else if (parameters) {
+        result = parameters(run.at(result)) as JsonValue;
+        inspect?.('afterParameters', result);
+      }
+      inspect?.('result', result);
       frame.next = next();
       return finishJsonPath(run, 'Pass', tail, result);
     },

@@ -279,8 +279,9 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       : parameters
         ? (parameters(run.at(effective)) as JsonValue)
         : effective;
-    return andThen(params, (resolved) =>
-      andThen(timeout(run, effective), (timeoutSeconds) =>
+    return andThen(params, (resolved) => {
+      frame.exec.inspect?.(jsonata ? 'afterArguments' : 'afterParameters', resolved);
+      return andThen(timeout(run, effective), (timeoutSeconds) =>
         andThen(heartbeat(run, effective), (heartbeatSeconds) =>
           perform(run, resolved, timeoutSeconds, heartbeatSeconds, (outcome) => {
             const exec = frame.exec;
@@ -293,6 +294,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
               throw new StateFailure(outcome.error, outcome.cause);
             }
             const result = outcome.value as JsonValue;
+            exec.inspect?.('result', result);
             if (!outcome.replayed) {
               exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
             }
@@ -300,8 +302,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
             return pathTail ? finishJsonPath(run, 'Task', pathTail, result) : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result);
           }),
         ),
-      ),
-    );
+      );
+    });
   };
 
   return {
@@ -309,6 +311,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
       const run = enter(frame, 'Task', name, input);
       const effective = inputPath(input, run);
+      if (!jsonata) frame.exec.inspect?.('afterInputPath', effective);
       return policy.run(run, 'Task', env.language, () => attempt(frame, run, effective));
     },
   };

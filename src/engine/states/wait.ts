@@ -83,6 +83,7 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
     run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
       const run = enter(frame, 'Wait', name, input);
       const effective = inputPath(input, run);
+      if (!jsonata) frame.exec.inspect?.('afterInputPath', effective);
       frame.next = next();
       return andThen(until(run, effective), (end) => {
         const sleeping = frame.exec.sleep(frame, end - frame.exec.clock.now());

@@ -34,34 +34,12 @@ export function checkPayloadSize(field: string, text: string): void {
   }
 }
 
-/** Pages through a list with AWS's `maxResults` (0 = default 100, at most 1000) and opaque `nextToken`. */
-export function paginate<T>(items: T[], input: Input): { page: T[]; nextToken?: string } {
-  const maxResults = input.maxResults === undefined || input.maxResults === null ? 0 : Number(input.maxResults);
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw validationError('maxResults', 'Member must have value less than or equal to 1000');
+/** The numbers of a signed page key (api/paging.ts), checked for shape since a key outlives the code that wrote it. */
+export function pageKeyOf(key: readonly (string | number)[], length: number): number[] {
+  if (key.length !== length || !key.every((part) => typeof part === 'number' && Number.isFinite(part))) {
+    throw new ApiError('InvalidToken', 'Invalid Token: the token does not belong to this list');
   }
-  const size = maxResults === 0 ? 100 : maxResults;
-  let offset = 0;
-  if (typeof input.nextToken === 'string' && input.nextToken !== '') {
-    offset = decodeToken(input.nextToken);
-  }
-  const page = items.slice(offset, offset + size);
-  const next = offset + size < items.length ? encodeToken(offset + size) : undefined;
-  return { page, nextToken: next };
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset, v: 1 })).toString('base64url');
-}
-
-function decodeToken(token: string): number {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; v?: unknown };
-    if (parsed.v === 1 && Number.isInteger(parsed.o) && (parsed.o as number) >= 0) return parsed.o as number;
-  } catch {
-    // falls through to the error below
-  }
-  throw new ApiError('InvalidToken', `Invalid Token: '${token}'`);
+  return key as number[];
 }
 
 /** Drops undefined members so responses carry only what AWS would send. */

@@ -4,8 +4,8 @@ import type { HistoryEvent } from '../../engine/types.js';
 import { ApiError, notFoundExecution } from '../api-error.js';
 import { checkExecutionArn, executionArn as buildExecutionArn, isValidName, parseMachineArn } from '../arn.js';
 import type { EmulatorContext } from '../emulator.js';
-import type { ExecutionRow } from '../store.js';
-import { checkPayloadSize, compact, epoch, optionalString, paginate, requireString, type Handler, type Input } from './common.js';
+import type { ExecutionFilter, ExecutionRow } from '../store.js';
+import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';
 
 function parseInput(text: string): JsonValue {
@@ -186,14 +186,18 @@ const listExecutions: Handler = (context, input) => {
     throw new ApiError('ValidationException', `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]`);
   }
   const redriveFilter = optionalString(input, 'redriveFilter');
-  const rows = context.store.listExecutions({
+  const filter: ExecutionFilter = {
     machineArn: ref.machineArn,
     versionArn: ref.version !== undefined ? `${ref.machineArn}:${ref.version}` : undefined,
     aliasArn: ref.alias !== undefined ? `${ref.machineArn}:${ref.alias}` : undefined,
     status,
     redriven: redriveFilter === 'REDRIVEN' ? true : redriveFilter === 'NOT_REDRIVEN' ? false : undefined,
-  });
-  const { page, nextToken } = paginate(rows, input);
+  };
+  const scope = `ListExecutions|${arn}|${status ?? ''}|${redriveFilter ?? ''}`;
+  const request = context.pager.request(input, scope);
+  const after = request.after && pageKeyOf(request.after, 2);
+  const rows = context.store.listExecutionsPage(filter, after && [after[0], after[1]], request.size + 1);
+  const { page, nextToken } = context.pager.result(rows, request, scope, (row) => [row.started, row.seq]);
   return compact({
     executions: page.map((row) =>
       compact({
@@ -229,9 +233,12 @@ function wireEvent(event: HistoryEvent, includeData: boolean): Record<string, un
 
 const getExecutionHistory: Handler = (context, input) => {
   const row = getExecution(context, requireString(input, 'executionArn'));
-  const events = context.store.history(row.arn);
-  if (input.reverseOrder === true) events.reverse();
-  const { page, nextToken } = paginate(events, input);
+  const reverse = input.reverseOrder === true;
+  const scope = `GetExecutionHistory|${row.arn}|${reverse}`;
+  const request = context.pager.request(input, scope);
+  const after = request.after && pageKeyOf(request.after, 1)[0];
+  const events = context.store.historyPage(row.arn, after, request.size + 1, reverse);
+  const { page, nextToken } = context.pager.result(events, request, scope, (event) => [event.id ?? 0]);
   const includeData = input.includeExecutionData !== false;
   return compact({ events: page.map((event) => wireEvent(event, includeData)), nextToken });
 };

@@ -5,7 +5,7 @@ import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError 
 import { isValidName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
 import type { EmulatorContext } from '../emulator.js';
 import type { AliasRow, MachineRow, RoutingEntry, VersionRow } from '../store.js';
-import { compact, DEFAULT_LOGGING, DEFAULT_TRACING, epoch, optionalString, paginate, requireString, type Handler, type Input } from './common.js';
+import { compact, DEFAULT_LOGGING, DEFAULT_TRACING, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 
 const MAX_DEFINITION_BYTES = 1_048_576;
 
@@ -245,7 +245,10 @@ const describeStateMachine: Handler = (context, input) => {
 };
 
 const listStateMachines: Handler = (context, input) => {
-  const { page, nextToken } = paginate(context.store.listMachines(), input);
+  const scope = 'ListStateMachines';
+  const request = context.pager.request(input, scope);
+  const after = request.after && String(request.after[0]);
+  const { page, nextToken } = context.pager.result(context.store.listMachinesPage(after, request.size + 1), request, scope, (machine) => [machine.name]);
   return compact({
     stateMachines: page.map((machine) => ({ stateMachineArn: machine.arn, name: machine.name, type: machine.type, creationDate: epoch(machine.created) })),
     nextToken,
@@ -272,7 +275,11 @@ const publishStateMachineVersion: Handler = (context, input) => {
 const listStateMachineVersions: Handler = (context, input) => {
   const ref = parseMachineArn(requireString(input, 'stateMachineArn'));
   getMachine(context, ref.machineArn);
-  const { page, nextToken } = paginate(context.store.listVersions(ref.machineArn), input);
+  const scope = `ListStateMachineVersions|${ref.machineArn}`;
+  const request = context.pager.request(input, scope);
+  const after = request.after && pageKeyOf(request.after, 1)[0];
+  const rows = context.store.listVersionsPage(ref.machineArn, after, request.size + 1);
+  const { page, nextToken } = context.pager.result(rows, request, scope, (version) => [version.version]);
   return compact({ stateMachineVersions: page.map((version) => ({ stateMachineVersionArn: version.arn, creationDate: epoch(version.created) })), nextToken });
 };
 
@@ -379,7 +386,11 @@ const updateStateMachineAlias: Handler = (context, input) => {
 const listStateMachineAliases: Handler = (context, input) => {
   const ref = parseMachineArn(requireString(input, 'stateMachineArn'));
   getMachine(context, ref.machineArn);
-  const { page, nextToken } = paginate(context.store.listAliases(ref.machineArn), input);
+  const scope = `ListStateMachineAliases|${ref.machineArn}`;
+  const request = context.pager.request(input, scope);
+  const after = request.after && String(request.after[0]);
+  const rows = context.store.listAliasesPage(ref.machineArn, after, request.size + 1);
+  const { page, nextToken } = context.pager.result(rows, request, scope, (alias) => [alias.name]);
   return compact({ stateMachineAliases: page.map((alias) => ({ stateMachineAliasArn: alias.arn, creationDate: epoch(alias.created) })), nextToken });
 };
 

@@ -1,0 +1,84 @@
+/**
+ * The AWS-recorded whole histories through the emulator, as a user's SDK
+ * sees them: every case's machine is created under the recording's name
+ * shape, its Task results come from one MockConfigFile (test case
+ * `HistoryCase`), the execution runs, and its whole GetExecutionHistory (all
+ * pages) must be the recorded one event by event (see history/README.md).
+ * A case the emulator cannot reproduce yet is an explicit skip naming why.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CreateStateMachineCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../src/aws/clients.js';
+import { CONFORMANCE_SUITE } from '../helpers/conformance.js';
+import { tempDir } from '../helpers/cli.js';
+import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { hasMocks, HISTORY_TEST_CASE, historyMismatches, loadHistoryCases, mockConfigFor, nameFrom, normaliseObserved, type HistoryCase } from '../helpers/history-cases.js';
+import { HISTORY_SKIPS } from './history-skips.js';
+
+const cases = loadHistoryCases().map((testCase, index) => ({ testCase, machineName: nameFrom(testCase.markers.machine_name_template, index + 1) }));
+const temp = tempDir('deliv-history-');
+let t: TestEmulator;
+
+beforeAll(async () => {
+  mkdirSync(path.join(temp.dir, 'mocks'));
+  writeFileSync(path.join(temp.dir, 'mocks', 'MockConfigFile.json'), JSON.stringify(mockConfigFor(cases), null, 1));
+  t = await testEmulator({ root: temp.dir });
+});
+afterAll(async () => {
+  await t?.close();
+  temp.cleanup();
+});
+
+async function wholeHistory(executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 100 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+async function reproduce(testCase: HistoryCase, machineName: string): Promise<string[]> {
+  const { stateMachineArn } = await t.sfn.send(new CreateStateMachineCommand({ name: machineName, definition: JSON.stringify(testCase.definition), roleArn: ROLE }));
+  const executionName = nameFrom(testCase.markers.execution_name_template, 0);
+  const { executionArn } = await t.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: hasMocks(testCase) ? `${stateMachineArn}#${HISTORY_TEST_CASE}` : stateMachineArn,
+      name: executionName,
+      input: JSON.stringify(testCase.input),
+    }),
+  );
+  const described = await finished(t.sfn, executionArn!);
+  const events = normaliseObserved((await wholeHistory(executionArn!)) as unknown as Record<string, unknown>[], testCase, {
+    machineName,
+    executionName,
+    roleArn: ROLE,
+    account: LOCAL_ACCOUNT,
+    region: LOCAL_REGION,
+  });
+  const problems = historyMismatches(testCase, events);
+  if (described.status !== testCase.expected.status) problems.unshift(`status: expected ${testCase.expected.status}, got ${described.status} (${described.error ?? ''}: ${described.cause ?? ''})`);
+  // DELIV_HISTORY_REPORT=FILE appends every case's mismatches as a JSON line, to see the whole corpus at once.
+  if (process.env.DELIV_HISTORY_REPORT) appendFileSync(process.env.DELIV_HISTORY_REPORT, `${JSON.stringify({ id: testCase.id, problems })}\n`);
+  return problems;
+}
+
+const skipped = cases.filter(({ testCase }) => HISTORY_SKIPS[testCase.id]).length;
+process.stdout.write(`recorded histories: ${cases.length - skipped} run, ${skipped} skipped (reasons in test/conformance/history-skips.ts)\n`);
+
+describe(`${CONFORMANCE_SUITE}: whole histories through the HTTP API`, () => {
+  for (const { testCase, machineName } of cases) {
+    const reason = HISTORY_SKIPS[testCase.id];
+    if (reason) {
+      it.skip(`${testCase.id} (${reason})`, () => undefined);
+      continue;
+    }
+    it(testCase.id, async () => {
+      expect((await reproduce(testCase, machineName)).join('\n')).toBe('');
+    });
+  }
+});
