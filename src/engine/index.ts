@@ -12,7 +12,7 @@ import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, 
 
 export { realClock, VirtualClock, virtualClock } from './clock.js';
 export { StatesError } from './errors.js';
-export { parseTaskToken } from './execution.js';
+export { TASK_TOKEN_PATTERN, taskTokenFor } from './execution.js';
 export { describeResource } from './states/task.js';
 export type { ResourceInfo } from './states/task.js';
 export * from './types.js';

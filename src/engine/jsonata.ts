@@ -156,11 +156,8 @@ function errorText(error: unknown): string {
 
 /** A States.QueryEvaluationError that also says which field failed (`location` of AWS's EvaluationFailed event). */
 export class QueryEvaluationError extends StatesError {
-  constructor(
-    cause: string,
-    readonly location: string,
-  ) {
-    super('States.QueryEvaluationError', cause);
+  constructor(cause: string, location: string) {
+    super('States.QueryEvaluationError', cause, location);
   }
 }
 

@@ -191,14 +191,30 @@ export function extractFailureContext(
 
   // The state entry each event belongs to: follow previousEventId to the nearest StateEntered,
   // falling back to the most recent entry when an emulator leaves the chain incomplete.
+  // A Map or Parallel state's own events (MapStateFailed, MapRunFailed, ParallelStateFailed...) follow the
+  // last event of an iteration or branch on AWS, so they belong to the innermost open entry of that type.
   const ownerOf = new Map<number, number>();
   let lastEntered: number | undefined;
+  const open: HistoryEvent[] = [];
   for (const event of events) {
     if (event.id === undefined) continue;
     if (event.stateEnteredEventDetails) {
       ownerOf.set(event.id, event.id);
       lastEntered = event.id;
+      if (event.type === 'MapStateEntered' || event.type === 'ParallelStateEntered') open.push(event);
       continue;
+    }
+    const kind = /^(Map|Parallel)(State|Run)/.exec(event.type ?? '')?.[1];
+    if (kind && event.type !== `${kind}StateExited`) {
+      const entry = [...open].reverse().find((candidate) => candidate.type === `${kind}StateEntered`);
+      if (entry?.id !== undefined) {
+        ownerOf.set(event.id, entry.id);
+        continue;
+      }
+    }
+    if (event.type === 'MapStateExited' || event.type === 'ParallelStateExited') {
+      const index = open.map((candidate) => candidate.stateEnteredEventDetails?.name).lastIndexOf(event.stateExitedEventDetails?.name);
+      if (index >= 0) open.splice(index, 1);
     }
     const viaChain = event.previousEventId !== undefined ? ownerOf.get(event.previousEventId) : undefined;
     const owner = viaChain ?? lastEntered;

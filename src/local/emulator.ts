@@ -22,7 +22,7 @@ import { Runtime } from './runtime.js';
 import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
-import { TokenBroker } from './tokens.js';
+import { taskTokenKey, TokenBroker } from './tokens.js';
 import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
@@ -102,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
   });
   const logs = new LogStore(store);
-  const runtime = new Runtime(store, machines, runner, clock, logs);
+  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs);
   const context: EmulatorContext = { store, logs, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });

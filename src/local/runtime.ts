@@ -30,6 +30,9 @@ export class Runtime {
     private readonly machines: MachineCache,
     readonly taskRunner: TaskRunner,
     private readonly clock: Clock,
+    /** The data dir's task-token key, so a resumed task hands out the token it handed out before. */
+    private readonly taskTokenKey?: Uint8Array,
+    /** CloudWatch Logs, where machines that log write their executions' events. */
     private readonly logs?: LogStore,
   ) {}
 
@@ -91,6 +94,7 @@ export class Runtime {
         if (!this.closed) record(event);
       },
       resumeFrom,
+      taskTokenKey: this.taskTokenKey,
     });
     const done = handle.result.then(
       (result) => this.finish(row, result),
@@ -174,6 +178,7 @@ export class Runtime {
       input: options.input,
       runner: this.taskRunner,
       clock: this.clock,
+      taskTokenKey: this.taskTokenKey,
       onEvent: log,
     });
     const result = await handle.result;

@@ -52,7 +52,7 @@ describe('deliv test on a broken definition and a broken test file', () => {
       expect(result.stdout).toContain('0 passed, 1 failed');
       const junit = await runCli(['test', '--reporter', 'junit'], { cwd });
       expect(junit.exitCode).toBe(1);
-      expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="deliv test" tests="9" failures="\d+"/);
+      expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="deliv test" tests="11" failures="\d+"/);
       expect(junit.stdout).toContain('<failure message="diverged after IsInStock: expected ChargeAndReserve, entered OutOfStock" type="path">');
     } finally {
       writeFileSync(definition, original);

@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue, MapState } from '../../asl/types.js';
 import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { CancelScope, runChain } from '../execution.js';
-import { Cancelled, errorOutput, StateFailure, toFailure } from '../failure.js';
+import { Cancelled, errorOutput, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import type { Reference } from '../paths.js';
@@ -96,6 +96,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
           throw runtimeError(
             `The JSONata expression '${itemsExpression}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(value)}' for value: ${JSON.stringify(value)}`,
             'States.QueryEvaluationError',
+            'Items',
           );
         }
         return value;
@@ -173,7 +174,12 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const mapRunArn = `${exec.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${def.Label ?? name}:${exec.options.name}-${startedId}`;
       exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
     }
-    const parentLast = frame.last;
+    // How AWS links the events (recorded histories): an iteration starts after the last
+    // state event of the iteration that finished before it (not after its MapIteration*
+    // event); MapStateSucceeded follows the last MapIterationSucceeded, and MapStateFailed
+    // the failing iteration's last state event. `chain` is that pointer.
+    let chain = frame.last;
+    let lastCompletion: number | undefined;
     const scope = new CancelScope(frame.scope);
     const results: JsonValue[] = new Array<JsonValue>(inputs.length);
     const tolerant = count !== undefined || percentage !== undefined;
@@ -188,13 +194,14 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     // Iterations still running, which a failing sibling leaves MapIterationAborted.
     const inFlight = new Map<number, Frame>();
     const runOne = (index: number): MaybePromise<void> => {
-      const child = frame.child(scope, startedId, { Index: index, Value: inputs[index] });
+      const child = frame.child(scope, chain, { Index: index, Value: inputs[index] });
       exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
       const onError = (error: unknown): void => {
         inFlight.delete(index);
         if (error instanceof Cancelled) throw error;
-        const failure = error instanceof StateFailure ? error : toFailure(error, name, run.enteredId);
+        const failure = error instanceof StateFailure ? error : run.fail(error);
         if (failure instanceof Cancelled) throw failure;
+        chain = child.last;
         exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
         failures += 1;
         results[index] = errorOutput(failure) as JsonValue;
@@ -213,7 +220,8 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const succeeded = (value: JsonValue): void => {
         inFlight.delete(index);
         results[index] = value;
-        exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
+        chain = child.last;
+        lastCompletion = exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
       };
       if (output instanceof Promise) {
         inFlight.set(index, child);
@@ -224,22 +232,25 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     };
 
     const failed = (error: unknown): never => {
-      const failure = toFailure(error, run.name, run.enteredId);
+      const failure = run.fail(error);
       if (failure instanceof Cancelled) throw failure;
       for (const [index, child] of inFlight) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
       inFlight.clear();
       scope.cancel(new Cancelled('sibling-failed'));
       scope.dispose();
-      frame.last = parentLast;
+      frame.last = chain;
+      // MapStateFailed itself is written once the failure is not retried (see `run`).
       if (distributed) exec.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: failure.error, cause: failure.cause });
-      exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined);
       throw failure;
     };
     const succeeded = (): MaybePromise<JsonValue> => {
       scope.dispose();
-      frame.last = parentLast;
+      frame.last = lastCompletion ?? chain;
       if (distributed) exec.emit(frame, 'MapRunSucceeded', 'mapRunSucceededEventDetails', undefined);
+      // MapStateExited follows what MapStateSucceeded follows, as AWS records it.
+      const before = frame.last;
       exec.emit(frame, 'MapStateSucceeded', 'mapStateSucceededEventDetails', undefined);
+      frame.last = before;
       frame.next = next();
       return pathTail ? finishJsonPath(run, 'Map', pathTail, results) : finishJsonata(run, 'Map', ataTail as NonNullable<typeof ataTail>, results);
     };
@@ -257,7 +268,13 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
       const run = enter(frame, 'Map', name, input);
       const effective = inputPath(input, run);
-      return policy.run(run, 'Map', env.language, () => attempt(frame, run, effective));
+      return policy.run(
+        run,
+        'Map',
+        env.language,
+        () => attempt(frame, run, effective),
+        () => frame.exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined),
+      );
     },
   };
 }

@@ -41,7 +41,7 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
       andThen(template ? template(run.statesScope()) : timestamp, (value) => {
         const at = timestampMillis(value);
         if (Number.isNaN(at)) {
-          throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime');
+          throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime', 'Timestamp');
         }
         return at;
       });
