@@ -15,6 +15,7 @@ import { Cancelled, StateFailure, toFailure } from './failure.js';
 import { Replay } from './replay.js';
 import type { StateRun } from './io.js';
 import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface CompiledState {
   readonly name: string;
@@ -328,7 +329,7 @@ export class Execution {
   /** Ends the execution because of a failure that escaped the top-level chain. */
   fail(error: unknown, frame: Frame): void {
     if (error instanceof Cancelled) return;
-    const failure = error instanceof StateFailure ? error : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
+    const failure = error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error));
     this.finish({ status: 'FAILED', error: failure.error, cause: failure.cause }, frame);
   }
 }

@@ -15,6 +15,7 @@ import type { Reference } from './paths.js';
 import { compileReference, requirePath } from './paths.js';
 import { detailsOf } from './replay.js';
 import type { CompileProblem } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -105,7 +106,7 @@ export class StateRun implements EvalScope {
    */
   fail(error: unknown): StateFailure | Cancelled {
     const failure = toFailure(error, this.name, this.enteredId);
-    if (error instanceof StatesError && error.error === 'States.QueryEvaluationError' && failure instanceof StateFailure) {
+    if (error instanceof StatesError && error.error === StatesErrors.QueryEvaluationError && failure instanceof StateFailure) {
       const frame = this.frame;
       // AWS links it to what the state's entry followed, except for a Wait, evaluated once entered.
       if (this.type !== 'Wait') frame.last = this.enteredAfter;
@@ -244,7 +245,7 @@ export function compileReferenceField(env: StateEnv, field: string, path: string
   return compileField(env, field, () => compileReference(path));
 }
 
-export function runtimeError(message: string, error = 'States.Runtime', location?: string): StatesError {
+export function runtimeError(message: string, error: string = StatesErrors.Runtime, location?: string): StatesError {
   return new StatesError(error, message, location);
 }
 

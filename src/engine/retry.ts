@@ -2,10 +2,11 @@
  * Retry and Catch for Task, Parallel and Map: run an attempt, and on failure
  * retry with backoff on the execution's clock or hand the error to a catcher.
  */
+import { matchesErrorEquals, StatesErrors } from '../asl/errors.js';
 import type { Catcher, JsonValue, Retrier } from '../asl/types.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
-import { Cancelled, errorOutput, matchesError, StateFailure } from './failure.js';
+import { Cancelled, errorOutput, StateFailure } from './failure.js';
 import type { AssignStep, MaybePromise, ResultStep, StateEnv, StateRun, Template } from './io.js';
 import { compileAssign, compileResultPath, compileTemplate, exit, andThen } from './io.js';
 
@@ -32,7 +33,7 @@ function checkErrorEquals(env: StateEnv, field: string, value: unknown): string[
     return [];
   }
   const names = value as string[];
-  if (names.includes('States.ALL') && names.length > 1) env.problems.push({ path: env.path, field, message: 'States.ALL must appear alone in ErrorEquals' });
+  if (names.includes(StatesErrors.ALL) && names.length > 1) env.problems.push({ path: env.path, field, message: 'States.ALL must appear alone in ErrorEquals' });
   return names;
 }
 
@@ -53,7 +54,7 @@ export class ErrorPolicy {
     this.retriers = (retry ?? []).map((r, i) => {
       const at = `Retry[${i}]`;
       const names = checkErrorEquals(env, `${at}.ErrorEquals`, r.ErrorEquals);
-      if (names.includes('States.ALL') && i !== (retry?.length ?? 0) - 1) env.problems.push({ path: env.path, field: at, message: 'a retrier with States.ALL must be the last one' });
+      if (names.includes(StatesErrors.ALL) && i !== (retry?.length ?? 0) - 1) env.problems.push({ path: env.path, field: at, message: 'a retrier with States.ALL must be the last one' });
       return {
         errorEquals: names,
         intervalMs: positiveNumber(env, `${at}.IntervalSeconds`, r.IntervalSeconds, 1, 1) * 1000,
@@ -112,7 +113,7 @@ export class ErrorPolicy {
       run.frame.exec.inspect?.('error', errorOutput(failure) as JsonValue);
       for (let i = 0; i < this.retriers.length; i += 1) {
         const retrier = this.retriers[i];
-        if (!matchesError(retrier.errorEquals, failure.error)) continue;
+        if (!matchesErrorEquals(retrier.errorEquals, failure.error)) continue;
         if (counts[i] >= retrier.maxAttempts) break;
         let delay = Math.min(retrier.intervalMs * retrier.backoffRate ** counts[i], retrier.maxDelayMs);
         if (retrier.jitter) delay = Math.random() * delay;
@@ -124,7 +125,7 @@ export class ErrorPolicy {
       }
       giveUp?.(failure);
       for (const catcher of this.catchers) {
-        if (matchesError(catcher.errorEquals, failure.error)) return this.catch(run, type, language, failure, catcher);
+        if (matchesErrorEquals(catcher.errorEquals, failure.error)) return this.catch(run, type, language, failure, catcher);
       }
       throw failure;
     };

@@ -5,6 +5,7 @@
  * local and AWS executions read the same way and tests need no endpoint.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { firstMatching, isUncatchable, StatesErrors } from '../asl/errors.js';
 import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, SubMachine, WorkflowType } from '../asl/types.js';
 
 /** A Lambda function error as the Node/Python runtimes serialise it into the cause. */
@@ -93,8 +94,6 @@ const LEAF_FAILURE_TYPES = new Set([
   'EvaluationFailed', 'MapRunFailed',
 ]);
 const EXECUTION_END_TYPES = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
-/** Errors that no Catch or Retry can handle. */
-const UNCATCHABLE = new Set(['States.Runtime', 'States.DataLimitExceeded']);
 const PATH_LIMIT = 40;
 
 export function parseJson(text: string | undefined): JsonValue | undefined {
@@ -132,13 +131,13 @@ function failureOf(event: HistoryEvent): FailedAttempt | undefined {
       return { error: details.error ?? defaultError(event.type), cause: details.cause };
     }
   }
-  if (event.type === 'ExecutionTimedOut' || event.type?.endsWith('TimedOut')) return { error: 'States.Timeout' };
+  if (event.type === 'ExecutionTimedOut' || event.type?.endsWith('TimedOut')) return { error: StatesErrors.Timeout };
   return undefined;
 }
 
 function defaultError(type: string | undefined): string {
-  if (type?.endsWith('TimedOut')) return 'States.Timeout';
-  if (type === 'ExecutionAborted') return 'States.Aborted';
+  if (type?.endsWith('TimedOut')) return StatesErrors.Timeout;
+  if (type === 'ExecutionAborted') return StatesErrors.Aborted;
   return '';
 }
 
@@ -167,13 +166,6 @@ export function findState(definition: StateMachineDefinition | undefined, name: 
     return undefined;
   };
   return search(definition, definition.QueryLanguage, []);
-}
-
-/** Whether an ErrorEquals list matches an error, as Retry and Catch do. */
-export function errorMatches(errorEquals: readonly string[], error: string): boolean {
-  if (UNCATCHABLE.has(error)) return false;
-  // States.TaskFailed is a wildcard too, for every error but States.Timeout.
-  return errorEquals.some((name) => name === error || name === 'States.ALL' || (name === 'States.TaskFailed' && error !== 'States.Timeout'));
 }
 
 /** The state named in AWS's runtime-error causes: "An error occurred while executing the state 'X' (entered at ...". */
@@ -247,7 +239,7 @@ export function extractFailureContext(
     failuresByEntry.set(owner, [...(failuresByEntry.get(owner) ?? []), event]);
   }
 
-  const finalError = endFailure?.error || (status === 'TIMED_OUT' ? 'States.Timeout' : '');
+  const finalError = endFailure?.error || (status === 'TIMED_OUT' ? StatesErrors.Timeout : '');
   const unexited = entries.filter((entry) => entry.id !== undefined && !exitedEntries.has(entry.id));
 
   // The failing state entry, most specific first.
@@ -294,8 +286,8 @@ export function extractFailureContext(
     };
     attempts = (failuresByEntry.get(failingEntry.id!) ?? []).map((event) => failureOf(event)!).filter(Boolean);
     const state = located?.state as { Retry?: Retrier[]; Catch?: Catcher[] } | undefined;
-    retrier = state?.Retry?.find((rule) => errorMatches(rule.ErrorEquals, finalError));
-    if (UNCATCHABLE.has(finalError)) catchVerdict = 'not-catchable';
+    retrier = firstMatching(state?.Retry, finalError);
+    if (isUncatchable(finalError)) catchVerdict = 'not-catchable';
     else if (state && ['Task', 'Map', 'Parallel'].includes(located!.state.Type)) catchVerdict = state.Catch?.length ? 'no-matching-catch' : 'no-catch';
   }
 
@@ -308,7 +300,7 @@ export function extractFailureContext(
     const last = failureOf(failures.at(-1)!)!;
     const name = entry.stateEnteredEventDetails!.name!;
     const state = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
-    const catcher = state?.Catch?.find((rule) => errorMatches(rule.ErrorEquals, last.error));
+    const catcher = firstMatching(state?.Catch, last.error);
     if (!catcher) continue; // retried into success: not a handled failure
     const exitIndex = events.findIndex((event) => event.stateExitedEventDetails?.name === name && (event.id ?? 0) > entry.id!);
     const wentTo = events.slice(exitIndex + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher.Next;
@@ -327,7 +319,7 @@ export function extractFailureContext(
     const failures = failuresByEntry.get(inner.id!)!;
     const last = failureOf(failures.at(-1)!)!;
     const container = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
-    const catcher = container?.Catch?.find((rule) => errorMatches(rule.ErrorEquals, last.error));
+    const catcher = firstMatching(container?.Catch, last.error);
     const wentTo = events.slice(events.indexOf(exit) + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher?.Next;
     handledInside.add(inner.id!);
     handled.push({ state: nameOfEntry(inner.id)!, error: last.error, cause: last.cause, attempts: failures.length, catcher, caughtBy: name, wentTo });

@@ -61,7 +61,7 @@ export class LogStore {
   private readonly statements;
 
   constructor(private readonly store: Store) {
-    // The tables are the store's (migration 3).
+    // The tables are the store's (migration 4).
     this.db = store.db;
     this.statements = {
       getGroup: this.db.prepare('SELECT * FROM log_groups WHERE name = ?'),

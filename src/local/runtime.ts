@@ -10,6 +10,7 @@ import type { MachineCache } from './engine.js';
 import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
 import type { LogStore } from './log-store.js';
 import type { ExecutionRow, Store } from './store.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface SyncResult extends ExecutionResult {
   stopped: number;
@@ -98,7 +99,7 @@ export class Runtime {
     });
     const done = handle.result.then(
       (result) => this.finish(row, result),
-      (error: unknown) => this.finish(row, { status: 'FAILED', error: 'States.Runtime', cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+      (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
     );
     this.live.set(arn, { handle, done });
   }
@@ -192,7 +193,7 @@ export class Runtime {
       try {
         this.run(row, true);
       } catch (error) {
-        this.store.finishExecution(row.arn, { status: 'FAILED', error: 'States.Runtime', cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
+        this.store.finishExecution(row.arn, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
       }
     }
     return rows.length;

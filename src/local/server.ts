@@ -16,6 +16,7 @@ import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
 import { parseMachineArn } from './arn.js';
 import type { EmulatorContext } from './emulator.js';
+import { StatesErrors } from '../asl/errors.js';
 import { requestGuard } from './guard.js';
 
 export const ACTIONS: Record<string, Handler> = {
@@ -174,6 +175,6 @@ function wireNestedExecutions(context: EmulatorContext): void {
     return row;
   };
   context.nested.stop = (arn) => {
-    void context.runtime.stop(arn, 'States.Aborted', 'the parent execution stopped waiting for this one');
+    void context.runtime.stop(arn, StatesErrors.Aborted, 'the parent execution stopped waiting for this one');
   };
 }

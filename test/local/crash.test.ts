@@ -118,10 +118,12 @@ export const handler = async (event) => { appendFileSync(${JSON.stringify(tokens
 
     // What the store had acknowledged at the kill: every task completion recorded per execution.
     const db = new Database(path.join(root, '.deliv/emulator.db'), { readonly: true });
-    const recorded = db.prepare("SELECT executionArn, event FROM history WHERE event LIKE '%\"TaskStateExited\"%'").all() as { executionArn: string; event: string }[];
+    const recorded = db
+      .prepare("SELECT e.name, h.details FROM history h JOIN executions e ON e.id = h.execution JOIN names t ON t.id = h.type WHERE t.text = 'TaskStateExited'")
+      .all() as { name: string; details: string }[];
     const running = (db.prepare("SELECT COUNT(*) AS n FROM executions WHERE status = 'RUNNING'").get() as { n: number }).n;
     db.close();
-    const completedBeforeKill = new Set(recorded.map((row) => `${row.executionArn.split(':').pop()!.replace('run-', '')}:${(JSON.parse(row.event) as { stateExitedEventDetails: { name: string } }).stateExitedEventDetails.name}`));
+    const completedBeforeKill = new Set(recorded.map((row) => `${row.name.replace('run-', '')}:${(JSON.parse(row.details) as { name: string }).name}`));
     const invocationsBeforeKill = readFileSync(log, 'utf8').trim().split('\n').length;
     expect(running).toBeGreaterThan(0);
     appendFileSync(log, '');

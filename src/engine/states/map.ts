@@ -8,6 +8,7 @@ import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileRefere
 import type { Reference } from '../paths.js';
 import { runPool } from '../pool.js';
 import { ErrorPolicy } from '../retry.js';
+import { StatesErrors } from '../../asl/errors.js';
 
 type Setting = (run: StateRun, effective: JsonValue) => MaybePromise<number | undefined>;
 
@@ -18,7 +19,7 @@ function compileSetting(env: StateEnv, field: string, value: number | string | u
     const template = compileTemplate(env, field, value) as Template;
     return (run) =>
       andThen(template(run.statesScope()), (result) => {
-        if (typeof result !== 'number') throw runtimeError(`The ${field} field must be a number, but was: ${JSON.stringify(result)}`, 'States.QueryEvaluationError');
+        if (typeof result !== 'number') throw runtimeError(`The ${field} field must be a number, but was: ${JSON.stringify(result)}`, StatesErrors.QueryEvaluationError);
         return result;
       });
   }
@@ -73,7 +74,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     if (reader) {
       const exec = run.frame.exec;
       const readItemsFn = exec.runner.readItems;
-      if (!readItemsFn) throw new StateFailure('States.ItemReaderFailed', `${run.name}: this host cannot read items for ${reader.Resource}`);
+      if (!readItemsFn) throw new StateFailure(StatesErrors.ItemReaderFailed, `${run.name}: this host cannot read items for ${reader.Resource}`);
       const parameters = readerParameters ? (jsonata ? readerParameters(run.statesScope()) : readerParameters(run.at(effective))) : {};
       return andThen(parameters, async (resolved) => {
         const { signal, release } = run.frame.scope.signal();
@@ -84,7 +85,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
           return all;
         } catch (error) {
           if (error instanceof StateFailure || error instanceof Cancelled) throw error;
-          throw new StateFailure('States.ItemReaderFailed', error instanceof Error ? error.message : String(error));
+          throw new StateFailure(StatesErrors.ItemReaderFailed, error instanceof Error ? error.message : String(error));
         } finally {
           release();
         }
@@ -95,7 +96,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         if (!Array.isArray(value)) {
           throw runtimeError(
             `The JSONata expression '${itemsExpression}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(value)}' for value: ${JSON.stringify(value)}`,
-            'States.QueryEvaluationError',
+            StatesErrors.QueryEvaluationError,
             'Items',
           );
         }
@@ -103,7 +104,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       });
     }
     const value = jsonata ? (def.Items !== undefined ? (def.Items as JsonValue) : run.rawInput) : itemsPath(effective, run);
-    if (!Array.isArray(value)) throw runtimeError(`Map state input must be an array but was: ${JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime');
+    if (!Array.isArray(value)) throw runtimeError(`Map state input must be an array but was: ${JSON.stringify(value)}`, jsonata ? StatesErrors.QueryEvaluationError : StatesErrors.Runtime);
     return value;
   };
 
@@ -206,7 +207,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         failures += 1;
         results[index] = errorOutput(failure) as JsonValue;
         if (exceeded()) {
-          if (tolerant || distributed) throw new StateFailure('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+          if (tolerant || distributed) throw new StateFailure(StatesErrors.ExceedToleratedFailureThreshold, 'The specified tolerated failure threshold was exceeded');
           throw failure;
         }
       };
