@@ -17,7 +17,10 @@ export interface SyncResult extends ExecutionResult {
 }
 
 interface LiveExecution {
-  handle: ExecutionHandle;
+  /** Set once the run has begun, on a turn after the one that stored the start. */
+  handle?: ExecutionHandle;
+  /** A StopExecution that came before the run began: applied as it begins. */
+  stopRequest?: { error?: string; cause?: string };
   done: Promise<ExecutionRow>;
 }
 
@@ -48,8 +51,47 @@ export class Runtime {
     return this.live.size;
   }
 
-  /** Starts a stored execution, or resumes it from its history (after a restart or a redrive). */
+  /**
+   * Starts a stored execution, or resumes it from its history (after a
+   * restart or a redrive). The run begins on a later turn, once the batch
+   * holding the start has committed: StartExecution answers as soon as the
+   * start is durable, and an execution's synchronous first steps never delay
+   * that answer or the requests served with it.
+   */
   run(row: ExecutionRow, resume = false): void {
+    const arn = row.arn;
+    let settle!: (done: ExecutionRow | Promise<ExecutionRow>) => void;
+    const live: LiveExecution = { done: new Promise<ExecutionRow>((resolve) => (settle = resolve)) };
+    this.live.set(arn, live);
+    const begin = () => {
+      if (this.closed || this.live.get(arn) !== live) return;
+      let handle: ExecutionHandle;
+      try {
+        handle = this.begin(row, resume);
+      } catch (error) {
+        settle(this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not start: ${(error as Error).message}`, eventCount: 0 }));
+        return;
+      }
+      live.handle = handle;
+      settle(
+        handle.result.then(
+          (result) => this.finish(row, result),
+          (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+        ),
+      );
+      if (live.stopRequest) handle.stop(live.stopRequest.error, live.stopRequest.cause);
+    };
+    this.store.committed().then(
+      () => setImmediate(begin),
+      () => {
+        // The start itself was not stored (its request failed): there is nothing to run.
+        this.live.delete(arn);
+        settle(row);
+      },
+    );
+  }
+
+  private begin(row: ExecutionRow, resume: boolean): ExecutionHandle {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
     let resumeFrom: HistoryEvent[] | undefined;
@@ -79,7 +121,7 @@ export class Runtime {
     } else if (resume) {
       resumeFrom = this.store.history(arn);
     }
-    const handle = machine.start({
+    return machine.start({
       executionArn: arn,
       name: row.name,
       stateMachineArn: row.versionArn ?? row.machineArn,
@@ -97,11 +139,6 @@ export class Runtime {
       resumeFrom,
       taskTokenKey: this.taskTokenKey,
     });
-    const done = handle.result.then(
-      (result) => this.finish(row, result),
-      (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
-    );
-    this.live.set(arn, { handle, done });
   }
 
   private finish(started: ExecutionRow, result: ExecutionResult): ExecutionRow {
@@ -130,7 +167,8 @@ export class Runtime {
   stop(arn: string, error?: string, cause?: string): Promise<ExecutionRow> | undefined {
     const live = this.live.get(arn);
     if (!live) return undefined;
-    live.handle.stop(error, cause);
+    if (live.handle) live.handle.stop(error, cause);
+    else live.stopRequest = { error, cause };
     return live.done;
   }
 
