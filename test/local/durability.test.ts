@@ -9,10 +9,10 @@ import { CreateStateMachineCommand, SendTaskSuccessCommand, StartExecutionComman
 import { afterAll, describe, expect, it } from 'vitest';
 import { stopEmulatorProcess } from '../../src/local/daemon.js';
 import { tempDir } from '../helpers/cli.js';
-import { crash, startCliEmulator, startEmulatorChild, type EmulatorChild } from '../helpers/emulator-child.js';
+import { crash, spawnEmulator, startCliEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 import { finished, ROLE, sfnClient } from '../helpers/emulator.js';
 
-const running: EmulatorChild[] = [];
+const running: ChildEmulator[] = [];
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const emulator of running) if (emulator.child.exitCode === null) emulator.child.kill('SIGKILL');
@@ -33,8 +33,8 @@ function project(handlers: Record<string, string>): { root: string; runs(): stri
   return { root, runs: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []) };
 }
 
-async function start(root: string, cli = false): Promise<{ emulator: EmulatorChild; sfn: SFNClient }> {
-  const emulator = cli ? await startCliEmulator(root) : await startEmulatorChild(root);
+async function start(root: string, cli = false): Promise<{ emulator: ChildEmulator; sfn: SFNClient }> {
+  const emulator = cli ? await startCliEmulator(root) : await spawnEmulator(root);
   running.push(emulator);
   return { emulator, sfn: sfnClient(emulator.endpoint) };
 }
