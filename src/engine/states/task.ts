@@ -7,6 +7,7 @@ import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
 import { requirePath } from '../paths.js';
+import { overPayloadLimit, resultTooLargeCause } from '../../asl/limits.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
 import { TaskFailure } from '../types.js';
@@ -317,6 +318,12 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
               throw new StateFailure(outcome.error, outcome.cause);
             }
             const result = outcome.value as JsonValue;
+            // A result over the payload quota is the task's failure, which Retry and Catch see (AWS's recording s084).
+            if (!outcome.replayed && overPayloadLimit(exec.json(result))) {
+              const cause = resultTooLargeCause(String(def.Resource));
+              exec.emit(frame, failed, key(failed), { ...base, error: StatesErrors.DataLimitExceeded, cause });
+              throw new StateFailure(StatesErrors.DataLimitExceeded, cause);
+            }
             exec.inspect?.('result', result);
             if (!outcome.replayed) {
               exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
