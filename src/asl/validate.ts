@@ -16,6 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
+import { StatesErrors } from './errors.js';
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -203,7 +204,7 @@ function transitions(state: Json | undefined): Array<{ target: string; field: Ar
 /** States.ALL must stand alone and come last: a retrier or catcher after it can never match. */
 function checkErrorOrder(entries: Json | undefined, field: 'Retry' | 'Catch', at: DefinitionPath, add: Add): void {
   if (!Array.isArray(entries)) return;
-  const catchAll = entries.findIndex((entry) => isMap(entry) && Array.isArray(entry.ErrorEquals) && entry.ErrorEquals.includes('States.ALL'));
+  const catchAll = entries.findIndex((entry) => isMap(entry) && Array.isArray(entry.ErrorEquals) && entry.ErrorEquals.includes(StatesErrors.ALL));
   if (catchAll === -1) return;
   const entry = entries[catchAll] as JsonMap;
   if ((entry.ErrorEquals as Json[]).length > 1) {

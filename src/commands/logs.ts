@@ -64,10 +64,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
         if (json && result) write(JSON.stringify({ type: 'Explanation', executionArn, source: result.source, model: result.model, text: result.text, usage: result.usage, costUsd: result.costUsd }));
       });
     };
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const { EXIT_CODES, interruption } = await import('../ui/interrupt.js');
+    const interrupt = interruption();
     const write = (line: string) => process.stdout.write(`${line}\n`);
     const options = { data: flags.data, utc: flags.utc };
 
@@ -81,7 +79,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
             if (json) for (const event of fresh) write(eventJson(event, executionArn));
             else for (const line of formatHistory(all, { ...options, from: all.length - fresh.length, executionArn })) write(line);
           },
-          { signal: flags.follow ? controller.signal : AbortSignal.abort() },
+          { signal: flags.follow ? interrupt.signal : AbortSignal.abort() },
         ).then((events) => explainIfFailed(executionArn, events));
         await explaining;
         return;
@@ -116,7 +114,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
           if (!flags.follow) write('');
           explainIfFailed(execution.executionArn, fresh);
         },
-        { statusFilter: flags.status as ExecutionStatusFilter | undefined, limit: flags.limit, since, follow: flags.follow, signal: controller.signal },
+        { statusFilter: flags.status as ExecutionStatusFilter | undefined, limit: flags.limit, since, follow: flags.follow, signal: interrupt.signal },
       );
       await explaining;
       if (printed === 0 && !flags.follow && !json) this.note('No executions found (deliv start <machine> starts one).');
@@ -129,8 +127,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
       }
       throw error;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      // Ctrl-C is how a user ends --follow, and says so in the exit code.
+      if (interrupt.done()) process.exitCode = EXIT_CODES.interrupted;
     }
   }
 }

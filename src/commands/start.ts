@@ -92,21 +92,20 @@ export default class Start extends BaseCommand {
     this.say(`Started ${started.executionArn}`);
     if (!flags.wait) return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, startDate: started.startDate };
 
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
+    const { EXIT_CODES, interruption } = await import('../ui/interrupt.js');
+    const interrupt = interruption();
     const events = await followExecution(
       sfn,
       started.executionArn,
       (fresh, all) => {
         for (const line of formatHistory(all, { from: all.length - fresh.length, data: flags.data, executionArn: started.executionArn })) this.say(line);
       },
-      { signal: controller.signal },
-    ).finally(() => process.off('SIGINT', stop));
+      { signal: interrupt.signal },
+    ).finally(() => interrupt.done());
     const outcome = executionOutcome(events);
-    if (controller.signal.aborted && outcome.status === 'RUNNING') {
+    if (interrupt.signal.aborted && outcome.status === 'RUNNING') {
       this.note(`Stopped following; the execution goes on. Resume with: deliv logs ${started.executionArn} --follow`);
-      process.exitCode = 130;
+      process.exitCode = EXIT_CODES.interrupted;
     } else {
       this.say(`${paintStatus(outcome.status)}${outcome.durationMs === undefined ? '' : ` in ${formatDuration(outcome.durationMs)}`}`);
       if (outcome.status === 'SUCCEEDED' && outcome.output !== undefined) this.say(outcome.output);

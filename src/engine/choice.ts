@@ -10,6 +10,7 @@ import { compileJsonataValue, jsonataExpression, JsonataSyntaxError, QueryEvalua
 import { checkPath, compileScopePath, JsonPathSyntaxError } from './jsonpath.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 import { parseTimestamp, compareTimestamps, type Timestamp } from './timestamp.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export type ChoicePredicate = (scope: EvalScope) => boolean | Promise<boolean>;
 
@@ -106,7 +107,7 @@ function comparison(kind: Kind, relation: Relation, left: JsonValue | undefined,
 }
 
 function missingVariable(path: string): StatesError {
-  return new StatesError('States.Runtime', `Invalid path '${path}': The choice state's condition path references an invalid value.`);
+  return new StatesError(StatesErrors.Runtime, `Invalid path '${path}': The choice state's condition path references an invalid value.`);
 }
 
 function compileJsonPathRule(rule: ChoiceRule, field: string, problems: ExpressionProblem[]): (scope: EvalScope) => boolean {

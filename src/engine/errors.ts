@@ -8,6 +8,8 @@ export class StatesError extends Error {
   constructor(
     readonly error: string,
     override readonly cause: string = '',
+    /** The field whose evaluation failed (`Items`, `Arguments/FunctionName`), for EvaluationFailed's `location`. */
+    readonly location?: string,
   ) {
     super(cause ? `${error}: ${cause}` : error);
     this.name = 'StatesError';

@@ -8,12 +8,14 @@
  * promise per state; only a state that really awaits turns the rest of its
  * chain asynchronous.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 import { Cancelled, StateFailure, toFailure } from './failure.js';
 import { Replay } from './replay.js';
 import type { StateRun } from './io.js';
 import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface CompiledState {
   readonly name: string;
@@ -83,7 +85,7 @@ export class Frame {
   /** Set by each state's run: the state to go to, or null at the end of this chain. */
   next: CompiledState | null = null;
   /** The state being run (set on entering), to word errors that escape it. */
-  current: { name: string; enteredId: number } | null = null;
+  current: StateRun | null = null;
   /** The per-state record this thread reuses (see StateRun.reset). */
   run: StateRun | undefined = undefined;
 
@@ -136,7 +138,7 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
 function wrap(frame: Frame, error: unknown): unknown {
   if (error instanceof StateFailure || error instanceof Cancelled) return error;
   const current = frame.current;
-  return toFailure(error, current?.name ?? '', current?.enteredId ?? 0);
+  return current ? current.fail(error) : toFailure(error, '', 0);
 }
 
 function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
@@ -145,18 +147,19 @@ function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<Jso
 }
 
 /**
- * What a task token names: the execution, the Task state's entered event and
- * the attempt. Tokens are stable across a resume, so a host can route
- * SendTaskSuccess/Failure/Heartbeat by them. Undefined for a foreign token.
+ * Task tokens are unguessable, as on AWS: an HMAC of (execution, the Task
+ * state's entered event, attempt) under a secret key. Nothing can be read out
+ * of one, so a host maps tokens to tasks itself; the same task gets the same
+ * token again when its execution resumes under the same key, so a callback
+ * handed out before a crash still lands. 256 bits, base64url.
  */
-export function parseTaskToken(token: string): { executionArn: string; enteredEventId: number; attempt: number } | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { e?: unknown; s?: unknown; a?: unknown };
-    if (typeof parsed.e !== 'string' || typeof parsed.s !== 'number' || typeof parsed.a !== 'number') return undefined;
-    return { executionArn: parsed.e, enteredEventId: parsed.s, attempt: parsed.a };
-  } catch {
-    return undefined;
-  }
+export const TASK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The key of executions started without one: random per process (nothing persists in-process runs). */
+const PROCESS_TOKEN_KEY = randomBytes(32);
+
+export function taskTokenFor(key: Uint8Array, executionArn: string, enteredEventId: number, attempt: number): string {
+  return createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest('base64url');
 }
 
 export interface ExecutionContextObject {
@@ -280,8 +283,7 @@ export class Execution {
 
   /** A task token that is the same when the execution is resumed, so callbacks handed out before a crash still land. */
   taskToken(enteredEventId: number, attempt: number): string {
-    const raw = JSON.stringify({ e: this.options.executionArn, s: enteredEventId, a: attempt });
-    return Buffer.from(raw).toString('base64url');
+    return taskTokenFor(this.options.taskTokenKey ?? PROCESS_TOKEN_KEY, this.options.executionArn, enteredEventId, attempt);
   }
 
   sleep(frame: Frame, ms: number): Promise<void> | undefined {
@@ -327,7 +329,7 @@ export class Execution {
   /** Ends the execution because of a failure that escaped the top-level chain. */
   fail(error: unknown, frame: Frame): void {
     if (error instanceof Cancelled) return;
-    const failure = error instanceof StateFailure ? error : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
+    const failure = error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error));
     this.finish({ status: 'FAILED', error: failure.error, cause: failure.cause }, frame);
   }
 }

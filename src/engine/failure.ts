@@ -6,6 +6,7 @@
  */
 import { StatesError } from './errors.js';
 import { TaskFailure } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export class StateFailure extends Error {
   constructor(
@@ -37,7 +38,7 @@ export function toFailure(error: unknown, stateName: string, enteredEventId: num
   }
   if (error instanceof TaskFailure) return new StateFailure(error.error, error.cause);
   const message = error instanceof Error ? error.message : typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
-  return new StateFailure('States.Runtime', prefix + message);
+  return new StateFailure(StatesErrors.Runtime, prefix + message);
 }
 
 /** The `{Error, Cause}` object Catch hands on (keys left out when AWS has none). */
@@ -46,16 +47,4 @@ export function errorOutput(failure: StateFailure): { Error?: string; Cause?: st
   if (failure.error !== undefined) out.Error = failure.error;
   if (failure.cause !== undefined) out.Cause = failure.cause;
   return out;
-}
-
-/** ErrorEquals matching with the spec's wildcards. */
-export function matchesError(errorEquals: readonly string[], error: string | undefined): boolean {
-  for (const name of errorEquals) {
-    if (name === error) return true;
-    // States.Runtime and States.DataLimitExceeded are terminal: no wildcard retries or catches them.
-    if (error === 'States.Runtime' || error === 'States.DataLimitExceeded') continue;
-    if (name === 'States.ALL') return true;
-    if (name === 'States.TaskFailed' && error !== 'States.Timeout' && error !== undefined && !error.startsWith('States.')) return true;
-  }
-  return false;
 }

@@ -9,10 +9,11 @@ import type { CompiledState } from './execution.js';
 import { Execution, Frame, isPromise, runChain } from './execution.js';
 import { Cancelled, StateFailure } from './failure.js';
 import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, ExecutionResult } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export { realClock, VirtualClock, virtualClock } from './clock.js';
 export { StatesError } from './errors.js';
-export { parseTaskToken } from './execution.js';
+export { TASK_TOKEN_PATTERN, taskTokenFor } from './execution.js';
 export { describeResource } from './states/task.js';
 export type { ResourceInfo } from './states/task.js';
 export * from './types.js';
@@ -87,7 +88,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       () => {
         if (exec.done) return;
         exec.root.cancel(new Cancelled('timed-out'));
-        exec.finish({ status: 'TIMED_OUT', error: 'States.Timeout', cause: `The execution timed out after ${timeoutSeconds} seconds` }, frame);
+        exec.finish({ status: 'TIMED_OUT', error: StatesErrors.Timeout, cause: `The execution timed out after ${timeoutSeconds} seconds` }, frame);
       },
       () => {},
     );
@@ -99,7 +100,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
   const fail = (error: unknown): void => {
     timer?.abort();
     if (exec.done || error instanceof Cancelled) return;
-    exec.fail(error instanceof StateFailure ? error : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error)), frame);
+    exec.fail(error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error)), frame);
   };
   try {
     const output = runChain(frame, start, options.input);

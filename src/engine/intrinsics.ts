@@ -10,6 +10,7 @@ import { StatesError } from './errors.js';
 import { compileScopePath, JsonPathSyntaxError, jsonEquals, pathSource } from './jsonpath.js';
 import type { EvalScope } from './scope.js';
 import { formatJson, formatNumber, parseJson } from './json-format.js';
+import { StatesErrors } from '../asl/errors.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue;
 
@@ -161,7 +162,7 @@ class IntrinsicParser {
 // ---------------------------------------------------------------- helpers
 
 export function intrinsicFailure(message: string): StatesError {
-  return new StatesError('States.IntrinsicFailure', message);
+  return new StatesError(StatesErrors.IntrinsicFailure, message);
 }
 
 function typeName(value: JsonValue | undefined): string {
@@ -470,7 +471,7 @@ function compileArg(arg: Arg): Evaluator {
     return (scope) => {
       const value = get(scope);
       if (value === undefined)
-        throw new StatesError('States.Runtime', `The JsonPath argument for the field '${path}' could not be found in the input '${formatJson(pathSource(path, scope))}'`);
+        throw new StatesError(StatesErrors.Runtime, `The JsonPath argument for the field '${path}' could not be found in the input '${formatJson(pathSource(path, scope))}'`);
       return value;
     };
   }

@@ -6,6 +6,7 @@
 import type { HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
 import { StatesError } from './errors.js';
+import { Cancelled, StateFailure, toFailure } from './failure.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
 import { compileJsonataValue, compilePayload, compileResultPath as compileResultPathSetter } from './expr.js';
@@ -14,6 +15,7 @@ import type { Reference } from './paths.js';
 import { compileReference, requirePath } from './paths.js';
 import { detailsOf } from './replay.js';
 import type { CompileProblem } from './types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -53,7 +55,10 @@ export class StateRun implements EvalScope {
   name = '';
   rawInput: JsonValue = null;
   enteredId = 0;
+  /** previousEventId of the entered event. */
+  enteredAfter = 0;
   enteredAt = 0;
+  type = '';
 
   constructor(readonly frame: Frame) {}
 
@@ -61,7 +66,9 @@ export class StateRun implements EvalScope {
    * A frame runs one state at a time, so it keeps one StateRun and resets it
    * on entering each state: no allocation per transition.
    */
-  reset(name: string, rawInput: JsonValue, enteredId: number, enteredAt: number, retryable: boolean): this {
+  reset(type: string, name: string, rawInput: JsonValue, enteredId: number, enteredAfter: number, enteredAt: number, retryable: boolean): this {
+    this.type = type;
+    this.enteredAfter = enteredAfter;
     this.ctx = undefined;
     this.input = rawInput;
     this.retryCount = 0;
@@ -90,6 +97,24 @@ export class StateRun implements EvalScope {
     if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
     this.ctx = ctx;
     return ctx;
+  }
+
+  /**
+   * What this state raised, in its final form (see toFailure). A JSONata
+   * evaluation error is first recorded as AWS records it, an EvaluationFailed
+   * event (its `location` the failing field) before the state's failure events.
+   */
+  fail(error: unknown): StateFailure | Cancelled {
+    const failure = toFailure(error, this.name, this.enteredId);
+    if (error instanceof StatesError && error.error === StatesErrors.QueryEvaluationError && failure instanceof StateFailure) {
+      const frame = this.frame;
+      // AWS links it to what the state's entry followed, except for a Wait, evaluated once entered.
+      if (this.type !== 'Wait') frame.last = this.enteredAfter;
+      const details: Record<string, unknown> = { error: failure.error, cause: failure.cause, state: this.name };
+      if (error.location !== undefined) details.location = error.location;
+      frame.exec.emit(frame, 'EvaluationFailed', 'evaluationFailedEventDetails', details);
+    }
+    return failure;
   }
 
   /** Forgets the built context (the retry count or task token changed). */
@@ -126,8 +151,9 @@ for (const type of ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parall
 
 export function enter(frame: Frame, type: string, name: string, input: JsonValue): StateRun {
   const exec = frame.exec;
+  const after = frame.last;
   const id = exec.emit(frame, ENTERED[type], 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, exec.replay === null ? undefined : { name });
-  const run = (frame.run ??= new StateRun(frame)).reset(name, input, id, exec.lastTimestamp, type === 'Task' || type === 'Parallel' || type === 'Map');
+  const run = (frame.run ??= new StateRun(frame)).reset(type, name, input, id, after, exec.lastTimestamp, type === 'Task' || type === 'Parallel' || type === 'Map');
   frame.current = run;
   return run;
 }
@@ -141,7 +167,8 @@ export function exit(run: StateRun, type: string, output: JsonValue, assigned?: 
   const frame = run.frame;
   const exec = frame.exec;
   const details: Record<string, unknown> = { name: run.name, output: exec.json(output), outputDetails: TRUNCATED_FALSE() };
-  if (assigned !== undefined) {
+  // An empty Assign leaves no assignedVariables in the event, as on AWS.
+  if (assigned !== undefined && Object.keys(assigned).length > 0) {
     const shown: Record<string, string> = {};
     for (const key in assigned) shown[key] = JSON.stringify(assigned[key]);
     details.assignedVariables = shown;
@@ -219,8 +246,8 @@ export function compileReferenceField(env: StateEnv, field: string, path: string
   return compileField(env, field, () => compileReference(path));
 }
 
-export function runtimeError(message: string, error = 'States.Runtime'): StatesError {
-  return new StatesError(error, message);
+export function runtimeError(message: string, error: string = StatesErrors.Runtime, location?: string): StatesError {
+  return new StatesError(error, message, location);
 }
 
 

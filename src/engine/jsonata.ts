@@ -12,6 +12,7 @@ import { StatesError } from './errors.js';
 import { formatJson, parseJson } from './json-format.js';
 import { compileFast, FALLBACK } from './jsonata-fast.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
+import { StatesErrors } from '../asl/errors.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue | Promise<JsonValue>;
 
@@ -32,7 +33,7 @@ export class JsonataSyntaxError extends Error {
 }
 
 export function queryEvaluationError(cause: string): StatesError {
-  return new StatesError('States.QueryEvaluationError', cause);
+  return new StatesError(StatesErrors.QueryEvaluationError, cause);
 }
 
 /** The JSON type name AWS uses in its messages. */
@@ -156,11 +157,8 @@ function errorText(error: unknown): string {
 
 /** A States.QueryEvaluationError that also says which field failed (`location` of AWS's EvaluationFailed event). */
 export class QueryEvaluationError extends StatesError {
-  constructor(
-    cause: string,
-    readonly location: string,
-  ) {
-    super('States.QueryEvaluationError', cause);
+  constructor(cause: string, location: string) {
+    super(StatesErrors.QueryEvaluationError, cause, location);
   }
 }
 

@@ -10,6 +10,7 @@
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { EvalScope } from './scope.js';
+import { StatesErrors } from '../asl/errors.js';
 
 type Filter = (node: JsonValue, root: JsonValue) => boolean;
 
@@ -722,7 +723,7 @@ export function compileResultPath(resultPath: string | null | undefined): (input
 
 function resultPathFailure(resultPath: string, input: JsonValue): StatesError {
   return new StatesError(
-    'States.ResultPathMatchFailure',
+    StatesErrors.ResultPathMatchFailure,
     `Unable to apply ReferencePath ${resultPath} to input ${JSON.stringify(input)}`,
   );
 }

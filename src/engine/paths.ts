@@ -7,6 +7,7 @@ import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { EvalScope } from './expr.js';
 import { compileScopePath, invalidPathCause } from './expr.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export type Reference = (scope: EvalScope) => JsonValue | undefined;
 
@@ -21,7 +22,7 @@ export function requirePath(reference: Reference, path: string, scope: EvalScope
   const value = reference(scope);
   if (value === undefined) {
     const root = path.startsWith('$$') ? scope.context : path.startsWith('$.') || path.startsWith('$[') ? scope.input : undefined;
-    throw new StatesError('States.Runtime', root === undefined ? `Invalid path '${path}' : No results for path: ${path}` : invalidPathCause(path, root));
+    throw new StatesError(StatesErrors.Runtime, root === undefined ? `Invalid path '${path}' : No results for path: ${path}` : invalidPathCause(path, root));
   }
   return value;
 }

@@ -11,6 +11,7 @@ import { compileIntrinsic, IntrinsicSyntaxError, isIntrinsic } from './intrinsic
 import { compileScopePath, JsonPathSyntaxError, pathSource } from './jsonpath.js';
 import { formatJson } from './json-format.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export class PayloadSyntaxError extends Error {
   constructor(readonly problems: ExpressionProblem[]) {
@@ -37,7 +38,7 @@ export function compileDynamicValue(expression: string, key: string): (scope: Ev
 
 /** AWS's cause when a `.$` path selects nothing; `input` is what the path read (the context object for `$$` paths). */
 export function pathNotFound(path: string, key: string, input: JsonValue): StatesError {
-  return new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${key}' could not be found in the input '${formatJson(input)}'`);
+  return new StatesError(StatesErrors.Runtime, `The JSONPath '${path}' specified for the field '${key}' could not be found in the input '${formatJson(input)}'`);
 }
 
 function dynamicProblem(key: string, value: JsonValue): string | undefined {

@@ -2,10 +2,11 @@
  * Retry and Catch for Task, Parallel and Map: run an attempt, and on failure
  * retry with backoff on the execution's clock or hand the error to a catcher.
  */
+import { matchesErrorEquals, StatesErrors } from '../asl/errors.js';
 import type { Catcher, JsonValue, Retrier } from '../asl/types.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
-import { Cancelled, errorOutput, matchesError, StateFailure, toFailure } from './failure.js';
+import { Cancelled, errorOutput, StateFailure } from './failure.js';
 import type { AssignStep, MaybePromise, ResultStep, StateEnv, StateRun, Template } from './io.js';
 import { compileAssign, compileResultPath, compileTemplate, exit, andThen } from './io.js';
 
@@ -32,7 +33,7 @@ function checkErrorEquals(env: StateEnv, field: string, value: unknown): string[
     return [];
   }
   const names = value as string[];
-  if (names.includes('States.ALL') && names.length > 1) env.problems.push({ path: env.path, field, message: 'States.ALL must appear alone in ErrorEquals' });
+  if (names.includes(StatesErrors.ALL) && names.length > 1) env.problems.push({ path: env.path, field, message: 'States.ALL must appear alone in ErrorEquals' });
   return names;
 }
 
@@ -53,7 +54,7 @@ export class ErrorPolicy {
     this.retriers = (retry ?? []).map((r, i) => {
       const at = `Retry[${i}]`;
       const names = checkErrorEquals(env, `${at}.ErrorEquals`, r.ErrorEquals);
-      if (names.includes('States.ALL') && i !== (retry?.length ?? 0) - 1) env.problems.push({ path: env.path, field: at, message: 'a retrier with States.ALL must be the last one' });
+      if (names.includes(StatesErrors.ALL) && i !== (retry?.length ?? 0) - 1) env.problems.push({ path: env.path, field: at, message: 'a retrier with States.ALL must be the last one' });
       return {
         errorEquals: names,
         intervalMs: positiveNumber(env, `${at}.IntervalSeconds`, r.IntervalSeconds, 1, 1) * 1000,
@@ -84,20 +85,35 @@ export class ErrorPolicy {
 
   /**
    * Runs `attempt` (which exits the state itself on success) under the
-   * retriers and catchers. `onAttemptFailed` lets Parallel/Map write their
-   * `…Failed` event before a retry or catch.
+   * retriers and catchers. `giveUp` runs once when a failure is not retried
+   * (caught or passed up): Parallel and Map write their `…StateFailed` event
+   * there, since AWS records it once for the state, not once per attempt.
    */
-  run(run: StateRun, type: string, language: 'JSONPath' | 'JSONata', attempt: () => MaybePromise<JsonValue>): MaybePromise<JsonValue> {
+  run(run: StateRun, type: string, language: 'JSONPath' | 'JSONata', attempt: () => MaybePromise<JsonValue>, giveUp?: (failure: StateFailure) => void): MaybePromise<JsonValue> {
     // Nothing to retry or catch: failures go straight up (the chain runner words them).
-    if (this.retriers.length === 0 && this.catchers.length === 0) return attempt();
+    if (this.retriers.length === 0 && this.catchers.length === 0) {
+      if (!giveUp) return attempt();
+      const fail = (error: unknown): never => {
+        const failure = run.fail(error);
+        if (!(failure instanceof Cancelled)) giveUp(failure);
+        throw failure;
+      };
+      let result: MaybePromise<JsonValue>;
+      try {
+        result = attempt();
+      } catch (error) {
+        return fail(error);
+      }
+      return isPromise<JsonValue>(result) ? result.then(undefined, fail) : result;
+    }
     const counts = this.retriers.length > 0 ? new Array<number>(this.retriers.length).fill(0) : [];
     const onError = (error: unknown): MaybePromise<JsonValue> => {
-      const failure = toFailure(error, run.name, run.enteredId);
+      const failure = run.fail(error);
       if (failure instanceof Cancelled) throw failure;
       run.frame.exec.inspect?.('error', errorOutput(failure) as JsonValue);
       for (let i = 0; i < this.retriers.length; i += 1) {
         const retrier = this.retriers[i];
-        if (!matchesError(retrier.errorEquals, failure.error)) continue;
+        if (!matchesErrorEquals(retrier.errorEquals, failure.error)) continue;
         if (counts[i] >= retrier.maxAttempts) break;
         let delay = Math.min(retrier.intervalMs * retrier.backoffRate ** counts[i], retrier.maxDelayMs);
         if (retrier.jitter) delay = Math.random() * delay;
@@ -107,8 +123,9 @@ export class ErrorPolicy {
         const sleeping = run.frame.exec.sleep(run.frame, delay);
         return sleeping ? sleeping.then(tryOnce) : tryOnce();
       }
+      giveUp?.(failure);
       for (const catcher of this.catchers) {
-        if (matchesError(catcher.errorEquals, failure.error)) return this.catch(run, type, language, failure, catcher);
+        if (matchesErrorEquals(catcher.errorEquals, failure.error)) return this.catch(run, type, language, failure, catcher);
       }
       throw failure;
     };
@@ -141,7 +158,7 @@ export class ErrorPolicy {
       const assigned = catcher.assign ? catcher.assign(run.at(errorOut)) : undefined;
       return andThen(assigned, (vars) => finish(catcher.resultPath(run.rawInput, errorOut), vars));
     } catch (error) {
-      throw toFailure(error, run.name, run.enteredId);
+      throw run.fail(error);
     }
   }
 }

@@ -7,9 +7,9 @@
  * for a whole Map or Parallel), and the engine's inspection hook records each
  * step of the data flow for `inspectionData`.
  */
+import { matchesErrorEquals, StatesErrors } from '../asl/errors.js';
 import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
 import { realClock } from './clock.js';
-import { matchesError } from './failure.js';
 import { compile } from './index.js';
 import type { Clock, HistoryEvent, InspectionStage, TaskRequest, TaskRunner } from './types.js';
 import { TaskFailure } from './types.js';
@@ -165,7 +165,7 @@ class MockRunner implements TaskRunner {
   }
 
   run(): Promise<JsonValue> {
-    if (this.mock.errorOutput) return Promise.reject(new TaskFailure(this.mock.errorOutput.error ?? 'States.TaskFailed', this.mock.errorOutput.cause));
+    if (this.mock.errorOutput) return Promise.reject(new TaskFailure(this.mock.errorOutput.error ?? StatesErrors.TaskFailed, this.mock.errorOutput.cause));
     return Promise.resolve(this.result);
   }
 }
@@ -175,7 +175,7 @@ class UnmockedRunner implements TaskRunner {
   constructor(private readonly host: TaskRunner | undefined) {}
 
   run(request: TaskRequest): Promise<JsonValue> {
-    if (!this.host) return Promise.reject(new TaskFailure('States.Runtime', `nothing runs ${request.resource} here: give the state a mock`));
+    if (!this.host) return Promise.reject(new TaskFailure(StatesErrors.Runtime, `nothing runs ${request.resource} here: give the state a mock`));
     return this.host.run(request);
   }
 }
@@ -211,7 +211,7 @@ interface Retrier {
 function retryFor(retriers: Retrier[], error: string, retried: number): { retryIndex: number; retryBackoffIntervalSeconds: number } | undefined {
   for (let i = 0; i < retriers.length; i += 1) {
     const retrier = retriers[i];
-    if (!matchesError(retrier.ErrorEquals ?? [], error)) continue;
+    if (!matchesErrorEquals(retrier.ErrorEquals ?? [], error)) continue;
     if (retried >= (retrier.MaxAttempts ?? 3)) return undefined;
     const delay = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** retried, retrier.MaxDelaySeconds ?? Infinity);
     return { retryIndex: i, retryBackoffIntervalSeconds: Math.round(delay) };
@@ -280,7 +280,7 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
     ...identity,
     input,
     variables: variables as Record<string, JsonValue> | undefined,
-    runner: mapFailures ? { run: () => Promise.reject(new TaskFailure('States.ExceedToleratedFailureThreshold', mapFailures)) } : runner,
+    runner: mapFailures ? { run: () => Promise.reject(new TaskFailure(StatesErrors.ExceedToleratedFailureThreshold, mapFailures)) } : runner,
     clock: host.clock ?? skippingClock(),
     inspect: (stage, value) => {
       stages[stage] = value;

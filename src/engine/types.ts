@@ -92,6 +92,8 @@ export interface ExecutionOptions extends ExecutionIdentity {
    * the engine replays it without re-running completed tasks, then carries on.
    */
   resumeFrom?: readonly HistoryEvent[];
+  /** The secret task tokens are derived from; a host that resumes executions keeps it (default: random per process). */
+  taskTokenKey?: Uint8Array;
   /** Variables the execution starts with (TestState's `variables`); none by default. */
   variables?: Record<string, JsonValue>;
   /**

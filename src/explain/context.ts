@@ -5,6 +5,7 @@
  * local and AWS executions read the same way and tests need no endpoint.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { firstMatching, isUncatchable, StatesErrors } from '../asl/errors.js';
 import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, SubMachine, WorkflowType } from '../asl/types.js';
 
 /** A Lambda function error as the Node/Python runtimes serialise it into the cause. */
@@ -93,8 +94,6 @@ const LEAF_FAILURE_TYPES = new Set([
   'EvaluationFailed', 'MapRunFailed',
 ]);
 const EXECUTION_END_TYPES = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
-/** Errors that no Catch or Retry can handle. */
-const UNCATCHABLE = new Set(['States.Runtime', 'States.DataLimitExceeded']);
 const PATH_LIMIT = 40;
 
 export function parseJson(text: string | undefined): JsonValue | undefined {
@@ -132,13 +131,13 @@ function failureOf(event: HistoryEvent): FailedAttempt | undefined {
       return { error: details.error ?? defaultError(event.type), cause: details.cause };
     }
   }
-  if (event.type === 'ExecutionTimedOut' || event.type?.endsWith('TimedOut')) return { error: 'States.Timeout' };
+  if (event.type === 'ExecutionTimedOut' || event.type?.endsWith('TimedOut')) return { error: StatesErrors.Timeout };
   return undefined;
 }
 
 function defaultError(type: string | undefined): string {
-  if (type?.endsWith('TimedOut')) return 'States.Timeout';
-  if (type === 'ExecutionAborted') return 'States.Aborted';
+  if (type?.endsWith('TimedOut')) return StatesErrors.Timeout;
+  if (type === 'ExecutionAborted') return StatesErrors.Aborted;
   return '';
 }
 
@@ -169,13 +168,6 @@ export function findState(definition: StateMachineDefinition | undefined, name: 
   return search(definition, definition.QueryLanguage, []);
 }
 
-/** Whether an ErrorEquals list matches an error, as Retry and Catch do. */
-export function errorMatches(errorEquals: readonly string[], error: string): boolean {
-  if (UNCATCHABLE.has(error)) return false;
-  // States.TaskFailed is a wildcard too, for every error but States.Timeout.
-  return errorEquals.some((name) => name === error || name === 'States.ALL' || (name === 'States.TaskFailed' && error !== 'States.Timeout'));
-}
-
 /** The state named in AWS's runtime-error causes: "An error occurred while executing the state 'X' (entered at ...". */
 function stateNamedInCause(cause: string | undefined): string | undefined {
   return cause?.match(/executing the state '([^']+)'/)?.[1];
@@ -191,14 +183,30 @@ export function extractFailureContext(
 
   // The state entry each event belongs to: follow previousEventId to the nearest StateEntered,
   // falling back to the most recent entry when an emulator leaves the chain incomplete.
+  // A Map or Parallel state's own events (MapStateFailed, MapRunFailed, ParallelStateFailed...) follow the
+  // last event of an iteration or branch on AWS, so they belong to the innermost open entry of that type.
   const ownerOf = new Map<number, number>();
   let lastEntered: number | undefined;
+  const open: HistoryEvent[] = [];
   for (const event of events) {
     if (event.id === undefined) continue;
     if (event.stateEnteredEventDetails) {
       ownerOf.set(event.id, event.id);
       lastEntered = event.id;
+      if (event.type === 'MapStateEntered' || event.type === 'ParallelStateEntered') open.push(event);
       continue;
+    }
+    const kind = /^(Map|Parallel)(State|Run)/.exec(event.type ?? '')?.[1];
+    if (kind && event.type !== `${kind}StateExited`) {
+      const entry = [...open].reverse().find((candidate) => candidate.type === `${kind}StateEntered`);
+      if (entry?.id !== undefined) {
+        ownerOf.set(event.id, entry.id);
+        continue;
+      }
+    }
+    if (event.type === 'MapStateExited' || event.type === 'ParallelStateExited') {
+      const index = open.map((candidate) => candidate.stateEnteredEventDetails?.name).lastIndexOf(event.stateExitedEventDetails?.name);
+      if (index >= 0) open.splice(index, 1);
     }
     const viaChain = event.previousEventId !== undefined ? ownerOf.get(event.previousEventId) : undefined;
     const owner = viaChain ?? lastEntered;
@@ -231,7 +239,7 @@ export function extractFailureContext(
     failuresByEntry.set(owner, [...(failuresByEntry.get(owner) ?? []), event]);
   }
 
-  const finalError = endFailure?.error || (status === 'TIMED_OUT' ? 'States.Timeout' : '');
+  const finalError = endFailure?.error || (status === 'TIMED_OUT' ? StatesErrors.Timeout : '');
   const unexited = entries.filter((entry) => entry.id !== undefined && !exitedEntries.has(entry.id));
 
   // The failing state entry, most specific first.
@@ -278,8 +286,8 @@ export function extractFailureContext(
     };
     attempts = (failuresByEntry.get(failingEntry.id!) ?? []).map((event) => failureOf(event)!).filter(Boolean);
     const state = located?.state as { Retry?: Retrier[]; Catch?: Catcher[] } | undefined;
-    retrier = state?.Retry?.find((rule) => errorMatches(rule.ErrorEquals, finalError));
-    if (UNCATCHABLE.has(finalError)) catchVerdict = 'not-catchable';
+    retrier = firstMatching(state?.Retry, finalError);
+    if (isUncatchable(finalError)) catchVerdict = 'not-catchable';
     else if (state && ['Task', 'Map', 'Parallel'].includes(located!.state.Type)) catchVerdict = state.Catch?.length ? 'no-matching-catch' : 'no-catch';
   }
 
@@ -292,7 +300,7 @@ export function extractFailureContext(
     const last = failureOf(failures.at(-1)!)!;
     const name = entry.stateEnteredEventDetails!.name!;
     const state = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
-    const catcher = state?.Catch?.find((rule) => errorMatches(rule.ErrorEquals, last.error));
+    const catcher = firstMatching(state?.Catch, last.error);
     if (!catcher) continue; // retried into success: not a handled failure
     const exitIndex = events.findIndex((event) => event.stateExitedEventDetails?.name === name && (event.id ?? 0) > entry.id!);
     const wentTo = events.slice(exitIndex + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher.Next;
@@ -311,7 +319,7 @@ export function extractFailureContext(
     const failures = failuresByEntry.get(inner.id!)!;
     const last = failureOf(failures.at(-1)!)!;
     const container = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
-    const catcher = container?.Catch?.find((rule) => errorMatches(rule.ErrorEquals, last.error));
+    const catcher = firstMatching(container?.Catch, last.error);
     const wentTo = events.slice(events.indexOf(exit) + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher?.Next;
     handledInside.add(inner.id!);
     handled.push({ state: nameOfEntry(inner.id)!, error: last.error, cause: last.cause, attempts: failures.length, catcher, caughtBy: name, wentTo });

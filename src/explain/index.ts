@@ -19,6 +19,7 @@ import { extractFailureContext, findState, redactContext, type FailureContext } 
 import { explainOffline, type ExplanationParts } from './offline.js';
 import { PROMPT_VERSION, renderPrompt, SYSTEM_PROMPT } from './prompt.js';
 import { Redactor, type RedactionSummary } from './redact.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export { extractFailureContext, type FailureContext } from './context.js';
 export { explainOffline, type ExplanationParts } from './offline.js';
@@ -168,7 +169,7 @@ export function contextFromSyncResult(result: {
   // The state named by a runtime error's cause; a tolerated-failure error can only come from a Map that sets a tolerance.
   const named =
     result.cause?.match(/executing the state '([^']+)'/)?.[1] ??
-    (result.error === 'States.ExceedToleratedFailureThreshold' ? soleMapWithTolerance(result.definition) : undefined);
+    (result.error === StatesErrors.ExceedToleratedFailureThreshold ? soleMapWithTolerance(result.definition) : undefined);
   const state = named ? findState(result.definition, named)?.state : undefined;
   if (named) events.push({ id: 2, previousEventId: 1, timestamp, type: `${state?.Type ?? 'Task'}StateEntered` as HistoryEvent['type'], stateEnteredEventDetails: { name: named } });
   const details = { error: result.error, cause: result.cause };

@@ -7,6 +7,7 @@
 import type { ChoiceRule, JsonValue, MapState, Retrier } from '../asl/types.js';
 import type { FailureContext } from './context.js';
 import { parseHandlerError, parseJson } from './context.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface ExplanationParts {
   whatHappened: string;
@@ -50,37 +51,37 @@ function pickRule(ctx: FailureContext): Rule {
 }
 
 const EXACT_RULES: Record<string, Rule> = {
-  'States.ALL': (ctx) => ({
+  [StatesErrors.ALL]: (ctx) => ({
     whatHappened: `${where(ctx)} failed with the error name \`States.ALL\`.`,
     rootCause: '`States.ALL` is a wildcard for Retry and Catch (`ErrorEquals`), not an error of its own: something raised it explicitly, most likely a Fail state or a handler whose error type is literally "States.ALL".',
     fix: 'Give the error a specific name (a Fail state\'s `Error`, or the handler\'s error class name) and keep `States.ALL` for the last catcher of a `Catch` list.',
     confirm: confirmRun(ctx),
   }),
-  'States.Runtime': runtimeError,
-  'States.Timeout': timeout,
-  'States.HeartbeatTimeout': heartbeatTimeout,
-  'States.TaskFailed': taskFailed,
-  'States.Permissions': permissions,
-  'States.ResultPathMatchFailure': resultPathMatchFailure,
-  'States.ParameterPathFailure': parameterPathFailure,
-  'States.QueryEvaluationError': queryEvaluationError,
-  'States.BranchFailed': branchFailed,
-  'States.NoChoiceMatched': noChoiceMatched,
-  'States.IntrinsicFailure': intrinsicFailure,
-  'States.ExceedToleratedFailureThreshold': exceedToleratedFailure,
-  'States.ItemReaderFailed': (ctx) => ({
+  [StatesErrors.Runtime]: runtimeError,
+  [StatesErrors.Timeout]: timeout,
+  [StatesErrors.HeartbeatTimeout]: heartbeatTimeout,
+  [StatesErrors.TaskFailed]: taskFailed,
+  [StatesErrors.Permissions]: permissions,
+  [StatesErrors.ResultPathMatchFailure]: resultPathMatchFailure,
+  [StatesErrors.ParameterPathFailure]: parameterPathFailure,
+  [StatesErrors.QueryEvaluationError]: queryEvaluationError,
+  [StatesErrors.BranchFailed]: branchFailed,
+  [StatesErrors.NoChoiceMatched]: noChoiceMatched,
+  [StatesErrors.IntrinsicFailure]: intrinsicFailure,
+  [StatesErrors.ExceedToleratedFailureThreshold]: exceedToleratedFailure,
+  [StatesErrors.ItemReaderFailed]: (ctx) => ({
     whatHappened: `${where(ctx)} could not read its items (\`States.ItemReaderFailed\`).`,
     rootCause: `The distributed Map's ItemReader failed${causeQuote(ctx)}. Typical reasons: the S3 object or prefix does not exist, the role cannot \`s3:GetObject\`/\`s3:ListBucket\` it, or the file does not match \`ReaderConfig.InputType\` (CSV headers, JSON that is not an array, JSONL lines).`,
     fix: `Check the ItemReader of ${name(ctx)}:\n${snippet((ctx.failingState?.definition as MapState | undefined)?.ItemReader ?? {})}\nMake sure the object exists in the bucket and region, the role allows reading it, and \`InputType\` matches the file.`,
     confirm: confirmRun(ctx),
   }),
-  'States.ResultWriterFailed': (ctx) => ({
+  [StatesErrors.ResultWriterFailed]: (ctx) => ({
     whatHappened: `${where(ctx)} could not write its results (\`States.ResultWriterFailed\`).`,
     rootCause: `The distributed Map's ResultWriter failed${causeQuote(ctx)}: usually the bucket does not exist, is in another region, or the role lacks \`s3:PutObject\` (and \`s3:AbortMultipartUpload\`/\`s3:ListMultipartUploadParts\` for large results).`,
     fix: `Check the ResultWriter of ${name(ctx)}:\n${snippet((ctx.failingState?.definition as MapState | undefined)?.ResultWriter ?? {})}\nand grant the execution role write access to that prefix.`,
     confirm: confirmRun(ctx),
   }),
-  'States.DataLimitExceeded': dataLimitExceeded,
+  [StatesErrors.DataLimitExceeded]: dataLimitExceeded,
   'Sandbox.Timedout': (ctx) => ({
     whatHappened: `${where(ctx)}: the Lambda function ran out of time (\`Sandbox.Timedout\`).`,
     rootCause: `The function hit its own configured timeout before returning${causeQuote(ctx)}; Step Functions only reports what Lambda said.`,
@@ -160,7 +161,7 @@ function timeout(ctx: FailureContext): ExplanationParts {
       : `The task ran longer than ${seconds !== undefined ? `${seconds} s` : 'its TimeoutSeconds'} (Step Functions' default for a Task is 99999999 s, so this limit was set explicitly).`,
     fix: waits
       ? 'Make sure the worker receives the token (check it is passed in Parameters as `$$.Task.Token`) and answers it; raise `TimeoutSeconds` if the human or system behind it needs longer, and add `HeartbeatSeconds` to detect a dead worker early.'
-      : `Raise \`TimeoutSeconds\` on ${name(ctx)} above the work's real duration (and keep the Lambda function's own timeout below it), or retry once on the time-out:\n${snippet({ Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 2, MaxAttempts: 1 }] })}`,
+      : `Raise \`TimeoutSeconds\` on ${name(ctx)} above the work's real duration (and keep the Lambda function's own timeout below it), or retry once on the time-out:\n${snippet({ Retry: [{ ErrorEquals: [StatesErrors.Timeout], IntervalSeconds: 2, MaxAttempts: 1 }] })}`,
     confirm: confirmRun(ctx),
   };
 }
@@ -171,7 +172,7 @@ function heartbeatTimeout(ctx: FailureContext): ExplanationParts {
   return {
     whatHappened: `${where(ctx)} went ${seconds !== undefined ? `${seconds} s` : 'longer than its HeartbeatSeconds'} without a heartbeat and failed with \`States.HeartbeatTimeout\`.`,
     rootCause: 'The worker holding the task token stopped sending `SendTaskHeartbeat` (it crashed, lost the token, or its heartbeat interval is longer than HeartbeatSeconds).',
-    fix: `Have the worker call \`SendTaskHeartbeat\` with the token more often than every ${seconds ?? 'HeartbeatSeconds'} s, or raise \`HeartbeatSeconds\` on ${name(ctx)}. To survive a lost worker, add:\n${snippet({ Retry: [{ ErrorEquals: ['States.HeartbeatTimeout'], MaxAttempts: 1 }] })}`,
+    fix: `Have the worker call \`SendTaskHeartbeat\` with the token more often than every ${seconds ?? 'HeartbeatSeconds'} s, or raise \`HeartbeatSeconds\` on ${name(ctx)}. To survive a lost worker, add:\n${snippet({ Retry: [{ ErrorEquals: [StatesErrors.HeartbeatTimeout], MaxAttempts: 1 }] })}`,
     confirm: confirmRun(ctx),
   };
 }
@@ -180,7 +181,7 @@ function taskFailed(ctx: FailureContext): ExplanationParts {
   return {
     whatHappened: `${where(ctx)} failed with \`States.TaskFailed\`.`,
     rootCause: `The task's resource reported a failure that Step Functions could not name more precisely${causeQuote(ctx)}.`,
-    fix: `Read the cause above and the resource's own logs; handle it with a Retry (if transient) or a Catch routing to a recovery state:\n${snippet({ Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: '<RecoveryState>' }] })}`,
+    fix: `Read the cause above and the resource's own logs; handle it with a Retry (if transient) or a Catch routing to a recovery state:\n${snippet({ Catch: [{ ErrorEquals: [StatesErrors.TaskFailed], ResultPath: '$.error', Next: '<RecoveryState>' }] })}`,
     confirm: confirmRun(ctx),
   };
 }
@@ -462,7 +463,7 @@ function genericFailure(ctx: FailureContext): ExplanationParts {
   return {
     whatHappened: `${where(ctx)} failed with \`${ctx.error || 'an unnamed error'}\`.`,
     rootCause: `The error came from the state's resource or definition${causeQuote(ctx)}; ${catchText(ctx)}.`,
-    fix: `If \`${ctx.error}\` is expected, route it with a Catch on ${name(ctx)}:\n${snippet({ Catch: [{ ErrorEquals: [ctx.error || 'States.ALL'], ResultPath: '$.error', Next: '<RecoveryState>' }] })}\nIf it is transient, add a Retry with backoff.`,
+    fix: `If \`${ctx.error}\` is expected, route it with a Catch on ${name(ctx)}:\n${snippet({ Catch: [{ ErrorEquals: [ctx.error || StatesErrors.ALL], ResultPath: '$.error', Next: '<RecoveryState>' }] })}\nIf it is transient, add a Retry with backoff.`,
     confirm: confirmRun(ctx),
   };
 }

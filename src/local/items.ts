@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure } from '../engine/types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface ItemReadRequest {
   resource: string;
@@ -35,7 +36,7 @@ export async function readItems(root: string, request: ItemReadRequest): Promise
     const text = readFileSync(file, 'utf8');
     items = parseItems(text, config, path.relative(root, file));
   } else {
-    throw new TaskFailure('States.ItemReaderFailed', `deliv local reads items only through s3:getObject and s3:listObjectsV2 over local files, not ${request.resource}`);
+    throw new TaskFailure(StatesErrors.ItemReaderFailed, `deliv local reads items only through s3:getObject and s3:listObjectsV2 over local files, not ${request.resource}`);
   }
   const max = Number(config.MaxItems ?? 0);
   return max > 0 ? items.slice(0, max) : items;
@@ -48,7 +49,7 @@ function locate(root: string, bucket: string, key: string): string {
     if (existsSync(file) && statSync(file).isFile()) return file;
   }
   throw new TaskFailure(
-    'States.ItemReaderFailed',
+    StatesErrors.ItemReaderFailed,
     `S3 object s3://${bucket}/${key} is read from the project folder locally: put it at ${path.join(bucket, key)} or ${key} under ${root}`,
   );
 }
@@ -77,7 +78,7 @@ export function parseItems(text: string, config: ReaderConfig, name: string): Js
   const type = (config.InputType ?? 'JSON').toUpperCase();
   if (type === 'JSON') {
     const value = JSON.parse(text) as JsonValue;
-    if (!Array.isArray(value)) throw new TaskFailure('States.ItemReaderFailed', `${name}: a JSON item file must hold an array`);
+    if (!Array.isArray(value)) throw new TaskFailure(StatesErrors.ItemReaderFailed, `${name}: a JSON item file must hold an array`);
     return value;
   }
   if (type === 'JSONL') {
@@ -92,7 +93,7 @@ export function parseItems(text: string, config: ReaderConfig, name: string): Js
     // CSV values stay strings, as the distributed Map gives them.
     return rows.map((row) => Object.fromEntries(headers.map((header, i) => [header, row[i] ?? ''])));
   }
-  throw new TaskFailure('States.ItemReaderFailed', `${name}: InputType ${type} is not supported locally (use JSON, JSONL or CSV)`);
+  throw new TaskFailure(StatesErrors.ItemReaderFailed, `${name}: InputType ${type} is not supported locally (use JSON, JSONL or CSV)`);
 }
 
 /** RFC 4180: quoted fields may hold delimiters, doubled quotes and newlines. */

@@ -12,6 +12,7 @@ import type { JsonValue } from '../asl/types.js';
 import { TaskFailure } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
 import type { Partition } from './arn.js';
+import { StatesErrors } from '../asl/errors.js';
 
 type Handler = (event: unknown, context: LambdaContext) => unknown;
 
@@ -57,7 +58,7 @@ export class LambdaHost {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new TaskFailure('States.Timeout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds (function ${name}, timeoutSeconds in deliv.yaml)`)),
+        () => reject(new TaskFailure(StatesErrors.Timeout, `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds (function ${name}, timeoutSeconds in deliv.yaml)`)),
         timeoutMs,
       );
     });

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure } from '../engine/types.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface MockConfig {
   StateMachines?: Record<string, { TestCases?: Record<string, Record<string, string>> }>;
@@ -55,11 +56,11 @@ export class MockFile {
     if (!responseName) return undefined;
     const responses = config.MockedResponses?.[responseName];
     if (!responses) {
-      return { kind: 'throw', failure: new TaskFailure('States.Runtime', `mocked response \`${responseName}\` is not defined in MockedResponses of ${this.file}`) };
+      return { kind: 'throw', failure: new TaskFailure(StatesErrors.Runtime, `mocked response \`${responseName}\` is not defined in MockedResponses of ${this.file}`) };
     }
     const entry = pickByInvocation(responses, invocation);
     if (!entry) return undefined;
-    if (entry.Throw) return { kind: 'throw', failure: new TaskFailure(entry.Throw.Error ?? 'States.TaskFailed', entry.Throw.Cause) };
+    if (entry.Throw) return { kind: 'throw', failure: new TaskFailure(entry.Throw.Error ?? StatesErrors.TaskFailed, entry.Throw.Cause) };
     return { kind: 'return', value: entry.Return ?? null };
   }
 }

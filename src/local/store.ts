@@ -11,11 +11,12 @@
  * loses at most the uncommitted turn: unacknowledged requests and the events
  * of tasks still finishing (they run again on resume).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryEvent } from '../engine/types.js';
+import { decodeEvent, encodeEvent, type EncodedEvent, type StoredEvent } from './history-codec.js';
 
 export interface MachineRow {
   arn: string;
@@ -97,7 +98,7 @@ export interface ExecutionFilter {
 /** What ListExecutions shows of an execution, and `seq`, its place in insertion order (the tie-break of the page key). */
 export type ExecutionListRow = Pick<ExecutionRow, 'arn' | 'machineArn' | 'name' | 'status' | 'started' | 'stopped' | 'versionArn' | 'aliasArn' | 'redriveCount' | 'redriveDate'> & { seq: number };
 
-const EXECUTION_LIST_COLUMNS = 'arn, machineArn, name, status, started, stopped, versionArn, aliasArn, redriveCount, redriveDate';
+const EVENT_COLUMNS = 'id, previous, offset, type, key, flags, details';
 
 export interface TokenRow {
   token: string;
@@ -182,7 +183,248 @@ const MIGRATIONS: Migration[] = [
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('pagingSecret', ?)").run(randomBytes(32));
     },
   },
+  { version: 3, up: compactExecutions },
+  {
+    // CloudWatch Logs (log-store.ts): the log groups machines log their executions to, their streams and events.
+    version: 4,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE log_groups (
+          name TEXT PRIMARY KEY, created INTEGER NOT NULL, retentionInDays INTEGER, logGroupClass TEXT NOT NULL DEFAULT 'STANDARD'
+        ) WITHOUT ROWID;
+        CREATE TABLE log_streams (
+          groupName TEXT NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL, firstEvent INTEGER, lastEvent INTEGER,
+          lastIngestion INTEGER, storedBytes INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (groupName, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE log_events (
+          seq INTEGER PRIMARY KEY, groupName TEXT NOT NULL, streamName TEXT NOT NULL, timestamp INTEGER NOT NULL,
+          ingestion INTEGER NOT NULL, message TEXT NOT NULL
+        );
+        CREATE INDEX log_events_group ON log_events (groupName, timestamp, seq);
+        CREATE INDEX log_events_stream ON log_events (groupName, streamName, timestamp, seq);
+      `),
+  },
 ];
+
+/**
+ * The compact layout (issue 19): executions keyed by an integer id given in
+ * order of insertion (their ARN follows from the machine and the name, so it
+ * is not stored), ARNs and event type names interned once in `names`, each
+ * definition stored once per revision in `revisions`, and history rows keyed
+ * by (execution id, event id) with the event's fixed parts as integers
+ * (history-codec.ts). Existing executions and histories are carried over.
+ */
+function compactExecutions(db: Database.Database): void {
+  db.exec(`
+    ALTER TABLE executions RENAME TO executions_v2;
+    ALTER TABLE history RENAME TO history_v2;
+    DROP INDEX IF EXISTS executions_machine;
+    DROP INDEX IF EXISTS executions_machine_status;
+    DROP INDEX IF EXISTS executions_running;
+    CREATE TABLE names (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+    CREATE TABLE revisions (
+      id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, definition TEXT NOT NULL, roleArn TEXT NOT NULL, revisionId TEXT NOT NULL
+    );
+    CREATE TABLE executions (
+      id INTEGER PRIMARY KEY, machine INTEGER NOT NULL, name TEXT NOT NULL, arnSuffix TEXT, version INTEGER, alias INTEGER,
+      express INTEGER NOT NULL, status TEXT NOT NULL, started INTEGER NOT NULL, stopped INTEGER,
+      redriveCount INTEGER NOT NULL DEFAULT 0, redriveDate INTEGER, revision INTEGER NOT NULL,
+      input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT, traceHeader TEXT, testCase TEXT, parentArn TEXT
+    );
+    CREATE INDEX executions_name ON executions (machine, name);
+    CREATE INDEX executions_machine ON executions (machine, started);
+    CREATE INDEX executions_machine_status ON executions (machine, status, started);
+    CREATE INDEX executions_running ON executions (started) WHERE status = 'RUNNING';
+    CREATE TABLE history (
+      execution INTEGER NOT NULL, id INTEGER NOT NULL, previous INTEGER, offset INTEGER NOT NULL, type INTEGER NOT NULL,
+      key INTEGER, flags INTEGER NOT NULL DEFAULT 0, details TEXT, engineId INTEGER, PRIMARY KEY (execution, id)
+    ) WITHOUT ROWID;
+  `);
+  const names = new Names(db);
+  const revisions = new Revisions(db);
+  const insert = db.prepare(INSERT_EXECUTION);
+  const insertEvent = db.prepare(INSERT_EVENT);
+  const events = db.prepare('SELECT id, event, engineId FROM history_v2 WHERE executionArn = ? ORDER BY id');
+  // In chunks (a statement cannot be iterated while others write), oldest first so ids follow start order.
+  const chunk = db.prepare('SELECT rowid AS seq, * FROM executions_v2 WHERE (started, rowid) > (?, ?) ORDER BY started, rowid LIMIT 500');
+  let after: [number, number] = [-Infinity, -Infinity];
+  for (;;) {
+    const rows = chunk.all(...after) as (ExecutionRow & { seq: number })[];
+    if (rows.length === 0) break;
+    for (const old of rows) {
+      const id = Number(insert.run(executionColumns(old, names, revisions)).lastInsertRowid);
+      for (const row of events.all(old.arn) as { id: number; event: string; engineId: number | null }[]) {
+        const event = JSON.parse(row.event) as HistoryEvent;
+        insertEvent.run(id, row.id, ...eventColumns(encodeEvent(event, old.started), names), row.engineId);
+      }
+    }
+    const last = rows[rows.length - 1];
+    after = [last.started, last.seq];
+  }
+  db.exec('DROP TABLE executions_v2; DROP TABLE history_v2;');
+}
+
+const INSERT_EXECUTION = `INSERT INTO executions (machine, name, arnSuffix, version, alias, express, status, started, stopped, redriveCount, redriveDate,
+  revision, input, output, error, cause, traceHeader, testCase, parentArn)
+  VALUES (@machine, @name, @arnSuffix, @version, @alias, @express, @status, @started, @stopped, @redriveCount, @redriveDate,
+  @revision, @input, @output, @error, @cause, @traceHeader, @testCase, @parentArn)`;
+
+const INSERT_EVENT = 'INSERT OR REPLACE INTO history (execution, id, previous, offset, type, key, flags, details, engineId) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** Interned strings (ARNs, event types, details keys): each stored once, referenced by a small integer. */
+class Names {
+  private readonly ids = new Map<string, number>();
+  private readonly texts = new Map<number, string>();
+  private readonly insert;
+
+  constructor(db: Database.Database) {
+    for (const row of db.prepare('SELECT id, text FROM names').all() as { id: number; text: string }[]) this.remember(row.id, row.text);
+    this.insert = db.prepare('INSERT INTO names (text) VALUES (?)');
+  }
+
+  private remember(id: number, text: string): void {
+    this.ids.set(text, id);
+    this.texts.set(id, text);
+  }
+
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = Number(this.insert.run(text).lastInsertRowid);
+      this.remember(id, text);
+    }
+    return id;
+  }
+
+  /** The id of a name already stored, without storing it (lookups). */
+  find(text: string): number | undefined {
+    return this.ids.get(text);
+  }
+
+  text(id: number): string {
+    const text = this.texts.get(id);
+    if (text === undefined) throw new Error(`store: unknown name id ${id}`);
+    return text;
+  }
+
+  /** After a rollback: names inserted by the rolled-back work are gone from the database, so from here too. */
+  reload(db: Database.Database): void {
+    this.ids.clear();
+    this.texts.clear();
+    for (const row of db.prepare('SELECT id, text FROM names').all() as { id: number; text: string }[]) this.remember(row.id, row.text);
+  }
+}
+
+interface Revision {
+  definition: string;
+  roleArn: string;
+  revisionId: string;
+}
+
+/** Each definition (with the role and revision it ran under) stored once, however many executions ran it. */
+class Revisions {
+  private readonly byId = new Map<number, Revision>();
+  private readonly find;
+  private readonly insert;
+  private readonly get;
+
+  constructor(db: Database.Database) {
+    this.find = db.prepare('SELECT id FROM revisions WHERE hash = ?');
+    this.insert = db.prepare('INSERT INTO revisions (hash, definition, roleArn, revisionId) VALUES (?, ?, ?, ?)');
+    this.get = db.prepare('SELECT definition, roleArn, revisionId FROM revisions WHERE id = ?');
+  }
+
+  id(revision: Revision): number {
+    const hash = createHash('sha256').update(revision.revisionId).update('\0').update(revision.roleArn).update('\0').update(revision.definition).digest();
+    const found = this.find.get(hash) as { id: number } | undefined;
+    if (found) return found.id;
+    const id = Number(this.insert.run(hash, revision.definition, revision.roleArn, revision.revisionId).lastInsertRowid);
+    this.byId.set(id, revision);
+    return id;
+  }
+
+  /** After a rollback, an id cached here may be given again to another revision. */
+  forget(): void {
+    this.byId.clear();
+  }
+
+  revision(id: number): Revision {
+    let revision = this.byId.get(id);
+    if (!revision) {
+      revision = this.get.get(id) as Revision;
+      if (this.byId.size > 1000) this.byId.clear();
+      this.byId.set(id, revision);
+    }
+    return revision;
+  }
+}
+
+function executionColumns(row: ExecutionRow, names: Names, revisions: Revisions): Record<string, unknown> {
+  const express = row.type === 'EXPRESS';
+  return {
+    machine: names.id(row.machineArn),
+    name: row.name,
+    // An Express execution's ARN ends in a random id of its own; a Standard one's is machine + name.
+    arnSuffix: express ? row.arn.slice(row.arn.lastIndexOf(':') + 1) : null,
+    version: row.versionArn === null ? null : names.id(row.versionArn),
+    alias: row.aliasArn === null ? null : names.id(row.aliasArn),
+    express: express ? 1 : 0,
+    status: row.status,
+    started: row.started,
+    stopped: row.stopped,
+    redriveCount: row.redriveCount,
+    redriveDate: row.redriveDate,
+    revision: revisions.id(row),
+    input: row.input,
+    output: row.output,
+    error: row.error,
+    cause: row.cause,
+    traceHeader: row.traceHeader,
+    testCase: row.testCase,
+    parentArn: row.parentArn,
+  };
+}
+
+function eventColumns(encoded: EncodedEvent, names: Names): [number | null, number, number, number | null, number, string | null] {
+  return [encoded.previous, encoded.offset, names.id(encoded.type), encoded.key === null ? null : names.id(encoded.key), encoded.flags, encoded.details];
+}
+
+/** The execution ARN a machine ARN and an execution name make (`:express:` ones add their own random suffix). */
+function executionArnOf(machineArn: string, name: string, arnSuffix: string | null): string {
+  return arnSuffix === null ? `${machineArn.replace(':stateMachine:', ':execution:')}:${name}` : `${machineArn.replace(':stateMachine:', ':express:')}:${name}:${arnSuffix}`;
+}
+
+/** The machine ARN and name of an execution ARN (the inverse of executionArnOf), or undefined for a malformed one. */
+function parseExecutionArn(arn: string): { machineArn: string; name: string; arnSuffix: string | null } | undefined {
+  const match = /^(arn:[^:]+:states:[^:]+:[^:]+):(execution|express):([^:]+):([^:]+)(?::([^:]+))?$/.exec(arn);
+  if (!match) return undefined;
+  const [, prefix, kind, machine, name, suffix] = match;
+  if ((kind === 'express') !== (suffix !== undefined)) return undefined;
+  return { machineArn: `${prefix}:stateMachine:${machine}`, name, arnSuffix: suffix ?? null };
+}
+
+interface StoredExecution {
+  id: number;
+  machine: number;
+  name: string;
+  arnSuffix: string | null;
+  version: number | null;
+  alias: number | null;
+  express: number;
+  status: ExecutionStatusName;
+  started: number;
+  stopped: number | null;
+  redriveCount: number;
+  redriveDate: number | null;
+  revision: number;
+  input: string;
+  output: string | null;
+  error: string | null;
+  cause: string | null;
+  traceHeader: string | null;
+  testCase: string | null;
+  parentArn: string | null;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
@@ -202,19 +444,6 @@ function migrate(db: Database.Database, file: string): void {
 
 export const DATABASE_FILE = 'emulator.db';
 
-/** History events are stored as JSON with the timestamp in epoch milliseconds. */
-function encodeEvent(event: HistoryEvent): string {
-  // A shallow copy, not a replacer: a replacer function is called for every key of every event.
-  const timestamp = event.timestamp as Date | string | number | undefined;
-  return JSON.stringify({ ...event, timestamp: timestamp instanceof Date ? timestamp.getTime() : typeof timestamp === 'string' ? Date.parse(timestamp) : timestamp });
-}
-
-function decodeEvent(text: string): HistoryEvent {
-  const event = JSON.parse(text) as HistoryEvent & { timestamp: number | Date };
-  event.timestamp = new Date(event.timestamp as number);
-  return event;
-}
-
 export class Store {
   readonly db: Database.Database;
   /** Signs page tokens (api/paging.ts); kept in the store so tokens survive a restart. */
@@ -223,6 +452,10 @@ export class Store {
   private batchOpen = false;
   private commitWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
   private readonly statements;
+  private readonly names: Names;
+  private readonly revisions: Revisions;
+  /** Execution ARN → compact id and start time, for the executions being written to (events are keyed by both). */
+  private readonly keys = new Map<string, { id: number; started: number }>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -245,22 +478,22 @@ export class Store {
     this.statements = {
       begin: db.prepare('BEGIN'),
       commit: db.prepare('COMMIT'),
-      insertEvent: db.prepare('INSERT OR REPLACE INTO history (executionArn, id, event, engineId) VALUES (?, ?, ?, ?)'),
+      insertEvent: db.prepare(INSERT_EVENT),
       getMachine: db.prepare('SELECT * FROM machines WHERE arn = ?'),
       getVersion: db.prepare('SELECT * FROM versions WHERE arn = ?'),
       getAlias: db.prepare('SELECT * FROM aliases WHERE arn = ?'),
-      getExecution: db.prepare('SELECT * FROM executions WHERE arn = ?'),
-      insertExecution: db.prepare(`INSERT INTO executions (arn, machineArn, machineName, versionArn, aliasArn, name, type, status, input,
-        output, error, cause, started, stopped, definition, roleArn, revisionId, traceHeader, testCase, redriveCount, redriveDate, parentArn)
-        VALUES (@arn, @machineArn, @machineName, @versionArn, @aliasArn, @name, @type, @status, @input, @output, @error, @cause, @started,
-        @stopped, @definition, @roleArn, @revisionId, @traceHeader, @testCase, @redriveCount, @redriveDate, @parentArn)`),
-      finishExecution: db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped = ? WHERE arn = ?'),
-      history: db.prepare('SELECT event FROM history WHERE executionArn = ? ORDER BY id'),
-      historyAfter: db.prepare('SELECT event FROM history WHERE executionArn = ? AND id > ? ORDER BY id LIMIT ?'),
-      historyBefore: db.prepare('SELECT event FROM history WHERE executionArn = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+      findExecution: db.prepare('SELECT * FROM executions WHERE machine = ? AND name = ?'),
+      executionById: db.prepare('SELECT * FROM executions WHERE id = ?'),
+      insertExecution: db.prepare(INSERT_EXECUTION),
+      finishExecution: db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped = ? WHERE id = ?'),
+      history: db.prepare(`SELECT ${EVENT_COLUMNS} FROM history WHERE execution = ? ORDER BY id`),
+      historyAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM history WHERE execution = ? AND id > ? ORDER BY id LIMIT ?`),
+      historyBefore: db.prepare(`SELECT ${EVENT_COLUMNS} FROM history WHERE execution = ? AND id < ? ORDER BY id DESC LIMIT ?`),
       getToken: db.prepare('SELECT * FROM tokens WHERE token = ?'),
       consumeTokens: db.prepare("UPDATE tokens SET status = 'CONSUMED' WHERE executionArn = ? AND status = 'WAITING'"),
     };
+    this.names = new Names(db);
+    this.revisions = new Revisions(db);
     this.inTransaction = db.transaction((work: () => unknown) => work());
     db.exec('BEGIN IMMEDIATE; COMMIT');
   }
@@ -276,7 +509,19 @@ export class Store {
   /** Atomic work: all or nothing (a savepoint inside this turn's batch), committed with the batch. */
   transaction<T>(work: () => T): T {
     this.openBatch();
-    return this.inTransaction(work) as T;
+    try {
+      return this.inTransaction(work) as T;
+    } catch (error) {
+      this.afterRollback();
+      throw error;
+    }
+  }
+
+  /** Caches of ids given inside work that was rolled back no longer hold. */
+  private afterRollback(): void {
+    this.names.reload(this.db);
+    this.revisions.forget();
+    this.keys.clear();
   }
 
   // ---- group commit ----------------------------------------------------------------------
@@ -306,6 +551,7 @@ export class Store {
     } catch (error) {
       failure = error;
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.open) this.afterRollback();
     }
     for (const waiter of waiters) {
       if (failure === undefined) waiter.resolve();
@@ -326,13 +572,32 @@ export class Store {
 
   // ---- history ---------------------------------------------------------------------------
 
+  /** The compact id and start of an execution, from the cache of those being written or from its row. */
+  private key(executionArn: string): { id: number; started: number } {
+    let key = this.keys.get(executionArn);
+    if (!key) {
+      const row = this.stored(executionArn);
+      if (!row) throw new Error(`store: no execution ${executionArn}`);
+      key = this.remember(executionArn, row);
+    }
+    return key;
+  }
+
+  private remember(executionArn: string, row: { id: number; started: number }): { id: number; started: number } {
+    const key = { id: row.id, started: row.started };
+    if (this.keys.size > 50_000) this.keys.clear();
+    this.keys.set(executionArn, key);
+    return key;
+  }
+
   /**
    * Writes an event into this turn's batch. `engineId` is the id the engine
    * gave it when that differs from the stored one (after a redrive).
    */
   appendEvent(executionArn: string, event: HistoryEvent, engineId: number | null = null): void {
     this.openBatch();
-    this.statements.insertEvent.run(executionArn, event.id, encodeEvent(event), engineId);
+    const key = this.key(executionArn);
+    this.statements.insertEvent.run(key.id, event.id, ...eventColumns(encodeEvent(event, key.started), this.names), engineId);
   }
 
   /** Runs a write just before this turn's batch commits, atomically with the events written in this turn. */
@@ -341,15 +606,22 @@ export class Store {
     this.deferred.push(write);
   }
 
+  private decode(rows: StoredEvent[], started: number): HistoryEvent[] {
+    const name = (id: number) => this.names.text(id);
+    return rows.map((row) => decodeEvent(row, started, name));
+  }
+
   /** One page of a history: the `limit` events after event `after` (before it, newest first, in reverse), decoding only those. */
   historyPage(executionArn: string, after: number | undefined, limit: number, reverse: boolean): HistoryEvent[] {
+    const key = this.key(executionArn);
     const statement = reverse ? this.statements.historyBefore : this.statements.historyAfter;
-    const rows = statement.all(executionArn, after ?? (reverse ? Number.MAX_SAFE_INTEGER : 0), limit) as { event: string }[];
-    return rows.map((row) => decodeEvent(row.event));
+    const rows = statement.all(key.id, after ?? (reverse ? Number.MAX_SAFE_INTEGER : 0), limit) as StoredEvent[];
+    return this.decode(rows, key.started);
   }
 
   history(executionArn: string): HistoryEvent[] {
-    return (this.statements.history.all(executionArn) as { event: string }[]).map((row) => decodeEvent(row.event));
+    const key = this.key(executionArn);
+    return this.decode(this.statements.history.all(key.id) as StoredEvent[], key.started);
   }
 
   /**
@@ -358,10 +630,12 @@ export class Store {
    * the engine's own ids map to stored ids.
    */
   engineView(executionArn: string): { events: HistoryEvent[]; engineToStored: Map<number, number>; maxStored: number } {
-    const rows = this.db.prepare('SELECT id, event, engineId FROM history WHERE executionArn = ? ORDER BY id').all(executionArn) as { id: number; event: string; engineId: number | null }[];
+    const key = this.key(executionArn);
+    const rows = this.db.prepare(`SELECT ${EVENT_COLUMNS}, engineId FROM history WHERE execution = ? ORDER BY id`).all(key.id) as (StoredEvent & { engineId: number | null })[];
     const engineToStored = new Map<number, number>();
     const storedToEngine = new Map<number, number>();
     const kept: { engineId: number; event: HistoryEvent }[] = [];
+    const name = (id: number) => this.names.text(id);
     let maxStored = 0;
     for (const row of rows) {
       maxStored = Math.max(maxStored, row.id);
@@ -369,7 +643,7 @@ export class Store {
       const engineId = row.engineId ?? row.id;
       engineToStored.set(engineId, row.id);
       storedToEngine.set(row.id, engineId);
-      kept.push({ engineId, event: decodeEvent(row.event) });
+      kept.push({ engineId, event: decodeEvent(row, key.started, name) });
     }
     const events = kept
       .map(({ engineId, event }) => ({ ...event, id: engineId, previousEventId: storedToEngine.get(event.previousEventId ?? 0) ?? event.previousEventId }))
@@ -379,7 +653,7 @@ export class Store {
 
   /** Takes the events after engine id `lastKept` out of the engine's view (they stay in the history). */
   retireEvents(executionArn: string, lastKept: number): void {
-    this.db.prepare('UPDATE history SET engineId = 0 WHERE executionArn = ? AND COALESCE(engineId, id) > ?').run(executionArn, lastKept);
+    this.db.prepare('UPDATE history SET engineId = 0 WHERE execution = ? AND COALESCE(engineId, id) > ?').run(this.key(executionArn).id, lastKept);
   }
 
   // ---- machines, versions, aliases ---------------------------------------------------------
@@ -477,32 +751,73 @@ export class Store {
 
   // ---- executions ------------------------------------------------------------------------
 
+  /** The stored row of an execution ARN: the machine's interned id and the name find it through the (machine, name) index. */
+  private stored(arn: string): StoredExecution | undefined {
+    const parsed = parseExecutionArn(arn);
+    if (!parsed) return undefined;
+    const machine = this.names.find(parsed.machineArn);
+    if (machine === undefined) return undefined;
+    const rows = this.statements.findExecution.all(machine, parsed.name) as StoredExecution[];
+    return rows.find((row) => row.arnSuffix === parsed.arnSuffix);
+  }
+
+  private row(stored: StoredExecution): ExecutionRow {
+    const machineArn = this.names.text(stored.machine);
+    const revision = this.revisions.revision(stored.revision);
+    return {
+      arn: executionArnOf(machineArn, stored.name, stored.arnSuffix),
+      machineArn,
+      machineName: machineArn.slice(machineArn.lastIndexOf(':') + 1),
+      versionArn: stored.version === null ? null : this.names.text(stored.version),
+      aliasArn: stored.alias === null ? null : this.names.text(stored.alias),
+      name: stored.name,
+      type: stored.express ? 'EXPRESS' : 'STANDARD',
+      status: stored.status,
+      input: stored.input,
+      output: stored.output,
+      error: stored.error,
+      cause: stored.cause,
+      started: stored.started,
+      stopped: stored.stopped,
+      definition: revision.definition,
+      roleArn: revision.roleArn,
+      revisionId: revision.revisionId,
+      traceHeader: stored.traceHeader,
+      testCase: stored.testCase,
+      redriveCount: stored.redriveCount,
+      redriveDate: stored.redriveDate,
+      parentArn: stored.parentArn,
+    };
+  }
+
   getExecution(arn: string): ExecutionRow | undefined {
-    return this.statements.getExecution.get(arn) as ExecutionRow | undefined;
+    const stored = this.stored(arn);
+    return stored && this.row(stored);
   }
 
   insertExecution(row: ExecutionRow): void {
-    this.statements.insertExecution.run(row);
+    this.openBatch();
+    const id = Number(this.statements.insertExecution.run(executionColumns(row, this.names, this.revisions)).lastInsertRowid);
+    this.remember(row.arn, { id, started: row.started });
   }
 
   /** Records the end of an execution together with its last events, in one commit. */
   finishExecution(arn: string, result: { status: ExecutionStatusName; output?: string | null; error?: string | null; cause?: string | null; stopped: number }): void {
     this.transaction(() => {
-      this.statements.finishExecution.run(result.status, result.output ?? null, result.error ?? null, result.cause ?? null, result.stopped, arn);
+      this.statements.finishExecution.run(result.status, result.output ?? null, result.error ?? null, result.cause ?? null, result.stopped, this.key(arn).id);
       this.statements.consumeTokens.run(arn);
     });
   }
 
   markRedriven(arn: string, redriveDate: number): void {
     this.db
-      .prepare("UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped = NULL, redriveCount = redriveCount + 1, redriveDate = ? WHERE arn = ?")
-      .run(redriveDate, arn);
+      .prepare("UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped = NULL, redriveCount = redriveCount + 1, redriveDate = ? WHERE id = ?")
+      .run(redriveDate, this.key(arn).id);
   }
 
-  /** A STANDARD execution's ARN follows from its machine's and its own name: the primary key finds it, no index by name to keep up. */
+  /** A STANDARD execution of a machine by its name (the (machine, name) index finds it). */
   findExecutionByName(machineArn: string, name: string): ExecutionRow | undefined {
-    const row = this.getExecution(`${machineArn.replace(':stateMachine:', ':execution:')}:${name}`);
-    return row && row.machineArn === machineArn && row.type === 'STANDARD' ? row : undefined;
+    return this.getExecution(executionArnOf(machineArn, name, null));
   }
 
   /**
@@ -512,25 +827,51 @@ export class Store {
    * (never the input, output or definition).
    */
   listExecutionsPage(filter: ExecutionFilter, after: readonly [number, number] | undefined, limit: number): ExecutionListRow[] {
-    const where = ['machineArn = ?'];
-    const args: unknown[] = [filter.machineArn];
-    const equal = { versionArn: filter.versionArn, aliasArn: filter.aliasArn, status: filter.status };
-    for (const [column, value] of Object.entries(equal)) {
+    const machine = this.names.find(filter.machineArn);
+    if (machine === undefined) return [];
+    const where = ['machine = ?'];
+    const args: unknown[] = [machine];
+    for (const [column, value] of [['version', filter.versionArn], ['alias', filter.aliasArn]] as const) {
       if (value === undefined) continue;
+      const id = this.names.find(value);
+      if (id === undefined) return [];
       where.push(`${column} = ?`);
-      args.push(value);
+      args.push(id);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      args.push(filter.status);
     }
     if (filter.redriven !== undefined) where.push(filter.redriven ? 'redriveCount > 0' : 'redriveCount = 0');
     if (after) {
-      where.push('(started, rowid) < (?, ?)');
+      where.push('(started, id) < (?, ?)');
       args.push(after[0], after[1]);
     }
-    const sql = `SELECT rowid AS seq, ${EXECUTION_LIST_COLUMNS} FROM executions WHERE ${where.join(' AND ')} ORDER BY started DESC, rowid DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...args, limit) as ExecutionListRow[];
+    const sql = `SELECT id, name, arnSuffix, version, alias, status, started, stopped, redriveCount, redriveDate FROM executions
+      WHERE ${where.join(' AND ')} ORDER BY started DESC, id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, limit) as Pick<StoredExecution, 'id' | 'name' | 'arnSuffix' | 'version' | 'alias' | 'status' | 'started' | 'stopped' | 'redriveCount' | 'redriveDate'>[];
+    return rows.map((row) => ({
+      seq: row.id,
+      arn: executionArnOf(filter.machineArn, row.name, row.arnSuffix),
+      machineArn: filter.machineArn,
+      name: row.name,
+      status: row.status,
+      started: row.started,
+      stopped: row.stopped,
+      versionArn: row.version === null ? null : this.names.text(row.version),
+      aliasArn: row.alias === null ? null : this.names.text(row.alias),
+      redriveCount: row.redriveCount,
+      redriveDate: row.redriveDate,
+    }));
   }
 
   runningExecutions(): ExecutionRow[] {
-    return this.db.prepare("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started").all() as ExecutionRow[];
+    const rows = this.db.prepare("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started").all() as StoredExecution[];
+    return rows.map((stored) => {
+      const row = this.row(stored);
+      this.remember(row.arn, stored);
+      return row;
+    });
   }
 
   countExecutions(status?: string): number {

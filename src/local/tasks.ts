@@ -14,6 +14,7 @@ import type { MockFile } from './mocks.js';
 import { readItems, type ItemReadRequest } from './items.js';
 import type { ExecutionRow } from './store.js';
 import type { TokenBroker } from './tokens.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface NestedExecutions {
   /** Starts a child execution on this emulator (StartExecution semantics). */
@@ -118,7 +119,7 @@ export class LocalTaskRunner implements TaskRunner {
   private async startExecution(request: TaskRequest): Promise<JsonValue> {
     const parameters = (request.parameters ?? {}) as { StateMachineArn?: string; Input?: JsonValue; Name?: string };
     if (typeof parameters.StateMachineArn !== 'string') {
-      throw new TaskFailure('States.Runtime', 'states:startExecution needs a StateMachineArn parameter');
+      throw new TaskFailure(StatesErrors.Runtime, 'states:startExecution needs a StateMachineArn parameter');
     }
     let child: ExecutionRow;
     try {
@@ -154,7 +155,7 @@ export class LocalTaskRunner implements TaskRunner {
     }
     if (done.error !== null) description.Error = done.error;
     if (done.cause !== null) description.Cause = done.cause;
-    throw new TaskFailure('States.TaskFailed', JSON.stringify(description));
+    throw new TaskFailure(StatesErrors.TaskFailed, JSON.stringify(description));
   }
 }
 
@@ -166,7 +167,7 @@ function childName(request: TaskRequest): string {
 }
 
 function functionName(value: unknown): { name: string; qualifier?: string } {
-  if (typeof value !== 'string' || value === '') throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName parameter');
+  if (typeof value !== 'string' || value === '') throw new TaskFailure(StatesErrors.Runtime, 'lambda:invoke needs a FunctionName parameter');
   const arn = FUNCTION_ARN.exec(value);
   if (arn) return { name: arn[1], qualifier: arn[2] };
   // Partial ARN `123456789012:function:name[:qualifier]` or `name[:qualifier]`.
@@ -178,7 +179,7 @@ function functionName(value: unknown): { name: string; qualifier?: string } {
 function unserved(request: TaskRequest, machineName: string | undefined): TaskFailure {
   const service = /^arn:aws[a-z-]*:states:::([^:]+(?::[^.]+)?)/.exec(request.baseResource)?.[1] ?? request.baseResource;
   return new TaskFailure(
-    'States.TaskFailed',
+    StatesErrors.TaskFailed,
     `deliv local does not serve ${service} (state ${request.stateName}). Mock it: add "${request.stateName}" to a test case of ` +
       `"${machineName ?? 'the state machine'}" in the mocks file (mocks: in deliv.yaml, test case Default), or call a Lambda function mapped under functions in deliv.yaml.`,
   );

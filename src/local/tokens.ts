@@ -5,7 +5,9 @@
  * and either gets the answer that arrived before the crash, or keeps waiting
  * under its old tokens too, so a worker holding one still reaches it.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
+import { TASK_TOKEN_PATTERN } from '../engine/index.js';
 import { TaskFailure, type TaskRequest } from '../engine/types.js';
 import { ApiError } from './api-error.js';
 import type { Store, TokenRow } from './store.js';
@@ -16,7 +18,17 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-export const MAX_TOKEN_LENGTH = 1024;
+const KEY_BYTES = 32;
+
+/**
+ * The data dir's task-token key, derived from the store's secret (which
+ * outlives restarts) so a resumed task hands out the token it handed out
+ * before, and separate from the secret's other uses; whoever lacks it cannot
+ * forge a token for another task.
+ */
+export function taskTokenKey(storeSecret: Uint8Array): Uint8Array {
+  return createHmac('sha256', storeSecret).update('deliv task tokens').digest();
+}
 
 export class TokenBroker {
   private readonly waiters = new Map<string, Waiter>();
@@ -25,7 +37,7 @@ export class TokenBroker {
 
   /** Resolves with the callback's output, or rejects with its TaskFailure. */
   wait(request: TaskRequest): Promise<JsonValue> {
-    const token = request.taskToken ?? crypto.randomUUID();
+    const token = request.taskToken ?? randomBytes(KEY_BYTES).toString('base64url');
     const slot = slotOf(request);
     const earlier = this.store.tokensForSlot(slot);
     const answered = earlier.find((row) => row.status === 'SUCCEEDED' || row.status === 'FAILED');
@@ -117,11 +129,10 @@ export class TokenBroker {
   }
 
   private waitingRow(token: string): TokenRow {
-    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-      throw new ApiError('InvalidToken', `Invalid Token: '${String(token).slice(0, 100)}'`);
-    }
+    // AWS's answer to a token it did not issue, malformed or forged alike (the recorded `NoSuchTaskToken` case).
+    if (typeof token !== 'string' || !TASK_TOKEN_PATTERN.test(token)) throw new ApiError('InvalidToken', "Invalid Token: 'Invalid token'");
     const row = this.store.getToken(token);
-    if (!row) throw new ApiError('TaskDoesNotExist', `Task Does Not Exist: '${token}'`);
+    if (!row) throw new ApiError('InvalidToken', "Invalid Token: 'Invalid token'");
     if (row.status !== 'WAITING') throw new ApiError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
     return row;
   }

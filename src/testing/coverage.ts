@@ -5,10 +5,11 @@
  * so the same code measures test runs and recorded executions.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { firstMatchingIndex, StatesErrors } from '../asl/errors.js';
 import type { ChoiceRule, JsonValue, QueryLanguage, StateMachineDefinition } from '../asl/types.js';
 import { compileChoiceRule } from '../engine/choice.js';
-import { matchesError } from '../engine/failure.js';
 import { compilePath } from '../engine/jsonpath.js';
+import type { CoverageOverlay } from '../graph/coverage.js';
 import { details, eventOwners, executionFacts, type StateEntry } from './history.js';
 
 export const METRICS = ['states', 'transitions', 'branches', 'catches', 'retries'] as const;
@@ -85,7 +86,7 @@ export function coverageItems(definition: StateMachineDefinition): CoverageItem[
     if (def.Type === 'Choice') {
       if (def.Default) targets.add(def.Default);
       // A Choice without Default still has an outcome of its own: States.NoChoiceMatched.
-      items.push({ id: `choice:${name}[Default]`, metric: 'branches', state: name, to: def.Default, label: `${name} Default → ${def.Default ?? 'States.NoChoiceMatched'}`, covered: false });
+      items.push({ id: `choice:${name}[Default]`, metric: 'branches', state: name, to: def.Default, label: `${name} Default → ${def.Default ?? StatesErrors.NoChoiceMatched}`, covered: false });
     }
     def.Catch?.forEach((catcher, index) => {
       targets.add(catcher.Next);
@@ -105,7 +106,7 @@ const FAILURE_TYPES = /(Failed|TimedOut)$/;
 function failureError(event: HistoryEvent): string | undefined {
   if (!FAILURE_TYPES.test(event.type ?? '') || event.type?.startsWith('Execution')) return undefined;
   const error = details(event).error;
-  return typeof error === 'string' ? error : event.type?.endsWith('TimedOut') ? 'States.Timeout' : undefined;
+  return typeof error === 'string' ? error : event.type?.endsWith('TimedOut') ? StatesErrors.Timeout : undefined;
 }
 
 const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ParallelStateStarted', 'MapStateStarted', 'ActivityScheduled']);
@@ -164,7 +165,7 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
           // ParallelStateFailed and MapStateFailed carry no error: then the catcher is the one leading here, off the normal Next.
           const index =
             lastError !== undefined
-              ? fromState.def.Catch.findIndex((catcher) => matchesError(catcher.ErrorEquals, lastError))
+              ? firstMatchingIndex(fromState.def.Catch, lastError)
               : fromState.def.Next === entry.name
                 ? -1
                 : fromState.def.Catch.findIndex((catcher) => catcher.Next === entry.name);
@@ -180,14 +181,14 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
         if (error === undefined) return;
         const retried = entry.events.slice(index + 1).some((later) => ATTEMPT_STARTS.has(later.type ?? ''));
         if (!retried) return;
-        const retrier = retriers.findIndex((r) => matchesError(r.ErrorEquals, error));
+        const retrier = firstMatchingIndex(retriers, error);
         if (retrier >= 0) mark(`retry:${entry.name}[${retrier}]`);
       });
     }
     // A Choice that matched nothing fails with States.NoChoiceMatched: that is its Default outcome.
     for (const entry of facts.entries) {
       const state = flat.get(entry.name);
-      if (state?.def.Type === 'Choice' && !state.def.Default && entry.exitedId === undefined && events.some((e) => details(e).error === 'States.NoChoiceMatched')) {
+      if (state?.def.Type === 'Choice' && !state.def.Default && entry.exitedId === undefined && events.some((e) => details(e).error === StatesErrors.NoChoiceMatched)) {
         mark(`choice:${entry.name}[Default]`);
       }
     }
@@ -221,4 +222,28 @@ export function checkThreshold(coverage: readonly MachineCoverage[], threshold: 
     }
   }
   return misses;
+}
+
+/**
+ * What a picture of the machine needs to mark the gaps (`deliv graph
+ * --coverage`): uncovered states, the edges of uncovered transitions,
+ * Choice rules and catchers, and the figures as lines under the drawing.
+ */
+export function coverageOverlay(coverage: MachineCoverage, source: { cases: number; failed: number; files: string[] }): CoverageOverlay {
+  const edges: CoverageOverlay['edges'] = [];
+  for (const item of coverage.uncovered) {
+    if (item.to === undefined) continue;
+    if (item.metric === 'transitions') edges.push({ from: item.state, to: item.to, kind: 'next' });
+    else if (item.metric === 'catches') edges.push({ from: item.state, to: item.to, kind: 'catch' });
+    else if (item.metric === 'branches') edges.push({ from: item.state, to: item.to, kind: item.id.endsWith('[Default]') ? 'default' : 'choice' });
+  }
+  const figures = METRICS.map((metric) => `${metric} ${coverage.metrics[metric].covered}/${coverage.metrics[metric].total}`).join(', ');
+  const footer = [`coverage of ${coverage.machine} by ${source.cases} test case${source.cases === 1 ? '' : 's'} (${source.files.join(', ')}): ${figures}`];
+  if (source.failed > 0) footer.push(`${source.failed} case${source.failed === 1 ? '' : 's'} failed: coverage counts what they did (deliv test ${coverage.machine})`);
+  if (coverage.uncovered.length === 0) footer.push('everything is covered');
+  else {
+    const shown = coverage.uncovered.slice(0, 8).map((item) => item.label);
+    footer.push(`not covered (dashed): ${shown.join('; ')}${coverage.uncovered.length > shown.length ? `; and ${coverage.uncovered.length - shown.length} more (deliv test --coverage)` : ''}`);
+  }
+  return { states: coverage.uncovered.filter((item) => item.metric === 'states').map((item) => item.state), edges, footer };
 }

@@ -6,8 +6,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 import { compilePath, jsonEquals } from '../engine/jsonpath.js';
+import type { TestStateResult, TestStateStatus } from '../engine/test-state.js';
 import type { ExecutionResult } from '../engine/types.js';
-import type { Expectation } from './file.js';
+import type { Expectation, InspectionExpectation } from './file.js';
 import { details, type ExecutionFacts } from './history.js';
 
 export interface Mismatch {
@@ -21,7 +22,11 @@ export interface Mismatch {
 }
 
 export interface Actual {
-  status: ExecutionResult['status'];
+  status: ExecutionResult['status'] | TestStateStatus;
+  /** A state test's next state. */
+  nextState?: string;
+  /** A state test's inspection data, values parsed. */
+  inspection?: InspectionExpectation;
   output?: JsonValue;
   error?: string;
   cause?: string;
@@ -141,6 +146,44 @@ export function checkExpectation(expect: Expectation, actual: Actual, events: re
   }
   for (const [name, value] of Object.entries(expect.variables ?? {})) {
     if (!same(value, actual.variables[name])) mismatches.push({ field: `variables.${name}`, message: `$${name} differs`, expected: value, actual: actual.variables[name] ?? null });
+  }
+  return mismatches;
+}
+
+/** What a state test's TestState run did, in the shape path tests use (its path: the state, then where it goes). */
+export function actualOfState(state: string, result: TestStateResult): Actual {
+  const parse = (text: string | undefined): JsonValue | undefined => (text === undefined ? undefined : (JSON.parse(text) as JsonValue));
+  const data = result.inspectionData ?? {};
+  const inspection: InspectionExpectation = {};
+  for (const stage of ['afterInputPath', 'afterParameters', 'afterArguments', 'result', 'afterResultSelector', 'afterResultPath', 'variables'] as const) {
+    const value = parse(data[stage]);
+    if (value !== undefined) inspection[stage] = value;
+  }
+  for (const [key, value] of Object.entries(data.errorDetails ?? {})) if (typeof value === 'number') inspection[key as 'retryIndex'] = value;
+  const variables = inspection.variables;
+  return {
+    status: result.status,
+    ...(result.output !== undefined ? { output: parse(result.output) } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.cause !== undefined ? { cause: result.cause } : {}),
+    ...(result.nextState !== undefined ? { nextState: result.nextState } : {}),
+    inspection,
+    path: result.nextState === undefined ? [state] : [state, result.nextState],
+    retries: {},
+    transitions: 0,
+    variables: variables && typeof variables === 'object' && !Array.isArray(variables) ? variables : {},
+  };
+}
+
+/** A state test's expectation: the shared fields, then TestState's nextState and inspection data. */
+export function checkStateExpectation(expect: Expectation, actual: Actual): Mismatch[] {
+  const mismatches = checkExpectation(expect, actual, []);
+  if (expect.nextState !== undefined && expect.nextState !== actual.nextState) {
+    mismatches.push({ field: 'nextState', message: actual.nextState === undefined ? `no next state (the state ends here or fails), expected ${expect.nextState}` : `goes to ${actual.nextState}, expected ${expect.nextState}`, expected: expect.nextState, actual: actual.nextState ?? null });
+  }
+  for (const [key, value] of Object.entries(expect.inspection ?? {}) as [keyof InspectionExpectation, JsonValue][]) {
+    const seen = actual.inspection?.[key];
+    if (!same(value, seen)) mismatches.push({ field: `inspection.${key}`, message: seen === undefined ? `no ${key} in the inspection data` : `${key} differs`, expected: value, actual: seen ?? null });
   }
   return mismatches;
 }

@@ -29,8 +29,25 @@ export interface StateBehaviour {
   callback?: Callback | Callback[];
 }
 
+/** TestState's inspection data that a state test can expect, values as JSON. */
+export interface InspectionExpectation {
+  afterInputPath?: JsonValue;
+  afterParameters?: JsonValue;
+  afterArguments?: JsonValue;
+  result?: JsonValue;
+  afterResultSelector?: JsonValue;
+  afterResultPath?: JsonValue;
+  variables?: JsonValue;
+  retryIndex?: number;
+  retryBackoffIntervalSeconds?: number;
+  catchIndex?: number;
+}
+
 export interface Expectation {
-  status?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /** RETRIABLE and CAUGHT_ERROR are TestState's, for state tests. */
+  status?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RETRIABLE' | 'CAUGHT_ERROR';
+  nextState?: string;
+  inspection?: InspectionExpectation;
   output?: JsonValue;
   outputMatches?: JsonValue;
   outputPaths?: Record<string, JsonValue>;
@@ -55,8 +72,18 @@ export interface TestCase {
   context?: { executionName?: string; startTime?: string };
   clock?: { start?: string };
   states?: Record<string, StateBehaviour>;
+  /** A state test: this state alone, with TestState's semantics. */
+  state?: string;
+  mock?: { return: JsonValue } | { throw: Failure };
+  stateConfiguration?: { retrierRetryCount?: number; errorCausedByState?: string; mapIterationFailureCount?: number; mapItemReaderData?: string };
+  variables?: Record<string, JsonValue>;
   expect?: Expectation;
 }
+
+const PATH_ONLY = ['states', 'clock'] as const;
+const STATE_ONLY = ['mock', 'stateConfiguration', 'variables'] as const;
+const STATE_ONLY_EXPECT = ['nextState', 'inspection'] as const;
+const PATH_ONLY_EXPECT = ['path', 'visits', 'neverVisits', 'retries', 'transitions'] as const;
 
 export interface TestFile {
   file: string;
@@ -164,6 +191,16 @@ export function parseTestFile(text: string, file: string): TestFile {
     names.add(testCase.name);
     if (testCase.input !== undefined && testCase.inputFile !== undefined) {
       problems.push({ file, ...locate(['cases', index, 'inputFile']), message: 'give input or inputFile, not both' });
+    }
+    const stateTest = testCase.state !== undefined;
+    for (const key of stateTest ? PATH_ONLY : STATE_ONLY) {
+      if (testCase[key] !== undefined) problems.push({ file, ...locate(['cases', index, key]), message: stateTest ? `\`${key}\` is for path tests; a state test (state: ${testCase.state}) takes mock, stateConfiguration and variables` : `\`${key}\` is for state tests: add \`state: <name>\` to test one state alone` });
+    }
+    for (const key of stateTest ? PATH_ONLY_EXPECT : STATE_ONLY_EXPECT) {
+      if (testCase.expect?.[key] !== undefined) problems.push({ file, ...locate(['cases', index, 'expect', key]), message: stateTest ? `a state test cannot expect \`${key}\` (it runs one state)` : `\`expect.${key}\` is for state tests (state: <name>)` });
+    }
+    if (!stateTest && (testCase.expect?.status === 'RETRIABLE' || testCase.expect?.status === 'CAUGHT_ERROR')) {
+      problems.push({ file, ...locate(['cases', index, 'expect', 'status']), message: `${testCase.expect.status} is a TestState status: only a state test (state: <name>) ends that way` });
     }
     for (const key of ['errorMatches', 'causeMatches'] as const) {
       const pattern = testCase.expect?.[key];

@@ -8,6 +8,7 @@
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure, type Clock, type TaskRequest, type TaskRunner } from '../engine/types.js';
 import type { Callback, MockOutcome, StateBehaviour } from './file.js';
+import { StatesErrors } from '../asl/errors.js';
 
 export interface CaseRunnerOptions {
   states: Record<string, StateBehaviour>;
@@ -47,7 +48,7 @@ export class CaseTaskRunner implements TaskRunner {
     const callbackTask = request.pattern === 'waitForTaskToken';
     if (!behaviour || (behaviour.mock === undefined && !behaviour.handler && !(callbackTask && behaviour.callback !== undefined))) {
       throw new TaskFailure(
-        'States.TaskFailed',
+        StatesErrors.TaskFailed,
         `state ${request.stateName} has no behaviour in test case "${this.options.caseName}": add states.${request.stateName}.mock (return: or throw:)` +
           `${callbackTask ? ', callback:' : ''} or handler: true`,
       );
@@ -58,7 +59,7 @@ export class CaseTaskRunner implements TaskRunner {
     if (outcome && 'never' in outcome) return never(request.signal);
     if (outcome) result = outcome.return;
     else if (behaviour.handler) {
-      if (!this.options.handlers) throw new TaskFailure('States.TaskFailed', `state ${request.stateName} asks for its handler, but this run has no project handlers`);
+      if (!this.options.handlers) throw new TaskFailure(StatesErrors.TaskFailed, `state ${request.stateName} asks for its handler, but this run has no project handlers`);
       // For a callback task the handler is the resource invoked; the token is then answered as `callback:` says.
       result = await this.options.handlers.run(callbackTask ? { ...request, pattern: 'request-response' } : request);
     }

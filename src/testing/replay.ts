@@ -13,6 +13,7 @@ import { Document, isSeq, parseDocument } from 'yaml';
 import type { JsonValue } from '../asl/types.js';
 import type { Callback, Expectation, MockOutcome, StateBehaviour, TestCase } from './file.js';
 import { details, executionFacts } from './history.js';
+import { StatesErrors } from '../asl/errors.js';
 
 function parse(text: unknown): JsonValue {
   if (typeof text !== 'string') return null;
@@ -31,11 +32,11 @@ function attemptOutcome(event: HistoryEvent): Outcome | undefined {
   const info = details(event);
   if (type === 'TaskSucceeded' || type === 'LambdaFunctionSucceeded' || type === 'ActivitySucceeded') return { kind: 'return', value: parse(info.output) };
   if (type === 'TaskFailed' || type === 'LambdaFunctionFailed' || type === 'ActivityFailed' || type === 'TaskStartFailed' || type === 'TaskSubmitFailed' || type === 'LambdaFunctionStartFailed' || type === 'ActivityScheduleFailed') {
-    return { kind: 'throw', error: String(info.error ?? 'States.TaskFailed'), ...(typeof info.cause === 'string' && info.cause !== '' ? { cause: info.cause } : {}) };
+    return { kind: 'throw', error: String(info.error ?? StatesErrors.TaskFailed), ...(typeof info.cause === 'string' && info.cause !== '' ? { cause: info.cause } : {}) };
   }
   if (type === 'TaskTimedOut' || type === 'LambdaFunctionTimedOut' || type === 'ActivityTimedOut') {
     // A callback that timed out is replayed as one never answered, so the engine times it out itself.
-    return { kind: 'silent', error: String(info.error ?? 'States.Timeout') };
+    return { kind: 'silent', error: String(info.error ?? StatesErrors.Timeout) };
   }
   return undefined;
 }

@@ -13,7 +13,8 @@ import type { CompiledMachine, ExecutionResult, TaskRunner } from '../engine/typ
 import type { Project } from '../project/config.js';
 import { renderStateMachine } from '../project/definition.js';
 import { UsageError } from '../ui/errors.js';
-import { actualOf, checkExpectation, type Actual, type Mismatch } from './expect.js';
+import { testState, TestStateRequestError, type TestStateRequest } from '../engine/test-state.js';
+import { actualOf, actualOfState, checkExpectation, checkStateExpectation, type Actual, type Mismatch } from './expect.js';
 import { findTestFiles, isTestFile, loadTestFile, TestFileError, type TestCase, type TestFile, type TestFileProblem } from './file.js';
 import { executionFacts } from './history.js';
 import { CaseTaskRunner } from './mocks.js';
@@ -114,6 +115,9 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
       throw new UsageError(`${testFile.machine} does not compile: ${compiled.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { hint: 'run `deliv validate`' });
     }
     testFile.cases.forEach((testCase, index) => {
+      if (testCase.state !== undefined && !hasState(loaded.definition, testCase.state)) {
+        problems.push({ file: display, ...testFile.locate(['cases', index, 'state']), message: `no state named \`${testCase.state}\` in ${testFile.machine}` });
+      }
       for (const state of Object.keys(testCase.states ?? {})) {
         if (!hasState(loaded.definition, state)) problems.push({ file: display, ...testFile.locate(['cases', index, 'states', state]), message: `no state named \`${state}\` in ${testFile.machine}` });
       }
@@ -125,16 +129,35 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
 }
 
 export function hasState(definition: StateMachineDefinition, name: string): boolean {
-  const visit = (states: Record<string, unknown> | undefined): boolean => {
-    for (const [stateName, state] of Object.entries(states ?? {})) {
-      if (stateName === name) return true;
-      const s = state as { Branches?: { States?: Record<string, unknown> }[]; Iterator?: { States?: Record<string, unknown> }; ItemProcessor?: { States?: Record<string, unknown> } };
-      if (s.Branches?.some((branch) => visit(branch.States))) return true;
-      if (visit((s.ItemProcessor ?? s.Iterator)?.States)) return true;
+  return findStateDefinition(definition, name) !== undefined;
+}
+
+interface FoundState {
+  state: JsonValue;
+  /** The query language in force where the state is. */
+  language: string;
+  topLevel: boolean;
+}
+
+/** A state of the definition by name, nested ones (Parallel branches, Map processors) included. */
+function findStateDefinition(definition: StateMachineDefinition, name: string): FoundState | undefined {
+  type Machine = { QueryLanguage?: string; States?: Record<string, unknown> };
+  const visit = (machine: Machine | undefined, language: string, topLevel: boolean): FoundState | undefined => {
+    const inMachine = machine?.QueryLanguage ?? language;
+    for (const [stateName, state] of Object.entries(machine?.States ?? {})) {
+      const s = state as { QueryLanguage?: string; Branches?: Machine[]; Iterator?: Machine; ItemProcessor?: Machine };
+      const here = s.QueryLanguage ?? inMachine;
+      if (stateName === name) return { state: state as JsonValue, language: here, topLevel };
+      for (const branch of s.Branches ?? []) {
+        const found = visit(branch, here, false);
+        if (found) return found;
+      }
+      const found = visit(s.ItemProcessor ?? s.Iterator, here, false);
+      if (found) return found;
     }
-    return false;
+    return undefined;
   };
-  return visit(definition.States as Record<string, unknown>);
+  return visit(definition as Machine, 'JSONPath', true);
 }
 
 /** The project's handlers, for states with `handler: true`: the emulator's own Lambda host. */
@@ -173,9 +196,38 @@ function executionName(testCase: TestCase, index: number): string {
   return `test-${index}-${slug || 'case'}`;
 }
 
+/** A state test: the state alone through the engine's TestState, as AWS's TestState would run it. */
+async function runStateCase(project: Project, prepared: Prepared, testCase: TestCase & { state: string }, index: number, handlers?: TaskRunner): Promise<CaseResult> {
+  const started = performance.now();
+  const found = findStateDefinition(prepared.definition, testCase.state) as FoundState;
+  const definition = found.topLevel ? prepared.definition : { ...(found.state as object), QueryLanguage: found.language };
+  const mock = testCase.mock;
+  const context = testCase.context ? { Execution: { Name: testCase.context.executionName, StartTime: testCase.context.startTime } } : undefined;
+  const request: TestStateRequest = {
+    definition: JSON.stringify(definition),
+    stateName: testCase.state,
+    input: JSON.stringify(caseInput(project, testCase)),
+    inspectionLevel: 'DEBUG',
+    ...(testCase.variables ? { variables: JSON.stringify(testCase.variables) } : {}),
+    ...(context ? { context: JSON.stringify(context) } : {}),
+    ...(mock ? { mock: 'return' in mock ? { result: JSON.stringify(mock.return) } : { errorOutput: { error: mock.throw.error, cause: mock.throw.cause } } } : {}),
+    ...(testCase.stateConfiguration ? { stateConfiguration: testCase.stateConfiguration } : {}),
+  };
+  let actual: Actual;
+  try {
+    actual = actualOfState(testCase.state, await testState(request, { runner: handlers, region: TEST_REGION, account: TEST_ACCOUNT }));
+  } catch (error) {
+    if (!(error instanceof TestStateRequestError)) throw error;
+    return { name: testCase.name, status: 'failed', durationMs: performance.now() - started, mismatches: [{ field: 'state', message: `TestState refuses this case (${error.code}): ${error.message}` }], events: [], index };
+  }
+  const mismatches = checkStateExpectation(testCase.expect ?? {}, actual);
+  return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - started, mismatches, actual, events: [], index };
+}
+
 export async function runCase(project: Project, prepared: Prepared, testCase: TestCase, index: number, handlers?: TaskRunner): Promise<CaseResult> {
   const started = performance.now();
   if (testCase.skip) return { name: testCase.name, status: 'skipped', durationMs: 0, mismatches: [], events: [], index };
+  if (testCase.state !== undefined) return runStateCase(project, prepared, testCase as TestCase & { state: string }, index, handlers);
   const startTime = testCase.clock?.start ?? testCase.context?.startTime ?? DEFAULT_START;
   const clock = new VirtualClock({ start: Date.parse(startTime) });
   const { readItems } = await import('../local/items.js');
@@ -212,7 +264,8 @@ export async function runCase(project: Project, prepared: Prepared, testCase: Te
 export async function runTests(project: Project, options: RunOptions = {}): Promise<TestRunResult> {
   const started = performance.now();
   const prepared = prepareFiles(project, selectTestFiles(project, options.selectors));
-  const usesHandlers = prepared.some((p) => p.testFile.cases.some((c) => Object.values(c.states ?? {}).some((s) => s.handler)));
+  // State tests without a mock run the project's handler, as TestState calls the real service.
+  const usesHandlers = prepared.some((p) => p.testFile.cases.some((c) => (c.state !== undefined && !c.mock) || Object.values(c.states ?? {}).some((s) => s.handler)));
   const handlers = usesHandlers ? await projectHandlers(project) : undefined;
   const filter = options.caseFilter?.toLowerCase();
   const concurrency = Math.max(1, options.concurrency ?? 32);

@@ -23,10 +23,21 @@ type ExpectEdit = { set: Record<string, JsonValue>; remove: string[] };
 export function expectationEdits(result: CaseResult): ExpectEdit {
   const actual = result.actual;
   if (!actual) return { set: {}, remove: [] };
-  const set: Record<string, JsonValue> = { status: actual.status, path: actual.path };
-  const remove: string[] = [];
   const failed = new Set(result.mismatches.map((m) => m.field.split('.')[0]));
-  if (actual.status === 'SUCCEEDED') {
+  const stateTest = actual.inspection !== undefined;
+  const set: Record<string, JsonValue> = stateTest ? { status: actual.status } : { status: actual.status, path: actual.path };
+  const remove: string[] = [];
+  if (stateTest) {
+    if (actual.nextState !== undefined) set.nextState = actual.nextState;
+    else remove.push('nextState');
+    if (failed.has('inspection')) set.inspection = actual.inspection as JsonValue;
+  }
+  if (actual.status === 'CAUGHT_ERROR') {
+    // Caught: TestState gives both the catcher's output and the error it caught.
+    set.output = actual.output ?? null;
+    if (actual.error !== undefined) set.error = actual.error;
+    remove.push('outputMatches', 'outputPaths', 'errorMatches');
+  } else if (actual.status === 'SUCCEEDED') {
     set.output = actual.output ?? null;
     remove.push('error', 'errorMatches', 'cause', 'causeMatches');
     if (failed.has('outputMatches')) remove.push('outputMatches');

@@ -189,7 +189,7 @@ describe('start and logs on an AWS target', () => {
     const started = await deliv(['start', 'orders', '--target', 'prod', '--name', 'late-arrival', '--input', '{"orderId":"o-2"}']);
     expect(started.exitCode, started.stderr).toBe(0);
     await follower.waitFor(/late-arrival[\s\S]*ExecutionSucceeded/);
-    expect(await follower.stop('SIGINT')).toBe(0);
+    expect(await follower.stop('SIGINT')).toBe(130);
     const { stdout } = follower.output();
     const late = stdout.split('\n').filter((line) => line.startsWith('late-arrival'));
     expect(late.map((line) => /\b[A-Z]\w+(Started|Entered|Exited|Succeeded)\b/.exec(line)?.[0])).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);

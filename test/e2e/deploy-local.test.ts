@@ -144,7 +144,7 @@ describe('start and logs on the local emulator', () => {
     const started = await deliv(['start', 'payments', '--input', '{"amount": 5000}', '--name', 'followed-1']);
     expect(started.exitCode, started.stderr).toBe(0);
     await follower.waitFor(/followed-1 +\S+ +ExecutionFailed/);
-    expect(await follower.stop('SIGINT')).toBe(0);
+    expect(await follower.stop('SIGINT')).toBe(130);
     const lines = follower.output().stdout.split('\n').filter((line) => line.startsWith('followed-1'));
     expect(lines.pop()).toMatch(/^followed-1 +hint: deliv explain arn:aws:states:us-east-1:123456789012:execution:payments:followed-1$/);
     expect(lines.map((line) => /\b[A-Z]\w+(Started|Entered|Exited|Failed)\b/.exec(line)?.[0])).toEqual([

@@ -247,7 +247,7 @@ describe('deliv init on a terminal', () => {
       { expect: 'Project name', send: `half-done${KEYS.enter}` },
       { expect: 'AWS region', send: KEYS.ctrlC },
     ], { cwd });
-    expect(result.exitCode).not.toBe(0);
+    expect(result.exitCode).toBe(130);
     expect(result.output).toContain('cancelled');
     expect(result.output).not.toMatch(/\n\s+at /);
     expect(readdirSync(cwd)).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, StateMachineDefinition } from '../../src/asl/types.js';
 import type { ExecutionOptions, HistoryEvent, TaskRequest, TaskRunner } from '../../src/engine/index.js';
-import { compile, parseTaskToken, TaskFailure, virtualClock } from '../../src/engine/index.js';
+import { compile, TASK_TOKEN_PATTERN, taskTokenFor, TaskFailure, virtualClock } from '../../src/engine/index.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:orders:run-1';
 
@@ -268,11 +268,19 @@ describe('Task', () => {
       { runner },
     );
     const output = result.output as { token: string; passed: string };
-    expect(output.token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(output.token).toMatch(TASK_TOKEN_PATTERN);
     expect(output.passed).toBe(output.token);
-    expect(parseTaskToken(output.token)).toEqual({ executionArn: ARN, enteredEventId: 2, attempt: 0 });
-    expect(parseTaskToken('not-a-token')).toBeUndefined();
+    // Nothing about the task can be read out of the token.
+    expect(Buffer.from(output.token, 'base64url').toString('latin1')).not.toContain(ARN);
     expect(runner.requests[0].pattern).toBe('waitForTaskToken');
+  });
+
+  it('derives task tokens from a secret key: stable for a resumed task, unguessable without the key', () => {
+    const key = Buffer.alloc(32, 7);
+    const token = taskTokenFor(key, ARN, 2, 0);
+    expect(taskTokenFor(key, ARN, 2, 0)).toBe(token);
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    for (const other of [taskTokenFor(key, ARN, 2, 1), taskTokenFor(key, ARN, 3, 0), taskTokenFor(Buffer.alloc(32, 8), ARN, 2, 0)]) expect(other).not.toBe(token);
   });
 
   it('runs JSONata Arguments and Output with $states.result', async () => {

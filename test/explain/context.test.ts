@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StateMachineDefinition } from '../../src/asl/types.js';
-import { errorMatches, extractFailureContext, parseHandlerError } from '../../src/explain/context.js';
+import { extractFailureContext, parseHandlerError } from '../../src/explain/context.js';
 import { failingTask, HistoryBuilder } from './history.js';
 
 const LAMBDA = 'arn:aws:states:::lambda:invoke';
@@ -75,14 +75,6 @@ describe('extractFailureContext', () => {
     const ctx = extractFailureContext(history.enter('Give', 'Fail', {}).failed('GaveUp'), undefined);
     expect(ctx.path).toEqual(['Poll ×3', 'Give']);
     expect(ctx.failingState?.name).toBe('Give');
-  });
-
-  it('matches errors as Retry and Catch do', () => {
-    expect(errorMatches(['States.ALL'], 'Anything')).toBe(true);
-    expect(errorMatches(['States.ALL'], 'States.Runtime')).toBe(false);
-    expect(errorMatches(['States.TaskFailed'], 'Lambda.Unknown')).toBe(true);
-    expect(errorMatches(['States.TaskFailed'], 'States.Timeout')).toBe(false);
-    expect(errorMatches(['A', 'B'], 'C')).toBe(false);
   });
 
   it('parses Python-style stack traces out of a cause', () => {

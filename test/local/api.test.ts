@@ -193,7 +193,8 @@ describe('execution and task errors', () => {
     expect(sync.name).toBe('StateMachineTypeNotSupported');
     const noExecution = await rejection(t.sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:errors:ghost' })));
     expect(noExecution.name).toBe('ExecutionDoesNotExist');
+    // AWS's answer to a token it never issued (recorded: `NoSuchTaskToken` → InvalidToken 'Invalid token').
     const token = await rejection(t.sfn.send(new SendTaskSuccessCommand({ taskToken: 'no-such-token', output: '{}' })));
-    expect(token.name).toBe('TaskDoesNotExist');
+    expect(token).toMatchObject({ name: 'InvalidToken', message: "Invalid Token: 'Invalid token'" });
   });
 });

@@ -12,7 +12,8 @@ import { LambdaHost } from '../../src/local/lambda.js';
 import { MockFile } from '../../src/local/mocks.js';
 import { Store } from '../../src/local/store.js';
 import { LocalTaskRunner } from '../../src/local/tasks.js';
-import { TokenBroker } from '../../src/local/tokens.js';
+import { taskTokenKey, TokenBroker } from '../../src/local/tokens.js';
+import { taskTokenFor } from '../../src/engine/index.js';
 import { parseCsv } from '../../src/local/items.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -159,30 +160,51 @@ describe('mocks', () => {
 });
 
 describe('callbacks', () => {
+  /** Tokens as the engine makes them (an HMAC under the data dir's key), one per name. */
+  const tokenOf = (name: string) => taskTokenFor(Buffer.alloc(32, 1), `${EXECUTION}:${name}`, 2, 0);
+
   it('waits for SendTaskSuccess on the token, which works only once', async () => {
-    const token = 'token-success';
-    const waiting = runner.run(request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Approve', taskToken: 'token-unserved' }));
+    const token = tokenOf('success');
+    const unserved = tokenOf('unserved');
+    const waiting = runner.run(request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Approve', taskToken: unserved }));
     // sqs is not served, so the callback task fails and its token stops waiting; a mocked or served one waits:
     await expect(waiting).rejects.toBeInstanceOf(TaskFailure);
-    expect(tokens.waiting().map((row) => row.token)).not.toContain('token-unserved');
-    expect(() => tokens.succeed('token-unserved', '{}')).toThrow(/Task Timed Out/);
+    expect(tokens.waiting().map((row) => row.token)).not.toContain(unserved);
+    expect(() => tokens.succeed(unserved, '{}')).toThrow(/Task Timed Out/);
 
     const served = tokens.wait(request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Approve', taskToken: token }));
     expect(tokens.waiting().map((row) => row.token)).toContain(token);
     tokens.succeed(token, '{"approved":true}');
     expect(await served).toEqual({ approved: true });
     expect(() => tokens.succeed(token, '{}')).toThrow(/Task Timed Out/);
-    expect(() => tokens.succeed('unknown', '{}')).toThrow(/Task Does Not Exist/);
+    // A token never issued is InvalidToken, as on AWS, whether it is malformed or merely unknown.
+    for (const forged of ['unknown', tokenOf('never-issued'), `${token}x`, token.slice(1), '']) {
+      expect(() => tokens.succeed(forged, '{}'), forged).toThrow(expect.objectContaining({ type: 'InvalidToken', message: "Invalid Token: 'Invalid token'" }));
+      expect(() => tokens.heartbeat(forged), forged).toThrow(/Invalid token/);
+    }
+  });
+
+  it('keys task tokens by the data dir: the same after a restart, different in another store', () => {
+    const first = new Store(path.join(root, '.deliv-keyed'));
+    const key = taskTokenKey(first.pagingSecret);
+    first.close();
+    expect(key).toHaveLength(32);
+    const reopened = new Store(path.join(root, '.deliv-keyed'));
+    expect(Buffer.from(taskTokenKey(reopened.pagingSecret)).equals(Buffer.from(key))).toBe(true);
+    // Not the secret itself, which signs page tokens too.
+    expect(Buffer.from(key).equals(reopened.pagingSecret)).toBe(false);
+    reopened.close();
+    expect(Buffer.from(taskTokenKey(store.pagingSecret)).equals(Buffer.from(key))).toBe(false);
   });
 
   it('keeps an answer that arrives while no task waits (after a crash) for the resumed task', async () => {
-    const first = request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Pay', taskToken: 'old-token', executionArn: `${EXECUTION}-resume` });
+    const first = request('arn:aws:states:::sqs:sendMessage.waitForTaskToken', {}, { stateName: 'Pay', taskToken: tokenOf('old'), executionArn: `${EXECUTION}-resume` });
     const controller = new AbortController();
     const abandoned = tokens.wait({ ...first, signal: controller.signal });
     // Simulate the process dying: the waiter is gone, the token row stays WAITING in SQLite.
     const restarted = new TokenBroker(store);
-    restarted.fail('old-token', 'Rejected', 'by a human');
-    const resumed = restarted.wait({ ...first, taskToken: 'new-token' });
+    restarted.fail(tokenOf('old'), 'Rejected', 'by a human');
+    const resumed = restarted.wait({ ...first, taskToken: tokenOf('new') });
     await expect(resumed).rejects.toMatchObject({ error: 'Rejected', cause: 'by a human' });
     controller.abort(new Error('gone'));
     await expect(abandoned).rejects.toThrow('gone');

@@ -25,7 +25,7 @@ describe('test files', () => {
   it('points schema problems at file:line:col', () => {
     const text = ['cases:', '  - name: ok', '    expect:', '      status: DONE', '      pathh: [A]', '    states:', '      Pay:', '        mock: { throw: { cause: x } }', ''].join('\n');
     expect(problemsOf(text)).toEqual([
-      'tests/shop.test.yaml:4:7: error: /cases/0/expect/status must be equal to one of the allowed values: SUCCEEDED, FAILED, TIMED_OUT, ABORTED',
+      'tests/shop.test.yaml:4:7: error: /cases/0/expect/status must be equal to one of the allowed values: SUCCEEDED, FAILED, TIMED_OUT, ABORTED, RETRIABLE, CAUGHT_ERROR',
       'tests/shop.test.yaml:5:7: error: /cases/0/expect must NOT have additional properties: `pathh`',
       "tests/shop.test.yaml:8:17: error: /cases/0/states/Pay/mock/throw must have required property 'error'",
     ]);

@@ -14,6 +14,7 @@
  * The minimum is the shortest failure-free path; the maximum takes every retry
  * and the longest route, each loop bounded by the usage file.
  */
+import { firstMatching } from '../../asl/errors.js';
 import type { Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
 import { UsageError } from '../../ui/errors.js';
@@ -533,12 +534,7 @@ function retryDelaySeconds(retrier: Retrier, retry: number): number {
 /** The first retrier or catcher whose ErrorEquals matches `error` (any, when the error is not given). */
 function matching<T extends { ErrorEquals: string[] }>(handlers: readonly T[], error: string | undefined): T | undefined {
   if (error === undefined) return handlers[0];
-  return handlers.find(
-    (handler) =>
-      handler.ErrorEquals.includes(error) ||
-      handler.ErrorEquals.includes('States.ALL') ||
-      (handler.ErrorEquals.includes('States.TaskFailed') && !error.startsWith('States.')),
-  );
+  return firstMatching(handlers, error);
 }
 
 function sumRanges(ranges: Range[]): Range {

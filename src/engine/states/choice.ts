@@ -6,6 +6,7 @@ import type { EvalScope } from '../expr.js';
 import { StateFailure } from '../failure.js';
 import type { AssignStep, MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileAssign, compileField, compilePathStep, compileTemplate, enter, exit, andThen } from '../io.js';
+import { StatesErrors } from '../../asl/errors.js';
 
 interface CompiledRule {
   test: (scope: EvalScope) => boolean | Promise<boolean>;
@@ -35,7 +36,7 @@ export function compileChoice(def: ChoiceState, env: StateEnv): CompiledState {
   const outputPath = jsonata ? undefined : compilePathStep(env, 'OutputPath', def.OutputPath);
 
   const take = (frame: Frame, run: StateRun, rule: CompiledRule | undefined, effective: JsonValue): MaybePromise<JsonValue> => {
-    if (!rule) throw new StateFailure('States.NoChoiceMatched', 'No Matches!');
+    if (!rule) throw new StateFailure(StatesErrors.NoChoiceMatched, 'No Matches!');
     frame.next = rule.next();
     if (jsonata) {
       if (!rule.assign && !rule.output) return exit(run, 'Choice', run.rawInput);

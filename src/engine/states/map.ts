@@ -2,12 +2,16 @@ import type { JsonObject, JsonValue, MapState } from '../../asl/types.js';
 import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { CancelScope, runChain } from '../execution.js';
-import { Cancelled, errorOutput, StateFailure, toFailure } from '../failure.js';
+import { Cancelled, errorOutput, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import type { Reference } from '../paths.js';
 import { runPool } from '../pool.js';
 import { ErrorPolicy } from '../retry.js';
+import { StatesErrors } from '../../asl/errors.js';
+
+/** Failures that ended a Map because of its iterations (as opposed to its own settings or items). */
+const fromIterations = new WeakSet<StateFailure>();
 
 type Setting = (run: StateRun, effective: JsonValue) => MaybePromise<number | undefined>;
 
@@ -18,7 +22,7 @@ function compileSetting(env: StateEnv, field: string, value: number | string | u
     const template = compileTemplate(env, field, value) as Template;
     return (run) =>
       andThen(template(run.statesScope()), (result) => {
-        if (typeof result !== 'number') throw runtimeError(`The ${field} field must be a number, but was: ${JSON.stringify(result)}`, 'States.QueryEvaluationError');
+        if (typeof result !== 'number') throw runtimeError(`The ${field} field must be a number, but was: ${JSON.stringify(result)}`, StatesErrors.QueryEvaluationError);
         return result;
       });
   }
@@ -73,7 +77,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     if (reader) {
       const exec = run.frame.exec;
       const readItemsFn = exec.runner.readItems;
-      if (!readItemsFn) throw new StateFailure('States.ItemReaderFailed', `${run.name}: this host cannot read items for ${reader.Resource}`);
+      if (!readItemsFn) throw new StateFailure(StatesErrors.ItemReaderFailed, `${run.name}: this host cannot read items for ${reader.Resource}`);
       const parameters = readerParameters ? (jsonata ? readerParameters(run.statesScope()) : readerParameters(run.at(effective))) : {};
       return andThen(parameters, async (resolved) => {
         const { signal, release } = run.frame.scope.signal();
@@ -84,7 +88,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
           return all;
         } catch (error) {
           if (error instanceof StateFailure || error instanceof Cancelled) throw error;
-          throw new StateFailure('States.ItemReaderFailed', error instanceof Error ? error.message : String(error));
+          throw new StateFailure(StatesErrors.ItemReaderFailed, error instanceof Error ? error.message : String(error));
         } finally {
           release();
         }
@@ -95,14 +99,15 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         if (!Array.isArray(value)) {
           throw runtimeError(
             `The JSONata expression '${itemsExpression}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(value)}' for value: ${JSON.stringify(value)}`,
-            'States.QueryEvaluationError',
+            StatesErrors.QueryEvaluationError,
+            'Items',
           );
         }
         return value;
       });
     }
     const value = jsonata ? (def.Items !== undefined ? (def.Items as JsonValue) : run.rawInput) : itemsPath(effective, run);
-    if (!Array.isArray(value)) throw runtimeError(`Map state input must be an array but was: ${JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime');
+    if (!Array.isArray(value)) throw runtimeError(`Map state input must be an array but was: ${JSON.stringify(value)}`, jsonata ? StatesErrors.QueryEvaluationError : StatesErrors.Runtime);
     return value;
   };
 
@@ -150,30 +155,39 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     );
   };
 
+  // In AWS's order (recorded histories): MaxConcurrency and the items before MapStateStarted,
+  // the tolerated failure settings after it.
   const attempt = (frame: Frame, run: StateRun, effective: JsonValue): MaybePromise<JsonValue> =>
-    andThen(maxConcurrency(run, effective), (limit) =>
-      andThen(toleratedCount(run, effective), (count) =>
-        andThen(toleratedPercentage(run, effective), (percentage) => {
-          if (limit !== undefined && limit < 0) throw runtimeError(`Expected non-negative integer for MaxConcurrency, got '${limit}' instead.`);
-          if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
-          if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
-          return andThen(readItems(run, effective), (list) =>
-            andThen(iterationInputs(run, effective, list), (inputs) => iterate(frame, run, inputs, limit ?? 0, count, percentage)),
+    andThen(maxConcurrency(run, effective), (limit) => {
+      if (limit !== undefined && limit < 0) throw runtimeError(`Expected non-negative integer for MaxConcurrency, got '${limit}' instead.`);
+      return andThen(readItems(run, effective), (list) =>
+        andThen(iterationInputs(run, effective, list), (inputs) => {
+          frame.exec.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: inputs.length });
+          return andThen(toleratedCount(run, effective), (count) =>
+            andThen(toleratedPercentage(run, effective), (percentage) => {
+              if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
+              if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
+              return iterate(frame, run, inputs, limit ?? 0, count, percentage);
+            }),
           );
         }),
-      ),
-    );
+      );
+    });
 
   const iterate = (frame: Frame, run: StateRun, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined): MaybePromise<JsonValue> => {
     const exec = frame.exec;
     const start = processor.start() as CompiledState;
-    exec.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: inputs.length });
     const startedId = frame.last;
     if (distributed) {
       const mapRunArn = `${exec.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${def.Label ?? name}:${exec.options.name}-${startedId}`;
       exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
     }
-    const parentLast = frame.last;
+    // How AWS links the events (recorded histories): an iteration starts after the last
+    // state event of the iteration that finished before it (not after its MapIteration*
+    // event); MapStateSucceeded follows the last MapIterationSucceeded, and MapStateFailed
+    // the failing iteration's last state event. `chain` is that pointer.
+    let chain = frame.last;
+    let lastCompletion: number | undefined;
     const scope = new CancelScope(frame.scope);
     const results: JsonValue[] = new Array<JsonValue>(inputs.length);
     const tolerant = count !== undefined || percentage !== undefined;
@@ -188,18 +202,19 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     // Iterations still running, which a failing sibling leaves MapIterationAborted.
     const inFlight = new Map<number, Frame>();
     const runOne = (index: number): MaybePromise<void> => {
-      const child = frame.child(scope, startedId, { Index: index, Value: inputs[index] });
+      const child = frame.child(scope, chain, { Index: index, Value: inputs[index] });
       exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
       const onError = (error: unknown): void => {
         inFlight.delete(index);
         if (error instanceof Cancelled) throw error;
-        const failure = error instanceof StateFailure ? error : toFailure(error, name, run.enteredId);
+        const failure = error instanceof StateFailure ? error : run.fail(error);
         if (failure instanceof Cancelled) throw failure;
+        chain = child.last;
         exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
         failures += 1;
         results[index] = errorOutput(failure) as JsonValue;
         if (exceeded()) {
-          if (tolerant || distributed) throw new StateFailure('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+          if (tolerant || distributed) throw new StateFailure(StatesErrors.ExceedToleratedFailureThreshold, 'The specified tolerated failure threshold was exceeded');
           throw failure;
         }
       };
@@ -213,7 +228,8 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const succeeded = (value: JsonValue): void => {
         inFlight.delete(index);
         results[index] = value;
-        exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
+        chain = child.last;
+        lastCompletion = exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
       };
       if (output instanceof Promise) {
         inFlight.set(index, child);
@@ -224,22 +240,26 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     };
 
     const failed = (error: unknown): never => {
-      const failure = toFailure(error, run.name, run.enteredId);
+      const failure = run.fail(error);
       if (failure instanceof Cancelled) throw failure;
       for (const [index, child] of inFlight) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
       inFlight.clear();
       scope.cancel(new Cancelled('sibling-failed'));
       scope.dispose();
-      frame.last = parentLast;
+      frame.last = chain;
+      fromIterations.add(failure);
+      // MapStateFailed itself is written once the failure is not retried (see `run`).
       if (distributed) exec.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: failure.error, cause: failure.cause });
-      exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined);
       throw failure;
     };
     const succeeded = (): MaybePromise<JsonValue> => {
       scope.dispose();
-      frame.last = parentLast;
+      frame.last = lastCompletion ?? chain;
       if (distributed) exec.emit(frame, 'MapRunSucceeded', 'mapRunSucceededEventDetails', undefined);
+      // MapStateExited follows what MapStateSucceeded follows, as AWS records it.
+      const before = frame.last;
       exec.emit(frame, 'MapStateSucceeded', 'mapStateSucceededEventDetails', undefined);
+      frame.last = before;
       frame.next = next();
       return pathTail ? finishJsonPath(run, 'Map', pathTail, results) : finishJsonata(run, 'Map', ataTail as NonNullable<typeof ataTail>, results);
     };
@@ -257,7 +277,16 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
       const run = enter(frame, 'Map', name, input);
       const effective = inputPath(input, run);
-      return policy.run(run, 'Map', env.language, () => attempt(frame, run, effective));
+      return policy.run(
+        run,
+        'Map',
+        env.language,
+        () => attempt(frame, run, effective),
+        // A States.Runtime error of the Map's own settings ends the execution with no MapStateFailed, as on AWS.
+        (failure) => {
+          if (fromIterations.has(failure) || failure.error !== StatesErrors.Runtime) frame.exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined);
+        },
+      );
     },
   };
 }

@@ -6,9 +6,11 @@ import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
+import { requirePath } from '../paths.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
 import { TaskFailure } from '../types.js';
+import { StatesErrors } from '../../asl/errors.js';
 
 /** How a resource ARN shows in history events, and which family of events it gets. */
 export interface ResourceInfo {
@@ -63,11 +65,11 @@ function compileSeconds(env: StateEnv, field: 'TimeoutSeconds' | 'HeartbeatSecon
   };
   if (typeof value === 'string') {
     const template = compileTemplate(env, field, value) as Template;
-    return (run) => andThen(template(run.statesScope()), (seconds) => check(seconds, 'States.QueryEvaluationError', `${field} field`));
+    return (run) => andThen(template(run.statesScope()), (seconds) => check(seconds, StatesErrors.QueryEvaluationError, `${field} field`));
   }
   if (path !== undefined) {
     const reference = compileReferenceField(env, `${field}Path`, path);
-    return (run, effective) => check(reference ? reference(run.at(effective)) : undefined, 'States.Runtime', `${field}Path parameter (${path})`);
+    return (run, effective) => check(reference ? requirePath(reference, path, run.at(effective)) : undefined, StatesErrors.Runtime, `${field}Path parameter (${path})`);
   }
   return () => undefined;
 }
@@ -78,7 +80,7 @@ const TIMER_DONE = new Error('timer no longer needed');
 function failureOutcome(error: unknown): Outcome {
   if (error instanceof TaskFailure || error instanceof StatesError) return { ok: false, error: error.error, cause: error.cause };
   if (error instanceof StateFailure) return { ok: false, error: error.error, cause: error.cause };
-  return { ok: false, error: 'States.TaskFailed', cause: error instanceof Error ? error.message : String(error) };
+  return { ok: false, error: StatesErrors.TaskFailed, cause: error instanceof Error ? error.message : String(error) };
 }
 
 /**
@@ -120,9 +122,9 @@ class LiveTask implements TaskRequest {
     this.executionArn = run.frame.exec.options.executionArn;
     if (timeoutSeconds !== undefined || heartbeatSeconds !== undefined) {
       this.watchCancel();
-      if (timeoutSeconds !== undefined) this.addCleanup(this.timer(timeoutSeconds, 'States.Timeout'));
+      if (timeoutSeconds !== undefined) this.addCleanup(this.timer(timeoutSeconds, StatesErrors.Timeout));
       if (heartbeatSeconds !== undefined) {
-        this.stopHeartbeat = this.timer(heartbeatSeconds, 'States.HeartbeatTimeout');
+        this.stopHeartbeat = this.timer(heartbeatSeconds, StatesErrors.HeartbeatTimeout);
         this.addCleanup(() => this.stopHeartbeat?.());
       }
     }
@@ -143,7 +145,7 @@ class LiveTask implements TaskRequest {
   readonly heartbeat = (): void => {
     if (this.settled || this.heartbeatSeconds === undefined) return;
     this.stopHeartbeat?.();
-    this.stopHeartbeat = this.timer(this.heartbeatSeconds, 'States.HeartbeatTimeout');
+    this.stopHeartbeat = this.timer(this.heartbeatSeconds, StatesErrors.HeartbeatTimeout);
   };
 
   settle(outcome: Outcome | undefined, error?: unknown): void {

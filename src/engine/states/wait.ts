@@ -3,6 +3,7 @@ import type { CompiledState, Frame } from '../execution.js';
 import { invalidPathCause, parseTimestamp } from '../expr.js';
 import type { JsonataTail, MaybePromise, PathStep, StateEnv, StateRun, Template } from '../io.js';
 import { compileAssign, compileJsonataTail, compilePathStep, compileReferenceField, compileTemplate, enter, exit, finishJsonata, runtimeError, andThen } from '../io.js';
+import { StatesErrors } from '../../asl/errors.js';
 
 /** Milliseconds since the epoch of an ISO-8601 extended offset date-time; NaN when the value is not one. */
 export function timestampMillis(text: unknown): number {
@@ -28,7 +29,7 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
       until = (run) =>
         andThen(template(run.statesScope()), (value) => {
           if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-            throw runtimeError(`The Seconds field must be a non-negative integer, but was: ${JSON.stringify(value)}`, 'States.QueryEvaluationError');
+            throw runtimeError(`The Seconds field must be a non-negative integer, but was: ${JSON.stringify(value)}`, StatesErrors.QueryEvaluationError);
           }
           return run.enteredAt + value * 1000;
         });
@@ -41,7 +42,7 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
       andThen(template ? template(run.statesScope()) : timestamp, (value) => {
         const at = timestampMillis(value);
         if (Number.isNaN(at)) {
-          throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? 'States.QueryEvaluationError' : 'States.Runtime');
+          throw runtimeError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof value === 'string' ? value : JSON.stringify(value)}`, jsonata ? StatesErrors.QueryEvaluationError : StatesErrors.Runtime, 'Timestamp');
         }
         return at;
       });
@@ -51,7 +52,9 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
     until = (run, effective) => {
       const value = reference ? reference(run.at(effective)) : undefined;
       if (value === undefined) throw runtimeError(invalidPathCause(path, effective));
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw runtimeError(`The SecondsPath parameter does not reference a valid integer value: ${path} == ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        throw runtimeError(`The SecondsPath parameter cannot be parsed as a long value: ${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      }
       if (value < 0) throw runtimeError(`The SecondsPath parameter references a negative value: ${path} == ${value}`);
       return run.enteredAt + value * 1000;
     };
