@@ -1,6 +1,6 @@
 /**
  * The one AWS client factory. Every command that talks to Step Functions,
- * Pricing or Bedrock gets its client here, so credentials, regions, endpoint
+ * CloudWatch Logs, Pricing or Bedrock gets its client here, so credentials, regions, endpoint
  * overrides, retries and the user agent are handled once.
  *
  * The SDK modules are imported on demand: they are heavy, and `deliv --help`
@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { checkRegion, describeAwsError, type CallContext } from './errors.js';
 
 /** The port AWS's own Step Functions Local uses, so the AWS CLI habits carry over. */
@@ -54,7 +55,7 @@ export function baseClientConfig(target: ClientTarget) {
   if (target.endpoint) config.endpoint = target.endpoint;
   // Host prefixes (`sync-` for StartSyncExecution) only make sense on AWS's own
   // host names: on 127.0.0.1 or a proxy they would break the address.
-  if (target.endpoint || process.env.AWS_ENDPOINT_URL_SFN || process.env.AWS_ENDPOINT_URL) config.disableHostPrefix = true;
+  if (target.endpoint || process.env.AWS_ENDPOINT_URL_SFN || process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS || process.env.AWS_ENDPOINT_URL) config.disableHostPrefix = true;
   if (target.local) {
     config.region = target.region ?? LOCAL_REGION;
     config.endpoint = target.endpoint ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
@@ -71,6 +72,18 @@ export async function createSfnClient(target: ClientTarget): Promise<SFNClient> 
   const { SFNClient } = await import('@aws-sdk/client-sfn');
   const client = new SFNClient(baseClientConfig(target));
   explainErrors(client, target, 'states', process.env.AWS_ENDPOINT_URL_SFN);
+  return client;
+}
+
+/**
+ * CloudWatch Logs, where Express executions (and Standard ones that log)
+ * keep their events; the local target's emulator serves it on its own port.
+ * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS points an AWS target elsewhere.
+ */
+export async function createLogsClient(target: ClientTarget): Promise<CloudWatchLogsClient> {
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  const client = new CloudWatchLogsClient(baseClientConfig(target));
+  explainErrors(client, target, 'logs', process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS);
   return client;
 }
 

@@ -28,7 +28,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
 
   static override examples = [
     { description: 'Every machine of the project at 1M executions a month', command: '<%= config.bin %> <%= command.id %> --executions 1000000' },
-    { description: 'A definition file outside any project, offline, with the chart as SVG', command: '<%= config.bin %> <%= command.id %> statemachine.asl.json --offline --chart --out cost.svg' },
+    { description: 'A definition file outside any project, offline, with the chart as SVG', command: '<%= config.bin %> <%= command.id %> statemachine.asl.json --offline --out cost.svg' },
     { description: 'One machine, measured from its recent local runs, priced for eu-west-1', command: '<%= config.bin %> <%= command.id %> order-fulfillment --from-executions --region eu-west-1' },
     { description: 'A workload file, Standard and Express itemised side by side, as JSON', command: '<%= config.bin %> <%= command.id %> --usage usage.yaml --type both --json' },
     { description: 'What the last commit changed in the bill', command: '<%= config.bin %> <%= command.id %> --diff HEAD~1' },
@@ -51,7 +51,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     offline: Flags.boolean({ description: 'do not call the Pricing API: use cached prices, then the bundled snapshot' }),
     refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached' }),
     chart: Flags.boolean({ description: 'draw monthly cost against volume (1k–100M executions) for Standard and Express' }),
-    out: Flags.string({ description: 'with --chart: also write the chart as a self-contained SVG file', dependsOn: ['chart'] }),
+    out: Flags.string({ description: 'write the chart as a self-contained SVG file (implies --chart)' }),
     target: Flags.string({ char: 't', description: 'target whose substitutions, region and executions to use (default: defaultTarget or local)' }),
     diff: Flags.string({ description: 'also price the project at this git ref (default HEAD when given alone) and show the change per machine and line item', helpValue: 'REF' }),
     'max-monthly': Flags.string({ description: 'monthly budget in USD (default: cost.maxMonthly of deliv.yaml); exit 1 when the estimate is over it', helpValue: 'USD' }),
@@ -87,7 +87,8 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
         freeTier: flags['free-tier'] as 'always' | 'none' | undefined,
         offline: flags.offline,
         refresh: flags.refresh,
-        chart: flags.chart,
+        // Asking for the chart's file is asking for the chart.
+        chart: flags.chart || flags.out !== undefined,
         target: flags.target,
         maxMonthly,
         diff: flags.diff,

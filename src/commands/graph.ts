@@ -11,6 +11,8 @@ export default class Graph extends BaseCommand {
 
 Parallel branches and Map item processors are nested boxes; Choice edges carry their rule, Default edges say "default", Catch edges are dashed and name the errors they catch, and Retry policies are written on the state.
 
+With --coverage, the machine's tests run first (as \`deliv test\`) and every state, transition, Choice rule and catcher they never reach is drawn dashed in orange, with the figures underneath.
+
 With --execution, each state is coloured by what happened in that execution (succeeded, retried, caught, failed, not reached) with its duration and attempts, and the failed state points to \`deliv explain\`.
 
 NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a project or not (\${Name} placeholders stay as written unless --sub fills them).`;
@@ -19,6 +21,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     { description: 'Draw the only state machine of the project in the terminal', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Colour the states by what happened in the latest execution, as an HTML page', command: '<%= config.bin %> <%= command.id %> order-fulfillment --execution latest --out order.html' },
     { description: 'A definition file outside any project, as Mermaid for a README', command: '<%= config.bin %> <%= command.id %> exported.asl.json --format mermaid --sub TableName=orders' },
+    { description: 'Mark the states and transitions the tests never reach', command: '<%= config.bin %> <%= command.id %> order-fulfillment --coverage' },
     { description: 'SVG of a machine as deployed on an AWS target', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --format svg --out order.svg' },
   ];
 
@@ -28,7 +31,8 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
 
   static override flags = {
     format: Flags.string({ char: 'f', description: 'picture format (default: ascii, or the --out file extension)', options: [...GRAPH_FORMATS] }),
-    execution: Flags.string({ char: 'e', description: 'colour the states by an execution: its ARN, or `latest`' }),
+    execution: Flags.string({ char: 'e', description: 'colour the states by an execution: its ARN, or `latest`', exclusive: ['coverage'] }),
+    coverage: Flags.boolean({ description: 'run the machine\'s tests (tests/<machine>.test.yaml) and draw what they leave uncovered dashed', exclusive: ['execution'] }),
     out: Flags.string({ char: 'o', description: 'write to this file instead of stdout (.svg, .html, .dot, .mmd pick the format)' }),
     ...targetFlags,
     sub: Flags.string({ description: 'fill a ${Name} placeholder: Name=value (repeatable)', multiple: true }),
@@ -65,10 +69,14 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
       ? await withProgress('Reading the execution history', () => loadExecution(source, { ...target, execution: flags.execution!, note }))
       : undefined;
 
+    const covered = flags.coverage
+      ? await withProgress('Running the tests for coverage', async () => (await import('../testing/index.js')).graphCoverage(source.project ?? tryLoadProject(), source.machineName))
+      : undefined;
+
     const toTerminal = format === 'ascii' && !flags.out && Boolean(process.stdout.isTTY);
     const width = flags.width ?? (toTerminal ? process.stdout.columns || Number(process.env.COLUMNS) || 100 : undefined);
     const rendered = await withProgress('Laying out the graph', () =>
-      renderGraph(source.definition, { format, title: source.title, source: source.source, execution, width, colors: toTerminal ? colors : undefined }),
+      renderGraph(source.definition, { format, title: source.title, source: source.source, execution, coverage: covered?.overlay, width, colors: toTerminal ? colors : undefined }),
     );
     for (const warning of rendered.model.warnings) this.note(`warning: ${warning}`);
     if (rendered.fits === false && width !== undefined) {
@@ -95,6 +103,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
         warnings: rendered.model.warnings,
       },
       execution,
+      coverage: covered?.coverage,
       output: flags.out ? undefined : rendered.text,
     };
   }

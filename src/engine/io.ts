@@ -167,7 +167,8 @@ export function exit(run: StateRun, type: string, output: JsonValue, assigned?: 
   const frame = run.frame;
   const exec = frame.exec;
   const details: Record<string, unknown> = { name: run.name, output: exec.json(output), outputDetails: TRUNCATED_FALSE() };
-  if (assigned !== undefined) {
+  // An empty Assign leaves no assignedVariables in the event, as on AWS.
+  if (assigned !== undefined && Object.keys(assigned).length > 0) {
     const shown: Record<string, string> = {};
     for (const key in assigned) shown[key] = JSON.stringify(assigned[key]);
     details.assignedVariables = shown;

@@ -9,7 +9,7 @@ import type { GraphModel } from './model.js';
  * the width asked for.
  */
 
-type Style = 'failed' | 'succeeded' | 'retried' | 'caught' | 'running' | 'muted' | 'accent' | 'label';
+type Style = 'failed' | 'succeeded' | 'retried' | 'caught' | 'running' | 'muted' | 'accent' | 'label' | 'uncovered';
 
 interface Cell {
   ch: string;
@@ -101,7 +101,8 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
   };
   const execution = options.execution;
 
-  for (const route of layout.edges) traceEdge(route, masks, dashed);
+  const uncoveredCells: boolean[][] = Array.from({ length: height }, () => new Array<boolean>(width).fill(false));
+  for (const route of layout.edges) traceEdge(route, masks, dashed, route.edge.uncovered ? uncoveredCells : undefined);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const mask = masks[y][x];
@@ -109,7 +110,7 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
       let ch = LINE_CHARS[mask] ?? '┼';
       if (dashed[y][x] && ch === '│') ch = '┆';
       if (dashed[y][x] && ch === '─') ch = '┄';
-      put(x, y, ch, 'muted');
+      put(x, y, ch, uncoveredCells[y][x] ? 'uncovered' : 'muted');
     }
   }
   for (const route of layout.edges) {
@@ -141,8 +142,10 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
       continue;
     }
     const outcome: StateOutcome | undefined = execution ? (box.run?.outcome ?? 'not-reached') : undefined;
-    const style = outcomeStyle(outcome);
-    const shape = box.compound ? BOXES.double : box.node.type === 'Choice' ? BOXES.round : box.node.type === 'Fail' || outcome === 'failed' ? BOXES.heavy : BOXES.plain;
+    const uncovered = box.node.uncovered === true;
+    const style = uncovered ? 'uncovered' : outcomeStyle(outcome);
+    // Uncovered states are dashed, so the drawing says it without colours too.
+    const shape = uncovered ? BOXES.dashed : box.compound ? BOXES.double : box.node.type === 'Choice' ? BOXES.round : box.node.type === 'Fail' || outcome === 'failed' ? BOXES.heavy : BOXES.plain;
     drawBox(rect, shape, style, !box.compound);
     box.lines.forEach((line, index) => {
       const lineStyle = index === box.lines.length - 1 && execution ? style : index === 0 ? undefined : 'muted';
@@ -192,8 +195,9 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
     const target = layout.nodes.find((box) => box.node.id === route.edge.to);
     let at = end;
     if (target && inside(cells(target), end)) at = { x: end.x - dx, y: end.y - dy };
-    const arrow = dy > 0 ? '▼' : dy < 0 ? '▲' : dx > 0 ? '▶' : '◀';
-    put(at.x, at.y, arrow, route.edge.kind === 'catch' ? 'caught' : 'muted');
+    // A hollow arrowhead marks a transition no test took.
+    const arrow = route.edge.uncovered ? (dy > 0 ? '▽' : dy < 0 ? '△' : dx > 0 ? '▷' : '◁') : dy > 0 ? '▼' : dy < 0 ? '▲' : dx > 0 ? '▶' : '◀';
+    put(at.x, at.y, arrow, route.edge.uncovered ? 'uncovered' : route.edge.kind === 'catch' ? 'caught' : 'muted');
   }
 }
 
@@ -206,12 +210,13 @@ function roundPoint(point: Point): Point {
 }
 
 /** Marks, on every cell an edge passes, which directions the line leaves that cell in. */
-function traceEdge(route: EdgeRoute, masks: number[][], dashed: boolean[][]): void {
+function traceEdge(route: EdgeRoute, masks: number[][], dashed: boolean[][], uncovered?: boolean[][]): void {
   const points = route.points.map(roundPoint);
   const mark = (x: number, y: number, bits: number) => {
     if (y < 0 || y >= masks.length || x < 0 || x >= masks[0].length) return;
     masks[y][x] |= bits;
-    if (route.edge.kind === 'catch') dashed[y][x] = true;
+    if (uncovered) uncovered[y][x] = true;
+    if (route.edge.kind === 'catch' || uncovered) dashed[y][x] = true;
   };
   for (let index = 1; index < points.length; index++) {
     const from = points[index - 1];
@@ -293,6 +298,8 @@ function paintStyle(colors: ChalkInstance, style: Style | undefined, text: strin
       return colors.cyan(text);
     case 'label':
       return colors.blue(text);
+    case 'uncovered':
+      return colors.hex('#e8710a')(text);
     default:
       return text;
   }

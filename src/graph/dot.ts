@@ -1,7 +1,7 @@
 import { explainCommand, type ExecutionSummary } from './execution.js';
 import { edgeLabelText, nodeLines } from './layout.js';
 import type { GraphModel, GraphNode } from './model.js';
-import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS } from './palette.js';
+import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS, UNCOVERED_COLORS } from './palette.js';
 
 /**
  * Graphviz DOT. Parallel and Map states are clusters holding their header node
@@ -35,6 +35,9 @@ export function renderDot(model: GraphModel, execution?: ExecutionSummary, name 
         const colors = OUTCOME_COLORS[execution.states[node.name]?.outcome ?? 'not-reached'];
         Object.assign(attrs, { fillcolor: colors.fill, color: colors.stroke, fontcolor: colors.text, penwidth: '2' });
       }
+      if (node.uncovered) {
+        Object.assign(attrs, { style: 'rounded,filled,dashed', fillcolor: UNCOVERED_COLORS.fill, color: UNCOVERED_COLORS.stroke, fontcolor: UNCOVERED_COLORS.text, penwidth: '2', tooltip: `${node.name}: not covered by any test case` });
+      }
     }
     return list(attrs);
   };
@@ -64,6 +67,7 @@ export function renderDot(model: GraphModel, execution?: ExecutionSummary, name 
     if (label) attrs.label = label;
     if (edge.kind === 'catch') Object.assign(attrs, { style: 'dashed', color: CATCH_COLOR, fontcolor: CATCH_COLOR });
     if (edge.kind === 'default') attrs.style = 'bold';
+    if (edge.uncovered) Object.assign(attrs, { style: 'dashed', color: UNCOVERED_COLORS.stroke, fontcolor: UNCOVERED_COLORS.stroke, penwidth: '2' });
     if (nodesById.get(edge.from)!.groups.length > 0) attrs.ltail = `cluster_${edge.from}`;
     if (nodesById.get(edge.to)!.groups.length > 0) attrs.lhead = `cluster_${edge.to}`;
     out.push(`  ${quote(edge.from)} -> ${quote(edge.to)}${Object.keys(attrs).length > 0 ? ` [${list(attrs)}]` : ''};`);

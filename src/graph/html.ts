@@ -15,6 +15,8 @@ export interface HtmlOptions {
   execution?: ExecutionSummary;
   /** Where the definition came from, shown in the header. */
   source?: string;
+  /** More lines under the drawing (the coverage figures). */
+  footer?: string[];
 }
 
 export interface PageState {
@@ -30,7 +32,7 @@ export interface PageState {
 export async function renderHtml(model: GraphModel, options: HtmlOptions): Promise<string> {
   const execution = options.execution;
   const layout = await layoutGraph(model, PIXEL_METRICS, execution);
-  const svg = svgFromLayout(layout, { title: options.title, execution });
+  const svg = svgFromLayout(layout, { title: options.title, execution, footer: options.footer });
   const states: Record<string, PageState> = {};
   for (const node of model.nodes) {
     if (node.kind !== 'state') continue;

@@ -1,7 +1,7 @@
 import { explainCommand, type ExecutionSummary, type StateOutcome } from './execution.js';
 import { edgeLabelText, nodeLines } from './layout.js';
 import type { GraphModel, GraphNode } from './model.js';
-import { OUTCOME_COLORS } from './palette.js';
+import { OUTCOME_COLORS, UNCOVERED_COLORS } from './palette.js';
 
 /**
  * Mermaid flowchart text (GitHub, GitLab and most wikis render it): Parallel
@@ -58,6 +58,14 @@ export function renderMermaid(model: GraphModel, execution?: ExecutionSummary): 
       out.push(`  class ${ids.join(',')} ${className}`);
     }
   }
+  const uncoveredNodes = model.nodes.filter((node) => node.uncovered).map((node) => id(node.id));
+  if (uncoveredNodes.length > 0) {
+    out.push(`  classDef uncovered fill:${UNCOVERED_COLORS.fill},stroke:${UNCOVERED_COLORS.stroke},color:${UNCOVERED_COLORS.text},stroke-width:2px,stroke-dasharray:5 3`);
+    out.push(`  class ${uncoveredNodes.join(',')} uncovered`);
+  }
+  // Mermaid styles links by their position in the list above.
+  const uncoveredLinks = model.edges.flatMap((edge, index) => (edge.uncovered ? [index] : []));
+  if (uncoveredLinks.length > 0) out.push(`  linkStyle ${uncoveredLinks.join(',')} stroke:${UNCOVERED_COLORS.stroke},stroke-width:2px,stroke-dasharray:3 3`);
   if (execution?.failedState) out.push(`  %% ${execution.failedState} failed; why and how to fix it: ${explainCommand(execution)}`);
   return `${out.join('\n')}\n`;
 }

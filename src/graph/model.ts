@@ -39,6 +39,8 @@ export interface GraphNode {
   isStartAt: boolean;
   /** A state that ends its machine or branch (End: true, Succeed, Fail). */
   terminal: boolean;
+  /** `graph --coverage`: no test case entered it. */
+  uncovered?: boolean;
 }
 
 export interface GraphGroup {
@@ -63,6 +65,8 @@ export interface GraphEdge {
   label?: string;
   /** Catch edges: the error names caught. */
   errors?: string[];
+  /** `graph --coverage`: no test case took it. */
+  uncovered?: boolean;
 }
 
 export interface GraphModel {

@@ -14,3 +14,6 @@ export const OUTCOME_COLORS: Record<StateOutcome, { fill: string; stroke: string
 export const PLAIN_COLORS = { fill: '#ffffff', stroke: '#5f6368', text: '#202124' };
 export const CATCH_COLOR = '#c5221f';
 export const EDGE_COLOR = '#5f6368';
+
+/** `graph --coverage`: what no test reached, drawn dashed in this colour in every format. */
+export const UNCOVERED_COLORS = { fill: '#fff4e5', stroke: '#e8710a', text: '#b05a00' };

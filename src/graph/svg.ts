@@ -1,7 +1,7 @@
 import { explainCommand, type ExecutionSummary } from './execution.js';
 import { executionFooter, layoutGraph, PIXEL_METRICS, type EdgeRoute, type GraphLayout, type NodeBox, type Point } from './layout.js';
 import type { GraphModel } from './model.js';
-import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS } from './palette.js';
+import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS, UNCOVERED_COLORS } from './palette.js';
 
 /**
  * A self-contained SVG of the ELK layout: inline styles, no fonts or scripts
@@ -12,6 +12,8 @@ import { CATCH_COLOR, EDGE_COLOR, OUTCOME_COLORS, PLAIN_COLORS } from './palette
 export interface SvgOptions {
   title?: string;
   execution?: ExecutionSummary;
+  /** More lines under the drawing (the coverage figures). */
+  footer?: string[];
 }
 
 const FONT = `ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace`;
@@ -24,7 +26,7 @@ export async function renderSvg(model: GraphModel, options: SvgOptions = {}): Pr
 
 export function svgFromLayout(layout: GraphLayout, options: SvgOptions = {}): string {
   const execution = options.execution;
-  const footer = execution ? executionFooter(execution) : [];
+  const footer = [...(execution ? executionFooter(execution) : []), ...(options.footer ?? [])];
   const margin = 16;
   const footerHeight = footer.length > 0 ? footer.length * 18 + 12 : 0;
   const width = Math.ceil(Math.max(layout.width, ...footer.map((line) => [...line].length * 7.4))) + margin * 2;
@@ -39,6 +41,7 @@ export function svgFromLayout(layout: GraphLayout, options: SvgOptions = {}): st
     '<defs>',
     `<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${EDGE_COLOR}"/></marker>`,
     `<marker id="arrow-catch" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${CATCH_COLOR}"/></marker>`,
+    `<marker id="arrow-uncovered" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${UNCOVERED_COLORS.stroke}"/></marker>`,
     '</defs>',
   );
   out.push(`<rect class="background" x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
@@ -84,18 +87,21 @@ export function svgFromLayout(layout: GraphLayout, options: SvgOptions = {}): st
   function drawState(box: NodeBox) {
     const node = box.node;
     const outcome = execution ? (box.run?.outcome ?? 'not-reached') : undefined;
-    const colors = outcome ? OUTCOME_COLORS[outcome] : PLAIN_COLORS;
+    const uncovered = node.uncovered === true;
+    const colors = uncovered ? UNCOVERED_COLORS : outcome ? OUTCOME_COLORS[outcome] : PLAIN_COLORS;
     const classes = ['state', `type-${node.type?.toLowerCase()}`];
+    if (uncovered) classes.push('uncovered');
     if (box.compound) classes.push('compound');
     if (outcome) classes.push(`outcome-${outcome}`);
     const tooltip = [node.name, ...box.lines.slice(1)];
     if (outcome === 'failed' && execution) tooltip.push(`why: ${explainCommand(execution)}`);
+    if (uncovered) tooltip.push('not covered by any test case');
     const radius = node.type === 'Choice' ? 14 : node.type === 'Succeed' || node.type === 'Fail' ? Math.min(box.height / 2, 18) : 6;
     const strokeWidth = outcome === 'failed' ? 3 : outcome ? 2 : box.compound ? 1.5 : 1.2;
     out.push(
       `<g class="${classes.join(' ')}" data-node="${attr(node.id)}" data-state="${attr(node.name)}"${outcome ? ` data-outcome="${outcome}"` : ''} tabindex="0">`,
       `<title>${text(tooltip.join('\n'))}</title>`,
-      `<rect x="${n(box.x)}" y="${n(box.y)}" width="${n(box.width)}" height="${n(box.height)}" rx="${n(radius)}" fill="${box.compound && !outcome ? '#f8f9fa' : colors.fill}" stroke="${colors.stroke}" stroke-width="${strokeWidth}"${node.type === 'Fail' ? ' stroke-dasharray="0"' : ''}/>`,
+      `<rect x="${n(box.x)}" y="${n(box.y)}" width="${n(box.width)}" height="${n(box.height)}" rx="${n(radius)}" fill="${box.compound && !outcome ? '#f8f9fa' : colors.fill}" stroke="${colors.stroke}" stroke-width="${uncovered ? 2 : strokeWidth}"${uncovered ? ' stroke-dasharray="5 3"' : node.type === 'Fail' ? ' stroke-dasharray="0"' : ''}/>`,
     );
     box.lines.forEach((line, index) => {
       const y = box.y + PIXEL_METRICS.padY + (index + 1) * PIXEL_METRICS.lineHeight - 4;
@@ -119,11 +125,13 @@ export function svgFromLayout(layout: GraphLayout, options: SvgOptions = {}): st
   function drawEdge(route: EdgeRoute) {
     const edge = route.edge;
     const catchEdge = edge.kind === 'catch';
-    const color = catchEdge ? CATCH_COLOR : EDGE_COLOR;
+    const uncovered = edge.uncovered === true;
+    const color = uncovered ? UNCOVERED_COLORS.stroke : catchEdge ? CATCH_COLOR : EDGE_COLOR;
+    const marker = uncovered ? 'arrow-uncovered' : catchEdge ? 'arrow-catch' : 'arrow';
     out.push(
-      `<g class="edge edge-${edge.kind}" data-from="${attr(edge.from)}" data-to="${attr(edge.to)}">`,
-      `<title>${text(edgeTitle(route))}</title>`,
-      `<path d="${pathData(route.points)}" fill="none" stroke="${color}" stroke-width="${edge.kind === 'default' ? 2 : 1.3}"${catchEdge ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${catchEdge ? 'arrow-catch' : 'arrow'})"/>`,
+      `<g class="edge edge-${edge.kind}${uncovered ? ' uncovered' : ''}" data-from="${attr(edge.from)}" data-to="${attr(edge.to)}">`,
+      `<title>${text(edgeTitle(route))}${uncovered ? ' (not covered by any test case)' : ''}</title>`,
+      `<path d="${pathData(route.points)}" fill="none" stroke="${color}" stroke-width="${uncovered || edge.kind === 'default' ? 2 : 1.3}"${uncovered ? ' stroke-dasharray="3 3"' : catchEdge ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${marker})"/>`,
     );
     if (route.label) {
       const label = route.label;

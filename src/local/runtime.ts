@@ -7,6 +7,8 @@
 import type { JsonValue, WorkflowType } from '../asl/types.js';
 import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
+import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
+import type { LogStore } from './log-store.js';
 import type { ExecutionRow, Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -15,7 +17,10 @@ export interface SyncResult extends ExecutionResult {
 }
 
 interface LiveExecution {
-  handle: ExecutionHandle;
+  /** Set once the run has begun, on a turn after the one that stored the start. */
+  handle?: ExecutionHandle;
+  /** A StopExecution that came before the run began: applied as it begins. */
+  stopRequest?: { error?: string; cause?: string };
   done: Promise<ExecutionRow>;
 }
 
@@ -31,18 +36,70 @@ export class Runtime {
     private readonly clock: Clock,
     /** The data dir's task-token key, so a resumed task hands out the token it handed out before. */
     private readonly taskTokenKey?: Uint8Array,
+    /** CloudWatch Logs, where machines that log write their executions' events. */
+    private readonly logs?: LogStore,
   ) {}
+
+  /** The recorder of a machine's log group for one execution, when the machine logs (its configuration as the execution starts). */
+  private logger(machineArn: string, execution: LoggedExecution): ((event: HistoryEvent) => void) | undefined {
+    if (!this.logs) return undefined;
+    const settings = loggingSettings(this.store.getMachine(machineArn)?.loggingConfiguration);
+    return settings && executionRecorder(this.logs, settings, execution, () => this.clock.now());
+  }
 
   get runningCount(): number {
     return this.live.size;
   }
 
-  /** Starts a stored execution, or resumes it from its history (after a restart or a redrive). */
+  /**
+   * Starts a stored execution, or resumes it from its history (after a
+   * restart or a redrive). The run begins on a later turn, once the batch
+   * holding the start has committed: StartExecution answers as soon as the
+   * start is durable, and an execution's synchronous first steps never delay
+   * that answer or the requests served with it.
+   */
   run(row: ExecutionRow, resume = false): void {
+    const arn = row.arn;
+    let settle!: (done: ExecutionRow | Promise<ExecutionRow>) => void;
+    const live: LiveExecution = { done: new Promise<ExecutionRow>((resolve) => (settle = resolve)) };
+    this.live.set(arn, live);
+    const begin = () => {
+      if (this.closed || this.live.get(arn) !== live) return;
+      let handle: ExecutionHandle;
+      try {
+        handle = this.begin(row, resume);
+      } catch (error) {
+        settle(this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not start: ${(error as Error).message}`, eventCount: 0 }));
+        return;
+      }
+      live.handle = handle;
+      settle(
+        handle.result.then(
+          (result) => this.finish(row, result),
+          (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+        ),
+      );
+      if (live.stopRequest) handle.stop(live.stopRequest.error, live.stopRequest.cause);
+    };
+    this.store.committed().then(
+      () => setImmediate(begin),
+      () => {
+        // The start itself was not stored (its request failed): there is nothing to run.
+        this.live.delete(arn);
+        settle(row);
+      },
+    );
+  }
+
+  private begin(row: ExecutionRow, resume: boolean): ExecutionHandle {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
     let resumeFrom: HistoryEvent[] | undefined;
-    let record = (event: HistoryEvent) => this.store.appendEvent(arn, event);
+    const log = this.logger(row.machineArn, { arn, machineName: row.machineName, started: row.started, redriveCount: row.redriveCount });
+    let record = (event: HistoryEvent) => {
+      this.store.appendEvent(arn, event);
+      log?.(event);
+    };
     if (row.redriveCount > 0) {
       // After a redrive the stored ids run on past the engine's: translate both ways.
       const view = this.store.engineView(arn);
@@ -57,12 +114,14 @@ export class Runtime {
           ids.set(engineId, stored);
         }
         const previous = event.previousEventId ?? 0;
-        this.store.appendEvent(arn, { ...event, id: stored, previousEventId: ids.get(previous) ?? previous }, engineId);
+        const storedEvent = { ...event, id: stored, previousEventId: ids.get(previous) ?? previous };
+        this.store.appendEvent(arn, storedEvent, engineId);
+        log?.(storedEvent);
       };
     } else if (resume) {
       resumeFrom = this.store.history(arn);
     }
-    const handle = machine.start({
+    return machine.start({
       executionArn: arn,
       name: row.name,
       stateMachineArn: row.versionArn ?? row.machineArn,
@@ -80,11 +139,6 @@ export class Runtime {
       resumeFrom,
       taskTokenKey: this.taskTokenKey,
     });
-    const done = handle.result.then(
-      (result) => this.finish(row, result),
-      (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
-    );
-    this.live.set(arn, { handle, done });
   }
 
   private finish(started: ExecutionRow, result: ExecutionResult): ExecutionRow {
@@ -113,7 +167,8 @@ export class Runtime {
   stop(arn: string, error?: string, cause?: string): Promise<ExecutionRow> | undefined {
     const live = this.live.get(arn);
     if (!live) return undefined;
-    live.handle.stop(error, cause);
+    if (live.handle) live.handle.stop(error, cause);
+    else live.stopRequest = { error, cause };
     return live.done;
   }
 
@@ -137,7 +192,7 @@ export class Runtime {
     return () => this.finishListeners.delete(listener);
   }
 
-  /** StartSyncExecution: an Express execution held in memory only, as AWS keeps no history for it. */
+  /** StartSyncExecution: an Express execution held in memory only, as AWS keeps no history for it (but its log group, when it logs). */
   async runSync(options: {
     definition: string;
     arn: string;
@@ -147,8 +202,11 @@ export class Runtime {
     roleArn: string;
     input: JsonValue;
     type: WorkflowType;
+    /** The unqualified machine ARN, whose logging configuration applies. */
+    loggingMachineArn?: string;
   }): Promise<SyncResult> {
     const machine = this.machines.get(options.definition);
+    const log = this.logger(options.loggingMachineArn ?? options.machineArn, { arn: options.arn, machineName: options.machineName, started: this.clock.now(), redriveCount: 0 });
     const handle = machine.start({
       executionArn: options.arn,
       name: options.name,
@@ -160,6 +218,7 @@ export class Runtime {
       runner: this.taskRunner,
       clock: this.clock,
       taskTokenKey: this.taskTokenKey,
+      onEvent: log,
     });
     const result = await handle.result;
     return { ...result, stopped: this.clock.now() };

@@ -86,14 +86,15 @@ export function isTerminalEvent(event: HistoryEvent): boolean {
 
 /**
  * Reads one execution's history as it grows: each `poll()` returns only the
- * events not returned before, in order, none twice and none skipped. It pages
- * with nextToken and resumes from the token of the last page it read, so a
- * long history is not read again on every poll; event ids are consecutive, so
- * a gap (a token the service no longer honours) makes it read from the start.
+ * events not returned before, in order, none twice and none skipped. The
+ * first poll reads the history forward; every later one asks only for what
+ * follows the last event it holds, reading newest first (`reverseOrder`) back
+ * to that event, so following a long history costs what is new, not what is
+ * old, on AWS and on the emulator alike. Event ids are consecutive, so a gap
+ * (a page the service shifted under us) makes it read forward again.
  */
 export class HistoryCursor {
   readonly events: HistoryEvent[] = [];
-  private resumeToken: string | undefined;
 
   constructor(
     private readonly sfn: SFNClient,
@@ -111,44 +112,55 @@ export class HistoryCursor {
   }
 
   async poll(): Promise<HistoryEvent[]> {
-    const { GetExecutionHistoryCommand } = await import('@aws-sdk/client-sfn');
-    const fresh: HistoryEvent[] = [];
-    let token = this.resumeToken;
-    for (;;) {
-      let page;
-      try {
-        page = await this.sfn.send(
-          new GetExecutionHistoryCommand({
-            executionArn: this.executionArn,
-            maxResults: this.options.pageSize ?? 1000,
-            nextToken: token,
-            includeExecutionData: this.options.includeExecutionData ?? true,
-          }),
-        );
-      } catch (error) {
-        if ((error as { name?: string }).name === 'InvalidToken' && token !== undefined) {
-          this.resumeToken = token = undefined;
-          continue;
-        }
-        throw error;
-      }
-      const events = page.events ?? [];
-      const expected = this.lastId + fresh.length + 1;
-      const unseen = events.filter((event) => (event.id ?? 0) >= expected);
-      if (unseen.length > 0 && unseen[0].id !== expected) {
-        if (token === undefined) throw new Error(`history of ${this.executionArn} skips from event ${expected - 1} to ${unseen[0].id}`);
-        this.resumeToken = token = undefined;
-        continue;
-      }
-      fresh.push(...unseen);
-      if (!page.nextToken) {
-        // The last page is re-read from its own token next time: new events land on it or after it.
-        this.resumeToken = token;
-        break;
-      }
-      token = page.nextToken;
-    }
+    const fresh = (this.events.length > 0 && (await this.newest())) || (await this.forward());
     this.events.push(...fresh);
+    return fresh;
+  }
+
+  private async page(reverseOrder: boolean, maxResults: number, nextToken: string | undefined) {
+    const { GetExecutionHistoryCommand } = await import('@aws-sdk/client-sfn');
+    const input = { executionArn: this.executionArn, maxResults, nextToken, reverseOrder, includeExecutionData: this.options.includeExecutionData ?? true };
+    return this.sfn.send(new GetExecutionHistoryCommand(input));
+  }
+
+  /** The events after lastId, read newest first back to it; undefined when they do not join up with what is held. */
+  private async newest(): Promise<HistoryEvent[] | undefined> {
+    const after = this.lastId;
+    const found = new Map<number, HistoryEvent>();
+    // A small first page: while nothing happens a poll reads a few events, not a thousand.
+    let size = this.options.pageSize ?? 25;
+    let token: string | undefined;
+    for (;;) {
+      const page = await this.page(true, size, token);
+      const events = page.events ?? [];
+      let reached = false;
+      for (const event of events) {
+        if ((event.id ?? 0) <= after) {
+          reached = true;
+          break;
+        }
+        found.set(event.id!, event);
+      }
+      if (reached || !page.nextToken) break;
+      token = page.nextToken;
+      size = 1000;
+    }
+    const fresh = [...found.values()].sort((a, b) => a.id! - b.id!);
+    return fresh.every((event, i) => event.id === after + 1 + i) ? fresh : undefined;
+  }
+
+  /** The whole history forward, keeping what follows lastId. */
+  private async forward(): Promise<HistoryEvent[]> {
+    const fresh: HistoryEvent[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.page(false, this.options.pageSize ?? 1000, token);
+      const expected = this.lastId + fresh.length + 1;
+      const unseen = (page.events ?? []).filter((event) => (event.id ?? 0) >= expected);
+      if (unseen.length > 0 && unseen[0].id !== expected) throw new Error(`history of ${this.executionArn} skips from event ${expected - 1} to ${unseen[0].id}`);
+      fresh.push(...unseen);
+      token = page.nextToken;
+    } while (token);
     return fresh;
   }
 }

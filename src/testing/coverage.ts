@@ -10,6 +10,7 @@ import { statesOf, targetsOf } from '../asl/graph.js';
 import type { ChoiceRule, JsonValue, QueryLanguage, StateMachineDefinition } from '../asl/types.js';
 import { compileChoiceRule } from '../engine/choice.js';
 import { compilePath } from '../engine/jsonpath.js';
+import type { CoverageOverlay } from '../graph/coverage.js';
 import { details, eventOwners, executionFacts, type StateEntry } from './history.js';
 
 export const METRICS = ['states', 'transitions', 'branches', 'catches', 'retries'] as const;
@@ -211,4 +212,28 @@ export function checkThreshold(coverage: readonly MachineCoverage[], threshold: 
     }
   }
   return misses;
+}
+
+/**
+ * What a picture of the machine needs to mark the gaps (`deliv graph
+ * --coverage`): uncovered states, the edges of uncovered transitions,
+ * Choice rules and catchers, and the figures as lines under the drawing.
+ */
+export function coverageOverlay(coverage: MachineCoverage, source: { cases: number; failed: number; files: string[] }): CoverageOverlay {
+  const edges: CoverageOverlay['edges'] = [];
+  for (const item of coverage.uncovered) {
+    if (item.to === undefined) continue;
+    if (item.metric === 'transitions') edges.push({ from: item.state, to: item.to, kind: 'next' });
+    else if (item.metric === 'catches') edges.push({ from: item.state, to: item.to, kind: 'catch' });
+    else if (item.metric === 'branches') edges.push({ from: item.state, to: item.to, kind: item.id.endsWith('[Default]') ? 'default' : 'choice' });
+  }
+  const figures = METRICS.map((metric) => `${metric} ${coverage.metrics[metric].covered}/${coverage.metrics[metric].total}`).join(', ');
+  const footer = [`coverage of ${coverage.machine} by ${source.cases} test case${source.cases === 1 ? '' : 's'} (${source.files.join(', ')}): ${figures}`];
+  if (source.failed > 0) footer.push(`${source.failed} case${source.failed === 1 ? '' : 's'} failed: coverage counts what they did (deliv test ${coverage.machine})`);
+  if (coverage.uncovered.length === 0) footer.push('everything is covered');
+  else {
+    const shown = coverage.uncovered.slice(0, 8).map((item) => item.label);
+    footer.push(`not covered (dashed): ${shown.join('; ')}${coverage.uncovered.length > shown.length ? `; and ${coverage.uncovered.length - shown.length} more (deliv test --coverage)` : ''}`);
+  }
+  return { states: coverage.uncovered.filter((item) => item.metric === 'states').map((item) => item.state), edges, footer };
 }

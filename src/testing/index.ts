@@ -3,8 +3,10 @@
  * coverage when asked (or when deliv.yaml sets a threshold), and say how the
  * run ends (exit 0 all passed, 1 a case failed or coverage is short).
  */
+import path from 'node:path';
 import type { Project } from '../project/config.js';
-import { checkThreshold, measureCoverage, type MachineCoverage } from './coverage.js';
+import type { CoverageOverlay } from '../graph/coverage.js';
+import { checkThreshold, coverageOverlay, measureCoverage, type MachineCoverage } from './coverage.js';
 import { toReport, type TestReport } from './report.js';
 import { updateTestFile, type FileUpdate } from './update.js';
 import { runTests, type RunOptions, type TestRunResult } from './runner.js';
@@ -53,6 +55,19 @@ export async function testProject(project: Project, options: TestOptions = {}): 
   const ok = run.failed - updatedCount === 0 && (misses?.length ?? 0) === 0;
   report.ok = ok;
   return { report, run, updates, exitCode: ok ? 0 : 1 };
+}
+
+/** `deliv graph MACHINE --coverage`: the machine's test files run, and what they left uncovered as an overlay for the picture. */
+export async function graphCoverage(project: Project | undefined, machine: string | undefined): Promise<{ coverage: MachineCoverage; overlay: CoverageOverlay }> {
+  if (!project || !machine || !project.config.stateMachines[machine]) {
+    const { UsageError } = await import('../ui/errors.js');
+    throw new UsageError('--coverage draws a state machine of deliv.yaml as its tests cover it', { hint: 'run it in a project: deliv graph <machine> --coverage (tests in tests/<machine>.test.yaml)' });
+  }
+  const run = await runTests(project, { selectors: [machine] });
+  const [coverage] = coverageOf(run);
+  const cases = run.files.flatMap((file) => file.cases).filter((c) => c.status !== 'skipped');
+  const overlay = coverageOverlay(coverage, { cases: cases.length, failed: run.failed, files: run.files.map((file) => path.relative(project.root, file.path)) });
+  return { coverage, overlay };
 }
 
 export { TestFileError, formatTestFileProblem } from './file.js';

@@ -1,7 +1,8 @@
-import { Command, Errors } from '@oclif/core';
-import { paint } from './colors.js';
+import { Command } from '@oclif/core';
 import { DelivError, errorMessage } from './errors.js';
 import { EXIT_CODES } from './interrupt.js';
+import { writeError } from './report.js';
+import { describeParseError, type CommandShape } from './usage.js';
 
 /**
  * The base of every deliv command: `--json` for scripts, and errors rendered
@@ -25,10 +26,9 @@ export abstract class BaseCommand extends Command {
     if (error instanceof DelivError) {
       this.report(error.message, error.hint, error.exitCode);
     }
-    // oclif's own parse errors (unknown flag, missing argument) are usage errors.
-    if (error instanceof Errors.CLIError && error.oclif?.exit !== 0 && isParseError(error)) {
-      this.report(firstLine(error.message), `see: ${this.config.bin} ${this.id ?? ''} --help`.trimEnd(), 2);
-    }
+    // oclif's own parse errors (unknown flag, bad value, missing argument) are usage errors, reason kept whole.
+    const usage = error.oclif?.exit === 0 ? undefined : describeParseError(error, this.shape());
+    if (usage) this.report(usage.message, usage.hint, EXIT_CODES.usage);
     if ((error as { code?: string }).code === 'EEXIT') throw error;
     if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
       this.report('cancelled', undefined, EXIT_CODES.interrupted);
@@ -36,20 +36,16 @@ export abstract class BaseCommand extends Command {
     this.report(firstLine(errorMessage(error)), 'run again with DEBUG=deliv* for details', 1);
   }
 
+  /** The command as typed, with its flags (json and help included) and arguments, for usage messages. */
+  private shape(): CommandShape {
+    const command = `${this.config.bin} ${(this.id ?? '').replaceAll(':', this.config.topicSeparator)}`.trimEnd();
+    return { command, flags: { ...this.ctor.baseFlags, ...this.ctor.flags, help: {} }, args: this.ctor.args ?? {} };
+  }
+
   private report(message: string, hint: string | undefined, exitCode: number): never {
-    if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify({ error: { message, hint, exitCode } }, null, 2)}\n`);
-    } else {
-      process.stderr.write(`${paint.failure('Error:')} ${message}\n`);
-      if (hint) process.stderr.write(`${paint.muted(hint)}\n`);
-    }
+    writeError({ message, hint, exitCode }, this.jsonEnabled());
     this.exit(exitCode);
   }
-}
-
-function isParseError(error: Error): boolean {
-  const names = ['RequiredArgsError', 'UnexpectedArgsError', 'NonExistentFlagsError', 'FailedFlagValidationError', 'CLIParseError', 'ArgInvalidOptionError', 'FlagInvalidOptionError'];
-  return names.includes(error.constructor.name) || /Unexpected argument|Nonexistent flag|Missing \d+ required arg|Expected --|Parsing --/.test(error.message);
 }
 
 function firstLine(text: string): string {

@@ -3,8 +3,6 @@
  * A case leaves this list when the engine is fixed, never by changing the case.
  */
 export const HISTORY_SKIPS: Record<string, string> = {
-  'p002-assign-testassignbase-test-base-cases-base-empty': 'assignedVariables differ from AWS',
-  'p005-assign-testassignreferencevariables-test-assign-in-choice-state-incorr': 'assignedVariables differ from AWS',
   'p076-map-testbasescenarios-test-map-state-config-distributed-item-selector': 'a Distributed Map runs its iterations inline: no Map Run events',
   'p077-map-testbasescenarios-test-map-state-config-distributed-item-selector-': 'a Distributed Map runs its iterations inline: no Map Run events',
   'p078-map-testbasescenarios-test-map-state-config-distributed-parameters': 'a Distributed Map runs its iterations inline: no Map Run events',
@@ -12,14 +10,11 @@ export const HISTORY_SKIPS: Record<string, string> = {
   'p093-map-testbasescenarios-test-map-state-legacy-config-distributed': 'a Distributed Map runs its iterations inline: no Map Run events',
   'p094-map-testbasescenarios-test-map-state-legacy-config-distributed-paramet': 'a Distributed Map runs its iterations inline: no Map Run events',
   'p098-map-testbasescenarios-test-map-state-nested-config-distributed': 'a Distributed Map runs its iterations inline: no Map Run events',
-  'p103-map-testbasescenarios-test-map-state-tolerated-failure-count-path-1': 'Map iteration events chain previousEventId differently from AWS',
   'p104-map-testbasescenarios-test-map-state-tolerated-failure-values-count-li': 'a Distributed Map runs its iterations inline: no Map Run events',
   'p105-map-testbasescenarios-test-map-state-tolerated-failure-values-percenta': 'a Distributed Map runs its iterations inline: no Map Run events',
   's002-activities-testactivities-test-activity-task-failure': 'Activity tasks are not served yet (issue 14, APIs not served yet)',
   's003-activities-testactivities-test-activity-task-no-worker-name': 'Activity tasks are not served yet (issue 14, APIs not served yet)',
-  's017-assign-testassignreferencevariables-test-assign-in-choice-state-correc': 'assignedVariables differ from AWS',
   's027-assign-testassignreferencevariables-test-reference-in-map-state-map-st': 'a Distributed Map runs its iterations inline: no Map Run events',
-  's050-base-testsfnwait-test-base-wait-seconds-path-1-5': 'differs: event 3 (ExecutionFailed)/executionFailedEventDetails/cause: expected "An error occurred while executing the s',
   's054-callback-testcallback-test-multiple-executions-and-heartbeat-notificat': 'no TaskSubmitted event for a .sync or .waitForTaskToken task',
   's058-callback-testcallback-test-sqs-wait-for-task-token-call-chain': 'no TaskSubmitted event for a .sync or .waitForTaskToken task',
   's060-callback-testcallback-test-start-execution-sync2': 'no TaskSubmitted event for a .sync or .waitForTaskToken task',
@@ -30,13 +25,8 @@ export const HISTORY_SKIPS: Record<string, string> = {
   's083-error-handling-teststateserrors-test-start-large-input': 'differs: status: expected FAILED, got SUCCEEDED (: )',
   's084-error-handling-teststateserrors-test-task-lambda-catch-state-all-data-': 'differs: status: expected SUCCEEDED, got FAILED (States.DataLimitExceeded: The state/task \'arn:<partition>:lambda:<regi',
   's253-local-mocking-testbasescenarios-test-sqs-wait-for-task-token': 'no TaskSubmitted event for a .sync or .waitForTaskToken task',
-  's300-scenarios-testbasescenarios-test-invalid-jsonpath-st-invalid-jsonpath-': 'differs: event 3 (ExecutionFailed)/executionFailedEventDetails/cause: expected "An error occurred while executing the s',
   's306-map-testbasescenarios-test-map-state-config-distributed-items-path-fro': 'a Distributed Map runs its iterations inline: no Map Run events',
   's327-map-testbasescenarios-test-map-state-label': 'a Distributed Map runs its iterations inline: no Map Run events',
   's334-map-testbasescenarios-test-map-state-tolerated-failure-count-path-1': 'a Distributed Map runs its iterations inline: no Map Run events',
-  's335-map-testbasescenarios-test-map-state-tolerated-failure-count-path-nonu': 'Map iteration events chain previousEventId differently from AWS',
-  's337-map-testbasescenarios-test-map-state-tolerated-failure-percentage-path': 'Map iteration events chain previousEventId differently from AWS',
-  's341-map-testbasescenarios-test-map-state-tolerated-failure-percentage-path': 'Map iteration events chain previousEventId differently from AWS',
   's342-map-testbasescenarios-test-map-state-tolerated-failure-percentage-path': 'a Distributed Map runs its iterations inline: no Map Run events',
-  's348-map-testbasescenarios-test-max-concurrency-path-max-concurrency-value0': 'Map iteration events chain previousEventId differently from AWS',
 };

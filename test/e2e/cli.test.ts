@@ -17,6 +17,6 @@ describe('deliv CLI basics', () => {
   it('exits 2 on an unknown command', async () => {
     const result = await runCli(['no-such-command']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/not found/);
+    expect(result.stderr).toMatch(/^Error: unknown command `deliv no-such-command`\n`deliv --help` lists the commands\n$/);
   });
 });

@@ -121,9 +121,9 @@ describe('deliv cost (built CLI)', () => {
     expect(result.stdout).toMatch(/Whole project: Standard \$[\d,.]+, Express where possible \(order-fulfillment stay Standard\) \$[\d,.]+ a month/);
   });
 
-  it('draws the chart and writes it as SVG', async () => {
+  it('draws the chart and writes it as SVG: --out asks for the chart without --chart', async () => {
     const svg = path.join(work.dir, 'cost.svg');
-    const result = await runCli(['cost', bareFile, '--offline', '--chart', '--out', svg], { cwd: work.dir });
+    const result = await runCli(['cost', bareFile, '--offline', '--out', svg], { cwd: work.dir });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/● Standard\s+▲ Express/);
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

@@ -3,7 +3,7 @@
  * convention (0 ok, 1 failed, 2 bad usage or input, 130 interrupted), errors
  * that keep their reason, and "did you mean" for typos.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -59,5 +59,60 @@ describe('exit codes: 130 when the user interrupts', () => {
     const follower = spawnCli(['logs', 'slow-delivery', '--follow'], { cwd: project });
     await follower.waitFor(/WaitStateEntered/);
     expect(await follower.stop('SIGINT')).toBe(130);
+  });
+});
+
+/** The first line of stderr (the error) and the second (the hint). */
+function errorLines(stderr: string): [string, string] {
+  const [message = '', hint = ''] = stderr.trim().split('\n');
+  return [message, hint];
+}
+
+describe('parse errors keep their whole reason, on one line, exit 2', () => {
+  it.each([
+    [['cost', '--executions', 'abc'], 'Error: --executions must be an integer of at least 0; got `abc`'],
+    [['deploy', '--canary', '150'], 'Error: --canary must be an integer from 0 to 100; got `150`'],
+    [['cost', '--executions'], 'Error: --executions needs a value'],
+    [['task', 'success'], 'Error: missing argument TOKEN (the task token)'],
+    [['logs', '--status', 'FAILD'], 'Error: --status must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE; got `FAILD`'],
+  ])('deliv %j', async (args, expected) => {
+    const result = await deliv(args);
+    expect(result.exitCode).toBe(2);
+    const [message, hint] = errorLines(result.stderr);
+    expect(message).toBe(expected);
+    expect(hint).toContain(`see: deliv ${args[0] === 'task' ? 'task success' : args[0]} --help`);
+  });
+});
+
+describe('did you mean', () => {
+  it('a command: deliv deplyo', async () => {
+    const result = await deliv(['deplyo']);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)).toEqual(['Error: unknown command `deliv deplyo`', 'did you mean `deliv deploy`? (`deliv --help` lists the commands)']);
+  });
+
+  it('a command in a topic: deliv local strat', async () => {
+    const result = await deliv(['local', 'strat']);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)[1]).toMatch(/^did you mean `deliv local start`\?/);
+  });
+
+  it('a flag: deliv deploy --dryrun', async () => {
+    const result = await deliv(['deploy', '--dryrun']);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)).toEqual(['Error: unknown flag --dryrun', 'did you mean --dry-run? (see: deliv deploy --help)']);
+  });
+
+  it('a flag value: deliv logs --status FAILD', async () => {
+    const result = await deliv(['logs', '--status', 'FAILD']);
+    expect(errorLines(result.stderr)[1]).toMatch(/^did you mean --status FAILED\?/);
+  });
+});
+
+describe('deliv cost --out', () => {
+  it('implies --chart', async () => {
+    const result = await deliv(['cost', '--offline', '--out', 'cost.svg']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(path.join(project, 'cost.svg'), 'utf8')).toMatch(/^<svg /);
   });
 });

@@ -74,3 +74,26 @@ describe('deliv test on a broken definition and a broken test file', () => {
     }
   });
 });
+
+describe('deliv graph --coverage on a scaffolded project', () => {
+  it('draws the gaps a test file leaves, dashed, and says what they are', async () => {
+    const cwd = path.join(root, 'order-fulfillment');
+    const tests = path.join(cwd, 'tests', 'order-fulfillment.test.yaml');
+    const original = readFileSync(tests, 'utf8');
+    try {
+      const whole = await runCli(['graph', 'order-fulfillment', '--coverage', '--format', 'svg', '--out', 'coverage.svg'], { cwd });
+      expect(whole.exitCode, whole.stderr).toBe(0);
+      expect(readFileSync(path.join(cwd, 'coverage.svg'), 'utf8')).toContain('everything is covered');
+      // Keep only the happy path: the compensation states are no longer reached.
+      writeFileSync(tests, original.slice(0, original.indexOf('\n  - name:', original.indexOf('- name: happy path') + 10)) + '\n');
+      const partial = await runCli(['graph', 'order-fulfillment', '--coverage', '--json'], { cwd });
+      expect(partial.exitCode, partial.stderr).toBe(0);
+      const result = JSON.parse(partial.stdout) as { coverage: { uncovered: { label: string }[] }; graph: { edges: { uncovered?: boolean }[] } };
+      expect(result.coverage.uncovered.map((item) => item.label)).toContain('RejectOrder');
+      expect(result.graph.edges.some((edge) => edge.uncovered)).toBe(true);
+      expect(result.coverage.uncovered.length).toBeGreaterThan(5);
+    } finally {
+      writeFileSync(tests, original);
+    }
+  });
+});

@@ -131,12 +131,20 @@ function asJson(value: Json): Json {
   }
 }
 
-function jsonFields(value: Json, key?: string, inAssigned = false): Json {
-  if (inAssigned) return asJson(value);
+function jsonFields(value: Json, key?: string, inAssigned = false, side: 'expected' | 'observed' = 'observed'): Json {
+  // The recording holds assignedVariables values already decoded ("0" for the text "\"0\""): decode only ours.
+  if (inAssigned) return side === 'observed' ? asJson(value) : value;
   if (key !== undefined && JSON_FIELDS.has(key)) return asJson(value);
-  if (Array.isArray(value)) return value.map((item) => jsonFields(item)) as JsonValue;
+  if (Array.isArray(value)) return value.map((item) => jsonFields(item, undefined, false, side)) as JsonValue;
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, k === 'assignedVariables' && item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).map(([name, v]) => [name, jsonFields(v, undefined, true)])) : jsonFields(item, k)])) as JsonValue;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, item]) => [
+      k,
+      k === 'assignedVariables' && item !== null && typeof item === 'object' && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).map(([name, v]) => [name, jsonFields(v, undefined, true, side)]))
+        : jsonFields(item, k, false, side),
+    ]),
+  ) as JsonValue;
 }
 
 const PLACEHOLDER = /<[^<>\s"]+>/g;
@@ -158,6 +166,9 @@ class Matcher {
       if (typeof observed === 'string') return this.matchString(expected, observed) ? undefined : `${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(observed)}`;
       const whole = /^<[^<>\s"]+>$/.test(expected) && !this.literal.has(expected);
       if (whole && observed !== undefined && this.matchString(expected, JSON.stringify(observed))) return undefined;
+      // A recorded decoded value such as "42" or "[1,2]" against ours, decoded from its JSON text.
+      const parsed = at.includes('/assignedVariables/') ? asJson(expected) : expected;
+      if (typeof parsed !== 'string' && observed !== undefined && this.diff(parsed, observed, at) === undefined) return undefined;
       return `${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(observed)}`;
     }
     if (Array.isArray(expected)) {
@@ -220,7 +231,7 @@ function escape(text: string): string {
 /** Every way the observed history differs from the recorded one; empty when it is reproduced event by event. */
 export function historyMismatches(testCase: HistoryCase, observed: Record<string, JsonValue>[]): string[] {
   const matcher = new Matcher(testCase);
-  const expected = testCase.expected.events.map((event) => jsonFields(event) as Record<string, JsonValue>);
+  const expected = testCase.expected.events.map((event) => jsonFields(event, undefined, false, 'expected') as Record<string, JsonValue>);
   const got = observed.map((event) => jsonFields(event) as Record<string, JsonValue>);
   const problems: string[] = [];
   const count = Math.max(expected.length, got.length);

@@ -58,6 +58,47 @@ describe('HistoryCursor', () => {
   });
 });
 
+describe('HistoryCursor on a long history', () => {
+  it('asks only for what follows the last event it holds', async () => {
+    const big = await startFakeSfn();
+    const client = await createSfnClient({ name: 'test', local: true, region: 'eu-west-1', endpoint: big.url });
+    // Counts the events each response carries, whatever the pages look like.
+    let transferred = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        transferred += ((result.output as { events?: unknown[] }).events ?? []).length;
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'long', definition: '{}', roleArn: 'arn:aws:iam::111122223333:role/r' }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    big.appendEvents(executionArn!, Array.from({ length: 150 }, (_, i) => pass(`S${i}`)).flat());
+    const cursor = new HistoryCursor(client, executionArn!);
+    expect(await cursor.poll()).toHaveLength(301);
+
+    transferred = 0;
+    expect(await cursor.poll()).toEqual([]);
+    expect(transferred).toBeLessThanOrEqual(25);
+
+    big.appendEvents(executionArn!, [...pass('Late'), { type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '{}' } }]);
+    transferred = 0;
+    expect((await cursor.poll()).map((event) => event.id)).toEqual([302, 303, 304]);
+    expect(transferred).toBeLessThanOrEqual(25);
+    expect(cursor.done).toBe(true);
+
+    // More new events than one small page: the cursor pages further back, still stopping at what it holds.
+    const second = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const follower = new HistoryCursor(client, second.executionArn!);
+    await follower.poll();
+    big.appendEvents(second.executionArn!, Array.from({ length: 40 }, (_, i) => pass(`T${i}`)).flat());
+    expect((await follower.poll()).map((event) => event.id)).toEqual(Array.from({ length: 80 }, (_, i) => i + 2));
+    client.destroy();
+    await big.close();
+  });
+});
+
 describe('listExecutions', () => {
   it('pages newest first and stops at the first known execution', async () => {
     const names = ['x1', 'x2', 'x3', 'x4', 'x5'];

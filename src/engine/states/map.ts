@@ -10,6 +10,9 @@ import { runPool } from '../pool.js';
 import { ErrorPolicy } from '../retry.js';
 import { StatesErrors } from '../../asl/errors.js';
 
+/** Failures that ended a Map because of its iterations (as opposed to its own settings or items). */
+const fromIterations = new WeakSet<StateFailure>();
+
 type Setting = (run: StateRun, effective: JsonValue) => MaybePromise<number | undefined>;
 
 /** A numeric Map setting given literally, as a JSONata expression, or through its `…Path`. */
@@ -152,24 +155,28 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     );
   };
 
+  // In AWS's order (recorded histories): MaxConcurrency and the items before MapStateStarted,
+  // the tolerated failure settings after it.
   const attempt = (frame: Frame, run: StateRun, effective: JsonValue): MaybePromise<JsonValue> =>
-    andThen(maxConcurrency(run, effective), (limit) =>
-      andThen(toleratedCount(run, effective), (count) =>
-        andThen(toleratedPercentage(run, effective), (percentage) => {
-          if (limit !== undefined && limit < 0) throw runtimeError(`Expected non-negative integer for MaxConcurrency, got '${limit}' instead.`);
-          if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
-          if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
-          return andThen(readItems(run, effective), (list) =>
-            andThen(iterationInputs(run, effective, list), (inputs) => iterate(frame, run, inputs, limit ?? 0, count, percentage)),
+    andThen(maxConcurrency(run, effective), (limit) => {
+      if (limit !== undefined && limit < 0) throw runtimeError(`Expected non-negative integer for MaxConcurrency, got '${limit}' instead.`);
+      return andThen(readItems(run, effective), (list) =>
+        andThen(iterationInputs(run, effective, list), (inputs) => {
+          frame.exec.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: inputs.length });
+          return andThen(toleratedCount(run, effective), (count) =>
+            andThen(toleratedPercentage(run, effective), (percentage) => {
+              if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
+              if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
+              return iterate(frame, run, inputs, limit ?? 0, count, percentage);
+            }),
           );
         }),
-      ),
-    );
+      );
+    });
 
   const iterate = (frame: Frame, run: StateRun, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined): MaybePromise<JsonValue> => {
     const exec = frame.exec;
     const start = processor.start() as CompiledState;
-    exec.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: inputs.length });
     const startedId = frame.last;
     if (distributed) {
       const mapRunArn = `${exec.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${def.Label ?? name}:${exec.options.name}-${startedId}`;
@@ -240,6 +247,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       scope.cancel(new Cancelled('sibling-failed'));
       scope.dispose();
       frame.last = chain;
+      fromIterations.add(failure);
       // MapStateFailed itself is written once the failure is not retried (see `run`).
       if (distributed) exec.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: failure.error, cause: failure.cause });
       throw failure;
@@ -274,7 +282,10 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         'Map',
         env.language,
         () => attempt(frame, run, effective),
-        () => frame.exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined),
+        // A States.Runtime error of the Map's own settings ends the execution with no MapStateFailed, as on AWS.
+        (failure) => {
+          if (fromIterations.has(failure) || failure.error !== StatesErrors.Runtime) frame.exec.emit(frame, 'MapStateFailed', 'mapStateFailedEventDetails', undefined);
+        },
       );
     },
   };

@@ -6,6 +6,7 @@ import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
+import { requirePath } from '../paths.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
 import { TaskFailure } from '../types.js';
@@ -68,7 +69,7 @@ function compileSeconds(env: StateEnv, field: 'TimeoutSeconds' | 'HeartbeatSecon
   }
   if (path !== undefined) {
     const reference = compileReferenceField(env, `${field}Path`, path);
-    return (run, effective) => check(reference ? reference(run.at(effective)) : undefined, StatesErrors.Runtime, `${field}Path parameter (${path})`);
+    return (run, effective) => check(reference ? requirePath(reference, path, run.at(effective)) : undefined, StatesErrors.Runtime, `${field}Path parameter (${path})`);
   }
   return () => undefined;
 }

@@ -52,7 +52,9 @@ export function compileWait(def: WaitState, env: StateEnv, next: () => CompiledS
     until = (run, effective) => {
       const value = reference ? reference(run.at(effective)) : undefined;
       if (value === undefined) throw runtimeError(invalidPathCause(path, effective));
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw runtimeError(`The SecondsPath parameter does not reference a valid integer value: ${path} == ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        throw runtimeError(`The SecondsPath parameter cannot be parsed as a long value: ${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      }
       if (value < 0) throw runtimeError(`The SecondsPath parameter references a negative value: ${path} == ${value}`);
       return run.enteredAt + value * 1000;
     };
