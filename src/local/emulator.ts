@@ -134,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       runtime.shutdown();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lambda.close();
       store.close();
     },
   };
