@@ -37,6 +37,8 @@ export interface CaseResult {
   events: HistoryEvent[];
   /** Index of the case in its file. */
   index: number;
+  /** Why a skipped case did not run. */
+  reason?: string;
 }
 
 export interface FileResult {
@@ -68,7 +70,7 @@ export interface RunOptions {
   concurrency?: number;
 }
 
-interface Prepared {
+export interface Prepared {
   path: string;
   testFile: TestFile;
   definition: StateMachineDefinition;
@@ -153,7 +155,7 @@ async function projectHandlers(project: Project): Promise<TaskRunner> {
   });
 }
 
-function caseInput(project: Project, testCase: TestCase): JsonValue {
+export function caseInput(project: Project, testCase: TestCase): JsonValue {
   if (testCase.inputFile === undefined) return testCase.input ?? {};
   const file = path.resolve(project.root, testCase.inputFile);
   try {
@@ -163,7 +165,7 @@ function caseInput(project: Project, testCase: TestCase): JsonValue {
   }
 }
 
-function executionName(testCase: TestCase, index: number): string {
+export function executionName(testCase: TestCase, index: number): string {
   if (testCase.context?.executionName) return testCase.context.executionName;
   const slug = testCase.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
   return `test-${index}-${slug || 'case'}`;
