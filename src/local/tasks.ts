@@ -73,8 +73,12 @@ export class LocalTaskRunner implements TaskRunner {
     const info = this.env.executionInfo(request.executionArn);
     // A mocked callback task answers at once, as in Step Functions Local.
     const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
-    if (mocked?.kind === 'throw') throw mocked.failure;
-    if (mocked) return mocked.value;
+    if (mocked) {
+      // A MockConfigFile mocks the task's final result only: its submit call is taken as accepted, with no answer of its own.
+      if (request.pattern !== 'request-response') request.submitted({});
+      if (mocked.kind === 'throw') throw mocked.failure;
+      return mocked.value;
+    }
     if (request.pattern !== 'waitForTaskToken') return this.track(this.perform(request, info?.machineName));
     // The token is live before the resource runs, as on AWS: a handler may answer it
     // (SendTaskSuccess through the SDK) before it returns.
@@ -83,7 +87,7 @@ export class LocalTaskRunner implements TaskRunner {
     answer.catch(() => undefined); // an early SendTaskFailure is delivered below, not reported as unhandled
     if (ran) return answer;
     try {
-      await this.track(this.perform(request, info?.machineName));
+      request.submitted(await this.track(this.perform(request, info?.machineName)));
       this.env.tokens.resourceReturned(request);
     } catch (error) {
       this.env.tokens.withdraw(request);
@@ -158,9 +162,9 @@ export class LocalTaskRunner implements TaskRunner {
       const name = (error as Error).name;
       throw new TaskFailure(`StepFunctions.${name}`, (error as Error).message);
     }
-    if (request.pattern === 'request-response' || request.pattern === 'waitForTaskToken') {
-      return { ExecutionArn: child.arn, StartDate: child.started };
-    }
+    const response = { ExecutionArn: child.arn, StartDate: child.started };
+    if (request.pattern === 'request-response' || request.pattern === 'waitForTaskToken') return response;
+    request.submitted(response);
     const done = await this.env.nested.waitFor(child.arn, request.signal).catch((error: unknown) => {
       this.env.nested.stop(child.arn);
       throw error;
