@@ -57,6 +57,8 @@ The local target is the embedded emulator (started if needed); AWS targets need 
           canary: flags.canary,
           roleArn,
           versionDescription,
+          logs: connection.logs,
+          projectFile: project.file,
         }),
       (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
     );
