@@ -75,7 +75,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const partition: Partition = { region: options.region ?? LOCAL_REGION, account: options.account ?? LOCAL_ACCOUNT };
   const store = new Store(dataDir);
   const project = projectReader(root);
-  const mocks = new MockFile(project.mocksFile());
+  // `deliv test --target local` writes its cases beside the store.
+  const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')]);
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1);
   const tokens = new TokenBroker(store);
@@ -134,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       runtime.shutdown();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lambda.close();
       store.close();
     },
   };
