@@ -92,3 +92,26 @@ describe('the 25,000-event history quota', () => {
     expect(events.at(-1)).toMatchObject({ id: HISTORY_EVENT_LIMIT, type: 'ExecutionFailed', previousEventId: HISTORY_EVENT_LIMIT - 1 });
   });
 });
+
+describe('JSONata results that are not JSON', () => {
+  const output = (expression: string): StateMachineDefinition => ({ QueryLanguage: 'JSONata', StartAt: 'Shape', States: { Shape: { Type: 'Pass', Output: { r: `{% ${expression} %}` }, End: true } } });
+
+  it('takes a function as JSON.stringify does (no value), so a function alone is an expression that returned nothing', async () => {
+    const { result } = await run(output('function($x) { $x }'), {});
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause: "An error occurred while executing the state 'Shape' (entered at the event id #2). The JSONata expression 'function($x) { $x }' specified for the field 'Output/r' returned nothing (undefined).",
+    });
+  });
+
+  it('drops a function inside an object, writes null for one in an array and for a non-finite number', async () => {
+    const { result } = await run(output('{"keep": 1, "fn": $sum, "list": [1, function($x) { $x }], "inf": 1/0}'), {});
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { r: { keep: 1, list: [1, null], inf: null } } });
+  });
+
+  it('never lets a JavaScript engine error into a cause', async () => {
+    const { result } = await run(output('($deep := function($n) { $n = 0 ? [] : [$deep($n - 1)] }; $deep(20000))'), {});
+    expect(result.cause ?? '').not.toMatch(/Maximum call stack|RangeError|TypeError|circular/);
+  });
+});
