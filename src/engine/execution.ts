@@ -88,6 +88,11 @@ export class Frame {
   current: StateRun | null = null;
   /** The per-state record this thread reuses (see StateRun.reset). */
   run: StateRun | undefined = undefined;
+  /**
+   * A Distributed Map's iteration: on AWS it is a child execution of a Map Run,
+   * and the parent's history shows none of its events, so they are not recorded.
+   */
+  hidden = false;
 
   constructor(
     readonly exec: Execution,
@@ -106,7 +111,9 @@ export class Frame {
       vars = { ...this.vars };
       break;
     }
-    return new Frame(this.exec, vars === this.vars ? {} : vars, scope, last, mapItem);
+    const child = new Frame(this.exec, vars === this.vars ? {} : vars, scope, last, mapItem);
+    child.hidden = this.hidden;
+    return child;
   }
 }
 
@@ -181,6 +188,8 @@ export class Execution {
   readonly contextStateMachine: { Id: string; Name: string };
   /** Id the next appended event gets. */
   private nextId = 1;
+  /** Last id given to an event of a hidden thread (see Frame.hidden). */
+  private hiddenId = 0;
   /** Timestamp (ms) of the event emitted or replayed last. */
   lastTimestamp = 0;
   private lastDateMs = NaN;
@@ -244,6 +253,13 @@ export class Execution {
   }
 
   private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: { name?: string; index?: number }): number {
+    if (frame.hidden) {
+      // Not in this history; a distinct (negative) id still tells the thread's events and task tokens apart.
+      this.replayed = null;
+      this.lastTimestamp = this.clock.now();
+      frame.last = --this.hiddenId;
+      return frame.last;
+    }
     if (this.replay !== null) {
       const recorded = this.replay.take(frame.last, type, match);
       if (recorded) {
