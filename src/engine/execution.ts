@@ -6,7 +6,8 @@
  * Speed: a chain of states that never awaits (Pass, Choice, Succeed, Fail, or
  * anything whose expressions are synchronous) runs in a plain loop with no
  * promise per state; only a state that really awaits turns the rest of its
- * chain asynchronous.
+ * chain asynchronous. Such a loop still gives the event loop back every
+ * SLICE_MS, so a Pass/Choice loop cannot starve its host.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
@@ -117,12 +118,27 @@ export class Frame {
   }
 }
 
-/** Runs states from `state` until the chain ends; synchronous until some state really awaits. */
+/**
+ * How long a chain of synchronous states may hold the event loop before it
+ * gives it back (one macrotask), so that a Pass/Choice loop never starves the
+ * API or the other executions. The clock is read every few states only.
+ */
+const SLICE_MS = 10;
+const STATES_PER_CHECK = 16;
+
+/** Runs states from `state` until the chain ends; synchronous until some state really awaits, or its slice is used up. */
 export function runChain(frame: Frame, state: CompiledState, input: JsonValue): JsonValue | Promise<JsonValue> {
   const scope = frame.scope;
+  let count = 0;
+  let sliceEnd = 0;
   try {
     for (;;) {
       if (scope.reason) throw scope.reason;
+      if (++count % STATES_PER_CHECK === 0) {
+        const now = performance.now();
+        if (sliceEnd === 0) sliceEnd = now + SLICE_MS;
+        else if (now >= sliceEnd) return yieldThen(frame, state, input);
+      }
       const output = state.run(frame, input);
       if (isPromise<JsonValue>(output)) {
         return output.then(
@@ -140,6 +156,11 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
   } catch (error) {
     throw wrap(frame, error);
   }
+}
+
+/** Gives the event loop back (after I/O callbacks and timers), then carries on with `state`. */
+function yieldThen(frame: Frame, state: CompiledState, input: JsonValue): Promise<JsonValue> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runChain(frame, state, input));
 }
 
 function wrap(frame: Frame, error: unknown): unknown {
