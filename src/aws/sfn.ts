@@ -4,10 +4,11 @@
  * and tails running executions, for local and AWS targets alike (deploy, start,
  * logs, explain, graph and cost all read here).
  */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, HistoryEvent, SFNClient, StateMachineListItem } from '@aws-sdk/client-sfn';
 import type { Project } from '../project/config.js';
 import { DelivError } from '../ui/errors.js';
-import { createSfnClient } from './clients.js';
+import { createLogsClient, createSfnClient } from './clients.js';
 import { resolveTarget, type ResolvedTarget, type TargetFlags } from './target.js';
 
 /**
@@ -21,6 +22,8 @@ export interface Connection {
   target: ResolvedTarget;
   /** The emulator was not running and has been started for this command. */
   startedEmulator: boolean;
+  /** CloudWatch Logs on the same target (the emulator serves it on its own port), made on first use. */
+  logs(): Promise<CloudWatchLogsClient>;
 }
 
 export async function connect(project: Project | undefined, flags: TargetFlags, note: (text: string) => void): Promise<Connection> {
@@ -36,7 +39,8 @@ export async function connect(project: Project | undefined, flags: TargetFlags, 
       if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
     }
   }
-  return { sfn: await createSfnClient(target), target, startedEmulator };
+  let logs: Promise<CloudWatchLogsClient> | undefined;
+  return { sfn: await createSfnClient(target), target, startedEmulator, logs: () => (logs ??= createLogsClient(target)) };
 }
 
 export async function readHistory(
