@@ -210,7 +210,7 @@ async function pagingFigures(): Promise<string[]> {
   const freshDir = mkdtempSync(path.join(os.tmpdir(), 'deliv-bench-store-fresh-'));
   const lines: string[] = [];
   try {
-    let start = performance.now();
+    const start = performance.now();
     seed(path.join(bigDir, '.deliv'), BIG, [25_000, 50_000]);
     seed(path.join(smallDir, '.deliv'), SMALL, [1_000]);
     lines.push(`  seeded ${BIG.toLocaleString('en-US')} + ${SMALL.toLocaleString('en-US')} executions in ${((performance.now() - start) / 1000).toFixed(1)} s`);
