@@ -19,6 +19,8 @@ export interface SyncResult extends ExecutionResult {
 interface LiveExecution {
   /** Set once the run has begun, on a turn after the one that stored the start. */
   handle?: ExecutionHandle;
+  /** Its writes failed: the run goes on nowhere (it resumes from the store once writes work again). */
+  detached?: boolean;
   /** A StopExecution that came before the run began: applied as it begins. */
   stopRequest?: { error?: string; cause?: string };
   done: Promise<ExecutionRow>;
@@ -38,7 +40,11 @@ export class Runtime {
     private readonly taskTokenKey?: Uint8Array,
     /** CloudWatch Logs, where machines that log write their executions' events. */
     private readonly logs?: LogStore,
-  ) {}
+  ) {
+    store.onWriteFailure((error, executionArns) => {
+      for (const arn of executionArns) this.pause(arn, error);
+    });
+  }
 
   /** The recorder of a machine's log group for one execution, when the machine logs (its configuration as the execution starts). */
   private logger(machineArn: string, execution: LoggedExecution): ((event: HistoryEvent) => void) | undefined {
@@ -67,16 +73,16 @@ export class Runtime {
       if (this.closed || this.live.get(arn) !== live) return;
       let handle: ExecutionHandle;
       try {
-        handle = this.begin(row, resume);
+        handle = this.begin(row, resume, live);
       } catch (error) {
-        settle(this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not start: ${(error as Error).message}`, eventCount: 0 }));
+        settle(this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not start: ${(error as Error).message}`, eventCount: 0 }, live));
         return;
       }
       live.handle = handle;
       settle(
         handle.result.then(
-          (result) => this.finish(row, result),
-          (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }),
+          (result) => this.finish(row, result, live),
+          (error: unknown) => this.finish(row, { status: 'FAILED', error: StatesErrors.Runtime, cause: String((error as Error)?.message ?? error), eventCount: 0 }, live),
         ),
       );
       if (live.stopRequest) handle.stop(live.stopRequest.error, live.stopRequest.cause);
@@ -91,7 +97,7 @@ export class Runtime {
     );
   }
 
-  private begin(row: ExecutionRow, resume: boolean): ExecutionHandle {
+  private begin(row: ExecutionRow, resume: boolean, live: LiveExecution): ExecutionHandle {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
     let resumeFrom: HistoryEvent[] | undefined;
@@ -134,16 +140,60 @@ export class Runtime {
       runner: this.taskRunner,
       clock: this.clock,
       onEvent: (event) => {
-        if (!this.closed) record(event);
+        if (this.closed || live.detached) return;
+        try {
+          record(event);
+        } catch (error) {
+          this.pause(arn, error);
+        }
       },
       resumeFrom,
       taskTokenKey: this.taskTokenKey,
     });
   }
 
-  private finish(started: ExecutionRow, result: ExecutionResult): ExecutionRow {
+  /**
+   * A write of this execution failed (disk full, read-only file, I/O error):
+   * it stops in memory where its history was last committed, so the history
+   * never has a gap, and runs on from there once writes work again (what was
+   * under way runs again, as after a crash). One line says so, and one when it ends.
+   */
+  pause(arn: string, error: unknown): void {
+    const live = this.live.get(arn);
+    if (live) {
+      live.detached = true;
+      this.live.delete(arn);
+      live.handle?.stop();
+    }
+    if (this.paused.size === 0 && !this.retry) {
+      process.stderr.write(`deliv local: cannot write to the store (${(error as Error)?.message ?? error}); executions pause and resume when writes work again\n`);
+      this.retry = setInterval(() => this.resumePaused(), 1000);
+      this.retry.unref();
+    }
+    this.paused.add(arn);
+  }
+
+  private readonly paused = new Set<string>();
+  private retry: NodeJS.Timeout | undefined;
+
+  private resumePaused(): void {
+    if (this.closed || !this.store.writable()) return;
+    clearInterval(this.retry);
+    this.retry = undefined;
+    const arns = [...this.paused];
+    this.paused.clear();
+    for (const arn of arns) {
+      const row = this.store.getExecution(arn);
+      if (row?.status === 'RUNNING' && !this.live.has(arn)) this.run(row, true);
+    }
+    process.stderr.write(`deliv local: writes to the store work again; ${arns.length} paused execution(s) resumed\n`);
+  }
+
+  private finish(started: ExecutionRow, result: ExecutionResult, live?: LiveExecution): ExecutionRow {
     const arn = started.arn;
-    this.live.delete(arn);
+    // A paused run's end is no end: the execution runs on from its stored history later.
+    if (live?.detached) return { ...started };
+    if (this.live.get(arn) === live || live === undefined) this.live.delete(arn);
     // After shutdown the store is closed: the execution stays RUNNING there and resumes on the next start.
     if (this.closed) return { arn } as ExecutionRow;
     const end = {
@@ -153,7 +203,12 @@ export class Runtime {
       cause: result.cause ?? null,
       stopped: this.clock.now(),
     };
-    this.store.finishExecution(arn, end);
+    try {
+      this.store.finishExecution(arn, end);
+    } catch (error) {
+      this.pause(arn, error);
+      return { ...started };
+    }
     // The row as stored now, without reading it back: only these columns changed since it started.
     const row: ExecutionRow = { ...started, ...end };
     for (const listener of this.finishListeners) listener(row);

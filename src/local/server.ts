@@ -131,6 +131,11 @@ async function dispatch(context: EmulatorContext, method: string, target: string
       await context.store.committed().catch(() => undefined);
       return { status: error.status, body: { __type: error.type, message: error.message, ...error.extra } };
     }
+    const code = String((error as NodeJS.ErrnoException)?.code ?? '');
+    if (code.startsWith('SQLITE_')) {
+      // Nothing of this request is acknowledged: its writes did not reach the store (disk full, read-only, I/O error).
+      return { status: 500, body: { __type: 'InternalFailure', message: `The request could not be recorded: the emulator cannot write to its store (${(error as Error).message}). Retry once there is space.` } };
+    }
     return { status: 500, body: { __type: 'InternalServerError', message: (error as Error)?.message ?? String(error) } };
   }
 }

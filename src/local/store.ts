@@ -520,6 +520,9 @@ export class Store {
   private deferred: (() => void)[] = [];
   private batchOpen = false;
   private commitWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
+  /** Executions written to in the open batch: told when the batch fails, as their recent events are gone. */
+  private touched = new Set<string>();
+  private readonly failureListeners = new Set<(error: unknown, executionArns: string[]) => void>();
   private readonly statements;
   private readonly names: Names;
   private readonly revisions: Revisions;
@@ -626,8 +629,10 @@ export class Store {
     this.batchOpen = false;
     const waiters = this.commitWaiters;
     const writes = this.deferred;
+    const touched = this.touched;
     this.commitWaiters = [];
     this.deferred = [];
+    this.touched = new Set();
     let failure: unknown;
     try {
       if (this.db.open) {
@@ -639,12 +644,47 @@ export class Store {
       failure = error;
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
       if (this.db.open) this.afterRollback();
+      for (const listener of this.failureListeners) listener(failure, [...touched]);
     }
     for (const waiter of waiters) {
       if (failure === undefined) waiter.resolve();
       else waiter.reject(failure);
     }
   };
+
+  /**
+   * A write of the open batch failed (SQLite may have rolled the whole
+   * transaction back on SQLITE_FULL or an I/O error): the batch is given up
+   * as one, so no half of it lands; its requests fail and its executions are
+   * told, to run on from what was committed.
+   */
+  private failBatch(error: unknown): void {
+    if (!this.batchOpen) return;
+    this.deferred = [];
+    this.deferred.push(() => {
+      throw error;
+    });
+    this.commitBatch();
+  }
+
+  /** Called when a batch fails to commit (disk full, read-only, I/O error) with the executions it held events of. */
+  onWriteFailure(listener: (error: unknown, executionArns: string[]) => void): void {
+    this.failureListeners.add(listener);
+  }
+
+  /** Whether a write goes through now (after a failure: has space come back?). */
+  writable(): boolean {
+    if (this.batchOpen || !this.db.open) return false;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)").run(randomBytes(64));
+      this.db.exec('COMMIT');
+      return true;
+    } catch {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      return false;
+    }
+  }
 
   /** Resolves once every write made so far is committed (at once when none is pending). */
   committed(): Promise<void> {
@@ -683,8 +723,14 @@ export class Store {
    */
   appendEvent(executionArn: string, event: HistoryEvent, engineId: number | null = null): void {
     this.openBatch();
+    this.touched.add(executionArn);
     const key = this.key(executionArn);
-    this.statements.insertEvent.run(key.id, event.id, ...eventColumns(encodeEvent(event, key.started), this.names), engineId);
+    try {
+      this.statements.insertEvent.run(key.id, event.id, ...eventColumns(encodeEvent(event, key.started), this.names), engineId);
+    } catch (error) {
+      this.failBatch(error);
+      throw error;
+    }
   }
 
   /** Runs a write just before this turn's batch commits, atomically with the events written in this turn. */
@@ -884,7 +930,14 @@ export class Store {
 
   insertExecution(row: ExecutionRow): void {
     this.openBatch();
-    const id = Number(this.statements.insertExecution.run(executionColumns(row, this.names, this.revisions)).lastInsertRowid);
+    this.touched.add(row.arn);
+    let id: number;
+    try {
+      id = Number(this.statements.insertExecution.run(executionColumns(row, this.names, this.revisions)).lastInsertRowid);
+    } catch (error) {
+      this.failBatch(error);
+      throw error;
+    }
     this.remember(row.arn, { id, started: row.started });
   }
 
