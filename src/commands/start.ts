@@ -35,7 +35,7 @@ export default class Start extends BaseCommand {
     const { readExecutionInput } = await import('../deploy/input.js');
     const { startExecution } = await import('../deploy/start.js');
     const { connect } = await import('../logs/connect.js');
-    const { followExecution } = await import('../logs/history.js');
+    const { declaredBy, followExecution } = await import('../logs/history.js');
     const { executionOutcome, formatHistory, formatDuration } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
 
@@ -66,7 +66,7 @@ export default class Start extends BaseCommand {
         onNote: (text) => this.note(paint.warning(text)),
       });
     };
-    const started = await startExecution(sfn, { machine, input, name: flags.name, alias: flags.alias, testCase: flags['test-case'] });
+    const started = await startExecution(sfn, { machine, input, name: flags.name, alias: flags.alias, testCase: flags['test-case'], declared: declaredBy(project) });
 
     if (started.sync) {
       const { status, output, error, cause } = started.sync;

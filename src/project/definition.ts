@@ -3,7 +3,8 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { DefinitionPath, StateMachineDefinition } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
-import type { Project } from './config.js';
+import { notKnownError } from '../ui/suggest.js';
+import { PROJECT_FILE, type Project } from './config.js';
 
 export const DEFINITION_EXTENSIONS = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
 
@@ -117,15 +118,11 @@ export function locateNode(document: Document, lineCounter: LineCounter, at: Def
 export function renderStateMachine(project: Project, machineName: string, targetName = 'local', defaults: Record<string, string> = {}): LoadedDefinition {
   const machine = project.config.stateMachines[machineName];
   if (!machine) {
-    throw new UsageError(`no state machine named \`${machineName}\` in ${project.file}`, {
-      hint: `known: ${Object.keys(project.config.stateMachines).join(', ') || '(none)'}`,
-    });
+    throw notKnownError('state machine', machineName, Object.keys(project.config.stateMachines), PROJECT_FILE);
   }
   const target = project.config.targets[targetName];
   if (!target) {
-    throw new UsageError(`no target named \`${targetName}\` in ${project.file}`, {
-      hint: `known: ${Object.keys(project.config.targets).join(', ')}`,
-    });
+    throw notKnownError('target', targetName, Object.keys(project.config.targets), PROJECT_FILE);
   }
   return loadDefinitionFile(path.resolve(project.root, machine.definition), { ...defaults, ...target.substitutions });
 }
