@@ -1,6 +1,6 @@
 /**
  * The one AWS client factory. Every command that talks to Step Functions,
- * Pricing or Bedrock gets its client here, so credentials, regions, endpoint
+ * CloudWatch Logs, Pricing or Bedrock gets its client here, so credentials, regions, endpoint
  * overrides, retries and the user agent are handled once.
  *
  * The SDK modules are imported on demand: they are heavy, and `deliv --help`
@@ -10,6 +10,10 @@ import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { checkRegion, describeAwsError, DNS_FAILURES, type CallContext } from './errors.js';
 
 /** The port AWS's own Step Functions Local uses, so the AWS CLI habits carry over. */
@@ -54,7 +58,7 @@ export function baseClientConfig(target: ClientTarget) {
   if (target.endpoint) config.endpoint = target.endpoint;
   // Host prefixes (`sync-` for StartSyncExecution) only make sense on AWS's own
   // host names: on 127.0.0.1 or a proxy they would break the address.
-  if (target.endpoint || process.env.AWS_ENDPOINT_URL_SFN || process.env.AWS_ENDPOINT_URL) config.disableHostPrefix = true;
+  if (target.endpoint || process.env.AWS_ENDPOINT_URL_SFN || process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS || process.env.AWS_ENDPOINT_URL) config.disableHostPrefix = true;
   if (target.local) {
     config.region = target.region ?? LOCAL_REGION;
     config.endpoint = target.endpoint ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
@@ -71,6 +75,18 @@ export async function createSfnClient(target: ClientTarget): Promise<SFNClient> 
   const { SFNClient } = await import('@aws-sdk/client-sfn');
   const client = new SFNClient(baseClientConfig(target));
   explainErrors(client, target, 'states', process.env.AWS_ENDPOINT_URL_SFN);
+  return client;
+}
+
+/**
+ * CloudWatch Logs, where Express executions (and Standard ones that log)
+ * keep their events; the local target's emulator serves it on its own port.
+ * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS points an AWS target elsewhere.
+ */
+export async function createLogsClient(target: ClientTarget): Promise<CloudWatchLogsClient> {
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  const client = new CloudWatchLogsClient(baseClientConfig(target));
+  explainErrors(client, target, 'logs', process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS);
   return client;
 }
 
@@ -159,4 +175,44 @@ export async function createBedrockClient(target: Omit<ClientTarget, 'local'> & 
   const client = new BedrockRuntimeClient(baseClientConfig({ ...target, local: false }));
   explainErrors(client, { ...target, local: false }, 'bedrock', process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME);
   return client;
+}
+
+/**
+ * Lambda, IAM and STS for deploying a project to AWS. A target's `endpoint:`
+ * is its Step Functions endpoint, so these honour only their own overrides
+ * (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, or AWS_ENDPOINT_URL),
+ * which the SDK reads itself.
+ */
+function deployClientConfig(target: ClientTarget) {
+  return baseClientConfig({ ...target, local: false, endpoint: undefined });
+}
+
+export async function createLambdaClient(target: ClientTarget): Promise<LambdaClient> {
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
+  const client = new LambdaClient(deployClientConfig(target));
+  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'lambda', process.env.AWS_ENDPOINT_URL_LAMBDA);
+  return client;
+}
+
+export async function createIamClient(target: ClientTarget): Promise<IAMClient> {
+  const { IAMClient } = await import('@aws-sdk/client-iam');
+  const client = new IAMClient(deployClientConfig(target));
+  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'iam', process.env.AWS_ENDPOINT_URL_IAM);
+  return client;
+}
+
+export async function createStsClient(target: ClientTarget): Promise<STSClient> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  const client = new STSClient(deployClientConfig(target));
+  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'sts', process.env.AWS_ENDPOINT_URL_STS);
+  return client;
+}
+
+/** The clients a project deploy to AWS uses; Lambda, IAM and STS are made only when the plan needs them. */
+export async function awsDeployClients(target: ClientTarget): Promise<{ sfn: SFNClient; lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient>; sts: () => Promise<STSClient> }> {
+  const once = <T>(make: () => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= make());
+  };
+  return { sfn: await createSfnClient(target), lambda: once(() => createLambdaClient(target)), iam: once(() => createIamClient(target)), sts: once(() => createStsClient(target)) };
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { writeOut } from '../ui/output.js';
 import { targetFlags } from '../ui/flags.js';
 import { paint } from '../ui/colors.js';
 import { UsageError } from '../ui/errors.js';
@@ -55,7 +56,7 @@ With no argument inside a project, explains the latest failed execution of any o
         cache: flags.cache,
         json: this.jsonEnabled(),
         interactive: Boolean(process.stdout.isTTY),
-        write: (text) => process.stdout.write(text),
+        write: writeOut,
         onNote: (text) => this.note(paint.warning(text)),
         progress: withProgress,
       });

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { writeOut } from '../ui/output.js';
 import { FORMAT_BY_EXTENSION, GRAPH_FORMATS, type GraphFormat } from '../graph/formats.js';
 import { UsageError } from '../ui/errors.js';
 import { targetFlags } from '../ui/flags.js';
@@ -88,7 +89,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
       const states = rendered.model.nodes.filter((node) => node.kind === 'state').length;
       this.note(`wrote ${flags.out} (${format}, ${states} states${execution ? `, execution ${execution.status}` : ''})`);
     } else if (!this.jsonEnabled()) {
-      process.stdout.write(rendered.text);
+      writeOut(rendered.text);
     }
 
     return {

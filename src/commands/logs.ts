@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { jsonTerminalSafe, writeOut } from '../ui/output.js';
 import { targetFlags } from '../ui/flags.js';
 
 export default class Logs extends BaseCommand {
@@ -58,7 +59,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
           project,
           json,
           interactive: Boolean(process.stdout.isTTY),
-          write: (text) => process.stdout.write(text),
+          write: writeOut,
           onNote: (text) => this.note(paint.warning(text)),
         });
         if (json && result) write(JSON.stringify({ type: 'Explanation', executionArn, source: result.source, model: result.model, text: result.text, usage: result.usage, costUsd: result.costUsd }));
@@ -66,7 +67,11 @@ Each line: time, state, event type, the state's duration, and the input/output (
     };
     const { EXIT_CODES, interruption } = await import('../ui/interrupt.js');
     const interrupt = interruption();
-    const write = (line: string) => process.stdout.write(`${line}\n`);
+    // JSON lines keep their data exact; human lines lose what a terminal would act on.
+    const write = (line: string) => {
+      if (json) process.stdout.write(`${jsonTerminalSafe(line)}\n`);
+      else writeOut(`${line}\n`);
+    };
     const options = { data: flags.data, utc: flags.utc };
 
     try {

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { writeOut } from '../ui/output.js';
 import { targetFlags } from '../ui/flags.js';
 
 export default class Start extends BaseCommand {
@@ -62,7 +63,7 @@ export default class Start extends BaseCommand {
         project,
         json: this.jsonEnabled(),
         interactive: Boolean(process.stdout.isTTY),
-        write: (text) => process.stdout.write(text),
+        write: writeOut,
         onNote: (text) => this.note(paint.warning(text)),
       });
     };

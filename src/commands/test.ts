@@ -6,6 +6,7 @@ export default class Test extends BaseCommand {
   static override summary = 'Run the path tests of the state machines (tests/*.test.yaml) on the engine, with coverage';
   static override description = `Every case of tests/<machine>.test.yaml runs in-process on the ASL engine with a virtual clock: Task states answer as the case mocks them (per attempt), Waits and retries cost nothing, no emulator or AWS account is needed. A failing case shows where its path diverged, the event there, and a diff of the outputs.
 Exit code 0 when every case passed (and coverage meets test.coverage of deliv.yaml), 1 when a case failed or coverage is short, 2 for a test file that is not valid (file:line:col).
+With --target local the same cases run end to end through the emulator's API instead (machines deployed first, handlers included; mocks become MockConfigFile test cases); a case whose callback never answers is skipped there, as its heartbeat would take real time.
 The test file format is published as JSON Schema in schemas/deliv-test.schema.json.`;
 
   static override examples = [
@@ -13,6 +14,7 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
     '<%= config.bin %> <%= command.id %> order-fulfillment --coverage',
     '<%= config.bin %> <%= command.id %> tests/order-fulfillment.test.yaml --case "card declined"',
     '<%= config.bin %> <%= command.id %> --reporter junit > junit.xml',
+    '<%= config.bin %> <%= command.id %> order-fulfillment --target local',
   ];
 
   static override strict = false;
@@ -67,7 +69,15 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
     const project = loadProject();
     let outcome;
     try {
-      outcome = await testProject(project, { selectors: argv as string[], caseFilter: flags.case, bail: flags.bail, coverage: flags.coverage, update: flags.update });
+      outcome = await testProject(project, {
+        selectors: argv as string[],
+        caseFilter: flags.case,
+        bail: flags.bail,
+        coverage: flags.coverage,
+        update: flags.update,
+        target: flags.target,
+        note: (text) => this.note(text),
+      });
     } catch (error) {
       if (error instanceof TestFileError) {
         for (const line of error.message.split('\n')) this.note(line);

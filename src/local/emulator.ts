@@ -16,6 +16,7 @@ import { realClock } from '../engine/index.js';
 import { createPager, type Pager } from './api/paging.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
+import { LogStore } from './log-store.js';
 import { MockFile } from './mocks.js';
 import { Runtime } from './runtime.js';
 import { createServer } from './server.js';
@@ -40,6 +41,8 @@ export interface EmulatorOptions {
 
 export interface EmulatorContext {
   store: Store;
+  /** CloudWatch Logs: the log groups machines log their executions to. */
+  logs: LogStore;
   runtime: Runtime;
   machines: MachineCache;
   tokens: TokenBroker;
@@ -72,7 +75,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const partition: Partition = { region: options.region ?? LOCAL_REGION, account: options.account ?? LOCAL_ACCOUNT };
   const store = new Store(dataDir);
   const project = projectReader(root);
-  const mocks = new MockFile(project.mocksFile());
+  // `deliv test --target local` writes its cases beside the store.
+  const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')]);
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1);
   const tokens = new TokenBroker(store);
@@ -98,8 +102,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return { machineName: row.machineName, testCase: mocks.testCaseFor(row.machineName, row.testCase) };
     },
   });
-  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret));
-  const context: EmulatorContext = { store, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
+  const logs = new LogStore(store);
+  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs);
+  const context: EmulatorContext = { store, logs, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
   try {
@@ -130,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       runtime.shutdown();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lambda.close();
       store.close();
     },
   };
@@ -138,6 +144,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 /** Handlers written for AWS find the emulator through the standard SDK environment (PREAMBLE decision 2). */
 function setHandlerEnvironment(endpoint: string, partition: Partition): void {
   process.env.AWS_ENDPOINT_URL_SFN = endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = endpoint;
   process.env.AWS_REGION ??= partition.region;
   process.env.AWS_DEFAULT_REGION ??= partition.region;
   process.env.AWS_ACCESS_KEY_ID ??= 'deliv-local';

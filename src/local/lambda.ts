@@ -1,20 +1,27 @@
 /**
  * Local Lambda: a function name resolves to the handler module deliv.yaml maps
- * it to. `.ts` modules are bundled with esbuild on first use (and again when
- * they change); `.js`/`.mjs` are imported as they are. The handler runs in the
- * emulator's process with a Lambda-like context; what it throws becomes the
- * Error/Cause Step Functions reports for a Lambda function error.
+ * it to. `.ts` modules are bundled with esbuild (inline source maps) on first
+ * use and again when they change; `.js`/`.mjs` are imported as they are.
+ *
+ * Each handler runs in worker threads (lambda-worker.ts), never on the
+ * emulator's event loop: a warm pool per function, one invocation at a time
+ * per worker as in a Lambda execution environment. A worker that overruns
+ * timeoutSeconds is terminated (States.Timeout); one that exits, throws
+ * outside the invocation or leaves a rejection unhandled fails that
+ * invocation with Lambda's error shape and is replaced. A handler that could
+ * not load is loaded again by the next invocation (a fresh worker has a fresh
+ * module cache), so `npm install` needs no restart.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
-import type { Partition } from './arn.js';
 import { StatesErrors } from '../asl/errors.js';
-
-type Handler = (event: unknown, context: LambdaContext) => unknown;
+import type { Partition } from './arn.js';
+import type { InvokeMessage, ThrownError, WorkerBoot, WorkerMessage } from './lambda-worker.js';
 
 export interface LambdaContext {
   functionName: string;
@@ -30,9 +37,30 @@ export interface LambdaContext {
 
 /** Lambda's default timeout when deliv.yaml gives none. */
 const DEFAULT_TIMEOUT_SECONDS = 3;
+/** Lambda gives a function's initialisation 10 s of its own. */
+const INIT_TIMEOUT_MS = 10_000;
+/** Workers per function at once; more concurrent invocations queue (a laptop is not a Lambda fleet). */
+const MAX_WORKERS_PER_FUNCTION = 10;
+/** An idle worker stays warm this long, as a Lambda environment stays warm between invocations. */
+const IDLE_MS = 5 * 60_000;
+
+/** Run from the TypeScript sources (tests, bench) the worker is loaded through tsx. */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const HOOK_URL = new URL(FROM_SOURCES ? './lambda-resolve.ts' : './lambda-resolve.js', import.meta.url).href;
+/** deliv's package folder: its frames never show in a handler's trace, its @aws-sdk packages are the ones provided. */
+const DELIV_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Prepared {
+  moduleUrl: string;
+  /** The handler's source file. */
+  file: string;
+  /** The file a user knows (functions/x.ts), relative to the project. */
+  label: string;
+}
 
 export class LambdaHost {
-  private readonly modules = new Map<string, { mtime: number; handler: Promise<Handler> }>();
+  private readonly bundles = new Map<string, { mtime: number; prepared: Promise<Prepared> }>();
+  private readonly pools = new Map<string, FunctionPool>();
 
   constructor(
     private readonly root: string,
@@ -41,84 +69,429 @@ export class LambdaHost {
   ) {}
 
   async invoke(name: string, config: FunctionConfig, payload: unknown, signal: AbortSignal, qualifier = '$LATEST'): Promise<JsonValue> {
-    const handler = await this.load(name, config);
-    const timeoutMs = (config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-    const deadline = Date.now() + timeoutMs;
-    const context: LambdaContext = {
-      functionName: name,
-      functionVersion: qualifier,
-      invokedFunctionArn: `arn:aws:lambda:${this.partition.region}:${this.partition.account}:function:${name}`,
-      memoryLimitInMB: String(config.memoryMB ?? 128),
-      awsRequestId: crypto.randomUUID(),
-      logGroupName: `/aws/lambda/${name}`,
-      logStreamName: `local/${new Date().toISOString().slice(0, 10)}`,
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TaskFailure(StatesErrors.Timeout, `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds (function ${name}, timeoutSeconds in deliv.yaml)`)),
-        timeoutMs,
-      );
-    });
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    try {
-      const result = await Promise.race([Promise.resolve().then(() => handler(structuredClone(payload), context)), timedOut, aborted]);
-      return (result === undefined ? null : JSON.parse(JSON.stringify(result))) as JsonValue;
-    } catch (error) {
-      if (error instanceof TaskFailure || signal.aborted) throw error;
-      throw lambdaFailure(error);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private load(name: string, config: FunctionConfig): Promise<Handler> {
     const file = path.resolve(this.root, config.handler);
     let mtime: number;
     try {
       mtime = statSync(file).mtimeMs;
     } catch {
-      return Promise.reject(new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: the handler of \`${name}\` (${config.handler}) does not exist; fix functions.${name}.handler in deliv.yaml`));
+      throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: the handler of \`${name}\` (${config.handler}) does not exist; fix functions.${name}.handler in deliv.yaml`);
     }
-    const cached = this.modules.get(file);
-    if (cached && cached.mtime === mtime) return cached.handler;
-    const handler = this.importHandler(name, file, mtime);
-    this.modules.set(file, { mtime, handler });
-    handler.catch(() => this.modules.delete(file));
-    return handler;
+    const prepared = await this.prepare(name, file, mtime);
+    const pool = this.pool(name, config, prepared);
+    const timeoutMs = (config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const requestId = crypto.randomUUID();
+    const message: InvokeMessage = {
+      type: 'invoke',
+      id: requestId,
+      event: JSON.stringify(payload ?? null),
+      context: {
+        functionName: name,
+        functionVersion: qualifier,
+        invokedFunctionArn: `arn:aws:lambda:${this.partition.region}:${this.partition.account}:function:${name}`,
+        memoryLimitInMB: String(config.memoryMB ?? 128),
+        awsRequestId: requestId,
+        logGroupName: `/aws/lambda/${name}`,
+        logStreamName: `local/${new Date().toISOString().slice(0, 10)}`,
+        deadline: 0,
+      },
+    };
+    // Lambda goes on running an invocation whose caller gave up (a stopped execution, a state's own
+    // TimeoutSeconds): so does the worker, until it answers or its own timeout ends it.
+    const running = pool.invoke(message, timeoutMs);
+    running.catch(() => undefined);
+    const json = await abortable(running, signal);
+    return JSON.parse(json) as JsonValue;
   }
 
-  private async importHandler(name: string, file: string, mtime: number): Promise<Handler> {
-    let url = `${pathToFileURL(file).href}?mtime=${mtime}`;
-    if (/\.(c|m)?tsx?$/.test(file)) {
-      const { build } = await import('esbuild');
-      mkdirSync(this.cacheDir, { recursive: true });
-      const outfile = path.join(this.cacheDir, `${name}-${Math.round(mtime)}.mjs`);
-      try {
-        await build({ entryPoints: [file], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', sourcemap: 'inline', logLevel: 'silent' });
-      } catch (error) {
-        throw new TaskFailure('Lambda.InvalidRuntimeException', `could not compile ${path.relative(this.root, file)}: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`);
-      }
-      url = pathToFileURL(outfile).href;
-    }
-    const module = (await import(url)) as { handler?: unknown; default?: { handler?: unknown } };
-    const handler = module.handler ?? module.default?.handler;
-    if (typeof handler !== 'function') {
-      throw new TaskFailure('Runtime.HandlerNotFound', `${path.relative(this.root, file)}.handler is undefined or not exported`);
-    }
-    return handler as Handler;
+  /** Ends every worker (the emulator stops). */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
   }
+
+  private pool(name: string, config: FunctionConfig, prepared: Prepared): FunctionPool {
+    const key = `${prepared.moduleUrl}|${config.memoryMB ?? 128}`;
+    const pools = this.pools;
+    let pool = pools.get(name);
+    if (pool?.key !== key) {
+      // A changed handler (or deliv.yaml entry): the old workers finish what they run and go.
+      void pool?.close();
+      pool = new FunctionPool(key, () => this.spawn(name, config, prepared), this.root, prepared);
+      pools.set(name, pool);
+    }
+    return pool;
+  }
+
+  private spawn(name: string, config: FunctionConfig, prepared: Prepared): Worker {
+    const boot: WorkerBoot = { moduleUrl: prepared.moduleUrl, hookUrl: HOOK_URL, fallbackParent: import.meta.url };
+    const memory = config.memoryMB ?? 128;
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+    Object.assign(env, {
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memory),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+      LAMBDA_TASK_ROOT: this.root,
+      AWS_REGION: env.AWS_REGION ?? this.partition.region,
+    });
+    // The heap is bounded by the function's memory (never below what the SDK needs to load), so a
+    // runaway handler runs out of memory in its own worker.
+    const options = { workerData: boot, env, resourceLimits: { maxOldGenerationSizeMb: Math.max(memory, 256) } };
+    if (!FROM_SOURCES) return new Worker(new URL('./lambda-worker.js', import.meta.url), options);
+    const source = new URL('./lambda-worker.ts', import.meta.url).href;
+    return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { ...options, eval: true });
+  }
+
+  private prepare(name: string, file: string, mtime: number): Promise<Prepared> {
+    const cached = this.bundles.get(file);
+    if (cached && cached.mtime === mtime) return cached.prepared;
+    const prepared = this.bundle(name, file, mtime);
+    this.bundles.set(file, { mtime, prepared });
+    prepared.catch(() => this.bundles.delete(file));
+    return prepared;
+  }
+
+  private async bundle(name: string, file: string, mtime: number): Promise<Prepared> {
+    const label = relative(this.root, file);
+    if (!/\.(c|m)?tsx?$/.test(file)) return { moduleUrl: pathToFileURL(file).href, file, label };
+    const { build } = await import('esbuild');
+    mkdirSync(this.cacheDir, { recursive: true });
+    const outfile = path.join(this.cacheDir, `${name}-${Math.round(mtime)}.mjs`);
+    try {
+      await build({ entryPoints: [file], outfile, absWorkingDir: this.root, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' });
+    } catch (error) {
+      throw compileFailure(error, this.root, label);
+    }
+    return { moduleUrl: pathToFileURL(outfile).href, file, label };
+  }
+}
+
+/** The workers of one handler version. */
+class FunctionPool {
+  private readonly idle: Environment[] = [];
+  private readonly waiting: ((environment: Environment) => void)[] = [];
+  private size = 0;
+  private closed = false;
+
+  constructor(
+    readonly key: string,
+    private readonly spawn: () => Worker,
+    private readonly root: string,
+    private readonly source: Prepared,
+  ) {}
+
+  async invoke(message: InvokeMessage, timeoutMs: number): Promise<string> {
+    const environment = await this.acquire();
+    try {
+      return await environment.invoke(message, timeoutMs);
+    } finally {
+      this.release(environment);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const idle = this.idle.splice(0);
+    await Promise.all(idle.map((environment) => environment.terminate()));
+  }
+
+  private acquire(): Promise<Environment> {
+    const ready = this.idle.pop();
+    if (ready) return Promise.resolve(ready);
+    if (this.size < MAX_WORKERS_PER_FUNCTION) return Promise.resolve(this.create());
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private create(): Environment {
+    this.size += 1;
+    const environment = new Environment(this.spawn(), this.root, this.source, () => {
+      this.size -= 1;
+      const at = this.idle.indexOf(environment);
+      if (at >= 0) this.idle.splice(at, 1);
+      const next = this.waiting.shift();
+      if (next) next(this.create());
+    });
+    return environment;
+  }
+
+  private release(environment: Environment): void {
+    if (environment.gone) return;
+    if (this.closed) {
+      void environment.terminate();
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      next(environment);
+      return;
+    }
+    environment.rest();
+    this.idle.push(environment);
+  }
+}
+
+/** One worker: its start-up, the invocation it runs, and how it ended. */
+class Environment {
+  gone = false;
+  private readonly ready: Promise<void>;
+  private current: { id: string; resolve(json: string): void; reject(failure: TaskFailure): void } | undefined;
+  /** What ended the environment, once known (finding a syntax error's line takes a parse). */
+  private fatal: TaskFailure | Promise<TaskFailure> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private onLoaded!: () => void;
+  private onLoadFailed!: (failure: TaskFailure) => void;
+  private loaded = false;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly root: string,
+    private readonly source: Prepared,
+    private readonly onGone: () => void,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      this.onLoaded = resolve;
+      this.onLoadFailed = reject;
+    });
+    this.ready.catch(() => undefined);
+    worker.on('message', (message: WorkerMessage) => this.receive(message));
+    worker.on('error', (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.fatal ??=
+        code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? runtimeFailure('Runtime.OutOfMemory', `RequestId: ${this.current?.id ?? ''} Error: Runtime exited with error: signal: killed`)
+          : lambdaFailure(error, this.root);
+    });
+    worker.on('exit', (code) => this.exited(code));
+  }
+
+  async invoke(message: InvokeMessage, timeoutMs: number): Promise<string> {
+    this.busy();
+    const initLimit = Math.max(timeoutMs, INIT_TIMEOUT_MS);
+    await within(this.ready, initLimit, () => {
+      void this.terminate();
+      return timeoutFailure(initLimit, this.source.label, 'while loading');
+    });
+    return new Promise<string>((resolve, reject) => {
+      message.context.deadline = Date.now() + timeoutMs;
+      const timer = setTimeout(() => {
+        const current = this.current;
+        this.current = undefined;
+        void this.terminate();
+        current?.reject(timeoutFailure(timeoutMs, this.source.label));
+      }, timeoutMs);
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        fn(value);
+      };
+      this.current = { id: message.id, resolve: settle(resolve), reject: settle(reject) };
+      this.worker.postMessage(message);
+    });
+  }
+
+  /** Idle: the worker no longer keeps the process alive, and goes after a while. */
+  rest(): void {
+    this.worker.unref();
+    this.idleTimer = setTimeout(() => void this.terminate(), IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  async terminate(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    if (this.gone) return;
+    await this.worker.terminate();
+  }
+
+  private busy(): void {
+    clearTimeout(this.idleTimer);
+    this.worker.ref();
+  }
+
+  private receive(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.loaded = true;
+        this.onLoaded();
+        return;
+      case 'load-error': {
+        const { root, source } = this;
+        const error = message.error;
+        const missing = message.handlerMissing === true;
+        this.fatal = error.name === 'SyntaxError' ? syntaxErrorPlace(source.file, root).then((place) => loadFailure(error, root, source.label, missing, place)) : loadFailure(error, root, source.label, missing);
+        return;
+      }
+      case 'fatal':
+        this.fatal = lambdaFailure(message.error, this.root, message.errorType);
+        return;
+      case 'done': {
+        const current = this.current;
+        if (!current || current.id !== message.id) return;
+        this.current = undefined;
+        if (message.ok) current.resolve(message.json);
+        else current.reject(lambdaFailure(message.error, this.root));
+      }
+    }
+  }
+
+  private exited(code: number): void {
+    this.gone = true;
+    clearTimeout(this.idleTimer);
+    const requestId = this.current?.id ?? '';
+    const current = this.current;
+    this.current = undefined;
+    this.onGone();
+    void Promise.resolve(
+      this.fatal ??
+        runtimeFailure(
+          'Runtime.ExitError',
+          `RequestId: ${requestId} Error: ${code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`}`,
+        ),
+    ).then((failure) => {
+      if (!this.loaded) this.onLoadFailed(failure);
+      current?.reject(failure);
+    });
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+function within(promise: Promise<void>, ms: number, onTimeout: () => TaskFailure): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+function timeoutFailure(ms: number, label: string, phase = ''): TaskFailure {
+  return new TaskFailure(StatesErrors.Timeout, `Task timed out after ${(ms / 1000).toFixed(2)} seconds${phase ? ` ${phase}` : ''} (${label}; timeoutSeconds of the function in deliv.yaml)`);
+}
+
+/** A failure of the runtime itself (no trace): Error = the type, Cause = Lambda's error JSON. */
+function runtimeFailure(errorType: string, errorMessage: string): TaskFailure {
+  return new TaskFailure(errorType, JSON.stringify({ errorType, errorMessage }));
 }
 
 /** A thrown error as Step Functions reports a Lambda function error: Error = its name, Cause = Lambda's error JSON. */
-export function lambdaFailure(error: unknown): TaskFailure {
-  const err = error instanceof Error ? error : new Error(String(error));
-  const errorType = err.name || 'Error';
-  const trace = (err.stack ?? `${errorType}: ${err.message}`).split('\n');
-  return new TaskFailure(errorType, JSON.stringify({ errorMessage: err.message, errorType, trace }));
+export function lambdaFailure(error: unknown, root?: string, errorTypeOverride?: string): TaskFailure {
+  const err: ThrownError =
+    error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : typeof error === 'object' && error !== null && 'message' in error ? (error as ThrownError) : { name: 'Error', message: String(error) };
+  const errorType = errorTypeOverride ?? (err.name || 'Error');
+  const trace = projectTrace(err.stack ?? `${errorType}: ${err.message}`, root);
+  const errorMessage = root ? relativize(err.message, root) : err.message;
+  return new TaskFailure(errorType, JSON.stringify({ errorMessage, errorType, trace }));
 }
+
+/**
+ * A stack as Lambda shows it: the function's frames only (no frames of deliv
+ * or of Node's internals), with paths relative to the project so that no
+ * absolute path of the user's machine ends up in a history or a prompt.
+ */
+export function projectTrace(stack: string, root?: string): string[] {
+  const lines: string[] = [];
+  for (const line of stack.split('\n')) {
+    if (/^\s+at /.test(line)) {
+      const location = /\(([^()]+)\)\s*$/.exec(line)?.[1] ?? line.replace(/^\s+at\s+(async\s+)?/, '');
+      if (/^node:/.test(location)) continue;
+      const file = location.startsWith('file://') ? safeFilePath(location) : location;
+      if (isDelivFile(file, root)) continue;
+    }
+    lines.push(root ? relativize(line, root) : line);
+  }
+  return lines;
+}
+
+function safeFilePath(url: string): string {
+  try {
+    return fileURLToPath(url.replace(/:\d+(:\d+)?$/, ''));
+  } catch {
+    return url;
+  }
+}
+
+function isDelivFile(file: string, root: string | undefined): boolean {
+  if (!file.startsWith(DELIV_ROOT)) return false;
+  // A project kept inside deliv's own folder (its templates, its tests) still shows its own frames.
+  return !(root && file.startsWith(root + path.sep) && !file.startsWith(path.join(root, 'node_modules') + path.sep));
+}
+
+/** Paths under the project become relative to it (file URLs too). */
+export function relativize(text: string, root: string): string {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const url = pathToFileURL(prefix).href;
+  return text.split(url).join('').split(prefix).join('');
+}
+
+function relative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** Where a syntax error is (`functions/x.js:3:7`): V8's SyntaxError from an import does not say, esbuild's parser does. */
+async function syntaxErrorPlace(file: string, root: string): Promise<string | undefined> {
+  const { build } = await import('esbuild');
+  try {
+    await build({ entryPoints: [file], absWorkingDir: root, bundle: true, write: false, packages: 'external', platform: 'node', format: 'esm', logLevel: 'silent' });
+    return undefined;
+  } catch (error) {
+    const location = (error as { errors?: { location?: { file: string; line: number; column: number } | null }[] }).errors?.[0]?.location;
+    return location ? `${relative(root, path.resolve(root, location.file))}:${location.line}:${location.column + 1}` : undefined;
+  }
+}
+
+/** esbuild could not compile a TypeScript handler: a syntax error or an import that does not resolve, with its file and line. */
+function compileFailure(error: unknown, root: string, label: string): TaskFailure {
+  const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
+  if (!first) return runtimeFailure('Runtime.UserCodeSyntaxError', `could not compile ${label}: ${(error as Error).message.split('\n')[0]}`);
+  const where = first.location ? `${relative(root, path.resolve(root, first.location.file))}:${first.location.line}:${first.location.column + 1}` : label;
+  if (/^Could not resolve/.test(first.text)) {
+    return runtimeFailure('Runtime.ImportModuleError', `Error: ${first.text} (${where}). Fix the import path in ${where.split(':')[0]}; deliv loads the handler again on the next invocation.`);
+  }
+  return runtimeFailure('Runtime.UserCodeSyntaxError', `SyntaxError: ${first.text} (${where}). Fix the syntax error in ${where.split(':')[0]}; deliv loads the handler again on the next invocation.`);
+}
+
+/** The handler's module did not load: what is wrong, where, and what to do, in Lambda's error types. */
+function loadFailure(error: ThrownError, root: string, label: string, handlerMissing: boolean, syntaxErrorPlace?: string): TaskFailure {
+  if (handlerMissing) {
+    return runtimeFailure(
+      'Runtime.HandlerNotFound',
+      `${label.replace(/\.[^./]+$/, '')}.handler is undefined or not exported. Export a function named handler from ${label} (export const handler = async (event) => { ... }).`,
+    );
+  }
+  const message = relativize(error.message, root);
+  const missing = /Cannot find (package|module) '([^']+)'/.exec(error.message);
+  if (error.code === 'ERR_MODULE_NOT_FOUND' && missing) {
+    const what = missing[2];
+    if (missing[1] === 'package') {
+      const name = what.startsWith('@') ? what.split('/').slice(0, 2).join('/') : what.split('/')[0];
+      return runtimeFailure(
+        'Runtime.ImportModuleError',
+        `Error: ${message}. ${name} is not installed: run \`npm install\` in the project folder (${path.basename(root)}), or \`npm install ${name}\` if its package.json does not list it; deliv loads the handler again on the next invocation.`,
+      );
+    }
+    return runtimeFailure('Runtime.ImportModuleError', `Error: ${message}. Fix the import path in ${label}; deliv loads the handler again on the next invocation.`);
+  }
+  if (error.name === 'SyntaxError') {
+    const where = syntaxErrorPlace ?? label;
+    return runtimeFailure('Runtime.UserCodeSyntaxError', `SyntaxError: ${message} (${where}). Fix the syntax error in ${where.split(':')[0]}; deliv loads the handler again on the next invocation.`);
+  }
+  return lambdaFailure(error, root);
+}
+

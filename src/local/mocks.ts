@@ -17,25 +17,44 @@ export interface MockConfig {
 export type MockOutcome = { kind: 'return'; value: JsonValue } | { kind: 'throw'; failure: TaskFailure };
 
 export class MockFile {
-  private config: MockConfig = {};
-  private loadedMtime = -1;
+  private readonly loaded = new Map<string, { mtime: number; config: MockConfig }>();
+  private merged: MockConfig = {};
+  private signature = '';
 
-  constructor(readonly file: string | undefined) {}
+  /**
+   * `file` is the project's MockConfigFile; `generated` are files deliv writes
+   * itself (`deliv test --target local`'s cases), read beside it.
+   */
+  constructor(
+    readonly file: string | undefined,
+    private readonly generated: string[] = [],
+  ) {}
 
-  /** The mock config as it is on disk now (re-read when the file changed). */
+  /** The mock config as it is on disk now (re-read when a file changed). */
   current(): MockConfig {
-    if (!this.file) return {};
-    let mtime: number;
-    try {
-      mtime = statSync(this.file).mtimeMs;
-    } catch {
-      return {};
+    const files = [this.file, ...this.generated].filter((file): file is string => file !== undefined);
+    const parts: MockConfig[] = [];
+    let signature = '';
+    for (const file of files) {
+      let mtime: number;
+      try {
+        mtime = statSync(file).mtimeMs;
+      } catch {
+        continue;
+      }
+      let entry = this.loaded.get(file);
+      if (!entry || entry.mtime !== mtime) {
+        entry = { mtime, config: JSON.parse(readFileSync(file, 'utf8')) as MockConfig };
+        this.loaded.set(file, entry);
+      }
+      signature += `${file}:${mtime};`;
+      parts.push(entry.config);
     }
-    if (mtime !== this.loadedMtime) {
-      this.config = JSON.parse(readFileSync(this.file, 'utf8')) as MockConfig;
-      this.loadedMtime = mtime;
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.merged = parts.length === 1 ? parts[0] : mergeConfigs(parts);
     }
-    return this.config;
+    return this.merged;
   }
 
   /** The test case an execution runs under: the named one, else `Default` when the machine has it. */
@@ -81,4 +100,17 @@ function pickByInvocation<T>(responses: Record<string, T>, invocation: number): 
     if (!last || end > last.end) last = { end, value };
   }
   return last && invocation > last.end ? last.value : undefined;
+}
+
+/** Test cases and responses of several files side by side (a name in a later file wins). */
+function mergeConfigs(parts: MockConfig[]): MockConfig {
+  const merged: Required<MockConfig> = { StateMachines: {}, MockedResponses: {} };
+  for (const part of parts) {
+    for (const [machine, entry] of Object.entries(part.StateMachines ?? {})) {
+      const target = (merged.StateMachines[machine] ??= { TestCases: {} });
+      target.TestCases = { ...target.TestCases, ...entry.TestCases };
+    }
+    Object.assign(merged.MockedResponses, part.MockedResponses ?? {});
+  }
+  return merged;
 }

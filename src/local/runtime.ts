@@ -7,6 +7,8 @@
 import type { JsonValue, WorkflowType } from '../asl/types.js';
 import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
+import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
+import type { LogStore } from './log-store.js';
 import type { ExecutionRow, Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -34,7 +36,16 @@ export class Runtime {
     private readonly clock: Clock,
     /** The data dir's task-token key, so a resumed task hands out the token it handed out before. */
     private readonly taskTokenKey?: Uint8Array,
+    /** CloudWatch Logs, where machines that log write their executions' events. */
+    private readonly logs?: LogStore,
   ) {}
+
+  /** The recorder of a machine's log group for one execution, when the machine logs (its configuration as the execution starts). */
+  private logger(machineArn: string, execution: LoggedExecution): ((event: HistoryEvent) => void) | undefined {
+    if (!this.logs) return undefined;
+    const settings = loggingSettings(this.store.getMachine(machineArn)?.loggingConfiguration);
+    return settings && executionRecorder(this.logs, settings, execution, () => this.clock.now());
+  }
 
   get runningCount(): number {
     return this.live.size;
@@ -84,7 +95,11 @@ export class Runtime {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
     let resumeFrom: HistoryEvent[] | undefined;
-    let record = (event: HistoryEvent) => this.store.appendEvent(arn, event);
+    const log = this.logger(row.machineArn, { arn, machineName: row.machineName, started: row.started, redriveCount: row.redriveCount });
+    let record = (event: HistoryEvent) => {
+      this.store.appendEvent(arn, event);
+      log?.(event);
+    };
     if (row.redriveCount > 0) {
       // After a redrive the stored ids run on past the engine's: translate both ways.
       const view = this.store.engineView(arn);
@@ -99,7 +114,9 @@ export class Runtime {
           ids.set(engineId, stored);
         }
         const previous = event.previousEventId ?? 0;
-        this.store.appendEvent(arn, { ...event, id: stored, previousEventId: ids.get(previous) ?? previous }, engineId);
+        const storedEvent = { ...event, id: stored, previousEventId: ids.get(previous) ?? previous };
+        this.store.appendEvent(arn, storedEvent, engineId);
+        log?.(storedEvent);
       };
     } else if (resume) {
       resumeFrom = this.store.history(arn);
@@ -175,7 +192,7 @@ export class Runtime {
     return () => this.finishListeners.delete(listener);
   }
 
-  /** StartSyncExecution: an Express execution held in memory only, as AWS keeps no history for it. */
+  /** StartSyncExecution: an Express execution held in memory only, as AWS keeps no history for it (but its log group, when it logs). */
   async runSync(options: {
     definition: string;
     arn: string;
@@ -185,8 +202,11 @@ export class Runtime {
     roleArn: string;
     input: JsonValue;
     type: WorkflowType;
+    /** The unqualified machine ARN, whose logging configuration applies. */
+    loggingMachineArn?: string;
   }): Promise<SyncResult> {
     const machine = this.machines.get(options.definition);
+    const log = this.logger(options.loggingMachineArn ?? options.machineArn, { arn: options.arn, machineName: options.machineName, started: this.clock.now(), redriveCount: 0 });
     const handle = machine.start({
       executionArn: options.arn,
       name: options.name,
@@ -198,6 +218,7 @@ export class Runtime {
       runner: this.taskRunner,
       clock: this.clock,
       taskTokenKey: this.taskTokenKey,
+      onEvent: log,
     });
     const result = await handle.result;
     return { ...result, stopped: this.clock.now() };

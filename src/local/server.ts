@@ -1,14 +1,16 @@
 /**
  * The emulator's HTTP face: AWS JSON 1.0 (`POST /`, `X-Amz-Target:
  * AWSStepFunctions.<Action>`), errors as `{"__type", "message"}` with AWS's
- * status codes, so @aws-sdk/client-sfn and the AWS CLI work unchanged. Two
- * read-only extras for deliv itself: `GET /deliv/status` and `GET /deliv/tasks`.
+ * status codes, so @aws-sdk/client-sfn and the AWS CLI work unchanged; on the
+ * same port the CloudWatch Logs subset in AWS JSON 1.1 (`Logs_20140328.<Action>`).
+ * Two read-only extras for deliv itself: `GET /deliv/status` and `GET /deliv/tasks`.
  */
 import http from 'node:http';
 import { ApiError } from './api-error.js';
 import { callbackActions } from './api/callbacks.js';
 import type { Handler } from './api/common.js';
 import { executionActions, startExecution } from './api/executions.js';
+import { logsActions } from './api/logs.js';
 import { machineActions } from './api/machines.js';
 import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
@@ -25,10 +27,17 @@ export const ACTIONS: Record<string, Handler> = {
   ...tagActions,
 };
 
-const TARGET_PREFIX = 'AWSStepFunctions.';
+/** The services on this port: their X-Amz-Target prefix, actions and JSON protocol version. */
+const SERVICES = [
+  { prefix: 'AWSStepFunctions.', actions: ACTIONS, type: 'application/x-amz-json-1.0' },
+  { prefix: 'Logs_20140328.', actions: logsActions, type: 'application/x-amz-json-1.1' },
+];
 /** Definitions may be 1 MiB; the JSON envelope and escaping add to it. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const JSON_TYPE = 'application/x-amz-json-1.0';
+
+function serviceFor(target: string) {
+  return SERVICES.find((service) => target.startsWith(service.prefix)) ?? SERVICES[0];
+}
 
 export interface ServerOptions {
   /** The address the server binds (`--host`): requests must be addressed to it or to loopback. */
@@ -50,7 +59,7 @@ export function createServer(context: EmulatorContext, options: ServerOptions): 
     if (refused !== undefined) {
       // Nothing is read or run: not the body, not the action.
       request.resume();
-      send(response, 403, { __type: 'AccessDeniedException', message: refused }, JSON_TYPE);
+      send(response, 403, { __type: 'AccessDeniedException', message: refused }, serviceFor(String(request.headers['x-amz-target'] ?? '')).type);
       finish(403, '(refused)');
       return;
     }
@@ -68,9 +77,10 @@ export function createServer(context: EmulatorContext, options: ServerOptions): 
     });
     request.on('end', () => {
       const target = String(request.headers['x-amz-target'] ?? '');
-      const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+      const service = serviceFor(target);
+      const action = target.startsWith(service.prefix) ? target.slice(service.prefix.length) : target;
       void dispatch(context, request.method ?? '', target, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)).then(({ status, body }) => {
-        send(response, status, body, JSON_TYPE);
+        send(response, status, body, service.type);
         finish(status, action || '(no action)');
       });
     });
@@ -82,7 +92,9 @@ export function createServer(context: EmulatorContext, options: ServerOptions): 
 async function dispatch(context: EmulatorContext, method: string, target: string, body: Buffer | null): Promise<{ status: number; body: unknown }> {
   try {
     if (method !== 'POST') throw new ApiError('UnknownOperationException', `${method} is not supported: the Step Functions API takes POST /`);
-    if (!target.startsWith(TARGET_PREFIX) || !Object.hasOwn(ACTIONS, target.slice(TARGET_PREFIX.length))) {
+    const service = serviceFor(target);
+    const action = target.slice(service.prefix.length);
+    if (!target.startsWith(service.prefix) || !Object.hasOwn(service.actions, action)) {
       throw new ApiError('UnknownOperationException', target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header');
     }
     if (body === null) throw new ApiError('ValidationException', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413);
@@ -96,7 +108,7 @@ async function dispatch(context: EmulatorContext, method: string, target: string
       }
       if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
     }
-    const result = await ACTIONS[target.slice(TARGET_PREFIX.length)](context, input);
+    const result = await service.actions[action](context, input);
     // Nothing is acknowledged before it is durable: the answer waits for the batch holding its writes.
     await context.store.committed();
     return { status: 200, body: result ?? {} };

@@ -184,6 +184,26 @@ const MIGRATIONS: Migration[] = [
     },
   },
   { version: 3, up: compactExecutions },
+  {
+    // CloudWatch Logs (log-store.ts): the log groups machines log their executions to, their streams and events.
+    version: 4,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE log_groups (
+          name TEXT PRIMARY KEY, created INTEGER NOT NULL, retentionInDays INTEGER, logGroupClass TEXT NOT NULL DEFAULT 'STANDARD'
+        ) WITHOUT ROWID;
+        CREATE TABLE log_streams (
+          groupName TEXT NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL, firstEvent INTEGER, lastEvent INTEGER,
+          lastIngestion INTEGER, storedBytes INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (groupName, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE log_events (
+          seq INTEGER PRIMARY KEY, groupName TEXT NOT NULL, streamName TEXT NOT NULL, timestamp INTEGER NOT NULL,
+          ingestion INTEGER NOT NULL, message TEXT NOT NULL
+        );
+        CREATE INDEX log_events_group ON log_events (groupName, timestamp, seq);
+        CREATE INDEX log_events_stream ON log_events (groupName, streamName, timestamp, seq);
+      `),
+  },
 ];
 
 /**

@@ -13,6 +13,10 @@ import { runTests, type RunOptions, type TestRunResult } from './runner.js';
 
 export interface TestOptions extends RunOptions {
   coverage?: boolean;
+  /** Run the cases end to end through this target's API instead of in-process (the local emulator). */
+  target?: string;
+  /** Progress for people (the emulator started, the machines deployed). */
+  note?: (text: string) => void;
   /** Write what failing cases actually did into their files (snapshot workflow). */
   update?: boolean;
 }
@@ -34,14 +38,36 @@ export function coverageOf(run: TestRunResult): MachineCoverage[] {
   return [...byMachine].map(([machine, { definition, histories }]) => measureCoverage(machine, definition, histories));
 }
 
+/** The cases through the emulator's API: the machines are deployed first, as `deliv deploy` would. */
+async function runOnTarget(project: Project, options: TestOptions & { target: string }): Promise<TestRunResult> {
+  const { resolveTarget } = await import('../aws/target.js');
+  const { UsageError } = await import('../ui/errors.js');
+  const target = resolveTarget(project, { target: options.target });
+  if (!target.local) {
+    throw new UsageError(`deliv test runs through the local emulator, not \`${target.name}\` (an AWS target)`, { hint: 'use --target local, or no --target to run in-process; record a run on AWS as a test with --from-execution' });
+  }
+  const { connect } = await import('../logs/connect.js');
+  const { deploy, renderForDeploy, requireRoleArn } = await import('../deploy/deploy.js');
+  const { runTestsOnEmulator } = await import('./emulator-target.js');
+  const note = options.note ?? (() => undefined);
+  const connection = await connect(project, { target: options.target }, note);
+  const roleArn = requireRoleArn(connection.target, undefined, project.file);
+  const desired = await renderForDeploy(project, connection.target, [], roleArn);
+  const plans = await deploy(connection.sfn, connection.target, desired, { names: [], dryRun: false, alias: connection.target.alias ?? 'live', roleArn });
+  const changed = plans.filter((plan) => plan.change !== 'unchanged').map((plan) => plan.name);
+  if (changed.length > 0) note(`deployed ${changed.join(', ')} to ${connection.target.name}`);
+  return runTestsOnEmulator(project, { ...options, sfn: connection.sfn });
+}
+
 export async function testProject(project: Project, options: TestOptions = {}): Promise<TestOutcome> {
-  const run = await runTests(project, options);
+  const run = options.target ? await runOnTarget(project, { ...options, target: options.target }) : await runTests(project, options);
   const threshold = project.config.test?.coverage;
   // A filtered run (--case, --bail) covers less by design: the threshold judges whole runs only.
   const whole = !options.caseFilter && !(options.bail && run.failed > 0);
   const coverage = options.coverage || threshold !== undefined ? coverageOf(run) : undefined;
   const misses = coverage && whole ? checkThreshold(coverage, threshold) : undefined;
   const report = toReport(run, options.coverage ? coverage : undefined, misses);
+  report.target = options.target ?? 'engine';
   const updates: FileUpdate[] = [];
   if (options.update) {
     for (const file of run.files) {

@@ -19,7 +19,9 @@ export interface TestReport {
   failed: number;
   skipped: number;
   durationMs: number;
-  files: { file: string; machine: string; cases: { name: string; status: CaseResult['status']; durationMs: number; mismatches: Mismatch[]; actual?: CaseResult['actual'] }[] }[];
+  files: { file: string; machine: string; cases: { name: string; status: CaseResult['status']; reason?: string; durationMs: number; mismatches: Mismatch[]; actual?: CaseResult['actual'] }[] }[];
+  /** Where the cases ran: `engine` (in-process) or a target's name. */
+  target?: string;
   coverage?: MachineCoverage[];
   threshold?: ThresholdMiss[];
   /** With --update: the failing cases whose expectations were rewritten. */
@@ -36,7 +38,7 @@ export function toReport(run: TestRunResult, coverage?: MachineCoverage[], thres
     files: run.files.map((file) => ({
       file: file.file,
       machine: file.machine,
-      cases: file.cases.map(({ name, status, durationMs, mismatches, actual }) => ({ name, status, durationMs: Math.round(durationMs * 10) / 10, mismatches, ...(status === 'failed' ? { actual } : {}) })),
+      cases: file.cases.map(({ name, status, reason, durationMs, mismatches, actual }) => ({ name, status, ...(reason ? { reason } : {}), durationMs: Math.round(durationMs * 10) / 10, mismatches, ...(status === 'failed' ? { actual } : {}) })),
     })),
     ...(coverage ? { coverage } : {}),
     ...(threshold ? { threshold } : {}),
@@ -69,7 +71,7 @@ export function renderSpec(report: TestReport): string {
     for (const testCase of file.cases) {
       const time = paint.muted(` (${testCase.durationMs.toFixed(1)} ms)`);
       if (testCase.status === 'passed') out.push(`  ${paint.success('✓')} ${testCase.name}${time}`);
-      else if (testCase.status === 'skipped') out.push(`  ${paint.warning('-')} ${testCase.name} ${paint.muted('(skipped)')}`);
+      else if (testCase.status === 'skipped') out.push(`  ${paint.warning('-')} ${testCase.name} ${paint.muted(testCase.reason ? `(skipped: ${testCase.reason})` : '(skipped)')}`);
       else {
         out.push(`  ${paint.failure('✗')} ${testCase.name}${time}`);
         for (const mismatch of testCase.mismatches) out.push(...describeMismatch(mismatch).map((line) => `      ${line}`));

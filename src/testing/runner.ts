@@ -7,6 +7,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { findState } from '../asl/graph.js';
 import type { JsonValue, StateMachineDefinition } from '../asl/types.js';
 import { compile, VirtualClock } from '../engine/index.js';
 import type { CompiledMachine, ExecutionResult, TaskRunner } from '../engine/types.js';
@@ -36,6 +37,8 @@ export interface CaseResult {
   events: HistoryEvent[];
   /** Index of the case in its file. */
   index: number;
+  /** Why a skipped case did not run. */
+  reason?: string;
 }
 
 export interface FileResult {
@@ -67,7 +70,7 @@ export interface RunOptions {
   concurrency?: number;
 }
 
-interface Prepared {
+export interface Prepared {
   path: string;
   testFile: TestFile;
   definition: StateMachineDefinition;
@@ -129,35 +132,7 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
 }
 
 export function hasState(definition: StateMachineDefinition, name: string): boolean {
-  return findStateDefinition(definition, name) !== undefined;
-}
-
-interface FoundState {
-  state: JsonValue;
-  /** The query language in force where the state is. */
-  language: string;
-  topLevel: boolean;
-}
-
-/** A state of the definition by name, nested ones (Parallel branches, Map processors) included. */
-function findStateDefinition(definition: StateMachineDefinition, name: string): FoundState | undefined {
-  type Machine = { QueryLanguage?: string; States?: Record<string, unknown> };
-  const visit = (machine: Machine | undefined, language: string, topLevel: boolean): FoundState | undefined => {
-    const inMachine = machine?.QueryLanguage ?? language;
-    for (const [stateName, state] of Object.entries(machine?.States ?? {})) {
-      const s = state as { QueryLanguage?: string; Branches?: Machine[]; Iterator?: Machine; ItemProcessor?: Machine };
-      const here = s.QueryLanguage ?? inMachine;
-      if (stateName === name) return { state: state as JsonValue, language: here, topLevel };
-      for (const branch of s.Branches ?? []) {
-        const found = visit(branch, here, false);
-        if (found) return found;
-      }
-      const found = visit(s.ItemProcessor ?? s.Iterator, here, false);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit(definition as Machine, 'JSONPath', true);
+  return findState(definition, name) !== undefined;
 }
 
 /** The project's handlers, for states with `handler: true`: the emulator's own Lambda host. */
@@ -180,7 +155,7 @@ async function projectHandlers(project: Project): Promise<TaskRunner> {
   });
 }
 
-function caseInput(project: Project, testCase: TestCase): JsonValue {
+export function caseInput(project: Project, testCase: TestCase): JsonValue {
   if (testCase.inputFile === undefined) return testCase.input ?? {};
   const file = path.resolve(project.root, testCase.inputFile);
   try {
@@ -190,7 +165,7 @@ function caseInput(project: Project, testCase: TestCase): JsonValue {
   }
 }
 
-function executionName(testCase: TestCase, index: number): string {
+export function executionName(testCase: TestCase, index: number): string {
   if (testCase.context?.executionName) return testCase.context.executionName;
   const slug = testCase.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
   return `test-${index}-${slug || 'case'}`;
@@ -199,8 +174,8 @@ function executionName(testCase: TestCase, index: number): string {
 /** A state test: the state alone through the engine's TestState, as AWS's TestState would run it. */
 async function runStateCase(project: Project, prepared: Prepared, testCase: TestCase & { state: string }, index: number, handlers?: TaskRunner): Promise<CaseResult> {
   const started = performance.now();
-  const found = findStateDefinition(prepared.definition, testCase.state) as FoundState;
-  const definition = found.topLevel ? prepared.definition : { ...(found.state as object), QueryLanguage: found.language };
+  const found = findState(prepared.definition, testCase.state)!;
+  const definition = found.enclosedBy.length === 0 ? prepared.definition : { ...found.state, QueryLanguage: found.queryLanguage };
   const mock = testCase.mock;
   const context = testCase.context ? { Execution: { Name: testCase.context.executionName, StartTime: testCase.context.startTime } } : undefined;
   const request: TestStateRequest = {

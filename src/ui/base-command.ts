@@ -1,6 +1,7 @@
-import { Command } from '@oclif/core';
+import { Command, ux } from '@oclif/core';
 import { DelivError, errorMessage } from './errors.js';
 import { EXIT_CODES } from './interrupt.js';
+import { jsonTerminalSafe, terminalSafe, writeErr } from './output.js';
 import { writeError } from './report.js';
 import { describeParseError, type CommandShape } from './usage.js';
 
@@ -16,9 +17,19 @@ export abstract class BaseCommand extends Command {
     if (!this.jsonEnabled()) this.log(text);
   }
 
+  /** Every line a command logs is made safe for the terminal (ui/output.ts). */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(terminalSafe(typeof message === 'string' ? message : String(message)), ...args);
+  }
+
+  /** The --json result: the data unchanged, with the characters a terminal would act on escaped. */
+  override logJson(json: unknown): void {
+    ux.stdout(jsonTerminalSafe(ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })));
+  }
+
   /** Writes a line to stderr: progress and warnings never mix with data on stdout. */
   protected note(text: string): void {
-    process.stderr.write(`${text}\n`);
+    writeErr(`${text}\n`);
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

@@ -5,13 +5,14 @@
  * crash, and no task whose completion was recorded before the kill may run
  * again (a task in flight at the kill runs again: at-least-once).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateStateMachineCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { spawnEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 import { finished, ROLE, sfnClient } from '../helpers/emulator.js';
 
 const EXECUTIONS = 200;
@@ -22,23 +23,10 @@ afterAll(() => {
   cleanup();
 });
 
-function startServer(): Promise<{ child: ChildProcess; endpoint: string; resumed: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/helpers/emulator-process.ts'), root, '1'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const ready = /READY (\S+) (\d+)/.exec(out);
-      if (ready) resolve({ child, endpoint: ready[1], resumed: Number(ready[2]) });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`emulator exited (${code}): ${err}`)));
-  });
+async function startServer(): Promise<ChildEmulator> {
+  const server = await spawnEmulator(root, '1');
+  children.push(server.child);
+  return server;
 }
 
 /** What each kind of execution ends with when nothing goes wrong. */

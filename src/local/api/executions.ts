@@ -114,6 +114,7 @@ const startSyncExecution: Handler = async (context, input) => {
     roleArn: target.roleArn,
     input: parsed,
     type: 'EXPRESS',
+    loggingMachineArn: target.machine.arn,
   });
   const output = result.output === undefined ? undefined : JSON.stringify(result.output);
   return compact({

@@ -1,5 +1,6 @@
 /** State machines, their versions and aliases. */
 import { createHash } from 'node:crypto';
+import { logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError } from '../api-error.js';
 import { isValidName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
 import type { EmulatorContext } from '../emulator.js';
@@ -22,6 +23,27 @@ function checkRoleArn(roleArn: string): void {
 }
 
 const revisionOf = (definition: string, roleArn: string) => createHash('sha256').update(definition).update('\0').update(roleArn).digest('hex').slice(0, 32);
+
+/**
+ * A loggingConfiguration as AWS checks it: a known level; with any level but
+ * OFF exactly one CloudWatch Logs log group destination, which must exist
+ * (the emulator's own log groups, created with CreateLogGroup).
+ */
+function checkLoggingConfiguration(context: EmulatorContext, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const configuration = value as { level?: unknown; destinations?: unknown };
+  const level = configuration.level ?? 'OFF';
+  if (!['ALL', 'ERROR', 'FATAL', 'OFF'].includes(String(level))) {
+    throw validationError('loggingConfiguration.level', 'Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]');
+  }
+  const destinations = Array.isArray(configuration.destinations) ? (configuration.destinations as { cloudWatchLogsLogGroup?: { logGroupArn?: unknown } }[]) : [];
+  if (level === 'OFF' && destinations.length === 0) return;
+  if (destinations.length !== 1) throw new ApiError('InvalidLoggingConfiguration', 'Invalid Logging Configuration: Must specify exactly one Log Destination.');
+  const arn = destinations[0]?.cloudWatchLogsLogGroup?.logGroupArn;
+  const name = typeof arn === 'string' ? logGroupNameFromArn(arn) : undefined;
+  if (!name) throw new ApiError('InvalidLoggingConfiguration', `Invalid Logging Configuration: Invalid log group ARN '${String(arn)}'.`);
+  if (!context.logs.hasGroup(name)) throw new ApiError('InvalidLoggingConfiguration', 'Invalid Logging Configuration: Log Destination not found.');
+}
 
 function jsonMember(input: Input, field: string, fallback: unknown): string {
   const value = input[field];
@@ -108,6 +130,7 @@ const createStateMachine: Handler = (context, input) => {
   checkDefinition(context, definition);
   const arn = machineArn(context.partition, name);
   const now = context.clock.now();
+  checkLoggingConfiguration(context, input.loggingConfiguration);
   const loggingConfiguration = jsonMember(input, 'loggingConfiguration', DEFAULT_LOGGING);
   const tracingConfiguration = jsonMember(input, 'tracingConfiguration', DEFAULT_TRACING);
   return context.store.transaction(() => {
@@ -158,6 +181,7 @@ const updateStateMachine: Handler = (context, input) => {
   }
   if (roleArn !== undefined) checkRoleArn(roleArn);
   if (definition !== undefined) checkDefinition(context, definition);
+  checkLoggingConfiguration(context, input.loggingConfiguration);
   const now = context.clock.now();
   return context.store.transaction(() => {
     const machine = getMachine(context, ref.machineArn);

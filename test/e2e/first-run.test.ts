@@ -1,0 +1,44 @@
+/**
+ * A user's very first run of each template: `deliv init`, no `npm install`,
+ * `deliv deploy`, then `deliv start <machine> --input <sample> --wait` for
+ * every sample that is meant to succeed. The handlers that import the AWS SDK
+ * get the copy deliv ships, as Lambda's Node.js runtime provides its own.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+const TEMPLATES = readdirSync(path.join(REPO_ROOT, 'templates'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(path.join(REPO_ROOT, 'templates', entry.name, 'template.yaml')))
+  .map((entry) => entry.name)
+  .sort();
+const workspace = tempDir('deliv-e2e-first-run-');
+const projects: string[] = [];
+
+afterAll(async () => {
+  for (const project of projects) await runCli(['local', 'stop'], { cwd: project });
+  workspace.cleanup();
+});
+
+// TypeScript handlers (the default) for every template; JavaScript ones too where a handler imports the SDK.
+const RUNS = [...TEMPLATES.map((template) => [template, 'ts'] as const), ['order-fulfillment', 'js'] as const];
+
+describe.each(RUNS)('a fresh %s project (%s handlers)', (template, language) => {
+  const project = path.join(workspace.dir, `${template}-${language}`);
+  const samples = readdirSync(path.join(REPO_ROOT, 'templates', template, 'events')).filter((file) => !file.includes('fail'));
+
+  it(`deploys and runs every sample meant to succeed (${samples.join(', ')}) with no npm install`, { timeout: 60_000 }, async () => {
+    const init = await runCli(['init', project, '--yes', '--template', template, '--language', language], { cwd: workspace.dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    projects.push(project);
+    expect(existsSync(path.join(project, 'node_modules'))).toBe(false);
+    const deploy = await runCli(['deploy'], { cwd: project });
+    expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
+    for (const sample of samples) {
+      const run = await runCli(['start', template, '--input', `events/${template}/${sample}`, '--wait'], { cwd: project });
+      expect(run.exitCode, `${sample}: ${run.stdout}${run.stderr}`).toBe(0);
+      expect(run.stdout).toMatch(/SUCCEEDED/);
+    }
+  });
+});
