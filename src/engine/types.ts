@@ -56,6 +56,12 @@ export interface TaskRequest {
   signal: AbortSignal;
   /** Called by the host whenever SendTaskHeartbeat arrives for this task. */
   heartbeat(): void;
+  /**
+   * For `.sync` and `.waitForTaskToken`: the runner calls this once the submit
+   * call (the Lambda invoke, SendMessage, StartExecution...) was accepted, with
+   * the service's answer; the engine records it as TaskSubmitted, as AWS does.
+   */
+  submitted(output: JsonValue): void;
 }
 
 export interface TaskRunner {

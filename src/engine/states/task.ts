@@ -7,6 +7,7 @@ import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
 import { requirePath } from '../paths.js';
+import { overPayloadLimit, resultTooLargeCause } from '../../asl/limits.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
 import { TaskFailure } from '../types.js';
@@ -113,6 +114,7 @@ class LiveTask implements TaskRequest {
     private readonly complete: (outcome: Outcome) => MaybePromise<JsonValue>,
     private readonly resolve: (value: MaybePromise<JsonValue>) => void,
     private readonly reject: (error: unknown) => void,
+    private onSubmitted: ((output: JsonValue) => void) | undefined,
   ) {
     this.baseResource = info.baseResource;
     this.pattern = info.pattern;
@@ -141,6 +143,14 @@ class LiveTask implements TaskRequest {
     this.controller ??= new AbortController();
     return this.controller.signal;
   }
+
+  /** The `.sync`/`.waitForTaskToken` submit call was accepted: TaskSubmitted, once, with the service's answer. */
+  readonly submitted = (output: JsonValue): void => {
+    if (this.settled || !this.onSubmitted) return;
+    const report = this.onSubmitted;
+    this.onSubmitted = undefined;
+    report(output);
+  };
 
   readonly heartbeat = (): void => {
     if (this.settled || this.heartbeatSeconds === undefined) return;
@@ -218,6 +228,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const parameters = jsonata ? compileTemplate(env, 'Arguments', def.Arguments) : compileTemplate(env, 'Parameters', def.Parameters);
   const pathTail = jsonata ? undefined : compileJsonPathTail(env, def);
   const ataTail = jsonata ? compileJsonataTail(env, def) : undefined;
+  // Credentials (a role to assume for the call) is a payload template like Parameters; TaskScheduled shows its RoleArn.
+  const credentials = compileTemplate(env, 'Credentials', def.Credentials);
   const timeout = compileSeconds(env, 'TimeoutSeconds', def.TimeoutSeconds, def.TimeoutSecondsPath);
   const heartbeat = compileSeconds(env, 'HeartbeatSeconds', def.HeartbeatSeconds, def.HeartbeatSecondsPath);
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
@@ -232,6 +244,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     params: JsonValue,
     timeoutSeconds: number | undefined,
     heartbeatSeconds: number | undefined,
+    roleArn: JsonValue | undefined,
     complete: (outcome: Outcome) => MaybePromise<JsonValue>,
   ): Promise<JsonValue> => {
     const frame = run.frame;
@@ -241,9 +254,16 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       : { ...base, region: info.region, parameters: exec.json(params) };
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
+    if (roleArn !== undefined) scheduledDetails.taskCredentials = { roleArn };
     exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
     exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base });
+    const submitDetails = (output: JsonValue) => ({ ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
+    let submitted = info.pattern === 'request-response' || legacyLambda;
     if (exec.replay) {
+      if (!submitted && exec.replay.peek(frame.last, ['TaskSubmitted'])) {
+        exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(null));
+        submitted = true;
+      }
       const recorded = exec.replay.peek(frame.last, [succeeded, failed, timedOut]);
       if (recorded) {
         exec.emit(frame, recorded.type as HistoryEventType, key(recorded.type as string), undefined);
@@ -256,7 +276,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       }
     }
     return new Promise<JsonValue>((resolve, reject) => {
-      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject);
+      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(output));
+      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted);
       let pending: Promise<JsonValue> | JsonValue;
       try {
         pending = exec.runner.run(task);
@@ -285,7 +306,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       frame.exec.inspect?.(jsonata ? 'afterArguments' : 'afterParameters', resolved);
       return andThen(timeout(run, effective), (timeoutSeconds) =>
         andThen(heartbeat(run, effective), (heartbeatSeconds) =>
-          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (outcome) => {
+          andThen(credentials ? credentials(jsonata ? run.statesScope() : run.at(effective)) : undefined, (role) =>
+          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (role as { RoleArn?: JsonValue } | undefined)?.RoleArn, (outcome) => {
             const exec = frame.exec;
             if (!outcome.ok) {
               const details: Record<string, unknown> = { ...base };
@@ -296,6 +318,12 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
               throw new StateFailure(outcome.error, outcome.cause);
             }
             const result = outcome.value as JsonValue;
+            // A result over the payload quota is the task's failure, which Retry and Catch see (AWS's recording s084).
+            if (!outcome.replayed && overPayloadLimit(exec.json(result))) {
+              const cause = resultTooLargeCause(String(def.Resource));
+              exec.emit(frame, failed, key(failed), { ...base, error: StatesErrors.DataLimitExceeded, cause });
+              throw new StateFailure(StatesErrors.DataLimitExceeded, cause);
+            }
             exec.inspect?.('result', result);
             if (!outcome.replayed) {
               exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
@@ -303,6 +331,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
             frame.next = next();
             return pathTail ? finishJsonPath(run, 'Task', pathTail, result) : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result);
           }),
+          ),
         ),
       );
     });
