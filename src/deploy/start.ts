@@ -3,7 +3,7 @@
  * for Express ones (which answer when the execution is over).
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { findStateMachineArn, type DeclaredMachines } from '../logs/history.js';
+import { findStateMachineArn, type DeclaredMachines } from '../aws/sfn.js';
 import { UsageError } from '../ui/errors.js';
 
 export interface StartRequest {
