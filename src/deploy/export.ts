@@ -136,12 +136,12 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     const definitionFile = `statemachines/${machine}.asl.json`;
     write(definitionFile, `${JSON.stringify(asWritten.definition, null, 2)}\n`);
 
-    const policy = machinePolicy(raw.definition, { ...PSEUDO_SCOPE, machineName: machine, logging: loggingEnabled(project, machine), tracing: config.tracing === true });
+    const policy = machinePolicy(raw.definition, { ...PSEUDO_SCOPE, machineName: machine, logging: loggingEnabled(project, machine, target), tracing: config.tracing === true });
     warnings.push(...policy.warnings.map((warning) => `${machine}: ${warning}`));
     const document = policyJson(policy.document, functionIds);
 
     let logging: Json | undefined;
-    if (loggingEnabled(project, machine)) {
+    if (loggingEnabled(project, machine, target)) {
       let destination: Json = config.logging?.logGroupArn ?? '';
       if (!config.logging?.logGroupArn) {
         add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: `/aws/vendedlogs/states/${project.config.name}-${machine}`, RetentionInDays: 30 });
