@@ -62,6 +62,8 @@ The local target is the embedded emulator (started if needed); its functions run
           canary: flags.canary,
           roleArn,
           versionDescription,
+          logs: connection.logs,
+          projectFile: project.file,
         }),
       (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
     );

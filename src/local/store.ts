@@ -112,6 +112,8 @@ export interface TokenRow {
   cause: string | null;
   created: number;
   heartbeat: number | null;
+  /** 1 once the task's resource (the Lambda handing out the token) has returned. */
+  invoked?: number;
 }
 
 /**
@@ -203,6 +205,11 @@ const MIGRATIONS: Migration[] = [
         CREATE INDEX log_events_group ON log_events (groupName, timestamp, seq);
         CREATE INDEX log_events_stream ON log_events (groupName, streamName, timestamp, seq);
       `),
+  },
+  {
+    // A .waitForTaskToken task's resource ran (its Lambda returned): a resumed task waits for the answer without running it again.
+    version: 5,
+    up: (db) => db.exec('ALTER TABLE tokens ADD COLUMN invoked INTEGER NOT NULL DEFAULT 0'),
   },
 ];
 
@@ -911,6 +918,12 @@ export class Store {
     this.db
       .prepare('UPDATE tokens SET status = ?, output = ?, error = ?, cause = ? WHERE token = ?')
       .run(answer.status, answer.output ?? null, answer.error ?? null, answer.cause ?? null, token);
+  }
+
+  /** The resource of the task waiting under this slot has run: recorded with this turn's batch. */
+  markSlotInvoked(slot: string): void {
+    this.openBatch();
+    this.db.prepare('UPDATE tokens SET invoked = 1 WHERE slot = ?').run(slot);
   }
 
   heartbeatToken(token: string, at: number): void {

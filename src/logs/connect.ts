@@ -5,8 +5,9 @@
  * credential and region chain. Every command that reads or writes executions
  * (deploy, start, logs, ls, destroy, explain, graph) connects here.
  */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createSfnClient } from '../aws/clients.js';
+import { createLogsClient, createSfnClient } from '../aws/clients.js';
 import { resolveTarget, type ResolvedTarget, type TargetFlags } from '../aws/target.js';
 import type { Project } from '../project/config.js';
 
@@ -15,6 +16,8 @@ export interface Connection {
   target: ResolvedTarget;
   /** The emulator was not running and has been started for this command. */
   startedEmulator: boolean;
+  /** CloudWatch Logs on the same target (the emulator serves it on its own port), made on first use. */
+  logs(): Promise<CloudWatchLogsClient>;
 }
 
 export async function connect(project: Project | undefined, flags: TargetFlags, note: (text: string) => void): Promise<Connection> {
@@ -30,5 +33,6 @@ export async function connect(project: Project | undefined, flags: TargetFlags, 
       if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
     }
   }
-  return { sfn: await createSfnClient(target), target, startedEmulator };
+  let logs: Promise<CloudWatchLogsClient> | undefined;
+  return { sfn: await createSfnClient(target), target, startedEmulator, logs: () => (logs ??= createLogsClient(target)) };
 }
