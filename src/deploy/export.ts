@@ -21,6 +21,7 @@ import { UsageError } from '../ui/errors.js';
 import { LAMBDA_HANDLER, packageFunction } from './bundle.js';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
 import { machinePolicy, type PolicyDocument } from './policy.js';
+import { machineLogging } from './logging.js';
 import { loggingEnabled } from './resources.js';
 import { lambdaTrust, stateMachineTrust } from './roles.js';
 
@@ -136,18 +137,19 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     const definitionFile = `statemachines/${machine}.asl.json`;
     write(definitionFile, `${JSON.stringify(asWritten.definition, null, 2)}\n`);
 
-    const policy = machinePolicy(raw.definition, { ...PSEUDO_SCOPE, machineName: machine, logging: loggingEnabled(project, machine), tracing: config.tracing === true });
+    const policy = machinePolicy(raw.definition, { ...PSEUDO_SCOPE, machineName: machine, logging: loggingEnabled(project, machine, target), tracing: config.tracing === true });
     warnings.push(...policy.warnings.map((warning) => `${machine}: ${warning}`));
     const document = policyJson(policy.document, functionIds);
 
     let logging: Json | undefined;
-    if (loggingEnabled(project, machine)) {
-      let destination: Json = config.logging?.logGroupArn ?? '';
-      if (!config.logging?.logGroupArn) {
-        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: `/aws/vendedlogs/states/${project.config.name}-${machine}`, RetentionInDays: 30 });
+    const logs = machineLogging(project, target, machine);
+    if (logs) {
+      let destination: Json = logs.logGroupArn ?? '';
+      if (!logs.logGroupArn) {
+        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: logs.logGroupName, RetentionInDays: 30 });
         destination = { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] };
       }
-      logging = { Level: config.logging!.level, IncludeExecutionData: config.logging!.includeExecutionData ?? false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: destination } }] };
+      logging = { Level: logs.level, IncludeExecutionData: logs.includeExecutionData, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: destination } }] };
     }
     if (sam) {
       add(id, 'AWS::Serverless::StateMachine', {
