@@ -56,6 +56,8 @@ export interface TaskRequest {
   signal: AbortSignal;
   /** Called by the host whenever SendTaskHeartbeat arrives for this task. */
   heartbeat(): void;
+  /** Activity tasks: called by the host when a worker takes the task (GetActivityTask), for ActivityStarted. */
+  started?(workerName?: string): void;
 }
 
 export interface TaskRunner {
