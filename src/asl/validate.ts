@@ -15,8 +15,9 @@
  * - ToleratedFailurePercentage with a fraction (AWS takes any number 0-100).
  */
 import { createRequire } from 'node:module';
-import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 import { StatesErrors } from './errors.js';
+import { findState, reachableStates, transitionsOf } from './graph.js';
+import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -124,24 +125,14 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
   const states = isMap(machine.States) ? machine.States : {};
   const names = Object.keys(states);
   const startAt = machine.StartAt;
-  const reachable = new Set<string>();
-  const queue: string[] = [];
-  if (typeof startAt === 'string') {
-    if (!(startAt in states)) add('error', 'MISSING_TRANSITION_TARGET', `StartAt names a state that does not exist: ${startAt}`, [...base, 'StartAt']);
-    else queue.push(startAt);
-  }
-  while (queue.length > 0) {
-    const name = queue.shift()!;
-    if (reachable.has(name)) continue;
-    reachable.add(name);
-    for (const { target } of transitions(states[name])) if (target in states && !reachable.has(target)) queue.push(target);
-  }
+  if (typeof startAt === 'string' && !(startAt in states)) add('error', 'MISSING_TRANSITION_TARGET', `StartAt names a state that does not exist: ${startAt}`, [...base, 'StartAt']);
+  const reachable = reachableStates({ startAt: typeof startAt === 'string' ? startAt : undefined, states });
 
   for (const name of names) {
     const state = states[name];
     const at = [...base, 'States', name];
     if (!isMap(state)) continue;
-    for (const { target, field } of transitions(state)) {
+    for (const { target, field } of transitionsOf(state)) {
       if (!(target in states)) {
         add('error', 'MISSING_TRANSITION_TARGET', `${field.join('.')} names a state that does not exist here: ${target}${suggest(target, names)}`, [...at, ...field]);
       }
@@ -181,24 +172,6 @@ function checkExpressIntegrations(machine: JsonMap, base: DefinitionPath, add: A
     if (Array.isArray(state.Branches)) state.Branches.forEach((branch, index) => isMap(branch) && checkExpressIntegrations(branch, [...at, 'Branches', index], add));
     for (const field of ['ItemProcessor', 'Iterator']) if (isMap(state[field])) checkExpressIntegrations(state[field] as JsonMap, [...at, field], add);
   }
-}
-
-function transitions(state: Json | undefined): Array<{ target: string; field: Array<string | number> }> {
-  if (!isMap(state)) return [];
-  const found: Array<{ target: string; field: Array<string | number> }> = [];
-  if (typeof state.Next === 'string') found.push({ target: state.Next, field: ['Next'] });
-  if (typeof state.Default === 'string') found.push({ target: state.Default, field: ['Default'] });
-  if (Array.isArray(state.Choices)) {
-    state.Choices.forEach((rule, index) => {
-      if (isMap(rule) && typeof rule.Next === 'string') found.push({ target: rule.Next, field: ['Choices', index, 'Next'] });
-    });
-  }
-  if (Array.isArray(state.Catch)) {
-    state.Catch.forEach((catcher, index) => {
-      if (isMap(catcher) && typeof catcher.Next === 'string') found.push({ target: catcher.Next, field: ['Catch', index, 'Next'] });
-    });
-  }
-  return found;
 }
 
 /** States.ALL must stand alone and come last: a retrier or catcher after it can never match. */
@@ -262,7 +235,7 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
     if (COVERED_BY_OWN_CHECKS.has(error['Error code'])) continue;
     const pointer = error.schemaError?.instancePath ?? /\s(\/States\/\S*)/.exec(error.Message)?.[1];
     const stateName = /^State "([^"]+)"/.exec(error.Message)?.[1];
-    const at = pointer !== undefined ? fromPointer(copy, pointer) : stateName !== undefined ? findState(copy, stateName, []) : undefined;
+    const at = pointer !== undefined ? fromPointer(copy, pointer) : stateName !== undefined ? findState(copy, stateName)?.path : undefined;
     if (at && insideUnknownType(copy, at)) continue; // reported precisely by our own check
     let message = error.Message;
     if (error.schemaError) message = message.replace(/^\S+ is invalid\. /, `${lastSegment(at)} is invalid: `);
@@ -483,25 +456,6 @@ function valueAt(root: Json, at: DefinitionPath): Json | undefined {
     else return undefined;
   }
   return node;
-}
-
-/** A state of the given name anywhere in the definition (asl-validator names states without their path). */
-function findState(machine: Json, name: string, base: DefinitionPath): DefinitionPath | undefined {
-  if (!isMap(machine) || !isMap(machine.States)) return undefined;
-  if (name in machine.States) return [...base, 'States', name];
-  for (const [stateName, state] of Object.entries(machine.States)) {
-    if (!isMap(state)) continue;
-    const at = [...base, 'States', stateName];
-    const nested = [
-      ...(Array.isArray(state.Branches) ? state.Branches.map((branch, index) => ({ machine: branch, at: [...at, 'Branches', index] })) : []),
-      ...['ItemProcessor', 'Iterator'].map((field) => ({ machine: state[field], at: [...at, field] })),
-    ];
-    for (const candidate of nested) {
-      const found = findState(candidate.machine, name, candidate.at);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 /** Whether `at` lies in a state whose Type is not a state type: the schema then says nothing useful. */

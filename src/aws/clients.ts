@@ -10,6 +10,9 @@ import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { checkRegion, describeAwsError, type CallContext } from './errors.js';
 
@@ -153,4 +156,44 @@ export async function createBedrockClient(target: Omit<ClientTarget, 'local'> & 
   const client = new BedrockRuntimeClient(baseClientConfig({ ...target, local: false }));
   explainErrors(client, { ...target, local: false }, 'bedrock', process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME);
   return client;
+}
+
+/**
+ * Lambda, IAM and STS for deploying a project to AWS. A target's `endpoint:`
+ * is its Step Functions endpoint, so these honour only their own overrides
+ * (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, or AWS_ENDPOINT_URL),
+ * which the SDK reads itself.
+ */
+function deployClientConfig(target: ClientTarget) {
+  return baseClientConfig({ ...target, local: false, endpoint: undefined });
+}
+
+export async function createLambdaClient(target: ClientTarget): Promise<LambdaClient> {
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
+  const client = new LambdaClient(deployClientConfig(target));
+  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'lambda', process.env.AWS_ENDPOINT_URL_LAMBDA);
+  return client;
+}
+
+export async function createIamClient(target: ClientTarget): Promise<IAMClient> {
+  const { IAMClient } = await import('@aws-sdk/client-iam');
+  const client = new IAMClient(deployClientConfig(target));
+  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'iam', process.env.AWS_ENDPOINT_URL_IAM);
+  return client;
+}
+
+export async function createStsClient(target: ClientTarget): Promise<STSClient> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  const client = new STSClient(deployClientConfig(target));
+  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'sts', process.env.AWS_ENDPOINT_URL_STS);
+  return client;
+}
+
+/** The clients a project deploy to AWS uses; Lambda, IAM and STS are made only when the plan needs them. */
+export async function awsDeployClients(target: ClientTarget): Promise<{ sfn: SFNClient; lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient>; sts: () => Promise<STSClient> }> {
+  const once = <T>(make: () => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= make());
+  };
+  return { sfn: await createSfnClient(target), lambda: once(() => createLambdaClient(target)), iam: once(() => createIamClient(target)), sts: once(() => createStsClient(target)) };
 }

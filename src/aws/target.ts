@@ -6,6 +6,8 @@ import { DEFAULT_LOCAL_PORT, LOCAL_ACCOUNT, LOCAL_REGION, type ClientTarget } fr
 
 export interface ResolvedTarget extends ClientTarget {
   roleArn?: string;
+  /** AWS targets: the functions' execution role, when deliv is not to create one. */
+  functionRoleArn?: string;
   accountId?: string;
   substitutions: Record<string, string>;
   alias?: string;
@@ -55,6 +57,7 @@ export function resolveTarget(project: Project | undefined, flags: TargetFlags =
     profile: flags.profile ?? config.profile,
     endpoint: config.endpoint,
     roleArn: config.roleArn,
+    functionRoleArn: config.functionRoleArn,
     accountId: config.accountId,
     substitutions: config.substitutions ?? {},
     alias: config.alias,

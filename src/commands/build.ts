@@ -31,6 +31,10 @@ export default class Build extends BaseCommand {
       throw new UsageError(`not built: ${report.errors} error${report.errors === 1 ? '' : 's'} in the definitions`, { hint: 'run `deliv validate` and fix them' });
     }
     for (const machine of built) this.say(`${paint.success('built')} ${machine.machine} → ${machine.output}`);
+    const pseudo = [...new Set(built.flatMap((machine) => JSON.stringify(machine.definition).match(/\$\{AWS::[A-Za-z]+\}/g) ?? []))];
+    if (pseudo.length > 0) {
+      this.note(paint.warning(`${pseudo.join(', ')} left as written: targets.${target} in ${project.file} names no ${pseudo.some((name) => name.includes('Region')) ? 'region or ' : ''}accountId (deliv deploy fills them from your credentials)`));
+    }
     return { target, built: built.map(({ machine, output }) => ({ machine, output })) };
   }
 }

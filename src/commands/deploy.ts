@@ -1,17 +1,23 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags, type Interfaces } from '@oclif/core';
+import type { ResolvedTarget } from '../aws/target.js';
+import type { MachinePlan } from '../deploy/deploy.js';
+import type { Project } from '../project/config.js';
 import { BaseCommand } from '../ui/base-command.js';
 import { targetFlags } from '../ui/flags.js';
 
 export default class Deploy extends BaseCommand {
-  static override summary = 'Deploy state machines: create or update, publish a version, move an alias';
+  static override summary = 'Deploy the project: functions, roles and state machines; publish versions, move an alias';
   static override description = `Renders each state machine of deliv.yaml for the target, validates it, then creates or updates it under its deliv.yaml name. Every change publishes a version (described by the git commit) and points the alias at it; --canary sends only a share of the alias's traffic to the new version. A deploy without changes changes nothing and says so.
 
-The local target is the embedded emulator (started if needed); AWS targets need a role ARN for the state machines (targets.<name>.roleArn in deliv.yaml, or --role-arn).`;
+On an AWS target the whole project goes in one plan, in dependency order: the functions' execution role, every function of deliv.yaml (bundled with esbuild, created or updated, a version published; unchanged code makes no call), each state machine's least-privilege role (what \`deliv policy\` prints), then the machines with \`\${<Name>FunctionArn}\` filled from the deployed functions. A roleArn in the target (or --role-arn) is used as it is instead of a generated role; functionRoleArn likewise for the functions. A failure stops the rest and says what was done; deploying again completes it. Everything deliv creates is tagged deliv:project for \`deliv destroy\`.
+
+The local target is the embedded emulator (started if needed); its functions run from functions/ as they are.`;
 
   static override examples = [
     { description: 'Deploy every state machine to the local emulator', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Show what would change on the prod target, without changing it', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --dry-run' },
     { description: 'Send 10% of the `live` alias traffic to the new version', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --canary 10' },
+    { description: 'Functions, roles and machines to AWS, without an ARN written by hand', command: '<%= config.bin %> <%= command.id %> --target prod' },
   ];
 
   static override strict = false;
@@ -37,11 +43,10 @@ The local target is the embedded emulator (started if needed); AWS targets need 
     const { connect } = await import('../logs/connect.js');
     const { withProgress } = await import('../ui/progress.js');
     const { renderDeployPlans } = await import('../deploy/report.js');
-    const { sameDefinition } = await import('../deploy/diff.js');
 
     const project = loadProject();
     const target = resolveTarget(project, flags);
-    // AWS targets: no role, no call.
+    if (!target.local) return this.deployToAws(project, target, argv as string[], flags);
     const roleArn = requireRoleArn(target, flags['role-arn'], project.file);
     const desired = await renderForDeploy(project, target, argv as string[], roleArn);
     const connection = await connect(project, flags, (text) => this.note(text));
@@ -61,17 +66,52 @@ The local target is the embedded emulator (started if needed); AWS targets need 
       (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
     );
     for (const line of renderDeployPlans(plans, { dryRun: flags['dry-run'], target: target.name, versionDescription })) this.say(line);
+    const cost = await this.costLine(project, target.name, plans, flags['no-cost']);
+    return { target: target.name, dryRun: flags['dry-run'], stateMachines: plans, cost };
+  }
+
+  /** An AWS target: the project plan (roles, functions, machines), one call of the library. */
+  private async deployToAws(project: Project, target: ResolvedTarget, names: string[], flags: Interfaces.InferredFlags<typeof Deploy.flags>) {
+    const { checkRoleArn } = await import('../deploy/deploy.js');
+    const { deployProject } = await import('../deploy/project.js');
+    const { awsDeployClients } = await import('../aws/clients.js');
+    const { gitCommitDescription } = await import('../deploy/git.js');
+    const { withProgress } = await import('../ui/progress.js');
+    const { renderProjectDeploy } = await import('../deploy/report.js');
+    const roleArn = flags['role-arn'] ?? target.roleArn;
+    if (roleArn) checkRoleArn(roleArn);
+    const clients = await awsDeployClients(target);
+    const versionDescription = await gitCommitDescription(project.root);
+    const result = await withProgress(
+      `${flags['dry-run'] ? 'Planning' : 'Deploying'} ${project.config.name} to ${target.name}`,
+      () => deployProject(project, target, clients, {
+        names,
+        dryRun: flags['dry-run'],
+        alias: flags.alias ?? target.alias ?? 'live',
+        canary: flags.canary,
+        roleArn,
+        versionDescription,
+        onStep: (text) => this.note(text),
+      }),
+    );
+    for (const line of renderProjectDeploy(result, { versionDescription })) this.say(line);
+    const cost = await this.costLine(project, target.name, result.stateMachines, flags['no-cost']);
+    return { ...result, cost };
+  }
+
+  private async costLine(project: Project, targetName: string, plans: MachinePlan[], skip: boolean) {
+    const { sameDefinition } = await import('../deploy/diff.js');
     let cost: Awaited<ReturnType<typeof import('../cost/index.js').deployCostDelta>> | undefined;
-    if (!flags['no-cost'] && plans.some((plan) => plan.previousDefinition === undefined || !sameDefinition(plan.previousDefinition, plan.definition))) {
+    if (!skip && plans.some((plan) => plan.previousDefinition === undefined || !sameDefinition(plan.previousDefinition, plan.definition))) {
       const { deployCostDelta } = await import('../cost/index.js');
       try {
-        cost = await deployCostDelta(project, target.name, plans.map((plan) => ({ name: plan.name, before: plan.previousDefinition, after: plan.definition })));
+        cost = await deployCostDelta(project, targetName, plans.map((plan) => ({ name: plan.name, before: plan.previousDefinition, after: plan.definition })));
         this.say(cost.line);
       } catch (error) {
         // The estimate is advice: a deploy never fails for it.
         this.note(`cost estimate skipped: ${(error as Error).message.split('\n')[0]}`);
       }
     }
-    return { target: target.name, dryRun: flags['dry-run'], stateMachines: plans, cost };
+    return cost;
   }
 }

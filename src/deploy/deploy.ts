@@ -14,6 +14,8 @@ import type { Project, StateMachineConfig } from '../project/config.js';
 import { renderStateMachine } from '../project/definition.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { prettyDefinition, sameDefinition, settingChanges, unifiedDiff, type SettingChange } from './diff.js';
+import { PROJECT_TAG } from '../project/names.js';
+import { retryOnFreshRole } from './roles.js';
 
 export interface DeployOptions {
   /** Machines to deploy (deliv.yaml keys); all when empty. */
@@ -25,6 +27,8 @@ export interface DeployOptions {
   roleArn: string;
   /** Version description: the git commit, when there is one. */
   versionDescription?: string;
+  /** Waits between attempts while IAM has not yet propagated a fresh role (tests shorten them). */
+  freshRoleDelaysMs?: number[];
 }
 
 export type Change = 'created' | 'updated' | 'unchanged';
@@ -58,6 +62,8 @@ interface Desired {
   roleArn: string;
   loggingConfiguration?: LoggingConfiguration;
   tracingConfiguration?: TracingConfiguration;
+  /** Tags of a machine deliv creates (`deliv:project`), so `deliv destroy` knows it. */
+  tags?: Record<string, string>;
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -70,27 +76,36 @@ export function requireRoleArn(target: ResolvedTarget, flag: string | undefined,
       hint: `set \`roleArn:\` under targets.${target.name} in ${projectFile}, or pass --role-arn arn:aws:iam::<account>:role/<name>`,
     });
   }
+  return checkRoleArn(roleArn);
+}
+
+export function checkRoleArn(roleArn: string): string {
   if (!ROLE_ARN.test(roleArn)) {
     throw new UsageError(`\`${roleArn}\` is not an IAM role ARN`, { hint: 'expected arn:aws:iam::<12-digit account>:role/<name>' });
   }
   return roleArn;
 }
 
-/** Renders and checks every selected machine before any call, so a bad file stops the deploy early. */
-export async function renderForDeploy(project: Project, target: ResolvedTarget, names: string[], roleArn: string): Promise<Desired[]> {
+/**
+ * Renders and checks every selected machine before any call, so a bad file stops the deploy early.
+ * `roleArn` may differ per machine (deliv creates one role each); `defaults` are substitutions
+ * the target's own ones override (the ARNs of the functions deploy creates).
+ */
+export async function renderForDeploy(project: Project, target: ResolvedTarget, names: string[], roleArn: string | ((machine: string) => string), defaults: Record<string, string> = {}): Promise<Desired[]> {
   const all = Object.keys(project.config.stateMachines);
   const selected = names.length > 0 ? names : all;
   if (selected.length === 0) throw new UsageError(`${project.file} declares no state machines`, { hint: 'add one under `stateMachines:` or run `deliv init`' });
   const desired: Desired[] = [];
   for (const name of selected) {
-    const loaded = renderStateMachine(project, name, target.name);
+    const loaded = renderStateMachine(project, name, target.name, defaults);
     await checkDefinition(loaded, target.name);
     const config: StateMachineConfig = project.config.stateMachines[name];
     desired.push({
       name,
       type: config.type,
       definition: JSON.stringify(loaded.definition, null, 2),
-      roleArn,
+      roleArn: typeof roleArn === 'string' ? roleArn : roleArn(name),
+      tags: target.local ? undefined : { [PROJECT_TAG]: project.config.name },
       loggingConfiguration: config.logging
         ? {
             level: config.logging.level,
@@ -173,9 +188,11 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
       plan.routing = [{ stateMachineVersionArn: `${plan.stateMachineArn}:1`, weight: 100 }];
       return plan;
     }
-    const created = await sfn.send(
-      new sdk.CreateStateMachineCommand({ name: machine.name, type: machine.type, ...revision }),
-    );
+    // A role created a moment ago may not be assumable by Step Functions yet: IAM is eventually consistent.
+    const tags = Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value }));
+    const created = await retryOnFreshRole(() => sfn.send(
+      new sdk.CreateStateMachineCommand({ name: machine.name, type: machine.type, ...revision, ...(tags.length > 0 ? { tags } : {}) }),
+    ), { delaysMs: options.freshRoleDelaysMs });
     plan.stateMachineArn = created.stateMachineArn!;
     plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
     plan.versionArn = created.stateMachineVersionArn ?? (await publish(sfn, plan.stateMachineArn, options.versionDescription));
@@ -217,9 +234,9 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
   }
 
   if (machineChanged) {
-    const updated = await sfn.send(
+    const updated = await retryOnFreshRole(() => sfn.send(
       new sdk.UpdateStateMachineCommand({ stateMachineArn: existingArn, ...revision }),
-    );
+    ), { delaysMs: options.freshRoleDelaysMs });
     plan.versionArn = updated.stateMachineVersionArn ?? (await publish(sfn, existingArn, options.versionDescription));
   } else if (versionIsCurrent) {
     plan.versionArn = latestVersion!;

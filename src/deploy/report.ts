@@ -1,5 +1,6 @@
 import { paint } from '../ui/colors.js';
 import { describeRouting, versionLabel, type MachinePlan } from './deploy.js';
+import type { ProjectDeployResult } from './project.js';
 
 /** What `deliv deploy` prints: per machine what happened, its ARNs and, on a dry run, the diff. */
 export function renderDeployPlans(plans: MachinePlan[], context: { dryRun: boolean; target: string; versionDescription?: string }): string[] {
@@ -32,4 +33,26 @@ export function renderDeployPlans(plans: MachinePlan[], context: { dryRun: boole
 
 function aliasName(plan: MachinePlan): string {
   return plan.aliasArn.split(':').at(-1) ?? '';
+}
+
+/** What `deliv deploy --target <aws>` prints: the roles and functions, then each machine as above. */
+export function renderProjectDeploy(result: ProjectDeployResult, context: { versionDescription?: string }): string[] {
+  const lines: string[] = [];
+  const verb = (change: string) => {
+    if (change === 'unchanged') return paint.muted(result.dryRun ? 'no changes' : 'unchanged');
+    const word = change === 'create' ? 'created' : 'updated';
+    return result.dryRun ? paint.warning(`would be ${word}`) : paint.success(word);
+  };
+  for (const role of result.roles) {
+    lines.push(`${paint.strong(`role ${role.name}`)} (${role.purpose}): ${verb(role.change)}${result.dryRun && role.calls.length > 0 ? paint.muted(`  ${role.calls.join(', ')}`) : ''}`);
+    if (!result.dryRun || role.change !== 'unchanged') lines.push(`  ${role.arn}`);
+  }
+  for (const fn of result.functions) {
+    const version = fn.version ? ` version ${fn.version}` : '';
+    lines.push(`${paint.strong(`function ${fn.name}`)}: ${verb(fn.change)}${fn.changes.length > 0 ? ` (${fn.changes.join(', ')})` : ''}${version}`);
+    if (!result.dryRun) lines.push(`  ${fn.arn}`);
+  }
+  if (lines.length > 0) lines.push('');
+  lines.push(...renderDeployPlans(result.stateMachines, { dryRun: result.dryRun, target: result.target, versionDescription: context.versionDescription }));
+  return lines;
 }

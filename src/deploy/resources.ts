@@ -1,42 +1,15 @@
 /**
- * What a project's resources are called on an AWS target, and the
- * substitutions that name them: `${ChargePaymentFunctionArn}` is the ARN of
- * the `charge-payment` function deliv deploys, so a fresh project needs no
- * hand-written ARN. The target's own substitutions still win.
+ * A project machine as deploy sees it on an AWS target: rendered with the
+ * substitutions deploy knows (the functions' ARNs as deployed, the partition,
+ * Region and account), under the target's own; and its policy.
  */
 import { partitionOf } from '../aws/errors.js';
-import { buildArn, PSEUDO_SCOPE, type ArnScope } from '../aws/arn.js';
+import { PSEUDO_SCOPE, type ArnScope } from '../aws/arn.js';
 import type { ResolvedTarget } from '../aws/target.js';
 import type { Project } from '../project/config.js';
 import { renderStateMachine, type LoadedDefinition } from '../project/definition.js';
+import { functionArnSubstitutions, functionPlaceholder } from '../project/names.js';
 import { machinePolicy, type MachinePolicy } from './policy.js';
-
-/** The tag every resource deliv creates carries: `deliv destroy` removes only what has it. */
-export const PROJECT_TAG = 'deliv:project';
-
-/** `charge-payment` → `ChargePaymentFunctionArn`, the placeholder the templates use for it. */
-export function functionPlaceholder(functionKey: string): string {
-  return `${functionKey.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('')}FunctionArn`;
-}
-
-/** Lambda names are per account and Region, so the project name keeps two projects apart (64 characters at most). */
-export function functionName(project: Project, functionKey: string): string {
-  return truncate(`${project.config.name}-${functionKey}`, 64);
-}
-
-/** The state machine's role (IAM role names: 64 characters). */
-export function machineRoleName(project: Project, machine: string): string {
-  return truncate(`${project.config.name}-${machine}-sfn`, 64);
-}
-
-/** One execution role for the project's functions: basic logging is all they get from deliv. */
-export function functionRoleName(project: Project): string {
-  return truncate(`${project.config.name}-lambda`, 64);
-}
-
-function truncate(name: string, max: number): string {
-  return name.length <= max ? name : name.slice(0, max);
-}
 
 /** The partition, Region and account of a target; what is not known yet stays a CloudFormation pseudo-parameter. */
 export function targetScope(target: Pick<ResolvedTarget, 'region' | 'accountId'>, accountId = target.accountId): ArnScope {
@@ -53,10 +26,8 @@ export function targetScope(target: Pick<ResolvedTarget, 'region' | 'accountId'>
  * or as it will be named) and the pseudo-parameters of the scope.
  */
 export function automaticSubstitutions(project: Project, scope: ArnScope, deployed: Record<string, string> = {}): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const key of Object.keys(project.config.functions ?? {})) {
-    values[functionPlaceholder(key)] = deployed[key] ?? buildArn(scope, 'lambda', `function:${functionName(project, key)}`);
-  }
+  const values = functionArnSubstitutions(project, scope);
+  for (const [key, arn] of Object.entries(deployed)) values[functionPlaceholder(key)] = arn;
   if (!scope.partition.startsWith('${')) values['AWS::Partition'] = scope.partition;
   if (!scope.region.startsWith('${')) values['AWS::Region'] = scope.region;
   if (!scope.account.startsWith('${')) values['AWS::AccountId'] = scope.account;

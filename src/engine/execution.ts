@@ -6,7 +6,8 @@
  * Speed: a chain of states that never awaits (Pass, Choice, Succeed, Fail, or
  * anything whose expressions are synchronous) runs in a plain loop with no
  * promise per state; only a state that really awaits turns the rest of its
- * chain asynchronous.
+ * chain asynchronous. Such a loop still gives the event loop back every
+ * SLICE_MS, so a Pass/Choice loop cannot starve its host.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
@@ -88,6 +89,11 @@ export class Frame {
   current: StateRun | null = null;
   /** The per-state record this thread reuses (see StateRun.reset). */
   run: StateRun | undefined = undefined;
+  /**
+   * A Distributed Map's iteration: on AWS it is a child execution of a Map Run,
+   * and the parent's history shows none of its events, so they are not recorded.
+   */
+  hidden = false;
 
   constructor(
     readonly exec: Execution,
@@ -106,16 +112,33 @@ export class Frame {
       vars = { ...this.vars };
       break;
     }
-    return new Frame(this.exec, vars === this.vars ? {} : vars, scope, last, mapItem);
+    const child = new Frame(this.exec, vars === this.vars ? {} : vars, scope, last, mapItem);
+    child.hidden = this.hidden;
+    return child;
   }
 }
 
-/** Runs states from `state` until the chain ends; synchronous until some state really awaits. */
+/**
+ * How long a chain of synchronous states may hold the event loop before it
+ * gives it back (one macrotask), so that a Pass/Choice loop never starves the
+ * API or the other executions. The clock is read every few states only.
+ */
+const SLICE_MS = 10;
+const STATES_PER_CHECK = 16;
+
+/** Runs states from `state` until the chain ends; synchronous until some state really awaits, or its slice is used up. */
 export function runChain(frame: Frame, state: CompiledState, input: JsonValue): JsonValue | Promise<JsonValue> {
   const scope = frame.scope;
+  let count = 0;
+  let sliceEnd = 0;
   try {
     for (;;) {
       if (scope.reason) throw scope.reason;
+      if (++count % STATES_PER_CHECK === 0) {
+        const now = performance.now();
+        if (sliceEnd === 0) sliceEnd = now + SLICE_MS;
+        else if (now >= sliceEnd) return yieldThen(frame, state, input);
+      }
       const output = state.run(frame, input);
       if (isPromise<JsonValue>(output)) {
         return output.then(
@@ -133,6 +156,11 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
   } catch (error) {
     throw wrap(frame, error);
   }
+}
+
+/** Gives the event loop back (after I/O callbacks and timers), then carries on with `state`. */
+function yieldThen(frame: Frame, state: CompiledState, input: JsonValue): Promise<JsonValue> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runChain(frame, state, input));
 }
 
 function wrap(frame: Frame, error: unknown): unknown {
@@ -181,6 +209,8 @@ export class Execution {
   readonly contextStateMachine: { Id: string; Name: string };
   /** Id the next appended event gets. */
   private nextId = 1;
+  /** Last id given to an event of a hidden thread (see Frame.hidden). */
+  private hiddenId = 0;
   /** Timestamp (ms) of the event emitted or replayed last. */
   lastTimestamp = 0;
   private lastDateMs = NaN;
@@ -244,6 +274,13 @@ export class Execution {
   }
 
   private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: { name?: string; index?: number }): number {
+    if (frame.hidden) {
+      // Not in this history; a distinct (negative) id still tells the thread's events and task tokens apart.
+      this.replayed = null;
+      this.lastTimestamp = this.clock.now();
+      frame.last = --this.hiddenId;
+      return frame.last;
+    }
     if (this.replay !== null) {
       const recorded = this.replay.take(frame.last, type, match);
       if (recorded) {

@@ -16,6 +16,7 @@ import { compileReference, requirePath } from './paths.js';
 import { detailsOf } from './replay.js';
 import type { CompileProblem } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
+import { overPayloadLimit, resultTooLargeCause } from '../asl/limits.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -166,7 +167,10 @@ export function enter(frame: Frame, type: string, name: string, input: JsonValue
 export function exit(run: StateRun, type: string, output: JsonValue, assigned?: Record<string, JsonValue>): JsonValue {
   const frame = run.frame;
   const exec = frame.exec;
-  const details: Record<string, unknown> = { name: run.name, output: exec.json(output), outputDetails: TRUNCATED_FALSE() };
+  const text = exec.json(output);
+  // Over the payload quota the state fails before it exits, as AWS records it.
+  if (overPayloadLimit(text)) throw new StateFailure(StatesErrors.DataLimitExceeded, resultTooLargeCause(run.name));
+  const details: Record<string, unknown> = { name: run.name, output: text, outputDetails: TRUNCATED_FALSE() };
   // An empty Assign leaves no assignedVariables in the event, as on AWS.
   if (assigned !== undefined && Object.keys(assigned).length > 0) {
     const shown: Record<string, string> = {};

@@ -58,6 +58,12 @@ export interface TaskRequest {
   heartbeat(): void;
   /** Activity tasks: called by the host when a worker takes the task (GetActivityTask), for ActivityStarted. */
   started?(workerName?: string): void;
+  /**
+   * For `.sync` and `.waitForTaskToken`: the runner calls this once the submit
+   * call (the Lambda invoke, SendMessage, StartExecution...) was accepted, with
+   * the service's answer; the engine records it as TaskSubmitted, as AWS does.
+   */
+  submitted(output: JsonValue): void;
 }
 
 export interface TaskRunner {

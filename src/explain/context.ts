@@ -6,7 +6,8 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { firstMatching, isUncatchable, StatesErrors } from '../asl/errors.js';
-import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, SubMachine, WorkflowType } from '../asl/types.js';
+import { findState } from '../asl/graph.js';
+import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, WorkflowType } from '../asl/types.js';
 
 /** A Lambda function error as the Node/Python runtimes serialise it into the cause. */
 export interface HandlerError {
@@ -139,33 +140,6 @@ function defaultError(type: string | undefined): string {
   if (type?.endsWith('TimedOut')) return StatesErrors.Timeout;
   if (type === 'ExecutionAborted') return StatesErrors.Aborted;
   return '';
-}
-
-interface Located {
-  state: State;
-  queryLanguage?: QueryLanguage;
-  enclosedBy: string[];
-}
-
-/** Finds a state by name anywhere in the definition (branches and item processors included). */
-export function findState(definition: StateMachineDefinition | undefined, name: string): Located | undefined {
-  if (!definition) return undefined;
-  const search = (machine: Pick<SubMachine, 'States' | 'QueryLanguage'>, language: QueryLanguage | undefined, enclosedBy: string[]): Located | undefined => {
-    const scopeLanguage = machine.QueryLanguage ?? language;
-    const direct = machine.States?.[name];
-    if (direct) return { state: direct, queryLanguage: direct.QueryLanguage ?? scopeLanguage, enclosedBy };
-    for (const [stateName, state] of Object.entries(machine.States ?? {})) {
-      const inner = state.QueryLanguage ?? scopeLanguage;
-      const children: SubMachine[] =
-        state.Type === 'Parallel' ? state.Branches ?? [] : state.Type === 'Map' ? [state.ItemProcessor ?? state.Iterator].filter((x): x is SubMachine => Boolean(x)) : [];
-      for (const child of children) {
-        const found = search(child, inner, [...enclosedBy, stateName]);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return search(definition, definition.QueryLanguage, []);
 }
 
 /** The state named in AWS's runtime-error causes: "An error occurred while executing the state 'X' (entered at ...". */

@@ -8,6 +8,7 @@ import type { ChoiceRule, JsonValue, MapState, Retrier } from '../asl/types.js';
 import type { FailureContext } from './context.js';
 import { parseHandlerError, parseJson } from './context.js';
 import { StatesErrors } from '../asl/errors.js';
+import { PAYLOAD_LIMIT_BYTES } from '../asl/limits.js';
 
 export interface ExplanationParts {
   whatHappened: string;
@@ -24,7 +25,6 @@ const LAMBDA_TRANSIENT_RETRY: Retrier = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
-const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
 type Rule = (ctx: FailureContext) => ExplanationParts | undefined;
 

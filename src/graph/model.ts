@@ -1,4 +1,5 @@
-import type { Catcher, ChoiceState, DefinitionPath, MapState, ParallelState, Retrier, State, StateMachineDefinition, StateType, SubMachine } from '../asl/types.js';
+import { transitionsOf } from '../asl/graph.js';
+import type { DefinitionPath, MapState, ParallelState, Retrier, State, StateMachineDefinition, StateType, SubMachine } from '../asl/types.js';
 import { describeChoiceRule } from './choice-label.js';
 
 /**
@@ -162,23 +163,13 @@ export function buildGraphModel(definition: StateMachineDefinition): GraphModel 
       if (!id) model.warnings.push(`${[...path, field].join('.')}: \`${target}\` is not a state in the same scope`);
       return id;
     };
-    if (state.Type === 'Choice') {
-      const choice = state as ChoiceState;
-      for (const [index, rule] of (Array.isArray(choice.Choices) ? choice.Choices : []).entries()) {
-        const target = to(rule.Next, `Choices.${index}.Next`);
-        if (target) addEdge({ from, to: target, kind: 'choice', label: describeChoiceRule(rule) });
-      }
-      const fallback = to(choice.Default, 'Default');
-      if (fallback) addEdge({ from, to: fallback, kind: 'default', label: 'default' });
-      return;
-    }
-    const next = to((state as { Next?: string }).Next, 'Next');
-    if (next) addEdge({ from, to: next, kind: 'next' });
-    const catchers = (state as { Catch?: Catcher[] }).Catch;
-    for (const [index, catcher] of (Array.isArray(catchers) ? catchers : []).entries()) {
-      const target = to(catcher.Next, `Catch.${index}.Next`);
-      const errors = Array.isArray(catcher.ErrorEquals) ? catcher.ErrorEquals : [];
-      if (target) addEdge({ from, to: target, kind: 'catch', label: errors.join(', '), errors });
+    for (const transition of transitionsOf(state)) {
+      const target = to(transition.target, transition.field.join('.'));
+      if (!target) continue;
+      if (transition.kind === 'choice') addEdge({ from, to: target, kind: 'choice', label: describeChoiceRule(transition.rule!) });
+      else if (transition.kind === 'default') addEdge({ from, to: target, kind: 'default', label: 'default' });
+      else if (transition.kind === 'catch') addEdge({ from, to: target, kind: 'catch', label: transition.errors!.join(', '), errors: transition.errors });
+      else addEdge({ from, to: target, kind: 'next' });
     }
   }
 }

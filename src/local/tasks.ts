@@ -51,15 +51,19 @@ export class LocalTaskRunner implements TaskRunner {
     const info = this.env.executionInfo(request.executionArn);
     // A mocked callback task answers at once, as in Step Functions Local.
     const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
-    if (mocked?.kind === 'throw') throw mocked.failure;
-    if (mocked) return mocked.value;
+    if (mocked) {
+      // A MockConfigFile mocks the task's final result only: its submit call is taken as accepted, with no answer of its own.
+      if (request.pattern !== 'request-response') request.submitted({});
+      if (mocked.kind === 'throw') throw mocked.failure;
+      return mocked.value;
+    }
     if (request.pattern !== 'waitForTaskToken') return this.perform(request, info?.machineName);
     // The token is live before the resource runs, as on AWS: a handler may answer it
     // (SendTaskSuccess through the SDK) before it returns.
     const answer = this.env.tokens.wait(request);
     answer.catch(() => undefined); // an early SendTaskFailure is delivered below, not reported as unhandled
     try {
-      await this.perform(request, info?.machineName);
+      request.submitted(await this.perform(request, info?.machineName));
     } catch (error) {
       this.env.tokens.withdraw(request);
       throw error;
@@ -137,9 +141,9 @@ export class LocalTaskRunner implements TaskRunner {
       const name = (error as Error).name;
       throw new TaskFailure(`StepFunctions.${name}`, (error as Error).message);
     }
-    if (request.pattern === 'request-response' || request.pattern === 'waitForTaskToken') {
-      return { ExecutionArn: child.arn, StartDate: child.started };
-    }
+    const response = { ExecutionArn: child.arn, StartDate: child.started };
+    if (request.pattern === 'request-response' || request.pattern === 'waitForTaskToken') return response;
+    request.submitted(response);
     const done = await this.env.nested.waitFor(child.arn, request.signal).catch((error: unknown) => {
       this.env.nested.stop(child.arn);
       throw error;

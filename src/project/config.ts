@@ -27,6 +27,14 @@ export interface FunctionConfig {
   architecture?: 'x86_64' | 'arm64';
   /** Expected duration per invocation, for the cost estimate. */
   durationMs?: number;
+  /** Lambda runtime on AWS targets (default nodejs22.x). */
+  runtime?: string;
+  /** The Lambda function name on AWS targets (default `<project>-<key>`). */
+  name?: string;
+  /** Environment variables of the deployed function. */
+  environment?: Record<string, string>;
+  /** IAM statements the function needs beyond writing its logs, added to the execution role deliv creates. */
+  permissions?: Array<{ Effect?: 'Allow' | 'Deny'; Action: string | string[]; Resource: string | string[] }>;
 }
 
 export interface TargetConfig {
@@ -34,7 +42,10 @@ export interface TargetConfig {
   kind?: 'local' | 'aws';
   region?: string;
   profile?: string;
+  /** The role the state machines run as; without it deliv creates one per machine with the policy `deliv policy` prints. */
   roleArn?: string;
+  /** The execution role of the functions; without it deliv creates one with their logging permissions. */
+  functionRoleArn?: string;
   accountId?: string;
   endpoint?: string;
   alias?: string;

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { DefinitionPath, StateMachineDefinition } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
-import type { Project } from './config.js';
+import { partitionOf } from '../aws/errors.js';
+import type { Project, TargetConfig } from './config.js';
+import { functionArnSubstitutions } from './names.js';
 
 export const DEFINITION_EXTENSIONS = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
 
@@ -71,7 +73,8 @@ function substitute(value: unknown, substitutions: Record<string, string>, seen:
       if (!seen.includes(name)) seen.push(name);
       const replacement = substitutions[name];
       if (replacement === undefined) {
-        if (!unresolved.includes(name)) unresolved.push(name);
+        // CloudFormation pseudo-parameters (`${AWS::AccountId}`) are filled by deploy, or by CloudFormation itself.
+        if (!unresolved.includes(name) && !name.startsWith('AWS::')) unresolved.push(name);
         return whole;
       }
       return replacement;
@@ -127,5 +130,16 @@ export function renderStateMachine(project: Project, machineName: string, target
       hint: `known: ${Object.keys(project.config.targets).join(', ')}`,
     });
   }
-  return loadDefinitionFile(path.resolve(project.root, machine.definition), { ...defaults, ...target.substitutions });
+  // On AWS the functions' ARNs follow from their names; deploy passes the ARNs it got as defaults.
+  const automatic = (target.kind ?? 'aws') === 'aws' ? functionArnSubstitutions(project, awsScope(target)) : {};
+  const values: Record<string, string> = { ...automatic, ...defaults, ...target.substitutions };
+  // A target's value may itself name the account or Region (`arn:aws:sns:eu-west-1:${AWS::AccountId}:orders`).
+  for (const [name, value] of Object.entries(values)) values[name] = value.replace(/\$\{(AWS::[A-Za-z]+)\}/g, (whole, pseudo: string) => values[pseudo] ?? whole);
+  return loadDefinitionFile(path.resolve(project.root, machine.definition), values);
+}
+
+/** A target's partition, Region and account, as pseudo-parameters where deliv.yaml does not say. */
+function awsScope(target: TargetConfig): { partition: string; region: string; account: string } {
+  const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return { partition: region ? partitionOf(region) : '${AWS::Partition}', region: region ?? '${AWS::Region}', account: target.accountId ?? '${AWS::AccountId}' };
 }

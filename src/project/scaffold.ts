@@ -153,12 +153,13 @@ export function planProject(options: ScaffoldOptions): Map<string, string> {
       needsSfnClient ||= source.includes('@aws-sdk/client-sfn');
       const handler = `functions/${functionName}${extension}`;
       files.set(handler, source);
-      functions[functionName] = { handler, timeoutSeconds: fn.timeoutSeconds, memoryMB: fn.memoryMB, durationMs: fn.durationMs };
+      functions[functionName] = { handler, timeoutSeconds: fn.timeoutSeconds, memoryMB: fn.memoryMB, durationMs: fn.durationMs, ...(fn.permissions ? { permissions: fn.permissions } : {}) };
     }
 
     for (const parameter of template.parameters) {
       localSubstitutions[parameter.name] = parameterValue(parameter, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
-      awsSubstitutions[parameter.name] = parameterValue(parameter, { region: options.region, account: EXAMPLE_ACCOUNT });
+      // On AWS, `deliv deploy` fills the functions' ARNs from what it deploys; other resources are named per account.
+      if (!parameter.function) awsSubstitutions[parameter.name] = parameterValue(parameter, { region: options.region, account: '${AWS::AccountId}' });
     }
 
     const eventsDir = path.join(template.dir, 'events');
@@ -190,7 +191,6 @@ export function planProject(options: ScaffoldOptions): Map<string, string> {
     [EXAMPLE_TARGET]: {
       kind: 'aws',
       region: options.region,
-      roleArn: `arn:aws:iam::${EXAMPLE_ACCOUNT}:role/${options.name}-StepFunctionsRole`,
       substitutions: awsSubstitutions,
     },
   };
@@ -220,8 +220,9 @@ function succeedingSample(files: Map<string, string>, machine: string): string {
 function projectFileText(config: ProjectConfig): string {
   const header = [
     '# deliv project: state machines, local handlers and where they deploy.',
-    `# Targets: \`local\` is the embedded emulator; \`${EXAMPLE_TARGET}\` is an example AWS account to edit`,
-    '# (roleArn must be a role Step Functions can assume; substitutions fill `${Name}` in the definitions).',
+    `# Targets: \`local\` is the embedded emulator; \`${EXAMPLE_TARGET}\` is the AWS account your credentials reach.`,
+    '# On AWS, `deliv deploy` creates the functions and least-privilege roles and fills `${<Name>FunctionArn}`;',
+    '# substitutions fill the other `${Name}` (`${AWS::AccountId}` is your account); roleArn: uses a role of yours instead.',
     '',
   ].join('\n');
   return header + stringify(config, { lineWidth: 0 });
@@ -289,8 +290,18 @@ deliv test --coverage
 
 ## Deploy to AWS
 
-Edit the \`${EXAMPLE_TARGET}\` target in \`deliv.yaml\` (region, \`roleArn\`, the ARNs in
-\`substitutions\`), deploy the functions, then \`deliv deploy --target ${EXAMPLE_TARGET}\`.
+With AWS credentials configured (\`aws configure\`, \`aws sso login\` or AWS_PROFILE):
+
+\`\`\`sh
+deliv deploy --target ${EXAMPLE_TARGET} --dry-run    # the plan: functions, roles, policies, state machines
+deliv deploy --target ${EXAMPLE_TARGET}              # bundles and deploys the functions, creates the roles, then the machines
+\`\`\`
+
+deliv fills \`\${<Name>FunctionArn}\` from the functions it deploys and gives each state machine a role
+with exactly the permissions its definition needs (\`deliv policy <machine>\` prints it). The SNS topics
+and SQS queues in the \`${EXAMPLE_TARGET}\` substitutions must exist in your account. Everything deliv
+creates is tagged \`deliv:project\`; \`deliv destroy --target ${EXAMPLE_TARGET}\` removes it.
+
 \`deliv build --target ${EXAMPLE_TARGET}\` writes the rendered ASL to \`.deliv/build/\` for SAM,
 CDK or CloudFormation.
 `;

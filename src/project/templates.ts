@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
+import type { FunctionConfig } from './config.js';
 
 /** templates/ ships beside dist/ and src/ in the package, so the same relative path works for both. */
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
@@ -14,6 +15,8 @@ export interface TemplateFunction {
   timeoutSeconds: number;
   memoryMB: number;
   durationMs: number;
+  /** IAM statements the handler needs on AWS beyond its logs (deliv.yaml `functions.<name>.permissions`). */
+  permissions?: FunctionConfig['permissions'];
 }
 
 /**

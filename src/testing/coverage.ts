@@ -6,6 +6,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { firstMatchingIndex, StatesErrors } from '../asl/errors.js';
+import { statesOf, targetsOf } from '../asl/graph.js';
 import type { ChoiceRule, JsonValue, QueryLanguage, StateMachineDefinition } from '../asl/types.js';
 import { compileChoiceRule } from '../engine/choice.js';
 import { compilePath } from '../engine/jsonpath.js';
@@ -60,42 +61,31 @@ interface FlatState {
   language: QueryLanguage;
 }
 
-function flatten(states: Record<string, StateDef> | undefined, language: QueryLanguage, out: FlatState[]): FlatState[] {
-  for (const [name, def] of Object.entries(states ?? {})) {
-    const own = def.QueryLanguage ?? language;
-    out.push({ name, def, language: own });
-    for (const branch of def.Branches ?? []) flatten(branch.States, branch.QueryLanguage ?? own, out);
-    const processor = def.ItemProcessor ?? def.Iterator;
-    if (processor) flatten(processor.States, own, out);
-  }
-  return out;
+/** Every state of the definition, nested ones included, with the query language it runs in. */
+function flatten(definition: StateMachineDefinition): FlatState[] {
+  return statesOf(definition).map((info) => ({ name: info.name, def: info.state as StateDef, language: info.queryLanguage }));
 }
 
 /** Every coverable item of a definition, none covered yet. */
 export function coverageItems(definition: StateMachineDefinition): CoverageItem[] {
   const items: CoverageItem[] = [];
-  const states = flatten(definition.States as Record<string, StateDef>, (definition.QueryLanguage as QueryLanguage | undefined) ?? 'JSONPath', []);
+  const states = flatten(definition);
   for (const { name, def } of states) {
     items.push({ id: `state:${name}`, metric: 'states', state: name, label: name, covered: false });
-    const targets = new Set<string>();
-    if (def.Next) targets.add(def.Next);
     def.Choices?.forEach((rule, index) => {
-      if (rule.Next) targets.add(rule.Next);
       items.push({ id: `choice:${name}[${index}]`, metric: 'branches', state: name, to: rule.Next, label: `${name} rule ${index + 1} → ${rule.Next}`, covered: false });
     });
     if (def.Type === 'Choice') {
-      if (def.Default) targets.add(def.Default);
       // A Choice without Default still has an outcome of its own: States.NoChoiceMatched.
       items.push({ id: `choice:${name}[Default]`, metric: 'branches', state: name, to: def.Default, label: `${name} Default → ${def.Default ?? StatesErrors.NoChoiceMatched}`, covered: false });
     }
     def.Catch?.forEach((catcher, index) => {
-      targets.add(catcher.Next);
       items.push({ id: `catch:${name}[${index}]`, metric: 'catches', state: name, to: catcher.Next, label: `${name} Catch ${catcher.ErrorEquals.join(', ')} → ${catcher.Next}`, covered: false });
     });
     def.Retry?.forEach((retrier, index) => {
       items.push({ id: `retry:${name}[${index}]`, metric: 'retries', state: name, label: `${name} Retry ${retrier.ErrorEquals.join(', ')}`, covered: false });
     });
-    for (const to of targets) items.push({ id: `edge:${name}->${to}`, metric: 'transitions', state: name, to, label: `${name} → ${to}`, covered: false });
+    for (const to of targetsOf(def)) items.push({ id: `edge:${name}->${to}`, metric: 'transitions', state: name, to, label: `${name} → ${to}`, covered: false });
   }
   return items;
 }
@@ -135,7 +125,7 @@ function choiceRuleTaken(flat: FlatState, entry: StateEntry, target: string, var
 export function measureCoverage(machine: string, definition: StateMachineDefinition, histories: readonly (readonly HistoryEvent[])[]): MachineCoverage {
   const items = coverageItems(definition);
   const byId = new Map(items.map((item) => [item.id, item]));
-  const flat = new Map(flatten(definition.States as Record<string, StateDef>, (definition.QueryLanguage as QueryLanguage | undefined) ?? 'JSONPath', []).map((s) => [s.name, s]));
+  const flat = new Map(flatten(definition).map((s) => [s.name, s]));
   const mark = (id: string) => {
     const item = byId.get(id);
     if (item) item.covered = true;

@@ -55,6 +55,8 @@ export class CaseTaskRunner implements TaskRunner {
     }
     let result: JsonValue = null;
     const outcome: MockOutcome | undefined = pick(behaviour.mock, invocation);
+    // As in the emulator: a mocked `.sync`/`.waitForTaskToken` task's submit call is taken as accepted.
+    if (outcome && request.pattern !== 'request-response') request.submitted({});
     if (outcome && 'throw' in outcome) throw new TaskFailure(outcome.throw.error, outcome.throw.cause);
     if (outcome && 'never' in outcome) return never(request.signal);
     if (outcome) result = outcome.return;
@@ -62,6 +64,7 @@ export class CaseTaskRunner implements TaskRunner {
       if (!this.options.handlers) throw new TaskFailure(StatesErrors.TaskFailed, `state ${request.stateName} asks for its handler, but this run has no project handlers`);
       // For a callback task the handler is the resource invoked; the token is then answered as `callback:` says.
       result = await this.options.handlers.run(callbackTask ? { ...request, pattern: 'request-response' } : request);
+      if (callbackTask) request.submitted(result);
     }
     if (!callbackTask) return result;
     const callback = pick(behaviour.callback, invocation);

@@ -7,6 +7,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { findState } from '../asl/graph.js';
 import type { JsonValue, StateMachineDefinition } from '../asl/types.js';
 import { compile, VirtualClock } from '../engine/index.js';
 import type { CompiledMachine, ExecutionResult, TaskRunner } from '../engine/types.js';
@@ -131,35 +132,7 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
 }
 
 export function hasState(definition: StateMachineDefinition, name: string): boolean {
-  return findStateDefinition(definition, name) !== undefined;
-}
-
-interface FoundState {
-  state: JsonValue;
-  /** The query language in force where the state is. */
-  language: string;
-  topLevel: boolean;
-}
-
-/** A state of the definition by name, nested ones (Parallel branches, Map processors) included. */
-function findStateDefinition(definition: StateMachineDefinition, name: string): FoundState | undefined {
-  type Machine = { QueryLanguage?: string; States?: Record<string, unknown> };
-  const visit = (machine: Machine | undefined, language: string, topLevel: boolean): FoundState | undefined => {
-    const inMachine = machine?.QueryLanguage ?? language;
-    for (const [stateName, state] of Object.entries(machine?.States ?? {})) {
-      const s = state as { QueryLanguage?: string; Branches?: Machine[]; Iterator?: Machine; ItemProcessor?: Machine };
-      const here = s.QueryLanguage ?? inMachine;
-      if (stateName === name) return { state: state as JsonValue, language: here, topLevel };
-      for (const branch of s.Branches ?? []) {
-        const found = visit(branch, here, false);
-        if (found) return found;
-      }
-      const found = visit(s.ItemProcessor ?? s.Iterator, here, false);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit(definition as Machine, 'JSONPath', true);
+  return findState(definition, name) !== undefined;
 }
 
 /** The project's handlers, for states with `handler: true`: the emulator's own Lambda host. */
@@ -201,8 +174,8 @@ export function executionName(testCase: TestCase, index: number): string {
 /** A state test: the state alone through the engine's TestState, as AWS's TestState would run it. */
 async function runStateCase(project: Project, prepared: Prepared, testCase: TestCase & { state: string }, index: number, handlers?: TaskRunner): Promise<CaseResult> {
   const started = performance.now();
-  const found = findStateDefinition(prepared.definition, testCase.state) as FoundState;
-  const definition = found.topLevel ? prepared.definition : { ...(found.state as object), QueryLanguage: found.language };
+  const found = findState(prepared.definition, testCase.state)!;
+  const definition = found.enclosedBy.length === 0 ? prepared.definition : { ...found.state, QueryLanguage: found.queryLanguage };
   const mock = testCase.mock;
   const context = testCase.context ? { Execution: { Name: testCase.context.executionName, StartTime: testCase.context.startTime } } : undefined;
   const request: TestStateRequest = {

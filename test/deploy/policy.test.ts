@@ -195,15 +195,13 @@ describe('the policy of each template, statement by statement', () => {
   const cleanups: Array<() => void> = [];
   afterAll(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-  /** A fresh project of one template whose prod target names no function: deploy fills them in. */
+  /** A fresh project of one template, as `deliv init` writes it, for a known account. */
   function scaffolded(template: Template): { project: Project; target: ResolvedTarget } {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     writeProject(dir, planProject({ dir, name: 'shop', templates: [template.name], region: REGION, language: 'js' }));
     const project = loadProject(dir);
-    const functionParameters = new Set(template.parameters.filter((parameter) => parameter.function).map((parameter) => parameter.name));
-    const substitutions = Object.fromEntries(Object.entries(project.config.targets.prod.substitutions ?? {}).filter(([name]) => !functionParameters.has(name)));
-    project.config.targets.prod = { kind: 'aws', region: REGION, accountId: ACCOUNT, substitutions };
+    project.config.targets.prod.accountId = ACCOUNT;
     return { project, target: resolveTarget(project, { target: 'prod' }) };
   }
 
@@ -212,7 +210,7 @@ describe('the policy of each template, statement by statement', () => {
       const { project, target } = scaffolded(template);
       const policy = projectMachinePolicy(project, template.name, target);
       const byAction = new Map(policy.document.Statement.map((statement) => [statement.Action.join(','), statement.Resource]));
-      const values = project.config.targets.prod.substitutions ?? {};
+      const values = Object.fromEntries(Object.entries(project.config.targets.prod.substitutions ?? {}).map(([name, value]) => [name, value.replace('${AWS::AccountId}', ACCOUNT)]));
 
       const functions = template.parameters.filter((parameter) => parameter.function).map((parameter) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:shop-${parameter.function}`);
       expect(byAction.get('lambda:InvokeFunction')).toEqual(functions.flatMap((arn) => [arn, `${arn}:*`]).sort());

@@ -148,12 +148,12 @@ describe('deploy to an AWS target', () => {
     expect(fake.machine('orders')!.aliases.get('live')!.routingConfiguration).toEqual([{ stateMachineVersionArn: `${arn}:2`, weight: 100 }]);
   });
 
-  it('refuses an AWS target without a role ARN before any call', async () => {
+  it('creates the role of a target without a role ARN first: nothing reaches Step Functions while IAM cannot be reached', async () => {
     const before = fake.calls.length;
-    const result = await deliv(['deploy', '--target', 'norole']);
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('target `norole` has no role ARN');
-    expect(result.stderr).toContain('--role-arn');
+    // Port 9 (discard) on loopback: nothing listens, so STS (the account of the new role's ARN) is unreachable.
+    const result = await deliv(['deploy', '--target', 'norole'], { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('cannot connect to http://127.0.0.1:9 (ECONNREFUSED)');
     expect(fake.calls.length).toBe(before);
   });
 });

@@ -95,6 +95,7 @@ function request(resource: string, parameters: JsonValue, extra: Partial<TaskReq
     executionArn: EXECUTION,
     signal: new AbortController().signal,
     heartbeat: () => {},
+    submitted: () => {},
     ...extra,
   };
 }

@@ -15,6 +15,7 @@
  * and the longest route, each loop bounded by the usage file.
  */
 import { firstMatching } from '../../asl/errors.js';
+import { targetsOf } from '../../asl/graph.js';
 import type { Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
 import { UsageError } from '../../ui/errors.js';
@@ -275,7 +276,7 @@ class Walker {
   }
 
   private state(name: string, state: State, siblings: string[]): StateResult {
-    const next = 'Next' in state && typeof state.Next === 'string' ? [state.Next] : [];
+    const next = targetsOf(state, ['next']);
     for (const target of next) {
       if (!siblings.includes(target)) throw new UsageError(`state \`${name}\`: Next \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details' });
     }
@@ -380,9 +381,7 @@ class Walker {
   }
 
   private choice(name: string, state: Extract<State, { Type: 'Choice' }>, siblings: string[]): StateResult {
-    const targets: string[] = [];
-    for (const rule of state.Choices ?? []) if (rule.Next && !targets.includes(rule.Next)) targets.push(rule.Next);
-    if (state.Default && !targets.includes(state.Default)) targets.push(state.Default);
+    const targets = targetsOf(state, ['choice', 'default']);
     for (const target of targets) {
       if (!siblings.includes(target)) throw new UsageError(`Choice \`${name}\`: target \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details' });
     }
@@ -411,7 +410,7 @@ class Walker {
   private withRetries(name: string, state: Extract<State, { Type: 'Task' | 'Parallel' | 'Map' }>, result: StateResult): StateResult {
     const retriers = state.Retry ?? [];
     const catchers = state.Catch ?? [];
-    const catchTargets = [...new Set(catchers.map((catcher) => catcher.Next))];
+    const catchTargets = targetsOf(state, ['catch']);
     const failure = this.failure(name);
     const maxRetries = retriers.reduce((total, retrier) => total + maxAttempts(retrier), 0);
     const inner = result.weight;

@@ -182,6 +182,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const mapRunArn = `${exec.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${def.Label ?? name}:${exec.options.name}-${startedId}`;
       exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
     }
+    const runStartedId = frame.last;
     // How AWS links the events (recorded histories): an iteration starts after the last
     // state event of the iteration that finished before it (not after its MapIteration*
     // event); MapStateSucceeded follows the last MapIterationSucceeded, and MapStateFailed
@@ -203,6 +204,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const inFlight = new Map<number, Frame>();
     const runOne = (index: number): MaybePromise<void> => {
       const child = frame.child(scope, chain, { Index: index, Value: inputs[index] });
+      if (distributed) child.hidden = true;
       exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
       const onError = (error: unknown): void => {
         inFlight.delete(index);
@@ -246,7 +248,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       inFlight.clear();
       scope.cancel(new Cancelled('sibling-failed'));
       scope.dispose();
-      frame.last = chain;
+      frame.last = distributed ? runStartedId : chain;
       fromIterations.add(failure);
       // MapStateFailed itself is written once the failure is not retried (see `run`).
       if (distributed) exec.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: failure.error, cause: failure.cause });
@@ -254,10 +256,11 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     };
     const succeeded = (): MaybePromise<JsonValue> => {
       scope.dispose();
-      frame.last = lastCompletion ?? chain;
-      if (distributed) exec.emit(frame, 'MapRunSucceeded', 'mapRunSucceededEventDetails', undefined);
-      // MapStateExited follows what MapStateSucceeded follows, as AWS records it.
+      frame.last = distributed ? runStartedId : (lastCompletion ?? chain);
+      // MapStateExited follows what the success events follow (for a Map Run, MapRunStarted: AWS's
+      // recordings since November 2024; older ones show it after MapRunSucceeded).
       const before = frame.last;
+      if (distributed) exec.emit(frame, 'MapRunSucceeded', 'mapRunSucceededEventDetails', undefined);
       exec.emit(frame, 'MapStateSucceeded', 'mapStateSucceededEventDetails', undefined);
       frame.last = before;
       frame.next = next();

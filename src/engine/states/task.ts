@@ -7,6 +7,7 @@ import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import { detailsOf } from '../replay.js';
 import { requirePath } from '../paths.js';
+import { overPayloadLimit, resultTooLargeCause } from '../../asl/limits.js';
 import { ErrorPolicy } from '../retry.js';
 import type { IntegrationPattern, TaskRequest } from '../types.js';
 import { TaskFailure } from '../types.js';
@@ -113,6 +114,7 @@ class LiveTask implements TaskRequest {
     private readonly complete: (outcome: Outcome) => MaybePromise<JsonValue>,
     private readonly resolve: (value: MaybePromise<JsonValue>) => void,
     private readonly reject: (error: unknown) => void,
+    private onSubmitted: ((output: JsonValue) => void) | undefined,
     /** Activities only: the worker took the task (ActivityStarted). */
     readonly started?: (workerName?: string) => void,
   ) {
@@ -143,6 +145,14 @@ class LiveTask implements TaskRequest {
     this.controller ??= new AbortController();
     return this.controller.signal;
   }
+
+  /** The `.sync`/`.waitForTaskToken` submit call was accepted: TaskSubmitted, once, with the service's answer. */
+  readonly submitted = (output: JsonValue): void => {
+    if (this.settled || !this.onSubmitted) return;
+    const report = this.onSubmitted;
+    this.onSubmitted = undefined;
+    report(output);
+  };
 
   readonly heartbeat = (): void => {
     if (this.settled || this.heartbeatSeconds === undefined) return;
@@ -223,6 +233,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const parameters = jsonata ? compileTemplate(env, 'Arguments', def.Arguments) : compileTemplate(env, 'Parameters', def.Parameters);
   const pathTail = jsonata ? undefined : compileJsonPathTail(env, def);
   const ataTail = jsonata ? compileJsonataTail(env, def) : undefined;
+  // Credentials (a role to assume for the call) is a payload template like Parameters; TaskScheduled shows its RoleArn.
+  const credentials = compileTemplate(env, 'Credentials', def.Credentials);
   const timeout = compileSeconds(env, 'TimeoutSeconds', def.TimeoutSeconds, def.TimeoutSecondsPath);
   const heartbeat = compileSeconds(env, 'HeartbeatSeconds', def.HeartbeatSeconds, def.HeartbeatSecondsPath);
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
@@ -237,6 +249,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     params: JsonValue,
     timeoutSeconds: number | undefined,
     heartbeatSeconds: number | undefined,
+    roleArn: JsonValue | undefined,
     complete: (outcome: Outcome) => MaybePromise<JsonValue>,
   ): Promise<JsonValue> => {
     const frame = run.frame;
@@ -247,6 +260,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         : { ...base, region: info.region, parameters: exec.json(params) };
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
+    if (roleArn !== undefined) scheduledDetails.taskCredentials = { roleArn };
     exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
     let markStarted: ((workerName?: string) => void) | undefined;
     if (!activity) exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base });
@@ -259,7 +273,13 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         exec.emit(frame, started, key(started), workerName === undefined ? {} : { workerName });
       };
     }
+    const submitDetails = (output: JsonValue) => ({ ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
+    let submitted = info.pattern === 'request-response' || legacyLambda || activity;
     if (exec.replay) {
+      if (!submitted && exec.replay.peek(frame.last, ['TaskSubmitted'])) {
+        exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(null));
+        submitted = true;
+      }
       const recorded = exec.replay.peek(frame.last, [succeeded, failed, timedOut]);
       if (recorded) {
         exec.emit(frame, recorded.type as HistoryEventType, key(recorded.type as string), undefined);
@@ -272,7 +292,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       }
     }
     return new Promise<JsonValue>((resolve, reject) => {
-      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, markStarted);
+      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(output));
+      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted, markStarted);
       let pending: Promise<JsonValue> | JsonValue;
       try {
         pending = exec.runner.run(task);
@@ -301,7 +322,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       frame.exec.inspect?.(jsonata ? 'afterArguments' : 'afterParameters', resolved);
       return andThen(timeout(run, effective), (timeoutSeconds) =>
         andThen(heartbeat(run, effective), (heartbeatSeconds) =>
-          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (outcome) => {
+          andThen(credentials ? credentials(jsonata ? run.statesScope() : run.at(effective)) : undefined, (role) =>
+          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (role as { RoleArn?: JsonValue } | undefined)?.RoleArn, (outcome) => {
             const exec = frame.exec;
             if (!outcome.ok) {
               const details: Record<string, unknown> = { ...base };
@@ -312,6 +334,12 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
               throw new StateFailure(outcome.error, outcome.cause);
             }
             const result = outcome.value as JsonValue;
+            // A result over the payload quota is the task's failure, which Retry and Catch see (AWS's recording s084).
+            if (!outcome.replayed && overPayloadLimit(exec.json(result))) {
+              const cause = resultTooLargeCause(String(def.Resource));
+              exec.emit(frame, failed, key(failed), { ...base, error: StatesErrors.DataLimitExceeded, cause });
+              throw new StateFailure(StatesErrors.DataLimitExceeded, cause);
+            }
             exec.inspect?.('result', result);
             if (!outcome.replayed) {
               exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
@@ -319,6 +347,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
             frame.next = next();
             return pathTail ? finishJsonPath(run, 'Task', pathTail, result) : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result);
           }),
+          ),
         ),
       );
     });

@@ -1,4 +1,5 @@
 /** Helpers shared by the API handlers: input checks, pagination and wire formats. */
+import { PAYLOAD_LIMIT_BYTES } from '../../asl/limits.js';
 import { ApiError, validationError } from '../api-error.js';
 import type { EmulatorContext } from '../emulator.js';
 
@@ -7,7 +8,7 @@ export type Input = Record<string, unknown>;
 export type Handler = (context: EmulatorContext, input: Input, call?: { signal: AbortSignal }) => unknown;
 
 /** AWS's payload limit for inputs, outputs and definitions' data (256 KiB of UTF-8). */
-export const MAX_PAYLOAD_BYTES = 262_144;
+export const MAX_PAYLOAD_BYTES = PAYLOAD_LIMIT_BYTES;
 
 /** Timestamps travel as epoch seconds (with milliseconds) in AWS JSON 1.0. */
 export const epoch = (ms: number | null | undefined): number | undefined => (ms === null || ms === undefined ? undefined : ms / 1000);

@@ -1,0 +1,191 @@
+/**
+ * A project function on Lambda: created, or updated in place (code, then
+ * configuration), each write waiting until Lambda has finished the previous
+ * one (`State` Pending → Active, `LastUpdateStatus` InProgress → Successful),
+ * then a version published. The same bundle (CodeSha256) and settings make no
+ * write call at all.
+ */
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
+import { DelivError } from '../ui/errors.js';
+import { canonicalJson } from './diff.js';
+import { LAMBDA_HANDLER, type FunctionPackage, type NodeRuntime } from './bundle.js';
+import { PROJECT_TAG } from '../project/names.js';
+import { retryOnFreshRole } from './roles.js';
+
+export interface FunctionSpec {
+  /** deliv.yaml key. */
+  key: string;
+  /** Lambda function name. */
+  name: string;
+  project: string;
+  runtime: NodeRuntime;
+  memoryMB: number;
+  timeoutSeconds: number;
+  architecture: 'x86_64' | 'arm64';
+  environment: Record<string, string>;
+  roleArn: string;
+  package: FunctionPackage;
+}
+
+export type FunctionChange = 'create' | 'update' | 'unchanged';
+
+export interface FunctionPlan {
+  spec: FunctionSpec;
+  change: FunctionChange;
+  /** The unqualified ARN (built from the account before the function exists). */
+  arn: string;
+  /** The write calls, in order. */
+  calls: string[];
+  /** Settings that differ from the deployed function: `memory 128 → 256`. */
+  changes: string[];
+  /** The version published by this deploy (or, unchanged, the latest one). */
+  version?: string;
+}
+
+/** Lambda's defaults, so that a deliv.yaml without memory or timeout still compares equal to what AWS holds. */
+export const DEFAULT_MEMORY_MB = 128;
+export const DEFAULT_TIMEOUT_SECONDS = 3;
+
+interface Deployed {
+  configuration: FunctionConfiguration;
+  tags: Record<string, string>;
+}
+
+async function readFunction(lambda: LambdaClient, name: string): Promise<Deployed | undefined> {
+  const { GetFunctionCommand } = await import('@aws-sdk/client-lambda');
+  try {
+    const found = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+    return found.Configuration ? { configuration: found.Configuration, tags: found.Tags ?? {} } : undefined;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+export async function planFunction(lambda: LambdaClient, spec: FunctionSpec, arnPrefix: string): Promise<FunctionPlan> {
+  const deployed = await readFunction(lambda, spec.name);
+  if (!deployed) {
+    return { spec, change: 'create', arn: `${arnPrefix}${spec.name}`, calls: ['lambda:CreateFunction'], changes: [] };
+  }
+  if (deployed.tags[PROJECT_TAG] !== spec.project) {
+    throw new DelivError(`Lambda function ${spec.name} exists and deliv did not create it for project ${spec.project}`, {
+      hint: `deliv never takes over a function: set functions.${spec.key}.name in deliv.yaml to another name, or delete the function`,
+    });
+  }
+  const current = deployed.configuration;
+  const changes: string[] = [];
+  const codeChanged = current.CodeSha256 !== spec.package.sha256;
+  const architecture = current.Architectures?.[0] ?? 'x86_64';
+  if (codeChanged) changes.push('code');
+  if (architecture !== spec.architecture) changes.push(`architecture ${architecture} → ${spec.architecture}`);
+  const settings = configurationChanges(current, spec);
+  changes.push(...settings);
+  const calls: string[] = [];
+  if (codeChanged || architecture !== spec.architecture) calls.push('lambda:UpdateFunctionCode');
+  if (settings.length > 0) calls.push('lambda:UpdateFunctionConfiguration');
+  if (calls.length > 0) calls.push('lambda:PublishVersion');
+  return { spec, change: calls.length > 0 ? 'update' : 'unchanged', arn: current.FunctionArn ?? `${arnPrefix}${spec.name}`, calls, changes };
+}
+
+function configurationChanges(current: FunctionConfiguration, spec: FunctionSpec): string[] {
+  const changes: string[] = [];
+  const compare = (label: string, before: unknown, after: unknown) => {
+    if (canonicalJson(before ?? null) !== canonicalJson(after ?? null)) changes.push(`${label} ${show(before)} → ${show(after)}`);
+  };
+  compare('memory', current.MemorySize, spec.memoryMB);
+  compare('timeout', current.Timeout, spec.timeoutSeconds);
+  compare('runtime', current.Runtime, spec.runtime);
+  compare('handler', current.Handler, LAMBDA_HANDLER);
+  compare('role', current.Role, spec.roleArn);
+  compare('environment', current.Environment?.Variables ?? {}, spec.environment);
+  return changes;
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '(none)';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export interface ApplyOptions {
+  /** Milliseconds between two reads of a function Lambda is still working on. */
+  pollMs?: number;
+  /** Milliseconds before giving up on a function that stays Pending or InProgress. */
+  waitLimitMs?: number;
+  freshRoleDelaysMs?: number[];
+}
+
+export async function applyFunction(lambda: LambdaClient, plan: FunctionPlan, options: ApplyOptions = {}): Promise<FunctionPlan> {
+  const sdk = await import('@aws-sdk/client-lambda');
+  const { spec } = plan;
+  const configuration = {
+    Runtime: spec.runtime,
+    Role: spec.roleArn,
+    Handler: LAMBDA_HANDLER,
+    MemorySize: spec.memoryMB,
+    Timeout: spec.timeoutSeconds,
+    Environment: { Variables: spec.environment },
+  } as const;
+  if (plan.change === 'create') {
+    // A role created a moment ago may not be assumable by Lambda yet: CreateFunction is retried until it is.
+    const created = await retryOnFreshRole(
+      () => lambda.send(new sdk.CreateFunctionCommand({
+        FunctionName: spec.name,
+        ...configuration,
+        Code: { ZipFile: spec.package.zip },
+        Architectures: [spec.architecture],
+        PackageType: 'Zip',
+        Publish: true,
+        Description: `deliv: ${spec.key} of project ${spec.project}`,
+        Tags: { [PROJECT_TAG]: spec.project },
+      })),
+      { delaysMs: options.freshRoleDelaysMs },
+    );
+    plan.arn = created.FunctionArn ?? plan.arn;
+    plan.version = created.Version;
+    await settle(lambda, spec.name, created, options);
+    return plan;
+  }
+  for (const call of plan.calls) {
+    if (call === 'lambda:UpdateFunctionCode') {
+      const updated = await lambda.send(new sdk.UpdateFunctionCodeCommand({ FunctionName: spec.name, ZipFile: spec.package.zip, Architectures: [spec.architecture] }));
+      await settle(lambda, spec.name, updated, options);
+    } else if (call === 'lambda:UpdateFunctionConfiguration') {
+      const updated = await retryOnFreshRole(() => lambda.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: spec.name, ...configuration })), { delaysMs: options.freshRoleDelaysMs });
+      await settle(lambda, spec.name, updated, options);
+    } else if (call === 'lambda:PublishVersion') {
+      // CodeSha256 makes Lambda refuse to publish code other than the code this deploy uploaded.
+      const published = await lambda.send(new sdk.PublishVersionCommand({ FunctionName: spec.name, CodeSha256: spec.package.sha256 }));
+      plan.version = published.Version;
+    }
+  }
+  return plan;
+}
+
+/** Waits until Lambda is done with the last change: State Active and LastUpdateStatus not InProgress. */
+async function settle(lambda: LambdaClient, name: string, last: FunctionConfiguration, options: ApplyOptions): Promise<void> {
+  const { GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+  const pollMs = options.pollMs ?? 1000;
+  const deadline = Date.now() + (options.waitLimitMs ?? 5 * 60_000);
+  let current = last;
+  for (;;) {
+    if (current.State === 'Failed' || current.LastUpdateStatus === 'Failed') {
+      const reason = current.LastUpdateStatus === 'Failed' ? current.LastUpdateStatusReason : current.StateReason;
+      const code = current.LastUpdateStatus === 'Failed' ? current.LastUpdateStatusReasonCode : current.StateReasonCode;
+      throw new DelivError(`Lambda could not apply the change to ${name}: ${reason ?? 'no reason given'}${code ? ` (${code})` : ''}`, { hint: 'fix the cause, then deploy again: what is already deployed stays' });
+    }
+    const busy = current.State === 'Pending' || current.LastUpdateStatus === 'InProgress';
+    if (!busy) return;
+    if (Date.now() > deadline) throw new DelivError(`Lambda is still working on ${name} after ${Math.round((options.waitLimitMs ?? 300_000) / 1000)} s`, { hint: 'deploy again later: it picks up from there' });
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  }
+}
+
+/** Deletes a function deliv created for the project (with its versions). */
+export async function deleteFunction(lambda: LambdaClient, name: string, project: string): Promise<boolean> {
+  const deployed = await readFunction(lambda, name);
+  if (!deployed || deployed.tags[PROJECT_TAG] !== project) return false;
+  const { DeleteFunctionCommand } = await import('@aws-sdk/client-lambda');
+  await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+  return true;
+}

@@ -1,0 +1,207 @@
+/**
+ * A scaffolded project deployed to "AWS" through the real SDK clients: Lambda,
+ * IAM and STS fakes in their wire formats, the Step Functions fake for the
+ * machines. Fresh, unchanged, changed, failing halfway, throttled, without
+ * credentials.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { awsDeployClients } from '../../src/aws/clients.js';
+import { resolveTarget } from '../../src/aws/target.js';
+import { deployProject, type ProjectDeployOptions } from '../../src/deploy/project.js';
+import { loadProject, type Project } from '../../src/project/config.js';
+import { planProject, writeProject } from '../../src/project/scaffold.js';
+import { tempDir } from '../helpers/cli.js';
+import { startFakeAws, type FakeAws } from '../helpers/fake-aws.js';
+import { FAKE_ACCOUNT, startFakeSfn, type FakeSfn } from '../helpers/fake-sfn.js';
+
+const REGION = 'eu-west-1';
+const ENV_KEYS = ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_MAX_ATTEMPTS', 'AWS_PROFILE'];
+const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+
+let aws: FakeAws;
+let sfn: FakeSfn;
+let dir: string;
+let cleanup: () => void;
+
+const OPTIONS: ProjectDeployOptions = { names: [], dryRun: false, alias: 'live', lambda: { pollMs: 5, freshRoleDelaysMs: [5, 5, 5] }, freshRoleDelaysMs: [5, 5, 5] };
+
+function project(): Project {
+  const loaded = loadProject(dir);
+  loaded.config.targets.prod.endpoint = sfn.url;
+  return loaded;
+}
+
+async function run(options: Partial<ProjectDeployOptions> = {}) {
+  const loaded = project();
+  const target = resolveTarget(loaded, { target: 'prod' });
+  return deployProject(loaded, target, await awsDeployClients(target), { ...OPTIONS, ...options });
+}
+
+beforeAll(async () => {
+  aws = await startFakeAws({ account: FAKE_ACCOUNT, region: REGION });
+  sfn = await startFakeSfn({ region: REGION });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_LAMBDA: aws.url,
+    AWS_ENDPOINT_URL_IAM: aws.url,
+    AWS_ENDPOINT_URL_STS: aws.url,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '2',
+  });
+  delete process.env.AWS_PROFILE;
+  ({ dir, cleanup } = tempDir());
+  writeProject(dir, planProject({ dir, name: 'shop', templates: ['order-fulfillment'], region: REGION, language: 'ts' }));
+});
+
+afterAll(async () => {
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  await Promise.all([aws.close(), sfn.close()]);
+  cleanup();
+});
+
+beforeEach(() => {
+  aws.calls.length = 0;
+  sfn.calls.length = 0;
+});
+afterEach(() => {
+  aws.intercept(undefined);
+  sfn.intercept(undefined);
+});
+
+describe('a fresh project to AWS', () => {
+  it('plans without a single write call on --dry-run', async () => {
+    const result = await run({ dryRun: true });
+    expect(aws.writes()).toEqual([]);
+    expect(sfn.calls.map((call) => call.action).filter((action) => !/^(List|Describe)/.test(action))).toEqual([]);
+    expect(result.functions.map((fn) => [fn.name, fn.change])).toContainEqual(['shop-charge-payment', 'create']);
+    expect(result.roles.map((role) => [role.name, role.change])).toEqual([['shop-lambda', 'create'], ['shop-order-fulfillment-sfn', 'create']]);
+    expect(result.stateMachines[0]).toMatchObject({ name: 'order-fulfillment', change: 'created' });
+  });
+
+  it('creates the roles, the functions and the machine, with no ARN written by hand', async () => {
+    // IAM has not propagated the new role yet when Step Functions first sees it: AWS refuses, deliv retries.
+    sfn.intercept((action, _body, call) => (action === 'CreateStateMachine' && call === 1
+      ? { status: 400, type: 'AccessDeniedException', message: 'Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.' }
+      : undefined));
+    const result = await run();
+
+    const fnRole = aws.roles.get('shop-lambda')!;
+    expect(JSON.parse(fnRole.trust).Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+    const logs = JSON.parse(fnRole.policies.get('deliv-function-logs')!);
+    expect(logs.Statement[0].Resource).toContain(`arn:aws:logs:${REGION}:${FAKE_ACCOUNT}:log-group:/aws/lambda/shop-charge-payment:*`);
+    // The courier handler answers its task token: its permission, with the account filled in.
+    expect(logs.Statement[1]).toEqual({ Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:stateMachine:order-fulfillment` });
+
+    expect([...aws.functions.keys()].sort()).toEqual(['assign-courier', 'charge-payment', 'check-stock', 'refund-payment', 'release-stock', 'reserve-stock', 'validate-order'].map((name) => `shop-${name}`));
+    const charge = aws.functions.get('shop-charge-payment')!;
+    expect(charge.configuration).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler', MemorySize: 256, Timeout: 15, Role: fnRole.arn, State: 'Active', Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } } });
+    expect(charge.tags).toEqual({ 'deliv:project': 'shop' });
+    expect(charge.versions).toEqual(['1']);
+    // The first CreateFunction met the fresh role and was refused once, then retried.
+    expect(aws.calls.filter((call) => call.action === 'CreateFunction').length).toBe(8);
+
+    const machineRole = aws.roles.get('shop-order-fulfillment-sfn')!;
+    expect(JSON.parse(machineRole.trust).Statement[0]).toEqual({ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': FAKE_ACCOUNT } } });
+    const policy = JSON.parse(machineRole.policies.get('deliv-state-machine')!);
+    const invoke = policy.Statement.find((statement: { Action: string[] }) => statement.Action.includes('lambda:InvokeFunction'));
+    expect(invoke.Resource).toContain(`arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-charge-payment`);
+    expect(invoke.Resource).toHaveLength(14);
+
+    const creates = sfn.calls.filter((call) => call.action === 'CreateStateMachine');
+    expect(creates).toHaveLength(2);
+    expect(creates[1].body).toMatchObject({ name: 'order-fulfillment', roleArn: machineRole.arn, tags: [{ key: 'deliv:project', value: 'shop' }] });
+    const definition = JSON.parse(creates[1].body.definition);
+    expect(definition.States.ValidateOrder.Parameters.FunctionName).toBe(`arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-validate-order`);
+    expect(definition.States.NotifyCustomer.Parameters.TopicArn).toBe(`arn:aws:sns:${REGION}:${FAKE_ACCOUNT}:order-notifications`);
+    expect(creates[1].body.definition).not.toContain('${');
+    expect(result.stateMachines[0].change).toBe('created');
+  });
+
+  it('writes nothing when deployed again unchanged', async () => {
+    const result = await run();
+    expect(aws.writes()).toEqual([]);
+    expect(sfn.calls.map((call) => call.action).filter((action) => !/^(List|Describe)/.test(action))).toEqual([]);
+    expect(result.functions.every((fn) => fn.change === 'unchanged')).toBe(true);
+    expect(result.stateMachines[0]).toMatchObject({ change: 'unchanged', aliasChange: 'unchanged' });
+  });
+
+  it('updates only the function whose code changed, waiting for Lambda between calls', async () => {
+    const file = path.join(dir, 'functions/check-stock.ts');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n// restocked\nexport const restocked = true;\n`);
+    const result = await run();
+    expect(aws.writes()).toEqual(['lambda:UpdateFunctionCode', 'lambda:PublishVersion']);
+    expect(aws.calls.filter((call) => call.action === 'UpdateFunctionCode')[0].body.FunctionName).toBe('shop-check-stock');
+    expect(result.functions.find((fn) => fn.key === 'check-stock')).toMatchObject({ change: 'update', changes: ['code'], version: '2' });
+    expect(sfn.calls.map((call) => call.action).filter((action) => !/^(List|Describe)/.test(action))).toEqual([]);
+  });
+
+  it('updates memory and timeout in place, then publishes', async () => {
+    const text = readFileSync(path.join(dir, 'deliv.yaml'), 'utf8');
+    writeFileSync(path.join(dir, 'deliv.yaml'), text.replace(/( {2}charge-payment:\n {4}handler: functions\/charge-payment.ts\n {4}timeoutSeconds: )15\n {4}memoryMB: 256/, '$130\n    memoryMB: 512'));
+    const result = await run();
+    expect(aws.writes()).toEqual(['lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion']);
+    expect(result.functions.find((fn) => fn.key === 'charge-payment')?.changes).toEqual(['memory 256 → 512', 'timeout 15 → 30']);
+    expect(aws.functions.get('shop-charge-payment')!.configuration).toMatchObject({ MemorySize: 512, Timeout: 30 });
+  });
+});
+
+describe('a deploy that fails halfway', () => {
+  it('says what was done and is completed by a re-run', async () => {
+    const { dir: other, cleanup: done } = tempDir();
+    try {
+      writeProject(other, planProject({ dir: other, name: 'triage', templates: ['support-triage'], region: REGION, language: 'js' }));
+      const loaded = loadProject(other);
+      loaded.config.targets.prod.endpoint = sfn.url;
+      const target = resolveTarget(loaded, { target: 'prod' });
+      aws.intercept((call) => (call.action === 'PutRolePolicy' && call.body.RoleName === 'triage-support-triage-sfn'
+        ? { status: 403, code: 'AccessDenied', message: `User: arn:aws:iam::${FAKE_ACCOUNT}:user/developer is not authorized to perform: iam:PutRolePolicy on resource: role triage-support-triage-sfn because no identity-based policy allows the iam:PutRolePolicy action` }
+        : undefined));
+      const failure = await deployProject(loaded, target, await awsDeployClients(target), OPTIONS).catch((error: unknown) => error as Error & { hint?: string });
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toBe('access denied: iam:PutRolePolicy on role');
+      expect((failure as { hint?: string }).hint).toContain('already done: created role triage-lambda, created function triage-open-refund-case (version 1)');
+      expect((failure as { hint?: string }).hint).toContain('Deploying again completes the rest');
+      expect(sfn.machine('support-triage')).toBeUndefined();
+
+      aws.intercept(undefined);
+      aws.calls.length = 0;
+      const result = await deployProject(loaded, target, await awsDeployClients(target), OPTIONS);
+      // The role exists without its policy: the re-run puts the policy, creates the machine, touches nothing else.
+      expect(aws.writes()).toEqual(['iam:PutRolePolicy']);
+      expect(result.stateMachines[0].change).toBe('created');
+    } finally {
+      done();
+    }
+  });
+});
+
+describe('the AWS environment', () => {
+  it('retries a throttled call and goes on', async () => {
+    aws.intercept((call, count) => (call.action === 'GetRole' && count === 1 ? { status: 400, code: 'Throttling', message: 'Rate exceeded' } : undefined));
+    const result = await run({ dryRun: true });
+    expect(result.roles.every((role) => role.change === 'unchanged')).toBe(true);
+  });
+
+  it('says how to get credentials when there are none, before any AWS call', async () => {
+    const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const failure = await run({ dryRun: true }).catch((error: unknown) => error as Error & { hint?: string });
+      expect((failure as Error).message).toBe('no AWS credentials found');
+      expect((failure as { hint?: string }).hint).toContain('aws configure');
+      expect(aws.calls).toEqual([]);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = keys.id;
+      process.env.AWS_SECRET_ACCESS_KEY = keys.secret;
+    }
+  });
+});
