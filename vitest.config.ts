@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * CLI as a user runs it, child processes, a real browser). `npm test` builds
  * and runs both; `npm run test:unit` needs no build.
  */
-const E2E = ['test/e2e/**/*.test.ts', 'test/**/*.browser.test.ts', 'test/local/crash.test.ts'];
+const E2E = ['test/e2e/**/*.test.ts', 'test/**/*.browser.test.ts', 'test/local/crash.test.ts', 'test/local/durability.test.ts'];
 
 export default defineConfig({
   test: {

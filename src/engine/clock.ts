@@ -9,8 +9,12 @@ function abortReason(signal: AbortSignal): unknown {
  * ten times faster, 0 skips them. `now()` moves forward by the time a skipped
  * wait would have taken, so `$$.State.EnteredTime` and history timestamps stay
  * consistent with the waits the execution went through.
+ *
+ * `unref`: pending waits do not keep the process alive. For a host whose waits
+ * are state (the emulator: a Wait's end follows from its history and resumes
+ * after a restart) and that stays alive by serving, so it can exit at once.
  */
-export function realClock(scale = 1): Clock {
+export function realClock(scale = 1, options: { unref?: boolean } = {}): Clock {
   let offset = 0;
   const now = (): number => Date.now() + offset;
   const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -24,6 +28,7 @@ export function realClock(scale = 1): Clock {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
+      if (options.unref) timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   return {

@@ -14,6 +14,7 @@ import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 import { Cancelled, StateFailure, toFailure } from './failure.js';
 import { Replay } from './replay.js';
+import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import type { StateRun } from './io.js';
 import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
@@ -190,6 +191,12 @@ export function taskTokenFor(key: Uint8Array, executionArn: string, enteredEvent
   return createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest('base64url');
 }
 
+/** The events that end an execution: they may still be written as event 25,000. */
+const ENDS = new Set<string>(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+
+/** AWS documents the failure (bp-history-limit), not its wording: this cause says what happened. */
+export const HISTORY_LIMIT_CAUSE = `The execution reached the maximum number of events in its history (${HISTORY_EVENT_LIMIT}).`;
+
 export interface ExecutionContextObject {
   Id: string;
   Input: JsonValue;
@@ -290,6 +297,12 @@ export class Execution {
         return frame.last;
       }
       this.replayed = null;
+    }
+    if (this.nextId === HISTORY_EVENT_LIMIT && !ENDS.has(type)) {
+      // AWS: event 25,000 may only be ExecutionSucceeded; anything else fails the execution there.
+      this.root.cancel(new Cancelled('aborted'));
+      this.finish({ status: 'FAILED', error: StatesErrors.Runtime, cause: HISTORY_LIMIT_CAUSE }, frame);
+      throw new Cancelled('aborted');
     }
     const id = this.nextId++;
     const now = this.clock.now();

@@ -122,17 +122,27 @@ const AWS_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown; signature
 // ---------------------------------------------------------------- evaluation
 
 /** Turns a JSONata result into plain JSON (sequences into arrays); undefined stays undefined. */
-function toJson(value: unknown): JsonValue | undefined {
+/**
+ * A JSONata result as the JSON AWS hands on, by JSON.stringify's rules: a
+ * function (a lambda or a built-in) is no value (nothing at the top, a
+ * dropped key in an object, null in an array), and a non-finite number is null.
+ */
+function toJson(value: unknown, inArray = false): JsonValue | undefined {
+  // jsonata's lambdas are plain (circular) objects and its built-ins carry a marker: both are functions.
+  if (value !== null && (typeof value === 'object' || typeof value === 'function') && ('_jsonata_lambda' in value || '_jsonata_function' in value)) {
+    return inArray ? null : undefined;
+  }
   if (value === undefined || value === null || typeof value !== 'object') {
-    if (typeof value === 'function') return undefined;
-    if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : undefined;
-    return value as JsonValue | undefined;
+    if (typeof value === 'function') return inArray ? null : undefined;
+    if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : null;
+    return value === undefined && inArray ? null : (value as JsonValue | undefined);
   }
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (const item of value) {
-      const json = toJson(item);
-      if (json !== undefined) out.push(json);
+      // jsonata's sequences leave out undefined items; a function in one is null, as JSON.stringify writes it.
+      if (item === undefined) continue;
+      out.push(toJson(item, true) as JsonValue);
     }
     return out;
   }
@@ -186,12 +196,20 @@ export function compileJsonataExpression(expression: string, field: string): (sc
     }
     const bindings: Record<string, unknown> = { ...scope.variables, states };
     let result: unknown;
+    let json: JsonValue | undefined;
     try {
       result = await compiled.evaluate(states.input, bindings);
+      json = toJson(result);
     } catch (error) {
+      // Never a JavaScript engine error in a cause: a blown stack is worded as AWS words it.
+      if (error instanceof RangeError) {
+        throw new QueryEvaluationError(
+          `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.`,
+          field,
+        );
+      }
       throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${errorText(error)}`, field);
     }
-    const json = toJson(result);
     if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
     return json;
   };

@@ -357,8 +357,9 @@ function foldPath(names: string[]): string[] {
 
 /**
  * The context with its data redacted: inputs, parameters, causes, messages and
- * literals in the definition. Names of states and errors are the workflow's
- * code, not data, and are kept (a state called `Name` must stay `Name`).
+ * literals in the definition, and the names too (execution, states, errors):
+ * they are the workflow's code, so redaction only touches what in them looks
+ * like personal data (an execution named after a CPF, an error quoting an email).
  */
 export function redactContext(ctx: FailureContext, redactor: { redact<T>(value: T): T; redactText(text: string): string }): FailureContext {
   const data = redactor.redact({
@@ -373,14 +374,20 @@ export function redactContext(ctx: FailureContext, redactor: { redact<T>(value: 
     handledCauses: ctx.handled.map((handled) => handled.cause),
     otherCauses: ctx.otherFailures.map((other) => other.cause),
   });
+  const name = (text: string) => redactor.redactText(text);
+  const optional = (text: string | undefined) => (text === undefined ? undefined : name(text));
   return {
     ...ctx,
-    execution: { ...ctx.execution, name: ctx.execution.name === undefined ? undefined : redactor.redactText(ctx.execution.name), input: data.executionInput },
+    execution: { ...ctx.execution, name: optional(ctx.execution.name), arn: optional(ctx.execution.arn), input: data.executionInput },
+    error: name(ctx.error),
     cause: data.cause,
-    handlerError: ctx.handlerError ? { ...ctx.handlerError, errorMessage: data.handlerMessage, stackTrace: data.handlerTrace ?? [] } : undefined,
-    failingState: ctx.failingState ? { ...ctx.failingState, definition: data.stateDefinition, input: data.stateInput, parameters: data.stateParameters } : undefined,
-    attempts: ctx.attempts.map((attempt, index) => ({ ...attempt, cause: data.attemptCauses[index] })),
-    handled: ctx.handled.map((handled, index) => ({ ...handled, cause: data.handledCauses[index] })),
-    otherFailures: ctx.otherFailures.map((other, index) => ({ ...other, cause: data.otherCauses[index] })),
+    handlerError: ctx.handlerError ? { ...ctx.handlerError, errorType: optional(ctx.handlerError.errorType), errorMessage: data.handlerMessage, stackTrace: data.handlerTrace ?? [] } : undefined,
+    failingState: ctx.failingState
+      ? { ...ctx.failingState, name: name(ctx.failingState.name), enclosedBy: ctx.failingState.enclosedBy.map(name), definition: data.stateDefinition, input: data.stateInput, parameters: data.stateParameters }
+      : undefined,
+    attempts: ctx.attempts.map((attempt, index) => ({ ...attempt, error: name(attempt.error), cause: data.attemptCauses[index] })),
+    handled: ctx.handled.map((handled, index) => ({ ...handled, state: name(handled.state), error: name(handled.error), wentTo: optional(handled.wentTo), caughtBy: optional(handled.caughtBy), cause: data.handledCauses[index] })),
+    otherFailures: ctx.otherFailures.map((other, index) => ({ ...other, state: optional(other.state), error: name(other.error), cause: data.otherCauses[index] })),
+    path: ctx.path.map(name),
   };
 }

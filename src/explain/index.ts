@@ -202,7 +202,7 @@ export function modelFor(settings: Pick<ExplainSettings, 'model' | 'project'>): 
 /** Explains a failure context: redacts it, then asks Claude (or the cache, or the offline rules). */
 export async function explainContext(context: FailureContext, settings: ExplainSettings): Promise<ExplainResult> {
   const redact = settings.redact !== false;
-  const redactor = new Redactor({ extraKeys: settings.project?.config.explain?.redactKeys, homeDir: os.homedir() });
+  const redactor = new Redactor({ extraKeys: settings.project?.config.explain?.redactKeys, homeDir: os.homedir(), projectRoot: settings.project?.root ?? process.cwd() });
   const sentContext = redact ? redactContext(context, redactor) : context;
   const prompt = { system: SYSTEM_PROMPT, user: renderPrompt(sentContext) };
   const modelId = modelFor(settings);

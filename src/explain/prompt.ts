@@ -3,6 +3,7 @@
  * rendered as compact, labelled sections. Only a context that went through
  * the Redactor should ever reach `renderPrompt`.
  */
+import { terminalSafe } from '../ui/output.js';
 import type { FailureContext } from './context.js';
 
 /** Bumped whenever the prompt's wording changes, so cached answers to the old prompt are not reused. */
@@ -62,7 +63,8 @@ export function renderPrompt(ctx: FailureContext): string {
   }
   for (const other of ctx.otherFailures) lines.push(`Other uncaught failure: ${other.state ?? '?'} — ${other.error}${other.cause ? `: ${clip(other.cause, 300)}` : ''}`);
   lines.push(`Path of states: ${ctx.path.join(' → ') || '(none)'}`);
-  return lines.join('\n');
+  // Control characters say nothing to the model, and without them `--show-prompt` prints exactly what is sent.
+  return terminalSafe(lines.join('\n'), { colour: false });
 }
 
 const CATCH_TEXT: Record<FailureContext['catchVerdict'], string> = {

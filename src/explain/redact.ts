@@ -9,7 +9,8 @@
 
 export type RedactionKind =
   | 'EMAIL' | 'PHONE' | 'CARD' | 'ADDRESS' | 'POSTCODE' | 'NAME' | 'TASK_TOKEN'
-  | 'AWS_ACCESS_KEY' | 'AWS_SECRET' | 'SECRET' | 'JWT' | 'IP' | 'REDACTED';
+  | 'AWS_ACCESS_KEY' | 'AWS_SECRET' | 'SECRET' | 'JWT' | 'IP' | 'REDACTED'
+  | 'CPF' | 'CNPJ' | 'RG' | 'BIRTHDATE';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -26,12 +27,32 @@ const KEY_KINDS: Record<string, RedactionKind> = {
   addressline1: 'ADDRESS', addressline2: 'ADDRESS', address1: 'ADDRESS', address2: 'ADDRESS', housenumber: 'ADDRESS',
   postcode: 'POSTCODE', postalcode: 'POSTCODE', zip: 'POSTCODE', zipcode: 'POSTCODE',
   cardnumber: 'CARD', pan: 'CARD', creditcard: 'CARD', cvv: 'SECRET', cvc: 'SECRET', expiry: 'SECRET', expirydate: 'SECRET', cardexpiry: 'SECRET',
-  dateofbirth: 'REDACTED', dob: 'REDACTED', birthdate: 'REDACTED', ssn: 'REDACTED', nationalid: 'REDACTED', passportnumber: 'REDACTED', iban: 'REDACTED',
+  dateofbirth: 'BIRTHDATE', dob: 'BIRTHDATE', birthdate: 'BIRTHDATE', ssn: 'REDACTED', nationalid: 'REDACTED', passportnumber: 'REDACTED', iban: 'REDACTED',
   tasktoken: 'TASK_TOKEN',
   password: 'SECRET', passwd: 'SECRET', secret: 'SECRET', apikey: 'SECRET', accesstoken: 'SECRET', refreshtoken: 'SECRET',
   idtoken: 'SECRET', authorization: 'SECRET', clientsecret: 'SECRET', sessiontoken: 'SECRET', awssessiontoken: 'SECRET',
   secretaccesskey: 'AWS_SECRET', awssecretaccesskey: 'AWS_SECRET', accesskeyid: 'AWS_ACCESS_KEY', awsaccesskeyid: 'AWS_ACCESS_KEY',
   ip: 'IP', ipaddress: 'IP', sourceip: 'IP', clientip: 'IP',
+  birthday: 'BIRTHDATE', pwd: 'SECRET', pin: 'SECRET', passcode: 'SECRET', otp: 'SECRET', token: 'SECRET',
+  // Portuguese (Brazil), compared without accents: destinatário → destinatario.
+  nome: 'NAME', nomecompleto: 'NAME', primeironome: 'NAME', sobrenome: 'NAME', ultimonome: 'NAME', nomesocial: 'NAME', apelido: 'NAME',
+  cliente: 'NAME', nomecliente: 'NAME', titular: 'NAME', nometitular: 'NAME', destinatario: 'NAME', nomedestinatario: 'NAME',
+  remetente: 'NAME', nomeremetente: 'NAME', comprador: 'NAME', entregador: 'NAME', nomeentregador: 'NAME', motorista: 'NAME',
+  nomemotorista: 'NAME', responsavel: 'NAME', contato: 'NAME', nomecontato: 'NAME', usuario: 'NAME', nomeusuario: 'NAME',
+  recebedor: 'NAME', pagador: 'NAME', beneficiario: 'NAME', favorecido: 'NAME', portador: 'NAME', nomeportador: 'NAME',
+  nomemae: 'NAME', nomedamae: 'NAME', nomepai: 'NAME', nomedopai: 'NAME', mae: 'NAME', pai: 'NAME',
+  correio: 'EMAIL', emailcliente: 'EMAIL',
+  telefone: 'PHONE', celular: 'PHONE', fone: 'PHONE', whatsapp: 'PHONE', telefonecelular: 'PHONE', telefonefixo: 'PHONE',
+  numerotelefone: 'PHONE', numerocelular: 'PHONE', telefonecontato: 'PHONE',
+  endereco: 'ADDRESS', logradouro: 'ADDRESS', rua: 'ADDRESS', complemento: 'ADDRESS', bairro: 'ADDRESS', numeroendereco: 'ADDRESS',
+  enderecoentrega: 'ADDRESS', enderecocobranca: 'ADDRESS', enderecocompleto: 'ADDRESS', residencia: 'ADDRESS',
+  cep: 'POSTCODE', codigopostal: 'POSTCODE',
+  cpf: 'CPF', cpfcliente: 'CPF', cpftitular: 'CPF', documento: 'REDACTED', cnpj: 'CNPJ', rg: 'RG', identidade: 'RG',
+  cnh: 'REDACTED', pis: 'REDACTED', nis: 'REDACTED', passaporte: 'REDACTED', tituloeleitor: 'REDACTED', ctps: 'REDACTED', cartaosus: 'REDACTED',
+  chavepix: 'REDACTED', pix: 'REDACTED',
+  nascimento: 'BIRTHDATE', datanascimento: 'BIRTHDATE', datadenascimento: 'BIRTHDATE', dtnascimento: 'BIRTHDATE', datanasc: 'BIRTHDATE', dtnasc: 'BIRTHDATE',
+  senha: 'SECRET', senhaatual: 'SECRET', novasenha: 'SECRET', codigoseguranca: 'SECRET',
+  cartao: 'CARD', numerocartao: 'CARD', cartaocredito: 'CARD',
 };
 
 interface Pattern {
@@ -39,9 +60,11 @@ interface Pattern {
   regex: RegExp;
   /** Checks a match further (Luhn, digit counts); the matched text is replaced when true. */
   accept?: (match: string) => boolean;
-  /** The capture group holding the value, when the pattern also matches context around it. */
+  /** The capture group holding the value, when the pattern also matches context around it (the value ends the match). */
   group?: number;
 }
+
+const DATE = '(?:\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}(?:\\s+de)?\\s+\\p{L}+\\.?(?:\\s+de)?\\s+\\d{4}|\\p{L}+\\s+\\d{1,2},?\\s+\\d{4})';
 
 const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 
@@ -57,11 +80,37 @@ const PATTERNS: Pattern[] = [
   // Step Functions task tokens are long opaque base64 strings; nothing else in a history is that long without a break.
   { kind: 'TASK_TOKEN', regex: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{100,}={0,2}(?![A-Za-z0-9+/=_-])/g, accept: (match) => /[A-Z]/.test(match) && /[a-z]/.test(match) && /\d/.test(match) },
   { kind: 'EMAIL', regex: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g },
+  // Brazilian documents, before cards and phones whose digits they share. Formatted, the shape says it all;
+  // bare digits must pass the document's check digits.
+  { kind: 'CNPJ', regex: /(?<![\d/]|\d[.-])\d{2}\.\d{3}\.\d{3}\/\d{4}-\d{2}(?![\d/-])/g },
+  { kind: 'CPF', regex: /(?<![\d*]|[\d*][.-])[\d*]{3}\.[\d*]{3}\.[\d*]{3}-[\d*]{2}(?![\d*-])/g, accept: (match) => /\d{3}/.test(match) },
+  { kind: 'CNPJ', regex: /(?<!\d)\d{14}(?!\d)/g, accept: cnpjValid },
+  { kind: 'CPF', regex: /(?<!\d)\d{11}(?!\d)/g, accept: cpfValid },
+  { kind: 'RG', regex: /(?<![\d]|\d[.-])(?:[A-Z]{2}-?)?\d{1,2}\.\d{3}\.\d{3}-?[\dXx]?(?![\d.-])/g },
+  { kind: 'RG', regex: /\bRG\b[\s:nº°.]*([\dXx][\dXx.-]{4,13})/gu, group: 1 },
+  { kind: 'POSTCODE', regex: /(?<![\d]|\d[.-])(?:\d{5}|\d{2}\.\d{3})-\d{3}(?![\d-])/g },
+  { kind: 'POSTCODE', regex: /\bCEP\b[\s:nº°.]*(\d{8})(?!\d)/giu, group: 1 },
+  {
+    kind: 'PHONE',
+    regex: /(?<![\w+])(?:(?:\+|00)55[\s.-]?)?(?:\(0?[1-9]{2}\)|0?[1-9]{2})[\s.-]?(?:9[\s.]?)?\d{4}[\s.-]?\d{4}(?!\w)/g,
+    accept: brazilianPhone,
+  },
+  {
+    kind: 'BIRTHDATE',
+    regex: new RegExp(`(?:\\bborn(?:\\s+on)?|\\bbirth(?:day|\\s*date)?|date\\s+of\\s+birth|\\bd\\.?o\\.?b\\b\\.?|nascid[oa](?:\\s+em)?|data\\s+de\\s+nascimento|\\bnascimento|\\bdt\\.?\\s*nasc\\.?|\\bnasc\\.?)["':=\\s]{0,5}(${DATE})`, 'giu'),
+    group: 1,
+  },
+  { kind: 'SECRET', regex: /\b(?:password|passwd|pwd|passcode|senha|pin)\b(?:\s*[:=]\s*|\s+(?:is|é|era)\s+)["']?([^\s"',;&<>]{2,})/giu, group: 1 },
   { kind: 'IP', regex: new RegExp(`(?<![\\d.])(?:${IPV4_OCTET}\\.){3}${IPV4_OCTET}(?![\\d.])`, 'g') },
   { kind: 'IP', regex: /(?<![:\w])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![:\w])|(?<![:\w])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}(?![:\w])/gi },
   { kind: 'CARD', regex: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, accept: (match) => luhnValid(match.replace(/\D/g, '')) },
   { kind: 'POSTCODE', regex: /(?<![\d-])\d{5}-\d{4}(?![\d-])/g },
   { kind: 'PHONE', regex: /(?<![\w.+-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?![\w.-])/g, accept: looksLikePhone },
+  // "Rua das Flores, 123", "Av. Paulista 1578, apto 42", "Travessa do Comércio, nº 7".
+  {
+    kind: 'ADDRESS',
+    regex: /(?<![\p{L}])(?:Rua|R\.|Avenida|Av\.?|Travessa|Trav\.|Tv\.|Alameda|Al\.|Praça|Praca|Pça\.?|Estrada|Estr\.|Rodovia|Rod\.|Largo|Ladeira|Viela|Beco)\s+[^,;\n"<>]{2,80}?,?\s+(?:n[º°o]?\.?\s*)?\d{1,5}[A-Za-z]?(?!\d)(?:\s*[-,]\s*(?:apto?\.?|apartamento|casa|bloco|bl\.?|sala|conjunto|cj\.?)\s*[\w-]+)*/giu,
+  },
   {
     kind: 'ADDRESS',
     regex: /\b\d{1,5}[A-Za-z]?,? (?:[A-Z][A-Za-z'-]+ ){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Row|Court|Ct|Place|Pl|Terrace|Close|Crescent|Square|Sq|Parkway|Highway|Hwy|Strasse|Straße|Gardens|Hill|Walk|Mews)\b\.?/g,
@@ -73,6 +122,53 @@ const PATTERNS: Pattern[] = [
 
 /** `"firstName":"Ada"` written inside text (a cause quoting its input), escaped or not. */
 const QUOTED_PAIR = /(\\*")([A-Za-z_$.-]+)\1(\s*:\s*)\1((?:(?!\\*").)*)\1/g;
+
+/** `nome=Marcos Vinícius` or `cliente: Ana Souza` in prose: the value runs to punctuation or the next label. */
+const LABELLED_PAIR = /(^|[\s(,;])([\p{L}_][\p{L}\p{N}_-]{1,30})(\s*[:=]\s*)([^\s,;)(&"<>=][^,;)(&\n"<>=]*?)(?=\s*(?:[,;)(&\n"<>]|$|\s[\p{L}_][\p{L}\p{N}_-]*\s*[:=]))/gu;
+
+/** CPF check digits (mod 11); all-equal digits are not a CPF. */
+export function cpfValid(text: string): boolean {
+  const digits = text.replace(/\D/g, '');
+  if (digits.length !== 11 || /^(\d)\1+$/.test(digits)) return false;
+  const check = (length: number) => {
+    let sum = 0;
+    for (let index = 0; index < length; index += 1) sum += Number(digits[index]) * (length + 1 - index);
+    const rest = (sum * 10) % 11;
+    return rest === 10 ? 0 : rest;
+  };
+  return check(9) === Number(digits[9]) && check(10) === Number(digits[10]);
+}
+
+/** CNPJ check digits (mod 11 with weights 2..9). */
+export function cnpjValid(text: string): boolean {
+  const digits = text.replace(/\D/g, '');
+  if (digits.length !== 14 || /^(\d)\1+$/.test(digits)) return false;
+  const check = (length: number) => {
+    let sum = 0;
+    let weight = length - 7;
+    for (let index = 0; index < length; index += 1) {
+      sum += Number(digits[index]) * weight;
+      weight = weight === 2 ? 9 : weight - 1;
+    }
+    const rest = sum % 11;
+    return rest < 2 ? 0 : 11 - rest;
+  };
+  return check(12) === Number(digits[12]) && check(13) === Number(digits[13]);
+}
+
+/** A Brazilian number: a real area code (11–99, no zero), then 8 digits (landline, 2–5) or 9 starting with 9 (mobile). */
+function brazilianPhone(match: string): boolean {
+  let digits = match.replace(/\D/g, '');
+  const international = /^(?:\+|00)55/.test(match.trim());
+  if (international) digits = digits.replace(/^(?:00)?55/, '');
+  else if (digits.startsWith('0')) digits = digits.slice(1);
+  if (!/^[1-9]{2}/.test(digits)) return false;
+  const local = digits.slice(2);
+  const plausible = (local.length === 9 && local.startsWith('9')) || (local.length === 8 && /^[2-5]/.test(local));
+  if (!plausible) return false;
+  // Bare digits could be any id: only formatted numbers, or ones written with +55, count.
+  return international || /[\s().-]/.test(match);
+}
 
 export function luhnValid(digits: string): boolean {
   if (digits.length < 13 || digits.length > 19 || /^(\d)\1+$/.test(digits)) return false;
@@ -99,7 +195,7 @@ function looksLikePhone(match: string): boolean {
 }
 
 function normaliseKey(key: string): string {
-  return key.replace(/\.\$$/, '').replace(/[_\-\s]/g, '').toLowerCase();
+  return key.replace(/\.\$$/, '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[_\-\s]/g, '').toLowerCase();
 }
 
 /** Paths and expressions are code, not data: `$.customer.name` must stay as written. */
@@ -119,10 +215,16 @@ export class Redactor {
   private readonly keyKinds: Record<string, RedactionKind>;
 
   private readonly homeDir?: string;
+  private readonly projectRoot?: string;
 
-  /** `homeDir` (the user's home folder, which names them in local stack traces) is shown as `~`. */
-  constructor(options: { extraKeys?: readonly string[]; homeDir?: string } = {}) {
-    this.homeDir = options.homeDir && options.homeDir.length > 1 ? options.homeDir : undefined;
+  /**
+   * Paths of the user's machine name them (`/home/ana/...`) and say nothing about the failure:
+   * those inside `projectRoot` become project-relative, the rest of `homeDir` (and any
+   * other user's home) is shown as `~`.
+   */
+  constructor(options: { extraKeys?: readonly string[]; homeDir?: string; projectRoot?: string } = {}) {
+    this.homeDir = options.homeDir && options.homeDir.length > 1 ? options.homeDir.replace(/[\\/]+$/, '') : undefined;
+    this.projectRoot = options.projectRoot && options.projectRoot.length > 1 ? options.projectRoot.replace(/[\\/]+$/, '') : undefined;
     this.keyKinds = { ...KEY_KINDS };
     for (const key of options.extraKeys ?? []) this.keyKinds[normaliseKey(key)] = 'REDACTED';
   }
@@ -158,17 +260,32 @@ export class Redactor {
     return placeholder;
   }
 
-  private kindOfKey(key: string | undefined): RedactionKind | undefined {
-    return key === undefined ? undefined : this.keyKinds[normaliseKey(key)];
+  private kindOfKey(key: string | undefined, inAddress = false): RedactionKind | undefined {
+    if (key === undefined) return undefined;
+    const normalised = normaliseKey(key);
+    return this.keyKinds[normalised] ?? (inAddress && ADDRESS_PARTS.has(normalised) ? 'ADDRESS' : undefined);
+  }
+
+  /** An object that is an address (it has a street or postcode key): its `number` is the house number. */
+  private isAddress(value: { [key: string]: Json }): boolean {
+    return Object.keys(value).some((key) => {
+      const kind = this.keyKinds[normaliseKey(key)];
+      return kind === 'ADDRESS' || kind === 'POSTCODE';
+    });
   }
 
   private learn(value: Json, key: string | undefined): void {
     if (typeof value === 'string') {
       const kind = this.kindOfKey(key);
       if (kind && value.trim() !== '' && !isExpression(value)) this.placeholder(kind, value);
-      const embedded = parseEmbedded(value);
+      const embedded = parseEmbedded(value) ?? parseEmbedded(decodeBase64(value.trim()) ?? '');
       if (embedded !== undefined) this.learn(embedded, undefined);
       else this.learnQuotedPairs(value);
+      for (const pair of value.matchAll(QUERY_PAIR)) {
+        const pairKind = this.kindOfKey(decodeUrl(pair[2]));
+        const pairValue = decodeUrl(pair[3]);
+        if (pairKind && pairValue.trim() !== '') this.placeholder(pairKind, pairValue);
+      }
       return;
     }
     if (typeof value === 'number' && this.kindOfKey(key)) {
@@ -179,10 +296,20 @@ export class Redactor {
       for (const item of value) this.learn(item, key);
       return;
     }
-    if (value && typeof value === 'object') for (const [child, item] of Object.entries(value)) this.learn(item, child);
+    if (value && typeof value === 'object') {
+      const inAddress = this.isAddress(value);
+      for (const [child, item] of Object.entries(value)) {
+        if (inAddress && (typeof item === 'string' || typeof item === 'number') && this.kindOfKey(child, true) === 'ADDRESS' && !this.kindOfKey(child)) this.placeholder('ADDRESS', String(item));
+        else this.learn(item, child);
+      }
+    }
   }
 
   private learnQuotedPairs(text: string): void {
+    for (const match of text.matchAll(LABELLED_PAIR)) {
+      const kind = this.kindOfKey(match[2]);
+      if (kind && !isExpression(match[4]) && !/^<[A-Z_]+_\d+>$/.test(match[4])) this.placeholder(kind, match[4]);
+    }
     for (const match of text.matchAll(QUOTED_PAIR)) {
       const kind = this.kindOfKey(match[2]);
       if (kind && match[4].trim() !== '' && !isExpression(match[4])) this.placeholder(kind, match[4]);
@@ -200,32 +327,98 @@ export class Redactor {
     }
     if (Array.isArray(value)) return value.map((item) => this.rewrite(item, key));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([child, item]) => [child, this.rewrite(item, child)]));
+      const inAddress = this.isAddress(value);
+      return Object.fromEntries(
+        Object.entries(value).map(([child, item]) => {
+          if (inAddress && (typeof item === 'string' || typeof item === 'number') && this.kindOfKey(child, true) && !this.kindOfKey(child)) return [child, this.placeholder('ADDRESS', String(item))];
+          return [child, this.rewrite(item, child)];
+        }),
+      );
     }
     return value;
   }
 
-  private rewriteString(value: string, key: string | undefined): string {
+  private rewriteString(value: string, key: string | undefined, depth = 0): string {
     const kind = this.kindOfKey(key);
     if (kind && value.trim() !== '' && !isExpression(value)) return this.placeholder(kind, value);
     const embedded = parseEmbedded(value);
     if (embedded !== undefined) return JSON.stringify(this.rewrite(embedded, undefined));
-    let text = this.homeDir ? value.split(this.homeDir).join('~') : value;
+    // A whole value in base64 (a payload, a Basic credential): scanned decoded, sent re-encoded so its shape stays.
+    const decoded = depth < MAX_DEPTH ? decodeBase64(value.trim()) : undefined;
+    if (decoded !== undefined) {
+      const redacted = this.rewriteString(decoded, undefined, depth + 1);
+      return redacted === decoded ? value : encodeBase64Like(redacted, value.trim());
+    }
+    let text = this.relativePaths(value);
+    if (depth < MAX_DEPTH) text = this.rewriteEncoded(text, depth);
     for (const pattern of PATTERNS) {
       text = text.replace(pattern.regex, (...args: unknown[]) => {
         const match = args[0] as string;
         const target = pattern.group ? (args[pattern.group] as string) : match;
         if (pattern.accept && !pattern.accept(target)) return match;
+        if (/^<[A-Z_]+_\d+>$/.test(target)) return match;
         const replaced = this.placeholder(pattern.kind, target);
-        return pattern.group ? match.replace(target, replaced) : replaced;
+        if (!pattern.group) return replaced;
+        // The value ends the match: replace that occurrence, not an earlier one in the label.
+        const at = match.lastIndexOf(target);
+        return match.slice(0, at) + replaced + match.slice(at + target.length);
       });
     }
+    text = text.replace(LABELLED_PAIR, (match, lead: string, pairKey: string, colon: string, pairValue: string) => {
+      const pairKind = this.kindOfKey(pairKey);
+      if (!pairKind || isExpression(pairValue) || /^<[A-Z_]+_\d+>$/.test(pairValue)) return match;
+      return `${lead}${pairKey}${colon}${this.placeholder(pairKind, pairValue)}`;
+    });
     text = text.replace(QUOTED_PAIR, (match, quote: string, pairKey: string, colon: string, pairValue: string) => {
       const pairKind = this.kindOfKey(pairKey);
       if (!pairKind || pairValue.trim() === '' || isExpression(pairValue) || /^<[A-Z_]+_\d+>$/.test(pairValue)) return match;
       return `${quote}${pairKey}${quote}${colon}${quote}${this.placeholder(pairKind, pairValue)}${quote}`;
     });
     return this.replaceKnownValues(text);
+  }
+
+  /** Project paths made relative, home folders shown as `~` (file:// URLs included). */
+  private relativePaths(text: string): string {
+    let result = text;
+    if (this.projectRoot) {
+      const root = this.projectRoot;
+      result = result.split(`file://${root}/`).join('').split(`${root}/`).join('').split(`${root}\\`).join('');
+      result = result.replace(new RegExp(`${escapeRegExp(root)}(?![\\w.-])`, 'g'), '.');
+    }
+    if (this.homeDir) result = result.split(this.homeDir).join('~');
+    // Someone else's home on this machine, or the user's under another mount (CI, containers).
+    return result.replace(/(?:\/(?:home|Users)\/|[A-Za-z]:\\Users\\)[^/\\\s"'`:]+/g, '~');
+  }
+
+  /**
+   * Encoded values inside text: query strings and URL-encoded parts (`nome=Maria%20Silva&cpf=...`)
+   * are decoded, redacted by key and by shape, and re-encoded; base64 words decoded to text are
+   * scanned and re-encoded.
+   */
+  private rewriteEncoded(text: string, depth: number): string {
+    let result = text;
+    if (result.includes('=') || result.includes('%')) {
+      result = result.replace(QUERY_PAIR, (match, lead: string, rawKey: string, rawValue: string) => {
+        const pairKey = decodeUrl(rawKey);
+        const pairValue = decodeUrl(rawValue);
+        if (pairValue.trim() === '') return match;
+        const pairKind = this.kindOfKey(pairKey);
+        const redacted = pairKind ? this.placeholder(pairKind, pairValue) : this.rewriteString(pairValue, undefined, depth + 1);
+        return redacted === pairValue ? match : `${lead}${rawKey}=${encodeKeepingPlaceholders(redacted)}`;
+      });
+      result = result.replace(URL_ENCODED, (match) => {
+        const plain = decodeUrl(match);
+        if (plain === match) return match;
+        const redacted = this.rewriteString(plain, undefined, depth + 1);
+        return redacted === plain ? match : encodeKeepingPlaceholders(redacted);
+      });
+    }
+    return result.replace(BASE64_WORD, (match) => {
+      const plain = decodeBase64(match);
+      if (plain === undefined) return match;
+      const redacted = this.rewriteString(plain, undefined, depth + 1);
+      return redacted === plain ? match : encodeBase64Like(redacted, match);
+    });
   }
 
   /** Values learnt under personal keys, wherever else they appear (an error message quoting a name). */
@@ -240,6 +433,59 @@ export class Redactor {
     }
     return result;
   }
+}
+
+/** Keys that are part of an address only beside one (`number` alone may be an order's). */
+const ADDRESS_PARTS = new Set(['numero', 'number', 'num', 'nro', 'no', 'housenumber']);
+
+/** Encodings are unwrapped this many times at most (base64 in a query string in JSON...). */
+const MAX_DEPTH = 4;
+/** `key=value` in a query string or form body (the lead keeps `?`, `&` or the start). */
+const QUERY_PAIR = /(^|[?&;])([A-Za-z_][\w.%-]{0,40})=([^&;\s#"'<>]*)/g;
+/** A run holding percent-escapes (`Maria%20da%20Silva`, `ana%40exemplo.com`). */
+const URL_ENCODED = /[^\s"'<>&=?#/]*%[0-9A-Fa-f]{2}[^\s"'<>&=?#/]*/g;
+/** A word that may be base64 (standard or URL-safe): long enough to hold a value. */
+const BASE64_WORD = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+
+/** URL-encoded again, placeholders left readable (the model reads them; nothing calls the URL). */
+function encodeKeepingPlaceholders(text: string): string {
+  return encodeURIComponent(text).replace(/%3C([A-Z_]+_\d+)%3E/g, '<$1>');
+}
+
+function decodeUrl(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** The text a base64 string encodes, when it is base64 of readable UTF-8 text; else undefined. */
+export function decodeBase64(text: string): string | undefined {
+  if (text.length < 12 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined;
+  const urlSafe = /[_-]/.test(text);
+  if (urlSafe && /[+/]/.test(text)) return undefined;
+  if (!urlSafe && text.replace(/=+$/, '').length % 4 === 1) return undefined;
+  // Words and identifiers (ExecutionFailedEventDetails) are valid base64 too: only readable text counts.
+  const bytes = Buffer.from(text, urlSafe ? 'base64url' : 'base64');
+  const decoded = bytes.toString('utf8');
+  if (decoded.length < 4 || decoded.includes('\uFFFD') || Buffer.byteLength(decoded) !== bytes.length) return undefined;
+  // eslint-disable-next-line no-control-regex -- readable text has no control characters but whitespace
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(decoded)) return undefined;
+  if (!/[\p{L}\p{N}]{2}/u.test(decoded)) return undefined;
+  return decoded;
+}
+
+/** Base64 of `text` in the alphabet and padding style of `like`. */
+function encodeBase64Like(text: string, like: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (/[_-]/.test(like)) return bytes.toString('base64url');
+  const encoded = bytes.toString('base64');
+  return like.endsWith('=') ? encoded : encoded.replace(/=+$/, '');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A string holding a JSON object or array (a cause, serialised parameters), parsed; else undefined. */

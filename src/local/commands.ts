@@ -75,6 +75,9 @@ export async function runLocalStart(flags: StartFlags, out: Output): Promise<unk
   });
   await emulator.stop();
   removeEmulatorInfo(dataDir);
+  // Everything is committed: whatever a user's handler left scheduled must not keep the process
+  // alive until `deliv local stop` kills it (unref'd, so it never delays an exit that happens anyway).
+  setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
   return info;
 }
 

@@ -71,6 +71,9 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
+/** How long a stop waits for handler calls under way (`deliv local stop` kills after 10 s). */
+const DRAIN_MS = 3000;
+
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const root = path.resolve(options.root);
   const dataDir = path.resolve(root, options.dataDir ?? '.deliv');
@@ -80,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // `deliv test --target local` writes its cases beside the store.
   const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')]);
   const machines = MachineCache.create();
-  const clock = realClock(options.timeScale ?? 1);
+  const clock = realClock(options.timeScale ?? 1, { unref: true });
   const tokens = new TokenBroker(store);
   const activities = new ActivityBroker(store, tokens);
   const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition);
@@ -136,6 +139,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     async stop() {
       if (stopped) return;
       stopped = true;
+      // Handler calls under way finish and are recorded (the server still answers their SDK calls);
+      // waits and callbacks are state in the history, so nothing else is waited for.
+      await runner.drain(DRAIN_MS);
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
       runtime.shutdown();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -118,6 +118,8 @@ export interface TokenRow {
   cause: string | null;
   created: number;
   heartbeat: number | null;
+  /** 1 once the task's resource (the Lambda handing out the token) has returned. */
+  invoked?: number;
 }
 
 /**
@@ -211,8 +213,13 @@ const MIGRATIONS: Migration[] = [
       `),
   },
   {
-    // Activities (activities.ts): CreateActivity's names; their pending tasks are answered through the tokens table.
+    // A .waitForTaskToken task's resource ran (its Lambda returned): a resumed task waits for the answer without running it again.
     version: 5,
+    up: (db) => db.exec('ALTER TABLE tokens ADD COLUMN invoked INTEGER NOT NULL DEFAULT 0'),
+  },
+  {
+    // Activities (activities.ts): CreateActivity's names; their pending tasks are answered through the tokens table.
+    version: 6,
     up: (db) => db.exec('CREATE TABLE activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;'),
   },
 ];
@@ -909,6 +916,12 @@ export class Store {
     this.db
       .prepare('UPDATE tokens SET status = ?, output = ?, error = ?, cause = ? WHERE token = ?')
       .run(answer.status, answer.output ?? null, answer.error ?? null, answer.cause ?? null, token);
+  }
+
+  /** The resource of the task waiting under this slot has run: recorded with this turn's batch. */
+  markSlotInvoked(slot: string): void {
+    this.openBatch();
+    this.db.prepare('UPDATE tokens SET invoked = 1 WHERE slot = ?').run(slot);
   }
 
   heartbeatToken(token: string, at: number): void {

@@ -47,7 +47,32 @@ export class LocalTaskRunner implements TaskRunner {
 
   constructor(private readonly env: TaskEnvironment) {}
 
+  /** Resource calls (handlers, nested starts) under way: a shutdown waits for them to return. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private draining = false;
+
+  /**
+   * Shutdown: from now on no task starts (it runs after the restart, as it
+   * never began); resolves once the calls under way have returned, so their
+   * results are recorded before the process exits, or after `ms` at most.
+   */
+  async drain(ms: number): Promise<void> {
+    this.draining = true;
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const forget = () => this.inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
   async run(request: TaskRequest): Promise<JsonValue> {
+    if (this.draining) return new Promise<JsonValue>(() => undefined);
     const info = this.env.executionInfo(request.executionArn);
     // A mocked callback task answers at once, as in Step Functions Local.
     const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
@@ -57,13 +82,16 @@ export class LocalTaskRunner implements TaskRunner {
       if (mocked.kind === 'throw') throw mocked.failure;
       return mocked.value;
     }
-    if (request.pattern !== 'waitForTaskToken') return this.perform(request, info?.machineName);
+    if (request.pattern !== 'waitForTaskToken') return this.track(this.perform(request, info?.machineName));
     // The token is live before the resource runs, as on AWS: a handler may answer it
     // (SendTaskSuccess through the SDK) before it returns.
+    const ran = this.env.tokens.resourceRan(request);
     const answer = this.env.tokens.wait(request);
     answer.catch(() => undefined); // an early SendTaskFailure is delivered below, not reported as unhandled
+    if (ran) return answer;
     try {
-      request.submitted(await this.perform(request, info?.machineName));
+      request.submitted(await this.track(this.perform(request, info?.machineName)));
+      this.env.tokens.resourceReturned(request);
     } catch (error) {
       this.env.tokens.withdraw(request);
       throw error;

@@ -77,6 +77,21 @@ export class TokenBroker {
     });
   }
 
+  /**
+   * Whether this task's resource already ran before a restart (or its answer
+   * already came): then the resumed task only waits, so a Lambda that handed
+   * out a token is not invoked a second time. Asked before `wait`, which
+   * consumes an answer it finds.
+   */
+  resourceRan(request: TaskRequest): boolean {
+    return this.store.tokensForSlot(slotOf(request)).some((row) => row.invoked === 1 || row.status === 'SUCCEEDED' || row.status === 'FAILED');
+  }
+
+  /** The task's resource returned: recorded so that a restart does not run it again. */
+  resourceReturned(request: TaskRequest): void {
+    this.store.markSlotInvoked(slotOf(request));
+  }
+
   /** The task failed before anyone could answer: its tokens are no longer waiting. */
   withdraw(request: TaskRequest): void {
     const slot = slotOf(request);

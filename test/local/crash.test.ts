@@ -136,7 +136,8 @@ export const handler = async (event) => { appendFileSync(${JSON.stringify(tokens
     const deadline = Date.now() + 30_000;
     const callbackIds = arns.filter((entry) => entry.kind === 'callback').map((entry) => String(entry.id));
     while (callbackIds.some((id) => !answered.has(id)) && Date.now() < deadline) {
-      for (const line of readFileSync(tokens, 'utf8').trim().split('\n')) {
+      // Handlers queue per function (a warm pool, not a Lambda fleet): some callbacks are asked only after the restart.
+      for (const line of existsSync(tokens) ? readFileSync(tokens, 'utf8').trim().split('\n') : []) {
         const [id, token] = line.split(' ');
         if (answered.has(id)) continue;
         answered.add(id);

@@ -1,0 +1,117 @@
+/**
+ * Step Functions' quotas as an execution meets them: the 256 KiB payload
+ * (a state's or a task's result over it) and the 25,000-event history.
+ */
+import { describe, expect, it } from 'vitest';
+import { HISTORY_EVENT_LIMIT, PAYLOAD_LIMIT_BYTES } from '../../src/asl/limits.js';
+import type { JsonValue, StateMachineDefinition } from '../../src/asl/types.js';
+import type { HistoryEvent, TaskRunner } from '../../src/engine/index.js';
+import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
+
+const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:labels';
+
+async function run(definition: StateMachineDefinition, input: JsonValue, runner?: TaskRunner) {
+  const compiled = compile(definition);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+  const events: HistoryEvent[] = [];
+  const result = await compiled.machine.start({
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:limits:run-1',
+    name: 'run-1',
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:limits',
+    stateMachineName: 'limits',
+    roleArn: 'arn:aws:iam::123456789012:role/limits',
+    input,
+    clock: virtualClock(),
+    runner: runner ?? { run: () => Promise.reject(new TaskFailure('NoRunner', 'no task expected')) },
+    onEvent: (event) => events.push(event),
+  }).result;
+  return { result, events };
+}
+
+/** A text of `bytes` UTF-8 bytes once inside a JSON object `{"text":"..."}`. */
+const payloadOf = (bytes: number): { text: string } => ({ text: 'é'.repeat(Math.floor((bytes - 11) / 2)) + 'a'.repeat((bytes - 11) % 2) });
+
+describe('the 256 KiB payload quota', () => {
+  it('fails a state whose result is over it, with AWS cause and no exit event', async () => {
+    const big = payloadOf(PAYLOAD_LIMIT_BYTES + 1);
+    expect(Buffer.byteLength(JSON.stringify(big))).toBe(PAYLOAD_LIMIT_BYTES + 1);
+    const { result, events } = await run({ StartAt: 'Label', States: { Label: { Type: 'Pass', Result: big, End: true } } }, {});
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.DataLimitExceeded',
+      cause: "The state/task 'Label' returned a result with a size exceeding the maximum number of bytes service limit.",
+    });
+    expect(events.map((event) => event.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed']);
+  });
+
+  it('lets a result of exactly 256 KiB through (multi-byte characters counted as UTF-8)', async () => {
+    const exact = payloadOf(PAYLOAD_LIMIT_BYTES);
+    const { result } = await run({ StartAt: 'Label', States: { Label: { Type: 'Pass', Result: exact, End: true } } }, {});
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: exact });
+  });
+
+  it("makes a task's oversized result the task's failure, which Catch handles", async () => {
+    const runner: TaskRunner = { run: () => Promise.resolve(payloadOf(PAYLOAD_LIMIT_BYTES + 100)) };
+    const definition: StateMachineDefinition = {
+      StartAt: 'Print',
+      States: {
+        Print: { Type: 'Task', Resource: FUNCTION, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Fallback' }], End: true },
+        Fallback: { Type: 'Pass', End: true },
+      },
+    };
+    const { result, events } = await run(definition, {}, runner);
+    const cause = `The state/task '${FUNCTION}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+    expect(events.find((event) => event.type === 'LambdaFunctionFailed')?.lambdaFunctionFailedEventDetails).toEqual({ error: 'States.DataLimitExceeded', cause });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { Error: 'States.DataLimitExceeded', Cause: cause } });
+  });
+});
+
+describe('the 25,000-event history quota', () => {
+  /** Count → Again loops `times` times (4 events a turn), then Done: 4 × times + 4 events in all. */
+  const loop = (times: number): StateMachineDefinition => ({
+    StartAt: 'Count',
+    States: {
+      Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
+      Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: times, Next: 'Count' }], Default: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  });
+
+  it('lets an execution end when its 25,000th event is ExecutionSucceeded', async () => {
+    const { result, events } = await run(loop((HISTORY_EVENT_LIMIT - 4) / 4), { n: 0 });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(events).toHaveLength(HISTORY_EVENT_LIMIT);
+    expect(events.at(-1)).toMatchObject({ id: HISTORY_EVENT_LIMIT, type: 'ExecutionSucceeded' });
+  });
+
+  it('fails it with ExecutionFailed as event 25,000 when anything else would be', async () => {
+    const { result, events } = await run(loop((HISTORY_EVENT_LIMIT - 4) / 4 + 1), { n: 0 });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(result.cause).toContain('maximum number of events');
+    expect(events).toHaveLength(HISTORY_EVENT_LIMIT);
+    expect(events.at(-1)).toMatchObject({ id: HISTORY_EVENT_LIMIT, type: 'ExecutionFailed', previousEventId: HISTORY_EVENT_LIMIT - 1 });
+  });
+});
+
+describe('JSONata results that are not JSON', () => {
+  const output = (expression: string): StateMachineDefinition => ({ QueryLanguage: 'JSONata', StartAt: 'Shape', States: { Shape: { Type: 'Pass', Output: { r: `{% ${expression} %}` }, End: true } } });
+
+  it('takes a function as JSON.stringify does (no value), so a function alone is an expression that returned nothing', async () => {
+    const { result } = await run(output('function($x) { $x }'), {});
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause: "An error occurred while executing the state 'Shape' (entered at the event id #2). The JSONata expression 'function($x) { $x }' specified for the field 'Output/r' returned nothing (undefined).",
+    });
+  });
+
+  it('drops a function inside an object, writes null for one in an array and for a non-finite number', async () => {
+    const { result } = await run(output('{"keep": 1, "fn": $sum, "list": [1, function($x) { $x }], "inf": 1/0}'), {});
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { r: { keep: 1, list: [1, null], inf: null } } });
+  });
+
+  it('never lets a JavaScript engine error into a cause', async () => {
+    const { result } = await run(output('($deep := function($n) { $n = 0 ? [] : [$deep($n - 1)] }; $deep(20000))'), {});
+    expect(result.cause ?? '').not.toMatch(/Maximum call stack|RangeError|TypeError|circular/);
+  });
+});
