@@ -190,10 +190,12 @@ export async function createStsClient(target: ClientTarget): Promise<STSClient> 
 }
 
 /** The clients a project deploy to AWS uses; Lambda, IAM and STS are made only when the plan needs them. */
-export async function awsDeployClients(target: ClientTarget): Promise<{ sfn: SFNClient; lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient>; sts: () => Promise<STSClient> }> {
+export async function awsDeployClients(
+  target: ClientTarget,
+): Promise<{ sfn: SFNClient; lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient>; sts: () => Promise<STSClient>; logs: () => Promise<CloudWatchLogsClient> }> {
   const once = <T>(make: () => Promise<T>) => {
     let made: Promise<T> | undefined;
     return () => (made ??= make());
   };
-  return { sfn: await createSfnClient(target), lambda: once(() => createLambdaClient(target)), iam: once(() => createIamClient(target)), sts: once(() => createStsClient(target)) };
+  return { sfn: await createSfnClient(target), lambda: once(() => createLambdaClient(target)), iam: once(() => createIamClient(target)), sts: once(() => createStsClient(target)), logs: once(() => createLogsClient(target)) };
 }

@@ -40,7 +40,7 @@ The local target is the embedded emulator (started if needed); its functions run
     const { resolveTarget } = await import('../aws/target.js');
     const { deploy, renderForDeploy, requireRoleArn } = await import('../deploy/deploy.js');
     const { gitCommitDescription } = await import('../deploy/git.js');
-    const { connect } = await import('../logs/connect.js');
+    const { connect } = await import('../aws/sfn.js');
     const { withProgress } = await import('../ui/progress.js');
     const { renderDeployPlans } = await import('../deploy/report.js');
 
@@ -62,6 +62,8 @@ The local target is the embedded emulator (started if needed); its functions run
           canary: flags.canary,
           roleArn,
           versionDescription,
+          logs: connection.logs,
+          projectFile: project.file,
         }),
       (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
     );

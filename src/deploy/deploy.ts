@@ -6,16 +6,18 @@
  *
  * A deploy that would change nothing makes no write call at all.
  */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { DescribeStateMachineOutput, LoggingConfiguration, RoutingConfigurationListItem, SFNClient, TracingConfiguration } from '@aws-sdk/client-sfn';
 import { partitionOf } from '../aws/errors.js';
 import type { ResolvedTarget } from '../aws/target.js';
-import { listStateMachines } from '../logs/history.js';
+import { listStateMachines } from '../aws/sfn.js';
 import type { Project, StateMachineConfig } from '../project/config.js';
 import { renderStateMachine } from '../project/definition.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { prettyDefinition, sameDefinition, settingChanges, unifiedDiff, type SettingChange } from './diff.js';
 import { PROJECT_TAG } from '../project/names.js';
 import { retryOnFreshRole } from './roles.js';
+import { ensureLogGroups, explainLoggingRefusal, loggingConfiguration, machineLogging, untailableNote, type MachineLogging } from './logging.js';
 
 export interface DeployOptions {
   /** Machines to deploy (deliv.yaml keys); all when empty. */
@@ -29,6 +31,10 @@ export interface DeployOptions {
   versionDescription?: string;
   /** Waits between attempts while IAM has not yet propagated a fresh role (tests shorten them). */
   freshRoleDelaysMs?: number[];
+  /** CloudWatch Logs on the target, for the log groups machines log to (made only when one does). */
+  logs?: () => Promise<CloudWatchLogsClient>;
+  /** deliv.yaml, named in the note about Express machines that do not log. */
+  projectFile?: string;
 }
 
 export type Change = 'created' | 'updated' | 'unchanged';
@@ -64,6 +70,8 @@ interface Desired {
   tracingConfiguration?: TracingConfiguration;
   /** Tags of a machine deliv creates (`deliv:project`), so `deliv destroy` knows it. */
   tags?: Record<string, string>;
+  /** Where the machine logs its executions (its log group is made to exist before the machine). */
+  logging?: MachineLogging;
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -106,13 +114,7 @@ export async function renderForDeploy(project: Project, target: ResolvedTarget, 
       definition: JSON.stringify(loaded.definition, null, 2),
       roleArn: typeof roleArn === 'string' ? roleArn : roleArn(name),
       tags: target.local ? undefined : { [PROJECT_TAG]: project.config.name },
-      loggingConfiguration: config.logging
-        ? {
-            level: config.logging.level,
-            includeExecutionData: config.logging.includeExecutionData ?? false,
-            ...(config.logging.logGroupArn ? { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: config.logging.logGroupArn } }] } : {}),
-          }
-        : undefined,
+      logging: machineLogging(project, target, name),
       tracingConfiguration: config.tracing === undefined ? undefined : { enabled: config.tracing },
     });
   }
@@ -138,13 +140,38 @@ export function consoleUrl(stateMachineArn: string, region: string): string {
 /** Deploys (or, with dryRun, plans) each machine in turn. */
 export async function deploy(sfn: SFNClient, target: ResolvedTarget, desired: Desired[], options: DeployOptions): Promise<MachinePlan[]> {
   const deployed = new Map((await listStateMachines(sfn)).map((machine) => [machine.name, machine.stateMachineArn]));
+  const createdGroups = await prepareLogging(target, desired, options);
+  const untailable = untailableNote(
+    desired.filter((machine) => machine.type === 'EXPRESS' && !machine.logging).map((machine) => machine.name),
+    target.name,
+    options.projectFile ?? 'deliv.yaml',
+  );
   const plans: MachinePlan[] = [];
   for (const machine of desired) {
-    const plan = await deployOne(sfn, target, machine, deployed.get(machine.name), options);
+    const plan = await deployOne(sfn, target, machine, deployed.get(machine.name), options).catch((error: unknown) => {
+      throw explainLoggingRefusal(error, machine.name, machine.roleArn);
+    });
     if (!target.local) plan.consoleUrl = consoleUrl(plan.stateMachineArn, regionOf(plan.stateMachineArn) ?? target.region ?? 'us-east-1');
+    if (machine.logging) {
+      const group = machine.logging.logGroupName;
+      plan.notes.push(`${createdGroups.has(group) ? (options.dryRun ? 'would create log group' : 'created log group') : 'logs to'} ${group} (level ${machine.logging.level}${machine.logging.includeExecutionData ? ', with execution data' : ''})`);
+      createdGroups.delete(group);
+    }
     plans.push(plan);
   }
+  // Said once, with the first of those machines.
+  if (untailable) plans.find((plan) => plan.type === 'EXPRESS' && !desired.find((machine) => machine.name === plan.name)?.logging)?.notes.push(untailable);
   return plans;
+}
+
+/** The log groups the machines log to exist (or, on a dry run, would) before any machine points at them; the names of those created. */
+async function prepareLogging(target: ResolvedTarget, desired: Desired[], options: DeployOptions): Promise<Set<string>> {
+  const wanted = desired.flatMap((machine) => (machine.logging ? [machine.logging] : []));
+  if (wanted.length === 0) return new Set();
+  if (!options.logs) throw new Error('deploy: machines log, but no CloudWatch Logs client was given');
+  const groups = await ensureLogGroups(await options.logs(), wanted, { dryRun: options.dryRun, region: target.region, accountId: target.accountId });
+  for (const machine of desired) if (machine.logging) machine.loggingConfiguration = loggingConfiguration(machine.logging);
+  return new Set(groups.filter((group) => group.created).map((group) => group.logGroupName));
 }
 
 function regionOf(arn: string): string | undefined {

@@ -6,6 +6,7 @@
  * the write calls in that dependency order, and a failure stops the rest and
  * says what was already done, so a re-run completes it.
  */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -28,6 +29,8 @@ export interface AwsDeployClients {
   lambda: () => Promise<LambdaClient>;
   iam: () => Promise<IAMClient>;
   sts: () => Promise<STSClient>;
+  /** CloudWatch Logs, for the log groups machines log to. */
+  logs: () => Promise<CloudWatchLogsClient>;
 }
 
 export interface ProjectPlan {
@@ -99,7 +102,7 @@ export async function planProjectDeploy(project: Project, target: ResolvedTarget
     const iam = await clients.iam();
     for (const machine of machines) {
       const { definition } = renderForTarget(project, machine, target, scope, deployed);
-      const policy = machinePolicy(definition, { ...scope, machineName: machine, logging: loggingEnabled(project, machine), tracing: project.config.stateMachines[machine]?.tracing === true });
+      const policy = machinePolicy(definition, { ...scope, machineName: machine, logging: loggingEnabled(project, machine, target), tracing: project.config.stateMachines[machine]?.tracing === true });
       const spec: RoleSpec = { name: machineRoleName(project, machine), service: 'states.amazonaws.com', purpose: `role of state machine ${machine}`, trust: stateMachineTrust(scope.account), policyName: STATE_MACHINE_POLICY, policy: policy.document, project: name };
       const role = await planRole(iam, spec, scope);
       plan.machineRoles.push({ machine, role });
@@ -173,7 +176,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
       }
     }
     const desired = await renderForDeploy(project, target, machines, (machine) => plan.roleArns[machine], plan.substitutions);
-    const stateMachines = await deploy(clients.sfn, target, desired, { ...options, roleArn: options.roleArn ?? '' });
+    const stateMachines = await deploy(clients.sfn, target, desired, { ...options, roleArn: options.roleArn ?? '', logs: clients.logs, projectFile: project.file });
     return {
       target: target.name,
       dryRun: options.dryRun,

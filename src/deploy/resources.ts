@@ -3,6 +3,7 @@
  * substitutions deploy knows (the functions' ARNs as deployed, the partition,
  * Region and account), under the target's own; and its policy.
  */
+import { machineLogging } from './logging.js';
 import { partitionOf } from '../aws/errors.js';
 import { PSEUDO_SCOPE, type ArnScope } from '../aws/arn.js';
 import type { ResolvedTarget } from '../aws/target.js';
@@ -39,9 +40,8 @@ export function renderForTarget(project: Project, machine: string, target: Resol
   return renderStateMachine(project, machine, target.name, target.local ? {} : automaticSubstitutions(project, scope, deployed));
 }
 
-export function loggingEnabled(project: Project, machine: string): boolean {
-  const level = project.config.stateMachines[machine]?.logging?.level;
-  return level !== undefined && level !== 'OFF';
+export function loggingEnabled(project: Project, machine: string, target: ResolvedTarget): boolean {
+  return machineLogging(project, target, machine) !== undefined;
 }
 
 /** `deliv policy MACHINE`: the policy of one machine of the project on a target. */
@@ -50,7 +50,7 @@ export function projectMachinePolicy(project: Project, machine: string, target: 
   const policy = machinePolicy(definition, {
     ...scope,
     machineName: machine,
-    logging: loggingEnabled(project, machine),
+    logging: loggingEnabled(project, machine, target),
     tracing: project.config.stateMachines[machine]?.tracing === true,
   });
   const unknown = [scope.region, scope.account].filter((value) => value.startsWith('${'));

@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { listExecutions, listStateMachines } from './history.js';
+import { listExecutions, listStateMachines } from '../aws/sfn.js';
 
 export interface MachineSummary {
   name: string;

@@ -13,10 +13,24 @@ export interface StateMachineConfig {
   template?: string;
   /** Sample inputs, relative to the project root. */
   events?: string;
-  /** CloudWatch Logs settings applied on deploy (AWS LoggingConfiguration). */
-  logging?: { level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'; includeExecutionData?: boolean; logGroupArn?: string };
+  /** CloudWatch Logs settings applied on deploy (AWS LoggingConfiguration); the target's when absent. */
+  logging?: LoggingConfig;
   /** X-Ray tracing, applied on deploy. */
   tracing?: boolean;
+}
+
+/**
+ * Where and what a machine logs (deliv.yaml `logging:`, under a machine or a
+ * target). The log group defaults to `/aws/vendedlogs/states/<machine>-Logs`
+ * and is created on deploy when it does not exist.
+ */
+export interface LoggingConfig {
+  level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  includeExecutionData?: boolean;
+  /** A log group name. */
+  logGroup?: string;
+  /** Or its ARN (`arn:aws:logs:<region>:<account>:log-group:<name>:*`). */
+  logGroupArn?: string;
 }
 
 export interface FunctionConfig {
@@ -51,6 +65,8 @@ export interface TargetConfig {
   alias?: string;
   /** DefinitionSubstitutions: `${Name}` placeholders in the definitions. */
   substitutions?: Record<string, string>;
+  /** Logging of every machine on this target that has no `logging:` of its own. */
+  logging?: LoggingConfig;
 }
 
 export interface ProjectConfig {
@@ -192,11 +208,28 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       });
     }
     machine.type = type;
+    checkLogging(machine.logging, `${where('stateMachines')}: state machine \`${name}\``);
   }
   const targets = raw.targets ?? {};
   if (!targets.local) targets.local = { kind: 'local' };
   for (const [name, target] of Object.entries(targets)) {
     target.kind ??= name === 'local' ? 'local' : 'aws';
+    checkLogging(target.logging, `${where('targets')}: target \`${name}\``);
   }
   return { ...raw, name: raw.name, stateMachines: raw.stateMachines, targets } as ProjectConfig;
+}
+
+const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'];
+
+function checkLogging(logging: unknown, owner: string): void {
+  if (logging === undefined) return;
+  const config = logging as Partial<LoggingConfig> | null;
+  const level = typeof config?.level === 'string' ? config.level.toUpperCase() : undefined;
+  if (!config || typeof config !== 'object' || !level || !LOG_LEVELS.includes(level)) {
+    throw new UsageError(`${owner} has \`logging\` without a level`, { hint: 'e.g. logging: { level: ALL, includeExecutionData: true } (levels: ALL, ERROR, FATAL, OFF)' });
+  }
+  config.level = level as LoggingConfig['level'];
+  if (config.logGroupArn !== undefined && !/^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:[^:]+(:\*)?$/.test(String(config.logGroupArn))) {
+    throw new UsageError(`${owner}: \`${String(config.logGroupArn)}\` is not a log group ARN`, { hint: 'expected arn:aws:logs:<region>:<account>:log-group:<name>:*, or give its name as logGroup' });
+  }
 }
