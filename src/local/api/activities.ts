@@ -1,7 +1,7 @@
 /** CreateActivity, DescribeActivity, ListActivities, DeleteActivity and GetActivityTask (a long poll). */
 import { ApiError } from '../api-error.js';
 import { isValidName } from '../arn.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import { compact, epoch, optionalString, requireString, type Handler } from './common.js';
 
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):activity:([^:]+)$/;
