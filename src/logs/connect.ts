@@ -8,6 +8,7 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createLogsClient, createSfnClient } from '../aws/clients.js';
+import { attachExpressReader, ExpressLogReader } from '../aws/logs.js';
 import { resolveTarget, type ResolvedTarget, type TargetFlags } from '../aws/target.js';
 import type { Project } from '../project/config.js';
 
@@ -33,6 +34,9 @@ export async function connect(project: Project | undefined, flags: TargetFlags, 
       if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
     }
   }
-  let logs: Promise<CloudWatchLogsClient> | undefined;
-  return { sfn: await createSfnClient(target), target, startedEmulator, logs: () => (logs ??= createLogsClient(target)) };
+  let logsClient: Promise<CloudWatchLogsClient> | undefined;
+  const logs = () => (logsClient ??= createLogsClient(target));
+  const sfn = await createSfnClient(target);
+  attachExpressReader(sfn, new ExpressLogReader(sfn, logs, target.name, target.local));
+  return { sfn, target, startedEmulator, logs };
 }

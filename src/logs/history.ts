@@ -4,6 +4,7 @@
  * for local and AWS targets alike (logs, explain, graph and cost all read here).
  */
 import type { ExecutionListItem, HistoryEvent, SFNClient, StateMachineListItem } from '@aws-sdk/client-sfn';
+import { expressReader, isExpressExecutionArn, type LoggedHistoryCursor } from '../aws/logs.js';
 import { DelivError } from '../ui/errors.js';
 
 export async function readHistory(
@@ -51,6 +52,8 @@ export async function listExecutions(
   stateMachineArn: string,
   options: { statusFilter?: ExecutionStatusFilter; limit?: number; since?: Date; until?: (execution: ExecutionListItem) => boolean } = {},
 ): Promise<ExecutionListItem[]> {
+  const express = expressReader(sfn);
+  if (express && (await express.isExpress(stateMachineArn))) return express.listExecutions(stateMachineArn, options);
   const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
   const limit = options.limit ?? 100;
   const executions: ExecutionListItem[] = [];
@@ -95,12 +98,16 @@ export function isTerminalEvent(event: HistoryEvent): boolean {
  */
 export class HistoryCursor {
   readonly events: HistoryEvent[] = [];
+  /** Express executions have no GetExecutionHistory: their machine's log group is read instead. */
+  private readonly logged: LoggedHistoryCursor | undefined;
 
   constructor(
     private readonly sfn: SFNClient,
     readonly executionArn: string,
     private readonly options: { includeExecutionData?: boolean; pageSize?: number } = {},
-  ) {}
+  ) {
+    this.logged = isExpressExecutionArn(executionArn) ? expressReader(sfn)?.cursor(executionArn) : undefined;
+  }
 
   get done(): boolean {
     const last = this.events.at(-1);
@@ -112,7 +119,7 @@ export class HistoryCursor {
   }
 
   async poll(): Promise<HistoryEvent[]> {
-    const fresh = (this.events.length > 0 && (await this.newest())) || (await this.forward());
+    const fresh = this.logged ? await this.logged.poll() : (this.events.length > 0 && (await this.newest())) || (await this.forward());
     this.events.push(...fresh);
     return fresh;
   }
@@ -228,6 +235,9 @@ export interface ExecutionMachine {
 
 /** The state machine an execution ran, with the definition it ran (DescribeStateMachineForExecution) and its type. */
 export async function describeExecutionMachine(sfn: SFNClient, executionArn: string): Promise<ExecutionMachine> {
+  // Express executions are not described by Step Functions: their machine, as it is now, is.
+  const express = isExpressExecutionArn(executionArn) ? expressReader(sfn) : undefined;
+  if (express) return express.describeMachine(executionArn);
   const { DescribeStateMachineForExecutionCommand, DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
   const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   let type: ExecutionMachine['type'];
