@@ -3,12 +3,20 @@ import { BaseCommand } from '../ui/base-command.js';
 import { paint } from '../ui/colors.js';
 
 export default class Build extends BaseCommand {
-  static override summary = 'Render the state machines to ASL JSON under .deliv/build/';
-  static override description = 'Substitutes the target\'s ${Name} placeholders, validates, and writes .deliv/build/<name>.asl.json for each state machine (ready for SAM, CDK or CloudFormation).';
-  static override examples = ['<%= config.bin %> build', '<%= config.bin %> build --target prod', '<%= config.bin %> build --json'];
+  static override summary = 'Render the state machines to ASL JSON, or export the project as a SAM or CloudFormation template';
+  static override description = `Substitutes the target's \${Name} placeholders, validates, and writes .deliv/build/<name>.asl.json for each state machine.
+
+--format sam writes .deliv/build/sam/template.yaml (AWS::Serverless::StateMachine with DefinitionUri and DefinitionSubstitutions, AWS::Serverless::Function per function with its bundled code, the generated least-privilege policies inline, log groups) for \`sam deploy\`; --format cloudformation writes plain AWS::StepFunctions::StateMachine, AWS::Lambda::Function and AWS::IAM::Role resources under .deliv/build/cloudformation/ for \`aws cloudformation package\` and \`deploy\`.`;
+  static override examples = [
+    '<%= config.bin %> build',
+    '<%= config.bin %> build --target prod',
+    { description: 'A SAM template of the whole project, then deploy it with SAM', command: '<%= config.bin %> build --target prod --format sam && sam deploy --template-file .deliv/build/sam/template.yaml --guided' },
+    '<%= config.bin %> build --json',
+  ];
 
   static override flags = {
     target: Flags.string({ description: 'target whose substitutions to apply (default: defaultTarget or local)' }),
+    format: Flags.string({ description: 'what to write: the rendered ASL, or a template of the whole project', options: ['asl', 'sam', 'cloudformation'], default: 'asl' }),
   };
 
   async run() {
@@ -29,6 +37,14 @@ export default class Build extends BaseCommand {
     }
     if (report.errors > 0) {
       throw new UsageError(`not built: ${report.errors} error${report.errors === 1 ? '' : 's'} in the definitions`, { hint: 'run `deliv validate` and fix them' });
+    }
+    if (flags.format === 'sam' || flags.format === 'cloudformation') {
+      const { resolveTarget } = await import('../aws/target.js');
+      const { exportProject } = await import('../deploy/export.js');
+      const exported = await exportProject(project, resolveTarget(project, { target }), flags.format);
+      for (const warning of exported.warnings) this.note(paint.warning(`warning: ${warning}`));
+      this.say(`${paint.success('exported')} ${Object.keys(exported.resources).length} resources → ${exported.template}`);
+      return { target, ...exported };
     }
     for (const machine of built) this.say(`${paint.success('built')} ${machine.machine} → ${machine.output}`);
     const pseudo = [...new Set(built.flatMap((machine) => JSON.stringify(machine.definition).match(/\$\{AWS::[A-Za-z]+\}/g) ?? []))];

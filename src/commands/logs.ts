@@ -35,12 +35,12 @@ Each line: time, state, event type, the state's duration, and the input/output (
     const { args, flags } = await this.parse(Logs);
     const { tryLoadProject } = await import('../project/config.js');
     const { UsageError } = await import('../ui/errors.js');
-    const { connect } = await import('../logs/connect.js');
-    const { findStateMachineArn, followExecution } = await import('../logs/history.js');
+    const { connect } = await import('../aws/sfn.js');
+    const { findStateMachineArn, followExecution } = await import('../aws/sfn.js');
     const { isExecutionArn, parseSince, tailMachines } = await import('../logs/tail.js');
     const { eventJson, formatHistory } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
-    type ExecutionStatusFilter = import('../logs/history.js').ExecutionStatusFilter;
+    type ExecutionStatusFilter = import('../aws/sfn.js').ExecutionStatusFilter;
 
     const json = this.jsonEnabled();
     const since = flags.since ? parseSince(flags.since) : undefined;
@@ -95,7 +95,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
       else {
         const names = Object.keys(project?.config.stateMachines ?? {});
         if (names.length === 0) throw new UsageError('name an execution ARN or a state machine', { hint: 'deliv logs <machine> [--follow]' });
-        const { listStateMachines } = await import('../logs/history.js');
+        const { listStateMachines } = await import('../aws/sfn.js');
         const deployed = await listStateMachines(sfn);
         machines = deployed.filter((machine) => names.includes(machine.name ?? '')).map((machine) => machine.stateMachineArn!);
         if (machines.length === 0) throw new UsageError(`none of ${names.join(', ')} is deployed on this target`, { hint: 'run `deliv deploy` first' });

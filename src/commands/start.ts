@@ -35,8 +35,8 @@ export default class Start extends BaseCommand {
     const { UsageError } = await import('../ui/errors.js');
     const { readExecutionInput } = await import('../deploy/input.js');
     const { startExecution } = await import('../deploy/start.js');
-    const { connect } = await import('../logs/connect.js');
-    const { followExecution } = await import('../logs/history.js');
+    const { connect } = await import('../aws/sfn.js');
+    const { followExecution } = await import('../aws/sfn.js');
     const { executionOutcome, formatHistory, formatDuration } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
 
@@ -129,7 +129,7 @@ export default class Start extends BaseCommand {
    * result was printed already.
    */
   private async loggedEvents(sfn: import('@aws-sdk/client-sfn').SFNClient, executionArn: string, data: boolean): Promise<import('@aws-sdk/client-sfn').HistoryEvent[]> {
-    const { followExecution } = await import('../logs/history.js');
+    const { followExecution } = await import('../aws/sfn.js');
     const { formatHistory } = await import('../logs/format.js');
     const { DelivError } = await import('../ui/errors.js');
     try {

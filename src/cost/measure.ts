@@ -1,6 +1,6 @@
 /** `--from-executions`: billable usage measured from the histories of recent executions on a target. */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { findStateMachineArn, listExecutions, readHistory } from '../logs/history.js';
+import { findStateMachineArn, listExecutions, readHistory } from '../aws/sfn.js';
 import { summarizeExecutions, type MeasuredUsage } from './usage/measured.js';
 
 /** Finished executions only: a running one has not used all its transitions yet. */

@@ -10,7 +10,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { DescribeStateMachineOutput, LoggingConfiguration, RoutingConfigurationListItem, SFNClient, TracingConfiguration } from '@aws-sdk/client-sfn';
 import { partitionOf } from '../aws/errors.js';
 import type { ResolvedTarget } from '../aws/target.js';
-import { listStateMachines } from '../logs/history.js';
+import { listStateMachines } from '../aws/sfn.js';
 import type { Project, StateMachineConfig } from '../project/config.js';
 import { renderStateMachine } from '../project/definition.js';
 import { DelivError, UsageError } from '../ui/errors.js';

@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { listStateMachines } from '../logs/history.js';
+import { listStateMachines } from '../aws/sfn.js';
 
 export interface DestroyResult {
   name: string;

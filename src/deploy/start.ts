@@ -3,7 +3,7 @@
  * for Express ones (which answer when the execution is over).
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { findStateMachineArn } from '../logs/history.js';
+import { findStateMachineArn } from '../aws/sfn.js';
 
 export interface StartRequest {
   /** deliv.yaml name (the deployed name) or a state machine ARN. */

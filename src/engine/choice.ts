@@ -54,21 +54,44 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `*` matches any run of characters; `\*` is a literal star and `\\` a literal backslash. */
+/**
+ * `*` matches any run of characters; `\*` is a literal star and `\\` a literal
+ * backslash. Matched by the classic two-pointer wildcard scan, O(pattern ×
+ * value) at worst: a regular expression `^.*a.*a.*a…$` would backtrack
+ * polynomially (ReDoS) on a long value.
+ */
 export function compileStringMatches(pattern: string): (value: string) => boolean {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
-      source += `\\${pattern[++i]}`;
-    } else if (c === '*') {
-      source += '.*';
-    } else {
-      source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    }
+  // Literal characters, with null for each unescaped star.
+  const tokens: (string | null)[] = [];
+  const source = Array.from(pattern);
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\' && (source[i + 1] === '*' || source[i + 1] === '\\')) tokens.push(source[++i]);
+    else tokens.push(c === '*' ? null : c);
   }
-  const regex = new RegExp(`${source}$`, 's');
-  return (value) => regex.test(value);
+  return (value) => {
+    const text = Array.from(value);
+    let t = 0;
+    let p = 0;
+    let star = -1;
+    let resume = 0;
+    while (t < text.length) {
+      if (p < tokens.length && tokens[p] !== null && tokens[p] === text[t]) {
+        t++;
+        p++;
+      } else if (p < tokens.length && tokens[p] === null) {
+        star = p++;
+        resume = t;
+      } else if (star >= 0) {
+        p = star + 1;
+        t = ++resume;
+      } else {
+        return false;
+      }
+    }
+    while (p < tokens.length && tokens[p] === null) p++;
+    return p === tokens.length;
+  };
 }
 
 /** The comparison operator of a rule (the one key that is not Variable, Next, Assign, Output, Comment). */

@@ -11,6 +11,7 @@ import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import { formatJson, parseJson } from './json-format.js';
 import { compileFast, FALLBACK } from './jsonata-fast.js';
+import { LinearRegExp } from './regex.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -24,6 +25,13 @@ export function jsonataExpression(value: unknown): string | undefined {
   const match = EXPRESSION.exec(value);
   return match ? match[1].trim() : undefined;
 }
+
+/**
+ * No expression may run unbounded on the event loop: jsonata's guardrails stop
+ * an evaluation that runs longer or nests deeper than this (D1012, D1011),
+ * which fails the state with States.QueryEvaluationError.
+ */
+export const JSONATA_LIMITS = { timeoutMs: 5_000, depth: 500 };
 
 export class JsonataSyntaxError extends Error {
   constructor(readonly problems: ExpressionProblem[]) {
@@ -180,7 +188,7 @@ export class QueryEvaluationError extends StatesError {
 export function compileJsonataExpression(expression: string, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(expression);
+    compiled = jsonata(expression, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, timeout: JSONATA_LIMITS.timeoutMs, stack: JSONATA_LIMITS.depth });
   } catch (error) {
     throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
   }

@@ -7,6 +7,7 @@
  * Paths are parsed once into closures; a definite lookup walks the input with
  * no allocation.
  */
+import { LinearRegExp } from './regex.js';
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { EvalScope } from './scope.js';
@@ -259,7 +260,7 @@ class FilterParser {
     return comparator(op.trim(), left, right);
   }
 
-  regex(): RegExp {
+  regex(): LinearRegExp {
     const p = this.p;
     p.expect('/');
     let source = '';
@@ -278,7 +279,7 @@ class FilterParser {
       p.pos++;
     }
     try {
-      return new RegExp(source, flags);
+      return new LinearRegExp(source, flags);
     } catch (error) {
       return p.fail(`bad regular expression /${source}/: ${(error as Error).message}`);
     }

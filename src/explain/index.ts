@@ -9,7 +9,7 @@ import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
-import { describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, readHistory } from '../logs/history.js';
+import { describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, readHistory } from '../aws/sfn.js';
 import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';

@@ -2,6 +2,7 @@
  * What `deliv local start|stop|status` and `deliv task ...` do, kept out of
  * the command files so those stay thin (flags → one call → render).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
@@ -91,6 +92,34 @@ export async function runLocalStop(flags: { dataDir?: string }, out: Output): Pr
   const how = await stopEmulatorProcess(info);
   out.say(`emulator (pid ${info.pid}) ${how === 'stopped' ? 'stopped' : 'did not stop in time and was killed'}`);
   return { stopped: true, pid: info.pid, dataDir, how };
+}
+
+/**
+ * `deliv local backup`: one consistent file holding the whole store, made by
+ * the emulator serving the data dir when one runs (it holds the store's lock),
+ * else straight from the stopped store.
+ */
+export async function runLocalBackup(flags: { dataDir?: string }, out: Output): Promise<{ file: string; dataDir: string; running: boolean }> {
+  const { dataDir } = emulatorPaths(flags.dataDir);
+  const info = readEmulatorInfo(dataDir);
+  let file: string;
+  if (info) {
+    const response = await fetch(`${endpointOf(info)}/deliv/backup`, { method: 'POST', signal: AbortSignal.timeout(120_000) });
+    const body = (await response.json()) as { file?: string; message?: string };
+    if (!response.ok || !body.file) throw new DelivError(`the emulator (pid ${info.pid}) could not back up ${dataDir}: ${body.message ?? response.status}`);
+    file = body.file;
+  } else {
+    const { DATABASE_FILE, Store, backupPath } = await import('./store.js');
+    if (!existsSync(path.join(dataDir, DATABASE_FILE))) throw new DelivError(`there is no store in ${dataDir} to back up`, { hint: 'deliv local start creates it' });
+    const store = new Store(dataDir);
+    try {
+      file = store.backup(backupPath(dataDir, 'backup'));
+    } finally {
+      store.close();
+    }
+  }
+  out.say(`backed up ${dataDir} to ${file}`);
+  return { file, dataDir, running: Boolean(info) };
 }
 
 export async function runLocalStatus(flags: { dataDir?: string }, out: Output): Promise<unknown> {

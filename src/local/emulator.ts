@@ -4,6 +4,7 @@
  * and the tests call; `stop()` shuts it down cleanly (running executions stay
  * RUNNING in the store and resume on the next start).
  */
+import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -172,7 +173,7 @@ function projectReader(root: string) {
     functions: (): Record<string, FunctionConfig> => current()?.functions ?? {},
     mocksFile: (): string | undefined => {
       const mocks = current()?.mocks;
-      if (mocks) return path.resolve(root, mocks);
+      if (mocks) return insideProject(root, mocks);
       const conventional = path.join(root, 'mocks', 'MockConfigFile.json');
       return existsSync(conventional) ? conventional : process.env.SFN_MOCK_CONFIG;
     },

@@ -16,6 +16,7 @@ import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
 import { parseMachineArn } from './arn.js';
 import type { EmulatorContext } from './emulator.js';
+import { backupPath } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 import { requestGuard } from './guard.js';
 
@@ -61,6 +62,18 @@ export function createServer(context: EmulatorContext, options: ServerOptions): 
       request.resume();
       send(response, 403, { __type: 'AccessDeniedException', message: refused }, serviceFor(String(request.headers['x-amz-target'] ?? '')).type);
       finish(403, '(refused)');
+      return;
+    }
+    if (request.method === 'POST' && request.url === '/deliv/backup') {
+      // `deliv local backup` while the emulator runs: only this process can read its (exclusively locked) store.
+      request.resume();
+      try {
+        send(response, 200, { file: context.store.backup(backupPath(context.dataDir, 'backup')) }, 'application/json');
+        finish(200, request.url);
+      } catch (error) {
+        send(response, 500, { __type: 'InternalFailure', message: (error as Error).message }, 'application/json');
+        finish(500, request.url);
+      }
       return;
     }
     if (request.method === 'GET' && request.url?.startsWith('/deliv/')) {

@@ -12,10 +12,11 @@
  * of tasks still finishing (they run again on resume).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryEvent } from '../engine/types.js';
+import { DelivError } from '../ui/errors.js';
 import { decodeEvent, encodeEvent, type EncodedEvent, type StoredEvent } from './history-codec.js';
 
 export interface MachineRow {
@@ -440,6 +441,9 @@ function migrate(db: Database.Database, file: string): void {
   if (current > SCHEMA_VERSION) {
     throw new Error(`${file} was written by a newer deliv (store schema ${current}, this deliv knows ${SCHEMA_VERSION}): upgrade deliv, or pass another --data-dir`);
   }
+  const existing = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n > 0;
+  // A copy as it was before its layout changes, should a migration go wrong (VACUUM INTO: a consistent, compact snapshot).
+  if (existing && current < SCHEMA_VERSION) db.prepare('VACUUM INTO ?').run(backupPath(path.dirname(file), `schema${current}`));
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {
@@ -450,6 +454,64 @@ function migrate(db: Database.Database, file: string): void {
 }
 
 export const DATABASE_FILE = 'emulator.db';
+export const BACKUP_DIR = 'backups';
+
+/** A new file under <dataDir>/backups named after what it is and when. */
+export function backupPath(dataDir: string, label: string): string {
+  mkdirSync(path.join(dataDir, BACKUP_DIR), { recursive: true });
+  return path.join(dataDir, BACKUP_DIR, `emulator-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+}
+
+/** The newest backup of a data dir, if any: what a refused start points at. */
+export function latestBackup(dataDir: string): string | undefined {
+  const dir = path.join(dataDir, BACKUP_DIR);
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((file) => file.endsWith('.db'));
+  const newest = files.map((file) => ({ file, at: statSync(path.join(dir, file)).mtimeMs })).sort((a, b) => b.at - a.at)[0];
+  return newest && path.join(dir, newest.file);
+}
+
+/**
+ * Opens the database of a data dir, refusing (never replacing) what it cannot
+ * trust: a WAL whose database is gone (SQLite would start an empty store and
+ * ignore it), a damaged database, a data dir it cannot write to. Each refusal
+ * says what is wrong, that the files are left as they are, and where the
+ * newest backup is.
+ */
+function openDatabase(dataDir: string): Database.Database {
+  const file = path.join(dataDir, DATABASE_FILE);
+  const where = () => {
+    const backup = latestBackup(dataDir);
+    return backup ? `the newest backup is ${backup}` : 'there is no backup (`deliv local backup` makes one)';
+  };
+  if (!existsSync(file) && existsSync(`${file}-wal`)) {
+    throw new DelivError(`${file} is missing but its write-ahead log ${file}-wal is there: the store would start empty and drop what the log holds`, {
+      hint: `restore ${DATABASE_FILE} into ${dataDir} (${where()}), or move ${file}-wal away to start afresh`,
+    });
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // Reads the schema, which a damaged or foreign file fails; writes once, which a read-only one fails.
+    db.exec('BEGIN IMMEDIATE; COMMIT');
+    return db;
+  } catch (error) {
+    db?.close();
+    const err = error as NodeJS.ErrnoException;
+    const code = String(err.code ?? '');
+    if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
+      throw new DelivError(`${file} is damaged (${err.message}); it is left as it is`, { hint: `restore it (${where()}), or pass another --data-dir`, cause: error });
+    }
+    if (/^SQLITE_(READONLY|CANTOPEN|PERM|IOERR)/.test(code) || ['EACCES', 'EROFS', 'EPERM'].includes(code)) {
+      throw new DelivError(`cannot write to the data dir ${dataDir} (${err.message}): the emulator records every execution there`, {
+        hint: 'make it writable, or pass --data-dir to a writable folder',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
 
 export class Store {
   readonly db: Database.Database;
@@ -465,9 +527,12 @@ export class Store {
   private readonly keys = new Map<string, { id: number; started: number }>();
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, DATABASE_FILE));
-    this.db.pragma('journal_mode = WAL');
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (error) {
+      throw new DelivError(`cannot create the data dir ${dataDir} (${(error as Error).message})`, { hint: 'pass --data-dir to a writable folder', cause: error });
+    }
+    this.db = openDatabase(dataDir);
     // WAL with NORMAL sync survives a process crash (kill -9) with every commit intact: a commit
     // is in the WAL file (the OS page cache) when COMMIT returns. Only a power loss or kernel crash
     // can drop the last commits before a checkpoint syncs them; FULL would fsync every commit for that.
@@ -507,8 +572,23 @@ export class Store {
 
   close(): void {
     this.flush();
+    clearInterval(this.checkpointer);
+    // Everything into the .db file, the WAL emptied: the data dir is whole and safe to copy once stopped.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
+
+  /** A consistent copy of the whole store in one file (`deliv local backup`), made between batches. */
+  backup(file: string): string {
+    this.flush();
+    this.db.prepare('VACUUM INTO ?').run(file);
+    return file;
+  }
+
+  /** Copies the WAL into the .db while the emulator runs, so the .db is never far behind what was acknowledged. */
+  private readonly checkpointer = setInterval(() => {
+    if (this.db.open && !this.batchOpen) this.db.pragma('wal_checkpoint(PASSIVE)');
+  }, 30_000).unref();
 
   /** One wrapper made once: better-sqlite3 prepares BEGIN/COMMIT each time a wrapper is made. */
   private readonly inTransaction: (work: () => unknown) => unknown;

@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { listExecutions, listStateMachines } from '../aws/sfn.js';
 import { DelivError } from '../ui/errors.js';
-import { listExecutions, listStateMachines } from './history.js';
 
 export interface MachineSummary {
   name: string;

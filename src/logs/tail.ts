@@ -7,7 +7,7 @@
 import type { ExecutionListItem, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { UsageError } from '../ui/errors.js';
 import { executionOutcome } from './format.js';
-import { Backoff, HistoryCursor, listExecutions, sleep, type ExecutionStatusFilter } from './history.js';
+import { Backoff, HistoryCursor, listExecutions, sleep, type ExecutionStatusFilter } from '../aws/sfn.js';
 
 export interface TailOptions {
   statusFilter?: ExecutionStatusFilter;

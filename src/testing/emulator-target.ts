@@ -153,7 +153,7 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
   if (planned.unsupported) return skipped(planned.unsupported);
   const sdk = await import('@aws-sdk/client-sfn');
   const { startExecution } = await import('../deploy/start.js');
-  const { readHistory, findStateMachineArn } = await import('../logs/history.js');
+  const { readHistory, findStateMachineArn } = await import('../aws/sfn.js');
   const input = JSON.stringify(caseInput(project, testCase));
   if (testCase.state !== undefined) {
     const arn = await findStateMachineArn(options.sfn, machine);

@@ -46,7 +46,7 @@ async function runOnTarget(project: Project, options: TestOptions & { target: st
   if (!target.local) {
     throw new UsageError(`deliv test runs through the local emulator, not \`${target.name}\` (an AWS target)`, { hint: 'use --target local, or no --target to run in-process; record a run on AWS as a test with --from-execution' });
   }
-  const { connect } = await import('../logs/connect.js');
+  const { connect } = await import('../aws/sfn.js');
   const { deploy, renderForDeploy, requireRoleArn } = await import('../deploy/deploy.js');
   const { runTestsOnEmulator } = await import('./emulator-target.js');
   const note = options.note ?? (() => undefined);
@@ -117,7 +117,7 @@ export async function recordReplay(
   options: { out?: string; name?: string } = {},
 ): Promise<ReplayResult> {
   const path = await import('node:path');
-  const { readHistory, describeExecutionMachine } = await import('../logs/history.js');
+  const { readHistory, describeExecutionMachine } = await import('../aws/sfn.js');
   const { replayCase, writeReplayCase } = await import('./replay.js');
   const { UsageError } = await import('../ui/errors.js');
   const [events, machine] = await Promise.all([readHistory(sfn, executionArn, { includeExecutionData: true }), describeExecutionMachine(sfn, executionArn)]);

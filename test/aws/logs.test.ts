@@ -10,7 +10,7 @@ import { CreateStateMachineCommand, StartSyncExecutionCommand } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logGroupArn } from '../../src/aws/execution-logs.js';
 import { attachExpressReader, ExpressLogReader, loggingNotes, machineArnOfExecution } from '../../src/aws/logs.js';
-import { describeExecutionMachine, HistoryCursor, latestExecution, listExecutions, readHistory } from '../../src/logs/history.js';
+import { describeExecutionMachine, HistoryCursor, latestExecution, listExecutions, readHistory } from '../../src/aws/sfn.js';
 import { DelivError } from '../../src/ui/errors.js';
 import { ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CreateStateMachineCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stopEmulatorProcess } from '../../src/local/daemon.js';
-import { tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { crash, spawnEmulator, startCliEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 import { finished, ROLE, sfnClient } from '../helpers/emulator.js';
 
@@ -112,6 +112,10 @@ describe('SIGTERM', () => {
     );
     const [slowArn] = await Promise.all(machines.map(async (stateMachineArn) => (await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"order":7}' }))).executionArn!));
     await until('the slow handler to start and the callback to be asked', () => (runs().includes('start 7') && runs().includes('ask 7') ? true : undefined));
+    // A backup while it runs: the running emulator writes it (it holds the store's lock).
+    const backup = await runCli(['local', 'backup', '--json'], { cwd: root });
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    expect(existsSync((JSON.parse(backup.stdout) as { file: string }).file)).toBe(true);
 
     const how = await stopEmulatorProcess({ pid: emulator.child.pid!, port: 0, host: '127.0.0.1', dataDir: path.join(root, '.deliv'), startedAt: '' });
     expect(how).toBe('stopped');

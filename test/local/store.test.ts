@@ -3,7 +3,7 @@
  * and is migrated in place (never wiped), a newer one is refused, and history
  * events survive the compact encoding exactly.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DescribeExecutionCommand,
@@ -15,13 +15,26 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/engine/types.js';
 import { decodeEvent, encodeEvent } from '../../src/local/history-codec.js';
-import { DATABASE_FILE, SCHEMA_VERSION, Store } from '../../src/local/store.js';
+import { backupPath, DATABASE_FILE, latestBackup, SCHEMA_VERSION, Store } from '../../src/local/store.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { finished, testEmulator } from '../helpers/emulator.js';
 
 /** Written by deliv before store migrations existed (commit ffd9f99): 3 finished executions, one waiting in a Wait state. */
 const V0_STORE = path.join(REPO_ROOT, 'test/fixtures/store-v0/emulator.db');
 const ACCOUNT = 'arn:aws:states:us-east-1:123456789012';
+const MACHINE = {
+  arn: `${ACCOUNT}:stateMachine:orders`,
+  name: 'orders',
+  type: 'STANDARD' as const,
+  definition: '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}',
+  roleArn: 'arn:aws:iam::123456789012:role/R',
+  description: '',
+  loggingConfiguration: '{}',
+  tracingConfiguration: '{}',
+  revisionId: 'r1',
+  created: 1,
+  updated: 1,
+};
 
 describe('store migrations', () => {
   it('opens a data dir of the schema before migrations, keeps its executions and histories, and resumes the running one', async () => {
@@ -51,6 +64,8 @@ describe('store migrations', () => {
     const db = new Database(path.join(dir, '.deliv', DATABASE_FILE), { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
+    // The store as it was before the migration is kept.
+    expect(latestBackup(path.join(dir, '.deliv'))).toMatch(/emulator-schema0-.*\.db$/);
     cleanup();
   });
 
@@ -60,6 +75,58 @@ describe('store migrations', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => new Store(dir)).toThrow(/written by a newer deliv/);
+    cleanup();
+  });
+});
+
+describe('a data dir it cannot trust', () => {
+  it('refuses a WAL whose database is gone instead of starting an empty store over it', () => {
+    const { dir, cleanup } = tempDir('deliv-store-wal-');
+    writeFileSync(path.join(dir, `${DATABASE_FILE}-wal`), 'frames of a store that is gone');
+    expect(() => new Store(dir)).toThrow(/is missing but its write-ahead log/);
+    expect(existsSync(path.join(dir, DATABASE_FILE))).toBe(false);
+    cleanup();
+  });
+
+  it('refuses a damaged database, leaves it as it is and names the newest backup', () => {
+    const { dir, cleanup } = tempDir('deliv-store-bad-');
+    const store = new Store(dir);
+    store.putMachine(MACHINE);
+    const backup = store.backup(backupPath(dir, 'backup'));
+    store.close();
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(path.join(dir, DATABASE_FILE), garbage);
+    let error: (Error & { hint?: string }) | undefined;
+    try {
+      new Store(dir).close();
+    } catch (caught) {
+      error = caught as Error & { hint?: string };
+    }
+    expect(error?.message).toMatch(/is damaged/);
+    expect(error?.hint).toContain(backup);
+    expect(readFileSync(path.join(dir, DATABASE_FILE))).toEqual(garbage);
+    cleanup();
+  });
+
+  it('leaves everything in the .db file once closed, and a backup holds the store', () => {
+    const { dir, cleanup } = tempDir('deliv-store-close-');
+    const store = new Store(dir);
+    store.putMachine(MACHINE);
+    const backup = store.backup(backupPath(dir, 'backup'));
+    store.putMachine({ ...MACHINE, arn: `${ACCOUNT}:stateMachine:later`, name: 'later' });
+    store.close();
+    // The .db alone, copied elsewhere, is the whole store.
+    const copy = tempDir('deliv-store-copy-');
+    copyFileSync(path.join(dir, DATABASE_FILE), path.join(copy.dir, DATABASE_FILE));
+    const reopened = new Store(copy.dir);
+    expect(reopened.listMachines().map((machine) => machine.name)).toEqual(['later', 'orders']);
+    reopened.close();
+    const restored = tempDir('deliv-store-restored-');
+    copyFileSync(backup, path.join(restored.dir, DATABASE_FILE));
+    const fromBackup = new Store(restored.dir);
+    expect(fromBackup.listMachines().map((machine) => machine.name)).toEqual(['orders']);
+    fromBackup.close();
+    for (const temp of [copy, restored]) temp.cleanup();
     cleanup();
   });
 });

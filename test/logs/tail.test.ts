@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../src/logs/history.js';
+import { Backoff } from '../../src/aws/sfn.js';
 import { isExecutionArn, parseSince } from '../../src/logs/tail.js';
 
 describe('parseSince', () => {

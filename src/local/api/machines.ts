@@ -4,6 +4,7 @@ import { logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError } from '../api-error.js';
 import { isValidName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
 import type { EmulatorContext } from '../emulator.js';
+import { checkTags } from './tags.js';
 import type { AliasRow, MachineRow, RoutingEntry, VersionRow } from '../store.js';
 import { compact, DEFAULT_LOGGING, DEFAULT_TRACING, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 
@@ -122,6 +123,7 @@ const createStateMachine: Handler = (context, input) => {
   const type = (optionalString(input, 'type') ?? 'STANDARD') as 'STANDARD' | 'EXPRESS';
   if (type !== 'STANDARD' && type !== 'EXPRESS') throw validationError('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
   if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  const tags = checkTags(input.tags);
   const versionDescription = optionalString(input, 'versionDescription', 256);
   if (versionDescription !== undefined && input.publish !== true) {
     throw new ApiError('ValidationException', 'Version description can only be set when publish is true', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
@@ -157,8 +159,7 @@ const createStateMachine: Handler = (context, input) => {
       updated: now,
     };
     context.store.putMachine(machine);
-    const tags = input.tags;
-    if (Array.isArray(tags)) context.store.tag(arn, tags as { key: string; value: string }[]);
+    if (tags.length > 0) context.store.tag(arn, tags);
     const version = input.publish === true ? publishVersion(context, machine, versionDescription, now) : undefined;
     return compact({ stateMachineArn: arn, creationDate: epoch(now), stateMachineVersionArn: version?.arn });
   });

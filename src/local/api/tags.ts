@@ -1,5 +1,5 @@
 /** Tags on state machines (and their versions' parent), as TagResource/UntagResource/ListTagsForResource. */
-import { ApiError, resourceNotFound } from '../api-error.js';
+import { ApiError, resourceNotFound, validationError } from '../api-error.js';
 import type { EmulatorContext } from '../emulator.js';
 import { requireString, type Handler } from './common.js';
 
@@ -13,13 +13,31 @@ function taggable(context: EmulatorContext, arn: string): string {
   return arn;
 }
 
+/**
+ * The `tags` of a request, checked as AWS's model does (a list of `{key, value}`
+ * strings, keys 1–128 characters, values at most 256), so that nothing the
+ * store cannot hold reaches it: a bad tag is a ValidationException, never a 500.
+ */
+export function checkTags(value: unknown, field = 'tags'): { key: string; value: string }[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ApiError('SerializationException', `Unexpected value at '${field}': expected a list of tags`);
+  return value.map((tag: unknown, index) => {
+    const at = `${field}.${index + 1}.member`;
+    if (!tag || typeof tag !== 'object' || Array.isArray(tag)) throw new ApiError('SerializationException', `Unexpected value at '${at}': expected a tag object`);
+    const { key, value: tagValue } = tag as { key?: unknown; value?: unknown };
+    if (key !== undefined && typeof key !== 'string') throw new ApiError('SerializationException', `Unexpected value at '${at}.key': expected a string`);
+    if (tagValue !== undefined && tagValue !== null && typeof tagValue !== 'string') throw new ApiError('SerializationException', `Unexpected value at '${at}.value': expected a string`);
+    if (key === undefined || key.length < 1) throw validationError(`${at}.key`, 'Member must have length greater than or equal to 1');
+    if (key.length > 128) throw validationError(`${at}.key`, 'Member must have length less than or equal to 128');
+    const text = tagValue ?? '';
+    if (text.length > 256) throw validationError(`${at}.value`, 'Member must have length less than or equal to 256');
+    return { key, value: text };
+  });
+}
+
 const tagResource: Handler = (context, input) => {
   const arn = taggable(context, requireString(input, 'resourceArn'));
-  const tags = Array.isArray(input.tags) ? (input.tags as { key?: unknown; value?: unknown }[]) : [];
-  const clean = tags.map((tag) => ({ key: String(tag.key ?? ''), value: String(tag.value ?? '') }));
-  if (clean.some((tag) => tag.key === '' || tag.key.length > 128 || tag.value.length > 256)) {
-    throw new ApiError('ValidationException', '1 validation error detected: tag keys must have 1 to 128 characters and values at most 256');
-  }
+  const clean = checkTags(input.tags);
   const keys = new Set([...context.store.tags(arn).map((tag) => tag.key), ...clean.map((tag) => tag.key)]);
   if (keys.size > MAX_TAGS) throw new ApiError('TooManyTags', `Too many tags: a resource has at most ${MAX_TAGS}`, 400, { resourceName: arn });
   context.store.tag(arn, clean);
@@ -28,7 +46,9 @@ const tagResource: Handler = (context, input) => {
 
 const untagResource: Handler = (context, input) => {
   const arn = taggable(context, requireString(input, 'resourceArn'));
-  const keys = Array.isArray(input.tagKeys) ? (input.tagKeys as unknown[]).map(String) : [];
+  const raw = input.tagKeys ?? [];
+  if (!Array.isArray(raw) || raw.some((key) => typeof key !== 'string')) throw new ApiError('SerializationException', "Unexpected value at 'tagKeys': expected a list of strings");
+  const keys = raw as string[];
   context.store.untag(arn, keys);
   return {};
 };

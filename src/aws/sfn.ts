@@ -1,11 +1,52 @@
 /**
- * Reading executions and their histories through the SFN API: the one place
- * that pages through ListStateMachines, ListExecutions and GetExecutionHistory,
- * for local and AWS targets alike (logs, explain, graph and cost all read here).
+ * Step Functions through the SDK: connecting to a target, and the one place
+ * that pages through ListStateMachines, ListExecutions and GetExecutionHistory
+ * and tails running executions, for local and AWS targets alike (deploy, start,
+ * logs, explain, graph and cost all read here).
  */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, HistoryEvent, SFNClient, StateMachineListItem } from '@aws-sdk/client-sfn';
-import { expressReader, isExpressExecutionArn, type LoggedHistoryCursor } from '../aws/logs.js';
+import type { Project } from '../project/config.js';
 import { DelivError } from '../ui/errors.js';
+import { createLogsClient, createSfnClient } from './clients.js';
+import { attachExpressReader, expressReader, ExpressLogReader, isExpressExecutionArn, type LoggedHistoryCursor } from './logs.js';
+import { resolveTarget, type ResolvedTarget, type TargetFlags } from './target.js';
+
+/**
+ * A Step Functions client for the target a command works on. For the local
+ * target the embedded emulator is started when it is not running (and the
+ * caller is told, to say so on stderr); AWS targets go through the SDK's own
+ * credential and region chain.
+ */
+export interface Connection {
+  sfn: SFNClient;
+  target: ResolvedTarget;
+  /** The emulator was not running and has been started for this command. */
+  startedEmulator: boolean;
+  /** CloudWatch Logs on the same target (the emulator serves it on its own port), made on first use. */
+  logs(): Promise<CloudWatchLogsClient>;
+}
+
+export async function connect(project: Project | undefined, flags: TargetFlags, note: (text: string) => void): Promise<Connection> {
+  const target = resolveTarget(project, flags);
+  let startedEmulator = false;
+  if (target.local && project) {
+    const explicit = project.config.targets[target.name]?.endpoint ?? process.env.DELIV_LOCAL_ENDPOINT;
+    if (!explicit) {
+      const { ensureLocalEmulator } = await import('../local/ensure.js');
+      const ensured = await ensureLocalEmulator({ root: project.root });
+      target.endpoint = ensured.endpoint;
+      startedEmulator = ensured.started;
+      if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
+    }
+  }
+  let logsClient: Promise<CloudWatchLogsClient> | undefined;
+  const logs = () => (logsClient ??= createLogsClient(target));
+  const sfn = await createSfnClient(target);
+  // Express machines and executions are read from their log groups, on the same target.
+  attachExpressReader(sfn, new ExpressLogReader(sfn, logs, target.name, target.local));
+  return { sfn, target, startedEmulator, logs };
+}
 
 export async function readHistory(
   sfn: SFNClient,

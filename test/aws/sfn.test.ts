@@ -1,7 +1,7 @@
 import { CreateStateMachineCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.js';
-import { followExecution, HistoryCursor, listExecutions, readHistory } from '../../src/logs/history.js';
+import { followExecution, HistoryCursor, listExecutions, readHistory } from '../../src/aws/sfn.js';
 import { startFakeSfn, type FakeSfn } from '../helpers/fake-sfn.js';
 
 let fake: FakeSfn;

@@ -1,0 +1,196 @@
+/**
+ * The project as a template a team can own: SAM (`AWS::Serverless::*`) or
+ * plain CloudFormation, with the same functions, the same generated
+ * least-privilege policies and the same definitions deliv deploys itself.
+ *
+ * Definitions keep their `${Name}` placeholders and the template maps them in
+ * DefinitionSubstitutions: a function's ARN becomes `Fn::GetAtt`, a target
+ * value that names the account or Region becomes `Fn::Sub`. Local paths
+ * (`CodeUri`, `DefinitionUri`, `Code`, `DefinitionS3Location`) are relative to
+ * the template, ready for `sam deploy` or `aws cloudformation package`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { PSEUDO_SCOPE } from '../aws/arn.js';
+import type { ResolvedTarget } from '../aws/target.js';
+import type { Project } from '../project/config.js';
+import { loadDefinitionFile, renderStateMachine } from '../project/definition.js';
+import { functionPlaceholder, PROJECT_TAG } from '../project/names.js';
+import { UsageError } from '../ui/errors.js';
+import { LAMBDA_HANDLER, packageFunction } from './bundle.js';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
+import { machinePolicy, type PolicyDocument } from './policy.js';
+import { machineLogging } from './logging.js';
+import { loggingEnabled } from './resources.js';
+import { lambdaTrust, stateMachineTrust } from './roles.js';
+
+export type ExportFormat = 'sam' | 'cloudformation';
+
+export interface ExportResult {
+  format: ExportFormat;
+  /** The template, relative to the current folder. */
+  template: string;
+  files: string[];
+  resources: Record<string, string>;
+  warnings: string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** `charge-payment` → `ChargePayment`: CloudFormation logical IDs are alphanumeric. */
+export function logicalId(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+}
+
+/** A string with `${…}` in it as Fn::Sub, with `${XFunctionArn}` read as the function resource's Arn. */
+function sub(text: string, functionIds: Map<string, string>): Json {
+  if (!text.includes('${')) return text;
+  const replaced = text.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (whole, name: string) => (functionIds.has(name) ? `\${${functionIds.get(name)}.Arn}` : whole));
+  return { 'Fn::Sub': replaced };
+}
+
+function policyJson(document: PolicyDocument | { Version: string; Statement: Array<Record<string, unknown>> }, functionIds: Map<string, string>): Json {
+  return {
+    Version: document.Version,
+    Statement: document.Statement.map((statement) => {
+      const resources = ([] as unknown[]).concat((statement as { Resource?: unknown }).Resource ?? []);
+      return { ...(statement as Record<string, Json>), Resource: resources.map((resource) => sub(String(resource), functionIds)) };
+    }),
+  };
+}
+
+export async function exportProject(project: Project, target: ResolvedTarget, format: ExportFormat, outDir = path.join(project.root, '.deliv', 'build', format)): Promise<ExportResult> {
+  const sam = format === 'sam';
+  const resources: Record<string, Json> = {};
+  const kinds: Record<string, string> = {};
+  const files: string[] = [];
+  const warnings: string[] = [];
+  const add = (id: string, type: string, properties: Record<string, Json>) => {
+    resources[id] = { Type: type, Properties: properties };
+    kinds[id] = type;
+  };
+  const write = (relative: string, contents: string | Uint8Array) => {
+    const file = path.join(outDir, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, contents);
+    files.push(relative);
+  };
+
+  const functions = Object.entries(project.config.functions ?? {});
+  const functionIds = new Map(functions.map(([key]) => [functionPlaceholder(key), `${logicalId(key)}Function`]));
+  const tags = { [PROJECT_TAG]: project.config.name };
+
+  if (functions.length > 0 && !sam) {
+    // CloudFormation names the functions `<stack>-<logical id>-<suffix>`: the role may write those log groups.
+    const extra = functions.flatMap(([, config]) => (config.permissions ?? []).map((statement) => ({ Effect: 'Allow', ...statement }) as Record<string, unknown>));
+    const logs = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-*'] }, ...extra] };
+    add('FunctionsRole', 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: lambdaTrust() as unknown as Json,
+      Policies: [{ PolicyName: 'deliv-function-logs', PolicyDocument: policyJson(logs, functionIds) }],
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    });
+  }
+  for (const [key, config] of functions) {
+    const built = await packageFunction(project, key, config);
+    const { unzipSync } = await import('fflate');
+    for (const [name, contents] of Object.entries(unzipSync(built.zip))) write(`functions/${key}/${name}`, contents);
+    const id = `${logicalId(key)}Function`;
+    const common: Record<string, Json> = {
+      Handler: LAMBDA_HANDLER,
+      Runtime: built.runtime,
+      MemorySize: config.memoryMB ?? DEFAULT_MEMORY_MB,
+      Timeout: config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      Architectures: [config.architecture ?? 'x86_64'],
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', ...config.environment } },
+      Description: `deliv: ${key} of project ${project.config.name}`,
+    };
+    if (sam) {
+      // SAM's own role for the function carries the basic execution policy; deliv.yaml's permissions are added inline.
+      const policies = (config.permissions ?? []).map((statement) => ({ Effect: 'Allow', ...statement }) as Record<string, unknown>);
+      add(id, 'AWS::Serverless::Function', {
+        CodeUri: `functions/${key}/`,
+        ...common,
+        ...(policies.length > 0 ? { Policies: [policyJson({ Version: '2012-10-17', Statement: policies }, functionIds)] } : {}),
+        Tags: tags,
+      });
+    } else {
+      add(id, 'AWS::Lambda::Function', { Code: `functions/${key}/`, ...common, Role: { 'Fn::GetAtt': ['FunctionsRole', 'Arn'] }, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) });
+    }
+    add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Sub': `/aws/lambda/\${${id}}` }, RetentionInDays: 30 });
+  }
+
+  for (const [machine, config] of Object.entries(project.config.stateMachines)) {
+    const id = `${logicalId(machine)}StateMachine`;
+    // The policy reads the definition with the target's values and the functions still `${Name}`;
+    // the template carries the definition as written, every `${Name}` for DefinitionSubstitutions.
+    const keep = Object.fromEntries([...functionIds.keys()].map((name) => [name, `\${${name}}`]));
+    const raw = renderStateMachine(project, machine, target.name, keep);
+    const asWritten = loadDefinitionFile(path.resolve(project.root, config.definition));
+    const placeholders = asWritten.placeholders;
+    const substitutions: Record<string, Json> = {};
+    for (const name of placeholders) {
+      if (functionIds.has(name)) substitutions[name] = { 'Fn::GetAtt': [functionIds.get(name)!, 'Arn'] };
+      else if (target.substitutions[name] !== undefined) substitutions[name] = sub(target.substitutions[name], functionIds);
+      else throw new UsageError(`\${${name}} in ${config.definition} has no value for target \`${target.name}\``, { hint: `add it to targets.${target.name}.substitutions in ${project.file}` });
+    }
+    const definitionFile = `statemachines/${machine}.asl.json`;
+    write(definitionFile, `${JSON.stringify(asWritten.definition, null, 2)}\n`);
+
+    const policy = machinePolicy(raw.definition, { ...PSEUDO_SCOPE, machineName: machine, logging: loggingEnabled(project, machine, target), tracing: config.tracing === true });
+    warnings.push(...policy.warnings.map((warning) => `${machine}: ${warning}`));
+    const document = policyJson(policy.document, functionIds);
+
+    let logging: Json | undefined;
+    const logs = machineLogging(project, target, machine);
+    if (logs) {
+      let destination: Json = logs.logGroupArn ?? '';
+      if (!logs.logGroupArn) {
+        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: logs.logGroupName, RetentionInDays: 30 });
+        destination = { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] };
+      }
+      logging = { Level: logs.level, IncludeExecutionData: logs.includeExecutionData, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: destination } }] };
+    }
+    if (sam) {
+      add(id, 'AWS::Serverless::StateMachine', {
+        // The deliv.yaml name, as deliv deploys it: the policy's own-machine ARNs (a Distributed Map's children) use it.
+        Name: machine,
+        Type: config.type,
+        DefinitionUri: definitionFile,
+        ...(Object.keys(substitutions).length > 0 ? { DefinitionSubstitutions: substitutions } : {}),
+        Policies: [document],
+        ...(logging ? { Logging: logging } : {}),
+        ...(config.tracing ? { Tracing: { Enabled: true } } : {}),
+        Tags: tags,
+      });
+    } else {
+      const trust = stateMachineTrust('${AWS::AccountId}');
+      add(`${id}Role`, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { ...trust, Statement: trust.Statement.map((statement) => ({ ...statement, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })) } as unknown as Json,
+        Policies: [{ PolicyName: 'deliv-state-machine', PolicyDocument: document }],
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      });
+      add(id, 'AWS::StepFunctions::StateMachine', {
+        StateMachineName: machine,
+        StateMachineType: config.type,
+        DefinitionS3Location: definitionFile,
+        ...(Object.keys(substitutions).length > 0 ? { DefinitionSubstitutions: substitutions } : {}),
+        RoleArn: { 'Fn::GetAtt': [`${id}Role`, 'Arn'] },
+        ...(logging ? { LoggingConfiguration: logging } : {}),
+        ...(config.tracing ? { TracingConfiguration: { Enabled: true } } : {}),
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      });
+    }
+  }
+
+  const template: Record<string, Json> = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    ...(sam ? { Transform: 'AWS::Serverless-2016-10-31' } : {}),
+    Description: `${project.config.name}: exported by deliv from ${path.basename(project.file)} (target ${target.name})`,
+    Resources: resources,
+    Outputs: Object.fromEntries(Object.keys(resources).filter((id) => /StateMachine$|Function$/.test(id)).map((id) => [`${id}Arn`, { Value: (id.endsWith('StateMachine') ? { Ref: id } : { 'Fn::GetAtt': [id, 'Arn'] }) as Json }])),
+  };
+  write('template.yaml', stringify(template, { lineWidth: 0, aliasDuplicateObjects: false }));
+  const shown = path.relative(process.cwd(), path.join(outDir, 'template.yaml'));
+  return { format, template: shown.startsWith('..') ? path.join(outDir, 'template.yaml') : shown, files: files.sort(), resources: kinds, warnings };
+}

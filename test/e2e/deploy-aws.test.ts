@@ -1,0 +1,88 @@
+/**
+ * The issue's "done when", as a user runs it: `deliv init shop -t
+ * order-fulfillment && cd shop && deliv deploy --target prod`, with no file
+ * edited and no ARN typed. Lambda, IAM and STS are fakes in their wire formats;
+ * Step Functions is the emulator, reached the way a user reaches any endpoint
+ * override (AWS_ENDPOINT_URL_SFN).
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startFakeAws, type FakeAws } from '../helpers/fake-aws.js';
+import { ListStateMachinesCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
+
+let aws: FakeAws;
+let emulator: TestEmulator;
+let home: { dir: string; cleanup: () => void };
+let shop: string;
+
+const env = () => ({
+  HOME: home.dir,
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_ENDPOINT_URL_LAMBDA: aws.url,
+  AWS_ENDPOINT_URL_IAM: aws.url,
+  AWS_ENDPOINT_URL_STS: aws.url,
+  AWS_ENDPOINT_URL_SFN: emulator.emulator.endpoint,
+});
+
+beforeAll(async () => {
+  // The emulator's account and Region, so that the ARNs it builds and the ones deliv builds agree.
+  aws = await startFakeAws({ account: '123456789012', region: 'us-east-1' });
+  emulator = await testEmulator();
+  home = tempDir('deliv-home-');
+  const init = await runCli(['init', 'shop', '-t', 'order-fulfillment', '--yes'], { cwd: home.dir, env: { HOME: home.dir } });
+  expect(init.exitCode, init.stderr).toBe(0);
+  shop = path.join(home.dir, 'shop');
+});
+
+afterAll(async () => {
+  await Promise.all([aws.close(), emulator.close()]);
+  home.cleanup();
+});
+
+describe('deliv init, then deliv deploy --target prod', () => {
+  it('shows the plan on --dry-run and changes nothing', async () => {
+    const result = await runCli(['deploy', '--target', 'prod', '--dry-run', '--no-cost'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('role shop-lambda (execution role of the functions): would be created');
+    expect(result.stdout).toContain('role shop-order-fulfillment-sfn (role of state machine order-fulfillment): would be created');
+    expect(result.stdout).toContain('function shop-charge-payment: would be created');
+    expect(result.stdout).toContain('order-fulfillment (STANDARD) on prod: would be created');
+    expect(aws.writes()).toEqual([]);
+  });
+
+  it('creates the functions, the roles and the state machine', async () => {
+    const result = await runCli(['deploy', '--target', 'prod', '--no-cost'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('function shop-validate-order: created version 1');
+    expect(result.stdout).toContain('order-fulfillment created on prod (STANDARD)');
+    expect(aws.functions.size).toBe(7);
+    expect([...aws.roles.keys()].sort()).toEqual(['shop-lambda', 'shop-order-fulfillment-sfn']);
+
+    const { stateMachines } = await emulator.sfn.send(new ListStateMachinesCommand({}));
+    const machine = stateMachines!.find((candidate) => candidate.name === 'order-fulfillment')!;
+    const described = await emulator.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machine.stateMachineArn }));
+    expect(described.roleArn).toBe('arn:aws:iam::123456789012:role/shop-order-fulfillment-sfn');
+    expect(JSON.parse(described.definition!).States.CheckStock.Resource).toBe('arn:aws:lambda:us-east-1:123456789012:function:shop-check-stock');
+  });
+
+  it('makes no Lambda or IAM write when deployed again', async () => {
+    aws.calls.length = 0;
+    const result = await runCli(['deploy', '--target', 'prod', '--no-cost', '--json'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(aws.writes()).toEqual([]);
+    const output = JSON.parse(result.stdout);
+    expect(output.functions.map((fn: { change: string }) => fn.change)).toEqual(Array(7).fill('unchanged'));
+    expect(output.stateMachines[0]).toMatchObject({ name: 'order-fulfillment', change: 'unchanged', aliasChange: 'unchanged' });
+  });
+
+  it('prints the role\'s policy with deliv policy', async () => {
+    const result = await runCli(['policy', 'order-fulfillment'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const policy = JSON.parse(result.stdout);
+    expect(policy.Statement.map((statement: { Sid: string }) => statement.Sid)).toEqual(['LambdaInvokeFunction', 'SnsPublish']);
+  });
+});
