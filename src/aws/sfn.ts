@@ -7,8 +7,11 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, HistoryEvent, SFNClient, StateMachineListItem } from '@aws-sdk/client-sfn';
 import type { Project } from '../project/config.js';
-import { DelivError } from '../ui/errors.js';
+import path from 'node:path';
+import { DelivError, UsageError } from '../ui/errors.js';
+import { closest, knownHint, notKnownError } from '../ui/suggest.js';
 import { createLogsClient, createSfnClient } from './clients.js';
+import { attachExpressReader, expressReader, ExpressLogReader, isExpressExecutionArn, type LoggedHistoryCursor } from './logs.js';
 import { resolveTarget, type ResolvedTarget, type TargetFlags } from './target.js';
 
 /**
@@ -39,8 +42,12 @@ export async function connect(project: Project | undefined, flags: TargetFlags, 
       if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
     }
   }
-  let logs: Promise<CloudWatchLogsClient> | undefined;
-  return { sfn: await createSfnClient(target), target, startedEmulator, logs: () => (logs ??= createLogsClient(target)) };
+  let logsClient: Promise<CloudWatchLogsClient> | undefined;
+  const logs = () => (logsClient ??= createLogsClient(target));
+  const sfn = await createSfnClient(target);
+  // Express machines and executions are read from their log groups, on the same target.
+  attachExpressReader(sfn, new ExpressLogReader(sfn, logs, target.name, target.local));
+  return { sfn, target, startedEmulator, logs };
 }
 
 export async function readHistory(
@@ -63,16 +70,37 @@ export async function listStateMachines(sfn: SFNClient): Promise<StateMachineLis
   return machines;
 }
 
-/** The ARN of the deployed state machine called `name` (deliv deploys each machine under its deliv.yaml key). */
-export async function findStateMachineArn(sfn: SFNClient, name: string): Promise<string> {
+/** The state machines a project declares, and the file that declares them, for "not in deliv.yaml" errors. */
+export interface DeclaredMachines {
+  file: string;
+  names: readonly string[];
+}
+
+/** What a loaded project declares (none outside a project). */
+export function declaredBy(project: { file: string; config: { stateMachines: object } } | undefined): DeclaredMachines | undefined {
+  return project && { file: project.file, names: Object.keys(project.config.stateMachines) };
+}
+
+/**
+ * The ARN of the deployed state machine called `name` (deliv deploys each
+ * machine under its deliv.yaml key). A name neither deployed nor declared is
+ * a typo, not a missing deploy: a usage error that says where it is missing
+ * and what was likely meant.
+ */
+export async function findStateMachineArn(sfn: SFNClient, name: string, declared?: DeclaredMachines): Promise<string> {
   if (name.startsWith('arn:')) return name;
-  const match = (await listStateMachines(sfn)).find((machine) => machine.name === name);
-  if (!match?.stateMachineArn) {
-    throw new DelivError(`state machine \`${name}\` is not deployed on this target`, {
-      hint: `run \`deliv deploy ${name}\` first`,
-    });
+  const deployed = await listStateMachines(sfn);
+  const match = deployed.find((machine) => machine.name === name);
+  if (match?.stateMachineArn) return match.stateMachineArn;
+  if (declared && !declared.names.includes(name)) throw notKnownError('state machine', name, declared.names, path.basename(declared.file));
+  if (!declared) {
+    const names = deployed.map((machine) => machine.name ?? '').filter(Boolean);
+    const guess = closest(name, names);
+    if (guess) throw new UsageError(`no state machine \`${name}\` on this target`, { hint: knownHint(name, names) });
   }
-  return match.stateMachineArn;
+  throw new DelivError(`state machine \`${name}\` is not deployed on this target`, {
+    hint: `run \`deliv deploy ${name}\` first`,
+  });
 }
 
 export type ExecutionStatusFilter = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
@@ -88,6 +116,8 @@ export async function listExecutions(
   stateMachineArn: string,
   options: { statusFilter?: ExecutionStatusFilter; limit?: number; since?: Date; until?: (execution: ExecutionListItem) => boolean } = {},
 ): Promise<ExecutionListItem[]> {
+  const express = expressReader(sfn);
+  if (express && (await express.isExpress(stateMachineArn))) return express.listExecutions(stateMachineArn, options);
   const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
   const limit = options.limit ?? 100;
   const executions: ExecutionListItem[] = [];
@@ -132,12 +162,16 @@ export function isTerminalEvent(event: HistoryEvent): boolean {
  */
 export class HistoryCursor {
   readonly events: HistoryEvent[] = [];
+  /** Express executions have no GetExecutionHistory: their machine's log group is read instead. */
+  private readonly logged: LoggedHistoryCursor | undefined;
 
   constructor(
     private readonly sfn: SFNClient,
     readonly executionArn: string,
     private readonly options: { includeExecutionData?: boolean; pageSize?: number } = {},
-  ) {}
+  ) {
+    this.logged = isExpressExecutionArn(executionArn) ? expressReader(sfn)?.cursor(executionArn) : undefined;
+  }
 
   get done(): boolean {
     const last = this.events.at(-1);
@@ -149,7 +183,7 @@ export class HistoryCursor {
   }
 
   async poll(): Promise<HistoryEvent[]> {
-    const fresh = (this.events.length > 0 && (await this.newest())) || (await this.forward());
+    const fresh = this.logged ? await this.logged.poll() : (this.events.length > 0 && (await this.newest())) || (await this.forward());
     this.events.push(...fresh);
     return fresh;
   }
@@ -265,6 +299,9 @@ export interface ExecutionMachine {
 
 /** The state machine an execution ran, with the definition it ran (DescribeStateMachineForExecution) and its type. */
 export async function describeExecutionMachine(sfn: SFNClient, executionArn: string): Promise<ExecutionMachine> {
+  // Express executions are not described by Step Functions: their machine, as it is now, is.
+  const express = isExpressExecutionArn(executionArn) ? expressReader(sfn) : undefined;
+  if (express) return express.describeMachine(executionArn);
   const { DescribeStateMachineForExecutionCommand, DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
   const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   let type: ExecutionMachine['type'];

@@ -35,8 +35,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
     const { args, flags } = await this.parse(Logs);
     const { tryLoadProject } = await import('../project/config.js');
     const { UsageError } = await import('../ui/errors.js');
-    const { connect } = await import('../aws/sfn.js');
-    const { findStateMachineArn, followExecution } = await import('../aws/sfn.js');
+    const { connect, declaredBy, findStateMachineArn, followExecution } = await import('../aws/sfn.js');
     const { isExecutionArn, parseSince, tailMachines } = await import('../logs/tail.js');
     const { eventJson, formatHistory } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
@@ -91,7 +90,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
       }
 
       let machines: string[];
-      if (args.execution) machines = [await findStateMachineArn(sfn, args.execution)];
+      if (args.execution) machines = [await findStateMachineArn(sfn, args.execution, declaredBy(project))];
       else {
         const names = Object.keys(project?.config.stateMachines ?? {});
         if (names.length === 0) throw new UsageError('name an execution ARN or a state machine', { hint: 'deliv logs <machine> [--follow]' });
@@ -100,6 +99,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
         machines = deployed.filter((machine) => names.includes(machine.name ?? '')).map((machine) => machine.stateMachineArn!);
         if (machines.length === 0) throw new UsageError(`none of ${names.join(', ')} is deployed on this target`, { hint: 'run `deliv deploy` first' });
       }
+      const { loggingNotes } = await import('../aws/logs.js');
+      for (const note of await loggingNotes(sfn, machines)) this.note(note);
       let printed = 0;
       await tailMachines(
         sfn,
@@ -127,7 +128,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
       const name = (error as { name?: string }).name;
       if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') {
         throw new UsageError(`no execution ${args.execution} on target ${target.name}`, {
-          hint: 'check the ARN and --target; `deliv logs <machine>` lists the recent executions (Express ones keep no history on AWS)',
+          hint: 'check the ARN and --target; `deliv logs <machine>` lists the recent executions',
         });
       }
       throw error;

@@ -4,17 +4,19 @@
  * and the tests call; `stop()` shuts it down cleanly (running executions stay
  * RUNNING in the store and resume on the next start).
  */
+import { ActivityBroker } from './activities.js';
 import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { EmulatorContext } from './context.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
 import type { FunctionConfig, ProjectConfig } from '../project/config.js';
 import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Partition } from './arn.js';
 import { realClock } from '../engine/index.js';
-import { createPager, type Pager } from './api/paging.js';
+import { createPager } from './api/paging.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { LogStore } from './log-store.js';
@@ -24,7 +26,6 @@ import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
 import { taskTokenKey, TokenBroker } from './tokens.js';
-import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
   /** The project folder (deliv.yaml, handlers, mocks); the cwd when outside a project. */
@@ -40,26 +41,6 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
-export interface EmulatorContext {
-  store: Store;
-  /** CloudWatch Logs: the log groups machines log their executions to. */
-  logs: LogStore;
-  runtime: Runtime;
-  machines: MachineCache;
-  tokens: TokenBroker;
-  mocks: MockFile;
-  partition: Partition;
-  clock: Clock;
-  root: string;
-  dataDir: string;
-  startedAt: number;
-  /** Set once the server listens. */
-  endpoint: string;
-  nested: NestedExecutions;
-  /** Keyset page tokens, signed with the store's key. */
-  pager: Pager;
-}
-
 export interface RunningEmulator {
   context: EmulatorContext;
   server: Server;
@@ -67,6 +48,8 @@ export interface RunningEmulator {
   host: string;
   endpoint: string;
   resumed: number;
+  /** Executions failed at this start instead of resumed (poison: their resume kept crashing the emulator). */
+  quarantined: number;
   stop(): Promise<void>;
 }
 
@@ -84,7 +67,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1, { unref: true });
   const tokens = new TokenBroker(store);
-  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition);
+  const activities = new ActivityBroker(store, tokens);
+  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition, () => context.endpoint);
   // The nested-execution bridge is filled in by the API once it exists (it starts executions as StartExecution does).
   const nested: NestedExecutions = {
     start: () => {
@@ -99,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     mocks,
     lambda,
     tokens,
+    activities,
     nested,
     executionInfo: (arn) => {
       const row = store.getExecution(arn);
@@ -108,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const logs = new LogStore(store);
   const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs);
-  const context: EmulatorContext = { store, logs, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
+  const context: EmulatorContext = { store, logs, runtime, machines, tokens, activities, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
   try {
@@ -125,6 +110,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   context.endpoint = endpoint;
   setHandlerEnvironment(endpoint, partition);
   const resumed = runtime.resumeAll();
+  const quarantined = runtime.quarantinedAtStart;
   let stopped = false;
   return {
     context,
@@ -133,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     host,
     endpoint,
     resumed,
+    quarantined,
     async stop() {
       if (stopped) return;
       stopped = true;
