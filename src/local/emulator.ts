@@ -8,13 +8,14 @@ import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { EmulatorContext } from './context.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
 import type { FunctionConfig, ProjectConfig } from '../project/config.js';
 import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Partition } from './arn.js';
 import { realClock } from '../engine/index.js';
-import { createPager, type Pager } from './api/paging.js';
+import { createPager } from './api/paging.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { LogStore } from './log-store.js';
@@ -24,7 +25,6 @@ import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
 import { taskTokenKey, TokenBroker } from './tokens.js';
-import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
   /** The project folder (deliv.yaml, handlers, mocks); the cwd when outside a project. */
@@ -38,26 +38,6 @@ export interface EmulatorOptions {
   account?: string;
   /** Called once per request with a one-line summary (`--verbose`). */
   log?: (line: string) => void;
-}
-
-export interface EmulatorContext {
-  store: Store;
-  /** CloudWatch Logs: the log groups machines log their executions to. */
-  logs: LogStore;
-  runtime: Runtime;
-  machines: MachineCache;
-  tokens: TokenBroker;
-  mocks: MockFile;
-  partition: Partition;
-  clock: Clock;
-  root: string;
-  dataDir: string;
-  startedAt: number;
-  /** Set once the server listens. */
-  endpoint: string;
-  nested: NestedExecutions;
-  /** Keyset page tokens, signed with the store's key. */
-  pager: Pager;
 }
 
 export interface RunningEmulator {

@@ -4,7 +4,7 @@ import type { HistoryEvent } from '../../engine/types.js';
 import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution } from '../api-error.js';
 import { checkExecutionArn, executionArn as buildExecutionArn, isValidName, parseMachineArn } from '../arn.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import type { ExecutionFilter, ExecutionRow } from '../store.js';
 import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';

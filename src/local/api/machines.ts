@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError } from '../api-error.js';
 import { isValidName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import { checkTags } from './tags.js';
 import type { AliasRow, MachineRow, RoutingEntry, VersionRow } from '../store.js';
 import { compact, DEFAULT_LOGGING, DEFAULT_TRACING, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
