@@ -66,7 +66,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1, { unref: true });
   const tokens = new TokenBroker(store);
-  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition);
+  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition, () => context.endpoint);
   // The nested-execution bridge is filled in by the API once it exists (it starts executions as StartExecution does).
   const nested: NestedExecutions = {
     start: () => {
