@@ -47,6 +47,8 @@ export interface RunningEmulator {
   host: string;
   endpoint: string;
   resumed: number;
+  /** Executions failed at this start instead of resumed (poison: their resume kept crashing the emulator). */
+  quarantined: number;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   context.endpoint = endpoint;
   setHandlerEnvironment(endpoint, partition);
   const resumed = runtime.resumeAll();
+  const quarantined = runtime.quarantinedAtStart;
   let stopped = false;
   return {
     context,
@@ -113,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     host,
     endpoint,
     resumed,
+    quarantined,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -159,6 +159,7 @@ function internal(context: EmulatorContext, url: string): unknown {
       machines: context.store.listMachines().length,
       runningExecutions: context.runtime.runningCount,
       executions: context.store.countExecutions(),
+      quarantined: context.runtime.quarantined(),
     };
   }
   if (url === '/deliv/tasks') {
