@@ -1,5 +1,8 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { eventOwners } from '../asl/history.js';
+import { formatDuration } from '../ui/duration.js';
+
+export { formatDuration };
 
 /**
  * What happened to each state in one execution, read from its history (the
@@ -236,10 +239,3 @@ export function explainCommand(execution: ExecutionSummary): string {
   return `deliv explain${execution.executionArn ? ` ${execution.executionArn}` : ''}`;
 }
 
-/** `850 ms`, `5.1 s`, `2 min 3 s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
 import { emulatorPaths } from './paths.js';
+import { formatDuration } from '../ui/duration.js';
 import { RESUME_LIMIT, type QuarantinedExecution } from './quarantine.js';
 
 export interface Output {
@@ -147,7 +148,7 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
   out.say(`running      pid ${info.pid}`);
   out.say(`endpoint     ${endpoint}`);
   out.say(`data dir     ${dataDir}`);
-  out.say(`uptime       ${formatDuration(status.uptimeSeconds)}`);
+  out.say(`uptime       ${formatDuration(status.uptimeSeconds * 1000)}`);
   out.say(`machines     ${status.machines}`);
   out.say(`executions   ${status.runningExecutions} running, ${status.executions} in total`);
   const quarantined = status.quarantined ?? [];
@@ -158,12 +159,6 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
   return result;
 }
 
-function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`;
-}
 
 /** The endpoint `deliv task` talks to: --endpoint, DELIV_LOCAL_ENDPOINT, else the project's running emulator. */
 export function taskEndpoint(flags: { endpoint?: string; dataDir?: string }): string {

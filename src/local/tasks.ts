@@ -116,7 +116,7 @@ export class LocalTaskRunner implements TaskRunner {
     }
     if (base === START_EXECUTION) return this.startExecution(request);
     if (ACTIVITY_ARN.test(base) && this.env.activities) {
-      if (!this.env.activities.exists(base)) throw new TaskFailure('States.Runtime', `Activity ${base} does not exist: create it (aws stepfunctions create-activity --name ${base.split(':').pop()}) or mock state ${request.stateName}`);
+      if (!this.env.activities.exists(base)) throw new TaskFailure(StatesErrors.Runtime, `Activity ${base} does not exist: create it (aws stepfunctions create-activity --name ${base.split(':').pop()}) or mock state ${request.stateName}`);
       return this.env.activities.schedule(base, request);
     }
     throw unserved(request, machineName);

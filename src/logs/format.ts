@@ -10,6 +10,9 @@
 import { eventOwners } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
+import { formatDuration } from '../ui/duration.js';
+
+export { formatDuration };
 
 export type EventTone = 'failure' | 'success' | 'start' | 'info';
 
@@ -166,16 +169,6 @@ export function executionOutcome(events: readonly HistoryEvent[]): ExecutionOutc
     outcome.cause ??= failedAt?.cause;
   }
   return outcome;
-}
-
-/** `1.234s`, `850ms`, `2m03s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1).replace(/\.?0+$/, '')}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  if (minutes < 60) return `${minutes}m${String(seconds).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 function formatTime(date: Date, utc: boolean): string {

@@ -163,8 +163,8 @@ describe('deliv graph --execution', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(fake.calls).toEqual(['ListStateMachines', 'ListExecutions', 'GetExecutionHistory']);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('✗ failed · 501 ms');
-    expect(result.stdout).toContain('⚠ caught · 12 s · 2 attempts');
+    expect(result.stdout).toContain('✗ failed · 501ms');
+    expect(result.stdout).toContain('⚠ caught · 12.3s · 2 attempts');
     expect(result.stdout).toContain('✗ BookShipment failed: AddressValidationError');
     expect(result.stdout).toContain(`deliv explain ${EXECUTION_ARN}`);
   });

@@ -153,9 +153,9 @@ describe('summarizeExecution on parallel branches, retries and Map iterations', 
 
 describe('formatDuration', () => {
   it.each([
-    [9, '9 ms'],
-    [1234, '1.2 s'],
-    [12_348, '12 s'],
-    [125_000, '2 min 5 s'],
+    [9, '9ms'],
+    [1234, '1.234s'],
+    [12_348, '12.3s'],
+    [125_000, '2m05s'],
   ])('%d ms reads %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });

@@ -103,7 +103,7 @@ describe.skipIf(skip)('the HTML graph page in headless Chromium', () => {
     // The page opens on the failed state.
     expect(await page.textContent('#panel-name')).toBe('BookShipment');
     const run = (await page.textContent('#panel-run'))!;
-    expect(run).toContain('✗ failed · 501 ms');
+    expect(run).toContain('✗ failed · 501ms');
     expect(run).toContain('AddressValidationError');
     expect(run).toContain(`deliv explain ${EXECUTION_ARN}`);
 

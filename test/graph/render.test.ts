@@ -120,8 +120,8 @@ describe('terminal drawing', () => {
     const { text } = await renderGraph(definition, { format: 'ascii', title: 'dispatch', width: 120, execution: failedExecution(), colors });
     expect(text).toContain('\u001B[31m');
     const plain = stripAnsi(text);
-    expect(plain).toContain('✗ failed · 501 ms');
-    expect(plain).toContain('⚠ caught · 12 s · 2 attempts');
+    expect(plain).toContain('✗ failed · 501ms');
+    expect(plain).toContain('⚠ caught · 12.3s · 2 attempts');
     expect(plain).toContain('· not reached');
     expect(plain).toContain('✗ BookShipment failed: AddressValidationError');
     expect(plain).toContain(`deliv explain ${EXECUTION_ARN}`);
@@ -147,7 +147,7 @@ describe('Mermaid and DOT of an execution', () => {
     expect(mermaid).toMatch(new RegExp(`class [^\\n]*\\b${id('Dispatched')}\\b[^\\n]* not_reached`));
     expect(mermaid).toContain(`%% BookShipment failed; why and how to fix it: deliv explain ${EXECUTION_ARN}`);
     const dot = (await renderGraph(definition, { format: 'dot', title: 'dispatch', execution })).text;
-    expect(dot).toMatch(new RegExp(`"${id('BookShipment')}" \\[label="BookShipment\\\\nTask · λ [^"]*\\\\n✗ failed · 501 ms", tooltip="BookShipment: failed here; why: deliv explain ${EXECUTION_ARN}"`));
+    expect(dot).toMatch(new RegExp(`"${id('BookShipment')}" \\[label="BookShipment\\\\nTask · λ [^"]*\\\\n✗ failed · 501ms", tooltip="BookShipment: failed here; why: deliv explain ${EXECUTION_ARN}"`));
     expect(dot).toContain(`fillcolor="${OUTCOME_COLORS.failed.fill}", color="${OUTCOME_COLORS.failed.stroke}"`);
   });
 });
