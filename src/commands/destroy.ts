@@ -37,7 +37,7 @@ export default class Destroy extends BaseCommand {
     // The whole project on AWS: also the functions and roles deliv created for it (tagged deliv:project).
     const { awsDeployClients } = await import('../aws/clients.js');
     const clients = !target.local && project && (argv as string[]).length === 0 ? await awsDeployClients(target) : undefined;
-    const owned = clients && project ? await findProjectResources(project, clients) : { functions: [], roles: [] };
+    const owned = clients && project ? await findProjectResources(project, target, clients) : { functions: [], roles: [] };
     const extra = [...owned.functions.map((fn) => `function ${fn}`), ...owned.roles.map((role) => `role ${role}`)];
     if (doomed.length === 0 && extra.length === 0) return { target: target.name, stateMachines: found, functions: [], roles: [] };
 

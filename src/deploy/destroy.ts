@@ -36,7 +36,7 @@ export interface ProjectResources {
   roles: string[];
 }
 
-export async function findProjectResources(project: Project, clients: { lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient> }): Promise<ProjectResources> {
+export async function findProjectResources(project: Project, target: { roleArn?: string; functionRoleArn?: string }, clients: { lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient> }): Promise<ProjectResources> {
   const { GetFunctionCommand } = await import('@aws-sdk/client-lambda');
   const { GetRoleCommand } = await import('@aws-sdk/client-iam');
   const name = project.config.name;
@@ -52,10 +52,15 @@ export async function findProjectResources(project: Project, clients: { lambda: 
       if (found?.Tags?.[PROJECT_TAG] === name) functions.push(fn);
     }
   }
-  const iam = await clients.iam();
+  // Only the roles deliv would have created: none where the target names its own.
+  const candidates = [
+    ...(Object.keys(project.config.functions ?? {}).length > 0 && !target.functionRoleArn ? [functionRoleName(project)] : []),
+    ...(target.roleArn ? [] : Object.keys(project.config.stateMachines).map((machine) => machineRoleName(project, machine))),
+  ];
   const roles: string[] = [];
-  for (const role of [functionRoleName(project), ...Object.keys(project.config.stateMachines).map((machine) => machineRoleName(project, machine))]) {
-    const found = await iam.send(new GetRoleCommand({ RoleName: role })).catch((error: { name?: string }) => {
+  const iam = candidates.length > 0 ? await clients.iam() : undefined;
+  for (const role of candidates) {
+    const found = await iam!.send(new GetRoleCommand({ RoleName: role })).catch((error: { name?: string }) => {
       if (error.name === 'NoSuchEntityException' || error.name === 'NoSuchEntity') return undefined;
       throw error;
     });
