@@ -19,4 +19,23 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // The design's arrows (shared/DESIGN.md), for editors; scripts/check-imports.mjs
+  // checks the same arrows on dynamic import() too, and that src/ has no cycle.
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(?!asl/)[\\w-]+/', message: 'engine imports only asl and itself' }] }] },
+  },
+  {
+    files: ['src/asl/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'asl imports nothing of deliv' }] }] },
+  },
+  {
+    files: ['src/ui/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(project|engine|local|deploy|logs|cost|explain|graph|testing|commands)/', message: 'ui imports no domain folder' }] }] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/commands/**', 'src/engine/**', 'src/asl/**', 'src/ui/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+commands/', message: 'commands import domain folders, never the other way' }] }] },
+  },
 );

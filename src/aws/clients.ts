@@ -14,7 +14,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { checkRegion, describeAwsError, type CallContext } from './errors.js';
+import { checkRegion, describeAwsError, DNS_FAILURES, type CallContext } from './errors.js';
 
 /** The port AWS's own Step Functions Local uses, so the AWS CLI habits carry over. */
 export const DEFAULT_LOCAL_PORT = 8083;
@@ -90,6 +90,24 @@ export async function createLogsClient(target: ClientTarget): Promise<CloudWatch
   return client;
 }
 
+/** A name AWS serves in every commercial setup (the global STS endpoint): if it resolves, DNS works. */
+const ALWAYS_RESOLVES = 'sts.amazonaws.com';
+
+/** After a DNS failure only (undefined otherwise): does DNS resolve an AWS name at all? No answer within 3 s counts as no. */
+async function awsNamesResolveAfter(error: unknown): Promise<boolean | undefined> {
+  const failure = error as { code?: string; cause?: { code?: string }; errors?: { code?: string }[] } | undefined;
+  const code = failure?.code ?? failure?.cause?.code ?? failure?.errors?.[0]?.code;
+  if (!code || !DNS_FAILURES.has(code)) return undefined;
+  const { lookup } = await import('node:dns/promises');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 3000)));
+  try {
+    return await Promise.race([lookup(ALWAYS_RESOLVES).then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 type Middleware = (next: (args: any) => Promise<any>, context: { commandName?: string }) => (args: any) => Promise<any>;
 interface MiddlewareClient {
   middlewareStack: {
@@ -118,6 +136,7 @@ function explainErrors(client: MiddlewareClient, target: ClientTarget, service: 
           profile: target.profile ?? process.env.AWS_PROFILE,
           endpoint,
           commandName: context.commandName,
+          awsResolves: target.local ? undefined : await awsNamesResolveAfter(error),
         };
         throw describeAwsError(error, callContext) ?? error;
       }

@@ -46,6 +46,12 @@ export interface CallContext {
   endpoint?: string;
   /** The SDK command (`StartExecutionCommand`). */
   commandName?: string;
+  /**
+   * After a DNS failure, whether a name AWS always serves still resolves: true
+   * means this machine's DNS works, so the host itself does not exist (an unknown
+   * region); false means the machine is offline or its DNS is broken.
+   */
+  awsResolves?: boolean;
 }
 
 interface SdkErrorLike {
@@ -54,6 +60,8 @@ interface SdkErrorLike {
   code?: string;
   errno?: number;
   hostname?: string;
+  address?: string;
+  port?: number;
   errors?: SdkErrorLike[];
   cause?: unknown;
   $metadata?: { httpStatusCode?: number; attempts?: number };
@@ -65,7 +73,16 @@ const INVALID_KEY = new Set(['UnrecognizedClientException', 'InvalidClientTokenI
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'NotAuthorized']);
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException', 'SlowDown']);
 const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Why a connection could not be made, in words, by socket error code. */
+const UNREACHABLE_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused (nothing listens there)',
+  EHOSTUNREACH: 'there is no route to the host',
+  ENETUNREACH: 'the network is unreachable (no route: offline, or a VPN or firewall in the way)',
+  EADDRNOTAVAIL: 'no local address to connect from (the network interface is down)',
+};
+const UNREACHABLE = new Set(Object.keys(UNREACHABLE_REASONS));
+/** DNS failures: the name does not exist (ENOTFOUND), or the resolver did not answer (EAI_AGAIN, a temporary failure). */
+export const DNS_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 const TIMEOUT = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 /** `StartExecutionCommand` on the `states` client → `states:StartExecution`, the IAM action name. */
@@ -146,29 +163,47 @@ export function describeAwsError(error: unknown, context: CallContext): AwsError
       cause: error,
     });
   }
-  if (socketCode === 'ENOTFOUND' || socketCode === 'EAI_AGAIN') {
-    const host = failure.hostname ?? hostOf(message);
-    if (host && /\.amazonaws\.com(\.cn)?$/.test(host) && context.region && !context.endpoint) {
+  if (socketCode && DNS_FAILURES.has(socketCode)) {
+    const host = failure.hostname ?? hostOf(message) ?? hostOfEndpoint(context.endpoint) ?? 'the endpoint';
+    // Only a host that does not exist while AWS's other names resolve is an unknown region; offline, every region fails alike.
+    if (socketCode === 'ENOTFOUND' && context.awsResolves === true && /\.amazonaws\.com(\.cn)?$/.test(host) && context.region && !context.endpoint) {
       return new AwsError('region', socketCode, `cannot reach ${host}: \`${context.region}\` is not a region ${context.service} is available in`, {
         hint: `check the region of target \`${context.targetName}\` (deliv.yaml, --region or AWS_REGION), e.g. ${suggestRegion(context.region)}`,
         exitCode: 2,
         cause: error,
       });
     }
-    return new AwsError('unreachable', socketCode, `cannot resolve ${host ?? 'the endpoint'}`, {
-      hint: 'check the network, the proxy settings and any AWS_ENDPOINT_URL override',
+    const why = context.awsResolves === false
+      ? `${host} did not resolve (${socketCode}), nor does any AWS name: this machine is offline or its DNS is not working`
+      : socketCode === 'EAI_AGAIN'
+        ? `the DNS server did not answer for ${host} (EAI_AGAIN, a temporary failure)`
+        : `DNS knows no host ${host} (ENOTFOUND)`;
+    return new AwsError('unreachable', socketCode, `${where} could not be reached: ${why}`, {
+      hint: context.endpoint
+        ? 'check the endpoint override (deliv.yaml `endpoint`, AWS_ENDPOINT_URL*), the network and the DNS settings'
+        : 'check the network connection, VPN, proxy (HTTPS_PROXY) and DNS settings, then try again',
       cause: error,
     });
   }
   if (socketCode && UNREACHABLE.has(socketCode)) {
-    return new AwsError('unreachable', socketCode, `cannot connect to ${context.endpoint ?? where} (${socketCode})`, {
-      hint: context.endpoint ? 'check that the endpoint override (deliv.yaml `endpoint`, AWS_ENDPOINT_URL_SFN) points at a running service' : 'check the network and proxy settings',
+    const host = failure.address ? `${failure.address}${failure.port ? `:${failure.port}` : ''}` : (hostOfEndpoint(context.endpoint) ?? where);
+    return new AwsError('unreachable', socketCode, `${where} could not be reached: ${host}: ${UNREACHABLE_REASONS[socketCode]} (${socketCode})`, {
+      hint: context.endpoint
+        ? 'check that the endpoint override (deliv.yaml `endpoint`, AWS_ENDPOINT_URL*) points at a running service'
+        : 'check the network connection, VPN, proxy (HTTPS_PROXY) and firewall, then try again',
       cause: error,
     });
   }
   if ((socketCode && DROPPED.has(socketCode)) || /socket hang up|other side closed/i.test(message)) {
     return new AwsError('dropped', socketCode ?? 'ECONNRESET', `the connection to ${context.endpoint ?? where} was dropped${attempts ? ` (${attempts} attempts)` : ''}`, {
       hint: 'deliv retried; check the network, VPN or proxy and try again',
+      cause: error,
+    });
+  }
+  const status = failure.$metadata?.httpStatusCode;
+  if ((name === 'Unknown' || name === 'UnknownError') && status !== undefined) {
+    return new AwsError('unreachable', `HTTP${status}`, `${where} did not answer: ${hostOfEndpoint(context.endpoint) ?? 'the endpoint'} returned HTTP ${status} with no AWS error in it`, {
+      hint: 'something other than the AWS service answered: check the endpoint override (AWS_ENDPOINT_URL*), the proxy (HTTPS_PROXY) and the firewall',
       cause: error,
     });
   }
@@ -194,6 +229,15 @@ function socketErrorCode(error: SdkErrorLike): string | undefined {
   const cause = error.cause as SdkErrorLike | undefined;
   if (cause && typeof cause === 'object' && cause.code) return cause.code;
   return undefined;
+}
+
+function hostOfEndpoint(endpoint: string | undefined): string | undefined {
+  if (!endpoint) return undefined;
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function hostOf(message: string): string | undefined {

@@ -7,7 +7,9 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, HistoryEvent, SFNClient, StateMachineListItem } from '@aws-sdk/client-sfn';
 import type { Project } from '../project/config.js';
-import { DelivError } from '../ui/errors.js';
+import path from 'node:path';
+import { DelivError, UsageError } from '../ui/errors.js';
+import { closest, knownHint, notKnownError } from '../ui/suggest.js';
 import { createLogsClient, createSfnClient } from './clients.js';
 import { resolveTarget, type ResolvedTarget, type TargetFlags } from './target.js';
 
@@ -63,16 +65,37 @@ export async function listStateMachines(sfn: SFNClient): Promise<StateMachineLis
   return machines;
 }
 
-/** The ARN of the deployed state machine called `name` (deliv deploys each machine under its deliv.yaml key). */
-export async function findStateMachineArn(sfn: SFNClient, name: string): Promise<string> {
+/** The state machines a project declares, and the file that declares them, for "not in deliv.yaml" errors. */
+export interface DeclaredMachines {
+  file: string;
+  names: readonly string[];
+}
+
+/** What a loaded project declares (none outside a project). */
+export function declaredBy(project: { file: string; config: { stateMachines: object } } | undefined): DeclaredMachines | undefined {
+  return project && { file: project.file, names: Object.keys(project.config.stateMachines) };
+}
+
+/**
+ * The ARN of the deployed state machine called `name` (deliv deploys each
+ * machine under its deliv.yaml key). A name neither deployed nor declared is
+ * a typo, not a missing deploy: a usage error that says where it is missing
+ * and what was likely meant.
+ */
+export async function findStateMachineArn(sfn: SFNClient, name: string, declared?: DeclaredMachines): Promise<string> {
   if (name.startsWith('arn:')) return name;
-  const match = (await listStateMachines(sfn)).find((machine) => machine.name === name);
-  if (!match?.stateMachineArn) {
-    throw new DelivError(`state machine \`${name}\` is not deployed on this target`, {
-      hint: `run \`deliv deploy ${name}\` first`,
-    });
+  const deployed = await listStateMachines(sfn);
+  const match = deployed.find((machine) => machine.name === name);
+  if (match?.stateMachineArn) return match.stateMachineArn;
+  if (declared && !declared.names.includes(name)) throw notKnownError('state machine', name, declared.names, path.basename(declared.file));
+  if (!declared) {
+    const names = deployed.map((machine) => machine.name ?? '').filter(Boolean);
+    const guess = closest(name, names);
+    if (guess) throw new UsageError(`no state machine \`${name}\` on this target`, { hint: knownHint(name, names) });
   }
-  return match.stateMachineArn;
+  throw new DelivError(`state machine \`${name}\` is not deployed on this target`, {
+    hint: `run \`deliv deploy ${name}\` first`,
+  });
 }
 
 export type ExecutionStatusFilter = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';

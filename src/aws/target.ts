@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Project, TargetConfig } from '../project/config.js';
-import { UsageError } from '../ui/errors.js';
+import { notKnownError } from '../ui/suggest.js';
 import { DEFAULT_LOCAL_PORT, LOCAL_ACCOUNT, LOCAL_REGION, type ClientTarget } from './clients.js';
 
 export interface ResolvedTarget extends ClientTarget {
@@ -32,9 +32,7 @@ export function resolveTarget(project: Project | undefined, flags: TargetFlags =
     if (name === 'local') config = { kind: 'local' };
     else if (name === 'aws' || !project) config = { kind: 'aws' };
     else {
-      throw new UsageError(`no target named \`${name}\` in ${project.file}`, {
-        hint: `known targets: ${Object.keys(project.config.targets).join(', ')}`,
-      });
+      throw notKnownError('target', name, Object.keys(project.config.targets), 'deliv.yaml');
     }
   }
   const local = (config.kind ?? (name === 'local' ? 'local' : 'aws')) === 'local';

@@ -25,10 +25,11 @@ export default class Build extends BaseCommand {
     const { buildProject } = await import('../project/check.js');
     const { formatProblem } = await import('../asl/validate.js');
     const { UsageError } = await import('../ui/errors.js');
+    const { notKnownError } = await import('../ui/suggest.js');
     const project = loadProject();
     const target = flags.target ?? project.config.defaultTarget ?? 'local';
     if (!project.config.targets[target]) {
-      throw new UsageError(`no target named \`${target}\` in ${project.file}`, { hint: `known targets: ${Object.keys(project.config.targets).join(', ')}` });
+      throw notKnownError('target', target, Object.keys(project.config.targets), 'deliv.yaml');
     }
     const { built, report } = buildProject(project, target);
     for (const problem of report.definitions.flatMap((definition) => definition.problems)) {

@@ -35,8 +35,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
     const { args, flags } = await this.parse(Logs);
     const { tryLoadProject } = await import('../project/config.js');
     const { UsageError } = await import('../ui/errors.js');
-    const { connect } = await import('../aws/sfn.js');
-    const { findStateMachineArn, followExecution } = await import('../aws/sfn.js');
+    const { connect, declaredBy, findStateMachineArn, followExecution } = await import('../aws/sfn.js');
     const { isExecutionArn, parseSince, tailMachines } = await import('../logs/tail.js');
     const { eventJson, formatHistory } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
@@ -91,7 +90,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
       }
 
       let machines: string[];
-      if (args.execution) machines = [await findStateMachineArn(sfn, args.execution)];
+      if (args.execution) machines = [await findStateMachineArn(sfn, args.execution, declaredBy(project))];
       else {
         const names = Object.keys(project?.config.stateMachines ?? {});
         if (names.length === 0) throw new UsageError('name an execution ARN or a state machine', { hint: 'deliv logs <machine> [--follow]' });

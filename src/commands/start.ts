@@ -35,8 +35,7 @@ export default class Start extends BaseCommand {
     const { UsageError } = await import('../ui/errors.js');
     const { readExecutionInput } = await import('../deploy/input.js');
     const { startExecution } = await import('../deploy/start.js');
-    const { connect } = await import('../aws/sfn.js');
-    const { followExecution } = await import('../aws/sfn.js');
+    const { connect, declaredBy, followExecution } = await import('../aws/sfn.js');
     const { executionOutcome, formatHistory, formatDuration } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
 
@@ -67,7 +66,7 @@ export default class Start extends BaseCommand {
         onNote: (text) => this.note(paint.warning(text)),
       });
     };
-    const started = await startExecution(sfn, { machine, input, name: flags.name, alias: flags.alias, testCase: flags['test-case'] });
+    const started = await startExecution(sfn, { machine, input, name: flags.name, alias: flags.alias, testCase: flags['test-case'], declared: declaredBy(project) });
 
     if (started.sync) {
       const { status, output, error, cause } = started.sync;

@@ -10,39 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DelivError } from '../ui/errors.js';
 import { Decimal } from './decimal.js';
-import type { CostReport } from './index.js';
+import type { CostDiff, CostReport, ItemDiff, MachineDiff } from './types.js';
 import { formatNumber } from './inputs.js';
 import { formatUsd } from './report.js';
 
-export interface MachineDiff {
-  name: string;
-  status: 'added' | 'removed' | 'changed' | 'unchanged';
-  executionsPerMonth: number;
-  transitionsBefore?: number;
-  transitionsAfter?: number;
-  /** Change in expected transitions per execution. */
-  transitionsDelta: number;
-  /** Step Functions charges of the machine (its share of the free tier), before and after. */
-  monthlyBefore: Decimal;
-  monthlyAfter: Decimal;
-  monthlyDelta: Decimal;
-  summary: string;
-}
-
-export interface ItemDiff {
-  service: string;
-  item: string;
-  before: Decimal | null;
-  after: Decimal | null;
-  delta: Decimal;
-}
-
-export interface CostDiff {
-  ref: string;
-  machines: MachineDiff[];
-  items: ItemDiff[];
-  total: { before: Decimal; after: Decimal; delta: Decimal };
-}
+export type { CostDiff, ItemDiff, MachineDiff } from './types.js';
 
 function git(cwd: string, args: string[]): string {
   try {

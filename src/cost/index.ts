@@ -11,11 +11,12 @@ import { resolveTarget } from '../aws/target.js';
 import { tryLoadProject, type Project } from '../project/config.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from '../project/definition.js';
 import { DelivError, UsageError } from '../ui/errors.js';
-import { costCurves, estimate, type Chart, type Estimate, type EstimateInput, type FunctionSpec, type MachineSpec, type TokenSpec } from './estimate.js';
+import type { BudgetVerdict, CostReport, PricedMachine } from './types.js';
+import { costCurves, estimate, type Estimate, type EstimateInput, type FunctionSpec, type MachineSpec, type TokenSpec } from './estimate.js';
 import { defaultCacheDir, loadPrices } from './prices/index.js';
-import type { PriceBook, PricingService } from './prices/types.js';
+import type { PricingService } from './prices/types.js';
 import { loadUsageFile, machineUsage, mergeCostConfig, validateCostConfig, type CostConfig } from './usage/config.js';
-import { modelMachine, type Durations, type MachineModel } from './usage/model.js';
+import { modelMachine, type Durations } from './usage/model.js';
 import type { MeasuredUsage } from './usage/measured.js';
 import { bedrockModelKey } from './estimate.js';
 import { Decimal } from './decimal.js';
@@ -25,6 +26,7 @@ import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, 
 export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
 export const DEFAULT_FUNCTION: FunctionSpec = { memoryMB: 128, durationMs: 100, architecture: 'x86_64' };
 export { DEFAULT_TOKENS } from './inputs.js';
+export type { BudgetVerdict, CostReport, PricedMachine } from './types.js';
 
 export interface CostOptions {
   /** Machine names of the project, or definition files. Empty: every machine of the project. */
@@ -53,44 +55,6 @@ export interface CostOptions {
   note?: (text: string) => void;
   /** Measures histories; injected by the command (it needs the SFN client and the emulator). */
   measure?: (machine: string, limit: number) => Promise<MeasuredUsage | undefined>;
-}
-
-export interface PricedMachine {
-  name: string;
-  file: string;
-  declaredType: WorkflowType;
-  executionsPerMonth: number;
-  transitionsPerExecution: MachineModel['transitions'];
-  transitionsSource: 'static' | 'measured';
-  measuredExecutions?: number;
-  staticTransitions?: MachineModel['transitions'];
-  expressMemoryMB: number;
-  expressDurationMs: number;
-  calls: Array<{ kind: string; name: string; states: string[]; perExecution: number }>;
-}
-
-export interface CostReport {
-  region: string;
-  currency: 'USD';
-  freeTier: boolean;
-  prices: PriceBook['sources'];
-  machines: PricedMachine[];
-  estimate: Estimate;
-  chart?: Chart;
-  assumptions: string[];
-  warnings: string[];
-  /** Set when a budget is given (--max-monthly or cost.maxMonthly). */
-  budget?: BudgetVerdict;
-  /** Set with --diff: the project at a git ref against the working tree. */
-  diff?: CostDiff;
-}
-
-export interface BudgetVerdict {
-  limit: Decimal;
-  /** The as-declared total (the first scenario). */
-  total: Decimal;
-  over: boolean;
-  source: '--max-monthly' | 'cost.maxMonthly';
 }
 
 function budgetVerdict(result: Estimate, limit: number, source: BudgetVerdict['source']): BudgetVerdict {

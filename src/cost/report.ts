@@ -3,8 +3,7 @@ import { paint } from '../ui/colors.js';
 import { renderTable } from '../ui/table.js';
 import { Decimal } from './decimal.js';
 import type { Comparison, LineItem } from './estimate.js';
-import type { CostDiff } from './diff.js';
-import type { CostReport } from './index.js';
+import type { CostDiff, CostReport } from './types.js';
 import type { PriceSource } from './prices/types.js';
 
 /** Dollars for display: cents, or more digits for amounts under a cent so they do not show as $0.00. */

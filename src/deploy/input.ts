@@ -3,12 +3,15 @@
  * Bad JSON is a usage error that says where (line and column), since
  * JSON.parse's own messages give an offset at best.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../ui/errors.js';
 
 export async function readExecutionInput(value: string | undefined, cwd: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
   if (value === undefined) return '{}';
+  if (value.trim() === '') {
+    throw new UsageError('--input is empty', { hint: `pass a JSON file, inline JSON such as '{"orderId":"o-1"}', or - for stdin; leave --input out to start with {}` });
+  }
   let text: string;
   let source: string;
   if (value === '-') {
@@ -21,6 +24,12 @@ export async function readExecutionInput(value: string | undefined, cwd: string,
     const file = path.resolve(cwd, value);
     if (!existsSync(file)) {
       throw new UsageError(`--input ${value}: no such file, and not JSON either`, { hint: 'pass a JSON file, inline JSON such as \'{"orderId":"o-1"}\', or - for stdin' });
+    }
+    if (statSync(file).isDirectory()) {
+      const samples = readdirSync(file).filter((name) => name.endsWith('.json')).sort();
+      throw new UsageError(`--input ${value} is a folder, not a JSON file`, {
+        hint: samples.length ? `pick one of its files, e.g. --input ${path.join(value, samples[0])} (${samples.length} JSON file${samples.length === 1 ? '' : 's'} there)` : 'pass a JSON file, inline JSON, or - for stdin',
+      });
     }
     text = readFileSync(file, 'utf8');
     source = path.relative(cwd, file) || file;

@@ -3,7 +3,8 @@
  * for Express ones (which answer when the execution is over).
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { findStateMachineArn } from '../aws/sfn.js';
+import { findStateMachineArn, type DeclaredMachines } from '../aws/sfn.js';
+import { UsageError } from '../ui/errors.js';
 
 export interface StartRequest {
   /** deliv.yaml name (the deployed name) or a state machine ARN. */
@@ -13,6 +14,8 @@ export interface StartRequest {
   alias?: string;
   /** Mock test case (local emulator): sent as `#TestCase` on the ARN, as Step Functions Local expects. */
   testCase?: string;
+  /** The project's machines: a name in none of them is a typo (exit 2), not a missing deploy. */
+  declared?: DeclaredMachines;
 }
 
 export interface StartedExecution {
@@ -26,11 +29,36 @@ export interface StartedExecution {
 
 export async function startExecution(sfn: SFNClient, request: StartRequest): Promise<StartedExecution> {
   const sdk = await import('@aws-sdk/client-sfn');
-  const machineArn = await findStateMachineArn(sfn, request.machine);
+  const machineArn = await findStateMachineArn(sfn, request.machine, request.declared);
   const described = await sfn.send(new sdk.DescribeStateMachineCommand({ stateMachineArn: machineArn }));
   const type = described.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
   const qualified = `${machineArn}${request.alias ? `:${request.alias}` : ''}${request.testCase ? `#${request.testCase}` : ''}`;
   const input = { stateMachineArn: qualified, input: request.input, name: request.name };
+  try {
+    return await send(sfn, sdk, type, machineArn, input);
+  } catch (error) {
+    // What Step Functions refuses in the request itself (a mock test case, an execution name, the input) is the user's to fix.
+    const name = (error as { name?: string }).name ?? '';
+    if (BAD_REQUEST.has(name)) throw new UsageError((error as Error).message, { hint: HINTS[name], cause: error });
+    throw error;
+  }
+}
+
+const BAD_REQUEST = new Set(['ValidationException', 'InvalidName', 'InvalidExecutionInput', 'ExecutionAlreadyExists']);
+const HINTS: Record<string, string> = {
+  ValidationException: 'check --test-case against the MockConfigFile, and --alias against the deployed aliases',
+  InvalidName: 'an execution name is 1-80 letters, digits, - and _',
+  InvalidExecutionInput: 'the input must be one JSON value of at most 256 KiB',
+  ExecutionAlreadyExists: 'pick another --name, or leave it out for a generated one',
+};
+
+async function send(
+  sfn: SFNClient,
+  sdk: typeof import('@aws-sdk/client-sfn'),
+  type: 'STANDARD' | 'EXPRESS',
+  machineArn: string,
+  input: { stateMachineArn: string; input: string; name?: string },
+): Promise<StartedExecution> {
   if (type === 'EXPRESS') {
     const result = await sfn.send(new sdk.StartSyncExecutionCommand(input));
     return {

@@ -6,9 +6,11 @@
 import type { HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
 import { StatesError } from './errors.js';
-import { Cancelled, StateFailure, toFailure } from './failure.js';
+import { StateFailure } from './failure.js';
 import type { CompiledState, Frame } from './execution.js';
-import { isPromise } from './execution.js';
+import { isPromise, StateRun } from './execution.js';
+
+export { StateRun };
 import { compileJsonataValue, compilePayload, compileResultPath as compileResultPathSetter } from './expr.js';
 import type { EvalScope } from './expr.js';
 import type { Reference } from './paths.js';
@@ -43,99 +45,6 @@ export function compileField<T>(env: StateEnv, field: string, build: () => T): T
   } catch (error) {
     env.problems.push({ path: env.path, field, message: error instanceof Error ? error.message : String(error) });
     return undefined;
-  }
-}
-
-/** One run of one state: its entered event, times, and the context object built on demand. */
-export class StateRun implements EvalScope {
-  private ctx: JsonValue | undefined = undefined;
-  input: JsonValue = null;
-  retryCount = 0;
-  retryable = false;
-  taskToken: string | undefined = undefined;
-  name = '';
-  rawInput: JsonValue = null;
-  enteredId = 0;
-  /** previousEventId of the entered event. */
-  enteredAfter = 0;
-  enteredAt = 0;
-  type = '';
-
-  constructor(readonly frame: Frame) {}
-
-  /**
-   * A frame runs one state at a time, so it keeps one StateRun and resets it
-   * on entering each state: no allocation per transition.
-   */
-  reset(type: string, name: string, rawInput: JsonValue, enteredId: number, enteredAfter: number, enteredAt: number, retryable: boolean): this {
-    this.type = type;
-    this.enteredAfter = enteredAfter;
-    this.ctx = undefined;
-    this.input = rawInput;
-    this.retryCount = 0;
-    this.retryable = retryable;
-    this.taskToken = undefined;
-    this.name = name;
-    this.rawInput = rawInput;
-    this.enteredId = enteredId;
-    this.enteredAt = enteredAt;
-    return this;
-  }
-
-  get variables(): Record<string, JsonValue> {
-    return this.frame.vars;
-  }
-
-  get context(): JsonValue {
-    if (this.ctx !== undefined) return this.ctx;
-    const exec = this.frame.exec;
-    const ctx: JsonObject = {
-      Execution: exec.contextExecution as unknown as JsonObject,
-      // Only states that can retry (Task, Parallel, Map) show a RetryCount, as on AWS.
-      State: this.retryable ? { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name, RetryCount: this.retryCount } : { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name },
-      StateMachine: exec.contextStateMachine,
-    };
-    if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
-    this.ctx = ctx;
-    return ctx;
-  }
-
-  /**
-   * What this state raised, in its final form (see toFailure). A JSONata
-   * evaluation error is first recorded as AWS records it, an EvaluationFailed
-   * event (its `location` the failing field) before the state's failure events.
-   */
-  fail(error: unknown): StateFailure | Cancelled {
-    const failure = toFailure(error, this.name, this.enteredId);
-    if (error instanceof StatesError && error.error === StatesErrors.QueryEvaluationError && failure instanceof StateFailure) {
-      const frame = this.frame;
-      // AWS links it to what the state's entry followed, except for a Wait, evaluated once entered.
-      if (this.type !== 'Wait') frame.last = this.enteredAfter;
-      const details: Record<string, unknown> = { error: failure.error, cause: failure.cause, state: this.name };
-      if (error.location !== undefined) details.location = error.location;
-      frame.exec.emit(frame, 'EvaluationFailed', 'evaluationFailedEventDetails', details);
-    }
-    return failure;
-  }
-
-  /** Forgets the built context (the retry count or task token changed). */
-  resetContext(): void {
-    this.ctx = undefined;
-  }
-
-  /** The run itself is the JSONPath scope: set the input and evaluate, no allocation. */
-  at(input: JsonValue): this {
-    this.input = input;
-    return this;
-  }
-
-  /** `$states` for JSONata: input, context, and whatever this point of the state adds. */
-  statesScope(extra?: { result?: JsonValue; errorOutput?: JsonValue }): EvalScope {
-    const context = this.context;
-    const states: EvalScope['states'] = { input: this.rawInput, context };
-    if (extra?.result !== undefined) states.result = extra.result;
-    if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
-    return { input: this.rawInput, context, variables: this.frame.vars, states };
   }
 }
 

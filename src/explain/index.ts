@@ -9,7 +9,7 @@ import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
-import { describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, readHistory } from '../aws/sfn.js';
+import { declaredBy, describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, readHistory } from '../aws/sfn.js';
 import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';
@@ -98,7 +98,7 @@ export async function resolveFailedExecution(sfn: SFNClient, project: Project | 
   let machineArns: string[];
   let scope: string;
   if (execution) {
-    machineArns = [await findStateMachineArn(sfn, execution)];
+    machineArns = [await findStateMachineArn(sfn, execution, declaredBy(project))];
     scope = `state machine \`${execution}\``;
   } else {
     if (!project) {

@@ -4,9 +4,10 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from '../asl/types.js';
 import { resolveTarget, type TargetFlags } from '../aws/target.js';
 import { connect, findStateMachineArn, listExecutions, readHistory } from '../aws/sfn.js';
-import { tryLoadProject, type Project } from '../project/config.js';
+import { PROJECT_FILE, tryLoadProject, type Project } from '../project/config.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, parseDefinition } from '../project/definition.js';
 import { DelivError, UsageError } from '../ui/errors.js';
+import { notKnownError } from '../ui/suggest.js';
 import { summarizeExecution, type ExecutionSummary } from './execution.js';
 
 /** What `deliv graph` draws: a machine of the project, or a bare definition file. */
@@ -53,7 +54,7 @@ export function resolveGraphSource(arg: string | undefined, options: SourceOptio
   }
   const machine = project.config.stateMachines[name];
   if (!machine) {
-    throw new UsageError(`no state machine named \`${name}\` in ${project.file}`, { hint: `known: ${names.join(', ') || '(none)'}` });
+    throw notKnownError('state machine', name, names, PROJECT_FILE);
   }
   const target = resolveTarget(project, options);
   const file = path.resolve(project.root, machine.definition);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
 import { emulatorPaths } from './paths.js';
+import { RESUME_LIMIT, type QuarantinedExecution } from './quarantine.js';
 
 export interface Output {
   say(line: string): void;
@@ -65,6 +66,9 @@ export async function runLocalStart(flags: StartFlags, out: Output): Promise<unk
     `deliv local emulator listening on ${emulator.endpoint} (data ${dataDir}${flags.timeScale !== 1 ? `, time scale ${flags.timeScale}` : ''})` +
       (emulator.resumed > 0 ? `; resumed ${emulator.resumed} running execution(s)` : ''),
   );
+  if (emulator.quarantined > 0) {
+    out.note(`quarantined ${emulator.quarantined} execution(s) whose resume crashed or hung the emulator ${RESUME_LIMIT} times in a row (failed with States.Runtime; see deliv local status)`);
+  }
   if (!process.env.DELIV_DETACHED) out.note('press Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
@@ -130,7 +134,7 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
     return { running: false, dataDir };
   }
   const endpoint = endpointOf(info);
-  let status: { machines: number; runningExecutions: number; executions: number; uptimeSeconds: number };
+  let status: { machines: number; runningExecutions: number; executions: number; uptimeSeconds: number; quarantined?: QuarantinedExecution[] };
   try {
     const response = await fetch(`${endpoint}/deliv/status`, { signal: AbortSignal.timeout(5000) });
     status = (await response.json()) as typeof status;
@@ -146,6 +150,11 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
   out.say(`uptime       ${formatDuration(status.uptimeSeconds)}`);
   out.say(`machines     ${status.machines}`);
   out.say(`executions   ${status.runningExecutions} running, ${status.executions} in total`);
+  const quarantined = status.quarantined ?? [];
+  if (quarantined.length > 0) {
+    out.say(`quarantined  ${quarantined.length} execution(s) failed at start-up because resuming them crashed or hung the emulator:`);
+    for (const entry of quarantined) out.say(`  ${entry.executionArn}  (${entry.attempts} times, ${entry.quarantinedAt})`);
+  }
   return result;
 }
 

@@ -4,16 +4,18 @@
  * and the tests call; `stop()` shuts it down cleanly (running executions stay
  * RUNNING in the store and resume on the next start).
  */
+import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { EmulatorContext } from './context.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
 import type { FunctionConfig, ProjectConfig } from '../project/config.js';
 import { parseProjectConfig, PROJECT_FILE } from '../project/config.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Partition } from './arn.js';
 import { realClock } from '../engine/index.js';
-import { createPager, type Pager } from './api/paging.js';
+import { createPager } from './api/paging.js';
 import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { LogStore } from './log-store.js';
@@ -23,7 +25,6 @@ import { createServer } from './server.js';
 import { Store } from './store.js';
 import { LocalTaskRunner, type NestedExecutions } from './tasks.js';
 import { taskTokenKey, TokenBroker } from './tokens.js';
-import type { Clock } from '../engine/types.js';
 
 export interface EmulatorOptions {
   /** The project folder (deliv.yaml, handlers, mocks); the cwd when outside a project. */
@@ -39,26 +40,6 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
-export interface EmulatorContext {
-  store: Store;
-  /** CloudWatch Logs: the log groups machines log their executions to. */
-  logs: LogStore;
-  runtime: Runtime;
-  machines: MachineCache;
-  tokens: TokenBroker;
-  mocks: MockFile;
-  partition: Partition;
-  clock: Clock;
-  root: string;
-  dataDir: string;
-  startedAt: number;
-  /** Set once the server listens. */
-  endpoint: string;
-  nested: NestedExecutions;
-  /** Keyset page tokens, signed with the store's key. */
-  pager: Pager;
-}
-
 export interface RunningEmulator {
   context: EmulatorContext;
   server: Server;
@@ -66,6 +47,8 @@ export interface RunningEmulator {
   host: string;
   endpoint: string;
   resumed: number;
+  /** Executions failed at this start instead of resumed (poison: their resume kept crashing the emulator). */
+  quarantined: number;
   stop(): Promise<void>;
 }
 
@@ -124,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   context.endpoint = endpoint;
   setHandlerEnvironment(endpoint, partition);
   const resumed = runtime.resumeAll();
+  const quarantined = runtime.quarantinedAtStart;
   let stopped = false;
   return {
     context,
@@ -132,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     host,
     endpoint,
     resumed,
+    quarantined,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -172,7 +157,7 @@ function projectReader(root: string) {
     functions: (): Record<string, FunctionConfig> => current()?.functions ?? {},
     mocksFile: (): string | undefined => {
       const mocks = current()?.mocks;
-      if (mocks) return path.resolve(root, mocks);
+      if (mocks) return insideProject(root, mocks);
       const conventional = path.join(root, 'mocks', 'MockConfigFile.json');
       return existsSync(conventional) ? conventional : process.env.SFN_MOCK_CONFIG;
     },

@@ -2,25 +2,11 @@
  * The emulator's access to the engine: compile once per definition text and
  * keep the compiled machine, since many executions share a definition.
  */
-import { createRequire } from 'node:module';
-import type { StateMachineDefinition } from '../asl/types.js';
+import { validateDefinition, type Problem } from '../asl/validate.js';
+import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { compile } from '../engine/index.js';
 import type { CompileResult, CompiledMachine, CompileProblem } from '../engine/types.js';
 import { ApiError } from './api-error.js';
-
-type AslValidator = (definition: unknown) => { isValid: boolean; errors: { 'Error code': string; Message: string }[] };
-let aslValidator: AslValidator | undefined;
-
-/** asl-validator words schema and graph problems with the codes AWS uses (SCHEMA_VALIDATION_FAILED, MISSING_TRANSITION_TARGET, ...). */
-function validateSchema(definition: unknown): CompileProblem[] {
-  if (!aslValidator) {
-    const module = createRequire(import.meta.url)('asl-validator') as AslValidator | { default: AslValidator };
-    aslValidator = typeof module === 'function' ? module : module.default;
-  }
-  const result = aslValidator(definition);
-  if (result.isValid) return [];
-  return result.errors.map((error) => ({ path: '', message: `${error['Error code']}: ${error.Message}` }));
-}
 
 type Compile = (definition: StateMachineDefinition) => CompileResult;
 
@@ -34,10 +20,10 @@ export class MachineCache {
   }
 
   /** The compiled machine for a definition text; InvalidDefinition as AWS words it when it does not compile. */
-  get(definition: string): CompiledMachine {
+  get(definition: string, type?: WorkflowType): CompiledMachine {
     let machine = this.machines.get(definition);
-    if (!machine) {
-      const result = this.check(definition);
+    if (!machine || type === 'EXPRESS') {
+      const result = this.check(definition, type);
       if (!result.ok) throw invalidDefinition(result.problems);
       machine = result.machine;
       if (this.machines.size > 500) this.machines.clear();
@@ -46,7 +32,11 @@ export class MachineCache {
     return machine;
   }
 
-  check(definition: string): CompileResult {
+  /**
+   * The create-time checks: `deliv validate`'s rules (src/asl/validate.ts, one set for both), then
+   * whatever the engine cannot run. Errors reject the definition; warnings come back with it.
+   */
+  check(definition: string, type?: WorkflowType): CompileResult {
     let parsed: unknown;
     try {
       parsed = JSON.parse(definition);
@@ -56,13 +46,18 @@ export class MachineCache {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return { ok: false, problems: [{ path: '', message: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object' }] };
     }
-    // The engine decides (asl-validator's schema lags behind AWS, e.g. JSONata and newer fields);
-    // when both reject, asl-validator's messages carry the diagnostic codes AWS uses.
+    const found = validateDefinition({ file: '', definition: parsed as StateMachineDefinition, unresolved: [], locate: () => ({ line: 0, col: 0 }) }, { bare: true, workflowType: type });
+    const errors = found.filter((problem) => problem.severity === 'error').map(asCompileProblem);
+    if (errors.length > 0) return { ok: false, problems: errors };
     const compiled = this.compileDefinition(parsed as StateMachineDefinition);
-    if (compiled.ok) return compiled;
-    const coded = validateSchema(parsed);
-    return { ok: false, problems: coded.length > 0 ? coded : compiled.problems };
+    if (!compiled.ok) return compiled;
+    return { ...compiled, warnings: [...found.filter((problem) => problem.severity === 'warning').map(asCompileProblem), ...compiled.warnings] };
   }
+}
+
+/** A validation problem in the engine's shape: its code leads the message, its pointer is the path. */
+function asCompileProblem(problem: Problem): CompileProblem {
+  return { path: problem.pointer.split('/').filter(Boolean).join('.'), message: `${problem.code}: ${problem.message}` };
 }
 
 export function describeProblem(problem: CompileProblem): string {

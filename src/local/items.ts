@@ -3,6 +3,7 @@
  * `<project>/<Bucket>/<Key>` (or `<project>/<Key>`) as JSON, JSONL or CSV;
  * `s3:listObjectsV2` lists the files under `<project>/<Bucket>/<Prefix>`.
  */
+import { insideProject, PathOutsideProject } from '../project/confine.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../asl/types.js';
@@ -42,10 +43,19 @@ export async function readItems(root: string, request: ItemReadRequest): Promise
   return max > 0 ? items.slice(0, max) : items;
 }
 
+/** A bucket and key as a project path; one that would leave the project fails the reader, as AWS fails on a missing object. */
+function projectPath(root: string, ...parts: string[]): string {
+  try {
+    return insideProject(root, ...parts);
+  } catch (error) {
+    if (error instanceof PathOutsideProject) throw new TaskFailure(StatesErrors.ItemReaderFailed, `deliv local reads S3 objects from the project folder only: ${error.message}`);
+    throw error;
+  }
+}
+
 function locate(root: string, bucket: string, key: string): string {
-  const candidates = [path.resolve(root, bucket, key), path.resolve(root, key)];
+  const candidates = [projectPath(root, bucket, key), projectPath(root, key)];
   for (const file of candidates) {
-    if (!file.startsWith(path.resolve(root))) continue;
     if (existsSync(file) && statSync(file).isFile()) return file;
   }
   throw new TaskFailure(
@@ -55,13 +65,21 @@ function locate(root: string, bucket: string, key: string): string {
 }
 
 function listObjects(root: string, bucket: string, prefix: string): JsonValue[] {
-  const base = path.resolve(root, bucket);
+  const base = projectPath(root, bucket);
   if (!existsSync(base)) return [];
   const items: JsonValue[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      // A symbolic link inside the bucket folder may point anywhere: only what stays in the project is listed.
+      if (entry.isSymbolicLink()) {
+        try {
+          projectPath(root, path.relative(root, full));
+        } catch {
+          continue;
+        }
+      }
+      if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory())) walk(full);
       else {
         const key = path.relative(base, full).split(path.sep).join('/');
         if (!key.startsWith(prefix)) continue;

@@ -12,6 +12,7 @@
  * not load is loaded again by the next invocation (a fresh worker has a fresh
  * module cache), so `npm install` needs no restart.
  */
+import { insideProject, PathOutsideProject } from '../project/confine.js';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -69,7 +70,13 @@ export class LambdaHost {
   ) {}
 
   async invoke(name: string, config: FunctionConfig, payload: unknown, signal: AbortSignal, qualifier = '$LATEST'): Promise<JsonValue> {
-    const file = path.resolve(this.root, config.handler);
+    let file: string;
+    try {
+      file = insideProject(this.root, config.handler);
+    } catch (error) {
+      if (!(error instanceof PathOutsideProject)) throw error;
+      throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: the handler of \`${name}\` must be a file of the project (${error.message}); fix functions.${name}.handler in deliv.yaml`);
+    }
     let mtime: number;
     try {
       mtime = statSync(file).mtimeMs;

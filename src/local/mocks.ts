@@ -67,6 +67,10 @@ export class MockFile {
     return Boolean(this.current().StateMachines?.[machineName]?.TestCases?.[testCase]);
   }
 
+  testCaseNames(machineName: string): string[] {
+    return Object.keys(this.current().StateMachines?.[machineName]?.TestCases ?? {});
+  }
+
   /** The mocked outcome of one invocation of a state, or undefined when the state is not mocked. */
   lookup(machineName: string, testCase: string | undefined, stateName: string, invocation: number): MockOutcome | undefined {
     if (!testCase) return undefined;

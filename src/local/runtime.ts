@@ -9,6 +9,7 @@ import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner 
 import type { MachineCache } from './engine.js';
 import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
 import type { LogStore } from './log-store.js';
+import { ResumeGuard, type QuarantinedExecution } from './quarantine.js';
 import type { ExecutionRow, Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -28,6 +29,9 @@ export class Runtime {
   private readonly live = new Map<string, LiveExecution>();
   private readonly finishListeners = new Set<(row: ExecutionRow) => void>();
   private closed = false;
+  private readonly guard: ResumeGuard;
+  /** How many executions the last resumeAll failed as poison instead of resuming them. */
+  quarantinedAtStart = 0;
 
   constructor(
     private readonly store: Store,
@@ -38,7 +42,9 @@ export class Runtime {
     private readonly taskTokenKey?: Uint8Array,
     /** CloudWatch Logs, where machines that log write their executions' events. */
     private readonly logs?: LogStore,
-  ) {}
+  ) {
+    this.guard = new ResumeGuard(store);
+  }
 
   /** The recorder of a machine's log group for one execution, when the machine logs (its configuration as the execution starts). */
   private logger(machineArn: string, execution: LoggedExecution): ((event: HistoryEvent) => void) | undefined {
@@ -154,6 +160,7 @@ export class Runtime {
       stopped: this.clock.now(),
     };
     this.store.finishExecution(arn, end);
+    this.guard.settled(arn);
     // The row as stored now, without reading it back: only these columns changed since it started.
     const row: ExecutionRow = { ...started, ...end };
     for (const listener of this.finishListeners) listener(row);
@@ -226,20 +233,50 @@ export class Runtime {
 
   /** After a restart: every execution that was RUNNING carries on from its history. */
   resumeAll(): number {
-    const rows = this.store.runningExecutions();
-    for (const row of rows) {
+    const { resume, poison } = this.guard.sort(this.store.runningExecutions());
+    for (const { row, attempts } of poison) this.quarantine(row, attempts);
+    this.quarantinedAtStart = poison.length;
+    // Counted before any of them runs: if one takes the process down, the next start knows.
+    this.guard.begin(resume.map((row) => row.arn));
+    for (const row of resume) {
       try {
         this.run(row, true);
       } catch (error) {
         this.store.finishExecution(row.arn, { status: 'FAILED', error: StatesErrors.Runtime, cause: `could not resume: ${(error as Error).message}`, stopped: Date.now() });
       }
     }
-    return rows.length;
+    return resume.length;
+  }
+
+  /** Executions failed at start-up because resuming them kept crashing the emulator. */
+  quarantined(): QuarantinedExecution[] {
+    return this.guard.quarantined();
+  }
+
+  /** Fails a poison execution without running it: its history ends with ExecutionFailed, as any failure's does. */
+  private quarantine(row: ExecutionRow, attempts: number): void {
+    const cause = this.guard.quarantine(row.arn, attempts);
+    const history = this.store.history(row.arn);
+    const last = history[history.length - 1];
+    const stopped = Date.now();
+    this.store.transaction(() => {
+      this.store.appendEvent(row.arn, {
+        id: ((last?.id as number | undefined) ?? 0) + 1,
+        previousEventId: (last?.id as number | undefined) ?? 0,
+        timestamp: new Date(stopped),
+        type: 'ExecutionFailed',
+        executionFailedEventDetails: { error: StatesErrors.Runtime, cause },
+      });
+      this.store.finishExecution(row.arn, { status: 'FAILED', error: StatesErrors.Runtime, cause, stopped });
+    });
+    this.store.flush();
   }
 
   /** Stops feeding the engine (shutdown): running executions stay RUNNING in the store and resume next time. */
   shutdown(): void {
     this.closed = true;
+    // A clean stop: nothing resumed this time took the emulator down.
+    this.guard.clearAll();
     this.store.flush();
     this.live.clear();
   }

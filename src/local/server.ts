@@ -15,7 +15,7 @@ import { machineActions } from './api/machines.js';
 import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
 import { parseMachineArn } from './arn.js';
-import type { EmulatorContext } from './emulator.js';
+import type { EmulatorContext } from './context.js';
 import { backupPath } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 import { requestGuard } from './guard.js';
@@ -159,6 +159,7 @@ function internal(context: EmulatorContext, url: string): unknown {
       machines: context.store.listMachines().length,
       runningExecutions: context.runtime.runningCount,
       executions: context.store.countExecutions(),
+      quarantined: context.runtime.quarantined(),
     };
   }
   if (url === '/deliv/tasks') {

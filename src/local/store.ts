@@ -578,6 +578,19 @@ export class Store {
     this.db.close();
   }
 
+  /** A piece of the emulator's own bookkeeping (the meta table), as JSON. */
+  readMeta<T>(key: string): T | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: Buffer } | undefined;
+    return row ? (JSON.parse(row.value.toString('utf8')) as T) : undefined;
+  }
+
+  /** Writes bookkeeping and commits it at once: it must hold even if the process dies in this same turn. */
+  writeMeta(key: string, value: unknown): void {
+    const statement = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.transaction(() => statement.run(key, Buffer.from(JSON.stringify(value), 'utf8')));
+    this.flush();
+  }
+
   /** A consistent copy of the whole store in one file (`deliv local backup`), made between batches. */
   backup(file: string): string {
     this.flush();

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { DefinitionPath, StateMachineDefinition } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
+import { notKnownError } from '../ui/suggest.js';
 import { partitionOf } from '../aws/errors.js';
-import type { Project, TargetConfig } from './config.js';
+import { PROJECT_FILE, type Project, type TargetConfig } from './config.js';
 import { functionArnSubstitutions } from './names.js';
 
 export const DEFINITION_EXTENSIONS = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
@@ -120,15 +121,11 @@ export function locateNode(document: Document, lineCounter: LineCounter, at: Def
 export function renderStateMachine(project: Project, machineName: string, targetName = 'local', defaults: Record<string, string> = {}): LoadedDefinition {
   const machine = project.config.stateMachines[machineName];
   if (!machine) {
-    throw new UsageError(`no state machine named \`${machineName}\` in ${project.file}`, {
-      hint: `known: ${Object.keys(project.config.stateMachines).join(', ') || '(none)'}`,
-    });
+    throw notKnownError('state machine', machineName, Object.keys(project.config.stateMachines), PROJECT_FILE);
   }
   const target = project.config.targets[targetName];
   if (!target) {
-    throw new UsageError(`no target named \`${targetName}\` in ${project.file}`, {
-      hint: `known: ${Object.keys(project.config.targets).join(', ')}`,
-    });
+    throw notKnownError('target', targetName, Object.keys(project.config.targets), PROJECT_FILE);
   }
   // On AWS the functions' ARNs follow from their names; deploy passes the ARNs it got as defaults.
   const automatic = (target.kind ?? 'aws') === 'aws' ? functionArnSubstitutions(project, awsScope(target)) : {};

@@ -38,10 +38,41 @@ describe('describeAwsError', () => {
     expect(error?.hint).toContain('deliv local start');
   });
 
-  it('recognises an unknown region by the host name that does not resolve', () => {
-    const error = describeAwsError(Object.assign(new Error('getaddrinfo ENOTFOUND states.eu-westt-1.amazonaws.com'), { code: 'ENOTFOUND', hostname: 'states.eu-westt-1.amazonaws.com' }), { ...aws, region: 'eu-westt-1' });
+  const dnsFailure = (host: string, code = 'ENOTFOUND') => Object.assign(new Error(`getaddrinfo ${code} ${host}`), { code, hostname: host });
+
+  it('recognises an unknown region by the host name that does not resolve while AWS names do', () => {
+    const error = describeAwsError(dnsFailure('states.eu-westt-1.amazonaws.com'), { ...aws, region: 'eu-westt-1', awsResolves: true });
     expect(error).toMatchObject({ problem: 'region', exitCode: 2 });
     expect(error?.message).toContain('`eu-westt-1` is not a region');
+  });
+
+  it('offline, says the host could not be reached and why, never that the region is unknown', () => {
+    const error = describeAwsError(dnsFailure('states.eu-west-1.amazonaws.com'), { ...aws, awsResolves: false });
+    expect(error).toMatchObject({ problem: 'unreachable', exitCode: 1 });
+    expect(error?.message).toBe('AWS (target `prod`, eu-west-1) could not be reached: states.eu-west-1.amazonaws.com did not resolve (ENOTFOUND), nor does any AWS name: this machine is offline or its DNS is not working');
+    expect(error?.message).not.toContain('not a region');
+    expect(error?.hint).toMatch(/network connection, VPN, proxy/);
+  });
+
+  it('a DNS server that does not answer is a network problem whatever the host', () => {
+    const error = describeAwsError(dnsFailure('states.eu-westt-1.amazonaws.com', 'EAI_AGAIN'), { ...aws, region: 'eu-westt-1', awsResolves: true });
+    expect(error).toMatchObject({ problem: 'unreachable' });
+    expect(error?.message).toContain('the DNS server did not answer for states.eu-westt-1.amazonaws.com (EAI_AGAIN, a temporary failure)');
+  });
+
+  it.each([
+    ['ECONNREFUSED', 'the connection was refused'],
+    ['EHOSTUNREACH', 'there is no route to the host'],
+    ['ENETUNREACH', 'the network is unreachable'],
+  ])('an AWS host that refuses or cannot be routed to (%s) says so', (code, reason) => {
+    const error = describeAwsError(Object.assign(new Error(`connect ${code} 52.94.0.1:443`), { code, address: '52.94.0.1', port: 443 }), aws);
+    expect(error).toMatchObject({ problem: 'unreachable', code });
+    expect(error?.message).toContain(`AWS (target \`prod\`, eu-west-1) could not be reached: 52.94.0.1:443: ${reason}`);
+  });
+
+  it('an HTTP answer with no AWS error in it is something else answering', () => {
+    const error = describeAwsError(sdkError('UnknownError', 'UnknownError', { $metadata: { httpStatusCode: 404 } }), { ...aws, endpoint: 'http://10.0.0.1' });
+    expect(error?.message).toBe('AWS (target `prod`, eu-west-1) did not answer: 10.0.0.1 returned HTTP 404 with no AWS error in it');
   });
 
   it('reports a dropped connection and a missing region', () => {

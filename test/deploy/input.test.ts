@@ -37,4 +37,10 @@ describe('readExecutionInput', () => {
     await expect(readExecutionInput('bad.json', dir)).rejects.toMatchObject({ message: expect.stringMatching(/^bad\.json:2:14: invalid JSON/), exitCode: 2 });
     await expect(readExecutionInput('missing.json', dir)).rejects.toMatchObject({ message: expect.stringContaining('no such file'), exitCode: 2 });
   });
+
+  it('a folder or an empty string is a usage error on one line, naming a file to pick', async () => {
+    await expect(readExecutionInput('events', dir)).rejects.toMatchObject({ message: '--input events is a folder, not a JSON file', hint: expect.stringContaining('--input events/ok.json'), exitCode: 2 });
+    await expect(readExecutionInput('', dir)).rejects.toMatchObject({ message: '--input is empty', exitCode: 2 });
+    await expect(readExecutionInput('  ', dir)).rejects.toMatchObject({ message: '--input is empty', exitCode: 2 });
+  });
 });

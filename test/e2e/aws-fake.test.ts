@@ -153,7 +153,7 @@ describe('deploy to an AWS target', () => {
     // Port 9 (discard) on loopback: nothing listens, so STS (the account of the new role's ARN) is unreachable.
     const result = await deliv(['deploy', '--target', 'norole'], { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('cannot connect to http://127.0.0.1:9 (ECONNREFUSED)');
+    expect(result.stderr).toContain('could not be reached: 127.0.0.1:9: the connection was refused (nothing listens there) (ECONNREFUSED)');
     expect(fake.calls.length).toBe(before);
   });
 });

@@ -30,12 +30,18 @@ beforeAll(async () => {
       '  slow-delivery:',
       '    definition: statemachines/slow-delivery.asl.yaml',
       '    type: STANDARD',
+      'mocks: mocks/MockConfigFile.json',
       'targets:',
       '  local:',
       '    kind: local',
+      '  prod:',
+      '    kind: aws',
+      '    region: eu-west-1',
       '',
     ].join('\n'),
   );
+  mkdirSync(path.join(project, 'mocks'));
+  writeFileSync(path.join(project, 'mocks/MockConfigFile.json'), JSON.stringify({ StateMachines: { 'slow-delivery': { TestCases: { Default: {}, HappyPath: {} } } }, MockedResponses: {} }));
   const started = await deliv(['local', 'start', '--port', '0', '--detach']);
   expect(started.exitCode, started.stderr).toBe(0);
   const deployed = await deliv(['deploy']);
@@ -106,6 +112,40 @@ describe('did you mean', () => {
   it('a flag value: deliv logs --status FAILD', async () => {
     const result = await deliv(['logs', '--status', 'FAILD']);
     expect(errorLines(result.stderr)[1]).toMatch(/^did you mean --status FAILED\?/);
+  });
+});
+
+describe('did you mean, for the names of a project', () => {
+  it('a state machine not in deliv.yaml is a typo (exit 2), never a missing deploy', async () => {
+    const result = await deliv(['start', 'slow-delivry']);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)).toEqual(['Error: state machine `slow-delivry` is not in deliv.yaml', 'did you mean `slow-delivery`? (known: slow-delivery)']);
+    expect(result.stderr).not.toContain('deploy');
+  });
+
+  it('a target', async () => {
+    const result = await deliv(['start', 'slow-delivery', '--target', 'prdo']);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)).toEqual(['Error: target `prdo` is not in deliv.yaml', 'did you mean `prod`? (known: local, prod)']);
+  });
+
+  it('a MockConfigFile test case, listing the known ones', async () => {
+    const result = await deliv(['start', 'slow-delivery', '--test-case', 'HapyPath']);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)[0]).toMatch(/Test case 'HapyPath' is not defined for state machine 'slow-delivery' in the mock config file \S+MockConfigFile\.json; did you mean 'HappyPath'\?; known: Default, HappyPath$/);
+  });
+});
+
+describe('--input that is not an input', () => {
+  it.each([
+    [['events'], 'Error: --input events is a folder, not a JSON file'],
+    [[''], 'Error: --input is empty'],
+  ])('deliv start slow-delivery --input %j: one line, exit 2', async ([input], expected) => {
+    mkdirSync(path.join(project, 'events'), { recursive: true });
+    const result = await deliv(['start', 'slow-delivery', '--input', input]);
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)[0]).toBe(expected);
+    expect(result.stderr.trim().split('\n')).toHaveLength(2);
   });
 });
 

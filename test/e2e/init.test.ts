@@ -90,7 +90,7 @@ describe('deliv init: the next steps it prints', () => {
     } finally {
       await runCli(['local', 'stop'], { cwd: dir });
     }
-  });
+  }, 180_000);
 });
 
 describe('deliv init: bad input', () => {

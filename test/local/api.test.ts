@@ -22,6 +22,8 @@ import {
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateDefinition } from '../../src/asl/validate.js';
+import type { StateMachineDefinition } from '../../src/asl/types.js';
 import { ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const PASS = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
@@ -110,7 +112,42 @@ describe('state machines', () => {
     expect(ok).toMatchObject({ result: 'OK', diagnostics: [] });
     const fail = await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition: '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}' }));
     expect(fail.result).toBe('FAIL');
-    expect(fail.diagnostics?.[0]).toMatchObject({ severity: 'ERROR', code: 'MISSING_TRANSITION_TARGET' });
+    expect(fail.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({ severity: 'ERROR', code: 'MISSING_TRANSITION_TARGET' })]));
+  });
+
+  it('returns warnings only when asked for them (severity WARNING), at most maxResults of them', async () => {
+    const choices = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`C${i}`, { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: i + 1 < n ? `C${i + 1}` : 'End' }] }]));
+    const definition = JSON.stringify({ StartAt: 'C0', States: { ...choices(3), End: { Type: 'Succeed' } } });
+    expect(await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition }))).toMatchObject({ result: 'OK', diagnostics: [], truncated: false });
+    const all = await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition, severity: 'WARNING' }));
+    expect(all).toMatchObject({ result: 'OK', truncated: false });
+    expect(all.diagnostics?.map((d) => [d.severity, d.code, d.location])).toEqual([
+      ['WARNING', 'CHOICE_WITHOUT_DEFAULT', '/States/C0'],
+      ['WARNING', 'CHOICE_WITHOUT_DEFAULT', '/States/C1'],
+      ['WARNING', 'CHOICE_WITHOUT_DEFAULT', '/States/C2'],
+    ]);
+    const two = await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition, severity: 'WARNING', maxResults: 2 }));
+    expect(two).toMatchObject({ result: 'OK', truncated: true });
+    expect(two.diagnostics).toHaveLength(2);
+  });
+
+  it('rejects at CreateStateMachine what AWS rejects, with the codes deliv validate gives', async () => {
+    const cases: [string, object, 'STANDARD' | 'EXPRESS', string][] = [
+      ['unreachable', { StartAt: 'A', States: { A: { Type: 'Succeed' }, Orphan: { Type: 'Succeed' } } }, 'STANDARD', 'MISSING_TRANSITION_TARGET'],
+      ['not-an-arn', { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'charge-card', End: true } } }, 'STANDARD', 'SCHEMA_VALIDATION_FAILED'],
+      ['callback-express', { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', 'MessageBody.$': '$$.Task.Token' }, End: true } } }, 'EXPRESS', 'SCHEMA_VALIDATION_FAILED'],
+      ['sync-express', { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:child' }, End: true } } }, 'EXPRESS', 'SCHEMA_VALIDATION_FAILED'],
+    ];
+    for (const [name, definition, type, code] of cases) {
+      const text = JSON.stringify(definition);
+      const refused = await rejection(t.sfn.send(new CreateStateMachineCommand({ name: `refused-${name}`, definition: text, roleArn: ROLE, type })));
+      expect(refused.name, name).toBe('InvalidDefinition');
+      expect(refused.message, name).toContain(`${code}: `);
+      const validated = await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition: text, type }));
+      const local = validateDefinition({ file: 'x.asl.json', definition: definition as StateMachineDefinition, unresolved: [], locate: () => ({ line: 1, col: 1 }) }, { bare: true, workflowType: type });
+      // One set of rules: the emulator's diagnostics are deliv validate's problems.
+      expect(validated.diagnostics?.map((d) => [d.code, d.location]), name).toEqual(local.filter((p) => p.severity === 'error').map((p) => [p.code, p.pointer]));
+    }
   });
 });
 

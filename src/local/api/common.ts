@@ -1,7 +1,7 @@
 /** Helpers shared by the API handlers: input checks, pagination and wire formats. */
 import { PAYLOAD_LIMIT_BYTES } from '../../asl/limits.js';
 import { ApiError, validationError } from '../api-error.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 
 export type Input = Record<string, unknown>;
 export type Handler = (context: EmulatorContext, input: Input) => unknown;

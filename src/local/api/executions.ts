@@ -1,9 +1,10 @@
 /** Executions: start (async and sync), stop, describe, list, history, redrive. */
 import type { JsonValue } from '../../asl/types.js';
 import type { HistoryEvent } from '../../engine/types.js';
+import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution } from '../api-error.js';
 import { checkExecutionArn, executionArn as buildExecutionArn, isValidName, parseMachineArn } from '../arn.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import type { ExecutionFilter, ExecutionRow } from '../store.js';
 import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';
@@ -36,7 +37,11 @@ export function startExecution(
   parseInput(inputText);
   const testCase = target.ref.testCase;
   if (testCase && !context.mocks.hasTestCase(target.machine.name, testCase)) {
-    throw new ApiError('ValidationException', `Test case '${testCase}' is not defined for state machine '${target.machine.name}' in the mock config file${context.mocks.file ? ` ${context.mocks.file}` : ' (none is configured: set mocks in deliv.yaml)'}`);
+    const known = context.mocks.testCaseNames(target.machine.name);
+    const guess = closest(testCase, known);
+    const where = context.mocks.file ? ` ${context.mocks.file}` : ' (none is configured: set mocks in deliv.yaml)';
+    const listed = known.length ? `; known: ${known.join(', ')}` : context.mocks.file ? '; it defines none for this machine' : '';
+    throw new ApiError('ValidationException', `Test case '${testCase}' is not defined for state machine '${target.machine.name}' in the mock config file${where}${guess ? `; did you mean '${guess}'?` : ''}${listed}`);
   }
   const express = target.machine.type === 'EXPRESS';
   return context.store.transaction(() => {

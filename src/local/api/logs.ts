@@ -13,7 +13,7 @@
  */
 import { logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError } from '../api-error.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import { compileFilterPattern } from '../log-filter.js';
 import type { EventKey, LogEventRow, LogStreamRow } from '../log-store.js';
 import type { Handler, Input } from './common.js';

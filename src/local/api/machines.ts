@@ -3,18 +3,18 @@ import { createHash } from 'node:crypto';
 import { logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError } from '../api-error.js';
 import { isValidName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import { checkTags } from './tags.js';
 import type { AliasRow, MachineRow, RoutingEntry, VersionRow } from '../store.js';
 import { compact, DEFAULT_LOGGING, DEFAULT_TRACING, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 
 const MAX_DEFINITION_BYTES = 1_048_576;
 
-function checkDefinition(context: EmulatorContext, definition: string): void {
+function checkDefinition(context: EmulatorContext, definition: string, type: 'STANDARD' | 'EXPRESS'): void {
   if (Buffer.byteLength(definition, 'utf8') > MAX_DEFINITION_BYTES) {
     throw validationError('definition', `Member must have length less than or equal to ${MAX_DEFINITION_BYTES}`);
   }
-  context.machines.get(definition);
+  context.machines.get(definition, type);
 }
 
 function checkRoleArn(roleArn: string): void {
@@ -129,7 +129,7 @@ const createStateMachine: Handler = (context, input) => {
     throw new ApiError('ValidationException', 'Version description can only be set when publish is true', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
   }
   checkRoleArn(roleArn);
-  checkDefinition(context, definition);
+  checkDefinition(context, definition, type);
   const arn = machineArn(context.partition, name);
   const now = context.clock.now();
   checkLoggingConfiguration(context, input.loggingConfiguration);
@@ -181,7 +181,7 @@ const updateStateMachine: Handler = (context, input) => {
     throw new ApiError('ValidationException', 'Version description can only be set when publish is true', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
   }
   if (roleArn !== undefined) checkRoleArn(roleArn);
-  if (definition !== undefined) checkDefinition(context, definition);
+  if (definition !== undefined) checkDefinition(context, definition, getMachine(context, ref.machineArn).type);
   checkLoggingConfiguration(context, input.loggingConfiguration);
   const now = context.clock.now();
   return context.store.transaction(() => {

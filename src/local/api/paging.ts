@@ -11,7 +11,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError, validationError } from '../api-error.js';
-import type { Input } from './common.js';
+
+/** A request body, as every handler receives it (the same shape as common.ts's Input, kept here so paging depends on no handler module). */
+type Input = Record<string, unknown>;
 
 /** A position in an ordered list: the sort columns of the last row returned. */
 export type PageKey = readonly (string | number)[];

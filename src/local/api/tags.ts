@@ -1,6 +1,6 @@
 /** Tags on state machines (and their versions' parent), as TagResource/UntagResource/ListTagsForResource. */
 import { ApiError, resourceNotFound, validationError } from '../api-error.js';
-import type { EmulatorContext } from '../emulator.js';
+import type { EmulatorContext } from '../context.js';
 import { requireString, type Handler } from './common.js';
 
 const MAX_TAGS = 50;

@@ -1,25 +1,33 @@
 /** ValidateStateMachineDefinition and TestState. */
 import { testState, TestStateRequestError, type InspectionLevel, type TestStateRequest } from '../../engine/test-state.js';
-import { ApiError } from '../api-error.js';
+import { ApiError, validationError } from '../api-error.js';
 import { describeProblem } from '../engine.js';
 import { checkPayloadSize, compact, optionalString, requireString, type Handler } from './common.js';
 
 const validateStateMachineDefinition: Handler = (context, input) => {
   const definition = requireString(input, 'definition');
-  const maxResults = typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100;
+  const maxResults = typeof input.maxResults === 'number' && input.maxResults > 0 ? Math.min(input.maxResults, 100) : 100;
   const severity = optionalString(input, 'severity') ?? 'ERROR';
-  const result = context.machines.check(definition);
+  if (severity !== 'ERROR' && severity !== 'WARNING') throw validationError('severity', 'Member must satisfy enum value set: [ERROR, WARNING]');
+  const type = optionalString(input, 'type') as 'STANDARD' | 'EXPRESS' | undefined;
+  if (type !== undefined && type !== 'STANDARD' && type !== 'EXPRESS') throw validationError('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
+  const result = context.machines.check(definition, type);
+  // AWS: ERROR returns the errors only, WARNING the warnings as well (the errors first).
   const diagnostics = result.ok
     ? severity === 'WARNING'
-      ? result.warnings.map((warning) => ({ severity: 'WARNING', code: codeOf(warning.message), message: describeProblem(warning), location: locationOf(warning) }))
+      ? result.warnings.map((warning) => diagnostic('WARNING', warning))
       : []
-    : result.problems.map((problem) => ({ severity: 'ERROR', code: codeOf(problem.message), message: describeProblem(problem), location: locationOf(problem) }));
+    : result.problems.map((problem) => diagnostic('ERROR', problem));
   return {
     result: result.ok ? 'OK' : 'FAIL',
     diagnostics: diagnostics.slice(0, maxResults).map((d) => compact(d)),
     truncated: diagnostics.length > maxResults,
   };
 };
+
+function diagnostic(severity: 'ERROR' | 'WARNING', problem: { path: string; field?: string; message: string }) {
+  return { severity, code: codeOf(problem.message), message: describeProblem(problem), location: locationOf(problem) };
+}
 
 function codeOf(message: string): string {
   return /^([A-Z_]{4,}):/.exec(message)?.[1] ?? 'SCHEMA_VALIDATION_FAILED';
