@@ -11,6 +11,7 @@ import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { closest, knownHint, notKnownError } from '../ui/suggest.js';
 import { createLogsClient, createSfnClient } from './clients.js';
+import { attachExpressReader, expressReader, ExpressLogReader, isExpressExecutionArn, type LoggedHistoryCursor } from './logs.js';
 import { resolveTarget, type ResolvedTarget, type TargetFlags } from './target.js';
 
 /**
@@ -41,8 +42,12 @@ export async function connect(project: Project | undefined, flags: TargetFlags, 
       if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
     }
   }
-  let logs: Promise<CloudWatchLogsClient> | undefined;
-  return { sfn: await createSfnClient(target), target, startedEmulator, logs: () => (logs ??= createLogsClient(target)) };
+  let logsClient: Promise<CloudWatchLogsClient> | undefined;
+  const logs = () => (logsClient ??= createLogsClient(target));
+  const sfn = await createSfnClient(target);
+  // Express machines and executions are read from their log groups, on the same target.
+  attachExpressReader(sfn, new ExpressLogReader(sfn, logs, target.name, target.local));
+  return { sfn, target, startedEmulator, logs };
 }
 
 export async function readHistory(
@@ -111,6 +116,8 @@ export async function listExecutions(
   stateMachineArn: string,
   options: { statusFilter?: ExecutionStatusFilter; limit?: number; since?: Date; until?: (execution: ExecutionListItem) => boolean } = {},
 ): Promise<ExecutionListItem[]> {
+  const express = expressReader(sfn);
+  if (express && (await express.isExpress(stateMachineArn))) return express.listExecutions(stateMachineArn, options);
   const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
   const limit = options.limit ?? 100;
   const executions: ExecutionListItem[] = [];
@@ -155,12 +162,16 @@ export function isTerminalEvent(event: HistoryEvent): boolean {
  */
 export class HistoryCursor {
   readonly events: HistoryEvent[] = [];
+  /** Express executions have no GetExecutionHistory: their machine's log group is read instead. */
+  private readonly logged: LoggedHistoryCursor | undefined;
 
   constructor(
     private readonly sfn: SFNClient,
     readonly executionArn: string,
     private readonly options: { includeExecutionData?: boolean; pageSize?: number } = {},
-  ) {}
+  ) {
+    this.logged = isExpressExecutionArn(executionArn) ? expressReader(sfn)?.cursor(executionArn) : undefined;
+  }
 
   get done(): boolean {
     const last = this.events.at(-1);
@@ -172,7 +183,7 @@ export class HistoryCursor {
   }
 
   async poll(): Promise<HistoryEvent[]> {
-    const fresh = (this.events.length > 0 && (await this.newest())) || (await this.forward());
+    const fresh = this.logged ? await this.logged.poll() : (this.events.length > 0 && (await this.newest())) || (await this.forward());
     this.events.push(...fresh);
     return fresh;
   }
@@ -288,6 +299,9 @@ export interface ExecutionMachine {
 
 /** The state machine an execution ran, with the definition it ran (DescribeStateMachineForExecution) and its type. */
 export async function describeExecutionMachine(sfn: SFNClient, executionArn: string): Promise<ExecutionMachine> {
+  // Express executions are not described by Step Functions: their machine, as it is now, is.
+  const express = isExpressExecutionArn(executionArn) ? expressReader(sfn) : undefined;
+  if (express) return express.describeMachine(executionArn);
   const { DescribeStateMachineForExecutionCommand, DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
   const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   let type: ExecutionMachine['type'];

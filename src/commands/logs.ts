@@ -99,6 +99,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
         machines = deployed.filter((machine) => names.includes(machine.name ?? '')).map((machine) => machine.stateMachineArn!);
         if (machines.length === 0) throw new UsageError(`none of ${names.join(', ')} is deployed on this target`, { hint: 'run `deliv deploy` first' });
       }
+      const { loggingNotes } = await import('../aws/logs.js');
+      for (const note of await loggingNotes(sfn, machines)) this.note(note);
       let printed = 0;
       await tailMachines(
         sfn,
@@ -126,7 +128,7 @@ Each line: time, state, event type, the state's duration, and the input/output (
       const name = (error as { name?: string }).name;
       if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') {
         throw new UsageError(`no execution ${args.execution} on target ${target.name}`, {
-          hint: 'check the ARN and --target; `deliv logs <machine>` lists the recent executions (Express ones keep no history on AWS)',
+          hint: 'check the ARN and --target; `deliv logs <machine>` lists the recent executions',
         });
       }
       throw error;

@@ -28,12 +28,13 @@ export default class Ls extends BaseCommand {
         renderTable(machines, [
           { header: 'NAME', value: (machine) => machine.name },
           { header: 'TYPE', value: (machine) => machine.type ?? '' },
-          { header: 'LATEST EXECUTION', value: (machine) => (machine.deployed ? (machine.latestExecution ? paintStatus(machine.latestExecution.status ?? '') : paint.muted('none yet')) : paint.warning('not deployed')) },
+          { header: 'LATEST EXECUTION', value: (machine) => (machine.deployed ? (machine.latestExecution ? paintStatus(machine.latestExecution.status ?? '') : machine.unreadable ? paint.warning('not logged') : paint.muted('none yet')) : paint.warning('not deployed')) },
           { header: 'STARTED', value: (machine) => (machine.latestExecution?.startDate ? timeAgo(machine.latestExecution.startDate) : '') },
           { header: 'EXECUTION', value: (machine) => paint.muted(machine.latestExecution?.name ?? '') },
         ]),
       );
     }
+    for (const machine of machines) if (machine.unreadable) this.note(`${machine.unreadable.message}${machine.unreadable.hint ? `; ${machine.unreadable.hint}` : ''}`);
     return { target: target.name, stateMachines: machines };
   }
 }

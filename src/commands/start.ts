@@ -72,13 +72,18 @@ export default class Start extends BaseCommand {
       const { status, output, error, cause } = started.sync;
       const took = started.sync.stopDate && started.startDate ? ` in ${formatDuration(started.sync.stopDate.getTime() - started.startDate.getTime())}` : '';
       this.say(`${started.executionArn}`);
+      // The result is at hand; --wait also prints the events, which only the machine's log group holds.
+      const logged = flags.wait ? await this.loggedEvents(sfn, started.executionArn, flags.data) : [];
       this.say(`${paintStatus(status)}${took}`);
       if (status === 'SUCCEEDED') this.say(output ?? '');
       else this.say(paint.failure([error, cause].filter(Boolean).join(': ')));
       if (status !== 'SUCCEEDED') process.exitCode = 1;
       let explanation;
-      if (status !== 'SUCCEEDED' && flags.explain) {
-        // Express runs keep no history: explain from the result StartSyncExecution returned.
+      if (status !== 'SUCCEEDED' && flags.explain && logged.some((event) => event.type === 'ExecutionFailed' || event.type === 'ExecutionTimedOut')) {
+        // The logged history gives the same failure context as a Standard one.
+        explanation = await explainFailure(started.executionArn);
+      } else if (status !== 'SUCCEEDED' && flags.explain) {
+        // Not logged (or not yet): explain from the result StartSyncExecution returned.
         const { contextFromSyncResult } = await import('../explain/index.js');
         const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
         const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: started.stateMachineArn })).catch(() => undefined);
@@ -115,4 +120,38 @@ export default class Start extends BaseCommand {
     const explanation = failed && flags.explain ? await explainFailure(started.executionArn) : undefined;
     return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, ...outcome, explanation };
   }
+
+  /**
+   * An Express execution's events from its machine's log group, printed as a
+   * history. CloudWatch Logs receives them shortly after the run: this waits
+   * for the last one a little while. Logging off is said, not fatal: the
+   * result was printed already.
+   */
+  private async loggedEvents(sfn: import('@aws-sdk/client-sfn').SFNClient, executionArn: string, data: boolean): Promise<import('@aws-sdk/client-sfn').HistoryEvent[]> {
+    const { followExecution } = await import('../aws/sfn.js');
+    const { formatHistory } = await import('../logs/format.js');
+    const { DelivError } = await import('../ui/errors.js');
+    try {
+      const events = await followExecution(
+        sfn,
+        executionArn,
+        (fresh, all) => {
+          for (const line of formatHistory(all, { from: all.length - fresh.length, data, executionArn })) this.say(line);
+        },
+        { signal: AbortSignal.timeout(LOG_DELIVERY_WAIT_MS), pollMs: { min: 200, max: 1000 } },
+      );
+      if (!events.some((event) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(event.type ?? ''))) {
+        this.note(`the log group has not received every event yet: \`deliv logs ${executionArn}\` shows them once it has`);
+      }
+      return events;
+    } catch (error) {
+      if (!(error instanceof DelivError)) throw error;
+      this.note(`${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+      return [];
+    }
+  }
+
 }
+
+/** How long `start --wait` waits for an Express run's last event to reach its log group (AWS delivers within seconds). */
+const LOG_DELIVERY_WAIT_MS = 15_000;

@@ -220,15 +220,21 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
     const staticTransitions = model.transitions;
     let measuredExecutions: number | undefined;
-    if (options.fromExecutions && (subject.bare || subject.declaredType === 'EXPRESS')) {
-      warnings.push(
-        subject.bare
-          ? `${subject.name}: a bare file has no deployed executions to measure; static estimate used`
-          : `${subject.name}: Express executions keep no history to read (GetExecutionHistory is Standard-only); static estimate used`,
-      );
+    if (options.fromExecutions && subject.bare) {
+      warnings.push(`${subject.name}: a bare file has no deployed executions to measure; static estimate used`);
     } else if (options.fromExecutions) {
-      const measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
-      if (measured) {
+      let measured: Awaited<ReturnType<NonNullable<typeof options.measure>>>;
+      let unreadable: string | undefined;
+      try {
+        measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
+      } catch (error) {
+        // An Express machine that does not log has nothing to measure: the estimate says so and goes on.
+        if (!(error instanceof DelivError)) throw error;
+        unreadable = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+      }
+      if (unreadable) {
+        warnings.push(`${subject.name}: ${unreadable}; static estimate used`);
+      } else if (measured) {
         measuredExecutions = measured.executions;
         applyMeasured(model, measured);
         if (measured.tokens) for (const [modelId, tokens] of Object.entries(measured.tokens)) measuredTokens.set(modelId, tokens);

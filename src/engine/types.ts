@@ -56,6 +56,8 @@ export interface TaskRequest {
   signal: AbortSignal;
   /** Called by the host whenever SendTaskHeartbeat arrives for this task. */
   heartbeat(): void;
+  /** Activity tasks: called by the host when a worker takes the task (GetActivityTask), for ActivityStarted. */
+  started?(workerName?: string): void;
   /**
    * For `.sync` and `.waitForTaskToken`: the runner calls this once the submit
    * call (the Lambda invoke, SendMessage, StartExecution...) was accepted, with

@@ -123,12 +123,7 @@ export async function resolveFailedExecution(sfn: SFNClient, project: Project | 
 export async function loadFailureContext(sfn: SFNClient, executionArn: string, project?: Project): Promise<FailureContext> {
   const [events, machine] = await Promise.all([
     readHistory(sfn, executionArn).catch((error: unknown) => {
-      if (executionArn.includes(':express:')) {
-        throw new DelivError('Express executions keep no history in Step Functions, so there is nothing to read it from', {
-          hint: '`deliv start --wait --explain` explains a synchronous Express run from its result; on AWS, Express histories are in CloudWatch Logs (the machine\'s logging configuration)',
-          cause: error,
-        });
-      }
+      // (An Express execution is read from its machine's log group: its errors say what is missing and how to fix it.)
       if ((error as { name?: string }).name === 'ExecutionDoesNotExist') {
         throw new DelivError(`execution ${executionArn} does not exist on this target`, { hint: 'check the ARN and --target', cause: error });
       }
@@ -136,6 +131,11 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
     }),
     describeExecutionMachine(sfn, executionArn).catch(() => undefined),
   ]);
+  if (events.length === 0 && executionArn.includes(':express:')) {
+    throw new DelivError(`no logged events of ${executionArn}`, {
+      hint: `check the ARN and --target; \`deliv logs ${executionArn.split(':')[6]}\` lists the executions its log group holds`,
+    });
+  }
   let definition: StateMachineDefinition | undefined;
   try {
     definition = machine?.definition ? (JSON.parse(machine.definition) as StateMachineDefinition) : undefined;

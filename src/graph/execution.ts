@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { eventOwners } from '../asl/history.js';
 
 /**
  * What happened to each state in one execution, read from its history (the
@@ -71,6 +72,7 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
   const byId = new Map<number, HistoryEvent>();
   for (const event of sorted) if (event.id !== undefined) byId.set(event.id, event);
   const entries = new Map<number, Entry>();
+  const owners = eventOwners(sorted);
   const summary: ExecutionSummary = { executionArn: options.executionArn, status: 'RUNNING', states: {} };
   let startedAt: number | undefined;
   let stoppedAt: number | undefined;
@@ -131,41 +133,10 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
   decideOutcomes(summary, [...entries.values()], stoppedAt);
   return summary;
 
-  /**
-   * The state an event belongs to: walking back along previousEventId, the
-   * nearest state entry that was not already closed on the way (the chains of
-   * parallel branches and Map iterations stay apart this way).
-   */
+  /** The state an event belongs to (src/asl/history.ts reads the structure once for every view). */
   function ownerOf(event: HistoryEvent): Entry | undefined {
-    // Parallel and Map events belong to the nearest Parallel or Map still open, whichever branch their chain runs through.
-    const containerType = /^(Parallel|Map)(State|Run)/.exec(event.type ?? '')?.[1];
-    if (containerType && !event.type?.endsWith('StateExited')) return openContainer(event, `${containerType}StateEntered`);
-    let depth = 0;
-    let current: HistoryEvent | undefined = previousOf(event);
-    while (current) {
-      const type = current.type ?? '';
-      if (type.endsWith('StateExited')) depth += 1;
-      else if (type.endsWith('StateEntered')) {
-        if (depth <= 0) return entries.get(current.id!);
-        depth -= 1;
-      }
-      current = previousOf(current);
-    }
-    return undefined;
-  }
-
-  function openContainer(event: HistoryEvent, enteredType: string): Entry | undefined {
-    for (let current = previousOf(event); current; current = previousOf(current)) {
-      if (current.type !== enteredType) continue;
-      const entry = entries.get(current.id!);
-      if (entry && !entry.exited) return entry;
-    }
-    return undefined;
-  }
-
-  function previousOf(event: HistoryEvent): HistoryEvent | undefined {
-    const previous = event.previousEventId ?? (event.id ?? 0) - 1;
-    return previous > 0 ? byId.get(previous) : undefined;
+    const owner = owners.get(event.id ?? 0);
+    return owner === undefined ? undefined : entries.get(owner);
   }
 }
 

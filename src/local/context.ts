@@ -4,6 +4,7 @@
  * that builds it depend on it and not on each other.
  */
 import type { Clock } from '../engine/types.js';
+import type { ActivityBroker } from './activities.js';
 import type { Pager } from './api/paging.js';
 import type { Partition } from './arn.js';
 import type { MachineCache } from './engine.js';
@@ -21,6 +22,8 @@ export interface EmulatorContext {
   runtime: Runtime;
   machines: MachineCache;
   tokens: TokenBroker;
+  /** Activity tasks waiting for a worker (GetActivityTask). */
+  activities: ActivityBroker;
   mocks: MockFile;
   partition: Partition;
   clock: Clock;

@@ -4,6 +4,7 @@
  * and the tests call; `stop()` shuts it down cleanly (running executions stay
  * RUNNING in the store and resume on the next start).
  */
+import { ActivityBroker } from './activities.js';
 import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +67,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1, { unref: true });
   const tokens = new TokenBroker(store);
-  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition);
+  const activities = new ActivityBroker(store, tokens);
+  const lambda = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), partition, () => context.endpoint);
   // The nested-execution bridge is filled in by the API once it exists (it starts executions as StartExecution does).
   const nested: NestedExecutions = {
     start: () => {
@@ -81,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     mocks,
     lambda,
     tokens,
+    activities,
     nested,
     executionInfo: (arn) => {
       const row = store.getExecution(arn);
@@ -90,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const logs = new LogStore(store);
   const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs);
-  const context: EmulatorContext = { store, logs, runtime, machines, tokens, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
+  const context: EmulatorContext = { store, logs, runtime, machines, tokens, activities, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
   try {

@@ -12,6 +12,7 @@
  * not load is loaded again by the next invocation (a fresh worker has a fresh
  * module cache), so `npm install` needs no restart.
  */
+import { announceRealAws, handlerAwsEnvironment } from './handler-env.js';
 import { insideProject, PathOutsideProject } from '../project/confine.js';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -67,6 +68,8 @@ export class LambdaHost {
     private readonly root: string,
     private readonly cacheDir: string,
     private readonly partition: Partition,
+    /** Where the emulator answers (known once it listens): local handlers' SDK endpoints. */
+    private readonly endpoint: () => string = () => process.env.AWS_ENDPOINT_URL_SFN ?? '',
   ) {}
 
   async invoke(name: string, config: FunctionConfig, payload: unknown, signal: AbortSignal, qualifier = '$LATEST'): Promise<JsonValue> {
@@ -133,8 +136,8 @@ export class LambdaHost {
   private spawn(name: string, config: FunctionConfig, prepared: Prepared): Worker {
     const boot: WorkerBoot = { moduleUrl: prepared.moduleUrl, hookUrl: HOOK_URL, fallbackParent: import.meta.url };
     const memory = config.memoryMB ?? 128;
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+    if (config.aws === 'real') announceRealAws(name);
+    const env = handlerAwsEnvironment(process.env, { mode: config.aws, endpoint: this.endpoint(), partition: this.partition });
     Object.assign(env, {
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -142,7 +145,6 @@ export class LambdaHost {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
       LAMBDA_TASK_ROOT: this.root,
-      AWS_REGION: env.AWS_REGION ?? this.partition.region,
     });
     // The heap is bounded by the function's memory (never below what the SDK needs to load), so a
     // runaway handler runs out of memory in its own worker.

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { ApiError } from './api-error.js';
+import { activityActions } from './api/activities.js';
 import { callbackActions } from './api/callbacks.js';
 import type { Handler } from './api/common.js';
 import { executionActions, startExecution } from './api/executions.js';
@@ -24,6 +25,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...machineActions,
   ...executionActions,
   ...callbackActions,
+  ...activityActions,
   ...validationActions,
   ...tagActions,
 };
@@ -92,7 +94,12 @@ export function createServer(context: EmulatorContext, options: ServerOptions): 
       const target = String(request.headers['x-amz-target'] ?? '');
       const service = serviceFor(target);
       const action = target.startsWith(service.prefix) ? target.slice(service.prefix.length) : target;
-      void dispatch(context, request.method ?? '', target, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)).then(({ status, body }) => {
+      // A client that hangs up before its answer (a long poll, say) lets the action know.
+      const hangUp = new AbortController();
+      response.on('close', () => {
+        if (!response.writableEnded) hangUp.abort();
+      });
+      void dispatch(context, request.method ?? '', target, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks), hangUp.signal).then(({ status, body }) => {
         send(response, status, body, service.type);
         finish(status, action || '(no action)');
       });
@@ -102,7 +109,7 @@ export function createServer(context: EmulatorContext, options: ServerOptions): 
   return server;
 }
 
-async function dispatch(context: EmulatorContext, method: string, target: string, body: Buffer | null): Promise<{ status: number; body: unknown }> {
+async function dispatch(context: EmulatorContext, method: string, target: string, body: Buffer | null, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
   try {
     if (method !== 'POST') throw new ApiError('UnknownOperationException', `${method} is not supported: the Step Functions API takes POST /`);
     const service = serviceFor(target);
@@ -121,7 +128,7 @@ async function dispatch(context: EmulatorContext, method: string, target: string
       }
       if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
     }
-    const result = await service.actions[action](context, input);
+    const result = await service.actions[action](context, input, signal ? { signal } : undefined);
     // Nothing is acknowledged before it is durable: the answer waits for the batch holding its writes.
     await context.store.committed();
     return { status: 200, body: result ?? {} };

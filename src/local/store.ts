@@ -97,6 +97,12 @@ export interface ExecutionFilter {
 }
 
 /** What ListExecutions shows of an execution, and `seq`, its place in insertion order (the tie-break of the page key). */
+export interface ActivityRow {
+  arn: string;
+  name: string;
+  created: number;
+}
+
 export type ExecutionListRow = Pick<ExecutionRow, 'arn' | 'machineArn' | 'name' | 'status' | 'started' | 'stopped' | 'versionArn' | 'aliasArn' | 'redriveCount' | 'redriveDate'> & { seq: number };
 
 const EVENT_COLUMNS = 'id, previous, offset, type, key, flags, details';
@@ -211,6 +217,11 @@ const MIGRATIONS: Migration[] = [
     // A .waitForTaskToken task's resource ran (its Lambda returned): a resumed task waits for the answer without running it again.
     version: 5,
     up: (db) => db.exec('ALTER TABLE tokens ADD COLUMN invoked INTEGER NOT NULL DEFAULT 0'),
+  },
+  {
+    // Activities (activities.ts): CreateActivity's names; their pending tasks are answered through the tokens table.
+    version: 6,
+    up: (db) => db.exec('CREATE TABLE activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;'),
   },
 ];
 
@@ -1016,6 +1027,28 @@ export class Store {
 
   waitingTokens(): TokenRow[] {
     return this.db.prepare("SELECT * FROM tokens WHERE status = 'WAITING' ORDER BY created").all() as TokenRow[];
+  }
+
+  // ---- activities ------------------------------------------------------------------------
+
+  getActivity(arn: string): ActivityRow | undefined {
+    return this.db.prepare('SELECT * FROM activities WHERE arn = ?').get(arn) as ActivityRow | undefined;
+  }
+
+  putActivity(row: ActivityRow): void {
+    this.db.prepare('INSERT OR IGNORE INTO activities (arn, name, created) VALUES (@arn, @name, @created)').run(row);
+  }
+
+  deleteActivity(arn: string): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM activities WHERE arn = ?').run(arn);
+      this.db.prepare('DELETE FROM tags WHERE resourceArn = ?').run(arn);
+    });
+  }
+
+  /** In ARN order, from after `afterArn`: a page of `limit`. */
+  listActivities(afterArn: string | undefined, limit: number): ActivityRow[] {
+    return this.db.prepare('SELECT * FROM activities WHERE arn > ? ORDER BY arn LIMIT ?').all(afterArn ?? '', limit) as ActivityRow[];
   }
 
   // ---- tags ------------------------------------------------------------------------------

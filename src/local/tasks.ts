@@ -31,6 +31,8 @@ export interface TaskEnvironment {
   lambda: LambdaHost;
   tokens: TokenBroker;
   nested: NestedExecutions;
+  /** Activity tasks wait here for a worker (GetActivityTask); absent where nothing can poll (deliv test). */
+  activities?: { schedule(activityArn: string, request: TaskRequest): Promise<JsonValue>; exists(activityArn: string): boolean };
   /** The machine name and mock test case an execution runs under. */
   executionInfo(executionArn: string): { machineName: string; testCase?: string } | undefined;
 }
@@ -38,6 +40,7 @@ export interface TaskEnvironment {
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(?::([^:]+))?$/;
+const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:]+$/;
 
 export class LocalTaskRunner implements TaskRunner {
   private readonly invocations = new Map<string, number>();
@@ -112,6 +115,10 @@ export class LocalTaskRunner implements TaskRunner {
       return this.invokeFunction(name, parameters.Qualifier ?? qualifier, parameters.Payload ?? {}, request, 'envelope');
     }
     if (base === START_EXECUTION) return this.startExecution(request);
+    if (ACTIVITY_ARN.test(base) && this.env.activities) {
+      if (!this.env.activities.exists(base)) throw new TaskFailure('States.Runtime', `Activity ${base} does not exist: create it (aws stepfunctions create-activity --name ${base.split(':').pop()}) or mock state ${request.stateName}`);
+      return this.env.activities.schedule(base, request);
+    }
     throw unserved(request, machineName);
   }
 

@@ -36,8 +36,7 @@ export class TokenBroker {
   constructor(private readonly store: Store) {}
 
   /** Resolves with the callback's output, or rejects with its TaskFailure. */
-  wait(request: TaskRequest): Promise<JsonValue> {
-    const token = request.taskToken ?? randomBytes(KEY_BYTES).toString('base64url');
+  wait(request: TaskRequest, token = request.taskToken ?? randomBytes(KEY_BYTES).toString('base64url')): Promise<JsonValue> {
     const slot = slotOf(request);
     const earlier = this.store.tokensForSlot(slot);
     const answered = earlier.find((row) => row.status === 'SUCCEEDED' || row.status === 'FAILED');

@@ -7,6 +7,7 @@
  * the events they have and ask for the lines of the new ones with `from`, so
  * a state's duration and name are found however the events arrived.
  */
+import { eventOwners } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 
@@ -92,41 +93,19 @@ function timeOf(event: HistoryEvent): Date {
 export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
   const byId = new Map<number, HistoryEvent>();
   for (const event of events) if (event.id !== undefined) byId.set(event.id, event);
-  const stateCache = new Map<number, string | undefined>();
+  const owners = eventOwners(events);
   const startedAt = events.find((event) => event.type === 'ExecutionStarted');
 
-  /** Walks back along previousEventId to the state that was entered last on this branch. */
+  /** The state an event belongs to (src/asl/history.ts); a Map iteration's events are named by their index. */
   const stateOf = (event: HistoryEvent): string | undefined => {
-    const seen: number[] = [];
-    let current: HistoryEvent | undefined = event;
-    let found: string | undefined;
-    while (current) {
-      const id = current.id ?? -1;
-      if (stateCache.has(id)) {
-        found = stateCache.get(id);
-        break;
-      }
-      seen.push(id);
-      const type = current.type ?? '';
-      if (type.endsWith('StateEntered')) {
-        found = detailsOf(current)?.name;
-        break;
-      }
-      if (type.endsWith('StateExited') && current !== event) break;
-      if (type.endsWith('StateExited')) {
-        found = detailsOf(current)?.name;
-        break;
-      }
-      if (type.startsWith('MapIteration')) {
-        const details = detailsOf(current);
-        found = details ? `${details.name}[${details.index}]` : undefined;
-        break;
-      }
-      if (type.startsWith('Execution')) break;
-      current = current.previousEventId ? byId.get(current.previousEventId) : undefined;
+    const type = event.type ?? '';
+    if (type.startsWith('MapIteration')) {
+      const details = detailsOf(event);
+      return details ? `${details.name}[${details.index}]` : undefined;
     }
-    for (const id of seen) stateCache.set(id, found);
-    return found;
+    if (type.startsWith('Execution')) return undefined;
+    const owner = byId.get(owners.get(event.id ?? 0) ?? 0);
+    return owner ? detailsOf(owner)?.name : undefined;
   };
 
   const enteredAt = (exited: HistoryEvent, name: string): Date | undefined => {

@@ -1,5 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { listExecutions, listStateMachines } from '../aws/sfn.js';
+import { DelivError } from '../ui/errors.js';
 
 export interface MachineSummary {
   name: string;
@@ -9,6 +10,8 @@ export interface MachineSummary {
   /** Declared in deliv.yaml. */
   inProject: boolean;
   latestExecution?: { name?: string; executionArn?: string; status?: string; startDate?: Date; stopDate?: Date };
+  /** Why its executions cannot be listed (an Express machine that does not log), with the fix. */
+  unreadable?: { message: string; hint?: string };
 }
 
 /**
@@ -19,8 +22,17 @@ export async function machineSummaries(sfn: SFNClient, project: Record<string, {
   const deployed = await listStateMachines(sfn);
   const summaries: MachineSummary[] = await Promise.all(
     deployed.map(async (machine) => {
-      const [latest] = await listExecutions(sfn, machine.stateMachineArn!, { limit: 1 });
+      let latest: Awaited<ReturnType<typeof listExecutions>>[number] | undefined;
+      let unreadable: MachineSummary['unreadable'];
+      try {
+        [latest] = await listExecutions(sfn, machine.stateMachineArn!, { limit: 1 });
+      } catch (error) {
+        // One machine that cannot be read (logging off) must not hide the others.
+        if (!(error instanceof DelivError)) throw error;
+        unreadable = { message: error.message, hint: error.hint };
+      }
       return {
+        unreadable,
         name: machine.name ?? '',
         type: machine.type,
         stateMachineArn: machine.stateMachineArn,

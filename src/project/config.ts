@@ -47,6 +47,8 @@ export interface FunctionConfig {
   name?: string;
   /** Environment variables of the deployed function. */
   environment?: Record<string, string>;
+  /** Which AWS a local run of the handler reaches: the emulator's local account (default), or `real` AWS with the user's credentials. */
+  aws?: 'local' | 'real';
   /** IAM statements the function needs beyond writing its logs, added to the execution role deliv creates. */
   permissions?: Array<{ Effect?: 'Allow' | 'Deny'; Action: string | string[]; Resource: string | string[] }>;
 }

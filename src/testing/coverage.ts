@@ -11,7 +11,8 @@ import type { ChoiceRule, JsonValue, QueryLanguage, StateMachineDefinition } fro
 import { compileChoiceRule } from '../engine/choice.js';
 import { compilePath } from '../engine/jsonpath.js';
 import type { CoverageOverlay } from '../graph/coverage.js';
-import { details, eventOwners, executionFacts, type StateEntry } from './history.js';
+import { eventOwners } from '../asl/history.js';
+import { details, executionFacts, type StateEntry } from './history.js';
 
 export const METRICS = ['states', 'transitions', 'branches', 'catches', 'retries'] as const;
 export type Metric = (typeof METRICS)[number];

@@ -5,6 +5,7 @@
  * AWS histories. Kept to what `deliv test` needs, so that it can move onto the
  * shared history index of src/asl once that exists.
  */
+import { eventOwners } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 
@@ -41,30 +42,6 @@ function parse(text: unknown): JsonValue {
   } catch {
     return text;
   }
-}
-
-/** The state entry (by StateEntered id) each event belongs to. */
-export function eventOwners(events: readonly HistoryEvent[]): Map<number, number> {
-  const byId = new Map<number, HistoryEvent>();
-  for (const event of events) byId.set(event.id ?? 0, event);
-  const owners = new Map<number, number>();
-  for (const event of events) {
-    let at: HistoryEvent | undefined = event;
-    const walked: number[] = [];
-    while (at && !at.type?.endsWith('StateEntered')) {
-      const known = owners.get(at.id ?? 0);
-      if (known !== undefined) {
-        at = byId.get(known);
-        break;
-      }
-      walked.push(at.id ?? 0);
-      at = byId.get(at.previousEventId ?? 0);
-    }
-    const owner = at?.type?.endsWith('StateEntered') ? (at.id ?? 0) : 0;
-    if (owner) owners.set(event.id ?? 0, owner);
-    for (const id of walked) owners.set(id, owner);
-  }
-  return owners;
 }
 
 export function executionFacts(events: readonly HistoryEvent[], topLevelStates: ReadonlySet<string> = new Set()): ExecutionFacts {

@@ -17,8 +17,8 @@ import { StatesErrors } from '../../asl/errors.js';
 export interface ResourceInfo {
   pattern: IntegrationPattern;
   baseResource: string;
-  /** `lambda` for a bare function ARN (LambdaFunction… events), `task` otherwise (Task… events). */
-  family: 'lambda' | 'task';
+  /** `lambda` for a bare function ARN (LambdaFunction… events), `activity` for an Activity ARN (Activity… events), `task` otherwise (Task… events). */
+  family: 'lambda' | 'activity' | 'task';
   resourceType: string;
   resource: string;
   region: string;
@@ -46,7 +46,7 @@ export function describeResource(arn: string): ResourceInfo {
     const suffix = arn.slice(base.length);
     return { pattern, baseResource: base, family: 'task', resourceType: service, resource: action + suffix, region };
   }
-  if (parts[5] === 'activity') return { pattern, baseResource: base, family: 'task', resourceType: 'activity', resource: base, region };
+  if (parts[5] === 'activity') return { pattern, baseResource: base, family: 'activity', resourceType: 'activity', resource: base, region };
   return { pattern, baseResource: base, family: 'task', resourceType: parts[2] ?? 'unknown', resource: arn, region };
 }
 
@@ -115,6 +115,8 @@ class LiveTask implements TaskRequest {
     private readonly resolve: (value: MaybePromise<JsonValue>) => void,
     private readonly reject: (error: unknown) => void,
     private onSubmitted: ((output: JsonValue) => void) | undefined,
+    /** Activities only: the worker took the task (ActivityStarted). */
+    readonly started?: (workerName?: string) => void,
   ) {
     this.baseResource = info.baseResource;
     this.pattern = info.pattern;
@@ -214,15 +216,18 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   if (typeof def.Resource !== 'string') env.problems.push({ path: env.path, field: 'Resource', message: 'a Task state needs a Resource ARN' });
   const info = describeResource(String(def.Resource ?? ''));
   const legacyLambda = info.family === 'lambda';
-  const scheduled: HistoryEventType = legacyLambda ? 'LambdaFunctionScheduled' : 'TaskScheduled';
-  const started: HistoryEventType = legacyLambda ? 'LambdaFunctionStarted' : 'TaskStarted';
-  const succeeded: HistoryEventType = legacyLambda ? 'LambdaFunctionSucceeded' : 'TaskSucceeded';
-  const failed: HistoryEventType = legacyLambda ? 'LambdaFunctionFailed' : 'TaskFailed';
-  const timedOut: HistoryEventType = legacyLambda ? 'LambdaFunctionTimedOut' : 'TaskTimedOut';
+  // An Activity's events carry no resource type, and it starts only when a worker takes the task (GetActivityTask).
+  const activity = info.family === 'activity';
+  const prefix = legacyLambda ? 'LambdaFunction' : activity ? 'Activity' : 'Task';
+  const scheduled = `${prefix}Scheduled` as HistoryEventType;
+  const started = `${prefix}Started` as HistoryEventType;
+  const succeeded = `${prefix}Succeeded` as HistoryEventType;
+  const failed = `${prefix}Failed` as HistoryEventType;
+  const timedOut = `${prefix}TimedOut` as HistoryEventType;
   const keyOf = (type: string): string => type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
   const keys: Record<string, string> = Object.fromEntries([scheduled, started, succeeded, failed, timedOut].map((type) => [type, keyOf(type)]));
   const key = (type: string): string => keys[type] ?? keyOf(type);
-  const base = legacyLambda ? {} : { resourceType: info.resourceType, resource: info.resource };
+  const base = legacyLambda || activity ? {} : { resourceType: info.resourceType, resource: info.resource };
 
   const inputPath = compilePathStep(env, 'InputPath', jsonata ? undefined : def.InputPath);
   const parameters = jsonata ? compileTemplate(env, 'Arguments', def.Arguments) : compileTemplate(env, 'Parameters', def.Parameters);
@@ -249,16 +254,27 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   ): Promise<JsonValue> => {
     const frame = run.frame;
     const exec = frame.exec;
-    const scheduledDetails: Record<string, unknown> = legacyLambda
-      ? { resource: info.resource, input: exec.json(params), inputDetails: NOT_TRUNCATED }
-      : { ...base, region: info.region, parameters: exec.json(params) };
+    const scheduledDetails: Record<string, unknown> =
+      legacyLambda || activity
+        ? { resource: info.resource, input: exec.json(params), inputDetails: NOT_TRUNCATED }
+        : { ...base, region: info.region, parameters: exec.json(params) };
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
     if (roleArn !== undefined) scheduledDetails.taskCredentials = { roleArn };
     exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
-    exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base });
+    let markStarted: ((workerName?: string) => void) | undefined;
+    if (!activity) exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base });
+    else if (exec.replay?.peek(frame.last, [started])) exec.emit(frame, started, key(started), undefined);
+    else {
+      let once = false;
+      markStarted = (workerName) => {
+        if (once) return;
+        once = true;
+        exec.emit(frame, started, key(started), workerName === undefined ? {} : { workerName });
+      };
+    }
     const submitDetails = (output: JsonValue) => ({ ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
-    let submitted = info.pattern === 'request-response' || legacyLambda;
+    let submitted = info.pattern === 'request-response' || legacyLambda || activity;
     if (exec.replay) {
       if (!submitted && exec.replay.peek(frame.last, ['TaskSubmitted'])) {
         exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(null));
@@ -277,7 +293,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     }
     return new Promise<JsonValue>((resolve, reject) => {
       const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(output));
-      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted);
+      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted, markStarted);
       let pending: Promise<JsonValue> | JsonValue;
       try {
         pending = exec.runner.run(task);

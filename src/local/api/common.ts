@@ -4,7 +4,8 @@ import { ApiError, validationError } from '../api-error.js';
 import type { EmulatorContext } from '../context.js';
 
 export type Input = Record<string, unknown>;
-export type Handler = (context: EmulatorContext, input: Input) => unknown;
+/** `call.signal` aborts when the client hangs up (a long poll gives up its place). */
+export type Handler = (context: EmulatorContext, input: Input, call?: { signal: AbortSignal }) => unknown;
 
 /** AWS's payload limit for inputs, outputs and definitions' data (256 KiB of UTF-8). */
 export const MAX_PAYLOAD_BYTES = PAYLOAD_LIMIT_BYTES;
