@@ -8,7 +8,7 @@ export default class Start extends BaseCommand {
   static override description = `Starts an execution (StartExecution; StartSyncExecution for Express machines, which return when done). With --wait, streams the execution's events as \`deliv logs --follow\` does and exits 0 when it succeeded, 1 otherwise.`;
 
   static override examples = [
-    { description: 'Start with a sample event and follow it to the end', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/happy-path.json --wait' },
+    { description: 'Start with a sample event and follow it to the end', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/order-ok.json --wait' },
     { description: 'Inline input, through the `live` alias', command: `<%= config.bin %> <%= command.id %> order-fulfillment --input '{"orderId":"o-42"}' --alias live` },
     { description: 'Input from stdin, on AWS', command: 'cat order.json | <%= config.bin %> <%= command.id %> order-fulfillment --input - --target prod' },
     { description: 'Run a failing sample and have the failure explained', command: '<%= config.bin %> <%= command.id %> order-fulfillment --input events/order-fulfillment/order-fail-card-declined.json --wait --explain' },

@@ -345,6 +345,9 @@ function lambdaGeneric(ctx: FailureContext): ExplanationParts {
   };
 }
 
+/** Lambda's errors for a handler that never ran: the project's setup, whatever the input. */
+const HANDLER_SETUP_ERRORS = new Set(['Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError']);
+
 function lambdaRuntime(ctx: FailureContext): ExplanationParts {
   const fn = functionName(ctx);
   const known: Record<string, string> = {
@@ -354,9 +357,22 @@ function lambdaRuntime(ctx: FailureContext): ExplanationParts {
     'Runtime.ExitError': 'the runtime process exited (out of memory, or `process.exit`) before answering',
     'Runtime.UnhandledPromiseRejection': 'a promise rejected with nothing awaiting it',
   };
+  const rootCause = `${known[ctx.error] ? `In ${fn ? `\`${fn}\`` : 'the function'}, ${known[ctx.error]}` : "The function's runtime failed before or around the handler"}${causeQuote(ctx)}.`;
+  if (HANDLER_SETUP_ERRORS.has(ctx.error)) {
+    // The cause deliv's runtime writes ends with what to do (`run npm install ...`, the file and line to fix).
+    const advice = /[.:] ((?:[Rr]un|Fix|Export) .*)$/s.exec(ctx.handlerError?.errorMessage ?? '')?.[1];
+    return {
+      whatHappened: `${where(ctx)}: the Lambda function's code could not be loaded (\`${ctx.error}\`), so the handler never ran.`,
+      rootCause: `${rootCause} This is a setup problem of the project, not a fault of the execution's input: the same input runs once the handler loads.`,
+      fix: advice
+        ? advice.replace(/^run/, 'Run')
+        : `Check \`functions.${fn ?? '<name>'}.handler\` in deliv.yaml points at a module exporting \`handler\`, that its dependencies are installed (\`npm install\` in the project) or bundled, and that it compiles.`,
+      confirm: confirmRun(ctx),
+    };
+  }
   return {
     whatHappened: `${where(ctx)}: the Lambda runtime failed with \`${ctx.error}\`.`,
-    rootCause: `${known[ctx.error] ? `In ${fn ? `\`${fn}\`` : 'the function'}, ${known[ctx.error]}` : 'The function\'s runtime failed before or around the handler'}${causeQuote(ctx)}.`,
+    rootCause,
     fix: `Check \`functions.${fn ?? '<name>'}.handler\` in deliv.yaml points at a module exporting \`handler\`, that its dependencies are installed/bundled, and run it once locally.`,
     confirm: confirmRun(ctx),
   };

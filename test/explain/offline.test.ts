@@ -194,6 +194,21 @@ describe('offline explanations of Lambda and integration errors', () => {
     expect(text).toContain("Cannot find module 'left-pad'");
   });
 
+  it("a handler that could not load is a setup problem, never the input's fault, with the runtime's own advice", () => {
+    const cause = JSON.stringify({
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage:
+        "Error: Cannot find package '@acme/geo' imported from functions/route.ts. @acme/geo is not installed: run `npm install` in the project folder (shop), or `npm install @acme/geo` if its package.json does not list it; deliv loads the handler again on the next invocation.",
+    });
+    const text = explain(failingTask({ input: { orderId: 'A1' }, error: 'Runtime.ImportModuleError', cause }), machine({ Work: task() }));
+    expect(text).toContain('setup problem of the project, not a fault of the execution');
+    expect(text).toContain('Run `npm install` in the project folder (shop)');
+    const syntax = JSON.stringify({ errorType: 'Runtime.UserCodeSyntaxError', errorMessage: "SyntaxError: Unexpected token ';' (functions/route.ts:12:9). Fix the syntax error in functions/route.ts; deliv loads the handler again on the next invocation." });
+    const text2 = explain(failingTask({ input: {}, error: 'Runtime.UserCodeSyntaxError', cause: syntax }), machine({ Work: task() }));
+    expect(text2).toContain('setup problem');
+    expect(text2).toContain('functions/route.ts:12:9');
+  });
+
   it('a handler TypeError names the property read from undefined and the stack frame', () => {
     const cause = JSON.stringify({
       errorType: 'TypeError',
