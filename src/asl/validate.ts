@@ -163,8 +163,8 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
 function checkExpressIntegrations(machine: JsonMap, base: DefinitionPath, add: Add): void {
   if (!isMap(machine.States)) return;
   for (const [name, state] of Object.entries(machine.States)) {
-    if (!isMap(state)) continue;
     const at = [...base, 'States', name];
+    if (!isMap(state)) continue;
     if (typeof state.Resource === 'string' && /\.(sync(:\d+)?|waitForTaskToken)$/.test(state.Resource)) {
       const pattern = state.Resource.endsWith('waitForTaskToken') ? '.waitForTaskToken' : '.sync';
       add('error', 'SCHEMA_VALIDATION_FAILED', `an EXPRESS state machine cannot use the ${pattern} integration pattern; make the machine STANDARD`, [...at, 'Resource']);
@@ -325,8 +325,15 @@ function prepareForSchema(definition: JsonMap, problems: Array<{ message: string
 function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: string, problems: Array<{ message: string; at: DefinitionPath }>): void {
   if (!isMap(machine.States)) return;
   for (const [name, state] of Object.entries(machine.States)) {
-    if (!isMap(state)) continue;
     const at = [...base, 'States', name];
+    if (!isMap(state)) {
+      // Say what is wrong here rather than let the schema check trip over it.
+      const hint = name === 'QueryLanguage' || name === 'Comment' || name === 'TimeoutSeconds' || name === 'Version' ? `; ${name} belongs beside StartAt, not inside States` : '';
+      problems.push({ message: `States.${name} must be a state (an object with a Type), not ${JSON.stringify(state)}${hint}`, at });
+      delete machine.States[name];
+      continue;
+    }
+    checkFields(state, at, problems);
     const language = state.QueryLanguage === 'JSONata' || (state.QueryLanguage === undefined && inherited === 'JSONata') ? 'JSONata' : 'JSONPath';
     if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
       state.Branches.forEach((branch, index) => isMap(branch) && prepareMachine(branch, [...at, 'Branches', index], inherited, problems));
@@ -337,6 +344,7 @@ function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: strin
       if (isMap(processor)) prepareMachine(processor, [...at, field], inherited, problems);
     }
     if (typeof state.Resource === 'string' && PLACEHOLDER.test(state.Resource)) state.Resource = DUMMY_ARN;
+    if (language === 'JSONPath') jaywayPaths(state, at, problems);
     if (typeof state.ToleratedFailurePercentage === 'number' && state.ToleratedFailurePercentage >= 0 && state.ToleratedFailurePercentage <= 100) {
       state.ToleratedFailurePercentage = Math.floor(state.ToleratedFailurePercentage);
     }
@@ -351,6 +359,69 @@ function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: strin
   }
 }
 
+/** The fields each state type has (JSONPath and JSONata together), from the States Language and AWS's guide. */
+const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage'];
+const IO = ['InputPath', 'OutputPath', 'Assign', 'Output'];
+const TASK_LIKE = [...IO, 'Next', 'End', 'ResultPath', 'ResultSelector', 'Retry', 'Catch'];
+const STATE_FIELDS: Record<string, string[]> = {
+  Pass: [...IO, 'Next', 'End', 'ResultPath', 'Parameters', 'Result'],
+  Task: [...TASK_LIKE, 'Resource', 'Parameters', 'Arguments', 'Credentials', 'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath'],
+  Choice: [...IO, 'Choices', 'Default'],
+  Wait: [...IO, 'Next', 'End', 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
+  Succeed: ['InputPath', 'OutputPath', 'Output'],
+  Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
+  Parallel: [...TASK_LIKE, 'Branches', 'Parameters', 'Arguments'],
+  Map: [
+    ...TASK_LIKE,
+    'ItemProcessor', 'Iterator', 'ItemsPath', 'Items', 'ItemSelector', 'Parameters', 'ItemReader', 'ItemBatcher', 'ResultWriter', 'Label',
+    'MaxConcurrency', 'MaxConcurrencyPath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath',
+  ],
+};
+
+/** A field the state's type does not have is named (the schema would only say the state matches no variant). */
+function checkFields(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
+  const allowed = typeof state.Type === 'string' ? STATE_FIELDS[state.Type] : undefined;
+  if (!allowed) return;
+  for (const field of Object.keys(state)) {
+    if (COMMON_FIELDS.includes(field) || allowed.includes(field)) continue;
+    problems.push({ message: `a ${state.Type} state has no field ${field}`, at: [...at, field] });
+    delete state[field];
+  }
+}
+
+/**
+ * Jayway's `$.[0]` and `$.[?(@.x > 0)]` (a dot before the bracket), which AWS accepts in paths and
+ * payload templates, are handed to asl-validator as the equivalent `$[0]` it knows.
+ */
+const INTRINSICS = new Set(['Format', 'StringToJson', 'JsonToString', 'Array', 'ArrayPartition', 'ArrayContains', 'ArrayRange', 'ArrayGetItem', 'ArrayLength', 'ArrayUnique', 'Base64Encode', 'Base64Decode', 'Hash', 'JsonMerge', 'MathRandom', 'MathAdd', 'StringSplit', 'UUID']);
+
+function jaywayPaths(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
+  const fix = (text: string): string => text.replace(/^(\$\$?)\.\[/, '$1[');
+  for (const field of ['InputPath', 'OutputPath', 'ResultPath', 'ItemsPath']) {
+    const value = state[field];
+    if (typeof value === 'string') state[field] = fix(value);
+  }
+  const templates = (value: Json, path: DefinitionPath): Json => {
+    if (Array.isArray(value)) return value.map((item, index) => templates(item, [...path, index]));
+    if (!isMap(value)) return value;
+    const out: JsonMap = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key.endsWith('.$') && typeof item === 'string') {
+        // An unknown intrinsic is named, rather than left to a vague "not a payload template".
+        const unknown = [...item.matchAll(/States\.([A-Za-z0-9]+)\s*\(/g)].map((match) => match[1]).find((name) => !INTRINSICS.has(name));
+        if (unknown) {
+          problems.push({ message: `${key}: unknown intrinsic function States.${unknown}`, at: [...at, ...path, key] });
+          out[key] = '$';
+          continue;
+        }
+        out[key] = fix(item);
+      } else out[key] = templates(item, [...path, key]);
+    }
+    return out;
+  };
+  for (const field of TEMPLATE_FIELDS_JSONPATH) if (state[field] !== undefined) state[field] = templates(state[field], [field]);
+}
+
 /** Parses every `{% %}` expression of a JSONata state and hands asl-validator neutral equivalents. */
 function prepareJsonataState(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
   const visit = (value: Json, path: DefinitionPath, inNested: boolean): Json => {
@@ -358,7 +429,8 @@ function prepareJsonataState(state: JsonMap, at: DefinitionPath, problems: Array
       const trimmed = value.trim();
       const match = JSONATA.exec(trimmed);
       if (match) {
-        const issue = jsonataSyntaxProblem(match[1]);
+        // A `${Name}` to be substituted at deploy time is checked with a neutral name in its place (its own warning comes below).
+        const issue = jsonataSyntaxProblem(match[1].replace(new RegExp(PLACEHOLDER.source, 'g'), 'placeholder'));
         if (issue) problems.push({ message: `invalid JSONata expression: ${issue}`, at: path });
         return '{% 0 %}';
       }

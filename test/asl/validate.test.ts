@@ -97,3 +97,38 @@ describe('workflow type', () => {
     expect(validateDefinition(nested, { bare: true, workflowType: 'EXPRESS' })).toEqual([expect.objectContaining({ message: expect.stringContaining('.sync') })]);
   });
 });
+
+describe('published definitions (SAM, CDK, console exports) as AWS judges them', () => {
+  const check = (definition: unknown, file = 'published.asl.json') => validateDefinition(parseDefinition(JSON.stringify(definition, null, 2), file), { bare: true });
+  const shown = (definition: unknown) => check(definition).map((p) => `${p.severity} ${p.pointer} ${p.line}:${p.col} ${p.message}`);
+
+  it("accepts Jayway's dot before a bracket in paths and payload templates", () => {
+    expect(shown({ StartAt: 'P', States: { P: { Type: 'Pass', InputPath: '$.[0]', Parameters: { 'ous.$': '$.[?(@.OU > 0)]' }, End: true } } })).toEqual([]);
+  });
+
+  it('checks a JSONata expression holding a ${Placeholder} with a neutral name there: the placeholder is a warning, not a syntax error', () => {
+    expect(shown({ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: '{% $states.input.${Field} %}', End: true } } })).toEqual([
+      'warning /States/P/Output 7:7 placeholder ${Field} has no substitution; pass --sub Field=VALUE',
+    ]);
+  });
+
+  it('says where a States member is not a state, instead of failing', () => {
+    expect(shown({ StartAt: 'P', States: { QueryLanguage: 'JSONata', P: { Type: 'Pass', End: true } } })).toEqual([
+      'error /States/QueryLanguage 4:5 States.QueryLanguage must be a state (an object with a Type), not "JSONata"; QueryLanguage belongs beside StartAt, not inside States',
+    ]);
+  });
+
+  it('names an unknown intrinsic function and a field the state type does not have', () => {
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: { Type: 'Map', Arguments: { a: 1 }, ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, Next: 'Q' },
+        Q: { Type: 'Pass', Parameters: { 'd.$': 'States.Default($.a, 1)' }, End: true },
+      },
+    };
+    expect(check(definition).map((p) => [p.code, p.pointer, p.message])).toEqual([
+      ['SCHEMA_VALIDATION_FAILED', '/States/M/Arguments', 'a Map state has no field Arguments'],
+      ['SCHEMA_VALIDATION_FAILED', '/States/Q/Parameters/d.$', 'd.$: unknown intrinsic function States.Default'],
+    ]);
+  });
+});
