@@ -3,8 +3,8 @@ import { BaseCommand } from '../ui/base-command.js';
 import { targetFlags } from '../ui/flags.js';
 
 export default class Destroy extends BaseCommand {
-  static override summary = 'Delete deployed state machines (with their versions and aliases)';
-  static override description = 'Deletes the named state machines (all of deliv.yaml when none is named) from the target. Asks first on a terminal; elsewhere --yes is required.';
+  static override summary = 'Delete deployed state machines (with their versions and aliases), and on AWS what deliv created for them';
+  static override description = 'Deletes the named state machines (all of deliv.yaml when none is named) from the target. On an AWS target with none named, also deletes the functions and IAM roles deliv created for the project: only those tagged deliv:project with its name. Asks first on a terminal; elsewhere --yes is required.';
   static override examples = [
     { description: 'Delete one machine from the local emulator, asking first', command: '<%= config.bin %> <%= command.id %> order-fulfillment' },
     { description: 'Delete every machine of the project from prod, in CI', command: '<%= config.bin %> <%= command.id %> --target prod --yes' },
@@ -25,7 +25,7 @@ export default class Destroy extends BaseCommand {
     const { tryLoadProject } = await import('../project/config.js');
     const { UsageError } = await import('../ui/errors.js');
     const { connect } = await import('../aws/sfn.js');
-    const { destroyMachines, findDeployed } = await import('../deploy/destroy.js');
+    const { destroyMachines, destroyProjectResources, findDeployed, findProjectResources } = await import('../deploy/destroy.js');
 
     const project = tryLoadProject();
     const names = (argv as string[]).length > 0 ? (argv as string[]) : Object.keys(project?.config.stateMachines ?? {});
@@ -34,21 +34,30 @@ export default class Destroy extends BaseCommand {
     const found = await findDeployed(sfn, names);
     const doomed = found.filter((machine) => machine.stateMachineArn);
     for (const machine of found) if (!machine.stateMachineArn) this.note(`${machine.name} is not deployed on ${target.name}`);
-    if (doomed.length === 0) return { target: target.name, stateMachines: found };
+    // The whole project on AWS: also the functions and roles deliv created for it (tagged deliv:project).
+    const { awsDeployClients } = await import('../aws/clients.js');
+    const clients = !target.local && project && (argv as string[]).length === 0 ? await awsDeployClients(target) : undefined;
+    const owned = clients && project ? await findProjectResources(project, target, clients) : { functions: [], roles: [] };
+    const extra = [...owned.functions.map((fn) => `function ${fn}`), ...owned.roles.map((role) => `role ${role}`)];
+    if (doomed.length === 0 && extra.length === 0) return { target: target.name, stateMachines: found, functions: [], roles: [] };
 
     if (!flags.yes) {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        throw new UsageError(`refusing to delete ${doomed.map((machine) => machine.name).join(', ')} from ${target.name} without confirmation`, { hint: 'pass --yes to confirm' });
+        throw new UsageError(`refusing to delete ${[...doomed.map((machine) => machine.name), ...extra].join(', ')} from ${target.name} without confirmation`, { hint: 'pass --yes to confirm' });
       }
       const { confirm } = await import('@inquirer/prompts');
-      const ok = await confirm({ message: `Delete ${doomed.map((machine) => machine.name).join(', ')} from ${target.name}, with their versions, aliases and execution history?`, default: false });
+      const ok = await confirm({ message: `Delete ${[...doomed.map((machine) => machine.name), ...extra].join(', ')} from ${target.name}, with their versions, aliases and execution history?`, default: false });
       if (!ok) {
         this.note('Nothing deleted.');
-        return { target: target.name, stateMachines: found };
+        return { target: target.name, stateMachines: found, functions: [], roles: [] };
       }
     }
     await destroyMachines(sfn, doomed);
     for (const machine of doomed) this.say(`Deleted ${machine.name}  ${machine.stateMachineArn}`);
-    return { target: target.name, stateMachines: found };
+    // Roles go after the machines that ran as them.
+    const deleted = clients && project ? await destroyProjectResources(project, owned, clients) : { functions: [], roles: [] };
+    for (const fn of deleted.functions) this.say(`Deleted function ${fn}`);
+    for (const role of deleted.roles) this.say(`Deleted role ${role}`);
+    return { target: target.name, stateMachines: found, ...deleted };
   }
 }

@@ -131,7 +131,7 @@ export interface ProjectDeployResult {
   target: string;
   dryRun: boolean;
   functions: Array<{ key: string; name: string; arn: string; change: string; changes: string[]; version?: string; calls: string[] }>;
-  roles: Array<{ name: string; purpose: string; arn: string; change: string; calls: string[] }>;
+  roles: Array<{ name: string; purpose: string; arn: string; change: string; calls: string[]; policy: unknown }>;
   stateMachines: MachinePlan[];
 }
 
@@ -181,7 +181,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
       target: target.name,
       dryRun: options.dryRun,
       functions: plan.functions.map((fn) => ({ key: fn.spec.key, name: fn.spec.name, arn: fn.arn, change: fn.change, changes: fn.changes, version: fn.version, calls: fn.calls })),
-      roles: [...(plan.functionRole ? [plan.functionRole] : []), ...plan.machineRoles.map((entry) => entry.role)].map((role) => ({ name: role.spec.name, purpose: role.spec.purpose, arn: role.arn, change: role.change, calls: role.calls })),
+      roles: [...(plan.functionRole ? [plan.functionRole] : []), ...plan.machineRoles.map((entry) => entry.role)].map((role) => ({ name: role.spec.name, purpose: role.spec.purpose, arn: role.arn, change: role.change, calls: role.calls, policy: role.spec.policy })),
       stateMachines,
     };
   } catch (error) {

@@ -46,6 +46,12 @@ export function renderProjectDeploy(result: ProjectDeployResult, context: { vers
   for (const role of result.roles) {
     lines.push(`${paint.strong(`role ${role.name}`)} (${role.purpose}): ${verb(role.change)}${result.dryRun && role.calls.length > 0 ? paint.muted(`  ${role.calls.join(', ')}`) : ''}`);
     if (!result.dryRun || role.change !== 'unchanged') lines.push(`  ${role.arn}`);
+    // The plan shows what the role may do: one line per statement.
+    if (result.dryRun && role.change !== 'unchanged') {
+      for (const statement of (role.policy as { Statement?: Array<{ Action: string | string[]; Resource: string | string[] }> }).Statement ?? []) {
+        lines.push(paint.muted(`    allow ${([] as string[]).concat(statement.Action).join(', ')} on ${([] as string[]).concat(statement.Resource).join(', ')}`));
+      }
+    }
   }
   for (const fn of result.functions) {
     const version = fn.version ? ` version ${fn.version}` : '';

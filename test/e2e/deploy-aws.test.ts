@@ -50,6 +50,7 @@ describe('deliv init, then deliv deploy --target prod', () => {
     expect(result.stdout).toContain('role shop-lambda (execution role of the functions): would be created');
     expect(result.stdout).toContain('role shop-order-fulfillment-sfn (role of state machine order-fulfillment): would be created');
     expect(result.stdout).toContain('function shop-charge-payment: would be created');
+    expect(result.stdout).toContain('allow sns:Publish on arn:aws:sns:us-east-1:123456789012:order-notifications');
     expect(result.stdout).toContain('order-fulfillment (STANDARD) on prod: would be created');
     expect(aws.writes()).toEqual([]);
   });
@@ -84,5 +85,18 @@ describe('deliv init, then deliv deploy --target prod', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const policy = JSON.parse(result.stdout);
     expect(policy.Statement.map((statement: { Sid: string }) => statement.Sid)).toEqual(['LambdaInvokeFunction', 'SnsPublish']);
+  });
+
+  it('deliv destroy removes the machine and the functions and roles deliv created, and nothing else', async () => {
+    // A role of the same account that deliv did not create stays.
+    aws.roles.set('shop-admin', { name: 'shop-admin', arn: 'arn:aws:iam::123456789012:role/shop-admin', trust: '{}', tags: {}, policies: new Map(), fresh: false });
+    const result = await runCli(['destroy', '--target', 'prod', '--yes'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Deleted function shop-charge-payment');
+    expect(result.stdout).toContain('Deleted role shop-order-fulfillment-sfn');
+    expect(aws.functions.size).toBe(0);
+    expect([...aws.roles.keys()]).toEqual(['shop-admin']);
+    const { stateMachines } = await emulator.sfn.send(new ListStateMachinesCommand({}));
+    expect(stateMachines!.map((machine) => machine.name)).not.toContain('order-fulfillment');
   });
 });
