@@ -141,3 +141,33 @@ describe('a run on AWS (fake endpoint) replayed as a test', () => {
     expect(replayed.stdout).toContain('1 passed, 0 failed');
   });
 });
+
+describe('an Express run replayed as a test, read from its CloudWatch Logs', () => {
+  let project: string;
+  const deliv = (args: string[]) => runCli(args, { cwd: project });
+  beforeAll(async () => {
+    project = path.join(workspace.dir, 'parcels');
+    expect((await runCli(['init', project, '--yes', '--template', 'parcel-routing'], { cwd: workspace.dir })).exitCode).toBe(0);
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'), 'dir');
+    const started = await deliv(['local', 'start', '--port', '0', '--detach', '--time-scale', '0']);
+    expect(started.exitCode, started.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await deliv(['local', 'stop']);
+  });
+
+  it('records the failed Express run from its logged events, and the replay passes offline', async () => {
+    expect((await deliv(['deploy'])).exitCode).toBe(0);
+    const run = await deliv(['start', 'parcel-routing', '--input', 'events/parcel-routing/parcels-fail-too-many-unroutable.json', '--wait']);
+    expect(run.exitCode).toBe(1);
+    const executionArn = /(arn:aws:states:\S+:express:parcel-routing:\S+)/.exec(`${run.stdout}\n${run.stderr}`)?.[1] ?? '';
+    expect(executionArn).not.toBe('');
+    const recorded = await deliv(['test', '--from-execution', executionArn, '--out', 'tests/replays.test.yaml', '--json']);
+    expect(recorded.exitCode, recorded.stderr).toBe(0);
+    expect(JSON.parse(recorded.stdout)).toMatchObject({ machine: 'parcel-routing', status: 'FAILED' });
+    await deliv(['local', 'stop']);
+    const replayed = await deliv(['test', 'tests/replays.test.yaml']);
+    expect(replayed.exitCode, replayed.stdout).toBe(0);
+    expect(replayed.stdout).toMatch(/✓ replay of /);
+  });
+});
