@@ -16,7 +16,7 @@ import type { Project } from '../project/config.js';
 import { actualOf, actualOfState, checkExpectation, checkStateExpectation } from './expect.js';
 import type { Callback, MockOutcome, StateBehaviour, TestCase } from './file.js';
 import { executionFacts } from './history.js';
-import { caseInput, executionName, prepareFiles, selectTestFiles, type CaseResult, type FileResult, type RunOptions, type TestRunResult } from './runner.js';
+import { caseInput, executionName, prepareFiles, runResult, selectTestFiles, type CaseResult, type FileResult, type RunOptions, type TestRunResult } from './runner.js';
 
 /** Beside the store: the emulator reads it with the project's MockConfigFile (see local/mocks.ts). */
 export const TEST_MOCKS_FILE = 'test-mocks.json';
@@ -126,14 +126,7 @@ export async function runTestsOnEmulator(project: Project, options: EmulatorRunO
     files.push({ file: file.testFile.file, path: file.path, machine: file.testFile.machine, definition: file.definition, cases: results });
     if (stop) break;
   }
-  const all = files.flatMap((file) => file.cases);
-  return {
-    files,
-    passed: all.filter((c) => c.status === 'passed').length,
-    failed: all.filter((c) => c.status === 'failed').length,
-    skipped: all.filter((c) => c.status === 'skipped').length,
-    durationMs: performance.now() - started,
-  };
+  return runResult(files, started);
 }
 
 function writeTestMocks(project: Project, config: MockConfig): void {

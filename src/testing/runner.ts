@@ -262,6 +262,11 @@ export async function runTests(project: Project, options: RunOptions = {}): Prom
     files.push({ file: file.testFile.file, path: file.path, machine: file.testFile.machine, definition: file.definition, cases: results.filter(Boolean) });
     if (stop) break;
   }
+  return runResult(files, started);
+}
+
+/** The run's counts over every file's cases, in-process or on a target alike. */
+export function runResult(files: FileResult[], started: number): TestRunResult {
   const all = files.flatMap((file) => file.cases);
   return {
     files,
