@@ -79,6 +79,8 @@ export class LocalTaskRunner implements TaskRunner {
     if (mocked) {
       // A MockConfigFile mocks the task's final result only: its submit call is taken as accepted, with no answer of its own.
       if (request.pattern !== 'request-response') request.submitted({});
+      // A mocked activity stands for a worker that took the task (ActivityStarted).
+      request.started?.();
       if (mocked.kind === 'throw') throw mocked.failure;
       return mocked.value;
     }
