@@ -114,6 +114,9 @@ function fakeStepFunctions(): Promise<{ server: Server; endpoint: string; calls:
       };
       if (action === 'ListStateMachines') {
         reply(200, { stateMachines: [{ stateMachineArn: MACHINE_ARN, name: 'delivery-dispatch', type: 'STANDARD', creationDate: 1767612000 }] });
+      } else if (action === 'DescribeStateMachine' && input.stateMachineArn === MACHINE_ARN) {
+        // deliv asks a machine's type before reading its executions (Express ones are read from CloudWatch Logs).
+        reply(200, { stateMachineArn: MACHINE_ARN, name: 'delivery-dispatch', type: 'STANDARD', status: 'ACTIVE', definition: '{}', roleArn: 'arn:aws:iam::123456789012:role/r', creationDate: 1767612000 });
       } else if (action === 'ListExecutions' && input.stateMachineArn === MACHINE_ARN) {
         reply(200, { executions: [{ executionArn: EXECUTION_ARN, stateMachineArn: MACHINE_ARN, name: '7f3c2a91', status: 'FAILED', startDate: 1767612600, stopDate: 1767612613.716 }] });
       } else if (action === 'GetExecutionHistory' && input.executionArn === EXECUTION_ARN) {
@@ -160,8 +163,8 @@ describe('deliv graph --execution', () => {
 
   it('colours the latest execution in the terminal and points at deliv explain', async () => {
     const result = await runCli(['graph', '--execution', 'latest', '--width', '100'], { cwd: project, env: { DELIV_LOCAL_ENDPOINT: fake.endpoint } });
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(fake.calls).toEqual(['ListStateMachines', 'ListExecutions', 'GetExecutionHistory']);
+    expect(result.exitCode, `${result.stderr} ${JSON.stringify(fake.calls)}`).toBe(0);
+    expect(fake.calls).toEqual(['ListStateMachines', 'DescribeStateMachine', 'ListExecutions', 'GetExecutionHistory']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('✗ failed · 501ms');
     expect(result.stdout).toContain('⚠ caught · 12.3s · 2 attempts');
