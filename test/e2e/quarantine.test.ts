@@ -49,7 +49,10 @@ async function boot(): Promise<{ sfn: SFNClient; crash(): Promise<void>; output:
   const sfn = new SFNClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   return {
     sfn,
-    output,
+    // What it printed so far: the resume (and its quarantine line) comes after "listening".
+    get output() {
+      return output;
+    },
     async crash() {
       sfn.destroy();
       child.kill('SIGKILL');
@@ -71,7 +74,7 @@ it('fails an execution whose resume crashed the emulator 3 times, serves, and li
 
   emulator = await boot();
   try {
-    expect(emulator.output).toMatch(/quarantined 1 execution/);
+    await expect.poll(() => emulator.output, { timeout: 15_000 }).toMatch(/quarantined 1 execution/);
     const described = await emulator.sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
     expect(described.cause).toMatch(/resuming it crashed or hung the emulator 3 times in a row/);
