@@ -9,14 +9,14 @@
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonValue } from '../asl/types.js';
+import type { JsonValue, StateMachineDefinition } from '../asl/types.js';
 import type { ExecutionResult } from '../engine/types.js';
 import type { MockConfig } from '../local/mocks.js';
 import type { Project } from '../project/config.js';
 import { actualOf, actualOfState, checkExpectation, checkStateExpectation } from './expect.js';
 import type { Callback, MockOutcome, StateBehaviour, TestCase } from './file.js';
 import { executionFacts } from './history.js';
-import { caseInput, executionName, prepareFiles, runResult, selectTestFiles, type CaseResult, type FileResult, type RunOptions, type TestRunResult } from './runner.js';
+import { caseInput, executionName, prepareFiles, runResult, selectTestFiles, stateTestRequest, type CaseResult, type FileResult, type RunOptions, type TestRunResult } from './runner.js';
 
 /** Beside the store: the emulator reads it with the project's MockConfigFile (see local/mocks.ts). */
 export const TEST_MOCKS_FILE = 'test-mocks.json';
@@ -68,8 +68,8 @@ const HISTORY_EXPECTATIONS = ['path', 'visits', 'neverVisits', 'retries', 'trans
 interface Planned {
   testCase: TestCase;
   index: number;
-  /** The machine's top-level state names, as the in-process runner reads histories. */
-  topLevel: ReadonlySet<string>;
+  /** The machine's definition as deployed for the run (rendered for the local target). */
+  definition: StateMachineDefinition;
   unsupported?: string;
 }
 
@@ -88,10 +88,10 @@ export async function runTestsOnEmulator(project: Project, options: EmulatorRunO
     const machine = file.testFile.machine;
     const testCases: Record<string, Record<string, string>> = {};
     const planned: Planned[] = [];
-    const topLevel = new Set(Object.keys(file.definition.States ?? {}));
+    const definition = file.definition;
     file.testFile.cases.forEach((testCase, index) => {
       if (filter && !testCase.name.toLowerCase().includes(filter)) return;
-      if (testCase.state !== undefined || testCase.skip) return void planned.push({ testCase, index, topLevel });
+      if (testCase.state !== undefined || testCase.skip) return void planned.push({ testCase, index, definition });
       const { responses, unsupported } = mockedResponses(testCase.states ?? {});
       const name = testCaseName(index);
       testCases[name] = {};
@@ -100,7 +100,7 @@ export async function runTestsOnEmulator(project: Project, options: EmulatorRunO
         config.MockedResponses[key] = byAttempt;
         testCases[name][state] = key;
       }
-      planned.push({ testCase, index, topLevel, unsupported });
+      planned.push({ testCase, index, definition, unsupported });
     });
     config.StateMachines[machine] = { TestCases: testCases };
     return { file, planned };
@@ -146,24 +146,10 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
   if (planned.unsupported) return skipped(planned.unsupported);
   const sdk = await import('@aws-sdk/client-sfn');
   const { startExecution } = await import('../deploy/start.js');
-  const { readHistory, findStateMachineArn } = await import('../aws/sfn.js');
-  const input = JSON.stringify(caseInput(project, testCase));
+  const { readHistory } = await import('../aws/sfn.js');
   if (testCase.state !== undefined) {
-    const arn = await findStateMachineArn(options.sfn, machine);
-    const described = await options.sfn.send(new sdk.DescribeStateMachineCommand({ stateMachineArn: arn }));
-    const mock = testCase.mock;
-    const answer = await options.sfn.send(
-      new sdk.TestStateCommand({
-        definition: described.definition,
-        stateName: testCase.state,
-        input,
-        inspectionLevel: 'DEBUG',
-        roleArn: described.roleArn,
-        ...(testCase.variables ? { variables: JSON.stringify(testCase.variables) } : {}),
-        ...(mock ? { mock: 'return' in mock ? { result: JSON.stringify(mock.return) } : { errorOutput: { error: mock.throw.error, cause: mock.throw.cause } } } : {}),
-        ...(testCase.stateConfiguration ? { stateConfiguration: testCase.stateConfiguration } : {}),
-      }),
-    );
+    // The definition just deployed from this project, so the request is the in-process run's own.
+    const answer = await options.sfn.send(new sdk.TestStateCommand({ ...stateTestRequest(project, planned.definition, { ...testCase, state: testCase.state })}));
     const actual = actualOfState(testCase.state, { ...answer, status: answer.status ?? 'FAILED' } as Parameters<typeof actualOfState>[1]);
     const mismatches = checkStateExpectation(testCase.expect ?? {}, actual);
     return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - begun, mismatches, actual, events: [], index };
@@ -173,6 +159,7 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
     return skipped(`${machine} is Express: its path, retries and variables need the execution's history, which an Express execution does not keep (run it without --target)`);
   }
   const name = `${executionName(testCase, index).slice(0, 70)}-${Math.random().toString(36).slice(2, 8)}`;
+  const input = JSON.stringify(caseInput(project, testCase));
   const execution = await startExecution(options.sfn, { machine, input, name, testCase: testCaseName(index) });
   let result: ExecutionResult;
   let events: HistoryEvent[] = [];
@@ -194,7 +181,8 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
       ...(described.cause !== undefined ? { cause: described.cause } : {}),
     };
   }
-  const facts = executionFacts(events, planned.topLevel);
+  // Top-level state names, as the in-process runner reads histories.
+  const facts = executionFacts(events, new Set(Object.keys(planned.definition.States ?? {})));
   const actual = actualOf(result, facts);
   const mismatches = checkExpectation(expect, actual, events);
   return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - begun, mismatches, actual, events, index };

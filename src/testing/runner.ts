@@ -171,14 +171,17 @@ export function executionName(testCase: TestCase, index: number): string {
   return `test-${index}-${slug || 'case'}`;
 }
 
-/** A state test: the state alone through the engine's TestState, as AWS's TestState would run it. */
-async function runStateCase(project: Project, prepared: Prepared, testCase: TestCase & { state: string }, index: number, handlers?: TaskRunner): Promise<CaseResult> {
-  const started = performance.now();
-  const found = findState(prepared.definition, testCase.state)!;
-  const definition = found.enclosedBy.length === 0 ? prepared.definition : { ...found.state, QueryLanguage: found.queryLanguage };
+/**
+ * The TestState request of a state test, for the engine or an emulator's API
+ * alike: a nested state (Parallel branch, Map processor) is sent alone, in the
+ * query language around it.
+ */
+export function stateTestRequest(project: Project, machine: StateMachineDefinition, testCase: TestCase & { state: string }): TestStateRequest {
+  const found = findState(machine, testCase.state)!;
+  const definition = found.enclosedBy.length === 0 ? machine : { ...found.state, QueryLanguage: found.queryLanguage };
   const mock = testCase.mock;
   const context = testCase.context ? { Execution: { Name: testCase.context.executionName, StartTime: testCase.context.startTime } } : undefined;
-  const request: TestStateRequest = {
+  return {
     definition: JSON.stringify(definition),
     stateName: testCase.state,
     input: JSON.stringify(caseInput(project, testCase)),
@@ -188,6 +191,12 @@ async function runStateCase(project: Project, prepared: Prepared, testCase: Test
     ...(mock ? { mock: 'return' in mock ? { result: JSON.stringify(mock.return) } : { errorOutput: { error: mock.throw.error, cause: mock.throw.cause } } } : {}),
     ...(testCase.stateConfiguration ? { stateConfiguration: testCase.stateConfiguration } : {}),
   };
+}
+
+/** A state test: the state alone through the engine's TestState, as AWS's TestState would run it. */
+async function runStateCase(project: Project, prepared: Prepared, testCase: TestCase & { state: string }, index: number, handlers?: TaskRunner): Promise<CaseResult> {
+  const started = performance.now();
+  const request = stateTestRequest(project, prepared.definition, testCase);
   let actual: Actual;
   try {
     actual = actualOfState(testCase.state, await testState(request, { runner: handlers, region: TEST_REGION, account: TEST_ACCOUNT }));
