@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { FIVE_STATES } from './machines.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const RUNS = 3;
@@ -83,16 +84,6 @@ async function throughput(sfn: SFNClient, stateMachineArn: string, total: number
   return { perSecond: total / ((performance.now() - start) / 1000), requestsPerExecution: requests / total };
 }
 
-const FIVE_STATES = {
-  StartAt: 'Receive',
-  States: {
-    Receive: { Type: 'Pass', ResultPath: '$.received', Result: true, Next: 'Price' },
-    Price: { Type: 'Pass', Parameters: { 'order.$': '$.order', 'count.$': 'States.ArrayLength($.items)' }, Next: 'Route' },
-    Route: { Type: 'Choice', Choices: [{ Variable: '$.count', NumericGreaterThan: 2, Next: 'Bulk' }], Default: 'Bulk' },
-    Bulk: { Type: 'Pass', Result: 'bulk', ResultPath: '$.lane', Next: 'Done' },
-    Done: { Type: 'Succeed' },
-  },
-};
 
 const ITERATIONS = 20_000;
 const LOOP = {

@@ -29,22 +29,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '../src/engine/types.js';
 import { DATABASE_FILE, Store, type ExecutionRow } from '../src/local/store.js';
+import { FIVE_STATES } from './machines.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const ACCOUNT = 'arn:aws:states:us-east-1:123456789012';
 const BIG = Number(process.env.BENCH_STORE_EXECUTIONS ?? 100_000);
 const SMALL = 1_000;
 
-const FIVE_STATES = {
-  StartAt: 'Receive',
-  States: {
-    Receive: { Type: 'Pass', ResultPath: '$.received', Result: true, Next: 'Price' },
-    Price: { Type: 'Pass', Parameters: { 'order.$': '$.order', 'count.$': 'States.ArrayLength($.items)' }, Next: 'Route' },
-    Route: { Type: 'Choice', Choices: [{ Variable: '$.count', NumericGreaterThan: 2, Next: 'Bulk' }], Default: 'Bulk' },
-    Bulk: { Type: 'Pass', Result: 'bulk', ResultPath: '$.lane', Next: 'Done' },
-    Done: { Type: 'Succeed' },
-  },
-};
 
 // ---------------------------------------------------------------- helpers
 
