@@ -146,10 +146,10 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
   if (planned.unsupported) return skipped(planned.unsupported);
   const sdk = await import('@aws-sdk/client-sfn');
   const { startExecution } = await import('../deploy/start.js');
-  const { readHistory } = await import('../aws/sfn.js');
+  const { followExecution, isTerminalEvent } = await import('../aws/sfn.js');
   if (testCase.state !== undefined) {
     // The definition just deployed from this project, so the request is the in-process run's own.
-    const answer = await options.sfn.send(new sdk.TestStateCommand({ ...stateTestRequest(project, planned.definition, { ...testCase, state: testCase.state })}));
+    const answer = await options.sfn.send(new sdk.TestStateCommand({ ...stateTestRequest(project, planned.definition, { ...testCase, state: testCase.state }) }));
     const actual = actualOfState(testCase.state, { ...answer, status: answer.status ?? 'FAILED' } as Parameters<typeof actualOfState>[1]);
     const mismatches = checkStateExpectation(testCase.expect ?? {}, actual);
     return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - begun, mismatches, actual, events: [], index };
@@ -167,12 +167,14 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
     const sync = execution.sync;
     result = { status: sync.status as ExecutionResult['status'], eventCount: 0, ...(sync.output !== undefined ? { output: JSON.parse(sync.output) as JsonValue } : {}), ...(sync.error !== undefined ? { error: sync.error } : {}), ...(sync.cause !== undefined ? { cause: sync.cause } : {}) };
   } else {
-    const described = await waitForEnd(options.sfn, execution.executionArn, options.caseTimeoutMs ?? 60_000);
-    if (!described) {
+    // The history is read once, as it grows, until the execution ends (or the case runs out of time).
+    const timeoutMs = options.caseTimeoutMs ?? 60_000;
+    events = await followExecution(options.sfn, execution.executionArn, () => undefined, { signal: AbortSignal.timeout(timeoutMs), includeExecutionData: true, pollMs: { min: 20, max: 250 } });
+    if (!events.some(isTerminalEvent)) {
       await options.sfn.send(new sdk.StopExecutionCommand({ executionArn: execution.executionArn, error: 'deliv.TestTimeout', cause: 'the test case ran out of time' })).catch(() => undefined);
-      return { name: testCase.name, status: 'failed', durationMs: performance.now() - begun, mismatches: [{ field: 'status', message: `still running after ${Math.round((options.caseTimeoutMs ?? 60_000) / 1000)} s (stopped): ${execution.executionArn}` }], events: [], index };
+      return { name: testCase.name, status: 'failed', durationMs: performance.now() - begun, mismatches: [{ field: 'status', message: `still running after ${Math.round(timeoutMs / 1000)} s (stopped): ${execution.executionArn}` }], events: [], index };
     }
-    events = await readHistory(options.sfn, execution.executionArn, { includeExecutionData: true });
+    const described = await options.sfn.send(new sdk.DescribeExecutionCommand({ executionArn: execution.executionArn }));
     result = {
       status: described.status as ExecutionResult['status'],
       eventCount: events.length,
@@ -186,17 +188,4 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
   const actual = actualOf(result, facts);
   const mismatches = checkExpectation(expect, actual, events);
   return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - begun, mismatches, actual, events, index };
-}
-
-async function waitForEnd(sfn: SFNClient, executionArn: string, timeoutMs: number) {
-  const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
-  const deadline = Date.now() + timeoutMs;
-  let delay = 20;
-  for (;;) {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') return described;
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 250);
-  }
 }
