@@ -15,6 +15,7 @@
  * indexed by that very key (once, on the first lookup) and found by a hash probe.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { detailsOf } from '../asl/history.js';
 
 /** What tells apart the events that follow one event: a state's name, or a Map iteration's index. */
 export interface ReplayMatch {
@@ -133,12 +134,4 @@ function index(events: readonly HistoryEvent[]): Map<string, Queue> {
 
 function keyOf(type: string, match: ReplayMatch | undefined): string {
   return `${type} ${match?.name ?? ''} ${match?.index ?? ''}`;
-}
-
-/** The `…EventDetails` member of an event, whatever its type. */
-export function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
-  for (const key in event) {
-    if (key.endsWith('EventDetails')) return (event as unknown as Record<string, Record<string, unknown>>)[key];
-  }
-  return undefined;
 }
