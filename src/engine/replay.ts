@@ -9,6 +9,7 @@
  * come out as they were.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { detailsOf } from '../asl/history.js';
 
 export class Replay {
   private readonly byPrevious = new Map<number, HistoryEvent[]>();
@@ -59,12 +60,4 @@ function matches(event: HistoryEvent, match: { name?: string; index?: number }):
   if (match.name !== undefined && details?.name !== match.name) return false;
   if (match.index !== undefined && details?.index !== match.index) return false;
   return true;
-}
-
-/** The `…EventDetails` member of an event, whatever its type. */
-export function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
-  for (const key in event) {
-    if (key.endsWith('EventDetails')) return (event as unknown as Record<string, Record<string, unknown>>)[key];
-  }
-  return undefined;
 }
