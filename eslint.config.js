@@ -34,8 +34,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(project|engine|local|deploy|logs|cost|explain|graph|testing|commands)/', message: 'ui imports no domain folder' }] }] },
   },
   {
+    files: ['src/aws/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(engine|local|deploy|logs|cost|explain|graph|testing|commands)/', message: 'aws imports no domain folder but project' }] }] },
+  },
+  {
     files: ['src/**/*.ts'],
-    ignores: ['src/commands/**', 'src/engine/**', 'src/asl/**', 'src/ui/**'],
+    ignores: ['src/commands/**', 'src/aws/**', 'src/engine/**', 'src/asl/**', 'src/ui/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+commands/', message: 'commands import domain folders, never the other way' }] }] },
   },
 );

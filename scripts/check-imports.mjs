@@ -94,6 +94,8 @@ export function arrowViolation(from, to) {
   if (from === 'asl') return 'asl imports nothing of deliv';
   if (to === 'commands') return 'commands import domain folders, never the other way';
   if (from === 'ui' && DOMAINS.includes(to)) return 'ui imports no domain folder';
+  // project is the one domain aws may read: the targets' settings in deliv.yaml.
+  if (from === 'aws' && DOMAINS.includes(to) && to !== 'project') return 'aws imports no domain folder but project';
   return undefined;
 }
 

@@ -19,6 +19,20 @@ export function eventOwners(events: readonly HistoryEvent[]): Map<number, number
   return owners;
 }
 
+/**
+ * The `…EventDetails` member of an event, found from its type: `TaskFailed` →
+ * `taskFailedEventDetails`, and every `…StateEntered` / `…StateExited` shares
+ * `stateEnteredEventDetails` / `stateExitedEventDetails`, as GetExecutionHistory
+ * names them.
+ */
+export function detailsOf(event: HistoryEvent): Record<string, any> | undefined {
+  const type = event.type ?? '';
+  const record = event as Record<string, any>;
+  if (type.endsWith('StateEntered')) return record.stateEnteredEventDetails;
+  if (type.endsWith('StateExited')) return record.stateExitedEventDetails;
+  return record[`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`];
+}
+
 const nameOf = (event: HistoryEvent): string | undefined => event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name;
 const CONTAINER_ENTERED = new Set(['ParallelStateEntered', 'MapStateEntered']);
 

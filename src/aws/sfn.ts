@@ -6,19 +6,18 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, HistoryEvent, SFNClient, StateMachineListItem } from '@aws-sdk/client-sfn';
-import type { Project } from '../project/config.js';
 import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { closest, knownHint, notKnownError } from '../ui/suggest.js';
 import { createLogsClient, createSfnClient } from './clients.js';
 import { attachExpressReader, expressReader, ExpressLogReader, isExpressExecutionArn, type LoggedHistoryCursor } from './logs.js';
-import { resolveTarget, type ResolvedTarget, type TargetFlags } from './target.js';
+import type { ResolvedTarget } from './target.js';
 
 /**
- * A Step Functions client for the target a command works on. For the local
- * target the embedded emulator is started when it is not running (and the
- * caller is told, to say so on stderr); AWS targets go through the SDK's own
- * credential and region chain.
+ * A Step Functions client for a resolved target, with CloudWatch Logs on the
+ * same target. `connect` in src/local/connect.ts resolves the target and
+ * starts the local emulator first when needed (the aws layer knows nothing of
+ * the emulator); AWS targets go through the SDK's own credential and region chain.
  */
 export interface Connection {
   sfn: SFNClient;
@@ -29,19 +28,7 @@ export interface Connection {
   logs(): Promise<CloudWatchLogsClient>;
 }
 
-export async function connect(project: Project | undefined, flags: TargetFlags, note: (text: string) => void): Promise<Connection> {
-  const target = resolveTarget(project, flags);
-  let startedEmulator = false;
-  if (target.local && project) {
-    const explicit = project.config.targets[target.name]?.endpoint ?? process.env.DELIV_LOCAL_ENDPOINT;
-    if (!explicit) {
-      const { ensureLocalEmulator } = await import('../local/ensure.js');
-      const ensured = await ensureLocalEmulator({ root: project.root });
-      target.endpoint = ensured.endpoint;
-      startedEmulator = ensured.started;
-      if (ensured.started) note(`Started the local emulator at ${ensured.endpoint} (stop it with \`deliv local stop\`)`);
-    }
-  }
+export async function connectTarget(target: ResolvedTarget, startedEmulator = false): Promise<Connection> {
   let logsClient: Promise<CloudWatchLogsClient> | undefined;
   const logs = () => (logsClient ??= createLogsClient(target));
   const sfn = await createSfnClient(target);

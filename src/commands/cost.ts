@@ -73,7 +73,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     if (flags.out && !/\.svg$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the chart is written as SVG`, { hint: 'name the file *.svg' });
     const cwd = process.cwd();
     const project = tryLoadProject(cwd);
-    let connection: Awaited<ReturnType<typeof import('../aws/sfn.js').connect>> | undefined;
+    let connection: Awaited<ReturnType<typeof import('../local/connect.js').connect>> | undefined;
     const report = await withProgress('Estimating the monthly cost', () =>
       runCost({
         subjects: argv as string[],
@@ -93,7 +93,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
         maxMonthly,
         diff: flags.diff,
         measure: async (machine, limit) => {
-          const { connect } = await import('../aws/sfn.js');
+          const { connect } = await import('../local/connect.js');
           const { measureMachine } = await import('../cost/measure.js');
           connection ??= await connect(project, { target: flags.target }, (text) => this.note(text));
           return measureMachine(connection.sfn, machine, limit);

@@ -40,7 +40,7 @@ The local target is the embedded emulator (started if needed); its functions run
     const { resolveTarget } = await import('../aws/target.js');
     const { deploy, renderForDeploy, requireRoleArn } = await import('../deploy/deploy.js');
     const { gitCommitDescription } = await import('../deploy/git.js');
-    const { connect } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { withProgress } = await import('../ui/progress.js');
     const { renderDeployPlans } = await import('../deploy/report.js');
 

@@ -24,7 +24,7 @@ export default class Destroy extends BaseCommand {
     const { argv, flags } = await this.parse(Destroy);
     const { tryLoadProject } = await import('../project/config.js');
     const { UsageError } = await import('../ui/errors.js');
-    const { connect } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { destroyMachines, destroyProjectResources, findDeployed, findProjectResources } = await import('../deploy/destroy.js');
 
     const project = tryLoadProject();

@@ -37,7 +37,7 @@ With no argument inside a project, explains the latest failed execution of any o
   async run(): Promise<ExplainResult> {
     const { args, flags } = await this.parse(Explain);
     const { tryLoadProject } = await import('../project/config.js');
-    const { connect } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { explainToTerminal } = await import('../explain/render.js');
 
     const project = tryLoadProject();

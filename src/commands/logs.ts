@@ -35,7 +35,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
     const { args, flags } = await this.parse(Logs);
     const { tryLoadProject } = await import('../project/config.js');
     const { UsageError } = await import('../ui/errors.js');
-    const { connect, declaredBy, findStateMachineArn, followExecution } = await import('../aws/sfn.js');
+    const { declaredBy, findStateMachineArn, followExecution } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { isExecutionArn, parseSince, tailMachines } = await import('../logs/tail.js');
     const { eventJson, formatHistory } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');

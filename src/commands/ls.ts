@@ -13,7 +13,7 @@ export default class Ls extends BaseCommand {
   async run() {
     const { flags } = await this.parse(Ls);
     const { tryLoadProject } = await import('../project/config.js');
-    const { connect } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { machineSummaries, timeAgo } = await import('../logs/machines.js');
     const { renderTable } = await import('../ui/table.js');
     const { paint, paintStatus } = await import('../ui/colors.js');

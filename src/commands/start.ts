@@ -35,7 +35,8 @@ export default class Start extends BaseCommand {
     const { UsageError } = await import('../ui/errors.js');
     const { readExecutionInput } = await import('../deploy/input.js');
     const { startExecution } = await import('../deploy/start.js');
-    const { connect, declaredBy, followExecution } = await import('../aws/sfn.js');
+    const { declaredBy, followExecution } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { executionOutcome, formatHistory, formatDuration } = await import('../logs/format.js');
     const { paint, paintStatus } = await import('../ui/colors.js');
 

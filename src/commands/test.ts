@@ -49,7 +49,7 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
 
   private async record(executionArn: string, flags: { out?: string; target?: string; region?: string; profile?: string }) {
     const { loadProject } = await import('../project/config.js');
-    const { connect } = await import('../aws/sfn.js');
+    const { connect } = await import('../local/connect.js');
     const { recordReplay } = await import('../testing/index.js');
     const { paint } = await import('../ui/colors.js');
     const project = loadProject();

@@ -15,7 +15,7 @@ import { compileJsonataValue, compilePayload, compileResultPath as compileResult
 import type { EvalScope } from './expr.js';
 import type { Reference } from './paths.js';
 import { compileReference, requirePath } from './paths.js';
-import { detailsOf } from './replay.js';
+import { detailsOf } from '../asl/history.js';
 import type { CompileProblem } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
 import { overPayloadLimit, resultTooLargeCause } from '../asl/limits.js';

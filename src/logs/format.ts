@@ -7,10 +7,11 @@
  * the events they have and ask for the lines of the new ones with `from`, so
  * a state's duration and name are found however the events arrived.
  */
-import { eventOwners } from '../asl/history.js';
+import { detailsOf, eventOwners } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 import { formatDuration } from '../ui/duration.js';
+import { padVisible } from '../ui/width.js';
 
 export { formatDuration };
 
@@ -66,15 +67,6 @@ const TERMINAL_STATUS: Record<string, ExecutionOutcome['status']> = {
   ExecutionTimedOut: 'TIMED_OUT',
   ExecutionAborted: 'ABORTED',
 };
-
-/** `TaskFailed` → `taskFailedEventDetails`; every `...StateEntered`/`...StateExited` shares one key. */
-export function detailsOf(event: HistoryEvent): Record<string, any> | undefined {
-  const type = event.type ?? '';
-  const record = event as Record<string, any>;
-  if (type.endsWith('StateEntered')) return record.stateEnteredEventDetails;
-  if (type.endsWith('StateExited')) return record.stateExitedEventDetails;
-  return record[`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`];
-}
 
 function isFailure(type: string): boolean {
   return /(Failed|TimedOut|Aborted)$/.test(type) || type === 'EvaluationFailed';
@@ -197,7 +189,7 @@ const TYPE_WIDTH = 24;
 /** One line for one event (without the explain hint). */
 export function formatEventLine(view: EventView, options: FormatOptions = {}): string {
   const time = paint.muted(formatTime(view.timestamp, options.utc ?? false));
-  const state = (view.state ?? '').padEnd(STATE_WIDTH);
+  const state = padVisible(view.state ?? '', STATE_WIDTH);
   const typeText = view.type.padEnd(TYPE_WIDTH);
   const type = view.tone === 'failure' ? paint.failure(typeText) : view.tone === 'success' ? paint.success(typeText) : view.tone === 'start' ? paint.accent(typeText) : typeText;
   const duration = (view.durationMs !== undefined ? formatDuration(view.durationMs) : '').padStart(7);

@@ -46,7 +46,7 @@ async function runOnTarget(project: Project, options: TestOptions & { target: st
   if (!target.local) {
     throw new UsageError(`deliv test runs through the local emulator, not \`${target.name}\` (an AWS target)`, { hint: 'use --target local, or no --target to run in-process; record a run on AWS as a test with --from-execution' });
   }
-  const { connect } = await import('../aws/sfn.js');
+  const { connect } = await import('../local/connect.js');
   const { deploy, renderForDeploy, requireRoleArn } = await import('../deploy/deploy.js');
   const { runTestsOnEmulator } = await import('./emulator-target.js');
   const note = options.note ?? (() => undefined);

@@ -56,5 +56,7 @@ describe('the import check run by npm run lint', () => {
     expect(arrowViolation('ui', 'cost')).toBe('ui imports no domain folder');
     expect(arrowViolation('asl', 'engine')).toBe('asl imports nothing of deliv');
     expect(arrowViolation('commands', 'engine')).toBeUndefined();
+    expect(arrowViolation('aws', 'local')).toBe('aws imports no domain folder but project');
+    expect(arrowViolation('local', 'aws')).toBeUndefined();
   });
 });

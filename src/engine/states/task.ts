@@ -5,7 +5,7 @@ import type { CompiledState, Frame } from '../execution.js';
 import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
-import { detailsOf } from '../replay.js';
+import { detailsOf } from '../../asl/history.js';
 import { requirePath } from '../paths.js';
 import { overPayloadLimit, resultTooLargeCause } from '../../asl/limits.js';
 import { ErrorPolicy } from '../retry.js';
