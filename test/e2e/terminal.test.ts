@@ -12,6 +12,8 @@ import { visibleWidth } from '../../src/ui/width.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { renderScreen, runCliOnPty } from '../helpers/pty.js';
 
+/* eslint-disable no-control-regex -- what a spinner writes is control sequences */
+
 let workspace: { dir: string; cleanup: () => void };
 let project: string;
 

@@ -98,6 +98,7 @@ export function renderScreen(raw: string, columns: number): string[] {
   for (let index = 0; index < raw.length; index++) {
     const char = raw[index];
     if (char === '\u001b' && raw[index + 1] === '[') {
+      // eslint-disable-next-line no-control-regex -- reading the terminal's own control sequences
       const match = /^\u001b\[([0-9;?]*)([A-Za-z])/.exec(raw.slice(index));
       if (!match) continue;
       index += match[0].length - 1;
@@ -105,7 +106,10 @@ export function renderScreen(raw: string, columns: number): string[] {
       if (match[2] === 'A') row = Math.max(0, row - Math.max(1, n));
       else if (match[2] === 'G') col = Math.max(0, n - 1);
       else if (match[2] === 'K') lines[row] = n === 2 ? [] : line().slice(0, col);
-      else if (match[2] === 'J') lines.splice(row + 1), (lines[row] = line().slice(0, col));
+      else if (match[2] === 'J') {
+        lines.splice(row + 1);
+        lines[row] = line().slice(0, col);
+      }
       continue;
     }
     if (char === '\r') col = 0;
