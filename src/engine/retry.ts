@@ -10,7 +10,8 @@ import { Cancelled, errorOutput, StateFailure } from './failure.js';
 import type { AssignStep, MaybePromise, ResultStep, StateEnv, StateRun, Template } from './io.js';
 import { compileAssign, compileResultPath, compileTemplate, exit, andThen } from './io.js';
 
-interface CompiledRetrier {
+/** A Retry entry with AWS's defaults filled in (IntervalSeconds 1, MaxAttempts 3, BackoffRate 2, no cap, no jitter). */
+export interface RetryRule {
   errorEquals: string[];
   intervalMs: number;
   maxAttempts: number;
@@ -18,6 +19,9 @@ interface CompiledRetrier {
   maxDelayMs: number;
   jitter: boolean;
 }
+
+/** Where a Retry field is wrong (`Retry[0].BackoffRate`) and why. */
+export type RetryProblem = (field: string, message: string) => void;
 
 interface CompiledCatcher {
   errorEquals: string[];
@@ -27,50 +31,77 @@ interface CompiledCatcher {
   assign: AssignStep | undefined;
 }
 
-function checkErrorEquals(env: StateEnv, field: string, value: unknown): string[] {
+function checkErrorEquals(problem: RetryProblem, field: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.some((name) => typeof name !== 'string')) {
-    env.problems.push({ path: env.path, field, message: 'ErrorEquals must be a non-empty array of error names' });
+    problem(field, 'ErrorEquals must be a non-empty array of error names');
     return [];
   }
   const names = value as string[];
-  if (names.includes(StatesErrors.ALL) && names.length > 1) env.problems.push({ path: env.path, field, message: 'States.ALL must appear alone in ErrorEquals' });
+  if (names.includes(StatesErrors.ALL) && names.length > 1) problem(field, 'States.ALL must appear alone in ErrorEquals');
   return names;
 }
 
-function positiveNumber(env: StateEnv, field: string, value: unknown, fallback: number, minimum: number): number {
+function positiveNumber(problem: RetryProblem, field: string, value: unknown, fallback: number, minimum: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= minimum)) {
-    env.problems.push({ path: env.path, field, message: `${field.split('.').pop()} must be a number >= ${minimum}` });
+    problem(field, `${field.split('.').pop()} must be a number >= ${minimum}`);
     return fallback;
   }
   return value;
 }
 
+/** A state's Retry list checked and with its defaults; each problem goes to `problem`. */
+export function compileRetriers(retry: readonly Retrier[] | undefined, problem: RetryProblem): RetryRule[] {
+  return (retry ?? []).map((r, i) => {
+    const at = `Retry[${i}]`;
+    const names = checkErrorEquals(problem, `${at}.ErrorEquals`, r.ErrorEquals);
+    if (names.includes(StatesErrors.ALL) && i !== (retry?.length ?? 0) - 1) problem(at, 'a retrier with States.ALL must be the last one');
+    return {
+      errorEquals: names,
+      intervalMs: positiveNumber(problem, `${at}.IntervalSeconds`, r.IntervalSeconds, 1, 1) * 1000,
+      maxAttempts: positiveNumber(problem, `${at}.MaxAttempts`, r.MaxAttempts, 3, 0),
+      backoffRate: positiveNumber(problem, `${at}.BackoffRate`, r.BackoffRate, 2, 1),
+      maxDelayMs: positiveNumber(problem, `${at}.MaxDelaySeconds`, r.MaxDelaySeconds, Infinity, 1) * 1000,
+      jitter: r.JitterStrategy === 'FULL',
+    };
+  });
+}
+
+/**
+ * The retrier that takes `error` and the wait before the next attempt, or
+ * undefined when the error is not retried. As AWS does it: the first retrier
+ * whose ErrorEquals matches decides (once it has spent MaxAttempts the error
+ * is not retried, even when a later one matches too), and the wait is
+ * IntervalSeconds × BackoffRate^(retries made so far), capped by
+ * MaxDelaySeconds. `retriesOf(i)` is how often retrier i has retried already.
+ * The delay is before jitter: JitterStrategy FULL draws the real wait from
+ * [0, delay) where it is slept (`ErrorPolicy.run`).
+ */
+export function nextRetry(rules: readonly RetryRule[], error: string | undefined, retriesOf: (index: number) => number): { index: number; rule: RetryRule; delayMs: number } | undefined {
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index];
+    if (!matchesErrorEquals(rule.errorEquals, error)) continue;
+    const retried = retriesOf(index);
+    if (retried >= rule.maxAttempts) return undefined;
+    return { index, rule, delayMs: Math.min(rule.intervalMs * rule.backoffRate ** retried, rule.maxDelayMs) };
+  }
+  return undefined;
+}
+
 export class ErrorPolicy {
-  private readonly retriers: CompiledRetrier[];
+  private readonly retriers: RetryRule[];
   private readonly catchers: CompiledCatcher[];
 
   constructor(env: StateEnv, retry: Retrier[] | undefined, catchers: Catcher[] | undefined) {
-    this.retriers = (retry ?? []).map((r, i) => {
-      const at = `Retry[${i}]`;
-      const names = checkErrorEquals(env, `${at}.ErrorEquals`, r.ErrorEquals);
-      if (names.includes(StatesErrors.ALL) && i !== (retry?.length ?? 0) - 1) env.problems.push({ path: env.path, field: at, message: 'a retrier with States.ALL must be the last one' });
-      return {
-        errorEquals: names,
-        intervalMs: positiveNumber(env, `${at}.IntervalSeconds`, r.IntervalSeconds, 1, 1) * 1000,
-        maxAttempts: positiveNumber(env, `${at}.MaxAttempts`, r.MaxAttempts, 3, 0),
-        backoffRate: positiveNumber(env, `${at}.BackoffRate`, r.BackoffRate, 2, 1),
-        maxDelayMs: positiveNumber(env, `${at}.MaxDelaySeconds`, r.MaxDelaySeconds, Infinity, 1) * 1000,
-        jitter: r.JitterStrategy === 'FULL',
-      };
-    });
+    const problem: RetryProblem = (field, message) => env.problems.push({ path: env.path, field, message });
+    this.retriers = compileRetriers(retry, problem);
     this.catchers = (catchers ?? []).map((c, i) => {
       const at = `Catch[${i}]`;
       if (typeof c.Next !== 'string') env.problems.push({ path: env.path, field: `${at}.Next`, message: 'a catcher needs Next' });
       if (env.language === 'JSONata' && c.ResultPath !== undefined) env.problems.push({ path: env.path, field: `${at}.ResultPath`, message: 'ResultPath is not supported in JSONata; use Output' });
       if (env.language === 'JSONPath' && c.Output !== undefined) env.problems.push({ path: env.path, field: `${at}.Output`, message: 'Output is only supported in JSONata' });
       return {
-        errorEquals: checkErrorEquals(env, `${at}.ErrorEquals`, c.ErrorEquals),
+        errorEquals: checkErrorEquals(problem, `${at}.ErrorEquals`, c.ErrorEquals),
         next: env.link(c.Next, `${at}.Next`),
         resultPath: compileResultPath(env, c.ResultPath),
         output: compileTemplate(env, `${at}.Output`, c.Output),
@@ -111,16 +142,12 @@ export class ErrorPolicy {
       const failure = run.fail(error);
       if (failure instanceof Cancelled) throw failure;
       run.frame.exec.inspect?.('error', errorOutput(failure) as JsonValue);
-      for (let i = 0; i < this.retriers.length; i += 1) {
-        const retrier = this.retriers[i];
-        if (!matchesErrorEquals(retrier.errorEquals, failure.error)) continue;
-        if (counts[i] >= retrier.maxAttempts) break;
-        let delay = Math.min(retrier.intervalMs * retrier.backoffRate ** counts[i], retrier.maxDelayMs);
-        if (retrier.jitter) delay = Math.random() * delay;
-        counts[i] += 1;
+      const retry = nextRetry(this.retriers, failure.error, (i) => counts[i]);
+      if (retry) {
+        counts[retry.index] += 1;
         run.retryCount += 1;
         run.resetContext();
-        const sleeping = run.frame.exec.sleep(run.frame, delay);
+        const sleeping = run.frame.exec.sleep(run.frame, retry.rule.jitter ? Math.random() * retry.delayMs : retry.delayMs);
         return sleeping ? sleeping.then(tryOnce) : tryOnce();
       }
       giveUp?.(failure);

@@ -7,10 +7,11 @@
  * for a whole Map or Parallel), and the engine's inspection hook records each
  * step of the data flow for `inspectionData`.
  */
-import { matchesErrorEquals, StatesErrors } from '../asl/errors.js';
-import type { JsonObject, JsonValue, QueryLanguage } from '../asl/types.js';
+import { StatesErrors } from '../asl/errors.js';
+import type { JsonObject, JsonValue, QueryLanguage, Retrier } from '../asl/types.js';
 import { realClock } from './clock.js';
 import { compile } from './index.js';
+import { compileRetriers, nextRetry } from './retry.js';
 import type { Clock, HistoryEvent, InspectionStage, TaskRequest, TaskRunner } from './types.js';
 import { TaskFailure } from './types.js';
 
@@ -199,26 +200,6 @@ function checkRequest(located: Located, request: TestStateRequest): void {
   if (count !== undefined && (!Number.isInteger(count) || count < 0)) throw new TestStateRequestError('ValidationException', 'stateConfiguration.retrierRetryCount must be an integer >= 0');
 }
 
-interface Retrier {
-  ErrorEquals?: string[];
-  IntervalSeconds?: number;
-  MaxAttempts?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-}
-
-/** The retrier that would take this error and the backoff before its next attempt, or none (exhausted or not matching). */
-function retryFor(retriers: Retrier[], error: string, retried: number): { retryIndex: number; retryBackoffIntervalSeconds: number } | undefined {
-  for (let i = 0; i < retriers.length; i += 1) {
-    const retrier = retriers[i];
-    if (!matchesErrorEquals(retrier.ErrorEquals ?? [], error)) continue;
-    if (retried >= (retrier.MaxAttempts ?? 3)) return undefined;
-    const delay = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** retried, retrier.MaxDelaySeconds ?? Infinity);
-    return { retryIndex: i, retryBackoffIntervalSeconds: Math.round(delay) };
-  }
-  return undefined;
-}
-
 function contextIdentity(context: JsonObject | undefined, fallback: { executionArn: string; stateMachineArn: string; roleArn: string }) {
   const execution = isObject(context?.Execution) ? context.Execution : {};
   const machine = isObject(context?.StateMachine) ? context.StateMachine : {};
@@ -246,7 +227,9 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
 
   const { name, state, language } = located;
   const type = String(state.Type);
-  const retriers = (Array.isArray(state.Retry) ? state.Retry : []) as Retrier[];
+  // The Retry list is checked here, with the engine's rules, since the state runs without it.
+  const retryProblems: string[] = [];
+  const retriers = compileRetriers(Array.isArray(state.Retry) ? (state.Retry as unknown as Retrier[]) : undefined, (field, message) => retryProblems.push(`${name} ${field}: ${message}`));
   const tested: StateObject = type === 'Map' || type === 'Parallel' ? asMockedTask(state) : { ...state };
   delete tested.Retry;
   // Placeholders stand for the states a transition names; one per distinct (target, catcher).
@@ -261,8 +244,9 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
   const machine: StateObject = { StartAt: name, States: machineStates };
   if (language === 'JSONata') machine.QueryLanguage = 'JSONata';
   const compiled = compile(machine as never);
-  if (!compiled.ok) {
-    throw new TestStateRequestError('InvalidDefinition', compiled.problems.map((p) => `${p.path.replace(/^States\./, '')}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; '));
+  if (!compiled.ok || retryProblems.length > 0) {
+    const problems = compiled.ok ? [] : compiled.problems.map((p) => `${p.path.replace(/^States\./, '')}${p.field ? ` ${p.field}` : ''}: ${p.message}`);
+    throw new TestStateRequestError('InvalidDefinition', [...problems, ...retryProblems].join('; '));
   }
 
   const region = host.region ?? 'us-east-1';
@@ -324,8 +308,10 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
   };
 
   if (error !== undefined) {
-    const retry = retryFor(retriers, error, request.stateConfiguration?.retrierRetryCount ?? 0);
-    if (retry) return finish({ status: 'RETRIABLE', error, cause, inspectionData: { errorDetails: retry } });
+    // TestState reports the retry it would make: retrierRetryCount retries already made by the retrier that applies.
+    const retried = request.stateConfiguration?.retrierRetryCount ?? 0;
+    const retry = nextRetry(retriers, error, () => retried);
+    if (retry) return finish({ status: 'RETRIABLE', error, cause, inspectionData: { errorDetails: { retryIndex: retry.index, retryBackoffIntervalSeconds: Math.round(retry.delayMs / 1000) } } });
     if (via?.catchIndex !== undefined) return finish({ status: 'CAUGHT_ERROR', error, cause, output, nextState: via.target, inspectionData: { errorDetails: { catchIndex: via.catchIndex } } });
     return finish({ status: 'FAILED', error, cause });
   }

@@ -11,6 +11,7 @@ import { detailsOf, eventTime, indexHistory } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 import { formatDuration } from '../ui/duration.js';
+import { padVisible } from '../ui/width.js';
 
 export { formatDuration };
 
@@ -174,7 +175,7 @@ const TYPE_WIDTH = 24;
 /** One line for one event (without the explain hint). */
 export function formatEventLine(view: EventView, options: FormatOptions = {}): string {
   const time = paint.muted(formatTime(view.timestamp, options.utc ?? false));
-  const state = (view.state ?? '').padEnd(STATE_WIDTH);
+  const state = padVisible(view.state ?? '', STATE_WIDTH);
   const typeText = view.type.padEnd(TYPE_WIDTH);
   const type = view.tone === 'failure' ? paint.failure(typeText) : view.tone === 'success' ? paint.success(typeText) : view.tone === 'start' ? paint.accent(typeText) : typeText;
   const duration = (view.durationMs !== undefined ? formatDuration(view.durationMs) : '').padStart(7);

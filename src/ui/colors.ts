@@ -46,8 +46,3 @@ const ANSI_PATTERN = /\u001B\[[0-9;]*m/g;
 export function stripAnsi(text: string): string {
   return text.replace(ANSI_PATTERN, '');
 }
-
-/** Width on screen, ignoring colour codes. */
-export function visibleWidth(text: string): number {
-  return stripAnsi(text).length;
-}

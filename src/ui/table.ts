@@ -1,4 +1,5 @@
-import { paint, visibleWidth } from './colors.js';
+import { paint } from './colors.js';
+import { padVisible, visibleWidth } from './width.js';
 
 export interface Column<Row> {
   header: string;
@@ -12,10 +13,7 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
   const widths = columns.map((column, index) =>
     Math.max(visibleWidth(column.header), ...cells.map((line) => visibleWidth(line[index] ?? ''))),
   );
-  const pad = (text: string, index: number) => {
-    const gap = ' '.repeat(Math.max(0, widths[index] - visibleWidth(text)));
-    return columns[index].align === 'right' ? gap + text : text + gap;
-  };
+  const pad = (text: string, index: number) => padVisible(text, widths[index], columns[index].align);
   const header = columns.map((column, index) => paint.strong(pad(column.header, index))).join('  ');
   const body = cells.map((line) => line.map((cell, index) => pad(cell, index)).join('  ').trimEnd());
   return [header.trimEnd(), ...body].join('\n');

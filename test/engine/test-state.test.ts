@@ -68,6 +68,19 @@ describe('TestState on the engine', () => {
     expect(result).toEqual({ status: 'RETRIABLE', error: 'Courier.Busy', cause: 'try later', inspectionData: { errorDetails: { retryIndex: 0, retryBackoffIntervalSeconds: 6 } } });
   });
 
+  it('caps the reported backoff at MaxDelaySeconds, as the engine waits when it retries', async () => {
+    const capped = { ...flaky, Retry: [{ ErrorEquals: ['Courier.Busy'], IntervalSeconds: 3, BackoffRate: 2, MaxAttempts: 5, MaxDelaySeconds: 10 }] };
+    const result = await testState({ definition: json(capped), mock: { errorOutput: { error: 'Courier.Busy' } }, stateConfiguration: { retrierRetryCount: 3 } });
+    expect(result.inspectionData?.errorDetails).toEqual({ retryIndex: 0, retryBackoffIntervalSeconds: 10 });
+  });
+
+  it('refuses a Retry the engine would refuse (BackoffRate under 1) as InvalidDefinition, though TestState does not perform the retry', async () => {
+    const bad = { ...flaky, Retry: [{ ErrorEquals: ['Courier.Busy'], BackoffRate: 0.5 }] };
+    const run = testState({ definition: json(bad), mock: { errorOutput: { error: 'Courier.Busy' } } });
+    await expect(run).rejects.toBeInstanceOf(TestStateRequestError);
+    await expect(run).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringContaining('Retry[0].BackoffRate') });
+  });
+
   it('hands an error whose retries are spent to the catcher, as CAUGHT_ERROR with the catcher’s Next', async () => {
     const result = await testState({
       definition: json(flaky),

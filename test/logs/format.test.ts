@@ -1,7 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatHistory } from '../../src/logs/format.js';
+import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatEventLine, formatHistory } from '../../src/logs/format.js';
 import { stripAnsi } from '../../src/ui/colors.js';
+import { terminalSafe } from '../../src/ui/output.js';
+import { visibleWidth } from '../../src/ui/width.js';
 import { awsFixture } from '../helpers/corpus.js';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 12, 0, seconds));
@@ -95,5 +97,18 @@ describe('small formatting helpers', () => {
   it('prints JSON lines in the AWS event shape with the execution ARN', () => {
     const line = JSON.parse(eventJson(succeeded[1], 'arn:x'));
     expect(line).toEqual({ executionArn: 'arn:x', id: 2, previousEventId: 1, timestamp: '2026-01-05T12:00:01.000Z', type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Charge', input: '{"orderId":"o-1"}' } });
+  });
+});
+
+describe('formatEventLine columns', () => {
+  it('keeps the event type column in place when a state name carries escape sequences or wide characters', () => {
+    const base = describeEvents(succeeded)[1];
+    const names = ['Charge', 'Charge\u001b]0;pwned\u0007', '配送 Charge'];
+    // Where the type column starts on screen, once the line went through the output layer.
+    const typeColumn = names.map((state) => {
+      const shown = terminalSafe(formatEventLine({ ...base, state }, { utc: true }), { colour: false });
+      return visibleWidth(shown.slice(0, shown.indexOf('TaskStateEntered')));
+    });
+    expect(new Set(typeColumn).size).toBe(1);
   });
 });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { terminalSafe } from '../../src/ui/output.js';
+import { renderTable } from '../../src/ui/table.js';
+import { visibleWidth } from '../../src/ui/width.js';
+
+const ESC = '\u001b';
+
+/** What the terminal shows: the table as it is written (through the output layer), colour off. */
+const shown = (table: string) => terminalSafe(table, { colour: false }).split('\n');
+
+describe('renderTable', () => {
+  it('lines columns up on what the terminal shows when a cell carries escape sequences from data', () => {
+    const rows = [
+      { name: `Charge${ESC}]0;pwned${ESC}\\`, status: 'FAILED' },
+      { name: `Ship${ESC}[2K\u0007`, status: 'SUCCEEDED' },
+      { name: 'Notify', status: 'RUNNING' },
+    ];
+    const lines = shown(renderTable(rows, [
+      { header: 'STATE', value: (row) => row.name },
+      { header: 'STATUS', value: (row) => row.status },
+    ]));
+    expect(lines).toEqual([
+      'STATE   STATUS',
+      'Charge  FAILED',
+      'Ship    SUCCEEDED',
+      'Notify  RUNNING',
+    ]);
+  });
+
+  it('counts wide characters (CJK, emoji) as two columns and combining marks as none', () => {
+    const rows = [
+      { name: '配送', count: '1' },
+      { name: '📦 box', count: '2' },
+      { name: 'Sa\u0303o Paulo', count: '3' },
+    ];
+    const lines = shown(renderTable(rows, [
+      { header: 'NAME', value: (row) => row.name },
+      { header: 'N', value: (row) => row.count, align: 'right' },
+    ]));
+    // Every line is as wide on screen, so the right-aligned column lines up.
+    expect(lines.map(visibleWidth)).toEqual([12, 12, 12, 12]);
+    expect(lines[1]).toBe('配送       1');
+    expect(lines[3]).toBe('Sa\u0303o Paulo  3');
+  });
+});
+
+describe('visibleWidth', () => {
+  it('is the number of terminal columns the text takes once written through the output layer', () => {
+    expect(visibleWidth(`${ESC}[1mbold${ESC}[22m`)).toBe(4);
+    expect(visibleWidth(`a${ESC}]8;;https://x.example${ESC}\\link${ESC}]8;;${ESC}\\`)).toBe(5);
+    expect(visibleWidth('tab\u202eevil')).toBe(7);
+    expect(visibleWidth('日本')).toBe(4);
+    expect(visibleWidth('👩‍👩‍👧')).toBe(2);
+    expect(visibleWidth('')).toBe(0);
+  });
+});
