@@ -47,7 +47,7 @@ function detailed(rows: [number, number, string, string?][], at = (id: number) =
   return history(rows).map((event) => ({
     ...event,
     timestamp: at(event.id ?? 0),
-    ...(event.type === 'TaskFailed' ? { taskFailedEventDetails: { error: 'Declined', cause: 'card' } } : {}),
+    ...(event.type === 'TaskFailed' ? { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Declined', cause: 'card' } } : {}),
   }));
 }
 
@@ -89,7 +89,7 @@ describe('indexHistory', () => {
 
   it('finds the details, time and error of an event whatever its type', () => {
     const failed = index.event(16)!;
-    expect(detailsOf(failed)).toEqual({ error: 'Declined', cause: 'card' });
+    expect(detailsOf(failed)).toMatchObject({ error: 'Declined', cause: 'card' });
     expect(errorOf(failed)).toEqual({ error: 'Declined', cause: 'card' });
     expect(detailsOf(index.event(4)!)).toEqual({ name: 'ChargePayment' });
     expect(eventTime({ timestamp: 1.5 } as unknown as HistoryEvent)).toBe(1500);
