@@ -14,7 +14,7 @@ import { DelivError, UsageError } from '../ui/errors.js';
 import type { BudgetVerdict, CostReport, PricedMachine } from './types.js';
 import { costCurves, estimate, type Estimate, type EstimateInput, type FunctionSpec, type MachineSpec, type TokenSpec } from './estimate.js';
 import { defaultCacheDir, loadPrices } from './prices/index.js';
-import type { PricingService } from './prices/types.js';
+import type { PriceSource, PricingService } from './prices/types.js';
 import { loadUsageFile, machineUsage, mergeCostConfig, validateCostConfig, type CostConfig } from './usage/config.js';
 import { modelMachine, type Durations } from './usage/model.js';
 import type { MeasuredUsage } from './usage/measured.js';
@@ -327,6 +327,8 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
 
   const region = options.region ?? config.region ?? (target && !target.local ? target.region : undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
   const prices = await loadPrices({ region, services, offline: options.offline, refresh: options.refresh, cacheDir: defaultCacheDir(project?.root) });
+  const copied = copiedRatesNote(prices.sources, region);
+  if (copied) assumptions.push(copied);
   const freeTierSetting = options.freeTier ?? config.freeTier ?? 'always';
   const input: EstimateInput = {
     machines,
@@ -356,3 +358,31 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     budget: budgetLimit === undefined ? undefined : budgetVerdict(result, budgetLimit, options.maxMonthly !== undefined ? '--max-monthly' : 'cost.maxMonthly'),
   };
 }
+
+/** What the rates are called in a sentence, by rate key prefix. */
+const RATE_NAMES: Array<[RegExp, string]> = [
+  [/^sfn\.express\./, 'Step Functions Express'],
+  [/^sfn\.transition$/, 'Step Functions Standard'],
+  [/^lambda\./, 'Lambda'],
+  [/^bedrock\.claude-haiku-4-5-global\./, 'Claude Haiku 4.5 (global profile)'],
+  [/^bedrock\./, 'Bedrock'],
+];
+
+/**
+ * The snapshot holds no published rate of some regions for some services and
+ * carries another region's instead: the estimate rests on that, so it says so.
+ */
+function copiedRatesNote(sources: readonly PriceSource[], region: string): string | undefined {
+  const byRegion = new Map<string, Set<string>>();
+  for (const source of sources) {
+    for (const [from, keys] of Object.entries(source.copiedFrom ?? {})) {
+      const names = byRegion.get(from) ?? new Set<string>();
+      for (const key of keys) names.add(RATE_NAMES.find(([pattern]) => pattern.test(key))?.[1] ?? key);
+      byRegion.set(from, names);
+    }
+  }
+  if (byRegion.size === 0) return undefined;
+  const parts = [...byRegion].map(([from, names]) => `${[...names].join(', ')} rates are ${from}'s`);
+  return `${region}: ${parts.join('; ')} (the bundled snapshot has no rate published for ${region} there); the Pricing API gives the region's own (run without --offline, with AWS credentials)`;
+}
+

@@ -219,7 +219,7 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
     const tags = Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value }));
     const created = await retryOnFreshRole(() => sfn.send(
       new sdk.CreateStateMachineCommand({ name: machine.name, type: machine.type, ...revision, ...(tags.length > 0 ? { tags } : {}) }),
-    ), { delaysMs: options.freshRoleDelaysMs });
+    ), { delaysMs: options.freshRoleDelaysMs, role: machine.roleArn, service: 'Step Functions' });
     plan.stateMachineArn = created.stateMachineArn!;
     plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
     plan.versionArn = created.stateMachineVersionArn ?? (await publish(sfn, plan.stateMachineArn, options.versionDescription));
@@ -263,7 +263,7 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
   if (machineChanged) {
     const updated = await retryOnFreshRole(() => sfn.send(
       new sdk.UpdateStateMachineCommand({ stateMachineArn: existingArn, ...revision }),
-    ), { delaysMs: options.freshRoleDelaysMs });
+    ), { delaysMs: options.freshRoleDelaysMs, role: machine.roleArn, service: 'Step Functions' });
     plan.versionArn = updated.stateMachineVersionArn ?? (await publish(sfn, existingArn, options.versionDescription));
   } else if (versionIsCurrent) {
     plan.versionArn = latestVersion!;

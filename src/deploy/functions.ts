@@ -138,7 +138,7 @@ export async function applyFunction(lambda: LambdaClient, plan: FunctionPlan, op
         Description: `deliv: ${spec.key} of project ${spec.project}`,
         Tags: { [PROJECT_TAG]: spec.project },
       })),
-      { delaysMs: options.freshRoleDelaysMs },
+      { delaysMs: options.freshRoleDelaysMs, role: spec.roleArn, service: 'Lambda' },
     );
     plan.arn = created.FunctionArn ?? plan.arn;
     plan.version = created.Version;
@@ -150,7 +150,7 @@ export async function applyFunction(lambda: LambdaClient, plan: FunctionPlan, op
       const updated = await lambda.send(new sdk.UpdateFunctionCodeCommand({ FunctionName: spec.name, ZipFile: spec.package.zip, Architectures: [spec.architecture] }));
       await settle(lambda, spec.name, updated, options);
     } else if (call === 'lambda:UpdateFunctionConfiguration') {
-      const updated = await retryOnFreshRole(() => lambda.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: spec.name, ...configuration })), { delaysMs: options.freshRoleDelaysMs });
+      const updated = await retryOnFreshRole(() => lambda.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: spec.name, ...configuration })), { delaysMs: options.freshRoleDelaysMs, role: spec.roleArn, service: 'Lambda' });
       await settle(lambda, spec.name, updated, options);
     } else if (call === 'lambda:PublishVersion') {
       // CodeSha256 makes Lambda refuse to publish code other than the code this deploy uploaded.

@@ -177,34 +177,61 @@ export async function deleteRole(iam: IAMClient, name: string, project: string):
  * IAM is eventually consistent: for some seconds after CreateRole (or
  * PutRolePolicy), Lambda and Step Functions may refuse the role with these
  * documented messages. They are retried with backoff; any other error is not.
+ * Each says, once the retries are spent, what else the refusal can mean.
  */
-const FRESH_ROLE_MESSAGES = [
-  /cannot be assumed by Lambda/i,
-  /authorized to assume the provided role/i,
-  /not authorized to access the Log Destination/i,
-  /is not authorized to create managed-rule/i,
+const FRESH_ROLE_MESSAGES: Array<{ pattern: RegExp; check: string }> = [
+  { pattern: /cannot be assumed by Lambda/i, check: 'that its trust policy lets lambda.amazonaws.com call sts:AssumeRole' },
+  { pattern: /authorized to assume the provided role/i, check: 'that its trust policy lets states.amazonaws.com call sts:AssumeRole (with aws:SourceAccount set to this account, if any)' },
+  { pattern: /not authorized to access the Log Destination/i, check: 'that its policy allows the CloudWatch Logs delivery actions (logs:CreateLogDelivery, logs:PutResourcePolicy, logs:DescribeLogGroups, … on "*"; `deliv policy MACHINE` prints them)' },
+  { pattern: /is not authorized to create managed-rule/i, check: 'that its policy allows events:PutTargets, events:PutRule and events:DescribeRule on the StepFunctions managed rule (`deliv policy MACHINE` prints it)' },
 ];
 
-export function isFreshRoleError(error: unknown): boolean {
+function freshRoleRefusal(error: unknown): { message: string; check: string } | undefined {
   for (let current = error as { name?: string; message?: string; cause?: unknown } | undefined, depth = 0; current && depth < 3; current = current.cause as typeof current, depth++) {
     const name = current.name ?? '';
-    if ((name.startsWith('InvalidParameterValue') || name.startsWith('AccessDenied') || name === 'AwsError') && FRESH_ROLE_MESSAGES.some((pattern) => pattern.test(current!.message ?? ''))) return true;
+    if (!(name.startsWith('InvalidParameterValue') || name.startsWith('AccessDenied') || name === 'AwsError')) continue;
+    const known = FRESH_ROLE_MESSAGES.find(({ pattern }) => pattern.test(current!.message ?? ''));
+    if (known) return { message: current.message ?? '', check: known.check };
   }
-  return false;
+  return undefined;
+}
+
+export function isFreshRoleError(error: unknown): boolean {
+  return freshRoleRefusal(error) !== undefined;
 }
 
 /** Delays between attempts: IAM usually settles within seconds, sometimes after ten or more. */
 export const FRESH_ROLE_DELAYS_MS = [1000, 2000, 4000, 8000, 10_000, 10_000];
 
-export async function retryOnFreshRole<T>(call: () => Promise<T>, options: { delaysMs?: number[]; onRetry?: (attempt: number, delayMs: number) => void } = {}): Promise<T> {
+/**
+ * Runs `call`, retrying while the role is refused as a fresh one. When the
+ * refusal outlasts every retry, the error says so: how long deliv waited, that
+ * a re-run usually gets through (the role is there by then), and what to check
+ * on the role if it does not.
+ */
+export async function retryOnFreshRole<T>(
+  call: () => Promise<T>,
+  options: { delaysMs?: number[]; onRetry?: (attempt: number, delayMs: number) => void; role?: string; service?: string } = {},
+): Promise<T> {
   const delays = options.delaysMs ?? FRESH_ROLE_DELAYS_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= delays.length || !isFreshRoleError(error)) throw error;
+      const refusal = freshRoleRefusal(error);
+      if (!refusal) throw error;
+      if (attempt >= delays.length) {
+        const waited = delays.reduce((sum, delay) => sum + delay, 0);
+        const role = options.role ? `role ${options.role}` : 'the role';
+        throw new DelivError(`${options.service ?? 'AWS'} still refuses ${role} after ${delays.length + 1} attempts over ${formatWait(waited)}: ${refusal.message}`, {
+          hint: `a role created or changed moments ago can take a minute or more to reach every AWS service (IAM is eventually consistent): deploy again in a minute, it goes on from here. If it keeps failing, check on ${role} ${refusal.check}`,
+          cause: error,
+        });
+      }
       options.onRetry?.(attempt + 1, delays[attempt]);
       await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
     }
   }
 }
+
+const formatWait = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);

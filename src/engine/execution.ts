@@ -15,7 +15,7 @@ import type { JsonObject, JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { EvalScope } from './expr.js';
 import { Cancelled, StateFailure, toFailure } from './failure.js';
-import { Replay } from './replay.js';
+import { Replay, type ReplayMatch } from './replay.js';
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
@@ -208,14 +208,17 @@ export interface ExecutionContextObject {
 }
 
 export class Execution {
-  readonly events: HistoryEvent[] = [];
   readonly clock: Clock;
   readonly runner: TaskRunner;
   readonly root = new CancelScope();
   readonly replay: Replay | null;
   readonly contextExecution: ExecutionContextObject;
   readonly contextStateMachine: { Id: string; Name: string };
-  /** Id the next appended event gets. */
+  /**
+   * Id the next appended event gets. The events themselves are not kept:
+   * each goes to `onEvent` (a host persists it) and is forgotten, so a long
+   * execution's memory does not grow with its history.
+   */
   private nextId = 1;
   /** Last id given to an event of a hidden thread (see Frame.hidden). */
   private hiddenId = 0;
@@ -276,12 +279,12 @@ export class Execution {
    * Appends an event for `frame` (or, while replaying, consumes the matching
    * recorded one: then `this.replayed` holds it) and returns its id.
    */
-  emit(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: { name?: string; index?: number }): number {
+  emit(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
     if (frame.scope.reason) throw frame.scope.reason;
     return this.record(frame, type, key, details, match);
   }
 
-  private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: { name?: string; index?: number }): number {
+  private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
     if (frame.hidden) {
       // Not in this history; a distinct (negative) id still tells the thread's events and task tokens apart.
       this.replayed = null;
@@ -316,7 +319,6 @@ export class Execution {
     const event: Record<string, unknown> = { id, previousEventId: frame.last, timestamp: this.lastDate, type };
     if (details !== undefined) event[key] = details;
     frame.last = id;
-    this.events.push(event as unknown as HistoryEvent);
     if (this.onEvent) {
       try {
         this.onEvent(event as unknown as HistoryEvent);
@@ -373,7 +375,7 @@ export class Execution {
       if (result.cause !== undefined) details.cause = result.cause;
     }
     this.record(frame, type, key, details);
-    this.finished = { ...result, eventCount: this.replay ? Math.max(this.nextId - 1, this.replay.maxId) : this.events.length };
+    this.finished = { ...result, eventCount: this.nextId - 1 };
     this.settle(this.finished);
   }
 

@@ -175,6 +175,25 @@ describe('the bundled snapshot', () => {
     expect(snapshot.regions['eu-central-1'].AWSLambda!['lambda.request.x86_64']!.usagetype).toBe('EUC1-Request');
   });
 
+  it('marks the rates it carries from another region, and loadPrices names them by region', async () => {
+    const copied = Object.entries(snapshot.regions).filter(([, services]) => Object.values(services).some((rates) => Object.values(rates).some((rate) => rate?.copiedFrom)));
+    expect(copied.map(([region]) => region).sort()).toEqual(['ap-northeast-1', 'ap-southeast-2', 'ca-central-1', 'eu-north-1', 'eu-west-2', 'us-east-2']);
+    // Standard transitions are published per region: those are never copied.
+    for (const [, services] of copied) expect(services.AmazonStates!['sfn.transition']!.copiedFrom).toBeUndefined();
+    const cache = tempDir();
+    try {
+      const book = await loadPrices({ region: 'ap-northeast-1', services: ['AmazonStates', 'AWSLambda'], offline: true, cacheDir: cache.dir });
+      expect(book.sources.map((source) => source.copiedFrom)).toEqual([
+        { 'us-east-1': ['sfn.express.request', 'sfn.express.gbSecond'] },
+        { 'us-east-1': ['lambda.request.x86_64', 'lambda.request.arm64', 'lambda.gbSecond.x86_64', 'lambda.gbSecond.arm64'] },
+      ]);
+      const own = await loadPrices({ region: 'sa-east-1', services: ['AmazonStates', 'AWSLambda'], offline: true, cacheDir: cache.dir });
+      expect(own.sources.map((source) => source.copiedFrom)).toEqual([undefined, undefined]);
+    } finally {
+      cache.cleanup();
+    }
+  });
+
   it('is what loadPrices uses offline, and a region it lacks is an error naming the region', async () => {
     const cache = tempDir();
     try {

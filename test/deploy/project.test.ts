@@ -183,6 +183,36 @@ describe('a deploy that fails halfway', () => {
   });
 });
 
+describe('a role IAM has not propagated yet', () => {
+  it('is retried, and when the refusal outlasts the retries the error says so, how long it waited and what to do', async () => {
+    const slow = await startFakeAws({ account: FAKE_ACCOUNT, region: REGION, freshRefusals: 10 });
+    const { dir: other, cleanup: done } = tempDir();
+    const endpoints = { lambda: process.env.AWS_ENDPOINT_URL_LAMBDA, iam: process.env.AWS_ENDPOINT_URL_IAM, sts: process.env.AWS_ENDPOINT_URL_STS };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: slow.url, AWS_ENDPOINT_URL_IAM: slow.url, AWS_ENDPOINT_URL_STS: slow.url });
+    try {
+      writeProject(other, planProject({ dir: other, name: 'slowiam', templates: ['courier-dispatch'], region: REGION, language: 'js' }));
+      const loaded = loadProject(other);
+      loaded.config.targets.prod.endpoint = sfn.url;
+      const target = resolveTarget(loaded, { target: 'prod' });
+      const failure = await deployProject(loaded, target, await awsDeployClients(target), OPTIONS).catch((error: unknown) => error as Error & { hint?: string });
+      expect(failure).toBeInstanceOf(Error);
+      // OPTIONS waits 5 ms three times: four CreateFunction calls, each refused.
+      expect((failure as Error).message).toBe(
+        `Lambda still refuses role arn:aws:iam::${FAKE_ACCOUNT}:role/slowiam-lambda after 4 attempts over 15 ms: The role defined for the function cannot be assumed by Lambda.`,
+      );
+      const hint = (failure as { hint?: string }).hint!;
+      expect(hint).toContain('IAM is eventually consistent): deploy again in a minute, it goes on from here');
+      expect(hint).toContain('that its trust policy lets lambda.amazonaws.com call sts:AssumeRole');
+      expect(hint).toContain('already done: created role slowiam-lambda');
+      expect(slow.calls.filter((call) => call.action === 'CreateFunction').length).toBeGreaterThanOrEqual(4);
+    } finally {
+      Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda, AWS_ENDPOINT_URL_IAM: endpoints.iam, AWS_ENDPOINT_URL_STS: endpoints.sts });
+      await slow.close();
+      done();
+    }
+  });
+});
+
 describe('the AWS environment', () => {
   it('retries a throttled call and goes on', async () => {
     aws.intercept((call, count) => (call.action === 'GetRole' && count === 1 ? { status: 400, code: 'Throttling', message: 'Rate exceeded' } : undefined));

@@ -129,6 +129,16 @@ describe('deliv cost (built CLI)', () => {
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
+  it("says which rates of a region are another region's, where the snapshot has none of its own", async () => {
+    const copied = await runCli(['cost', '--offline', '--region', 'ap-northeast-1', '--json'], { cwd: projectDir });
+    expect(copied.exitCode, copied.stderr).toBe(0);
+    expect(JSON.parse(copied.stdout).assumptions).toContain(
+      "ap-northeast-1: Step Functions Express, Lambda rates are us-east-1's (the bundled snapshot has no rate published for ap-northeast-1 there); the Pricing API gives the region's own (run without --offline, with AWS credentials)",
+    );
+    const own = await runCli(['cost', '--offline', '--region', 'eu-west-3', '--json'], { cwd: projectDir });
+    expect((JSON.parse(own.stdout).assumptions as string[]).filter((text) => text.includes("us-east-1's"))).toEqual([]);
+  });
+
   it('names the region it has no price for', async () => {
     const result = await runCli(['cost', bareFile, '--offline', '--region', 'xx-nowhere-1'], { cwd: work.dir });
     expect(result.exitCode).toBe(2);

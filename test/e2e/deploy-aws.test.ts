@@ -89,7 +89,7 @@ describe('deliv init, then deliv deploy --target prod', () => {
 
   it('deliv destroy removes the machine and the functions and roles deliv created, and nothing else', async () => {
     // A role of the same account that deliv did not create stays.
-    aws.roles.set('shop-admin', { name: 'shop-admin', arn: 'arn:aws:iam::123456789012:role/shop-admin', trust: '{}', tags: {}, policies: new Map(), fresh: false });
+    aws.roles.set('shop-admin', { name: 'shop-admin', arn: 'arn:aws:iam::123456789012:role/shop-admin', trust: '{}', tags: {}, policies: new Map(), fresh: 0 });
     const result = await runCli(['destroy', '--target', 'prod', '--yes'], { cwd: shop, env: env() });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Deleted function shop-charge-payment');

@@ -554,11 +554,12 @@ describe('resume from a history prefix', () => {
     return { calls, runner };
   };
 
-  it('replays every prefix without re-running completed tasks and ends with the same history', async () => {
+  /** Resumes from every prefix of one full run and checks that each ends with the same history and runs only the tasks the prefix had not completed. */
+  async function resumeEveryPrefix(parcels: string[]): Promise<void> {
     const first = counting();
-    const full = await run(definition, { parcels: ['a', 'b'] }, { runner: first.runner });
+    const full = await run(definition, { parcels }, { runner: first.runner });
     expect(full.result.status).toBe('SUCCEEDED');
-    expect(first.calls).toEqual(['charge', 'book "a"', 'book "b"']);
+    expect(first.calls).toEqual(['charge', ...parcels.map((parcel) => `book "${parcel}"`)]);
     const shape = (events: HistoryEvent[]) => events.map((event) => [event.id, event.previousEventId, event.type]);
     const withoutStamp = (output: unknown) => ({ ...(output as object), stamp: undefined });
 
@@ -568,15 +569,28 @@ describe('resume from a history prefix', () => {
       const compiled = compile(definition);
       if (!compiled.ok) throw new Error('compile');
       const appended: HistoryEvent[] = [];
-      const result = await compiled.machine.start(options({ parcels: ['a', 'b'] }, { runner: again.runner, resumeFrom: prefix, onEvent: (event) => appended.push(event) })).result;
+      const result = await compiled.machine.start(options({ parcels }, { runner: again.runner, resumeFrom: prefix, onEvent: (event) => appended.push(event) })).result;
       // Values made by the prefix (the UUID stamp included) come back as recorded; later ones are made anew.
       const stamped = prefix.some((event) => event.type === 'PassStateExited');
       expect(stamped ? result.output : withoutStamp(result.output), `cut at ${cut}`).toEqual(stamped ? full.result.output : withoutStamp(full.result.output));
       expect(result.eventCount).toBe(full.events.length);
       expect(shape([...prefix, ...appended])).toEqual(shape(full.events));
       const completed = new Set(prefix.filter((event) => event.type === 'LambdaFunctionSucceeded').map((event) => event.previousEventId));
-      expect(again.calls.length, `cut at ${cut}`).toBe(3 - completed.size);
+      expect(again.calls.length, `cut at ${cut}`).toBe(1 + parcels.length - completed.size);
     }
+  }
+
+  it('replays every prefix without re-running completed tasks and ends with the same history', async () => {
+    await resumeEveryPrefix(['a', 'b']);
+  });
+
+  it('tells apart the iterations of a Map started together, which all follow the same event', async () => {
+    // Tasks answer asynchronously, so all 20 iterations start before any ends: 20 MapIterationStarted after one event.
+    const parcels = Array.from({ length: 20 }, (_, i) => `p${i}`);
+    const first = await run(definition, { parcels }, { runner: counting().runner });
+    const started = first.events.filter((event) => event.type === 'MapIterationStarted');
+    expect(new Set(started.map((event) => event.previousEventId)).size).toBe(1);
+    await resumeEveryPrefix(parcels);
   });
 
   it('runs again a task that was scheduled but not completed before the crash', async () => {

@@ -44,8 +44,8 @@ export interface FakeRole {
   trust: string;
   tags: Record<string, string>;
   policies: Map<string, string>;
-  /** Lambda has not seen this role yet: the first CreateFunction with it is refused. */
-  fresh: boolean;
+  /** Lambda has not seen this role yet: this many more CreateFunction calls with it are refused. */
+  fresh: number;
 }
 
 export interface FakeAws {
@@ -63,7 +63,8 @@ export interface FakeAws {
 
 const READ = /^(Get|List)/;
 
-export async function startFakeAws(options: { account?: string; region?: string; busyReads?: number } = {}): Promise<FakeAws> {
+/** `freshRefusals`: how many CreateFunction calls Lambda refuses with a new role before IAM has propagated it (1). */
+export async function startFakeAws(options: { account?: string; region?: string; busyReads?: number; freshRefusals?: number } = {}): Promise<FakeAws> {
   const account = options.account ?? '123456789012';
   const region = options.region ?? 'us-east-1';
   const busyReads = options.busyReads ?? 1;
@@ -131,8 +132,8 @@ export async function startFakeAws(options: { account?: string; region?: string;
       case 'CreateFunction': {
         if (functions.has(body.FunctionName)) return lambdaError(response, { status: 409, code: 'ResourceConflictException', message: `Function already exist: ${body.FunctionName}` });
         const role = [...roles.values()].find((candidate) => candidate.arn === body.Role);
-        if (role?.fresh) {
-          role.fresh = false;
+        if (role && role.fresh > 0) {
+          role.fresh--;
           return lambdaError(response, { status: 400, code: 'InvalidParameterValueException', message: 'The role defined for the function cannot be assumed by Lambda.' });
         }
         const zip = Buffer.from(body.Code?.ZipFile ?? '', 'base64');
@@ -237,7 +238,7 @@ export async function startFakeAws(options: { account?: string; region?: string;
         JSON.parse(fields.AssumeRolePolicyDocument); // IAM refuses a document that is not JSON (MalformedPolicyDocument)
         const tags: Record<string, string> = {};
         for (let index = 1; fields[`Tags.member.${index}.Key`] !== undefined; index++) tags[fields[`Tags.member.${index}.Key`]] = fields[`Tags.member.${index}.Value`];
-        const created: FakeRole = { name: fields.RoleName, arn: `arn:aws:iam::${account}:role/${fields.RoleName}`, trust: fields.AssumeRolePolicyDocument, tags, policies: new Map(), fresh: true };
+        const created: FakeRole = { name: fields.RoleName, arn: `arn:aws:iam::${account}:role/${fields.RoleName}`, trust: fields.AssumeRolePolicyDocument, tags, policies: new Map(), fresh: options.freshRefusals ?? 1 };
         roles.set(created.name, created);
         return queryOk(response, namespace, action, roleXml(created));
       }

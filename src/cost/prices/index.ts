@@ -11,7 +11,7 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import { DelivError, errorMessage } from '../../ui/errors.js';
 import { AwsError } from '../../aws/errors.js';
 import { API_SOURCE, fetchServiceRates } from './api.js';
-import type { PriceBook, PriceSnapshot, PriceSource, PricingService, Rates } from './types.js';
+import type { PriceBook, PriceSnapshot, PriceSource, PricingService, RateKey, Rates } from './types.js';
 
 /** Cached prices older than this are reread when the API can be reached. */
 export const CACHE_MAX_AGE_DAYS = 30;
@@ -135,9 +135,12 @@ export async function loadPrices(options: LoadPricesOptions): Promise<PriceBook>
     if (!regional) {
       throw new RegionNotPricedError(service, region, `the bundled price snapshot (${snapshot.date})`, `the snapshot covers ${Object.keys(snapshot.regions).join(', ')}; connect to the Pricing API for other regions`);
     }
+    const rates = regional[service] ?? {};
+    const copiedFrom: Record<string, RateKey[]> = {};
+    for (const rate of Object.values(rates)) if (rate?.copiedFrom) (copiedFrom[rate.copiedFrom] ??= []).push(rate.key);
     return {
-      rates: regional[service] ?? {},
-      source: { service, region, kind: 'snapshot', description: snapshot.source, date: snapshot.date, fallbackReason },
+      rates,
+      source: { service, region, kind: 'snapshot', description: snapshot.source, date: snapshot.date, fallbackReason, ...(Object.keys(copiedFrom).length > 0 ? { copiedFrom } : {}) },
     };
   };
 

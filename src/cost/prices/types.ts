@@ -40,6 +40,11 @@ export interface Rate {
   description?: string;
   effectiveDate?: string;
   tiers: PriceTier[];
+  /**
+   * Snapshot only: the region whose rate this is, when the snapshot holds no
+   * rate published for this region (the report says so; the API never sets it).
+   */
+  copiedFrom?: string;
 }
 
 export type Rates = Partial<Record<RateKey, Rate>>;
@@ -57,6 +62,8 @@ export interface PriceSource {
   date: string;
   /** Why a fallback was used (the API error), when it was. */
   fallbackReason?: string;
+  /** Snapshot rates of this service that are another region's, by that region. */
+  copiedFrom?: Record<string, RateKey[]>;
 }
 
 export interface PriceBook {
