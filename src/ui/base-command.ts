@@ -12,6 +12,12 @@ import { describeParseError, type CommandShape } from './usage.js';
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
 
+  override async init(): Promise<void> {
+    await super.init();
+    // --json output is for programs: no spinner, even on a terminal.
+    if (this.jsonEnabled()) (await import('./progress.js')).disableProgress();
+  }
+
   /** Writes a line to stdout unless --json is on (the JSON result is then the only output). */
   protected say(text = ''): void {
     if (!this.jsonEnabled()) this.log(text);
