@@ -5,6 +5,7 @@
  * RUNNING in the store and resume on the next start).
  */
 import { ActivityBroker } from './activities.js';
+import { MapRuns } from './map-runs.js';
 import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -63,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = new Store(dataDir);
   const project = projectReader(root);
   // `deliv test --target local` writes its cases beside the store.
-  const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')]);
+  const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')], root);
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1, { unref: true });
   const tokens = new TokenBroker(store);
@@ -92,8 +93,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
   });
   const logs = new LogStore(store);
-  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs);
-  const context: EmulatorContext = { store, logs, runtime, machines, tokens, activities, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
+  const mapRuns = new MapRuns(store, clock);
+  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs, mapRuns);
+  const context: EmulatorContext = { store, logs, runtime, machines, tokens, activities, mapRuns, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
   try {
@@ -153,7 +155,8 @@ function projectReader(root: string) {
   const current = (): ProjectConfig | undefined => {
     if (!existsSync(file)) return undefined;
     const mtime = statSync(file).mtimeMs;
-    if (!cached || cached.mtime !== mtime) cached = { mtime, config: parseProjectConfig(readFileSync(file, 'utf8'), file) };
+    // Named as the project knows it (deliv.yaml): messages end up in histories and prompts, where absolute paths do not belong.
+    if (!cached || cached.mtime !== mtime) cached = { mtime, config: parseProjectConfig(readFileSync(file, 'utf8'), file, PROJECT_FILE) };
     return cached.config;
   };
   return {
