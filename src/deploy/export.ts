@@ -141,7 +141,7 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     if (logs) {
       let destination: Json = logs.logGroupArn ?? '';
       if (!logs.logGroupArn) {
-        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: logs.logGroupName, RetentionInDays: 30 });
+        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: logs.logGroupName, RetentionInDays: logs.retentionInDays ?? 30 });
         destination = { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] };
       }
       logging = { Level: logs.level, IncludeExecutionData: logs.includeExecutionData, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: destination } }] };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
+import { LOG_RETENTION_DAYS } from '../aws/execution-logs.js';
 import { UsageError } from '../ui/errors.js';
 
 export const PROJECT_FILE = 'deliv.yaml';
@@ -31,6 +32,8 @@ export interface LoggingConfig {
   logGroup?: string;
   /** Or its ARN (`arn:aws:logs:<region>:<account>:log-group:<name>:*`). */
   logGroupArn?: string;
+  /** How long the log group keeps events (PutRetentionPolicy on deploy); unset, CloudWatch Logs keeps them forever. */
+  retentionInDays?: number;
 }
 
 export interface FunctionConfig {
@@ -233,5 +236,10 @@ function checkLogging(logging: unknown, owner: string): void {
   config.level = level as LoggingConfig['level'];
   if (config.logGroupArn !== undefined && !/^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:[^:]+(:\*)?$/.test(String(config.logGroupArn))) {
     throw new UsageError(`${owner}: \`${String(config.logGroupArn)}\` is not a log group ARN`, { hint: 'expected arn:aws:logs:<region>:<account>:log-group:<name>:*, or give its name as logGroup' });
+  }
+  if (config.retentionInDays !== undefined && !LOG_RETENTION_DAYS.includes(config.retentionInDays)) {
+    throw new UsageError(`${owner}: \`retentionInDays: ${String(config.retentionInDays)}\` is not a retention CloudWatch Logs offers`, {
+      hint: `use one of ${LOG_RETENTION_DAYS.join(', ')} (days), or leave it out to keep the events forever`,
+    });
   }
 }
