@@ -17,7 +17,7 @@ import { DelivError, UsageError } from '../ui/errors.js';
 import { prettyDefinition, sameDefinition, settingChanges, unifiedDiff, type SettingChange } from './diff.js';
 import { PROJECT_TAG } from '../project/names.js';
 import { retryOnFreshRole } from './roles.js';
-import { ensureLogGroups, explainLoggingRefusal, loggingConfiguration, machineLogging, untailableNote, type LogGroupResult, type MachineLogging } from './logging.js';
+import { ensureLogGroups, explainLoggingRefusal, LOGGING_OFF, loggingConfiguration, loggingTurnedOff, machineLogging, untailableNote, type LogGroupResult, type MachineLogging } from './logging.js';
 
 export interface DeployOptions {
   /** Machines to deploy (deliv.yaml keys); all when empty. */
@@ -115,6 +115,7 @@ export async function renderForDeploy(project: Project, target: ResolvedTarget, 
       roleArn: typeof roleArn === 'string' ? roleArn : roleArn(name),
       tags: target.local ? undefined : { [PROJECT_TAG]: project.config.name },
       logging: machineLogging(project, target, name),
+      loggingConfiguration: loggingTurnedOff(project, target, name) ? LOGGING_OFF : undefined,
       tracingConfiguration: config.tracing === undefined ? undefined : { enabled: config.tracing },
     });
   }

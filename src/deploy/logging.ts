@@ -41,6 +41,20 @@ export function machineLogging(project: Project, target: ResolvedTarget, name: s
   return { machine: name, level: setting.level, includeExecutionData: setting.includeExecutionData ?? false, ...group(setting) };
 }
 
+/**
+ * deliv.yaml turns a machine's logging off (`level: OFF`, and the machine is
+ * not an Express one on the emulator, which always logs): the deploy sends
+ * level OFF, since an update that leaves loggingConfiguration out keeps
+ * what the machine had.
+ */
+export function loggingTurnedOff(project: Project, target: ResolvedTarget, name: string): boolean {
+  const machine = project.config.stateMachines[name];
+  const setting = machine.logging ?? project.config.targets[target.name]?.logging;
+  return setting?.level === 'OFF' && machineLogging(project, target, name) === undefined;
+}
+
+export const LOGGING_OFF: LoggingConfiguration = { level: 'OFF', includeExecutionData: false };
+
 /** Step Functions' LoggingConfiguration for a machine's logging (with its log group's ARN). */
 export function loggingConfiguration(logging: MachineLogging | undefined): LoggingConfiguration | undefined {
   if (!logging) return undefined;
