@@ -69,3 +69,160 @@ function ownerOf(event: HistoryEvent, byId: Map<number, HistoryEvent>): number {
   return exiting || containerEvent ? 0 : plainOwner;
 }
 
+
+/** Events that start one attempt of a state's work: a state with two of them was retried once. */
+export const ATTEMPT_EVENTS: ReadonlySet<string> = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled', 'ParallelStateStarted', 'MapStateStarted']);
+
+/** Failures of a state's own work (its task, its evaluation, its Map Run), the ones Retry and Catch act on. */
+export const WORK_FAILURE_EVENTS: ReadonlySet<string> = new Set([
+  'TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed',
+  'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed',
+  'ActivityFailed', 'ActivityTimedOut', 'ActivityScheduleFailed',
+  'EvaluationFailed', 'MapRunFailed',
+]);
+
+/** A Parallel or Map failing as a whole (after a branch or iteration did, or its tolerance ran out). */
+export const CONTAINER_FAILURE_EVENTS: ReadonlySet<string> = new Set(['ParallelStateFailed', 'MapStateFailed']);
+
+/** Work that ended well: a failure before it was retried away. */
+export const WORK_SUCCESS_EVENTS: ReadonlySet<string> = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded', 'ParallelStateSucceeded', 'MapStateSucceeded', 'MapRunSucceeded']);
+
+export type HistoryStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** The execution's closing events and the status each gives (DescribeExecution's names). */
+export const EXECUTION_END_EVENTS: Readonly<Record<string, Exclude<HistoryStatus, 'RUNNING'>>> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionAborted: 'ABORTED',
+};
+
+/** Milliseconds since the epoch: the SDK gives Dates, raw JSON (the emulator's store, AWS CLI output) epoch seconds or ISO text. */
+export function eventTime(event: HistoryEvent): number | undefined {
+  const value = event.timestamp as unknown;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return value * 1000;
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** The error and cause an event carries, as recorded (either may be absent: AWS leaves out what it was not given). */
+export function errorOf(event: HistoryEvent): { error?: string; cause?: string } | undefined {
+  const details = detailsOf(event) as { error?: unknown; cause?: unknown } | undefined;
+  if (!details || (details.error === undefined && details.cause === undefined)) return undefined;
+  return { error: typeof details.error === 'string' ? details.error : undefined, cause: typeof details.cause === 'string' ? details.cause : undefined };
+}
+
+/** One entry into a state, with every event that belongs to it. */
+export interface StateVisit {
+  name: string;
+  /** The state's type as its events name it: `Task`, `Map`, `Fail`... */
+  type: string;
+  entered: HistoryEvent;
+  exited?: HistoryEvent;
+  /** Its own events in history order, the StateEntered event first. */
+  events: HistoryEvent[];
+  /** Attempts of its work (ATTEMPT_EVENTS): retries are `attempts - 1`. 0 for states without work (Pass, Choice...). */
+  attempts: number;
+  /** Its work's failures (WORK_FAILURE_EVENTS), oldest first: all but the last were retried when it exited. */
+  failures: HistoryEvent[];
+  /** The Parallel or Map entry this one ran inside (a branch or an iteration), none at the top level. */
+  parent?: StateVisit;
+  /** Entered to exited, when both carry times and it has exited. */
+  durationMs?: number;
+}
+
+/** One reading of a history: every consumer asks it rather than walking the events itself. */
+export interface HistoryIndex {
+  readonly events: readonly HistoryEvent[];
+  /** Every state entry in the order entered. */
+  readonly visits: readonly StateVisit[];
+  /** The entry an event belongs to (a state entry's own events, its exit included); none for execution events. */
+  visitOf(event: HistoryEvent | undefined): StateVisit | undefined;
+  event(id: number | undefined): HistoryEvent | undefined;
+  readonly started?: HistoryEvent;
+  /** The closing event (ExecutionSucceeded, ...Failed, ...TimedOut, ...Aborted), none while running (or redriven and running again). */
+  readonly end?: HistoryEvent;
+  readonly status: HistoryStatus;
+  /** ExecutionStarted to the closing event. */
+  readonly durationMs?: number;
+}
+
+export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
+  const byId = new Map<number, HistoryEvent>();
+  for (const event of events) if (event.id !== undefined) byId.set(event.id, event);
+  const owners = eventOwners(events);
+  const visits: StateVisit[] = [];
+  const byEntered = new Map<number, StateVisit>();
+  const visitOf = (event: HistoryEvent | undefined): StateVisit | undefined => (event ? byEntered.get(owners.get(event.id ?? 0) ?? 0) : undefined);
+  let started: HistoryEvent | undefined;
+  let end: HistoryEvent | undefined;
+  for (const event of events) {
+    const type = event.type ?? '';
+    if (type === 'ExecutionStarted') started ??= event;
+    // A redriven execution closes again later: its last closing event is the one that counts.
+    else if (type in EXECUTION_END_EVENTS) end = event;
+    else if (type === 'ExecutionRedriven') end = undefined;
+    if (type.endsWith('StateEntered')) {
+      const visit: StateVisit = {
+        name: String(event.stateEnteredEventDetails?.name ?? ''),
+        type: type.slice(0, -'StateEntered'.length),
+        entered: event,
+        events: [event],
+        attempts: 0,
+        failures: [],
+        parent: parentOf(event),
+      };
+      visits.push(visit);
+      byEntered.set(event.id ?? 0, visit);
+      continue;
+    }
+    const visit = visitOf(event);
+    if (!visit) continue;
+    visit.events.push(event);
+    if (ATTEMPT_EVENTS.has(type)) visit.attempts++;
+    else if (WORK_FAILURE_EVENTS.has(type)) visit.failures.push(event);
+    else if (type.endsWith('StateExited')) {
+      visit.exited = event;
+      const from = eventTime(visit.entered);
+      const to = eventTime(event);
+      if (from !== undefined && to !== undefined) visit.durationMs = to - from;
+    }
+  }
+  const from = started && eventTime(started);
+  const to = end && eventTime(end);
+  return {
+    events,
+    visits,
+    visitOf,
+    event: (id) => (id === undefined ? undefined : byId.get(id)),
+    started,
+    end,
+    status: end ? EXECUTION_END_EVENTS[end.type ?? ''] : 'RUNNING',
+    durationMs: from !== undefined && to !== undefined ? to - from : undefined,
+  };
+
+  /**
+   * A state entered right after a branch or iteration started (ParallelStateStarted,
+   * MapIterationStarted) runs inside that container; one entered after another
+   * state exited (or, in an incomplete chain, after another state's work) runs
+   * where that state ran.
+   */
+  function parentOf(entered: HistoryEvent): StateVisit | undefined {
+    const previous = byId.get(entered.previousEventId ?? 0);
+    const before = visitOf(previous);
+    if (!before) return undefined;
+    const insideContainer = (before.type === 'Parallel' || before.type === 'Map') && !(previous?.type ?? '').endsWith('StateExited');
+    return insideContainer ? before : before.parent;
+  }
+}
+
+/** How many times each state was retried (attempts beyond the first, summed over its entries). */
+export function retriesByState(index: HistoryIndex): Record<string, number> {
+  const retries: Record<string, number> = {};
+  for (const visit of index.visits) if (visit.attempts > 1) retries[visit.name] = (retries[visit.name] ?? 0) + visit.attempts - 1;
+  return retries;
+}

@@ -391,12 +391,16 @@ function checkFields(state: JsonMap, at: DefinitionPath, problems: Array<{ messa
 
 /**
  * Jayway's `$.[0]` and `$.[?(@.x > 0)]` (a dot before the bracket), which AWS accepts in paths and
- * payload templates, are handed to asl-validator as the equivalent `$[0]` it knows.
+ * payload templates, are handed to asl-validator as the equivalent `$[0]` it knows; so are member
+ * names with escaped quotes or backslashes (`$['it\'s']`, `$["a\\b"]`), which Jayway reads
+ * and asl-validator's path grammar refuses: a plain name takes their place (the engine parses the real one).
  */
+const ESCAPED_MEMBER = /\[\s*('(?:[^'\\]|\\.)*\\(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\\(?:[^"\\]|\\.)*")\s*\]/g;
+
 const INTRINSICS = new Set(['Format', 'StringToJson', 'JsonToString', 'Array', 'ArrayPartition', 'ArrayContains', 'ArrayRange', 'ArrayGetItem', 'ArrayLength', 'ArrayUnique', 'Base64Encode', 'Base64Decode', 'Hash', 'JsonMerge', 'MathRandom', 'MathAdd', 'StringSplit', 'UUID']);
 
 function jaywayPaths(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
-  const fix = (text: string): string => text.replace(/^(\$\$?)\.\[/, '$1[');
+  const fix = (text: string): string => text.replace(/^(\$\$?)\.\[/, '$1[').replace(ESCAPED_MEMBER, "['escaped']");
   for (const field of ['InputPath', 'OutputPath', 'ResultPath', 'ItemsPath']) {
     const value = state[field];
     if (typeof value === 'string') state[field] = fix(value);

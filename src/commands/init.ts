@@ -19,7 +19,8 @@ On a terminal it asks for what the flags leave open; elsewhere it never waits fo
   };
 
   static override flags = {
-    template: Flags.string({ char: 't', description: 'template to start from (repeatable; see `deliv templates`)', multiple: true }),
+    // Non-greedy: `-t T DIR` reads DIR as the folder, not as a second template; repeat -t for more.
+    template: Flags.string({ char: 't', description: 'template to start from (repeatable; see `deliv templates`; --yes alone: order-fulfillment)', multiple: true, multipleNonGreedy: true }),
     name: Flags.string({ char: 'n', description: 'project name (default: the folder name)' }),
     type: Flags.string({ description: 'workflow type for templates that allow both: STANDARD or EXPRESS' }),
     region: Flags.string({ description: 'AWS region of the example AWS target (default: us-east-1)' }),

@@ -6,7 +6,8 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { firstMatching, isUncatchable, StatesErrors } from '../asl/errors.js';
-import { findState } from '../asl/graph.js';
+import { findState, type StateInfo } from '../asl/graph.js';
+import { CONTAINER_FAILURE_EVENTS, errorOf, indexHistory, type HistoryIndex, type StateVisit } from '../asl/history.js';
 import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, WorkflowType } from '../asl/types.js';
 
 /** A Lambda function error as the Node/Python runtimes serialise it into the cause. */
@@ -88,13 +89,6 @@ export interface ExecutionMeta {
   workflowType?: WorkflowType;
 }
 
-const LEAF_FAILURE_TYPES = new Set([
-  'TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed',
-  'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed',
-  'ActivityFailed', 'ActivityTimedOut', 'ActivityScheduleFailed',
-  'EvaluationFailed', 'MapRunFailed',
-]);
-const EXECUTION_END_TYPES = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
 const PATH_LIMIT = 40;
 
 export function parseJson(text: string | undefined): JsonValue | undefined {
@@ -123,16 +117,11 @@ export function parseHandlerError(cause: string | undefined): HandlerError | und
   };
 }
 
-/** Error and cause of any failure event, whatever its `...EventDetails` key. */
+/** Error and cause of a failure event; a time-out or a stop that recorded no error name gets the one AWS means. */
 function failureOf(event: HistoryEvent): FailedAttempt | undefined {
-  for (const [key, value] of Object.entries(event)) {
-    if (!key.endsWith('EventDetails') || !value || typeof value !== 'object') continue;
-    const details = value as { error?: string; cause?: string };
-    if ('error' in details || 'cause' in details) {
-      return { error: details.error ?? defaultError(event.type), cause: details.cause };
-    }
-  }
-  if (event.type === 'ExecutionTimedOut' || event.type?.endsWith('TimedOut')) return { error: StatesErrors.Timeout };
+  const recorded = errorOf(event);
+  if (recorded) return { error: recorded.error ?? defaultError(event.type), cause: recorded.cause };
+  if (event.type?.endsWith('TimedOut')) return { error: StatesErrors.Timeout };
   return undefined;
 }
 
@@ -142,9 +131,114 @@ function defaultError(type: string | undefined): string {
   return '';
 }
 
+/** The last failure of an entry's work. */
+const lastFailureOf = (visit: StateVisit): FailedAttempt | undefined => (visit.failures.length > 0 ? failureOf(visit.failures[visit.failures.length - 1]) : undefined);
+
 /** The state named in AWS's runtime-error causes: "An error occurred while executing the state 'X' (entered at ...". */
 function stateNamedInCause(cause: string | undefined): string | undefined {
   return cause?.match(/executing the state '([^']+)'/)?.[1];
+}
+
+const isContainer = (visit: StateVisit): boolean => visit.type === 'Parallel' || visit.type === 'Map';
+const isInside = (visit: StateVisit, container: StateVisit): boolean => {
+  for (let at = visit.parent; at; at = at.parent) if (at === container) return true;
+  return false;
+};
+/** The state entered right after an entry left (its Next, or the Catch's). */
+const enteredAfter = (index: HistoryIndex, visit: StateVisit): string | undefined =>
+  visit.exited ? index.visits.find((next) => next.entered.previousEventId === visit.exited!.id)?.name : undefined;
+
+/**
+ * The state entry the execution failed in, most specific first: an open entry
+ * whose last failure is the execution's error (or a Fail state), the state a
+ * States.Runtime cause names, a Map or Parallel failing on its own (BranchFailed,
+ * tolerated failures, its item reader), then the last open entry that failed,
+ * and for a time-out or a stop the innermost entry still open.
+ */
+export function failingVisit(index: HistoryIndex, finalError: string, cause: string | undefined): StateVisit | undefined {
+  const open = index.visits.filter((visit) => !visit.exited);
+  const failed = open.filter((visit) => visit.failures.length > 0 || visit.type === 'Fail');
+  const lastError = (visit: StateVisit) => (visit.type === 'Fail' ? finalError : lastFailureOf(visit)?.error);
+  const last = <T>(list: readonly T[], test: (item: T) => boolean) => [...list].reverse().find(test);
+  const namedInCause = stateNamedInCause(cause);
+  return (
+    last(failed, (visit) => lastError(visit) === finalError) ??
+    (namedInCause ? last(index.visits, (visit) => visit.name === namedInCause) : undefined) ??
+    last(open, isContainer) ??
+    (index.status !== 'TIMED_OUT' ? failed.at(-1) : undefined) ??
+    open.at(-1)
+  );
+}
+
+/** The failing state as the definition and its last attempt describe it. */
+function describeFailingState(visit: StateVisit, located: StateInfo | undefined): FailingState {
+  const scheduled = [...visit.events].reverse().find((event) => event.taskScheduledEventDetails || event.lambdaFunctionScheduledEventDetails || event.activityScheduledEventDetails);
+  const task = scheduled?.taskScheduledEventDetails;
+  const lambda = scheduled?.lambdaFunctionScheduledEventDetails;
+  const activity = scheduled?.activityScheduledEventDetails;
+  return {
+    name: visit.name,
+    type: located?.state.Type ?? visit.type,
+    definition: located?.state,
+    input: parseJson(visit.entered.stateEnteredEventDetails?.input),
+    parameters: task ? parseJson(task.parameters) : lambda ? parseJson(lambda.input) : activity ? parseJson(activity.input) : undefined,
+    resource: task ? `${task.resourceType}:${task.resource}` : lambda?.resource ?? activity?.resource,
+    resourceType: task?.resourceType ?? (lambda ? 'lambda' : activity ? 'activity' : undefined),
+    timeoutInSeconds: task?.timeoutInSeconds ?? lambda?.timeoutInSeconds ?? activity?.timeoutInSeconds,
+    heartbeatInSeconds: task?.heartbeatInSeconds ?? activity?.heartbeatInSeconds,
+    enclosedBy: located?.enclosedBy ?? [],
+  };
+}
+
+/** Why no Catch caught the final error of the failing state. */
+function catchVerdictOf(located: StateInfo | undefined, finalError: string): FailureContext['catchVerdict'] {
+  if (isUncatchable(finalError)) return 'not-catchable';
+  if (!located || !['Task', 'Map', 'Parallel'].includes(located.state.Type)) return 'not-applicable';
+  return (located.state as { Catch?: Catcher[] }).Catch?.length ? 'no-matching-catch' : 'no-catch';
+}
+
+/**
+ * Failures a Catch handled: an entry whose work failed and that exited anyway
+ * (a failure retried into success matches no catcher and is left out), and a
+ * failure inside a Map or Parallel whose own Catch handled it (the inner state
+ * never exits, the container does).
+ */
+function handledFailures(index: HistoryIndex, definition: StateMachineDefinition | undefined): { handled: HandledFailure[]; inside: Set<StateVisit> } {
+  const handled: HandledFailure[] = [];
+  const inside = new Set<StateVisit>();
+  const catchersOf = (name: string) => (findState(definition, name)?.state as { Catch?: Catcher[] } | undefined)?.Catch;
+  for (const visit of index.visits) {
+    const last = lastFailureOf(visit);
+    if (!visit.exited || !last) continue;
+    const catcher = firstMatching(catchersOf(visit.name), last.error);
+    if (!catcher) continue;
+    handled.push({ state: visit.name, error: last.error, cause: last.cause, attempts: visit.failures.length, catcher, wentTo: enteredAfter(index, visit) ?? catcher.Next });
+  }
+  for (const container of index.visits) {
+    if (!container.exited || !isContainer(container)) continue;
+    const failed = container.events.find((event) => CONTAINER_FAILURE_EVENTS.has(event.type ?? ''));
+    if (!failed) continue;
+    const inner = [...index.visits].reverse().find((visit) => !visit.exited && visit.failures.length > 0 && (visit.entered.id ?? 0) < (failed.id ?? 0) && isInside(visit, container));
+    if (!inner) continue;
+    const last = lastFailureOf(inner)!;
+    const catcher = firstMatching(catchersOf(container.name), last.error);
+    inside.add(inner);
+    handled.push({ state: inner.name, error: last.error, cause: last.cause, attempts: inner.failures.length, catcher, caughtBy: container.name, wentTo: enteredAfter(index, container) ?? catcher?.Next });
+  }
+  return { handled, inside };
+}
+
+/** Other entries that failed and were not caught (Map items, Parallel branches), up to five. */
+function otherFailuresOf(index: HistoryIndex, failing: StateVisit | undefined, handledInside: ReadonlySet<StateVisit>): FailureContext['otherFailures'] {
+  const others: FailureContext['otherFailures'] = [];
+  for (const visit of index.visits) {
+    if (visit.exited || visit === failing || handledInside.has(visit)) continue;
+    const last = lastFailureOf(visit);
+    if (!last) continue;
+    others.push({ state: visit.name, ...last });
+    if (others.length >= 5) break;
+  }
+  return others;
 }
 
 export function extractFailureContext(
@@ -152,161 +246,15 @@ export function extractFailureContext(
   definition: StateMachineDefinition | undefined,
   meta: ExecutionMeta = {},
 ): FailureContext {
-  const byId = new Map<number, HistoryEvent>();
-  for (const event of events) if (event.id !== undefined) byId.set(event.id, event);
-
-  // The state entry each event belongs to: follow previousEventId to the nearest StateEntered,
-  // falling back to the most recent entry when an emulator leaves the chain incomplete.
-  // A Map or Parallel state's own events (MapStateFailed, MapRunFailed, ParallelStateFailed...) follow the
-  // last event of an iteration or branch on AWS, so they belong to the innermost open entry of that type.
-  const ownerOf = new Map<number, number>();
-  let lastEntered: number | undefined;
-  const open: HistoryEvent[] = [];
-  for (const event of events) {
-    if (event.id === undefined) continue;
-    if (event.stateEnteredEventDetails) {
-      ownerOf.set(event.id, event.id);
-      lastEntered = event.id;
-      if (event.type === 'MapStateEntered' || event.type === 'ParallelStateEntered') open.push(event);
-      continue;
-    }
-    const kind = /^(Map|Parallel)(State|Run)/.exec(event.type ?? '')?.[1];
-    if (kind && event.type !== `${kind}StateExited`) {
-      const entry = [...open].reverse().find((candidate) => candidate.type === `${kind}StateEntered`);
-      if (entry?.id !== undefined) {
-        ownerOf.set(event.id, entry.id);
-        continue;
-      }
-    }
-    if (event.type === 'MapStateExited' || event.type === 'ParallelStateExited') {
-      const index = open.map((candidate) => candidate.stateEnteredEventDetails?.name).lastIndexOf(event.stateExitedEventDetails?.name);
-      if (index >= 0) open.splice(index, 1);
-    }
-    const viaChain = event.previousEventId !== undefined ? ownerOf.get(event.previousEventId) : undefined;
-    const owner = viaChain ?? lastEntered;
-    if (owner !== undefined) ownerOf.set(event.id, owner);
-  }
-
-  const entries = events.filter((event) => event.stateEnteredEventDetails);
-  const exitedEntries = new Set<number>();
-  for (const event of events) {
-    const exited = event.stateExitedEventDetails?.name;
-    if (!exited || event.id === undefined) continue;
-    const entry = [...entries].reverse().find((candidate) => candidate.stateEnteredEventDetails?.name === exited && (candidate.id ?? 0) < (event.id ?? 0));
-    if (entry?.id !== undefined) exitedEntries.add(entry.id);
-  }
-  const nameOfEntry = (id: number | undefined) => (id === undefined ? undefined : byId.get(id)?.stateEnteredEventDetails?.name);
-
-  const started = events.find((event) => event.type === 'ExecutionStarted');
-  const end = [...events].reverse().find((event) => EXECUTION_END_TYPES.has(event.type ?? ''));
-  const endFailure = end ? failureOf(end) : undefined;
-  const status: FailureContext['execution']['status'] =
-    end?.type === 'ExecutionFailed' ? 'FAILED' : end?.type === 'ExecutionTimedOut' ? 'TIMED_OUT' : end?.type === 'ExecutionAborted' ? 'ABORTED' : 'UNKNOWN';
-
-  // Failures of state entries, grouped by entry.
-  const failuresByEntry = new Map<number, HistoryEvent[]>();
-  for (const event of events) {
-    const isLeaf = LEAF_FAILURE_TYPES.has(event.type ?? '');
-    if (!isLeaf || event.id === undefined) continue;
-    const owner = ownerOf.get(event.id);
-    if (owner === undefined) continue;
-    failuresByEntry.set(owner, [...(failuresByEntry.get(owner) ?? []), event]);
-  }
-
+  const index = indexHistory(events);
+  const endFailure = index.end ? failureOf(index.end) : undefined;
+  const status: FailureContext['execution']['status'] = index.status === 'RUNNING' || index.status === 'SUCCEEDED' ? 'UNKNOWN' : index.status;
   const finalError = endFailure?.error || (status === 'TIMED_OUT' ? StatesErrors.Timeout : '');
-  const unexited = entries.filter((entry) => entry.id !== undefined && !exitedEntries.has(entry.id));
 
-  // The failing state entry, most specific first.
-  let failingEntry: HistoryEvent | undefined;
-  const leafCandidates = unexited.filter((entry) => failuresByEntry.has(entry.id!) || entry.type === 'FailStateEntered');
-  const lastErrorOf = (entry: HistoryEvent) =>
-    entry.type === 'FailStateEntered' ? finalError : failureOf(failuresByEntry.get(entry.id!)!.at(-1)!)?.error;
-  failingEntry = [...leafCandidates].reverse().find((entry) => lastErrorOf(entry) === finalError);
-  const namedInCause = stateNamedInCause(endFailure?.cause);
-  if (!failingEntry && namedInCause) failingEntry = [...entries].reverse().find((entry) => entry.stateEnteredEventDetails?.name === namedInCause);
-  if (!failingEntry) {
-    // A Map or Parallel failing with its own error (BranchFailed, tolerated failures, item reader): the container is the failing state.
-    failingEntry = [...unexited].reverse().find((entry) => entry.type === 'MapStateEntered' || entry.type === 'ParallelStateEntered');
-  }
-  if (!failingEntry && status !== 'TIMED_OUT') failingEntry = leafCandidates.at(-1);
-  if (!failingEntry) {
-    // Timed out or aborted while running: the innermost state still open, or the first open container.
-    failingEntry = unexited.at(-1);
-  }
-
-  let failingState: FailingState | undefined;
-  let attempts: FailedAttempt[] = [];
-  let retrier: Retrier | undefined;
-  let catchVerdict: FailureContext['catchVerdict'] = 'not-applicable';
-  const located = failingEntry ? findState(definition, failingEntry.stateEnteredEventDetails!.name!) : undefined;
-  if (failingEntry) {
-    const name = failingEntry.stateEnteredEventDetails!.name!;
-    const ownEvents = events.filter((event) => event.id !== undefined && ownerOf.get(event.id) === failingEntry!.id);
-    const scheduled = [...ownEvents].reverse().find((event) => event.taskScheduledEventDetails || event.lambdaFunctionScheduledEventDetails || event.activityScheduledEventDetails);
-    const task = scheduled?.taskScheduledEventDetails;
-    const lambda = scheduled?.lambdaFunctionScheduledEventDetails;
-    const activity = scheduled?.activityScheduledEventDetails;
-    failingState = {
-      name,
-      type: located?.state.Type ?? failingEntry.type?.replace(/StateEntered$/, ''),
-      definition: located?.state,
-      input: parseJson(failingEntry.stateEnteredEventDetails!.input),
-      parameters: task ? parseJson(task.parameters) : lambda ? parseJson(lambda.input) : activity ? parseJson(activity.input) : undefined,
-      resource: task ? `${task.resourceType}:${task.resource}` : lambda?.resource ?? activity?.resource,
-      resourceType: task?.resourceType ?? (lambda ? 'lambda' : activity ? 'activity' : undefined),
-      timeoutInSeconds: task?.timeoutInSeconds ?? lambda?.timeoutInSeconds ?? activity?.timeoutInSeconds,
-      heartbeatInSeconds: task?.heartbeatInSeconds ?? activity?.heartbeatInSeconds,
-      enclosedBy: located?.enclosedBy ?? [],
-    };
-    attempts = (failuresByEntry.get(failingEntry.id!) ?? []).map((event) => failureOf(event)!).filter(Boolean);
-    const state = located?.state as { Retry?: Retrier[]; Catch?: Catcher[] } | undefined;
-    retrier = firstMatching(state?.Retry, finalError);
-    if (isUncatchable(finalError)) catchVerdict = 'not-catchable';
-    else if (state && ['Task', 'Map', 'Parallel'].includes(located!.state.Type)) catchVerdict = state.Catch?.length ? 'no-matching-catch' : 'no-catch';
-  }
-
-  // Failures a Catch handled: the entry failed, then the state was exited anyway.
-  const handled: HandledFailure[] = [];
-  for (const entry of entries) {
-    if (entry.id === undefined || !exitedEntries.has(entry.id)) continue;
-    const failures = failuresByEntry.get(entry.id);
-    if (!failures?.length) continue;
-    const last = failureOf(failures.at(-1)!)!;
-    const name = entry.stateEnteredEventDetails!.name!;
-    const state = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
-    const catcher = firstMatching(state?.Catch, last.error);
-    if (!catcher) continue; // retried into success: not a handled failure
-    const exitIndex = events.findIndex((event) => event.stateExitedEventDetails?.name === name && (event.id ?? 0) > entry.id!);
-    const wentTo = events.slice(exitIndex + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher.Next;
-    handled.push({ state: name, error: last.error, cause: last.cause, attempts: failures.length, catcher, wentTo });
-  }
-  // A failure inside a Map or Parallel that the container's Catch handled: the inner state never exits, the container does.
-  const handledInside = new Set<number>();
-  for (const entry of entries) {
-    if (entry.id === undefined || !exitedEntries.has(entry.id) || (entry.type !== 'ParallelStateEntered' && entry.type !== 'MapStateEntered')) continue;
-    const name = entry.stateEnteredEventDetails!.name!;
-    const failed = events.find((event) => (event.type === 'ParallelStateFailed' || event.type === 'MapStateFailed') && (event.id ?? 0) > entry.id! && ownerOf.get(event.id!) !== undefined);
-    const exit = events.find((event) => event.stateExitedEventDetails?.name === name && (event.id ?? 0) > entry.id!);
-    if (!failed || !exit || (failed.id ?? 0) > (exit.id ?? 0)) continue;
-    const inner = [...unexited].reverse().find((candidate) => (candidate.id ?? 0) > entry.id! && (candidate.id ?? 0) < failed.id! && failuresByEntry.has(candidate.id!));
-    if (!inner) continue;
-    const failures = failuresByEntry.get(inner.id!)!;
-    const last = failureOf(failures.at(-1)!)!;
-    const container = findState(definition, name)?.state as { Catch?: Catcher[] } | undefined;
-    const catcher = firstMatching(container?.Catch, last.error);
-    const wentTo = events.slice(events.indexOf(exit) + 1).find((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name ?? catcher?.Next;
-    handledInside.add(inner.id!);
-    handled.push({ state: nameOfEntry(inner.id)!, error: last.error, cause: last.cause, attempts: failures.length, catcher, caughtBy: name, wentTo });
-  }
-
-  const otherFailures: FailureContext['otherFailures'] = [];
-  for (const entry of unexited) {
-    if (entry === failingEntry || entry.id === undefined || handledInside.has(entry.id)) continue;
-    const failures = failuresByEntry.get(entry.id);
-    if (!failures?.length) continue;
-    otherFailures.push({ state: nameOfEntry(entry.id), ...failureOf(failures.at(-1)!)! });
-    if (otherFailures.length >= 5) break;
-  }
+  const failing = failingVisit(index, finalError, endFailure?.cause);
+  const located = failing ? findState(definition, failing.name) : undefined;
+  const attempts = (failing?.failures ?? []).map(failureOf).filter((attempt): attempt is FailedAttempt => attempt !== undefined);
+  const { handled, inside } = handledFailures(index, definition);
 
   const error = finalError || attempts.at(-1)?.error || '';
   const cause = endFailure?.cause ?? attempts.at(-1)?.cause;
@@ -316,20 +264,20 @@ export function extractFailureContext(
       name: meta.name ?? meta.executionArn?.split(':').at(-1),
       stateMachineArn: meta.stateMachineArn,
       status,
-      input: parseJson(started?.executionStartedEventDetails?.input),
+      input: parseJson(index.started?.executionStartedEventDetails?.input),
     },
     workflowType: meta.workflowType,
     queryLanguage: located?.queryLanguage ?? definition?.QueryLanguage ?? 'JSONPath',
     error,
     cause,
     handlerError: parseHandlerError(cause),
-    failingState,
+    failingState: failing ? describeFailingState(failing, located) : undefined,
     attempts,
-    retrier,
-    catchVerdict,
+    retrier: failing ? firstMatching((located?.state as { Retry?: Retrier[] } | undefined)?.Retry, finalError) : undefined,
+    catchVerdict: failing ? catchVerdictOf(located, finalError) : 'not-applicable',
     handled,
-    otherFailures,
-    path: foldPath(entries.map((entry) => entry.stateEnteredEventDetails!.name!)),
+    otherFailures: otherFailuresOf(index, failing, inside),
+    path: foldPath(index.visits.map((visit) => visit.name)),
     machineTimeoutSeconds: definition?.TimeoutSeconds,
   };
 }

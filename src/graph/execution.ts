@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { eventOwners } from '../asl/history.js';
+import { ATTEMPT_EVENTS, CONTAINER_FAILURE_EVENTS, eventOwners, eventTime, errorOf, EXECUTION_END_EVENTS, WORK_FAILURE_EVENTS, WORK_SUCCESS_EVENTS, type HistoryStatus } from '../asl/history.js';
 import { formatDuration } from '../ui/duration.js';
 
 export { formatDuration };
@@ -11,7 +11,7 @@ export { formatDuration };
  */
 
 export type StateOutcome = 'succeeded' | 'retried' | 'caught' | 'failed' | 'running' | 'cancelled' | 'not-reached';
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type ExecutionStatus = HistoryStatus;
 
 export interface StateRun {
   name: string;
@@ -61,14 +61,7 @@ interface Entry {
   output?: string;
 }
 
-const ATTEMPT_EVENTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled', 'ParallelStateStarted', 'MapStateStarted']);
-const SUCCESS_EVENTS = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded', 'ParallelStateSucceeded', 'MapStateSucceeded', 'MapRunSucceeded']);
-const FAILURE_EVENTS = new Set([
-  'TaskFailed', 'TaskTimedOut', 'TaskSubmitFailed', 'TaskStartFailed',
-  'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionScheduleFailed', 'LambdaFunctionStartFailed',
-  'ActivityFailed', 'ActivityTimedOut', 'ActivityScheduleFailed',
-  'ParallelStateFailed', 'MapStateFailed', 'MapRunFailed', 'EvaluationFailed',
-]);
+const FAILURE_EVENTS = new Set([...WORK_FAILURE_EVENTS, ...CONTAINER_FAILURE_EVENTS]);
 
 export function summarizeExecution(events: HistoryEvent[], options: { executionArn?: string } = {}): ExecutionSummary {
   const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
@@ -82,7 +75,7 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
 
   for (const event of sorted) {
     const type = event.type ?? '';
-    const at = timeOf(event);
+    const at = eventTime(event);
     if (type === 'ExecutionStarted') {
       startedAt = at;
       summary.input = event.executionStartedEventDetails?.input;
@@ -106,11 +99,11 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
         entry.output = event.stateExitedEventDetails?.output;
       }
     } else if (type.startsWith('Execution') && type !== 'ExecutionRedriven') {
-      const status = EXECUTION_END[type];
+      const status = EXECUTION_END_EVENTS[type];
       if (status) {
         summary.status = status;
         stoppedAt = at;
-        const details = errorDetails(event);
+        const details = (errorOf(event) ?? {});
         summary.error = details.error;
         summary.cause = details.cause;
         summary.output = event.executionSucceededEventDetails?.output;
@@ -118,14 +111,14 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
     } else if (type.endsWith('StateAborted')) {
       const entry = ownerOf(event);
       if (entry) entry.aborted = true;
-    } else if (ATTEMPT_EVENTS.has(type) || SUCCESS_EVENTS.has(type) || FAILURE_EVENTS.has(type)) {
+    } else if (ATTEMPT_EVENTS.has(type) || WORK_SUCCESS_EVENTS.has(type) || FAILURE_EVENTS.has(type)) {
       const entry = ownerOf(event);
       if (!entry) continue;
       if (ATTEMPT_EVENTS.has(type)) entry.attempts += 1;
-      else if (SUCCESS_EVENTS.has(type)) entry.lastOutcome = 'success';
+      else if (WORK_SUCCESS_EVENTS.has(type)) entry.lastOutcome = 'success';
       else {
         entry.lastOutcome = 'failure';
-        const details = errorDetails(event);
+        const details = (errorOf(event) ?? {});
         entry.error = details.error ?? entry.error;
         entry.cause = details.cause ?? entry.cause;
       }
@@ -143,12 +136,6 @@ export function summarizeExecution(events: HistoryEvent[], options: { executionA
   }
 }
 
-const EXECUTION_END: Record<string, ExecutionStatus> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
 
 function decideOutcomes(summary: ExecutionSummary, entries: Entry[], stoppedAt: number | undefined): void {
   const finished = summary.status !== 'RUNNING';
@@ -213,26 +200,7 @@ function decideOutcomes(summary: ExecutionSummary, entries: Entry[], stoppedAt: 
   }
 }
 
-function errorDetails(event: HistoryEvent): { error?: string; cause?: string } {
-  for (const [key, value] of Object.entries(event)) {
-    if (!key.endsWith('EventDetails') || !value || typeof value !== 'object') continue;
-    const details = value as { error?: string; cause?: string };
-    if (details.error !== undefined || details.cause !== undefined) return { error: details.error, cause: details.cause };
-  }
-  return {};
-}
 
-/** Milliseconds since the epoch: the SDK gives Dates, raw JSON gives epoch seconds. */
-function timeOf(event: HistoryEvent): number | undefined {
-  const value = event.timestamp as unknown;
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'number') return value * 1000;
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
 
 /** The command that explains a failed execution. */
 export function explainCommand(execution: ExecutionSummary): string {

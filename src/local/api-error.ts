@@ -21,7 +21,8 @@ export const resourceNotFound = (message: string, resourceName: string) =>
   new ApiError('ResourceNotFound', message, 404, { resourceName });
 export const conflict = (message: string) => new ApiError('ConflictException', message, 409);
 
-/** Smithy's wording for a constraint failure, which AWS returns verbatim. */
-export function validationError(field: string, constraint: string): ApiError {
-  return new ApiError('ValidationException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: ${constraint}`);
+/** Smithy's wording for a constraint failure, which AWS returns verbatim (with the offending value when it shows one). */
+export function validationError(field: string, constraint: string, value?: string): ApiError {
+  const shown = value === undefined ? 'Value' : `Value '${value}'`;
+  return new ApiError('ValidationException', `1 validation error detected: ${shown} at '${field}' failed to satisfy constraint: ${constraint}`);
 }

@@ -3,7 +3,7 @@
  * version (`:3`) or an alias (`:prod`) qualifier, and StartExecution accepts a
  * `#TestCase` suffix that picks a mocked test case, as Step Functions Local does.
  */
-import { invalidArn } from './api-error.js';
+import { ApiError, invalidArn, validationError } from './api-error.js';
 
 export interface Partition {
   region: string;
@@ -48,8 +48,32 @@ export function checkExecutionArn(arn: unknown): string {
   return arn;
 }
 
+/** The `Name` shape's length (1 to 80): a longer one is refused by the service model, before any other check. */
+const NAME_MAX = 80;
+
+/**
+ * A state machine, execution or activity name as AWS checks it: over 80
+ * characters is the model's ValidationException (recorded: "Member must have
+ * length less than or equal to 80"); a forbidden character is InvalidName.
+ */
+export function checkName(name: string, field = 'name'): string {
+  if (name.length > NAME_MAX) throw validationError(field, `Member must have length less than or equal to ${NAME_MAX}`, name);
+  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  return name;
+}
+
+/** AWS's alias name pattern (CharacterRestrictedName): letters, digits, `_`, `-` and `.`, not digits only (that would read as a version). */
+const ALIAS_PATTERN = '^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$';
+const ALIAS_NAME = new RegExp(ALIAS_PATTERN);
+
+export function checkAliasName(name: string): string {
+  if (name.length > NAME_MAX) throw validationError('name', `Member must have length less than or equal to ${NAME_MAX}`, name);
+  if (!ALIAS_NAME.test(name)) throw validationError('name', `Member must satisfy regular expression pattern: ${ALIAS_PATTERN}`, name);
+  return name;
+}
+
 /** AWS's rule for state machine, execution, version-description and alias names. */
-export function isValidName(name: unknown, max = 80): name is string {
+export function isValidName(name: unknown, max = NAME_MAX): name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > max) return false;
   // Whitespace, brackets, wildcards, special characters and control characters are refused.
   if (/[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u.test(name)) return false;

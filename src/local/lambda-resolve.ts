@@ -9,7 +9,7 @@
 import type { InitializeHook, ResolveHook } from 'node:module';
 
 /** The packages Lambda's Node.js runtimes provide. */
-const PROVIDED = /^@aws-sdk\/[^/]+/;
+export const PROVIDED = /^@aws-sdk\/[^/]+/;
 
 let fallbackParent: string | undefined;
 

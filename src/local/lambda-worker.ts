@@ -7,8 +7,9 @@
  * the host terminates the thread and fails that invocation with Lambda's
  * error shape.
  */
-import { register } from 'node:module';
+import Module, { createRequire, register } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { PROVIDED } from './lambda-resolve.js';
 
 export interface WorkerBoot {
   /** URL of the module to import (the handler, or its esbuild bundle). */
@@ -67,6 +68,7 @@ export function thrown(value: unknown): ThrownError {
 // Stack traces point at the handler's source through the inline source map of its bundle.
 process.setSourceMapsEnabled(true);
 register(boot.hookUrl, { data: { fallbackParent: boot.fallbackParent } });
+provideSdkToRequire(boot.fallbackParent);
 // These would end the emulator's whole process from a thread: they end this environment instead.
 process.abort = () => process.exit(134);
 const kill = process.kill.bind(process);
@@ -117,6 +119,32 @@ port.on('message', (message: InvokeMessage) => {
     (error: unknown) => post({ type: 'done', id: message.id, ok: false, error: thrown(error) }),
   );
 });
+
+/**
+ * The resolve hook above serves `import`; CommonJS handlers (`.cjs`, `.js` in a
+ * CommonJS package) `require()` through the CommonJS resolver, which Node 20
+ * never passes through module hooks. The same rule, there: the handler's own
+ * resolution first (a project's node_modules wins), deliv's copy of `@aws-sdk/*`
+ * only when that finds nothing.
+ */
+function provideSdkToRequire(fallbackParent: string): void {
+  type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
+  const cjs = Module as unknown as { _resolveFilename: Resolve };
+  const own = cjs._resolveFilename;
+  const provided = createRequire(fallbackParent);
+  cjs._resolveFilename = function (this: unknown, request, parent, isMain, options) {
+    try {
+      return own.call(this, request, parent, isMain, options);
+    } catch (error) {
+      if (!PROVIDED.test(request) || (error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+      try {
+        return provided.resolve(request);
+      } catch {
+        throw error;
+      }
+    }
+  };
+}
 
 /** A handler returns (or resolves to) its result, or, written callback-style, passes it to the callback. */
 async function run(fn: Handler, event: unknown, context: unknown): Promise<unknown> {

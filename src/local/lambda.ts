@@ -1,7 +1,8 @@
 /**
  * Local Lambda: a function name resolves to the handler module deliv.yaml maps
- * it to. `.ts` modules are bundled with esbuild (inline source maps) on first
- * use and again when they change; `.js`/`.mjs` are imported as they are.
+ * it to. `.ts`/`.mts`/`.cts` modules are bundled with esbuild (inline source
+ * maps) on first use and again when they change; `.js`/`.mjs`/`.cjs` are
+ * imported as they are.
  *
  * Each handler runs in worker threads (lambda-worker.ts), never on the
  * emulator's event loop: a warm pool per function, one invocation at a time
@@ -168,9 +169,12 @@ export class LambdaHost {
     if (!/\.(c|m)?tsx?$/.test(file)) return { moduleUrl: pathToFileURL(file).href, file, label };
     const { build } = await import('esbuild');
     mkdirSync(this.cacheDir, { recursive: true });
-    const outfile = path.join(this.cacheDir, `${name}-${Math.round(mtime)}.mjs`);
+    // A `.cts` handler is CommonJS: bundled as such, its require() calls stay real require() calls
+    // (an ESM bundle would turn them into esbuild's "Dynamic require is not supported").
+    const commonJs = /\.cts$/.test(file);
+    const outfile = path.join(this.cacheDir, `${name}-${Math.round(mtime)}.${commonJs ? 'cjs' : 'mjs'}`);
     try {
-      await build({ entryPoints: [file], outfile, absWorkingDir: this.root, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' });
+      await build({ entryPoints: [file], outfile, absWorkingDir: this.root, bundle: true, platform: 'node', format: commonJs ? 'cjs' : 'esm', packages: 'external', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' });
     } catch (error) {
       throw compileFailure(error, this.root, label);
     }
@@ -486,9 +490,12 @@ function loadFailure(error: ThrownError, root: string, label: string, handlerMis
   }
   const message = relativize(error.message, root);
   const missing = /Cannot find (package|module) '([^']+)'/.exec(error.message);
-  if (error.code === 'ERR_MODULE_NOT_FOUND' && missing) {
+  // require() says `Cannot find module 'x'` (MODULE_NOT_FOUND) for a package and a path alike, then its require stack.
+  const required = error.code === 'MODULE_NOT_FOUND' && missing !== null;
+  if ((error.code === 'ERR_MODULE_NOT_FOUND' || required) && missing) {
     const what = missing[2];
-    if (missing[1] === 'package') {
+    const message = relativize(error.message.split('\n')[0], root);
+    if (missing[1] === 'package' || (required && !/^(\.|\/|[A-Za-z]:|file:)/.test(what))) {
       const name = what.startsWith('@') ? what.split('/').slice(0, 2).join('/') : what.split('/')[0];
       return runtimeFailure(
         'Runtime.ImportModuleError',

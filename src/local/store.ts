@@ -80,6 +80,8 @@ export interface ExecutionRow {
   definition: string;
   roleArn: string;
   revisionId: string;
+  /** When that revision became current (see Revision); absent on rows made before the store kept it. */
+  revisionDate?: number | null;
   traceHeader: string | null;
   testCase: string | null;
   redriveCount: number;
@@ -223,6 +225,14 @@ const MIGRATIONS: Migration[] = [
     version: 6,
     up: (db) => db.exec('CREATE TABLE activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;'),
   },
+  {
+    // When each revision became current (DescribeStateMachineForExecution's updateDate); stores compacted since have the column already.
+    version: 7,
+    up: (db) => {
+      const columns = db.prepare('PRAGMA table_info(revisions)').all() as { name: string }[];
+      if (!columns.some((column) => column.name === 'updated')) db.exec('ALTER TABLE revisions ADD COLUMN updated INTEGER');
+    },
+  },
 ];
 
 /**
@@ -242,7 +252,7 @@ function compactExecutions(db: Database.Database): void {
     DROP INDEX IF EXISTS executions_running;
     CREATE TABLE names (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
     CREATE TABLE revisions (
-      id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, definition TEXT NOT NULL, roleArn TEXT NOT NULL, revisionId TEXT NOT NULL
+      id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, definition TEXT NOT NULL, roleArn TEXT NOT NULL, revisionId TEXT NOT NULL, updated INTEGER
     );
     CREATE TABLE executions (
       id INTEGER PRIMARY KEY, machine INTEGER NOT NULL, name TEXT NOT NULL, arnSuffix TEXT, version INTEGER, alias INTEGER,
@@ -338,6 +348,8 @@ interface Revision {
   definition: string;
   roleArn: string;
   revisionId: string;
+  /** When the revision became current (the machine's update, the version's publication); null for executions stored before it was kept. */
+  revisionDate?: number | null;
 }
 
 /** Each definition (with the role and revision it ran under) stored once, however many executions ran it. */
@@ -349,16 +361,19 @@ class Revisions {
 
   constructor(db: Database.Database) {
     this.find = db.prepare('SELECT id FROM revisions WHERE hash = ?');
-    this.insert = db.prepare('INSERT INTO revisions (hash, definition, roleArn, revisionId) VALUES (?, ?, ?, ?)');
-    this.get = db.prepare('SELECT definition, roleArn, revisionId FROM revisions WHERE id = ?');
+    this.insert = db.prepare('INSERT INTO revisions (hash, definition, roleArn, revisionId, updated) VALUES (?, ?, ?, ?, ?)');
+    this.get = db.prepare('SELECT definition, roleArn, revisionId, updated AS revisionDate FROM revisions WHERE id = ?');
   }
 
   id(revision: Revision): number {
-    const hash = createHash('sha256').update(revision.revisionId).update('\0').update(revision.roleArn).update('\0').update(revision.definition).digest();
-    const found = this.find.get(hash) as { id: number } | undefined;
+    const hash = createHash('sha256').update(revision.revisionId).update('\0').update(revision.roleArn).update('\0').update(revision.definition);
+    // Two machines (or two updates) with the same content are two revisions, each with its own date.
+    if (revision.revisionDate !== undefined && revision.revisionDate !== null) hash.update('\0').update(String(revision.revisionDate));
+    const digest = hash.digest();
+    const found = this.find.get(digest) as { id: number } | undefined;
     if (found) return found.id;
-    const id = Number(this.insert.run(hash, revision.definition, revision.roleArn, revision.revisionId).lastInsertRowid);
-    this.byId.set(id, revision);
+    const id = Number(this.insert.run(digest, revision.definition, revision.roleArn, revision.revisionId, revision.revisionDate ?? null).lastInsertRowid);
+    this.byId.set(id, { definition: revision.definition, roleArn: revision.roleArn, revisionId: revision.revisionId, revisionDate: revision.revisionDate ?? null });
     return id;
   }
 
@@ -939,6 +954,7 @@ export class Store {
       definition: revision.definition,
       roleArn: revision.roleArn,
       revisionId: revision.revisionId,
+      revisionDate: revision.revisionDate ?? null,
       traceHeader: stored.traceHeader,
       testCase: stored.testCase,
       redriveCount: stored.redriveCount,

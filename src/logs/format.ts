@@ -7,7 +7,7 @@
  * the events they have and ask for the lines of the new ones with `from`, so
  * a state's duration and name are found however the events arrived.
  */
-import { detailsOf, eventOwners } from '../asl/history.js';
+import { detailsOf, eventTime, indexHistory } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 import { formatDuration } from '../ui/duration.js';
@@ -79,17 +79,13 @@ function toneOf(type: string): EventTone {
   return 'info';
 }
 
-function timeOf(event: HistoryEvent): Date {
-  const value = event.timestamp as unknown;
-  return value instanceof Date ? value : new Date(typeof value === 'number' ? value * 1000 : String(value));
-}
+/** An event's time (an Invalid Date when the history has none usable). */
+const timeOf = (event: HistoryEvent): Date => new Date(eventTime(event) ?? Number.NaN);
 
 /** The structure behind the lines: states, durations, data and failures of every event. */
 export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
-  const byId = new Map<number, HistoryEvent>();
-  for (const event of events) if (event.id !== undefined) byId.set(event.id, event);
-  const owners = eventOwners(events);
-  const startedAt = events.find((event) => event.type === 'ExecutionStarted');
+  const index = indexHistory(events);
+  const startedAt = index.started;
 
   /** The state an event belongs to (src/asl/history.ts); a Map iteration's events are named by their index. */
   const stateOf = (event: HistoryEvent): string | undefined => {
@@ -99,17 +95,7 @@ export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
       return details ? `${details.name}[${details.index}]` : undefined;
     }
     if (type.startsWith('Execution')) return undefined;
-    const owner = byId.get(owners.get(event.id ?? 0) ?? 0);
-    return owner ? detailsOf(owner)?.name : undefined;
-  };
-
-  const enteredAt = (exited: HistoryEvent, name: string): Date | undefined => {
-    let current = exited.previousEventId ? byId.get(exited.previousEventId) : undefined;
-    while (current) {
-      if ((current.type ?? '').endsWith('StateEntered') && detailsOf(current)?.name === name) return timeOf(current);
-      current = current.previousEventId ? byId.get(current.previousEventId) : undefined;
-    }
-    return undefined;
+    return index.visitOf(event)?.name;
   };
 
   return events.map((event) => {
@@ -125,8 +111,8 @@ export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
       terminal: type in TERMINAL_STATUS,
     };
     if (type.endsWith('StateExited') && view.state) {
-      const entered = enteredAt(event, details.name);
-      if (entered) view.durationMs = timestamp.getTime() - entered.getTime();
+      const visit = index.visitOf(event);
+      if (visit) view.durationMs = timestamp.getTime() - timeOf(visit.entered).getTime();
     }
     if (view.terminal && startedAt) view.durationMs = timestamp.getTime() - timeOf(startedAt).getTime();
     if (typeof details.error === 'string') view.error = details.error;

@@ -24,6 +24,8 @@ export interface InitFlags {
 }
 
 export const DEFAULT_PROJECT_NAME = 'delivery-workflows';
+/** The template --yes takes when none is named: the main one, which the README's quick start uses. */
+export const DEFAULT_TEMPLATE = 'order-fulfillment';
 
 /**
  * Turns flags (and, on a terminal, answers to prompts) into scaffold options.
@@ -47,6 +49,7 @@ export async function resolveInitOptions(flags: InitFlags, interactive: boolean)
   const prompts = ask ? await import('@inquirer/prompts') : undefined;
 
   let templates = chosen;
+  if (templates.length === 0 && flags.yes) templates = [getTemplate(DEFAULT_TEMPLATE)];
   if (templates.length === 0) {
     if (!prompts) throw new UsageError('missing --template: which template should the project start from?', {
       hint: `pass --template with one of: ${listTemplates().map((template) => template.name).join(', ')} (repeatable)`,

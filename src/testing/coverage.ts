@@ -11,8 +11,8 @@ import type { ChoiceRule, JsonValue, QueryLanguage, StateMachineDefinition } fro
 import { compileChoiceRule } from '../engine/choice.js';
 import { compilePath } from '../engine/jsonpath.js';
 import type { CoverageOverlay } from '../graph/coverage.js';
-import { eventOwners } from '../asl/history.js';
-import { details, executionFacts, type StateEntry } from './history.js';
+import { ATTEMPT_EVENTS, CONTAINER_FAILURE_EVENTS, errorOf, WORK_FAILURE_EVENTS } from '../asl/history.js';
+import { executionFacts, type StateEntry } from './history.js';
 
 export const METRICS = ['states', 'transitions', 'branches', 'catches', 'retries'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -91,16 +91,12 @@ export function coverageItems(definition: StateMachineDefinition): CoverageItem[
   return items;
 }
 
-const FAILURE_TYPES = /(Failed|TimedOut)$/;
-
-/** The error of a failed attempt event, if it is one. */
+/** The error of a failed attempt event (a task's, or a Parallel or Map failing as a whole), if it is one. */
 function failureError(event: HistoryEvent): string | undefined {
-  if (!FAILURE_TYPES.test(event.type ?? '') || event.type?.startsWith('Execution')) return undefined;
-  const error = details(event).error;
-  return typeof error === 'string' ? error : event.type?.endsWith('TimedOut') ? StatesErrors.Timeout : undefined;
+  const type = event.type ?? '';
+  if (!WORK_FAILURE_EVENTS.has(type) && !CONTAINER_FAILURE_EVENTS.has(type)) return undefined;
+  return errorOf(event)?.error ?? (type.endsWith('TimedOut') ? StatesErrors.Timeout : undefined);
 }
-
-const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ParallelStateStarted', 'MapStateStarted', 'ActivityScheduled']);
 
 function choiceRuleTaken(flat: FlatState, entry: StateEntry, target: string, variables: Record<string, JsonValue>): string | undefined {
   const rules = flat.def.Choices ?? [];
@@ -133,12 +129,12 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
   };
   for (const events of histories) {
     const facts = executionFacts(events, new Set(Object.keys(definition.States ?? {})));
-    const owners = eventOwners(events);
-    const entryById = new Map(facts.entries.map((entry) => [entry.enteredId, entry]));
+    const entryOf = new Map(facts.entries.map((entry) => [entry.visit, entry]));
     for (const entry of facts.entries) {
       mark(`state:${entry.name}`);
       const previous = entry.events[0].previousEventId ?? 0;
-      const from = entryById.get(owners.get(previous) ?? (previous === 0 ? -1 : previous));
+      const previousVisit = facts.index.visitOf(facts.index.event(previous));
+      const from = previousVisit && entryOf.get(previousVisit);
       // A transition: this entry follows the exit (or the caught failure) of another entry.
       if (from && from.enteredId !== entry.enteredId && (previous === from.exitedId || from.events.some((e) => e.id === previous))) {
         const fromState = flat.get(from.name);
@@ -170,7 +166,7 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
       entry.events.forEach((event, index) => {
         const error = failureError(event);
         if (error === undefined) return;
-        const retried = entry.events.slice(index + 1).some((later) => ATTEMPT_STARTS.has(later.type ?? ''));
+        const retried = entry.events.slice(index + 1).some((later) => ATTEMPT_EVENTS.has(later.type ?? ''));
         if (!retried) return;
         const retrier = firstMatchingIndex(retriers, error);
         if (retrier >= 0) mark(`retry:${entry.name}[${retrier}]`);
@@ -179,7 +175,7 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
     // A Choice that matched nothing fails with States.NoChoiceMatched: that is its Default outcome.
     for (const entry of facts.entries) {
       const state = flat.get(entry.name);
-      if (state?.def.Type === 'Choice' && !state.def.Default && entry.exitedId === undefined && events.some((e) => details(e).error === StatesErrors.NoChoiceMatched)) {
+      if (state?.def.Type === 'Choice' && !state.def.Default && entry.exitedId === undefined && events.some((e) => errorOf(e)?.error === StatesErrors.NoChoiceMatched)) {
         mark(`choice:${entry.name}[Default]`);
       }
     }

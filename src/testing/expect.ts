@@ -4,12 +4,13 @@
  * reader needs), then status, error, output and the rest.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { detailsOf } from '../asl/history.js';
 import type { JsonValue } from '../asl/types.js';
 import { compilePath, jsonEquals } from '../engine/jsonpath.js';
 import type { TestStateResult, TestStateStatus } from '../engine/test-state.js';
 import type { ExecutionResult } from '../engine/types.js';
 import type { Expectation, InspectionExpectation } from './file.js';
-import { details, type ExecutionFacts } from './history.js';
+import type { ExecutionFacts } from './history.js';
 
 export interface Mismatch {
   /** Which expectation: `path`, `status`, `output`, `outputPaths.$.a`, `retries.Charge`, ... */
@@ -52,7 +53,7 @@ export function actualOf(result: ExecutionResult, facts: ExecutionFacts): Actual
 /** An event worth naming at a divergence: what happened just before the run went elsewhere. */
 function describeEvent(event: HistoryEvent | undefined): string | undefined {
   if (!event) return undefined;
-  const info = details(event);
+  const info = (detailsOf(event) ?? {});
   const parts = [`#${event.id} ${event.type}`];
   if (typeof info.error === 'string') parts.push(`error ${info.error}`);
   if (typeof info.cause === 'string' && info.cause) parts.push(`cause ${JSON.stringify(info.cause.length > 120 ? `${info.cause.slice(0, 117)}...` : info.cause)}`);

@@ -1,11 +1,10 @@
 /**
  * What a test asserts about an execution, read from its history: the states
- * entered in order, retries per state, transitions, final variables. Events
- * belong to the state entry their `previousEventId` chain leads back to, as in
- * AWS histories. Kept to what `deliv test` needs, so that it can move onto the
- * shared history index of src/asl once that exists.
+ * entered in order, retries per state, transitions, final variables. All of
+ * it comes from the one history index of src/asl/history.ts, so a test sees
+ * the same entries, owners and attempts as logs, graph, explain and cost.
  */
-import { eventOwners } from '../asl/history.js';
+import { indexHistory, retriesByState, type HistoryIndex, type StateVisit } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 
@@ -16,8 +15,9 @@ export interface StateEntry {
   input: JsonValue;
   /** Events owned by this entry, in order (the StateEntered event first). */
   events: HistoryEvent[];
-  /** The state this entry moved to, when the next entry's chain leads back here. */
+  /** Its StateExited event, when it left the state. */
   exitedId?: number;
+  visit: StateVisit;
 }
 
 export interface ExecutionFacts {
@@ -26,13 +26,7 @@ export interface ExecutionFacts {
   retries: Record<string, number>;
   transitions: number;
   variables: Record<string, JsonValue>;
-}
-
-const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ParallelStateStarted', 'MapStateStarted', 'ActivityScheduled']);
-
-export function details(event: HistoryEvent): Record<string, unknown> {
-  for (const [key, value] of Object.entries(event)) if (key.endsWith('EventDetails') && value && typeof value === 'object') return value as Record<string, unknown>;
-  return {};
+  index: HistoryIndex;
 }
 
 function parse(text: unknown): JsonValue {
@@ -45,35 +39,26 @@ function parse(text: unknown): JsonValue {
 }
 
 export function executionFacts(events: readonly HistoryEvent[], topLevelStates: ReadonlySet<string> = new Set()): ExecutionFacts {
-  const owners = eventOwners(events);
-  const entries: StateEntry[] = [];
-  const byEntered = new Map<number, StateEntry>();
+  const index = indexHistory(events);
+  const entries = index.visits.map((visit): StateEntry => ({
+    name: visit.name,
+    type: visit.type,
+    enteredId: visit.entered.id ?? 0,
+    input: parse(visit.entered.stateEnteredEventDetails?.input),
+    events: visit.events,
+    exitedId: visit.exited?.id,
+    visit,
+  }));
   const variables: Record<string, JsonValue> = {};
+  // In the order the states exited: a later assignment wins.
   for (const event of events) {
-    const type = event.type ?? '';
-    if (type.endsWith('StateEntered')) {
-      const info = details(event);
-      const entry: StateEntry = { name: String(info.name), type: type.slice(0, -'StateEntered'.length), enteredId: event.id ?? 0, input: parse(info.input), events: [event] };
-      entries.push(entry);
-      byEntered.set(entry.enteredId, entry);
-      continue;
-    }
-    const owner = byEntered.get(owners.get(event.id ?? 0) ?? 0);
-    if (!owner) continue;
-    owner.events.push(event);
-    if (type.endsWith('StateExited')) {
-      owner.exitedId = event.id;
-      const assigned = details(event).assignedVariables as Record<string, string> | undefined;
-      // Variables of Map iterations and Parallel branches are scoped to them; the end state is the top level's.
-      if (assigned && (topLevelStates.size === 0 || topLevelStates.has(owner.name))) {
-        for (const [name, value] of Object.entries(assigned)) variables[name] = parse(value);
-      }
+    if (!(event.type ?? '').endsWith('StateExited')) continue;
+    const visit = index.visitOf(event);
+    const assigned = event.stateExitedEventDetails?.assignedVariables;
+    // Variables of Map iterations and Parallel branches are scoped to them; the end state is the top level's.
+    if (visit && assigned && (topLevelStates.size === 0 || topLevelStates.has(visit.name))) {
+      for (const [name, value] of Object.entries(assigned)) variables[name] = parse(value);
     }
   }
-  const retries: Record<string, number> = {};
-  for (const entry of entries) {
-    const attempts = entry.events.filter((event) => ATTEMPT_STARTS.has(event.type ?? '')).length;
-    if (attempts > 1) retries[entry.name] = (retries[entry.name] ?? 0) + attempts - 1;
-  }
-  return { entries, path: entries.map((entry) => entry.name), retries, transitions: entries.length, variables };
+  return { entries, path: entries.map((entry) => entry.name), retries: retriesByState(index), transitions: entries.length, variables, index };
 }

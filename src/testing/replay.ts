@@ -7,12 +7,13 @@
  * test of the fixed path.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { detailsOf, EXECUTION_END_EVENTS } from '../asl/history.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Document, isSeq, parseDocument } from 'yaml';
 import type { JsonValue } from '../asl/types.js';
 import type { Callback, Expectation, MockOutcome, StateBehaviour, TestCase } from './file.js';
-import { details, executionFacts } from './history.js';
+import { executionFacts } from './history.js';
 import { StatesErrors } from '../asl/errors.js';
 
 function parse(text: unknown): JsonValue {
@@ -29,7 +30,7 @@ type Outcome = { kind: 'return'; value: JsonValue } | { kind: 'throw'; error: st
 /** The outcome of one task attempt, from the event that ended it. */
 function attemptOutcome(event: HistoryEvent): Outcome | undefined {
   const type = event.type ?? '';
-  const info = details(event);
+  const info = (detailsOf(event) ?? {});
   if (type === 'TaskSucceeded' || type === 'LambdaFunctionSucceeded' || type === 'ActivitySucceeded') return { kind: 'return', value: parse(info.output) };
   if (type === 'TaskFailed' || type === 'LambdaFunctionFailed' || type === 'ActivityFailed' || type === 'TaskStartFailed' || type === 'TaskSubmitFailed' || type === 'LambdaFunctionStartFailed' || type === 'ActivityScheduleFailed') {
     return { kind: 'throw', error: String(info.error ?? StatesErrors.TaskFailed), ...(typeof info.cause === 'string' && info.cause !== '' ? { cause: info.cause } : {}) };
@@ -50,14 +51,14 @@ export interface ReplayOptions {
 
 /** The test case of a recorded history. */
 export function replayCase(events: readonly HistoryEvent[], options: ReplayOptions): TestCase {
-  const started = events.find((event) => event.type === 'ExecutionStarted');
-  const input = parse(started ? details(started).input : '{}');
   const facts = executionFacts(events);
+  const started = facts.index.started;
+  const input = parse(started ? started.executionStartedEventDetails?.input : '{}');
   const states: Record<string, StateBehaviour> = {};
   const outcomes = new Map<string, { callback: boolean; list: Outcome[]; open: number }>();
   for (const entry of facts.entries) {
     for (const event of entry.events) {
-      const scheduled = event.type === 'TaskScheduled' ? details(event) : undefined;
+      const scheduled = event.type === 'TaskScheduled' ? (detailsOf(event) ?? {}) : undefined;
       const known = outcomes.get(entry.name) ?? { callback: false, list: [], open: 0 };
       if (scheduled) {
         const resource = `${scheduled.resourceType}:${scheduled.resource}`;
@@ -88,11 +89,11 @@ export function replayCase(events: readonly HistoryEvent[], options: ReplayOptio
       if (mocks.length > 0) states[state] = { mock: mocks.length === 1 ? mocks[0] : mocks };
     }
   }
-  const end = [...events].reverse().find((event) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(event.type ?? ''));
+  const end = facts.index.end;
   const expect: Expectation = {};
   if (end) {
-    const info = details(end);
-    const status = ({ ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionTimedOut: 'TIMED_OUT', ExecutionAborted: 'ABORTED' } as const)[end.type as 'ExecutionSucceeded'];
+    const info = (detailsOf(end) ?? {});
+    const status = EXECUTION_END_EVENTS[end.type ?? ''];
     expect.status = status;
     expect.path = facts.path;
     if (status === 'SUCCEEDED') expect.output = parse(info.output);

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { eventOwners } from '../../src/asl/history.js';
+import { detailsOf, errorOf, eventOwners, eventTime, indexHistory, retriesByState } from '../../src/asl/history.js';
 
 /** [id, previousEventId, type, state name] as AWS records a caught Parallel: its closing events follow its branches' last events. */
 const CAUGHT_PARALLEL: [number, number, string, string?][] = [
@@ -39,5 +39,60 @@ describe('eventOwners', () => {
     expect(owners.get(12)).toBe(2); // and so is its exit
     expect(owners.get(9)).toBe(5);
     expect(owners.get(14)).toBe(13);
+  });
+});
+
+/** A retried task inside a caught Parallel, as AWS chains it: one index answers every reader. */
+function detailed(rows: [number, number, string, string?][], at = (id: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, id))): HistoryEvent[] {
+  return history(rows).map((event) => ({
+    ...event,
+    timestamp: at(event.id ?? 0),
+    ...(event.type === 'TaskFailed' ? { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Declined', cause: 'card' } } : {}),
+  }));
+}
+
+describe('indexHistory', () => {
+  const events = detailed([
+    ...CAUGHT_PARALLEL.slice(0, 10),
+    [15, 10, 'TaskScheduled'],
+    [16, 15, 'TaskFailed'],
+    [17, 16, 'ParallelStateFailed'],
+    [18, 17, 'ParallelStateExited', 'ChargeAndReserve'],
+    [19, 18, 'TaskStateEntered', 'RefundPayment'],
+    [20, 19, 'ExecutionFailed'],
+  ]);
+  const index = indexHistory(events);
+  const visit = (name: string) => index.visits.find((candidate) => candidate.name === name)!;
+
+  it('gives every entry its events, attempts, failures and how long it ran', () => {
+    expect(index.visits.map((candidate) => candidate.name)).toEqual(['ChargeAndReserve', 'ChargePayment', 'ReserveStock', 'RefundPayment']);
+    expect(visit('ChargePayment')).toMatchObject({ type: 'Task', attempts: 2 });
+    expect(visit('ChargePayment').exited).toBeUndefined();
+    expect(visit('ChargePayment').failures.map((event) => event.id)).toEqual([10, 16]);
+    expect(visit('ReserveStock').durationMs).toBe(4000);
+    expect(visit('ChargeAndReserve').events.map((event) => event.type)).toEqual(['ParallelStateEntered', 'ParallelStateStarted', 'ParallelStateFailed', 'ParallelStateExited']);
+    expect(retriesByState(index)).toEqual({ ChargePayment: 1 });
+  });
+
+  it('knows which container each entry ran in', () => {
+    expect(visit('ChargePayment').parent).toBe(visit('ChargeAndReserve'));
+    expect(visit('ReserveStock').parent).toBe(visit('ChargeAndReserve'));
+    expect(visit('RefundPayment').parent).toBeUndefined();
+  });
+
+  it('reads the execution’s end, and a redrive opens it again', () => {
+    expect(index).toMatchObject({ status: 'FAILED', durationMs: 19_000 });
+    expect(index.end?.id).toBe(20);
+    const redriven = indexHistory([...events, { id: 21, previousEventId: 20, type: 'ExecutionRedriven', timestamp: new Date() } as HistoryEvent]);
+    expect(redriven.status).toBe('RUNNING');
+  });
+
+  it('finds the details, time and error of an event whatever its type', () => {
+    const failed = index.event(16)!;
+    expect(detailsOf(failed)).toMatchObject({ error: 'Declined', cause: 'card' });
+    expect(errorOf(failed)).toEqual({ error: 'Declined', cause: 'card' });
+    expect(detailsOf(index.event(4)!)).toEqual({ name: 'ChargePayment' });
+    expect(eventTime({ timestamp: 1.5 } as unknown as HistoryEvent)).toBe(1500);
+    expect(eventTime({ timestamp: '2026-01-01T00:00:01Z' } as unknown as HistoryEvent)).toBe(Date.UTC(2026, 0, 1, 0, 0, 1));
   });
 });

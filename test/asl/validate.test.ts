@@ -106,6 +106,11 @@ describe('published definitions (SAM, CDK, console exports) as AWS judges them',
     expect(shown({ StartAt: 'P', States: { P: { Type: 'Pass', InputPath: '$.[0]', Parameters: { 'ous.$': '$.[?(@.OU > 0)]' }, End: true } } })).toEqual([]);
   });
 
+  it('accepts member names with escaped quotes and backslashes in brackets, as Jayway reads them', () => {
+    const state = { Type: 'Pass', InputPath: "$['it\\'s']", Parameters: { 'slash.$': "$['a\\\\b']", 'quote.$': '$["say \\"hi\\""].x' }, ResultPath: "$['out\\'s']", End: true };
+    expect(shown({ StartAt: 'P', States: { P: state } })).toEqual([]);
+  });
+
   it('checks a JSONata expression holding a ${Placeholder} with a neutral name there: the placeholder is a warning, not a syntax error', () => {
     expect(shown({ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: '{% $states.input.${Field} %}', End: true } } })).toEqual([
       'warning /States/P/Output 7:7 placeholder ${Field} has no substitution; pass --sub Field=VALUE',

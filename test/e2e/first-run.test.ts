@@ -4,7 +4,7 @@
  * every sample that is meant to succeed. The handlers that import the AWS SDK
  * get the copy deliv ships, as Lambda's Node.js runtime provides its own.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -40,5 +40,37 @@ describe.each(RUNS)('a fresh %s project (%s handlers)', (template, language) => 
       expect(run.exitCode, `${sample}: ${run.stdout}${run.stderr}`).toBe(0);
       expect(run.stdout).toMatch(/SUCCEEDED/);
     }
+  });
+});
+
+/** The handler rewritten as CommonJS: `require()` for its imports, `exports.handler` for its export. */
+function asCommonJs(source: string): string {
+  return source
+    .replace(/^import \{([^}]+)\} from '([^']+)';$/gm, (_, names: string, from: string) => `const {${names}} = require('${from}');`)
+    .replace(/^export async function handler\(/m, 'exports.handler = async function handler(');
+}
+
+describe.each(['js', 'ts'] as const)('a CommonJS handler that requires the AWS SDK (%s)', (language) => {
+  const project = path.join(workspace.dir, `commonjs-${language}`);
+  const extension = language === 'js' ? 'cjs' : 'cts';
+
+  it(`gets the SDK without npm install, as an ES module handler does (functions/assign-courier.${extension})`, { timeout: 60_000 }, async () => {
+    const init = await runCli(['init', project, '--yes', '--template', 'order-fulfillment', '--language', language], { cwd: workspace.dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    projects.push(project);
+    const handler = path.join(project, `functions/assign-courier.${language}`);
+    const commonJs = asCommonJs(readFileSync(handler, 'utf8'));
+    expect(commonJs).toContain("require('@aws-sdk/client-sfn')");
+    expect(commonJs).not.toMatch(/^(import|export) /m);
+    writeFileSync(handler.replace(/\.[jt]s$/, `.${extension}`), commonJs);
+    rmSync(handler);
+    const config = path.join(project, 'deliv.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(`functions/assign-courier.${language}`, `functions/assign-courier.${extension}`));
+
+    const deploy = await runCli(['deploy'], { cwd: project });
+    expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
+    const run = await runCli(['start', 'order-fulfillment', '--input', 'events/order-fulfillment/order-ok.json', '--wait'], { cwd: project });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/SUCCEEDED/);
   });
 });

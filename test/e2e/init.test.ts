@@ -93,6 +93,23 @@ describe('deliv init: the next steps it prints', () => {
   }, 180_000);
 });
 
+describe('deliv init: flags in any order', () => {
+  it('reads DIR after -t as the folder, not as a second template', async () => {
+    const cwd = folder('order');
+    const result = await runCli(['init', '-t', 'parcel-routing', 'after', '-y'], { cwd });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readdirSync(cwd)).toEqual(['after']);
+    expect(parse(readFileSync(path.join(cwd, 'after/deliv.yaml'), 'utf8')).stateMachines).toHaveProperty('parcel-routing');
+  });
+
+  it('--yes without --template starts from order-fulfillment, the main template', async () => {
+    const cwd = folder('yes-only');
+    const result = await runCli(['init', 'plain', '--yes', '--json'], { cwd });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ templates: ['order-fulfillment'], stateMachines: ['order-fulfillment'] });
+  });
+});
+
 describe('deliv init: bad input', () => {
   it('lists the real templates when one is unknown', async () => {
     const result = await runCli(['init', 'x', '--yes', '--template', 'pizza-delivery'], { cwd: folder('unknown') });

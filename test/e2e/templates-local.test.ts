@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeStateMachineCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const { port } = JSON.parse(readFileSync(path.join(project, '.deliv/emulator.json'), 'utf8')) as { port: number };
   const deploy = await runCli(['deploy'], { cwd: project });
   expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
-  sfn = new SFNClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  sfn = new SFNClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, disableHostPrefix: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -52,7 +52,13 @@ afterAll(async () => {
 
 async function runToEnd(machine: string, input: string): Promise<{ status: string; error?: string; elapsedMs: number }> {
   const started = Date.now();
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${machine}`, input }));
+  const stateMachineArn = `arn:aws:states:us-east-1:123456789012:stateMachine:${machine}`;
+  // An Express execution is not described (AWS refuses its ARN there): run it synchronously instead.
+  if ((await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).type === 'EXPRESS') {
+    const sync = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn, input }));
+    return { status: sync.status!, error: sync.error, elapsedMs: Date.now() - started };
+  }
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status !== 'RUNNING') return { status: execution.status!, error: execution.error, elapsedMs: Date.now() - started };

@@ -59,14 +59,32 @@ describe('the AWS SDK for JavaScript v3, as Lambda provides it', () => {
     expect(await invoke('sdk-ts', handler('sdk.ts', source))).toEqual({ client: 'function', command: 'ListStateMachinesCommand' });
   });
 
+  it('is there for a CommonJS handler that requires it (.cjs, and .js in a CommonJS package)', async () => {
+    const source = "const { SFNClient, ListStateMachinesCommand } = require('@aws-sdk/client-sfn');\nexports.handler = async () => ({ client: typeof SFNClient, command: new ListStateMachinesCommand({}).constructor.name });\n";
+    expect(await invoke('sdk-cjs', handler('sdk.cjs', source))).toEqual({ client: 'function', command: 'ListStateMachinesCommand' });
+    mkdirSync(path.join(root, 'functions/legacy'), { recursive: true });
+    writeFileSync(path.join(root, 'functions/legacy/package.json'), '{"type":"commonjs"}');
+    expect(await invoke('sdk-cjs-js', handler('legacy/sdk.js', source))).toEqual({ client: 'function', command: 'ListStateMachinesCommand' });
+    expect(await invoke('sdk-cts', handler('sdk.cts', source.replace('async ()', 'async (): Promise<object>')))).toEqual({ client: 'function', command: 'ListStateMachinesCommand' });
+  });
+
+  it('gives deliv\'s copy to require() of @aws-sdk/* only, never its other dependencies', async () => {
+    const config = handler('other.cjs', "exports.handler = () => { try { require('yaml'); return 'leaked'; } catch (error) { return error.code; } };\n");
+    expect(await invoke('other-cjs', config)).toBe('MODULE_NOT_FOUND');
+  });
+
   it("gives way to the project's own node_modules", async () => {
     const own = path.join(root, 'node_modules/@aws-sdk/client-sfn');
     mkdirSync(own, { recursive: true });
     writeFileSync(path.join(own, 'package.json'), '{"name":"@aws-sdk/client-sfn","version":"3.0.0-own","type":"module","main":"index.js"}');
     writeFileSync(path.join(own, 'index.js'), "export const SFNClient = 'the project copy';\n");
+    writeFileSync(path.join(own, 'index.cjs'), "exports.SFNClient = 'the project copy, required';\n");
+    writeFileSync(path.join(own, 'package.json'), '{"name":"@aws-sdk/client-sfn","version":"3.0.0-own","type":"module","exports":{"import":"./index.js","require":"./index.cjs"}}');
     const config = handler('own.mjs', "import { SFNClient } from '@aws-sdk/client-sfn';\nexport const handler = () => SFNClient;\n");
+    const required = handler('own.cjs', "const { SFNClient } = require('@aws-sdk/client-sfn');\nexports.handler = () => SFNClient;\n");
     try {
       expect(await invoke('own', config)).toBe('the project copy');
+      expect(await invoke('own-cjs', required)).toBe('the project copy, required');
     } finally {
       writeFileSync(path.join(own, 'index.js'), '');
     }
@@ -87,6 +105,14 @@ describe('a handler that cannot load', () => {
     writeFileSync(path.join(installed, 'package.json'), '{"name":"left-pad-deliv","type":"module","main":"index.js"}');
     writeFileSync(path.join(installed, 'index.js'), "export const pad = (text) => text.padStart(3, '0');\n");
     expect(await invoke('needs-pkg', config)).toBe('007');
+  });
+
+  it('says the same of a package that require() cannot find', async () => {
+    const missing = await failure(invoke('needs-pkg-cjs', handler('needs-pkg.cjs', "const { pad } = require('right-pad-deliv');\nexports.handler = () => pad('7');\n")));
+    expect(missing.error).toBe('Runtime.ImportModuleError');
+    expect(missing.cause.errorMessage).toMatch(/^Error: Cannot find module 'right-pad-deliv'\. right-pad-deliv is not installed: run `npm install` in the project folder/);
+    const path = await failure(invoke('needs-file-cjs', handler('needs-file.cjs', "require('./nowhere');\nexports.handler = () => 1;\n")));
+    expect(path.cause.errorMessage).toMatch(/Cannot find module '\.\/nowhere'\. Fix the import path in functions\/needs-file\.cjs/);
   });
 
   it('points at the file and line of a syntax error, in JavaScript and in TypeScript', async () => {

@@ -150,6 +150,11 @@ describe('resolveInitOptions without a terminal', () => {
     expect(options).toMatchObject({ dir, name: 'shop', templates: ['parcel-routing'], types: { 'parcel-routing': 'EXPRESS' }, region: 'us-east-1', language: 'ts' });
   });
 
+  it('takes the main template with --yes when none is named', async () => {
+    const dir = path.join(freshDir(), 'shop');
+    await expect(resolveInitOptions({ dir, yes: true }, false)).resolves.toMatchObject({ templates: ['order-fulfillment'] });
+  });
+
   it('names the missing flag instead of waiting for an answer', async () => {
     const dir = path.join(freshDir(), 'shop');
     await expect(resolveInitOptions({ dir }, false)).rejects.toThrow(/missing --template/);

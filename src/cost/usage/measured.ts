@@ -7,26 +7,10 @@
  * execution's own start and end events are not transitions.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { eventTime, indexHistory, retriesByState } from '../../asl/history.js';
 import type { Range } from './model.js';
 import { bedrockModelId, lambdaFunctionName } from './resources.js';
 import { tokenUsageOf, type TokenUsage } from './tokens.js';
-
-/** Events that start one attempt of a state's work, and the kind of state that owns them. */
-const ATTEMPT_OWNERS: Record<string, string> = {
-  TaskScheduled: 'TaskStateEntered',
-  LambdaFunctionScheduled: 'TaskStateEntered',
-  ActivityScheduled: 'TaskStateEntered',
-  ParallelStateStarted: 'ParallelStateEntered',
-  MapStateStarted: 'MapStateEntered',
-};
-
-function timeOf(event: HistoryEvent): number {
-  const timestamp = event.timestamp as unknown;
-  if (timestamp instanceof Date) return timestamp.getTime();
-  if (typeof timestamp === 'number') return timestamp * 1000;
-  if (typeof timestamp === 'string') return Date.parse(timestamp);
-  return NaN;
-}
 
 export interface MeasuredExecution {
   transitions: number;
@@ -46,64 +30,32 @@ export function countBillableTransitions(events: readonly HistoryEvent[]): numbe
 }
 
 export function measureExecution(events: readonly HistoryEvent[]): MeasuredExecution {
-  const byId = new Map<number, HistoryEvent>();
-  for (const event of events) if (event.id !== undefined) byId.set(event.id, event);
-  let entered = 0;
+  const index = indexHistory(events);
   let redrives = 0;
-  const attempts = new Map<number, number>();
   const calls: Record<string, number> = {};
   const callStates: Record<string, string[]> = {};
   const tokens: Record<string, TokenUsage[]> = {};
-  /** Scheduled call → its key, to read the usage from the matching TaskSucceeded. */
-  const scheduled = new Map<number, string>();
-  for (const event of events) {
-    const type = event.type ?? '';
-    if (type.endsWith('StateEntered')) entered++;
-    if (type === 'ExecutionRedriven') redrives++;
-    const ownerType = ATTEMPT_OWNERS[type];
-    if (ownerType) {
-      const owner = findOwner(event, ownerType, byId);
-      if (owner !== undefined) attempts.set(owner, (attempts.get(owner) ?? 0) + 1);
-    }
-    const call = calledResource(event);
-    if (call) {
-      calls[call] = (calls[call] ?? 0) + 1;
-      // Parallel branches interleave their events: the owner is found through previousEventId, not by order.
-      const owner = findOwner(event, 'TaskStateEntered', byId);
-      const state = owner !== undefined ? byId.get(owner)?.stateEnteredEventDetails?.name : undefined;
-      if (state && !(callStates[call] ??= []).includes(state)) callStates[call].push(state);
-      if (event.id !== undefined) scheduled.set(event.id, call);
-    }
-    if (type === 'TaskSucceeded') {
-      const key = findScheduled(event, scheduled, byId);
-      const usage = key?.startsWith('bedrock:') ? tokenUsageOf(event.taskSucceededEventDetails?.output) : undefined;
-      if (key && usage) (tokens[key.slice('bedrock:'.length)] ??= []).push(usage);
+  for (const event of events) if (event.type === 'ExecutionRedriven') redrives++;
+  for (const visit of index.visits) {
+    // The call a task's result answers: the one it scheduled last before it (a retry schedules again).
+    let call: string | undefined;
+    for (const event of visit.events) {
+      const called = calledResource(event);
+      if (called) {
+        call = called;
+        calls[call] = (calls[call] ?? 0) + 1;
+        if (!(callStates[call] ??= []).includes(visit.name)) callStates[call].push(visit.name);
+      }
+      if (event.type === 'TaskSucceeded' && call?.startsWith('bedrock:')) {
+        const usage = tokenUsageOf(event.taskSucceededEventDetails?.output);
+        if (usage) (tokens[call.slice('bedrock:'.length)] ??= []).push(usage);
+      }
     }
   }
-  let retries = 0;
-  for (const count of attempts.values()) retries += Math.max(0, count - 1);
-  const times = events.map(timeOf).filter(Number.isFinite);
+  const retries = Object.values(retriesByState(index)).reduce((total, count) => total + count, 0);
+  const times = events.map(eventTime).filter((time): time is number => time !== undefined);
   const durationMs = times.length > 1 ? Math.max(...times) - Math.min(...times) : 0;
-  return { transitions: entered + retries + redrives, retries, durationMs, calls, callStates, tokens };
-}
-
-function findScheduled(event: HistoryEvent, scheduled: Map<number, string>, byId: Map<number, HistoryEvent>): string | undefined {
-  let current: HistoryEvent | undefined = event;
-  for (let steps = 0; current && steps < 1_000; steps++) {
-    if (current.id !== undefined && scheduled.has(current.id)) return scheduled.get(current.id);
-    current = current.previousEventId !== undefined ? byId.get(current.previousEventId) : undefined;
-  }
-  return undefined;
-}
-
-/** Follows previousEventId back to the `…StateEntered` event of the state this attempt belongs to. */
-function findOwner(event: HistoryEvent, ownerType: string, byId: Map<number, HistoryEvent>): number | undefined {
-  let current = event.previousEventId !== undefined ? byId.get(event.previousEventId) : undefined;
-  for (let steps = 0; current && steps < 100_000; steps++) {
-    if (current.type === ownerType) return current.id;
-    current = current.previousEventId !== undefined ? byId.get(current.previousEventId) : undefined;
-  }
-  return undefined;
+  return { transitions: index.visits.length + retries + redrives, retries, durationMs, calls, callStates, tokens };
 }
 
 function calledResource(event: HistoryEvent): string | undefined {

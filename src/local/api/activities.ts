@@ -1,6 +1,6 @@
 /** CreateActivity, DescribeActivity, ListActivities, DeleteActivity and GetActivityTask (a long poll). */
 import { ApiError } from '../api-error.js';
-import { isValidName } from '../arn.js';
+import { checkName } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
 import { compact, epoch, optionalString, requireString, type Handler } from './common.js';
 
@@ -20,8 +20,7 @@ function requireActivity(context: EmulatorContext, input: Record<string, unknown
 }
 
 const createActivity: Handler = (context, input) => {
-  const name = requireString(input, 'name');
-  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  const name = checkName(requireString(input, 'name'));
   const arn = activityArnOf(context, name);
   return context.store.transaction(() => {
     // Idempotent by name, as AWS documents: the same name answers with the activity that exists.

@@ -3,9 +3,9 @@ import type { JsonValue } from '../../asl/types.js';
 import type { HistoryEvent } from '../../engine/types.js';
 import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution } from '../api-error.js';
-import { checkExecutionArn, executionArn as buildExecutionArn, isValidName, parseMachineArn } from '../arn.js';
+import { checkExecutionArn, checkName, executionArn as buildExecutionArn, parseMachineArn } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
-import type { ExecutionFilter, ExecutionRow } from '../store.js';
+import type { ExecutionFilter, ExecutionRow, MachineRow } from '../store.js';
 import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';
 
@@ -18,8 +18,16 @@ function parseInput(text: string): JsonValue {
   }
 }
 
+/**
+ * The Standard-only APIs (DescribeExecution, StopExecution, GetExecutionHistory,
+ * DescribeStateMachineForExecution, RedriveExecution) refuse an Express execution's ARN
+ * with this, as AWS does (recorded answer); its events are in its machine's log group.
+ */
+const expressRefused = () => new ApiError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
+
 function getExecution(context: EmulatorContext, arn: string): ExecutionRow {
   checkExecutionArn(arn);
+  if (/^arn:[^:]+:states:[^:]+:[^:]+:express:/.test(arn)) throw expressRefused();
   const row = context.store.getExecution(arn);
   if (!row) throw notFoundExecution(arn);
   return row;
@@ -31,8 +39,7 @@ export function startExecution(
   request: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string; parentArn?: string },
 ): { row: ExecutionRow; existing: boolean } {
   const target = resolveMachine(context, request.stateMachineArn);
-  const name = request.name ?? crypto.randomUUID();
-  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  const name = checkName(request.name ?? crypto.randomUUID());
   const inputText = request.input ?? '{}';
   parseInput(inputText);
   const testCase = target.ref.testCase;
@@ -71,6 +78,7 @@ export function startExecution(
       definition: target.definition,
       roleArn: target.roleArn,
       revisionId: target.revisionId,
+      revisionDate: target.version?.created ?? target.machine.updated,
       traceHeader: request.traceHeader ?? null,
       testCase: testCase ?? null,
       redriveCount: 0,
@@ -99,8 +107,7 @@ const startSyncExecution: Handler = async (context, input) => {
   if (target.machine.type !== 'EXPRESS') {
     throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   }
-  const name = optionalString(input, 'name') ?? crypto.randomUUID();
-  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  const name = checkName(optionalString(input, 'name') ?? crypto.randomUUID());
   const inputText = optionalString(input, 'input') ?? '{}';
   const parsed = parseInput(inputText);
   const executionArn = buildExecutionArn(context.partition, target.machine.name, name, true);
@@ -138,7 +145,6 @@ const startSyncExecution: Handler = async (context, input) => {
 const stopExecution: Handler = async (context, input) => {
   const arn = requireString(input, 'executionArn');
   const row = getExecution(context, arn);
-  if (row.type === 'EXPRESS') throw new ApiError('ValidationException', 'This API action is not supported by EXPRESS state machines');
   const stopping = context.runtime.stop(arn, optionalString(input, 'error', 256), optionalString(input, 'cause', 32768));
   const done = stopping ? await stopping : row;
   return { stopDate: epoch(done.stopped ?? context.clock.now()) };
@@ -185,7 +191,8 @@ const listExecutions: Handler = (context, input) => {
     throw new ApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
   }
   const ref = parseMachineArn(arn);
-  getMachine(context, ref.machineArn);
+  // Express executions are not listed (they are in the machine's log group), as AWS answers (recorded).
+  if (getMachine(context, ref.machineArn).type === 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   const status = optionalString(input, 'statusFilter');
   if (status && !['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'].includes(status)) {
     throw new ApiError('ValidationException', `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]`);
@@ -248,15 +255,28 @@ const getExecutionHistory: Handler = (context, input) => {
   return compact({ events: page.map((event) => wireEvent(event, includeData)), nextToken });
 };
 
+/**
+ * When the revision an execution ran became current: recorded as it started
+ * (a version's publication, else the machine's last update). Executions stored
+ * before that was kept: a version's date, else the machine's while unchanged.
+ */
+function revisionDate(context: EmulatorContext, row: ExecutionRow, machine: MachineRow | undefined): number {
+  if (row.revisionDate !== undefined && row.revisionDate !== null) return row.revisionDate;
+  const version = row.versionArn ? context.store.getVersion(row.versionArn) : undefined;
+  if (version) return version.created;
+  return machine && machine.revisionId === row.revisionId ? machine.updated : row.started;
+}
+
 const describeStateMachineForExecution: Handler = (context, input) => {
   const row = getExecution(context, requireString(input, 'executionArn'));
   const machine = context.store.getMachine(row.machineArn);
+  // The revision the execution ran, not the machine as it is now (AWS: "the state machine associated with the execution").
   return compact({
     stateMachineArn: row.versionArn ?? row.machineArn,
     name: row.machineName,
     definition: row.definition,
     roleArn: row.roleArn,
-    updateDate: epoch(machine?.updated ?? row.started),
+    updateDate: epoch(revisionDate(context, row, machine)),
     loggingConfiguration: machine ? (JSON.parse(machine.loggingConfiguration) as unknown) : { level: 'OFF', includeExecutionData: false },
     tracingConfiguration: machine ? (JSON.parse(machine.tracingConfiguration) as unknown) : { enabled: false },
     revisionId: row.revisionId,

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError } from '../api-error.js';
-import { isValidName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
+import { checkAliasName, checkName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
 import { checkTags } from './tags.js';
 import type { AliasRow, MachineRow, RoutingEntry, VersionRow } from '../store.js';
@@ -116,13 +116,39 @@ function publishVersion(context: EmulatorContext, machine: MachineRow, descripti
   return version;
 }
 
+/** A logging or tracing configuration with AWS's defaults filled in, to compare two requests by what they mean. */
+function canonicalConfiguration(text: string, defaults: Record<string, unknown>): string {
+  const value = { ...defaults, ...(JSON.parse(text) as Record<string, unknown>) };
+  if ('level' in defaults && value.destinations === undefined) value.destinations = [];
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))));
+}
+
+/**
+ * CreateStateMachine's idempotency check as AWS documents it: name (the ARN),
+ * definition, type, logging and tracing configuration, and publish with its
+ * versionDescription. A different roleArn or tags do not count.
+ */
+function sameCreateRequest(
+  context: EmulatorContext,
+  existing: MachineRow,
+  request: { definition: string; type: string; loggingConfiguration: string; tracingConfiguration: string; publish: boolean; versionDescription?: string },
+): boolean {
+  if (existing.definition !== request.definition || existing.type !== request.type) return false;
+  if (canonicalConfiguration(existing.loggingConfiguration, DEFAULT_LOGGING) !== canonicalConfiguration(request.loggingConfiguration, DEFAULT_LOGGING)) return false;
+  if (canonicalConfiguration(existing.tracingConfiguration, DEFAULT_TRACING) !== canonicalConfiguration(request.tracingConfiguration, DEFAULT_TRACING)) return false;
+  if (!request.publish) return true;
+  // publish: the repeat publishes nothing new, it names the version of this revision (with the same description) that exists.
+  const latest = context.store.listVersions(existing.arn)[0];
+  return latest !== undefined && latest.revisionId === existing.revisionId && latest.description === (request.versionDescription ?? '');
+}
+
 const createStateMachine: Handler = (context, input) => {
   const name = requireString(input, 'name');
   const definition = requireString(input, 'definition');
   const roleArn = optionalString(input, 'roleArn') ?? `arn:aws:iam::${context.partition.account}:role/DelivLocalRole`;
   const type = (optionalString(input, 'type') ?? 'STANDARD') as 'STANDARD' | 'EXPRESS';
   if (type !== 'STANDARD' && type !== 'EXPRESS') throw validationError('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
-  if (!isValidName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  checkName(name);
   const tags = checkTags(input.tags);
   const versionDescription = optionalString(input, 'versionDescription', 256);
   if (versionDescription !== undefined && input.publish !== true) {
@@ -138,12 +164,12 @@ const createStateMachine: Handler = (context, input) => {
   return context.store.transaction(() => {
     const existing = context.store.getMachine(arn);
     if (existing) {
-      // The same request again is answered as the first time, as AWS does.
-      if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) {
-        const version = input.publish === true ? publishVersion(context, existing, versionDescription, now) : undefined;
-        return compact({ stateMachineArn: arn, creationDate: epoch(existing.created), stateMachineVersionArn: version?.arn });
+      if (!sameCreateRequest(context, existing, { definition, type, loggingConfiguration, tracingConfiguration, publish: input.publish === true, versionDescription })) {
+        throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
       }
-      throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+      // The same request again is answered as the first time; its roleArn and tags are ignored (not applied), as AWS documents.
+      const version = input.publish === true ? context.store.listVersions(existing.arn)[0] : undefined;
+      return compact({ stateMachineArn: arn, creationDate: epoch(existing.created), stateMachineVersionArn: version?.arn });
     }
     const machine: MachineRow = {
       arn,
@@ -298,34 +324,41 @@ const deleteStateMachineVersion: Handler = (context, input) => {
 
 // ---- aliases -------------------------------------------------------------------------------
 
+/** A routing configuration checked in AWS's order, with its recorded messages: the model's constraints first, then the rules on versions and weights. */
 function checkRouting(context: EmulatorContext, value: unknown): { machineArn: string; routing: RoutingEntry[] } {
-  if (!Array.isArray(value) || value.length < 1 || value.length > 2) {
-    throw new ApiError('ValidationException', 'Routing configuration must contain one or two versions', 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
-  }
+  if (!Array.isArray(value) || value.length < 1) throw validationError('routingConfiguration', 'Member must have length greater than or equal to 1');
   const routing = value.map((entry: { stateMachineVersionArn?: unknown; weight?: unknown }) => ({
     stateMachineVersionArn: String(entry?.stateMachineVersionArn ?? ''),
     weight: Number(entry?.weight),
   }));
-  const machines = new Set<string>();
-  for (const route of routing) {
-    const ref = parseMachineArn(route.stateMachineVersionArn, 'stateMachineVersionArn');
-    if (ref.version === undefined) throw new ApiError('ValidationException', `Routing configuration needs version ARNs: ${route.stateMachineVersionArn}`, 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
-    if (!Number.isInteger(route.weight) || route.weight < 0 || route.weight > 100) {
-      throw validationError('routingConfiguration.member.weight', 'Member must have value between 0 and 100');
-    }
-    if (!context.store.getVersion(route.stateMachineVersionArn)) {
-      throw resourceNotFound(`Resource not found: '${route.stateMachineVersionArn}'`, route.stateMachineVersionArn);
-    }
-    machines.add(ref.machineArn);
+  if (routing.length > 2) {
+    const shown = routing.map((route) => `RoutingConfigurationListItem(stateMachineVersionArn=${route.stateMachineVersionArn}, weight=${route.weight})`).join(', ');
+    throw validationError('routingConfiguration', 'Member must have length less than or equal to 2', `[${shown}]`);
   }
-  if (machines.size !== 1) throw new ApiError('ValidationException', 'Routing configuration versions must belong to the same state machine', 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
-  if (routing.length === 2 && routing[0].stateMachineVersionArn === routing[1].stateMachineVersionArn) {
-    throw new ApiError('ValidationException', 'Routing configuration must contain distinct versions', 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
+  routing.forEach((route, index) => {
+    const at = `routingConfiguration.${index + 1}.member.weight`;
+    if (!Number.isInteger(route.weight) || route.weight < 0) throw validationError(at, 'Member must have value greater than or equal to 0', String(route.weight));
+    if (route.weight > 100) throw validationError(at, 'Member must have value less than or equal to 100', String(route.weight));
+  });
+  const received = (values: (string | number)[]) => `Received: [${values.join(', ')}]`;
+  const arns = routing.map((route) => route.stateMachineVersionArn);
+  const refs = arns.map((arn) => parseMachineArn(arn, 'stateMachineVersionArn'));
+  if (refs.some((ref) => ref.version === undefined)) {
+    throw new ApiError('ValidationException', `Routing configuration must contain state machine version ARNs. ${received(arns)}`, 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
+  }
+  if (new Set(refs.map((ref) => ref.machineArn)).size !== 1) {
+    throw new ApiError('ValidationException', `Routing configuration must contain state machine version ARNs of the same state machine. ${received(arns)}`, 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
+  }
+  if (new Set(arns).size !== arns.length) {
+    throw new ApiError('ValidationException', `Routing configuration must contain distinct state machine version ARNs. ${received(arns)}`, 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
   }
   if (routing.reduce((sum, route) => sum + route.weight, 0) !== 100) {
-    throw new ApiError('ValidationException', 'Sum of routing configuration weights must be equal to 100', 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
+    throw new ApiError('ValidationException', `Sum of routing configuration weights must equal 100. ${received(routing.map((route) => route.weight))}`, 400, { reason: 'INVALID_ROUTING_CONFIGURATION' });
   }
-  return { machineArn: [...machines][0], routing };
+  for (const arn of arns) {
+    if (!context.store.getVersion(arn)) throw resourceNotFound(`Resource not found: '${arn}'`, arn);
+  }
+  return { machineArn: refs[0].machineArn, routing };
 }
 
 function getAlias(context: EmulatorContext, arn: string): AliasRow {
@@ -336,7 +369,7 @@ function getAlias(context: EmulatorContext, arn: string): AliasRow {
 
 const createStateMachineAlias: Handler = (context, input) => {
   const name = requireString(input, 'name');
-  if (!/^(?=.*[a-zA-Z_-])[a-zA-Z0-9_-]{1,80}$/.test(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+  checkAliasName(name);
   const description = optionalString(input, 'description', 256) ?? '';
   const { machineArn: owner, routing } = checkRouting(context, input.routingConfiguration);
   return context.store.transaction(() => {
