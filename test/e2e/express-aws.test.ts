@@ -16,7 +16,6 @@ import { FAKE_ACCOUNT, startFakeSfn, type FakeSfn } from '../helpers/fake-sfn.js
 
 const REGION = 'eu-west-1';
 const GROUP = '/aws/vendedlogs/states/parcels-Logs';
-const MACHINE_ARN = `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:stateMachine:parcels`;
 const QUOTE = `arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:quote`;
 let sfn: FakeSfn;
 let logs: FakeLogs;
