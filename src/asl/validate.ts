@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import { StatesErrors } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
+import { installSchemaCheck } from './schema-check.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
 const requireFromHere = createRequire(import.meta.url);
@@ -273,44 +274,9 @@ function mixedLanguageProblem(state: Json | undefined): { field: string; message
 
 function loadAslValidator(): NonNullable<typeof aslValidator> {
   // asl-validator is CommonJS; createRequire keeps it out of the start-up path until needed.
-  reuseAslValidatorSchemas();
+  // Its schema check is replaced by the one compiled at build time (see schema-check.ts).
+  installSchemaCheck();
   return requireFromHere('asl-validator') as NonNullable<typeof aslValidator>;
-}
-
-/**
- * asl-validator builds a new Ajv instance, and so recompiles all its schemas, on every
- * call: about 300 ms per definition, seconds for a project. The Ajv it sees is wrapped
- * so that a construction with asl-validator's own schema set returns the instance built
- * the first time (its compiled schemas included). Re-adding the same formats to it is
- * harmless (Ajv's addFormat replaces; repeated keywords are skipped), and we always call
- * with the same options. Any other construction, from any other library, gets a plain Ajv.
- */
-function reuseAslValidatorSchemas(): void {
-  const fromValidator = createRequire(requireFromHere.resolve('asl-validator'));
-  const ajvModule = fromValidator('ajv') as { default: new (options: { schemas?: unknown[] }) => any; __delivReused?: boolean };
-  if (ajvModule.__delivReused) return;
-  const Ajv = ajvModule.default;
-  let shared: { schemas: unknown[]; instance: object } | undefined;
-  const sameSchemas = (schemas: unknown[] | undefined) =>
-    Array.isArray(schemas) && shared !== undefined && schemas.length === shared.schemas.length && schemas.every((schema, index) => schema === shared!.schemas[index]);
-  const isAslValidatorSet = (schemas: unknown[] | undefined) =>
-    Array.isArray(schemas) && schemas.some((schema) => (schema as { $id?: string })?.$id === 'http://asl-validator.cloud/state-machine.json#');
-  class ReusedAjv extends Ajv {
-    constructor(options: { schemas?: unknown[] }) {
-      if (sameSchemas(options?.schemas)) return shared!.instance as ReusedAjv;
-      super(options);
-      if (isAslValidatorSet(options?.schemas)) shared = { schemas: options.schemas!, instance: this };
-    }
-
-    // ajv-formats adds its keywords again on every call; on the shared instance they are already there.
-    addKeyword(definition: string | { keyword?: string | string[] }, ...rest: unknown[]) {
-      const names = typeof definition === 'string' ? [definition] : [definition?.keyword ?? []].flat();
-      if (shared?.instance === this && names.length > 0 && names.every((name) => this.getKeyword(name))) return this;
-      return super.addKeyword(definition, ...rest);
-    }
-  }
-  ajvModule.default = ReusedAjv;
-  ajvModule.__delivReused = true;
 }
 
 

@@ -6,7 +6,8 @@
  * $random, $uuid, $parse) are bound too.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonataType from 'jsonata';
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import { formatJson, parseJson } from './json-format.js';
@@ -16,6 +17,18 @@ import type { EvalScope, ExpressionProblem } from './scope.js';
 import { StatesErrors } from '../asl/errors.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue | Promise<JsonValue>;
+
+let jsonataPackage: typeof jsonataType | undefined;
+
+/**
+ * The jsonata package, loaded on the first expression: a machine without
+ * JSONata (and a command that runs none) never pays for it. Loaded as the
+ * CommonJS it is, synchronously, since compiling a definition is synchronous.
+ */
+function jsonata(): typeof jsonataType {
+  jsonataPackage ??= createRequire(import.meta.url)('jsonata') as typeof jsonataType;
+  return jsonataPackage;
+}
 
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 
@@ -186,9 +199,9 @@ export class QueryEvaluationError extends StatesError {
  * Throws a JsonataSyntaxError on a malformed expression.
  */
 export function compileJsonataExpression(expression: string, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {
-  let compiled: jsonata.Expression;
+  let compiled: jsonataType.Expression;
   try {
-    compiled = jsonata(expression, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, timeout: JSONATA_LIMITS.timeoutMs, stack: JSONATA_LIMITS.depth });
+    compiled = jsonata()(expression, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, timeout: JSONATA_LIMITS.timeoutMs, stack: JSONATA_LIMITS.depth });
   } catch (error) {
     throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
   }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { shorten } from './choice-label.js';
 import { explainCommand, formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
@@ -134,9 +135,9 @@ export async function layoutGraph(
   metrics: LayoutMetrics,
   execution?: ExecutionSummary,
 ): Promise<GraphLayout> {
-  // elkjs is CommonJS: its module.exports (the constructor) arrives as the default export.
-  const elkModule = (await import('elkjs/lib/elk.bundled.js')) as unknown as { default: new (args?: ELKConstructorArguments) => ELK };
-  const elk = new elkModule.default();
+  // elkjs is CommonJS (a 1.6 MB bundle): required, not imported, so the ESM loader does not scan it for exports.
+  const Elk = createRequire(import.meta.url)('elkjs/lib/elk.bundled.js') as new (args?: ELKConstructorArguments) => ELK;
+  const elk = new Elk();
   const nodesById = new Map(model.nodes.map((node) => [node.id, node]));
   const groupsById = new Map(model.groups.map((group) => [group.id, group]));
   const lines = new Map<string, string[]>();

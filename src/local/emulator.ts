@@ -63,7 +63,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = new Store(dataDir);
   const project = projectReader(root);
   // `deliv test --target local` writes its cases beside the store.
-  const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')]);
+  const mocks = new MockFile(project.mocksFile(), [path.join(dataDir, 'test-mocks.json')], root);
   const machines = MachineCache.create();
   const clock = realClock(options.timeScale ?? 1, { unref: true });
   const tokens = new TokenBroker(store);
@@ -153,7 +153,8 @@ function projectReader(root: string) {
   const current = (): ProjectConfig | undefined => {
     if (!existsSync(file)) return undefined;
     const mtime = statSync(file).mtimeMs;
-    if (!cached || cached.mtime !== mtime) cached = { mtime, config: parseProjectConfig(readFileSync(file, 'utf8'), file) };
+    // Named as the project knows it (deliv.yaml): messages end up in histories and prompts, where absolute paths do not belong.
+    if (!cached || cached.mtime !== mtime) cached = { mtime, config: parseProjectConfig(readFileSync(file, 'utf8'), file, PROJECT_FILE) };
     return cached.config;
   };
   return {

@@ -44,6 +44,8 @@ export interface ThrownError {
 }
 
 export type WorkerMessage =
+  /** The runtime is set up; the handler's own initialisation (its module's import) starts now. */
+  | { type: 'loading' }
   | { type: 'ready' }
   | { type: 'load-error'; error: ThrownError; handlerMissing?: boolean }
   | { type: 'done'; id: string; ok: true; json: string }
@@ -87,6 +89,7 @@ process.on('unhandledRejection', (reason) => {
 });
 
 let handler: Handler;
+post({ type: 'loading' });
 try {
   const module = (await import(boot.moduleUrl)) as { handler?: unknown; default?: { handler?: unknown } };
   const exported = module.handler ?? module.default?.handler;

@@ -40,7 +40,13 @@ export interface LambdaContext {
 
 /** Lambda's default timeout when deliv.yaml gives none. */
 const DEFAULT_TIMEOUT_SECONDS = 3;
-/** Lambda gives a function's initialisation 10 s of its own. */
+/**
+ * Lambda gives a function's initialisation (its module's top-level code) 10 s
+ * of its own. The clock starts when the handler's import starts, not when the
+ * worker is created: setting up the worker is deliv's cost, not the function's,
+ * and on a busy machine a burst of cold starts (a restart resuming hundreds of
+ * executions) can take longer than that to set up alone.
+ */
 const INIT_TIMEOUT_MS = 10_000;
 /** Workers per function at once; more concurrent invocations queue (a laptop is not a Lambda fleet). */
 const MAX_WORKERS_PER_FUNCTION = 10;
@@ -61,6 +67,11 @@ interface Prepared {
   label: string;
 }
 
+export interface LambdaLimits {
+  /** How long a handler's module may take to load (Lambda: 10 s, or the function's timeout when longer). */
+  initTimeoutMs?: number;
+}
+
 export class LambdaHost {
   private readonly bundles = new Map<string, { mtime: number; prepared: Promise<Prepared> }>();
   private readonly pools = new Map<string, FunctionPool>();
@@ -71,6 +82,7 @@ export class LambdaHost {
     private readonly partition: Partition,
     /** Where the emulator answers (known once it listens): local handlers' SDK endpoints. */
     private readonly endpoint: () => string = () => process.env.AWS_ENDPOINT_URL_SFN ?? '',
+    private readonly limits: LambdaLimits = {},
   ) {}
 
   async invoke(name: string, config: FunctionConfig, payload: unknown, signal: AbortSignal, qualifier = '$LATEST'): Promise<JsonValue> {
@@ -108,7 +120,7 @@ export class LambdaHost {
     };
     // Lambda goes on running an invocation whose caller gave up (a stopped execution, a state's own
     // TimeoutSeconds): so does the worker, until it answers or its own timeout ends it.
-    const running = pool.invoke(message, timeoutMs);
+    const running = pool.invoke(message, timeoutMs, Math.max(timeoutMs, this.limits.initTimeoutMs ?? INIT_TIMEOUT_MS));
     running.catch(() => undefined);
     const json = await abortable(running, signal);
     return JSON.parse(json) as JsonValue;
@@ -196,10 +208,10 @@ class FunctionPool {
     private readonly source: Prepared,
   ) {}
 
-  async invoke(message: InvokeMessage, timeoutMs: number): Promise<string> {
+  async invoke(message: InvokeMessage, timeoutMs: number, initLimitMs: number): Promise<string> {
     const environment = await this.acquire();
     try {
-      return await environment.invoke(message, timeoutMs);
+      return await environment.invoke(message, timeoutMs, initLimitMs);
     } finally {
       this.release(environment);
     }
@@ -231,7 +243,8 @@ class FunctionPool {
   }
 
   private release(environment: Environment): void {
-    if (environment.gone) return;
+    // One that is being terminated (it timed out) is never handed out again: its replacement loads afresh.
+    if (environment.gone || environment.ending) return;
     if (this.closed) {
       void environment.terminate();
       return;
@@ -249,7 +262,12 @@ class FunctionPool {
 /** One worker: its start-up, the invocation it runs, and how it ended. */
 class Environment {
   gone = false;
+  /** terminate() was called: the worker is going, though its exit has not arrived yet. */
+  ending = false;
   private readonly ready: Promise<void>;
+  /** Settles when the worker starts importing the handler (its init phase), with the time it did. */
+  private readonly loading: Promise<number>;
+  private onLoading!: (at: number) => void;
   private current: { id: string; resolve(json: string): void; reject(failure: TaskFailure): void } | undefined;
   /** What ended the environment, once known (finding a syntax error's line takes a parse). */
   private fatal: TaskFailure | Promise<TaskFailure> | undefined;
@@ -269,6 +287,9 @@ class Environment {
       this.onLoadFailed = reject;
     });
     this.ready.catch(() => undefined);
+    this.loading = new Promise((resolve) => {
+      this.onLoading = resolve;
+    });
     worker.on('message', (message: WorkerMessage) => this.receive(message));
     worker.on('error', (error) => {
       const code = (error as NodeJS.ErrnoException).code;
@@ -280,13 +301,16 @@ class Environment {
     worker.on('exit', (code) => this.exited(code));
   }
 
-  async invoke(message: InvokeMessage, timeoutMs: number): Promise<string> {
+  async invoke(message: InvokeMessage, timeoutMs: number, initLimitMs: number): Promise<string> {
     this.busy();
-    const initLimit = Math.max(timeoutMs, INIT_TIMEOUT_MS);
-    await within(this.ready, initLimit, () => {
-      void this.terminate();
-      return timeoutFailure(initLimit, this.source.label, 'while loading');
-    });
+    if (!this.loaded) {
+      // No limit until the handler's import starts (a worker that dies before that rejects `ready`).
+      const since = await Promise.race([this.loading, this.ready.then(() => Date.now())]);
+      await within(this.ready, initLimitMs - (Date.now() - since), () => {
+        void this.terminate();
+        return timeoutFailure(initLimitMs, this.source.label, 'while loading');
+      });
+    }
     return new Promise<string>((resolve, reject) => {
       message.context.deadline = Date.now() + timeoutMs;
       const timer = setTimeout(() => {
@@ -313,6 +337,7 @@ class Environment {
 
   async terminate(): Promise<void> {
     clearTimeout(this.idleTimer);
+    this.ending = true;
     if (this.gone) return;
     await this.worker.terminate();
   }
@@ -324,6 +349,9 @@ class Environment {
 
   private receive(message: WorkerMessage): void {
     switch (message.type) {
+      case 'loading':
+        this.onLoading(Date.now());
+        return;
       case 'ready':
         this.loaded = true;
         this.onLoaded();

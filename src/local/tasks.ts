@@ -15,6 +15,22 @@ import { readItems, type ItemReadRequest } from './items.js';
 import type { ExecutionRow } from './store.js';
 import type { TokenBroker } from './tokens.js';
 import { StatesErrors } from '../asl/errors.js';
+import { FileProblemError } from '../ui/errors.js';
+
+/**
+ * Reads deliv.yaml or the MockConfigFile for a task. When one is broken the
+ * task fails as the emulator's problem, not the workflow's: States.Runtime
+ * (which no Retry or Catch of the workflow takes), its cause the file:line
+ * and what to do.
+ */
+function configured<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof FileProblemError) throw new TaskFailure(StatesErrors.Runtime, error.withHint);
+    throw error;
+  }
+}
 
 export interface NestedExecutions {
   /** Starts a child execution on this emulator (StartExecution semantics). */
@@ -73,9 +89,9 @@ export class LocalTaskRunner implements TaskRunner {
 
   async run(request: TaskRequest): Promise<JsonValue> {
     if (this.draining) return new Promise<JsonValue>(() => undefined);
-    const info = this.env.executionInfo(request.executionArn);
+    const info = configured(() => this.env.executionInfo(request.executionArn));
     // A mocked callback task answers at once, as in Step Functions Local.
-    const mocked = info && this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request));
+    const mocked = info && configured(() => this.env.mocks.lookup(info.machineName, info.testCase, request.stateName, this.nextInvocation(request)));
     if (mocked) {
       // A MockConfigFile mocks the task's final result only: its submit call is taken as accepted, with no answer of its own.
       if (request.pattern !== 'request-response') request.submitted({});
@@ -134,7 +150,8 @@ export class LocalTaskRunner implements TaskRunner {
   }
 
   private async invokeFunction(name: string, qualifier: string | undefined, payload: JsonValue, request: TaskRequest, shape: 'payload' | 'envelope'): Promise<JsonValue> {
-    const config = this.env.functions()[name];
+    const functions = configured(() => this.env.functions());
+    const config = Object.hasOwn(functions, name) ? functions[name] : undefined;
     if (!config) {
       throw new TaskFailure(
         'Lambda.ResourceNotFoundException',

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
 import { LOG_RETENTION_DAYS } from '../aws/execution-logs.js';
-import { UsageError } from '../ui/errors.js';
+import { FileProblemError, UsageError } from '../ui/errors.js';
+import { insideProject, PathOutsideProject } from './confine.js';
+import { Places } from './places.js';
 
 export const PROJECT_FILE = 'deliv.yaml';
 
@@ -169,7 +171,10 @@ export function loadProject(start: string = process.cwd()): Project {
     });
   }
   const file = path.join(root, PROJECT_FILE);
-  return { root, file, config: parseProjectConfig(readFileSync(file, 'utf8'), file) };
+  // Named as validate names definitions: relative to where the user is, when that is shorter.
+  const relative = path.relative(process.cwd(), file);
+  const label = relative.length < file.length ? relative : file;
+  return { root, file, config: parseProjectConfig(readFileSync(file, 'utf8'), file, label) };
 }
 
 /** Like loadProject, but undefined outside a project. */
@@ -177,69 +182,84 @@ export function tryLoadProject(start: string = process.cwd()): Project | undefin
   return findProjectRoot(start) ? loadProject(start) : undefined;
 }
 
-export function parseProjectConfig(text: string, file: string): ProjectConfig {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    const first = document.errors[0];
-    const { line, col } = lineCounter.linePos(first.pos[0]);
-    throw new UsageError(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`, {
-      hint: 'fix the YAML syntax at that line',
-    });
-  }
-  if (!isMap(document.contents)) {
-    throw new UsageError(`${file}: expected a mapping with name, stateMachines and targets`);
-  }
-  const raw = document.toJS() as Partial<ProjectConfig>;
-  const where = (key: string) => {
-    const node = document.get(key, true) as { range?: [number, number] } | undefined;
-    const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-    return `${file}:${pos.line}:${pos.col}`;
+/**
+ * deliv.yaml read and checked; every problem is a FileProblemError at its
+ * file:line:col with what to do. `file` locates the project (its folder is the
+ * root every path is confined to); `label` names it in messages (default `file`).
+ */
+export function parseProjectConfig(text: string, file: string, label: string = file): ProjectConfig {
+  const places = new Places(text);
+  const fail = (keys: (string | number)[], problem: string, hint: string, key = false): never => {
+    const place = places.at(keys, { key });
+    throw new FileProblemError(label, place.line, place.column, problem, hint);
   };
-  if (typeof raw.name !== 'string' || raw.name === '') {
-    throw new UsageError(`${file}: missing the project \`name\``);
-  }
-  if (!raw.stateMachines || typeof raw.stateMachines !== 'object') {
-    throw new UsageError(`${file}: missing \`stateMachines\``, { hint: 'list each state machine with its definition file' });
-  }
-  for (const [name, machine] of Object.entries(raw.stateMachines)) {
-    if (!machine || typeof machine.definition !== 'string') {
-      throw new UsageError(`${where('stateMachines')}: state machine \`${name}\` has no \`definition\` file`);
+  const syntax = places.syntaxErrors()[0];
+  if (syntax) throw new FileProblemError(label, syntax.place.line, syntax.place.column, syntax.message, 'fix the YAML syntax at that line');
+  const raw = (parseDocument(text).toJS() ?? undefined) as Partial<ProjectConfig> | undefined;
+  if (!isObject(raw)) fail([], 'expected a mapping with name, stateMachines and targets', 'start from the deliv.yaml that `deliv init` writes');
+  const config = raw as Partial<ProjectConfig>;
+  if (typeof config.name !== 'string' || config.name === '') fail(['name'], 'missing the project `name`', 'add `name: <project>` at the top');
+  if (!isObject(config.stateMachines)) fail(['stateMachines'], 'missing `stateMachines`', 'list each state machine with its definition file, e.g. stateMachines: { orders: { definition: statemachines/orders.asl.yaml } }');
+  const root = path.dirname(path.resolve(file));
+  const confined = (keys: (string | number)[], value: unknown, what: string): void => {
+    if (typeof value !== 'string' || value === '') fail(keys, `${what} must be a path relative to the project folder`, 'write the file\'s path relative to the folder of deliv.yaml');
+    try {
+      insideProject(root, value as string);
+    } catch (error) {
+      if (!(error instanceof PathOutsideProject)) throw error;
+      fail(keys, `${what} (${value as string}) is outside the project: ${error.why}`, 'deliv reads and writes only inside the project folder; move the file into it');
     }
-    const type = (machine.type ?? 'STANDARD').toUpperCase();
-    if (type !== 'STANDARD' && type !== 'EXPRESS') {
-      throw new UsageError(`${where('stateMachines')}: state machine \`${name}\` has type \`${machine.type}\``, {
-        hint: 'use STANDARD or EXPRESS',
-      });
-    }
-    machine.type = type;
-    checkLogging(machine.logging, `${where('stateMachines')}: state machine \`${name}\``);
+  };
+  for (const [name, machine] of Object.entries(config.stateMachines as Record<string, StateMachineConfig>)) {
+    const at = ['stateMachines', name];
+    if (!isObject(machine) || machine.definition === undefined) fail(at, `state machine \`${name}\` has no \`definition\` file`, `add definition: statemachines/${name}.asl.yaml`);
+    confined([...at, 'definition'], machine.definition, `the definition of \`${name}\``);
+    if (machine.events !== undefined) confined([...at, 'events'], machine.events, `the events folder of \`${name}\``);
+    const type = typeof machine.type === 'string' ? machine.type.toUpperCase() : machine.type === undefined ? 'STANDARD' : undefined;
+    if (type !== 'STANDARD' && type !== 'EXPRESS') fail([...at, 'type'], `state machine \`${name}\` has type \`${String(machine.type)}\``, 'use STANDARD or EXPRESS');
+    machine.type = type as WorkflowType;
+    checkLogging(machine.logging, (problem, hint) => fail([...at, 'logging'], `state machine \`${name}\` ${problem}`, hint));
   }
-  const targets = raw.targets ?? {};
+  if (config.functions !== undefined) {
+    if (!isObject(config.functions)) fail(['functions'], '`functions` must map each function name to its handler', 'e.g. functions: { charge: { handler: functions/charge.mjs } }');
+    for (const [name, fn] of Object.entries(config.functions as Record<string, FunctionConfig>)) {
+      const at = ['functions', name];
+      if (!isObject(fn) || fn.handler === undefined) fail(at, `function \`${name}\` has no \`handler\``, `add handler: functions/${name}.mjs (a module exporting handler)`);
+      confined([...at, 'handler'], fn.handler, `the handler of \`${name}\``);
+      for (const field of ['timeoutSeconds', 'memoryMB'] as const) {
+        const value = fn[field];
+        if (value !== undefined && (typeof value !== 'number' || !(value > 0))) fail([...at, field], `${field} of \`${name}\` must be a positive number`, field === 'timeoutSeconds' ? 'Lambda allows 1 to 900 seconds' : 'Lambda allows 128 to 10240 MB');
+      }
+      if (fn.aws !== undefined && fn.aws !== 'local' && fn.aws !== 'real') fail([...at, 'aws'], `aws of \`${name}\` is \`${String(fn.aws)}\``, 'use local (the emulator\'s account, the default) or real');
+    }
+  }
+  if (config.mocks !== undefined) confined(['mocks'], config.mocks, 'the mocks file');
+  if (config.targets !== undefined && !isObject(config.targets)) fail(['targets'], '`targets` must map each target name to its settings', 'e.g. targets: { prod: { region: eu-west-1 } }');
+  const targets = (config.targets ?? {}) as Record<string, TargetConfig>;
   if (!targets.local) targets.local = { kind: 'local' };
   for (const [name, target] of Object.entries(targets)) {
+    if (!isObject(target)) fail(['targets', name], `target \`${name}\` must be a mapping`, 'e.g. region: eu-west-1, profile: default');
     target.kind ??= name === 'local' ? 'local' : 'aws';
-    checkLogging(target.logging, `${where('targets')}: target \`${name}\``);
+    checkLogging(target.logging, (problem, hint) => fail(['targets', name, 'logging'], `target \`${name}\` ${problem}`, hint));
   }
-  return { ...raw, name: raw.name, stateMachines: raw.stateMachines, targets } as ProjectConfig;
+  return { ...config, name: config.name as string, stateMachines: config.stateMachines as Record<string, StateMachineConfig>, targets } as ProjectConfig;
 }
+
+const isObject = (value: unknown): value is Record<string, any> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'];
 
-function checkLogging(logging: unknown, owner: string): void {
+function checkLogging(logging: unknown, fail: (problem: string, hint: string) => never): void {
   if (logging === undefined) return;
   const config = logging as Partial<LoggingConfig> | null;
   const level = typeof config?.level === 'string' ? config.level.toUpperCase() : undefined;
   if (!config || typeof config !== 'object' || !level || !LOG_LEVELS.includes(level)) {
-    throw new UsageError(`${owner} has \`logging\` without a level`, { hint: 'e.g. logging: { level: ALL, includeExecutionData: true } (levels: ALL, ERROR, FATAL, OFF)' });
+    fail('has `logging` without a level', 'e.g. logging: { level: ALL, includeExecutionData: true } (levels: ALL, ERROR, FATAL, OFF)');
   }
-  config.level = level as LoggingConfig['level'];
-  if (config.logGroupArn !== undefined && !/^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:[^:]+(:\*)?$/.test(String(config.logGroupArn))) {
-    throw new UsageError(`${owner}: \`${String(config.logGroupArn)}\` is not a log group ARN`, { hint: 'expected arn:aws:logs:<region>:<account>:log-group:<name>:*, or give its name as logGroup' });
+  config!.level = level as LoggingConfig['level'];
+  if (config!.logGroupArn !== undefined && !/^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:[^:]+(:\*)?$/.test(String(config!.logGroupArn))) {
+    fail(`has logGroupArn \`${String(config!.logGroupArn)}\`, which is not a log group ARN`, 'expected arn:aws:logs:<region>:<account>:log-group:<name>:*, or give its name as logGroup');
   }
-  if (config.retentionInDays !== undefined && !LOG_RETENTION_DAYS.includes(config.retentionInDays)) {
-    throw new UsageError(`${owner}: \`retentionInDays: ${String(config.retentionInDays)}\` is not a retention CloudWatch Logs offers`, {
-      hint: `use one of ${LOG_RETENTION_DAYS.join(', ')} (days), or leave it out to keep the events forever`,
-    });
-  }
-}
+  if (config!.retentionInDays !== undefined && !LOG_RETENTION_DAYS.includes(config!.retentionInDays)) {
+    fail(`has \`retentionInDays: ${String(config!.retentionInDays)}\`, which is not a retention CloudWatch Logs offers`, `use one of ${LOG_RETENTION_DAYS.join(', ')} (days), or leave it out to keep the events forever`);
+  }}

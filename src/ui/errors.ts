@@ -23,6 +23,32 @@ export class UsageError extends DelivError {
   }
 }
 
+/**
+ * A problem at one place of a file the user wrote (deliv.yaml, a
+ * MockConfigFile): reported as `file:line:col: what is wrong`, with what to
+ * do as the hint, the way validate reports a definition. The emulator passes
+ * it on as such (an API error, a States.Runtime cause), never as an error of
+ * the workflow.
+ */
+export class FileProblemError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly problem: string,
+    hint: string,
+  ) {
+    super(`${file}:${line}:${column}: ${problem}`, { hint });
+    this.name = 'FileProblemError';
+  }
+
+  /** The message and what to do, on one line (where there is no separate hint: an API error, a failure cause). */
+  get withHint(): string {
+    const hint = this.hint ? `${this.hint[0].toUpperCase()}${this.hint.slice(1)}` : '';
+    return `${this.message}. ${hint}`.trim();
+  }
+}
+
 export function isDelivError(error: unknown): error is DelivError {
   return error instanceof DelivError;
 }

@@ -113,7 +113,7 @@ describe('deploy gives machines their logging', () => {
 
   it('deliv.yaml refuses a retention CloudWatch Logs does not offer, naming those it does', () => {
     expect(() => parseProjectConfig('name: x\nstateMachines:\n  a: { definition: a.json, logging: { level: ALL, retentionInDays: 10 } }\n', 'deliv.yaml')).toThrow(
-      'deliv.yaml:3:3: state machine `a`: `retentionInDays: 10` is not a retention CloudWatch Logs offers',
+      'deliv.yaml:3:37: state machine `a` has `retentionInDays: 10`, which is not a retention CloudWatch Logs offers',
     );
   });
 

@@ -185,3 +185,32 @@ describe('nothing a handler does stops the host', () => {
     expect(order).toEqual(['host timer fired', 'timed out']);
   });
 });
+
+describe("a handler's initialisation", () => {
+  it("is limited from the handler's own import on: a burst of cold starts that takes longer to set up than the limit still loads", async () => {
+    // Limits far below what setting up workers takes (a worker thread, its loader, from sources through tsx),
+    // far above what importing a one-line module takes: only the second may count against the function.
+    const strict = new LambdaHost(root, path.join(root, '.deliv/cache'), { region: 'us-east-1', account: '123456789012' }, undefined, { initTimeoutMs: 300 });
+    try {
+      const config = { ...handler('quick.mjs', 'export const handler = (event) => event.n * 2;\n'), timeoutSeconds: 0.3 };
+      const burst = await Promise.all([1, 2, 3, 4].map((n) => strict.invoke('quick', config, { n }, new AbortController().signal)));
+      expect(burst).toEqual([2, 4, 6, 8]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('fails with States.Timeout "while loading" when the module never finishes loading, and loads it again next time', async () => {
+    const strict = new LambdaHost(root, path.join(root, '.deliv/cache'), { region: 'us-east-1', account: '123456789012' }, undefined, { initTimeoutMs: 500 });
+    try {
+      const config = { ...handler('hangs-at-load.mjs', "import { existsSync } from 'node:fs';\nif (!existsSync(new URL('./loaded.flag', import.meta.url))) for (;;) {}\nexport const handler = () => 'loaded';\n"), timeoutSeconds: 0.5 };
+      const hung = await failure(strict.invoke('hangs-at-load', config, {}, new AbortController().signal));
+      expect(hung.error).toBe('States.Timeout');
+      expect(hung.text).toMatch(/^Task timed out after 0\.50 seconds while loading \(functions\/hangs-at-load\.mjs;/);
+      writeFileSync(path.join(root, 'functions/loaded.flag'), '');
+      expect(await strict.invoke('hangs-at-load', config, {}, new AbortController().signal)).toBe('loaded');
+    } finally {
+      await strict.close();
+    }
+  });
+});

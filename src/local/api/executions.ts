@@ -1,6 +1,7 @@
 /** Executions: start (async and sync), stop, describe, list, history, redrive. */
 import type { JsonValue } from '../../asl/types.js';
 import type { HistoryEvent } from '../../engine/types.js';
+import { FileProblemError } from '../../ui/errors.js';
 import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution } from '../api-error.js';
 import { checkExecutionArn, checkName, executionArn as buildExecutionArn, parseMachineArn } from '../arn.js';
@@ -33,6 +34,16 @@ function getExecution(context: EmulatorContext, arn: string): ExecutionRow {
   return row;
 }
 
+/** Whether the MockConfigFile defines the test case; a broken file is the caller's to fix (its file:line), not a 500. */
+function knownTestCase(context: EmulatorContext, machine: string, testCase: string): boolean {
+  try {
+    return context.mocks.hasTestCase(machine, testCase);
+  } catch (error) {
+    if (error instanceof FileProblemError) throw new ApiError('ValidationException', error.withHint);
+    throw error;
+  }
+}
+
 /** StartExecution's core, shared with nested `states:startExecution` tasks. */
 export function startExecution(
   context: EmulatorContext,
@@ -43,7 +54,7 @@ export function startExecution(
   const inputText = request.input ?? '{}';
   parseInput(inputText);
   const testCase = target.ref.testCase;
-  if (testCase && !context.mocks.hasTestCase(target.machine.name, testCase)) {
+  if (testCase && !knownTestCase(context, target.machine.name, testCase)) {
     const known = context.mocks.testCaseNames(target.machine.name);
     const guess = closest(testCase, known);
     const where = context.mocks.file ? ` ${context.mocks.file}` : ' (none is configured: set mocks in deliv.yaml)';
