@@ -534,10 +534,33 @@ export class StateRun implements EvalScope {
 
   /** `$states` for JSONata: input, context, and whatever this point of the state adds. */
   statesScope(extra?: { result?: JsonValue; errorOutput?: JsonValue }): EvalScope {
-    const context = this.context;
-    const states: EvalScope['states'] = { input: this.rawInput, context };
+    return new StatesScope(this, extra);
+  }
+}
+
+/**
+ * A JSONata state's scope. The context object is built only if an expression
+ * reads `$states.context` (most never do, and building it, an ISO timestamp
+ * included, was a third of a JSONata loop's time).
+ */
+class StatesScope implements EvalScope {
+  readonly input: JsonValue;
+  readonly variables: Record<string, JsonValue>;
+  readonly states: NonNullable<EvalScope['states']>;
+
+  constructor(
+    private readonly run: StateRun,
+    extra: { result?: JsonValue; errorOutput?: JsonValue } | undefined,
+  ) {
+    this.input = run.rawInput;
+    this.variables = run.frame.vars;
+    const states: NonNullable<EvalScope['states']> = { input: run.rawInput };
     if (extra?.result !== undefined) states.result = extra.result;
     if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
-    return { input: this.rawInput, context, variables: this.frame.vars, states };
+    this.states = states;
+  }
+
+  get context(): JsonValue {
+    return this.run.context;
   }
 }
