@@ -187,15 +187,22 @@ function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<Jso
  * state's entered event, attempt) under a secret key. Nothing can be read out
  * of one, so a host maps tokens to tasks itself; the same task gets the same
  * token again when its execution resumes under the same key, so a callback
- * handed out before a crash still lands. 256 bits, base64url.
+ * handed out before a crash still lands. 256 bits, base64url behind a fixed
+ * `AQ` (AWS's tokens start so too): a token is pasted as a command-line
+ * argument, and one starting with `-` would be read as a flag.
  */
-export const TASK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const TASK_TOKEN_PATTERN = /^AQ[A-Za-z0-9_-]{43}$/;
+
+/** The token form of 32 secret bytes (an HMAC or random). */
+export function encodeTaskToken(bytes: Uint8Array): string {
+  return `AQ${Buffer.from(bytes).toString('base64url')}`;
+}
 
 /** The key of executions started without one: random per process (nothing persists in-process runs). */
 const PROCESS_TOKEN_KEY = randomBytes(32);
 
 export function taskTokenFor(key: Uint8Array, executionArn: string, enteredEventId: number, attempt: number): string {
-  return createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest('base64url');
+  return encodeTaskToken(createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest());
 }
 
 /** The events that end an execution: they may still be written as event 25,000. */
@@ -534,10 +541,33 @@ export class StateRun implements EvalScope {
 
   /** `$states` for JSONata: input, context, and whatever this point of the state adds. */
   statesScope(extra?: { result?: JsonValue; errorOutput?: JsonValue }): EvalScope {
-    const context = this.context;
-    const states: EvalScope['states'] = { input: this.rawInput, context };
+    return new StatesScope(this, extra);
+  }
+}
+
+/**
+ * A JSONata state's scope. The context object is built only if an expression
+ * reads `$states.context` (most never do, and building it, an ISO timestamp
+ * included, was a third of a JSONata loop's time).
+ */
+class StatesScope implements EvalScope {
+  readonly input: JsonValue;
+  readonly variables: Record<string, JsonValue>;
+  readonly states: NonNullable<EvalScope['states']>;
+
+  constructor(
+    private readonly run: StateRun,
+    extra: { result?: JsonValue; errorOutput?: JsonValue } | undefined,
+  ) {
+    this.input = run.rawInput;
+    this.variables = run.frame.vars;
+    const states: NonNullable<EvalScope['states']> = { input: run.rawInput };
     if (extra?.result !== undefined) states.result = extra.result;
     if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
-    return { input: this.rawInput, context, variables: this.frame.vars, states };
+    this.states = states;
+  }
+
+  get context(): JsonValue {
+    return this.run.context;
   }
 }
