@@ -7,7 +7,7 @@
  * Nothing here ever reads or prints a credential: only error names, messages,
  * ARNs and the profile's name.
  */
-import { DelivError, UsageError } from '../ui/errors.js';
+import { DelivError, UsageError, type ErrorCode } from '../ui/errors.js';
 
 /** What went wrong, for callers that react to a kind (explain falls back offline on `credentials`). */
 export type AwsProblem =
@@ -21,16 +21,29 @@ export type AwsProblem =
   | 'timeout'
   | 'emulator-down';
 
+/** The stable `--json` code of each problem. */
+const PROBLEM_CODES: Record<AwsProblem, ErrorCode> = {
+  credentials: 'AWS_NO_CREDENTIALS',
+  expired: 'AWS_CREDENTIALS_EXPIRED',
+  denied: 'AWS_ACCESS_DENIED',
+  throttled: 'AWS_THROTTLED',
+  region: 'AWS_REGION',
+  unreachable: 'AWS_UNREACHABLE',
+  dropped: 'AWS_CONNECTION_DROPPED',
+  timeout: 'AWS_TIMEOUT',
+  'emulator-down': 'EMULATOR_NOT_RUNNING',
+};
+
 export class AwsError extends DelivError {
   readonly problem: AwsProblem;
   /** The AWS error name (`AccessDeniedException`) or the socket error code (`ECONNREFUSED`). */
-  readonly code: string;
+  readonly awsCode: string;
 
-  constructor(problem: AwsProblem, code: string, message: string, options: { hint?: string; cause?: unknown; exitCode?: 1 | 2 } = {}) {
-    super(message, options);
+  constructor(problem: AwsProblem, awsCode: string, message: string, options: { hint?: string; cause?: unknown; exitCode?: 1 | 2 } = {}) {
+    super(message, { ...options, code: PROBLEM_CODES[problem] });
     this.name = 'AwsError';
     this.problem = problem;
-    this.code = code;
+    this.awsCode = awsCode;
   }
 }
 

@@ -83,10 +83,11 @@ export async function findStateMachineArn(sfn: SFNClient, name: string, declared
   if (!declared) {
     const names = deployed.map((machine) => machine.name ?? '').filter(Boolean);
     const guess = closest(name, names);
-    if (guess) throw new UsageError(`no state machine \`${name}\` on this target`, { hint: knownHint(name, names) });
+    if (guess) throw new UsageError(`no state machine \`${name}\` on this target`, { hint: knownHint(name, names), code: 'STATE_MACHINE_NOT_FOUND' });
   }
   throw new DelivError(`state machine \`${name}\` is not deployed on this target`, {
     hint: `run \`deliv deploy ${name}\` first`,
+    code: 'STATE_MACHINE_NOT_DEPLOYED',
   });
 }
 

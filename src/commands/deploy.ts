@@ -65,7 +65,6 @@ The local target is the embedded emulator (started if needed); its functions run
           logs: connection.logs,
           projectFile: project.file,
         }),
-      (result) => (result.every((plan) => plan.change === 'unchanged' && plan.aliasChange === 'unchanged') ? 'unchanged' : 'done'),
     );
     for (const line of renderDeployPlans(plans, { dryRun: flags['dry-run'], target: target.name, versionDescription })) this.say(line);
     const cost = await this.costLine(project, target.name, plans, flags['no-cost']);

@@ -72,7 +72,9 @@ Each line: time, state, event type, the state's duration, and the input/output (
       if (json) process.stdout.write(`${jsonTerminalSafe(line)}\n`);
       else writeOut(`${line}\n`);
     };
-    const options = { data: flags.data, utc: flags.utc };
+    const { fitVisible, terminalColumns } = await import('../ui/width.js');
+    const columns = terminalColumns();
+    const options = { data: flags.data, utc: flags.utc, columns };
 
     try {
       if (args.execution && isExecutionArn(args.execution)) {
@@ -115,7 +117,8 @@ Each line: time, state, event type, the state's duration, and the input/output (
           const label = flags.follow ? shortName(execution.name ?? '') : undefined;
           if (fresh.length === all.length) {
             const machine = execution.stateMachineArn?.split(':')[6] ?? '';
-            write(`${paint.strong(`▸ ${execution.name}`)}  ${machine}  ${paintStatus(execution.status ?? '')}  ${paint.muted(execution.executionArn ?? '')}`);
+            const header = `${paint.strong(`▸ ${execution.name}`)}  ${machine}  ${paintStatus(execution.status ?? '')}  ${paint.muted(execution.executionArn ?? '')}`;
+            write(columns === undefined || flags.data ? header : fitVisible(header, columns));
           }
           for (const line of formatHistory(all, { ...options, from: all.length - fresh.length, executionArn: execution.executionArn, label })) write(line);
           if (!flags.follow) write('');

@@ -100,11 +100,13 @@ export default class Start extends BaseCommand {
 
     const { EXIT_CODES, interruption } = await import('../ui/interrupt.js');
     const interrupt = interruption();
+    const { terminalColumns } = await import('../ui/width.js');
+    const columns = terminalColumns();
     const events = await followExecution(
       sfn,
       started.executionArn,
       (fresh, all) => {
-        for (const line of formatHistory(all, { from: all.length - fresh.length, data: flags.data, executionArn: started.executionArn })) this.say(line);
+        for (const line of formatHistory(all, { from: all.length - fresh.length, data: flags.data, columns, executionArn: started.executionArn })) this.say(line);
       },
       { signal: interrupt.signal },
     ).finally(() => interrupt.done());
@@ -131,13 +133,14 @@ export default class Start extends BaseCommand {
   private async loggedEvents(sfn: import('@aws-sdk/client-sfn').SFNClient, executionArn: string, data: boolean): Promise<import('@aws-sdk/client-sfn').HistoryEvent[]> {
     const { followExecution } = await import('../aws/sfn.js');
     const { formatHistory } = await import('../logs/format.js');
+    const { terminalColumns } = await import('../ui/width.js');
     const { DelivError } = await import('../ui/errors.js');
     try {
       const events = await followExecution(
         sfn,
         executionArn,
         (fresh, all) => {
-          for (const line of formatHistory(all, { from: all.length - fresh.length, data, executionArn })) this.say(line);
+          for (const line of formatHistory(all, { from: all.length - fresh.length, data, columns: terminalColumns(), executionArn })) this.say(line);
         },
         { signal: AbortSignal.timeout(LOG_DELIVERY_WAIT_MS), pollMs: { min: 200, max: 1000 } },
       );

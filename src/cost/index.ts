@@ -131,7 +131,7 @@ async function diffAgainst(options: CostOptions, ref: string, report: CostReport
       : undefined;
     return diffReports(ref, before, report);
   } catch (error) {
-    if (error instanceof DelivError) throw new DelivError(`at ${ref}: ${error.message}`, { exitCode: error.exitCode, hint: error.hint });
+    if (error instanceof DelivError) throw new DelivError(`at ${ref}: ${error.message}`, { exitCode: error.exitCode, hint: error.hint, code: error.code });
     throw error;
   } finally {
     checkout.cleanup();

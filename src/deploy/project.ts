@@ -14,8 +14,9 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { buildArn, fillPseudoParameters, type ArnScope } from '../aws/arn.js';
 import { partitionOf } from '../aws/errors.js';
 import type { ResolvedTarget } from '../aws/target.js';
-import type { Project } from '../project/config.js';
+import { PROJECT_FILE, type Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
+import { notKnownError } from '../ui/suggest.js';
 import { packageFunction } from './bundle.js';
 import { deploy, renderForDeploy, type DeployOptions, type MachinePlan } from './deploy.js';
 import { applyFunction, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, planFunction, type ApplyOptions, type FunctionPlan, type FunctionSpec } from './functions.js';
@@ -116,7 +117,7 @@ export async function planProjectDeploy(project: Project, target: ResolvedTarget
 async function resolveScope(target: ResolvedTarget, clients: AwsDeployClients): Promise<ArnScope> {
   const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new UsageError(`no AWS region for target \`${target.name}\``, { hint: `set \`region:\` under targets.${target.name} in deliv.yaml, pass --region, or export AWS_REGION` });
+    throw new UsageError(`no AWS region for target \`${target.name}\``, { hint: `set \`region:\` under targets.${target.name} in deliv.yaml, pass --region, or export AWS_REGION`, code: 'AWS_REGION' });
   }
   let account = target.accountId;
   if (!account) {
@@ -147,7 +148,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
   const all = Object.keys(project.config.stateMachines);
   const machines = options.names.length > 0 ? options.names : all;
   for (const machine of machines) {
-    if (!project.config.stateMachines[machine]) throw new UsageError(`no state machine named \`${machine}\` in ${project.file}`, { hint: `known: ${all.join(', ') || '(none)'}` });
+    if (!project.config.stateMachines[machine]) throw notKnownError('state machine', machine, all, PROJECT_FILE);
   }
   // A definition that does not validate stops the deploy before any AWS call; the account is not known
   // yet, so the functions' ARNs are checked with a stand-in one.
@@ -191,6 +192,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
       hint: `${hint}already done: ${done.join(', ')}. Deploying again completes the rest`,
       cause: error,
       exitCode: error instanceof DelivError ? error.exitCode : 1,
+      code: error instanceof DelivError ? error.code : undefined,
     });
   }
 }

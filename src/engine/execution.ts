@@ -17,7 +17,7 @@ import type { EvalScope } from './expr.js';
 import { Cancelled, StateFailure, toFailure } from './failure.js';
 import { Replay, type ReplayMatch } from './replay.js';
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
-import type { Clock, ExecutionOptions, ExecutionResult, TaskRunner } from './types.js';
+import type { Clock, ExecutionOptions, ExecutionResult, MapRunChild, TaskRunner } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
 
 export interface CompiledState {
@@ -96,6 +96,11 @@ export class Frame {
    * and the parent's history shows none of its events, so they are not recorded.
    */
   hidden = false;
+  /**
+   * A Distributed Map's iteration whose host keeps Map Runs: the thread is a
+   * child execution, its events go to the child's own history (ids from 1).
+   */
+  sink: ChildExecution | undefined = undefined;
 
   constructor(
     readonly exec: Execution,
@@ -116,6 +121,7 @@ export class Frame {
     }
     const child = new Frame(this.exec, vars === this.vars ? {} : vars, scope, last, mapItem);
     child.hidden = this.hidden;
+    child.sink = this.sink;
     return child;
   }
 }
@@ -207,6 +213,27 @@ export interface ExecutionContextObject {
   RedriveCount: number;
 }
 
+/**
+ * A child execution of a Map Run, written by the parent's engine: its own
+ * history ids, context object (`$$.Execution` is the child's) and task tokens.
+ */
+export class ChildExecution {
+  nextId = 1;
+  readonly contextExecution: ExecutionContextObject;
+  readonly contextStateMachine: { Id: string; Name: string };
+
+  constructor(
+    readonly host: MapRunChild,
+    input: JsonValue,
+    roleArn: string,
+    machine: { Id: string; Name: string },
+    startTime: string,
+  ) {
+    this.contextExecution = { Id: host.executionArn, Input: input, Name: host.name, RoleArn: roleArn, StartTime: startTime, RedriveCount: 0 };
+    this.contextStateMachine = machine;
+  }
+}
+
 export class Execution {
   readonly clock: Clock;
   readonly runner: TaskRunner;
@@ -285,6 +312,7 @@ export class Execution {
   }
 
   private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
+    if (frame.sink) return this.recordChild(frame, frame.sink, type, key, details);
     if (frame.hidden) {
       // Not in this history; a distinct (negative) id still tells the thread's events and task tokens apart.
       this.replayed = null;
@@ -329,14 +357,47 @@ export class Execution {
     return id;
   }
 
+  /** A terminal event, written even once the thread's scope is cancelled (a Map Run's aborted child still ends its history). */
+  recordEnd(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined): number {
+    return this.record(frame, type, key, details);
+  }
+
+  /** An event of a Map Run's child execution, in the child's own history. */
+  private recordChild(frame: Frame, sink: ChildExecution, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined): number {
+    this.replayed = null;
+    const now = this.clock.now();
+    this.lastTimestamp = now;
+    const id = sink.nextId++;
+    const event: Record<string, unknown> = { id, previousEventId: frame.last, timestamp: new Date(now), type };
+    if (details !== undefined) event[key] = details;
+    frame.last = id;
+    try {
+      sink.host.onEvent(event as unknown as HistoryEvent);
+    } catch {
+      // As for onEvent: the host's problem, the execution carries on.
+    }
+    return id;
+  }
+
+  /** The recorded prefix this thread replays from: none for a Map Run's child (its history is its own, and is not resumed). */
+  replayOf(frame: Frame): Replay | null {
+    return frame.sink ? null : this.replay;
+  }
+
   /** True while the recorded prefix still has an event following this thread's last one (so a wait already happened). */
   replaying(frame: Frame): boolean {
-    return this.replay !== null && this.replay.hasAfter(frame.last);
+    const replay = this.replayOf(frame);
+    return replay !== null && replay.hasAfter(frame.last);
   }
 
   /** A task token that is the same when the execution is resumed, so callbacks handed out before a crash still land. */
-  taskToken(enteredEventId: number, attempt: number): string {
-    return taskTokenFor(this.options.taskTokenKey ?? PROCESS_TOKEN_KEY, this.options.executionArn, enteredEventId, attempt);
+  taskToken(enteredEventId: number, attempt: number, executionArn = this.options.executionArn): string {
+    return taskTokenFor(this.options.taskTokenKey ?? PROCESS_TOKEN_KEY, executionArn, enteredEventId, attempt);
+  }
+
+  /** The ARN of the execution a thread belongs to: a Map Run's child's own, else this one's. */
+  executionArnOf(frame: Frame): string {
+    return frame.sink ? frame.sink.host.executionArn : this.options.executionArn;
   }
 
   sleep(frame: Frame, ms: number): Promise<void> | undefined {
@@ -430,11 +491,12 @@ export class StateRun implements EvalScope {
   get context(): JsonValue {
     if (this.ctx !== undefined) return this.ctx;
     const exec = this.frame.exec;
+    const owner = this.frame.sink ?? exec;
     const ctx: JsonObject = {
-      Execution: exec.contextExecution as unknown as JsonObject,
+      Execution: owner.contextExecution as unknown as JsonObject,
       // Only states that can retry (Task, Parallel, Map) show a RetryCount, as on AWS.
       State: this.retryable ? { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name, RetryCount: this.retryCount } : { EnteredTime: new Date(this.enteredAt).toISOString(), Name: this.name },
-      StateMachine: exec.contextStateMachine,
+      StateMachine: owner.contextStateMachine,
     };
     if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
     this.ctx = ctx;
@@ -472,10 +534,33 @@ export class StateRun implements EvalScope {
 
   /** `$states` for JSONata: input, context, and whatever this point of the state adds. */
   statesScope(extra?: { result?: JsonValue; errorOutput?: JsonValue }): EvalScope {
-    const context = this.context;
-    const states: EvalScope['states'] = { input: this.rawInput, context };
+    return new StatesScope(this, extra);
+  }
+}
+
+/**
+ * A JSONata state's scope. The context object is built only if an expression
+ * reads `$states.context` (most never do, and building it, an ISO timestamp
+ * included, was a third of a JSONata loop's time).
+ */
+class StatesScope implements EvalScope {
+  readonly input: JsonValue;
+  readonly variables: Record<string, JsonValue>;
+  readonly states: NonNullable<EvalScope['states']>;
+
+  constructor(
+    private readonly run: StateRun,
+    extra: { result?: JsonValue; errorOutput?: JsonValue } | undefined,
+  ) {
+    this.input = run.rawInput;
+    this.variables = run.frame.vars;
+    const states: NonNullable<EvalScope['states']> = { input: run.rawInput };
     if (extra?.result !== undefined) states.result = extra.result;
     if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
-    return { input: this.rawInput, context, variables: this.frame.vars, states };
+    this.states = states;
+  }
+
+  get context(): JsonValue {
+    return this.run.context;
   }
 }

@@ -207,14 +207,13 @@ export function compileJsonataExpression(expression: string, field: string): (sc
   }
   for (const [name, { fn, signature }] of Object.entries(AWS_FUNCTIONS)) compiled.registerFunction(name, fn, signature);
   const evaluate = async (scope: EvalScope): Promise<JsonValue> => {
-    const states: Record<string, JsonValue> = { input: scope.input, context: scope.context };
     const extra = scope.states;
-    if (extra) {
-      if (extra.input !== undefined) states.input = extra.input;
-      if (extra.context !== undefined) states.context = extra.context;
-      if (extra.result !== undefined) states.result = extra.result;
-      if (extra.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
-    }
+    const states: Record<string, JsonValue> = { input: extra?.input !== undefined ? extra.input : scope.input };
+    // The context object is the scope's to build, when the expression reads it (see StatesScope).
+    if (extra?.context !== undefined) states.context = extra.context;
+    else Object.defineProperty(states, 'context', { get: () => scope.context, enumerable: true, configurable: true });
+    if (extra?.result !== undefined) states.result = extra.result;
+    if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
     const bindings: Record<string, unknown> = { ...scope.variables, states };
     let result: unknown;
     let json: JsonValue | undefined;

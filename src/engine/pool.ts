@@ -3,11 +3,11 @@ import type { MaybePromise } from './io.js';
 
 /**
  * Runs `runOne(0..total-1)` with at most `limit` pending at once (0 = no
- * limit). Iterations that finish synchronously never touch a promise; the
+ * limit; a function is asked each time a slot could open: UpdateMapRun changes it). Iterations that finish synchronously never touch a promise; the
  * first one that awaits switches the rest to an asynchronous launcher. The
  * first throw or rejection ends the pool with that error.
  */
-export function runPool(total: number, limit: number, runOne: (index: number) => MaybePromise<void>): MaybePromise<void> {
+export function runPool(total: number, limit: number | (() => number), runOne: (index: number) => MaybePromise<void>): MaybePromise<void> {
   let next = 0;
   while (next < total) {
     const pending = runOne(next++);
@@ -30,7 +30,8 @@ export function runPool(total: number, limit: number, runOne: (index: number) =>
       };
       const launch = (): void => {
         if (done) return;
-        while (next < total && (limit === 0 || active < limit)) {
+        const cap = typeof limit === 'function' ? limit() : limit;
+        while (next < total && (cap === 0 || active < cap)) {
           let pending: MaybePromise<void>;
           try {
             pending = runOne(next++);

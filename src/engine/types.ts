@@ -77,6 +77,53 @@ export interface TaskRunner {
   readItems?(request: { resource: string; parameters: JsonValue; readerConfig: JsonValue; signal: AbortSignal }): Promise<JsonValue[]>;
 }
 
+/** What the engine tells its host about a Distributed Map's Map Run as it starts. */
+export interface MapRunStart {
+  mapRunArn: string;
+  /** The execution that runs the Distributed Map. */
+  executionArn: string;
+  stateName: string;
+  /** The Map's `Label`, else its state name: the Map Run ARN's and child executions' `<machine>/<label>`. */
+  label: string;
+  /** The children's state machine, `stateMachine:<machine>/<label>`. */
+  childMachineArn: string;
+  childType: WorkflowType;
+  roleArn: string;
+  itemCount: number;
+  maxConcurrency: number;
+  toleratedFailureCount: number;
+  toleratedFailurePercentage: number;
+  /** The ItemProcessor as its own state machine definition (what DescribeStateMachineForExecution shows a child). */
+  definition: string;
+}
+
+/** One child execution of a Map Run: the engine writes its whole history (ids from 1) to `onEvent`. */
+export interface MapRunChild {
+  executionArn: string;
+  name: string;
+  onEvent(event: HistoryEvent): void;
+  /** The child ended (its last event was written just before). */
+  ended(result: { status: ExecutionStatus; output?: JsonValue; error?: string; cause?: string }): void;
+}
+
+export interface MapRunHandle {
+  /** A child execution for the item at `index`, started now with `input`. */
+  child(index: number, input: JsonValue): MapRunChild;
+  /** The Map Run ended. */
+  ended(status: 'SUCCEEDED' | 'FAILED' | 'ABORTED'): void;
+  /** UpdateMapRun's settings as they are now (read whenever a child ends): what the host changed since the start. */
+  settings(): { maxConcurrency: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
+}
+
+/**
+ * A host that keeps Map Runs (the emulator): a Distributed Map's iterations
+ * become child executions it stores and serves (ListMapRuns, DescribeMapRun,
+ * ListExecutions --map-run-arn). Without one, the iterations run unrecorded.
+ */
+export interface MapRunHost {
+  start(run: MapRunStart): MapRunHandle;
+}
+
 export interface ExecutionIdentity {
   executionArn: string;
   name: string;
@@ -102,6 +149,8 @@ export interface ExecutionOptions extends ExecutionIdentity {
   resumeFrom?: readonly HistoryEvent[];
   /** The secret task tokens are derived from; a host that resumes executions keeps it (default: random per process). */
   taskTokenKey?: Uint8Array;
+  /** Where a Distributed Map's child executions go (see MapRunHost). */
+  mapRuns?: MapRunHost;
   /** Variables the execution starts with (TestState's `variables`); none by default. */
   variables?: Record<string, JsonValue>;
   /**

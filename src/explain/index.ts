@@ -125,7 +125,7 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
     readHistory(sfn, executionArn).catch((error: unknown) => {
       // (An Express execution is read from its machine's log group: its errors say what is missing and how to fix it.)
       if ((error as { name?: string }).name === 'ExecutionDoesNotExist') {
-        throw new DelivError(`execution ${executionArn} does not exist on this target`, { hint: 'check the ARN and --target', cause: error });
+        throw new DelivError(`execution ${executionArn} does not exist on this target`, { hint: 'check the ARN and --target', cause: error, code: 'EXECUTION_NOT_FOUND' });
       }
       throw error;
     }),

@@ -113,7 +113,7 @@ async function executionArnFor(sfn: SFNClient, source: GraphSource, execution: s
   const machineArn = await findStateMachineArn(sfn, source.machineName);
   const [newest] = await listExecutions(sfn, machineArn, { limit: 1 });
   if (!newest?.executionArn) {
-    throw new DelivError(`\`${source.machineName}\` has no executions yet`, { hint: `start one with \`deliv start ${source.machineName}\`` });
+    throw new DelivError(`\`${source.machineName}\` has no executions yet`, { hint: `start one with \`deliv start ${source.machineName}\``, code: 'NO_EXECUTIONS' });
   }
   return newest.executionArn;
 }
@@ -146,8 +146,8 @@ export async function sourceFromExecution(options: ExecutionOptions): Promise<Gr
 function explainServiceError(error: unknown, targetName: string): unknown {
   const name = (error as { name?: string }).name ?? '';
   if (name === 'ExecutionDoesNotExist') {
-    return new DelivError(`no such execution on target \`${targetName}\``, { hint: 'check the ARN, the --target and the region' });
+    return new DelivError(`no such execution on target \`${targetName}\``, { hint: 'check the ARN, the --target and the region', code: 'EXECUTION_NOT_FOUND' });
   }
-  if (name === 'InvalidArn') return new UsageError(`not a valid execution ARN: ${(error as Error).message}`);
+  if (name === 'InvalidArn') return new UsageError(`not a valid execution ARN: ${(error as Error).message}`, { code: 'INVALID_ARN' });
   return error;
 }

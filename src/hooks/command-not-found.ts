@@ -15,6 +15,7 @@ const hook: Hook.CommandNotFound = async function ({ id, argv, config }) {
   const guess = closest(typed, known) ?? closest(typed.split(separator)[0], known);
   writeError(
     {
+      code: 'UNKNOWN_COMMAND',
       message: `unknown command \`${config.bin} ${typed}\``,
       hint: guess ? `did you mean \`${config.bin} ${guess}\`? (\`${config.bin} --help\` lists the commands)` : `\`${config.bin} --help\` lists the commands`,
       exitCode: EXIT_CODES.usage,

@@ -9,6 +9,7 @@ import type { Pager } from './api/paging.js';
 import type { Partition } from './arn.js';
 import type { MachineCache } from './engine.js';
 import type { LogStore } from './log-store.js';
+import type { MapRuns } from './map-runs.js';
 import type { MockFile } from './mocks.js';
 import type { Runtime } from './runtime.js';
 import type { Store } from './store.js';
@@ -24,6 +25,8 @@ export interface EmulatorContext {
   tokens: TokenBroker;
   /** Activity tasks waiting for a worker (GetActivityTask). */
   activities: ActivityBroker;
+  /** Distributed Maps' Map Runs (ListMapRuns, DescribeMapRun, UpdateMapRun). */
+  mapRuns: MapRuns;
   mocks: MockFile;
   partition: Partition;
   clock: Clock;

@@ -5,6 +5,7 @@
  * RUNNING in the store and resume on the next start).
  */
 import { ActivityBroker } from './activities.js';
+import { MapRuns } from './map-runs.js';
 import { insideProject } from '../project/confine.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -92,8 +93,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
   });
   const logs = new LogStore(store);
-  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs);
-  const context: EmulatorContext = { store, logs, runtime, machines, tokens, activities, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
+  const mapRuns = new MapRuns(store, clock);
+  const runtime = new Runtime(store, machines, runner, clock, taskTokenKey(store.pagingSecret), logs, mapRuns);
+  const context: EmulatorContext = { store, logs, runtime, machines, tokens, activities, mapRuns, mocks, partition, clock, root, dataDir, startedAt: Date.now(), endpoint: '', nested, pager: createPager(store.pagingSecret) };
   const host = options.host ?? '127.0.0.1';
   const server = createServer(context, { host, log: options.log });
   try {

@@ -5,7 +5,7 @@
  * resume from their stored history.
  */
 import type { JsonValue, WorkflowType } from '../asl/types.js';
-import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
+import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, MapRunHost, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
 import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
 import type { LogStore } from './log-store.js';
@@ -44,6 +44,8 @@ export class Runtime {
     private readonly taskTokenKey?: Uint8Array,
     /** CloudWatch Logs, where machines that log write their executions' events. */
     private readonly logs?: LogStore,
+    /** Where Distributed Maps keep their Map Runs and child executions. */
+    private readonly mapRuns?: MapRunHost,
   ) {
     this.guard = new ResumeGuard(store);
     store.onWriteFailure((error, executionArns) => {
@@ -154,6 +156,7 @@ export class Runtime {
       },
       resumeFrom,
       taskTokenKey: this.taskTokenKey,
+      mapRuns: this.mapRuns,
     });
   }
 
@@ -287,7 +290,8 @@ export class Runtime {
 
   /** After a restart: every execution that was RUNNING carries on from its history. */
   resumeAll(): number {
-    const { resume, poison } = this.guard.sort(this.store.runningExecutions());
+    // A Map Run's children are not resumed on their own: their parent resumes and runs its Map Run again (map-runs.ts).
+    const { resume, poison } = this.guard.sort(this.store.runningExecutions().filter((row) => !row.parentArn?.includes(':mapRun:')));
     for (const { row, attempts } of poison) this.quarantine(row, attempts);
     this.quarantinedAtStart = poison.length;
     // Counted before any of them runs: if one takes the process down, the next start knows.

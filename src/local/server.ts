@@ -13,6 +13,7 @@ import type { Handler } from './api/common.js';
 import { executionActions, startExecution } from './api/executions.js';
 import { logsActions } from './api/logs.js';
 import { machineActions } from './api/machines.js';
+import { mapRunActions } from './api/map-runs.js';
 import { tagActions } from './api/tags.js';
 import { validationActions } from './api/validation.js';
 import { parseMachineArn } from './arn.js';
@@ -26,6 +27,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...executionActions,
   ...callbackActions,
   ...activityActions,
+  ...mapRunActions,
   ...validationActions,
   ...tagActions,
 };

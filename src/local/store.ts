@@ -90,8 +90,26 @@ export interface ExecutionRow {
   parentArn: string | null;
 }
 
+export interface MapRunRow {
+  arn: string;
+  executionArn: string;
+  childMachineArn: string;
+  label: string;
+  childType: 'STANDARD' | 'EXPRESS';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  started: number;
+  stopped: number | null;
+  itemCount: number;
+  maxConcurrency: number;
+  toleratedFailureCount: number;
+  toleratedFailurePercentage: number;
+  definition: string;
+}
+
 export interface ExecutionFilter {
   machineArn: string;
+  /** A Map Run's children only (their parentArn is the Map Run's ARN), Standard ones (Express ones are not listed). */
+  mapRunArn?: string;
   versionArn?: string;
   aliasArn?: string;
   status?: string;
@@ -232,6 +250,19 @@ const MIGRATIONS: Migration[] = [
       const columns = db.prepare('PRAGMA table_info(revisions)').all() as { name: string }[];
       if (!columns.some((column) => column.name === 'updated')) db.exec('ALTER TABLE revisions ADD COLUMN updated INTEGER');
     },
+  },
+  {
+    // Map Runs (map-runs.ts): a Distributed Map's run, its settings (UpdateMapRun) and end; its children are executions whose parentArn is the Map Run.
+    version: 8,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE map_runs (
+          arn TEXT PRIMARY KEY, executionArn TEXT NOT NULL, childMachineArn TEXT NOT NULL, label TEXT NOT NULL, childType TEXT NOT NULL,
+          status TEXT NOT NULL, started INTEGER NOT NULL, stopped INTEGER, itemCount INTEGER NOT NULL, maxConcurrency INTEGER NOT NULL,
+          toleratedFailureCount INTEGER NOT NULL, toleratedFailurePercentage REAL NOT NULL, definition TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX map_runs_execution ON map_runs (executionArn, started);
+      `),
   },
 ];
 
@@ -1023,6 +1054,10 @@ export class Store {
       args.push(filter.status);
     }
     if (filter.redriven !== undefined) where.push(filter.redriven ? 'redriveCount > 0' : 'redriveCount = 0');
+    if (filter.mapRunArn !== undefined) {
+      where.push('parentArn = ? AND express = 0');
+      args.push(filter.mapRunArn);
+    }
     if (after) {
       where.push('(started, id) < (?, ?)');
       args.push(after[0], after[1]);
@@ -1059,6 +1094,59 @@ export class Store {
       ? this.db.prepare('SELECT COUNT(*) AS n FROM executions WHERE status = ?').get(status)
       : this.db.prepare('SELECT COUNT(*) AS n FROM executions').get()) as { n: number };
     return row.n;
+  }
+
+  // ---- map runs --------------------------------------------------------------------------
+
+  putMapRun(row: MapRunRow): void {
+    this.openBatch();
+    this.db
+      .prepare(`INSERT OR REPLACE INTO map_runs (arn, executionArn, childMachineArn, label, childType, status, started, stopped, itemCount, maxConcurrency,
+        toleratedFailureCount, toleratedFailurePercentage, definition) VALUES (@arn, @executionArn, @childMachineArn, @label, @childType, @status, @started,
+        @stopped, @itemCount, @maxConcurrency, @toleratedFailureCount, @toleratedFailurePercentage, @definition)`)
+      .run(row);
+  }
+
+  getMapRun(arn: string): MapRunRow | undefined {
+    return this.db.prepare('SELECT * FROM map_runs WHERE arn = ?').get(arn) as MapRunRow | undefined;
+  }
+
+  /** One page of an execution's Map Runs, oldest first, after `after` (the [started, arn] of the last one shown). */
+  listMapRunsPage(executionArn: string, after: readonly [number, string] | undefined, limit: number): MapRunRow[] {
+    return this.db
+      .prepare('SELECT * FROM map_runs WHERE executionArn = ? AND (started, arn) > (?, ?) ORDER BY started, arn LIMIT ?')
+      .all(executionArn, after?.[0] ?? -1, after?.[1] ?? '', limit) as MapRunRow[];
+  }
+
+  updateMapRun(arn: string, settings: { maxConcurrency: number; toleratedFailureCount: number; toleratedFailurePercentage: number }): void {
+    this.openBatch();
+    this.db
+      .prepare('UPDATE map_runs SET maxConcurrency = ?, toleratedFailureCount = ?, toleratedFailurePercentage = ? WHERE arn = ?')
+      .run(settings.maxConcurrency, settings.toleratedFailureCount, settings.toleratedFailurePercentage, arn);
+  }
+
+  finishMapRun(arn: string, status: MapRunRow['status'], stopped: number): void {
+    this.openBatch();
+    this.db.prepare('UPDATE map_runs SET status = ?, stopped = ? WHERE arn = ?').run(status, stopped, arn);
+  }
+
+  /** How many of a Map Run's children are in each status. */
+  mapRunChildCounts(run: Pick<MapRunRow, 'arn' | 'childMachineArn'>): Record<string, number> {
+    const machine = this.names.find(run.childMachineArn);
+    if (machine === undefined) return {};
+    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM executions WHERE machine = ? AND parentArn = ? GROUP BY status').all(machine, run.arn) as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  }
+
+  /** A Map Run that starts again (its execution resumed after a restart): the children of its first start and their histories go. */
+  deleteMapRunChildren(run: Pick<MapRunRow, 'arn' | 'childMachineArn'>): void {
+    const machine = this.names.find(run.childMachineArn);
+    if (machine === undefined) return;
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM history WHERE execution IN (SELECT id FROM executions WHERE machine = ? AND parentArn = ?)').run(machine, run.arn);
+      this.db.prepare('DELETE FROM executions WHERE machine = ? AND parentArn = ?').run(machine, run.arn);
+    });
+    this.keys.clear();
   }
 
   // ---- task tokens -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { detailsOf, eventTime, indexHistory } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 import { formatDuration } from '../ui/duration.js';
-import { padVisible } from '../ui/width.js';
+import { fitVisible, padVisible, visibleWidth } from '../ui/width.js';
 
 export { formatDuration };
 
@@ -49,8 +49,10 @@ export interface ExecutionOutcome {
 export interface FormatOptions {
   /** Whole input/output instead of trimmed (`--data`). */
   data?: boolean;
-  /** Trim data to this many characters (default 80). */
+  /** Trim data to this many characters (default 80; with `columns`, what the line has room for). */
   dataWidth?: number;
+  /** Fit every line to this many terminal columns, as `graph` fits its drawing (unless `data`). */
+  columns?: number;
   /** For the `deliv explain <arn>` hint after a failed execution. */
   executionArn?: string;
   /** Put before every line, e.g. the execution name when several are followed together. */
@@ -166,28 +168,41 @@ export function compactData(text: string, width: number, whole: boolean): string
     compact = text.replace(/\s+/g, ' ');
   }
   if (whole || compact.length <= width) return compact;
-  return `${compact.slice(0, Math.max(1, width - 1))}…`;
+  return width <= 0 ? '' : `${compact.slice(0, Math.max(0, width - 1))}…`;
 }
 
 const STATE_WIDTH = 22;
+const MIN_DATA_WIDTH = 12;
 const TYPE_WIDTH = 24;
 
 /** One line for one event (without the explain hint). */
 export function formatEventLine(view: EventView, options: FormatOptions = {}): string {
+  const whole = options.data ?? false;
+  // On a terminal the data column gets what the line has left; elsewhere a fixed trim keeps lines greppable.
+  const fit = options.columns !== undefined && !whole;
   const time = paint.muted(formatTime(view.timestamp, options.utc ?? false));
-  const state = padVisible(view.state ?? '', STATE_WIDTH);
+  // Fitted, a long state name is cut to its column so that the columns after it stay in place.
+  const state = padVisible(fit ? fitVisible(view.state ?? '', STATE_WIDTH) : view.state ?? '', STATE_WIDTH);
   const typeText = view.type.padEnd(TYPE_WIDTH);
   const type = view.tone === 'failure' ? paint.failure(typeText) : view.tone === 'success' ? paint.success(typeText) : view.tone === 'start' ? paint.accent(typeText) : typeText;
   const duration = (view.durationMs !== undefined ? formatDuration(view.durationMs) : '').padStart(7);
+  const label = options.label ? `${paint.strong(options.label)}  ` : '';
+  const head = `${label}${time}  ${state}  ${type}  ${duration}  `;
+  const room = fit ? options.columns! - visibleWidth(head) : undefined;
   let detail = '';
   if (view.error !== undefined || view.cause !== undefined) {
-    const cause = view.cause ? compactData(view.cause, options.dataWidth ?? 160, options.data ?? false) : '';
-    detail = paint.failure([view.error, cause].filter(Boolean).join(': '));
+    const error = view.error ?? '';
+    const cause = view.cause ? compactData(view.cause, room === undefined ? options.dataWidth ?? 160 : room - error.length - 2, whole) : '';
+    detail = paint.failure([error, cause].filter(Boolean).join(': '));
   } else if (view.data !== undefined) {
-    detail = paint.muted(`${view.dataKind} ${compactData(view.data, options.dataWidth ?? 80, options.data ?? false)}`);
+    const kind = view.dataKind ?? '';
+    const width = room === undefined ? options.dataWidth ?? 80 : room - kind.length - 1;
+    // A few characters of JSON say nothing: a narrow terminal gets no data column rather than `input {"o…`.
+    if (width >= MIN_DATA_WIDTH) detail = paint.muted(`${kind} ${compactData(view.data, width, whole)}`);
   }
-  const label = options.label ? `${paint.strong(options.label)}  ` : '';
-  return `${label}${time}  ${state}  ${type}  ${duration}  ${detail}`.trimEnd();
+  const line = `${head}${detail}`.trimEnd();
+  // A state name longer than its column, or a terminal narrower than the fixed columns: cut the line itself.
+  return fit ? fitVisible(line, options.columns!) : line;
 }
 
 /**

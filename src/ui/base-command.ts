@@ -1,5 +1,5 @@
 import { Command, ux } from '@oclif/core';
-import { DelivError, errorMessage } from './errors.js';
+import { DelivError, errorMessage, type ErrorCode } from './errors.js';
 import { EXIT_CODES } from './interrupt.js';
 import { jsonTerminalSafe, terminalSafe, writeErr } from './output.js';
 import { writeError } from './report.js';
@@ -11,6 +11,12 @@ import { describeParseError, type CommandShape } from './usage.js';
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
+
+  override async init(): Promise<void> {
+    await super.init();
+    // --json output is for programs: no spinner, even on a terminal.
+    if (this.jsonEnabled()) (await import('./progress.js')).disableProgress();
+  }
 
   /** Writes a line to stdout unless --json is on (the JSON result is then the only output). */
   protected say(text = ''): void {
@@ -35,16 +41,16 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (process.env.DEBUG) process.stderr.write(`${error.stack ?? error}\n`);
     if (error instanceof DelivError) {
-      this.report(error.message, error.hint, error.exitCode);
+      this.report(error.code, error.message, error.hint, error.exitCode);
     }
     // oclif's own parse errors (unknown flag, bad value, missing argument) are usage errors, reason kept whole.
     const usage = error.oclif?.exit === 0 ? undefined : describeParseError(error, this.shape());
-    if (usage) this.report(usage.message, usage.hint, EXIT_CODES.usage);
+    if (usage) this.report('USAGE', usage.message, usage.hint, EXIT_CODES.usage);
     if ((error as { code?: string }).code === 'EEXIT') throw error;
     if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
-      this.report('cancelled', undefined, EXIT_CODES.interrupted);
+      this.report('INTERRUPTED', 'cancelled', undefined, EXIT_CODES.interrupted);
     }
-    this.report(firstLine(errorMessage(error)), 'run again with DEBUG=deliv* for details', 1);
+    this.report('INTERNAL', firstLine(errorMessage(error)), 'run again with DEBUG=deliv* for details', 1);
   }
 
   /** The command as typed, with its flags (json and help included) and arguments, for usage messages. */
@@ -53,8 +59,8 @@ export abstract class BaseCommand extends Command {
     return { command, flags: { ...this.ctor.baseFlags, ...this.ctor.flags, help: {} }, args: this.ctor.args ?? {} };
   }
 
-  private report(message: string, hint: string | undefined, exitCode: number): never {
-    writeError({ message, hint, exitCode }, this.jsonEnabled());
+  private report(code: ErrorCode, message: string, hint: string | undefined, exitCode: number): never {
+    writeError({ code, message, hint, exitCode }, this.jsonEnabled());
     this.exit(exitCode);
   }
 }

@@ -3,21 +3,54 @@
  * The CLI prints `message` on one line, then `hint`, and exits with `exitCode`:
  * 1 when the operation failed, 2 when the usage or the input was bad.
  */
+/**
+ * The stable names of what went wrong, for scripts: `--json` prints the code
+ * beside the message (`{ "error": { "code": "STATE_MACHINE_NOT_FOUND", ... } }`),
+ * so nothing has to match message text. A code, once shipped, keeps its
+ * meaning; the README's table lists them all (a test keeps it equal to this).
+ */
+export const ERROR_CODES = {
+  USAGE: 'bad flags, arguments or input, with no more specific code (exit 2)',
+  FAILED: 'the operation failed, with no more specific code (exit 1)',
+  INTERNAL: 'something deliv did not expect; the message is the raw error',
+  INTERRUPTED: 'Ctrl-C or a cancelled prompt (exit 130)',
+  UNKNOWN_COMMAND: 'no such command',
+  STATE_MACHINE_NOT_FOUND: 'the state machine is not in deliv.yaml, or not on the target',
+  STATE_MACHINE_NOT_DEPLOYED: 'the state machine is in deliv.yaml but not deployed on the target',
+  EXECUTION_NOT_FOUND: 'no such execution on the target',
+  NO_EXECUTIONS: 'the state machine has no executions yet',
+  TARGET_NOT_FOUND: 'the target is not in deliv.yaml',
+  INVALID_ARN: 'not a valid ARN',
+  EMULATOR_NOT_RUNNING: 'the local emulator does not answer at its endpoint',
+  AWS_NO_CREDENTIALS: 'no AWS credentials, or AWS rejected them',
+  AWS_CREDENTIALS_EXPIRED: 'the AWS session token has expired',
+  AWS_ACCESS_DENIED: 'IAM denied an action',
+  AWS_THROTTLED: 'AWS kept throttling after the retries',
+  AWS_REGION: 'no region, or not a region the service is in',
+  AWS_UNREACHABLE: 'the endpoint could not be reached',
+  AWS_CONNECTION_DROPPED: 'the connection was dropped after the retries',
+  AWS_TIMEOUT: 'the endpoint did not answer in time',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export class DelivError extends Error {
   readonly hint?: string;
   readonly exitCode: 1 | 2;
+  readonly code: ErrorCode;
 
-  constructor(message: string, options: { hint?: string; exitCode?: 1 | 2; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; exitCode?: 1 | 2; cause?: unknown; code?: ErrorCode } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DelivError';
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 1;
+    this.code = options.code ?? (this.exitCode === 2 ? 'USAGE' : 'FAILED');
   }
 }
 
 /** Bad flags, bad arguments or bad input files: exit code 2. */
 export class UsageError extends DelivError {
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; cause?: unknown; code?: ErrorCode } = {}) {
     super(message, { ...options, exitCode: 2 });
     this.name = 'UsageError';
   }

@@ -1,7 +1,9 @@
 import { paint } from './colors.js';
+import type { ErrorCode } from './errors.js';
 import { jsonTerminalSafe, writeErr } from './output.js';
 
 export interface ReportedError {
+  code: ErrorCode;
   message: string;
   hint?: string;
   exitCode: number;
@@ -10,7 +12,7 @@ export interface ReportedError {
 /** An error as the user sees it: one line and a hint on stderr, or with --json the `{ error }` object on stdout. */
 export function writeError(error: ReportedError, json: boolean): void {
   if (json) {
-    process.stdout.write(`${jsonTerminalSafe(JSON.stringify({ error: { message: error.message, hint: error.hint, exitCode: error.exitCode } }, null, 2))}\n`);
+    process.stdout.write(`${jsonTerminalSafe(JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode } }, null, 2))}\n`);
     return;
   }
   writeErr(`${paint.failure('Error:')} ${error.message}\n`);

@@ -45,6 +45,6 @@ export function knownHint(word: string, known: readonly string[], format: (name:
 }
 
 /** A usage error for a name that is not among the known ones: `state machine \`x\` is not in deliv.yaml`. */
-export function notKnownError(what: string, name: string, known: readonly string[], where: string): UsageError {
-  return new UsageError(`${what} \`${name}\` is not in ${where}`, { hint: knownHint(name, known) });
+export function notKnownError(what: 'state machine' | 'target', name: string, known: readonly string[], where: string): UsageError {
+  return new UsageError(`${what} \`${name}\` is not in ${where}`, { hint: knownHint(name, known), code: what === 'target' ? 'TARGET_NOT_FOUND' : 'STATE_MACHINE_NOT_FOUND' });
 }

@@ -18,3 +18,44 @@ export function padVisible(text: string, width: number, align: 'left' | 'right' 
   const gap = ' '.repeat(Math.max(0, width - visibleWidth(text)));
   return align === 'right' ? gap + text : text + gap;
 }
+
+/* eslint-disable-next-line no-control-regex -- deliv's own colour codes, kept at no width */
+const SGR = /^\u001B\[[0-9;]*m/;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `text` cut to `columns` on screen, the cut marked with an ellipsis. Colour
+ * codes are kept (and closed after a cut); what the output layer would drop
+ * is dropped first, so it is never counted.
+ */
+export function fitVisible(text: string, columns: number): string {
+  const safe = terminalSafe(text);
+  if (stringWidth(safe) <= columns) return safe;
+  if (columns <= 0) return '';
+  let out = '';
+  let used = 0;
+  let coloured = false;
+  let rest = safe;
+  while (rest.length > 0) {
+    const code = SGR.exec(rest);
+    if (code) {
+      out += code[0];
+      coloured = true;
+      rest = rest.slice(code[0].length);
+      continue;
+    }
+    const [first] = graphemes.segment(rest);
+    const width = stringWidth(first.segment);
+    if (used + width > columns - 1) break;
+    out += first.segment;
+    used += width;
+    rest = rest.slice(first.segment.length);
+  }
+  return `${out}…${coloured ? '\u001B[0m' : ''}`;
+}
+
+/** The width of the terminal stdout writes to; undefined when it is not one (a pipe, a file: nothing to fit). */
+export function terminalColumns(): number | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  return process.stdout.columns || Number(process.env.COLUMNS) || 80;
+}

@@ -66,7 +66,7 @@ describe('describeAwsError', () => {
     ['ENETUNREACH', 'the network is unreachable'],
   ])('an AWS host that refuses or cannot be routed to (%s) says so', (code, reason) => {
     const error = describeAwsError(Object.assign(new Error(`connect ${code} 52.94.0.1:443`), { code, address: '52.94.0.1', port: 443 }), aws);
-    expect(error).toMatchObject({ problem: 'unreachable', code });
+    expect(error).toMatchObject({ problem: 'unreachable', awsCode: code, code: 'AWS_UNREACHABLE' });
     expect(error?.message).toContain(`AWS (target \`prod\`, eu-west-1) could not be reached: 52.94.0.1:443: ${reason}`);
   });
 

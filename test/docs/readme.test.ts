@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/ui/errors.js';
 import { EXIT_CODES } from '../../src/ui/interrupt.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
@@ -42,5 +43,12 @@ describe('the README exit codes', () => {
     const section = README.slice(README.indexOf('### Exit codes'));
     const table = [...section.slice(0, section.indexOf('\n\n', section.indexOf('| code |'))).matchAll(/^\| (\d+) \|/gm)].map((match) => Number(match[1]));
     expect(table).toEqual(Object.values(EXIT_CODES));
+  });
+});
+
+describe('the README error codes', () => {
+  it('lists every code a --json error can carry, and no other', () => {
+    const listed = [...README.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+    expect(listed).toEqual(Object.keys(ERROR_CODES));
   });
 });

@@ -292,6 +292,32 @@ describe('Task', () => {
     );
     expect(result.output).toBe(8);
   });
+
+  it('builds $states.context for the expressions that read it, whether the fast path or the jsonata package evaluates them', async () => {
+    const runner = handlers({ price: () => ({ amount: 1 }) });
+    const { result } = await run(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'Quote',
+        States: {
+          Quote: {
+            Type: 'Task',
+            Resource: lambda('price'),
+            Output: {
+              state: '{% $states.context.State.Name %}',
+              upper: '{% $uppercase($states.context.Execution.Name) %}',
+              keys: '{% $keys($states) %}',
+              retries: '{% $states.context.State.RetryCount %}',
+            },
+            End: true,
+          },
+        },
+      },
+      {},
+      { runner },
+    );
+    expect(result.output).toEqual({ state: 'Quote', upper: options({}).name.toUpperCase(), keys: ['input', 'context', 'result'], retries: 0 });
+  });
 });
 
 describe('variables', () => {

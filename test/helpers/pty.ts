@@ -21,6 +21,9 @@ import json, os, pty, select, sys, time
 args, steps, timeout = json.loads(sys.argv[1])
 pid, fd = pty.fork()
 if pid == 0:
+    # The terminal's size, as a terminal emulator sets it (what process.stdout.columns reads).
+    import fcntl, struct, termios
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', int(os.environ['LINES']), int(os.environ['COLUMNS']), 0, 0))
     os.execvpe(args[0], args, os.environ)
 out = b''
 seen = 0
@@ -60,11 +63,11 @@ code = os.waitstatus_to_exitcode(status)
 sys.stdout.write(json.dumps({'output': out.decode('utf8', 'replace'), 'exitCode': code}))
 `;
 
-/** Runs the built CLI on a pseudo-terminal and answers its prompts step by step. */
-export function runCliOnPty(args: string[], steps: PtyStep[], options: { cwd: string; timeoutMs?: number }): Promise<PtyResult> {
+/** Runs the built CLI on a pseudo-terminal (`columns` wide, 120 unless told) and answers its prompts step by step. */
+export function runCliOnPty(args: string[], steps: PtyStep[], options: { cwd: string; timeoutMs?: number; columns?: number; env?: Record<string, string> }): Promise<PtyResult> {
   const payload = JSON.stringify([[process.execPath, BIN, ...args], steps, (options.timeoutMs ?? 30_000) / 1000]);
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', TERM: 'xterm', COLUMNS: '120', LINES: '40' };
+    const env = { ...process.env, NO_COLOR: '1', TERM: 'xterm', COLUMNS: String(options.columns ?? 120), LINES: '40', ...options.env };
     const child = spawn('python3', ['-c', DRIVER, payload], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -79,4 +82,50 @@ export function runCliOnPty(args: string[], steps: PtyStep[], options: { cwd: st
       }
     });
   });
+}
+
+/**
+ * What a terminal `columns` wide shows once it has drawn `raw`: the lines of
+ * the screen, with carriage returns, cursor moves and erasures applied and
+ * long lines wrapped. Enough of a terminal to tell whether a spinner left
+ * anything behind.
+ */
+export function renderScreen(raw: string, columns: number): string[] {
+  const lines: string[][] = [[]];
+  let row = 0;
+  let col = 0;
+  const line = () => (lines[row] ??= []);
+  for (let index = 0; index < raw.length; index++) {
+    const char = raw[index];
+    if (char === '\u001b' && raw[index + 1] === '[') {
+      // eslint-disable-next-line no-control-regex -- reading the terminal's own control sequences
+      const match = /^\u001b\[([0-9;?]*)([A-Za-z])/.exec(raw.slice(index));
+      if (!match) continue;
+      index += match[0].length - 1;
+      const n = Number(match[1] || 0);
+      if (match[2] === 'A') row = Math.max(0, row - Math.max(1, n));
+      else if (match[2] === 'G') col = Math.max(0, n - 1);
+      else if (match[2] === 'K') lines[row] = n === 2 ? [] : line().slice(0, col);
+      else if (match[2] === 'J') {
+        lines.splice(row + 1);
+        lines[row] = line().slice(0, col);
+      }
+      continue;
+    }
+    if (char === '\r') col = 0;
+    else if (char === '\n') {
+      row++;
+      col = 0;
+      line();
+    } else {
+      if (col >= columns) {
+        row++;
+        col = 0;
+      }
+      const current = line();
+      while (current.length < col) current.push(' ');
+      current[col++] = char;
+    }
+  }
+  return lines.map((cells) => cells.join('').trimEnd());
 }

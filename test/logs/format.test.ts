@@ -112,3 +112,52 @@ describe('formatEventLine columns', () => {
     expect(new Set(typeColumn).size).toBe(1);
   });
 });
+
+describe('lines fitted to a terminal (columns)', () => {
+  const input = JSON.stringify({ parcels: Array.from({ length: 40 }, (_, index) => ({ id: `p-${index}`, postcode: `7${index}00` })) });
+  const events: HistoryEvent[] = [
+    { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input } },
+    { id: 2, previousEventId: 1, timestamp: at(1), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ChooseTheNearestCourierForEveryParcel', input } },
+    { id: 3, previousEventId: 2, timestamp: at(2), type: 'TaskFailed', taskFailedEventDetails: { resource: 'invoke', resourceType: 'lambda', error: 'Courier.Unavailable', cause: `no courier: ${'x'.repeat(300)}` } },
+  ];
+
+  it.each([40, 60, 80, 100, 120])('never passes %i columns', (columns) => {
+    for (const line of formatHistory(events, { columns, utc: true })) expect(visibleWidth(line)).toBeLessThanOrEqual(columns);
+  });
+
+  it.each([100, 120])('cuts the data at %i columns with an ellipsis, and a long state name to its column', (columns) => {
+    const lines = formatHistory(events, { columns, utc: true }).map(stripAnsi);
+    expect(lines[0]).toMatch(/ExecutionStarted +input \{"parcels":\[\{"id":"p.*…$/);
+    expect(lines[1]).toMatch(/ChooseTheNearestCouri… {2}TaskStateEntered +input \{"parcels".*…$/);
+    expect(lines[2]).toMatch(/TaskFailed +Courier\.Unavailable: no co.*…$/);
+    for (const line of lines) expect(visibleWidth(line)).toBe(columns);
+  });
+
+  it('gives the data the whole width the line has left', () => {
+    const narrow = stripAnsi(formatHistory(events, { columns: 100, utc: true })[0]);
+    const wide = stripAnsi(formatHistory(events, { columns: 200, utc: true })[0]);
+    expect(wide.length - narrow.length).toBe(100);
+  });
+
+  it('shows everything with data, whatever the width', () => {
+    const lines = formatHistory(events, { columns: 60, data: true, utc: true });
+    expect(lines[0]).toContain('"p-39"');
+    expect(lines[1]).toContain('ChooseTheNearestCourierForEveryParcel');
+    expect(lines[2]).toContain('x'.repeat(300));
+  });
+
+  it('counts wide characters as two columns when it cuts', () => {
+    const wide: HistoryEvent[] = [{ id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: JSON.stringify({ address: '東京都千代田区'.repeat(20) }) } }];
+    const [line] = formatHistory(wide, { columns: 110, utc: true });
+    expect(line).toContain('東京');
+    expect(visibleWidth(line)).toBeLessThanOrEqual(110);
+    expect(visibleWidth(line)).toBeGreaterThanOrEqual(109);
+  });
+});
+
+describe('a terminal too narrow for data', () => {
+  it('leaves the data column out rather than show a few characters of it', () => {
+    const [line] = formatHistory(succeeded.slice(0, 1), { columns: 80, utc: true });
+    expect(stripAnsi(line)).toMatch(/ExecutionStarted$/);
+  });
+});

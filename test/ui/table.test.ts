@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { terminalSafe } from '../../src/ui/output.js';
 import { renderTable } from '../../src/ui/table.js';
-import { visibleWidth } from '../../src/ui/width.js';
+import { fitVisible, visibleWidth } from '../../src/ui/width.js';
 
 const ESC = '\u001b';
 
@@ -52,5 +52,29 @@ describe('visibleWidth', () => {
     expect(visibleWidth('日本')).toBe(4);
     expect(visibleWidth('👩‍👩‍👧')).toBe(2);
     expect(visibleWidth('')).toBe(0);
+  });
+});
+
+describe('fitVisible', () => {
+  it('leaves text that fits as it is', () => {
+    expect(fitVisible('order o-1 paid', 20)).toBe('order o-1 paid');
+  });
+
+  it('cuts at the column with an ellipsis, counting wide characters twice', () => {
+    expect(fitVisible('abcdefghij', 6)).toBe('abcde…');
+    expect(fitVisible('配送配送配送', 6)).toBe('配送…');
+    expect(visibleWidth(fitVisible('配送配送配送', 6))).toBe(5);
+  });
+
+  it('keeps colour codes at no width and closes them after a cut', () => {
+    const red = `${ESC}[31mFAILED because the card was declined${ESC}[39m`;
+    const cut = fitVisible(red, 10);
+    expect(terminalSafe(cut, { colour: false })).toBe('FAILED be…');
+    expect(cut.startsWith(`${ESC}[31m`) || !cut.includes(ESC)).toBe(true);
+    if (cut.includes(ESC)) expect(cut.endsWith(`${ESC}[0m`)).toBe(true);
+  });
+
+  it('drops what the terminal would never show before counting', () => {
+    expect(terminalSafe(fitVisible(`Charge${ESC}]0;a long window title${ESC}\\ now`, 12), { colour: false })).toBe('Charge now');
   });
 });

@@ -1,7 +1,8 @@
-import type { JsonObject, JsonValue, MapState } from '../../asl/types.js';
+import type { JsonObject, JsonValue, MapState, WorkflowType } from '../../asl/types.js';
 import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
-import { CancelScope, runChain } from '../execution.js';
+import { CancelScope, ChildExecution, runChain } from '../execution.js';
+import type { ExecutionStatus, MapRunHandle } from '../types.js';
 import { Cancelled, errorOutput, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
@@ -44,6 +45,38 @@ function typeName(value: JsonValue): string {
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
+/** Starts a Map Run's child execution on the iteration's thread: its ExecutionStarted, then its states follow from id 1. */
+function startChild(child: Frame, mapRun: MapRunHandle, index: number, input: JsonValue): ChildExecution {
+  const exec = child.exec;
+  const host = mapRun.child(index, input);
+  const machineArn = host.executionArn.replace(/:(execution|express):([^:]+):.*$/, ':stateMachine:$2');
+  const execution = new ChildExecution(host, input, exec.options.roleArn, { Id: machineArn, Name: machineArn.slice(machineArn.lastIndexOf(':') + 1) }, new Date(exec.clock.now()).toISOString());
+  child.sink = execution;
+  child.hidden = false;
+  child.last = 0;
+  exec.emit(child, 'ExecutionStarted', 'executionStartedEventDetails', { input: exec.json(input), inputDetails: { truncated: false }, roleArn: exec.options.roleArn });
+  // As at the top level: the first state's entry follows event 0.
+  child.last = 0;
+  return execution;
+}
+
+/** A child execution's last event and its end, as the top level writes them (engine Execution.finish). */
+function endChild(child: Frame, execution: ChildExecution, result: { status: ExecutionStatus; output?: JsonValue; error?: string; cause?: string }): void {
+  const exec = child.exec;
+  const details: Record<string, unknown> = {};
+  if (result.status === 'SUCCEEDED') {
+    details.output = exec.json(result.output ?? null);
+    details.outputDetails = { truncated: false };
+  }
+  if (result.error !== undefined) details.error = result.error;
+  if (result.cause !== undefined) details.cause = result.cause;
+  const type = result.status === 'SUCCEEDED' ? 'ExecutionSucceeded' : result.status === 'FAILED' ? 'ExecutionFailed' : result.status === 'ABORTED' ? 'ExecutionAborted' : 'ExecutionTimedOut';
+  const key = `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
+  // Written even though the thread's scope may be cancelled (a sibling failed): the child's history ends either way.
+  exec.recordEnd(child, type, key, details);
+  execution.host.ended(result);
+}
+
 export interface MapProcessor {
   start: () => CompiledState | null;
   distributed: boolean;
@@ -72,6 +105,12 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
   const batchBytes = batcher ? compileSetting(env, 'ItemBatcher.MaxInputBytesPerBatch', batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath) : undefined;
   const batchInput = batcher ? compileTemplate(env, 'ItemBatcher.BatchInput', batcher.BatchInput) : undefined;
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
+  const processorDef = def.ItemProcessor ?? def.Iterator;
+  const processorType: WorkflowType = processorDef?.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+  // A child execution's state machine is the ItemProcessor on its own (in the Map's query language).
+  const childDefinition = processorDef
+    ? JSON.stringify({ ...(env.language === 'JSONata' ? { QueryLanguage: 'JSONata' } : {}), ...Object.fromEntries(Object.entries(processorDef).filter(([key]) => key !== 'ProcessorConfig')) })
+    : '{}';
 
   const readItems = (run: StateRun, effective: JsonValue): MaybePromise<JsonValue[]> => {
     if (reader) {
@@ -178,9 +217,28 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const exec = frame.exec;
     const start = processor.start() as CompiledState;
     const startedId = frame.last;
+    let mapRun: MapRunHandle | undefined;
     if (distributed) {
-      const mapRunArn = `${exec.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${def.Label ?? name}:${exec.options.name}-${startedId}`;
+      // The unqualified machine (a version's or alias's executions run its revision): `<machine>/<label>` names the Map Run and its children.
+      const machineArn = /^arn:[^:]+:states:[^:]+:[^:]+:stateMachine:[^:]+/.exec(exec.options.stateMachineArn)?.[0] ?? exec.options.stateMachineArn;
+      const label = def.Label ?? name;
+      const mapRunArn = `${machineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${exec.options.name}-${startedId}`;
       exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+      // Not while replaying the parent's recorded prefix up to here: the Map Run starts (again) as its children run (again).
+      mapRun = exec.options.mapRuns?.start({
+        mapRunArn,
+        executionArn: exec.options.executionArn,
+        stateName: name,
+        label,
+        childMachineArn: `${machineArn}/${label}`,
+        childType: processorType,
+        roleArn: exec.options.roleArn,
+        itemCount: inputs.length,
+        maxConcurrency: limit,
+        toleratedFailureCount: count ?? 0,
+        toleratedFailurePercentage: percentage ?? 0,
+        definition: childDefinition,
+      });
     }
     const runStartedId = frame.last;
     // How AWS links the events (recorded histories): an iteration starts after the last
@@ -191,9 +249,16 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     let lastCompletion: number | undefined;
     const scope = new CancelScope(frame.scope);
     const results: JsonValue[] = new Array<JsonValue>(inputs.length);
-    const tolerant = count !== undefined || percentage !== undefined;
+    let tolerant = count !== undefined || percentage !== undefined;
     let failures = 0;
     const exceeded = (): boolean => {
+      if (mapRun) {
+        // UpdateMapRun may have changed the thresholds since the Map Run started.
+        const settings = mapRun.settings();
+        count = settings.toleratedFailureCount;
+        percentage = settings.toleratedFailurePercentage;
+        tolerant = count !== undefined || percentage !== undefined;
+      }
       if (!tolerant) return failures > 0;
       if (count !== undefined && failures > count) return percentage === undefined || (failures / inputs.length) * 100 > percentage;
       if (percentage !== undefined && (failures / inputs.length) * 100 > percentage) return count === undefined || failures > count;
@@ -204,15 +269,24 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const inFlight = new Map<number, Frame>();
     const runOne = (index: number): MaybePromise<void> => {
       const child = frame.child(scope, chain, { Index: index, Value: inputs[index] });
-      if (distributed) child.hidden = true;
-      exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
+      // A Map Run's child execution (with a host that keeps them) has a history of its own; without one, its events go nowhere.
+      const childExecution = mapRun ? startChild(child, mapRun, index, inputs[index]) : undefined;
+      if (distributed && !childExecution) child.hidden = true;
+      if (!childExecution) exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
       const onError = (error: unknown): void => {
         inFlight.delete(index);
-        if (error instanceof Cancelled) throw error;
+        if (error instanceof Cancelled) {
+          if (childExecution) endChild(child, childExecution, { status: 'ABORTED' });
+          throw error;
+        }
         const failure = error instanceof StateFailure ? error : run.fail(error);
-        if (failure instanceof Cancelled) throw failure;
+        if (failure instanceof Cancelled) {
+          if (childExecution) endChild(child, childExecution, { status: 'ABORTED' });
+          throw failure;
+        }
         chain = child.last;
-        exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
+        if (childExecution) endChild(child, childExecution, { status: 'FAILED', error: failure.error, cause: failure.cause });
+        else exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
         failures += 1;
         results[index] = errorOutput(failure) as JsonValue;
         if (exceeded()) {
@@ -231,7 +305,8 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         inFlight.delete(index);
         results[index] = value;
         chain = child.last;
-        lastCompletion = exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
+        if (childExecution) endChild(child, childExecution, { status: 'SUCCEEDED', output: value });
+        else lastCompletion = exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
       };
       if (output instanceof Promise) {
         inFlight.set(index, child);
@@ -243,11 +318,18 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
 
     const failed = (error: unknown): never => {
       const failure = run.fail(error);
-      if (failure instanceof Cancelled) throw failure;
-      for (const [index, child] of inFlight) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
+      if (failure instanceof Cancelled) {
+        mapRun?.ended('ABORTED');
+        throw failure;
+      }
+      for (const [index, child] of inFlight) {
+        if (!child.sink) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
+      }
       inFlight.clear();
+      // The children still running are aborted (their own ExecutionAborted, as they see the cancel).
       scope.cancel(new Cancelled('sibling-failed'));
       scope.dispose();
+      mapRun?.ended('FAILED');
       frame.last = distributed ? runStartedId : chain;
       fromIterations.add(failure);
       // MapStateFailed itself is written once the failure is not retried (see `run`).
@@ -256,6 +338,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     };
     const succeeded = (): MaybePromise<JsonValue> => {
       scope.dispose();
+      mapRun?.ended('SUCCEEDED');
       frame.last = distributed ? runStartedId : (lastCompletion ?? chain);
       // MapStateExited follows what the success events follow (for a Map Run, MapRunStarted: AWS's
       // recordings since November 2024; older ones show it after MapRunSucceeded).
@@ -268,7 +351,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     };
     let pending: MaybePromise<void>;
     try {
-      pending = runPool(inputs.length, limit, runOne);
+      pending = runPool(inputs.length, mapRun ? () => (mapRun as MapRunHandle).settings().maxConcurrency : limit, runOne);
     } catch (error) {
       return failed(error);
     }

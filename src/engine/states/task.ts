@@ -123,7 +123,7 @@ class LiveTask implements TaskRequest {
     this.stateName = run.name;
     this.taskToken = run.taskToken;
     this.attempt = run.retryCount;
-    this.executionArn = run.frame.exec.options.executionArn;
+    this.executionArn = run.frame.exec.executionArnOf(run.frame);
     if (timeoutSeconds !== undefined || heartbeatSeconds !== undefined) {
       this.watchCancel();
       if (timeoutSeconds !== undefined) this.addCleanup(this.timer(timeoutSeconds, StatesErrors.Timeout));
@@ -264,7 +264,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
     let markStarted: ((workerName?: string) => void) | undefined;
     if (!activity) exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base });
-    else if (exec.replay?.peek(frame.last, [started])) exec.emit(frame, started, key(started), undefined);
+    else if (exec.replayOf(frame)?.peek(frame.last, [started])) exec.emit(frame, started, key(started), undefined);
     else {
       let once = false;
       markStarted = (workerName) => {
@@ -275,12 +275,13 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     }
     const submitDetails = (output: JsonValue) => ({ ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
     let submitted = info.pattern === 'request-response' || legacyLambda || activity;
-    if (exec.replay) {
-      if (!submitted && exec.replay.peek(frame.last, ['TaskSubmitted'])) {
+    const replay = exec.replayOf(frame);
+    if (replay) {
+      if (!submitted && replay.peek(frame.last, ['TaskSubmitted'])) {
         exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(null));
         submitted = true;
       }
-      const recorded = exec.replay.peek(frame.last, [succeeded, failed, timedOut]);
+      const recorded = replay.peek(frame.last, [succeeded, failed, timedOut]);
       if (recorded) {
         exec.emit(frame, recorded.type as HistoryEventType, key(recorded.type as string), undefined);
         const details = detailsOf(recorded) ?? {};
@@ -310,7 +311,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
 
   const attempt = (frame: Frame, run: StateRun, effective: JsonValue): MaybePromise<JsonValue> => {
     if (info.pattern === 'waitForTaskToken') {
-      run.taskToken = frame.exec.taskToken(run.enteredId, run.retryCount);
+      run.taskToken = frame.exec.taskToken(run.enteredId, run.retryCount, frame.exec.executionArnOf(frame));
       run.resetContext();
     }
     const params = jsonata

@@ -3,7 +3,7 @@ import type { JsonValue } from '../../asl/types.js';
 import type { HistoryEvent } from '../../engine/types.js';
 import { FileProblemError } from '../../ui/errors.js';
 import { closest } from '../../ui/suggest.js';
-import { ApiError, notFoundExecution } from '../api-error.js';
+import { ApiError, notFoundExecution, resourceNotFound } from '../api-error.js';
 import { checkExecutionArn, checkName, executionArn as buildExecutionArn, parseMachineArn } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
 import type { ExecutionFilter, ExecutionRow, MachineRow } from '../store.js';
@@ -168,6 +168,9 @@ function redriveStatus(row: ExecutionRow): { status: string; reason?: string } {
   return { status: 'REDRIVABLE' };
 }
 
+/** The Map Run that started a child execution (its parentArn), if it is one. */
+const mapRunOf = (row: ExecutionRow): string | undefined => (row.parentArn?.includes(':mapRun:') ? row.parentArn : undefined);
+
 export function describeRow(row: ExecutionRow): Record<string, unknown> {
   const redrive = redriveStatus(row);
   return compact({
@@ -186,6 +189,7 @@ export function describeRow(row: ExecutionRow): Record<string, unknown> {
     cause: row.cause ?? undefined,
     stateMachineVersionArn: row.versionArn ?? undefined,
     stateMachineAliasArn: row.aliasArn ?? undefined,
+    mapRunArn: mapRunOf(row),
     redriveCount: row.redriveCount,
     redriveDate: epoch(row.redriveDate),
     redriveStatus: redrive.status,
@@ -196,23 +200,44 @@ export function describeRow(row: ExecutionRow): Record<string, unknown> {
 const describeExecution: Handler = (context, input) => describeRow(getExecution(context, requireString(input, 'executionArn')));
 
 const listExecutions: Handler = (context, input) => {
-  const arn = optionalString(input, 'stateMachineArn');
-  if (!arn) {
-    if (input.mapRunArn) return { executions: [] };
-    throw new ApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
+  const mapRunArn = optionalString(input, 'mapRunArn');
+  if (mapRunArn !== undefined && input.stateMachineArn !== undefined) {
+    throw new ApiError('ValidationException', 'Must provide only a StateMachine ARN or a MapRun ARN, not both', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
   }
+  if (mapRunArn !== undefined) return listExecutionsOf(context, input, mapRunChildren(context, mapRunArn));
+  const arn = optionalString(input, 'stateMachineArn');
+  if (!arn) throw new ApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
   const ref = parseMachineArn(arn);
   // Express executions are not listed (they are in the machine's log group), as AWS answers (recorded).
   if (getMachine(context, ref.machineArn).type === 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+  return listExecutionsOf(context, input, {
+    scope: arn,
+    machineArn: ref.machineArn,
+    versionArn: ref.version !== undefined ? `${ref.machineArn}:${ref.version}` : undefined,
+    aliasArn: ref.alias !== undefined ? `${ref.machineArn}:${ref.alias}` : undefined,
+  });
+};
+
+/** ListExecutions --map-run-arn: the Map Run's (Standard) child executions. */
+function mapRunChildren(context: EmulatorContext, mapRunArn: string): Pick<ExecutionFilter, 'machineArn' | 'mapRunArn'> & { scope: string } {
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:]+:[^:]+$/.test(mapRunArn)) throw new ApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${mapRunArn}'`);
+  const run = context.store.getMapRun(mapRunArn);
+  if (!run) throw resourceNotFound(`Resource not found: '${mapRunArn}'`, mapRunArn);
+  return { scope: mapRunArn, machineArn: run.childMachineArn, mapRunArn };
+}
+
+function listExecutionsOf(context: EmulatorContext, input: Input, target: Pick<ExecutionFilter, 'machineArn' | 'versionArn' | 'aliasArn' | 'mapRunArn'> & { scope: string }): unknown {
+  const arn = target.scope;
   const status = optionalString(input, 'statusFilter');
   if (status && !['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'].includes(status)) {
     throw new ApiError('ValidationException', `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]`);
   }
   const redriveFilter = optionalString(input, 'redriveFilter');
   const filter: ExecutionFilter = {
-    machineArn: ref.machineArn,
-    versionArn: ref.version !== undefined ? `${ref.machineArn}:${ref.version}` : undefined,
-    aliasArn: ref.alias !== undefined ? `${ref.machineArn}:${ref.alias}` : undefined,
+    machineArn: target.machineArn,
+    versionArn: target.versionArn,
+    aliasArn: target.aliasArn,
+    mapRunArn: target.mapRunArn,
     status,
     redriven: redriveFilter === 'REDRIVEN' ? true : redriveFilter === 'NOT_REDRIVEN' ? false : undefined,
   };
@@ -238,7 +263,7 @@ const listExecutions: Handler = (context, input) => {
     ),
     nextToken,
   });
-};
+}
 
 /** Event details keys whose payloads `includeExecutionData: false` leaves out. */
 const DATA_KEYS = new Set(['input', 'output', 'parameters', 'result']);
@@ -289,8 +314,11 @@ const describeStateMachineForExecution: Handler = (context, input) => {
     roleArn: row.roleArn,
     updateDate: epoch(revisionDate(context, row, machine)),
     loggingConfiguration: machine ? (JSON.parse(machine.loggingConfiguration) as unknown) : { level: 'OFF', includeExecutionData: false },
+    mapRunArn: mapRunOf(row),
+    label: mapRunOf(row) && row.machineName.slice(row.machineName.indexOf('/') + 1),
     tracingConfiguration: machine ? (JSON.parse(machine.tracingConfiguration) as unknown) : { enabled: false },
-    revisionId: row.revisionId,
+    // A Map Run's child runs the ItemProcessor, which is no revision of a machine.
+    revisionId: row.revisionId || undefined,
   });
 };
 

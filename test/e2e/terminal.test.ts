@@ -1,0 +1,105 @@
+/**
+ * deliv on a terminal (a pseudo-terminal of a chosen width): history lines of
+ * `start --wait` and `logs` fit the width, their data cut with an ellipsis
+ * (`--data` shows it whole); spinners redraw one line in place and leave
+ * nothing behind, and never appear under --json or without a terminal.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripAnsi } from '../../src/ui/colors.js';
+import { visibleWidth } from '../../src/ui/width.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { renderScreen, runCliOnPty } from '../helpers/pty.js';
+
+/* eslint-disable no-control-regex -- what a spinner writes is control sequences */
+
+let workspace: { dir: string; cleanup: () => void };
+let project: string;
+
+/** Parcels enough that any terminal has to cut the input. */
+const PARCELS = Array.from({ length: 60 }, (_, index) => ({ parcelId: `P-${index}`, postcode: `${7000 + index}` }));
+
+beforeAll(async () => {
+  workspace = tempDir('deliv-e2e-terminal-');
+  project = path.join(workspace.dir, 'depot');
+  mkdirSync(path.join(project, 'statemachines'), { recursive: true });
+  mkdirSync(path.join(project, 'events'));
+  writeFileSync(
+    path.join(project, 'statemachines/route-parcels-to-the-nearest-depot.asl.yaml'),
+    ['StartAt: SortParcelsByPostcodeAndWeight', 'States:', '  SortParcelsByPostcodeAndWeight:', '    Type: Pass', '    Next: Done', '  Done:', '    Type: Succeed', ''].join('\n'),
+  );
+  writeFileSync(path.join(project, 'events/parcels.json'), JSON.stringify({ parcels: PARCELS }));
+  writeFileSync(
+    path.join(project, 'deliv.yaml'),
+    ['name: depot', 'stateMachines:', '  route-parcels-to-the-nearest-depot:', '    definition: statemachines/route-parcels-to-the-nearest-depot.asl.yaml', '    type: STANDARD', ''].join('\n'),
+  );
+  const started = await runCli(['local', 'start', '--port', '0', '--detach'], { cwd: project });
+  expect(started.exitCode, started.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  if (project) await runCli(['local', 'stop'], { cwd: project });
+  workspace?.cleanup();
+});
+
+/** The history lines (they start with the time) of a terminal's output. */
+const eventLines = (output: string) => stripAnsi(output).split(/\r?\n/).filter((line) => /^\d\d:\d\d:\d\d\.\d{3} /.test(line));
+
+describe('spinners', () => {
+  it('redraw one line in place and leave nothing behind (deploy)', async () => {
+    const { output, exitCode } = await runCliOnPty(['deploy'], [], { cwd: project, columns: 60 });
+    expect(exitCode, output).toBe(0);
+    // It did spin: the title, cut to the 60 columns so it never wraps, then erased in place.
+    expect(output).toMatch(/\r\u001b\[2K. Deploying route-parcels-to-the-nea/);
+    const screen = renderScreen(output, 60).filter(Boolean);
+    expect(screen.join('\n')).not.toMatch(/Deploying/);
+    expect(screen.filter((line) => line.includes('route-parcels-to-the-nearest-depot created on local'))).toHaveLength(1);
+  });
+
+  it('never appear under --json, even on a terminal, nor without a terminal', async () => {
+    const json = await runCliOnPty(['deploy', '--json'], [], { cwd: project });
+    expect(json.exitCode, json.output).toBe(0);
+    expect(json.output).not.toMatch(/Deploying|\u001b\[2K/);
+    const piped = await runCli(['deploy'], { cwd: project });
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toMatch(/Deploying/);
+  });
+});
+
+describe('history lines fit the terminal', () => {
+  it.each([80, 100, 132])('start --wait at %i columns: every line fits, the data cut with an ellipsis', async (columns) => {
+    const { output, exitCode } = await runCliOnPty(['start', 'route-parcels-to-the-nearest-depot', '--input', 'events/parcels.json', '--wait'], [], { cwd: project, columns });
+    expect(exitCode, output).toBe(0);
+    const lines = eventLines(output);
+    expect(lines.map((line) => line.split(/\s{2,}/)[2])).toContain('PassStateEntered');
+    for (const line of lines) expect(visibleWidth(line), line).toBeLessThanOrEqual(columns);
+    // The long state name is cut to its column, so the data after it keeps its place.
+    expect(lines.some((line) => line.includes('SortParcelsByPostcode…'))).toBe(true);
+    if (columns >= 100) expect(lines.filter((line) => /input \{"parcels":\[.*…$/.test(line)).length).toBeGreaterThan(0);
+  });
+
+  it('start --wait --data shows every input and output whole', async () => {
+    const { output, exitCode } = await runCliOnPty(['start', 'route-parcels-to-the-nearest-depot', '--input', 'events/parcels.json', '--wait', '--data'], [], { cwd: project, columns: 80 });
+    expect(exitCode, output).toBe(0);
+    const joined = stripAnsi(output).replaceAll(/\r?\n/g, '');
+    expect(joined).toContain('SortParcelsByPostcodeAndWeight');
+    expect(joined).toContain(JSON.stringify({ parcels: PARCELS }));
+  });
+
+  it('logs at 100 columns: the execution line and every event line fit', async () => {
+    const { output, exitCode } = await runCliOnPty(['logs', 'route-parcels-to-the-nearest-depot', '--limit', '2'], [], { cwd: project, columns: 100 });
+    expect(exitCode, output).toBe(0);
+    const lines = stripAnsi(output).split(/\r?\n/).filter(Boolean);
+    expect(lines.filter((line) => line.startsWith('▸ '))).toHaveLength(2);
+    expect(eventLines(output).length).toBeGreaterThan(4);
+    for (const line of lines) expect(visibleWidth(line), line).toBeLessThanOrEqual(100);
+  });
+
+  it('without a terminal, lines keep the fixed trim of the data (nothing to fit)', async () => {
+    const piped = await runCli(['start', 'route-parcels-to-the-nearest-depot', '--input', 'events/parcels.json', '--wait'], { cwd: project });
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    const started = eventLines(piped.stdout).find((line) => line.includes('ExecutionStarted'))!;
+    expect(started).toMatch(/input \{"parcels":\[.{60,}…$/);
+  });
+});
