@@ -85,7 +85,10 @@ export async function createSfnClient(target: ClientTarget): Promise<SFNClient> 
  */
 export async function createLogsClient(target: ClientTarget): Promise<CloudWatchLogsClient> {
   const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-  const client = new CloudWatchLogsClient(baseClientConfig(target));
+  // A target's `endpoint:` is where Step Functions is (the emulator and LocalStack serve Logs there too);
+  // AWS_ENDPOINT_URL_CLOUDWATCH_LOGS names CloudWatch Logs itself, so on an AWS target it wins.
+  const own = process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS;
+  const client = new CloudWatchLogsClient(baseClientConfig(!target.local && own ? { ...target, endpoint: own } : target));
   explainErrors(client, target, 'logs', process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS);
   return client;
 }

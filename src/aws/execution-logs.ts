@@ -139,3 +139,9 @@ export function logGroupNameFromArn(arn: string): string | undefined {
 
 /** The filter pattern that selects one execution's events (what the Step Functions console links to). */
 export const executionFilterPattern = (executionArn: string): string => `{ $.execution_arn = "${executionArn}" }`;
+
+/**
+ * The retention periods CloudWatch Logs accepts (PutRetentionPolicy's
+ * `retentionInDays`); any other number is refused with InvalidParameterException.
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

@@ -10,6 +10,7 @@
 import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, ExecutionStatus, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DelivError } from '../ui/errors.js';
+import { AwsError, parseDenial } from './errors.js';
 import { executionFilterPattern, logGroupNameFromArn, parseExecutionLogEvent, toHistoryEvent } from './execution-logs.js';
 
 export const isExpressExecutionArn = (arn: string): boolean => /^arn:aws[a-z-]*:states:[^:]*:[^:]*:express:/.test(arn);
@@ -116,6 +117,18 @@ export class ExpressLogReader {
         nextToken = page.nextToken;
       } while (nextToken);
     } catch (error) {
+      // The identity may read Step Functions but not the log group: say which read it was, keep the fix.
+      if (error instanceof AwsError && error.problem === 'denied') {
+        const denial = parseDenial((error.cause as { message?: string } | undefined)?.message ?? '');
+        // AWS names the stream-level resource it checked; the grant that fixes it is on the whole group.
+        const group = denial?.resource?.replace(/:log-stream:.*$/, ':*') ?? `the log group ${source.logGroupName}`;
+        throw new AwsError('denied', error.code, `cannot read the Express executions of \`${source.machineName}\` on ${this.targetName}: ${error.message}`, {
+          hint: denial?.explicit
+            ? error.hint
+            : `allow logs:FilterLogEvents on ${group} in the IAM policy of ${denial?.principal ?? 'the identity you use'}: deliv reads Express executions from their log group`,
+          cause: error,
+        });
+      }
       if ((error as { name?: string }).name === 'ResourceNotFoundException') {
         throw new DelivError(`the log group ${source.logGroupName} of \`${source.machineName}\` does not exist on ${this.targetName}`, {
           hint: `\`deliv deploy ${source.machineName}${this.local ? '' : ` --target ${this.targetName}`}\` creates it; executions run while it was missing were not logged`,

@@ -17,7 +17,7 @@ import { DelivError, UsageError } from '../ui/errors.js';
 import { prettyDefinition, sameDefinition, settingChanges, unifiedDiff, type SettingChange } from './diff.js';
 import { PROJECT_TAG } from '../project/names.js';
 import { retryOnFreshRole } from './roles.js';
-import { ensureLogGroups, explainLoggingRefusal, loggingConfiguration, machineLogging, untailableNote, type MachineLogging } from './logging.js';
+import { ensureLogGroups, explainLoggingRefusal, LOGGING_OFF, loggingConfiguration, loggingTurnedOff, machineLogging, untailableNote, type LogGroupResult, type MachineLogging } from './logging.js';
 
 export interface DeployOptions {
   /** Machines to deploy (deliv.yaml keys); all when empty. */
@@ -115,6 +115,7 @@ export async function renderForDeploy(project: Project, target: ResolvedTarget, 
       roleArn: typeof roleArn === 'string' ? roleArn : roleArn(name),
       tags: target.local ? undefined : { [PROJECT_TAG]: project.config.name },
       logging: machineLogging(project, target, name),
+      loggingConfiguration: loggingTurnedOff(project, target, name) ? LOGGING_OFF : undefined,
       tracingConfiguration: config.tracing === undefined ? undefined : { enabled: config.tracing },
     });
   }
@@ -140,7 +141,7 @@ export function consoleUrl(stateMachineArn: string, region: string): string {
 /** Deploys (or, with dryRun, plans) each machine in turn. */
 export async function deploy(sfn: SFNClient, target: ResolvedTarget, desired: Desired[], options: DeployOptions): Promise<MachinePlan[]> {
   const deployed = new Map((await listStateMachines(sfn)).map((machine) => [machine.name, machine.stateMachineArn]));
-  const createdGroups = await prepareLogging(target, desired, options);
+  const groups = await prepareLogging(target, desired, options);
   const untailable = untailableNote(
     desired.filter((machine) => machine.type === 'EXPRESS' && !machine.logging).map((machine) => machine.name),
     target.name,
@@ -154,8 +155,12 @@ export async function deploy(sfn: SFNClient, target: ResolvedTarget, desired: De
     if (!target.local) plan.consoleUrl = consoleUrl(plan.stateMachineArn, regionOf(plan.stateMachineArn) ?? target.region ?? 'us-east-1');
     if (machine.logging) {
       const group = machine.logging.logGroupName;
-      plan.notes.push(`${createdGroups.has(group) ? (options.dryRun ? 'would create log group' : 'created log group') : 'logs to'} ${group} (level ${machine.logging.level}${machine.logging.includeExecutionData ? ', with execution data' : ''})`);
-      createdGroups.delete(group);
+      const result = groups.get(group);
+      const retention = result?.retentionSet;
+      const kept = retention ? `; ${options.dryRun ? 'would keep' : 'keeps'} events ${retention.to} days${retention.from !== undefined ? ` (was ${retention.from})` : ''}` : '';
+      plan.notes.push(`${result?.created ? (options.dryRun ? 'would create log group' : 'created log group') : 'logs to'} ${group} (level ${machine.logging.level}${machine.logging.includeExecutionData ? ', with execution data' : ''}${kept})`);
+      // Said once per group, with the first machine that logs to it.
+      groups.delete(group);
     }
     plans.push(plan);
   }
@@ -164,14 +169,14 @@ export async function deploy(sfn: SFNClient, target: ResolvedTarget, desired: De
   return plans;
 }
 
-/** The log groups the machines log to exist (or, on a dry run, would) before any machine points at them; the names of those created. */
-async function prepareLogging(target: ResolvedTarget, desired: Desired[], options: DeployOptions): Promise<Set<string>> {
+/** The log groups the machines log to exist (or, on a dry run, would) before any machine points at them, with their retention; each group's result by name. */
+async function prepareLogging(target: ResolvedTarget, desired: Desired[], options: DeployOptions): Promise<Map<string, LogGroupResult>> {
   const wanted = desired.flatMap((machine) => (machine.logging ? [machine.logging] : []));
-  if (wanted.length === 0) return new Set();
+  if (wanted.length === 0) return new Map();
   if (!options.logs) throw new Error('deploy: machines log, but no CloudWatch Logs client was given');
   const groups = await ensureLogGroups(await options.logs(), wanted, { dryRun: options.dryRun, region: target.region, accountId: target.accountId });
   for (const machine of desired) if (machine.logging) machine.loggingConfiguration = loggingConfiguration(machine.logging);
-  return new Set(groups.filter((group) => group.created).map((group) => group.logGroupName));
+  return new Map(groups.map((group) => [group.logGroupName, group]));
 }
 
 function regionOf(arn: string): string | undefined {

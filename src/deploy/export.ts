@@ -82,8 +82,9 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
   const functionIds = new Map(functions.map(([key]) => [functionPlaceholder(key), `${logicalId(key)}Function`]));
   const tags = { [PROJECT_TAG]: project.config.name };
 
-  if (functions.length > 0 && !sam) {
-    // CloudFormation names the functions `<stack>-<logical id>-<suffix>`: the role may write those log groups.
+  if (functions.length > 0) {
+    // One execution role for all of the project's functions, as `deliv deploy` makes (SAM would make one per function).
+    // CloudFormation and SAM name the functions `<stack>-<logical id>-<suffix>`: the role may write those log groups.
     const extra = functions.flatMap(([, config]) => (config.permissions ?? []).map((statement) => ({ Effect: 'Allow', ...statement }) as Record<string, unknown>));
     const logs = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-*'] }, ...extra] };
     add('FunctionsRole', 'AWS::IAM::Role', {
@@ -107,14 +108,8 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
       Description: `deliv: ${key} of project ${project.config.name}`,
     };
     if (sam) {
-      // SAM's own role for the function carries the basic execution policy; deliv.yaml's permissions are added inline.
-      const policies = (config.permissions ?? []).map((statement) => ({ Effect: 'Allow', ...statement }) as Record<string, unknown>);
-      add(id, 'AWS::Serverless::Function', {
-        CodeUri: `functions/${key}/`,
-        ...common,
-        ...(policies.length > 0 ? { Policies: [policyJson({ Version: '2012-10-17', Statement: policies }, functionIds)] } : {}),
-        Tags: tags,
-      });
+      // With a Role, SAM makes no role of its own for the function: deliv.yaml's permissions are in FunctionsRole.
+      add(id, 'AWS::Serverless::Function', { CodeUri: `functions/${key}/`, ...common, Role: { 'Fn::GetAtt': ['FunctionsRole', 'Arn'] }, Tags: tags });
     } else {
       add(id, 'AWS::Lambda::Function', { Code: `functions/${key}/`, ...common, Role: { 'Fn::GetAtt': ['FunctionsRole', 'Arn'] }, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) });
     }
@@ -147,7 +142,7 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     if (logs) {
       let destination: Json = logs.logGroupArn ?? '';
       if (!logs.logGroupArn) {
-        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: logs.logGroupName, RetentionInDays: 30 });
+        add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: logs.logGroupName, RetentionInDays: logs.retentionInDays ?? 30 });
         destination = { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] };
       }
       logging = { Level: logs.level, IncludeExecutionData: logs.includeExecutionData, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: destination } }] };

@@ -22,6 +22,8 @@ export interface MachineLogging {
   logGroupName: string;
   /** Given in deliv.yaml; else read from the log group once it exists. */
   logGroupArn?: string;
+  /** deliv.yaml's `retentionInDays`: applied to the log group with PutRetentionPolicy; unset leaves the group's as it is. */
+  retentionInDays?: number;
 }
 
 /** The logging a machine gets on a target, or undefined when it logs nothing. */
@@ -31,12 +33,27 @@ export function machineLogging(project: Project, target: ResolvedTarget, name: s
   const group = (config: LoggingConfig | undefined) => ({
     logGroupName: config?.logGroupArn ? (logGroupNameFromArn(config.logGroupArn) ?? defaultLogGroupName(name)) : (config?.logGroup ?? defaultLogGroupName(name)),
     logGroupArn: config?.logGroupArn,
+    ...(config?.retentionInDays !== undefined ? { retentionInDays: config.retentionInDays } : {}),
   });
   // The emulator is where a user tails Express runs before AWS: there they always log everything.
   if (target.local && machine.type === 'EXPRESS') return { machine: name, level: 'ALL', includeExecutionData: true, ...group(setting) };
   if (!setting || setting.level === 'OFF') return undefined;
   return { machine: name, level: setting.level, includeExecutionData: setting.includeExecutionData ?? false, ...group(setting) };
 }
+
+/**
+ * deliv.yaml turns a machine's logging off (`level: OFF`, and the machine is
+ * not an Express one on the emulator, which always logs): the deploy sends
+ * level OFF, since an update that leaves loggingConfiguration out keeps
+ * what the machine had.
+ */
+export function loggingTurnedOff(project: Project, target: ResolvedTarget, name: string): boolean {
+  const machine = project.config.stateMachines[name];
+  const setting = machine.logging ?? project.config.targets[target.name]?.logging;
+  return setting?.level === 'OFF' && machineLogging(project, target, name) === undefined;
+}
+
+export const LOGGING_OFF: LoggingConfiguration = { level: 'OFF', includeExecutionData: false };
 
 /** Step Functions' LoggingConfiguration for a machine's logging (with its log group's ARN). */
 export function loggingConfiguration(logging: MachineLogging | undefined): LoggingConfiguration | undefined {
@@ -52,23 +69,26 @@ export interface LogGroupResult {
   logGroupName: string;
   logGroupArn: string;
   created: boolean;
+  /** The retention deliv.yaml asks for, when the group did not have it (set, or on a dry run to be set). */
+  retentionSet?: { from?: number; to: number };
 }
 
 /**
  * Makes sure each log group exists (CreateLogGroup when DescribeLogGroups
- * does not find it; nothing on a dry run) and fills in the ARNs Step
- * Functions takes (`arn:aws:logs:<region>:<account>:log-group:<name>:*`).
+ * does not find it; nothing on a dry run), keeps events as long as deliv.yaml
+ * says (PutRetentionPolicy when the group's retention differs), and fills in
+ * the ARNs Step Functions takes (`arn:aws:logs:<region>:<account>:log-group:<name>:*`).
  */
 export async function ensureLogGroups(logs: CloudWatchLogsClient, wanted: MachineLogging[], options: { dryRun: boolean; region?: string; accountId?: string }): Promise<LogGroupResult[]> {
-  const { CreateLogGroupCommand, DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const results: LogGroupResult[] = [];
   const byName = new Map<string, LogGroupResult>();
   for (const logging of wanted) {
     let result = byName.get(logging.logGroupName);
     if (!result) {
-      const found = await findLogGroupArn(logs, DescribeLogGroupsCommand, logging.logGroupName);
+      let found = await findLogGroup(logs, DescribeLogGroupsCommand, logging.logGroupName);
       const placeholder = `arn:aws:logs:${options.region ?? '<region>'}:${options.accountId ?? '<account>'}:log-group:${logging.logGroupName}:*`;
-      if (found) result = { logGroupName: logging.logGroupName, logGroupArn: found, created: false };
+      if (found) result = { logGroupName: logging.logGroupName, logGroupArn: found.arn, created: false };
       else if (options.dryRun) result = { logGroupName: logging.logGroupName, logGroupArn: logging.logGroupArn ?? placeholder, created: true };
       else {
         try {
@@ -77,8 +97,13 @@ export async function ensureLogGroups(logs: CloudWatchLogsClient, wanted: Machin
           // Another deploy made it in between: it exists, which is all that matters.
           if ((error as { name?: string }).name !== 'ResourceAlreadyExistsException') throw error;
         }
-        const arn = (await findLogGroupArn(logs, DescribeLogGroupsCommand, logging.logGroupName)) ?? logging.logGroupArn ?? placeholder;
-        result = { logGroupName: logging.logGroupName, logGroupArn: arn, created: true };
+        found = await findLogGroup(logs, DescribeLogGroupsCommand, logging.logGroupName);
+        result = { logGroupName: logging.logGroupName, logGroupArn: found?.arn ?? logging.logGroupArn ?? placeholder, created: true };
+      }
+      const retention = wanted.find((candidate) => candidate.logGroupName === logging.logGroupName && candidate.retentionInDays !== undefined)?.retentionInDays;
+      if (retention !== undefined && found?.retentionInDays !== retention) {
+        if (!options.dryRun) await logs.send(new PutRetentionPolicyCommand({ logGroupName: logging.logGroupName, retentionInDays: retention }));
+        result.retentionSet = { ...(found?.retentionInDays !== undefined ? { from: found.retentionInDays } : {}), to: retention };
       }
       byName.set(logging.logGroupName, result);
       results.push(result);
@@ -89,12 +114,17 @@ export async function ensureLogGroups(logs: CloudWatchLogsClient, wanted: Machin
 }
 
 /** DescribeLogGroups by prefix, paged until the exact name shows (a prefix also matches longer names). */
-async function findLogGroupArn(logs: CloudWatchLogsClient, Describe: typeof import('@aws-sdk/client-cloudwatch-logs').DescribeLogGroupsCommand, name: string): Promise<string | undefined> {
+async function findLogGroup(
+  logs: CloudWatchLogsClient,
+  Describe: typeof import('@aws-sdk/client-cloudwatch-logs').DescribeLogGroupsCommand,
+  name: string,
+): Promise<{ arn: string; retentionInDays?: number } | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await logs.send(new Describe({ logGroupNamePrefix: name, nextToken }));
     const match = page.logGroups?.find((group) => group.logGroupName === name);
-    if (match) return match.arn ?? (match.logGroupArn ? `${match.logGroupArn}:*` : undefined);
+    const arn = match && (match.arn ?? (match.logGroupArn ? `${match.logGroupArn}:*` : undefined));
+    if (arn) return { arn, ...(match.retentionInDays !== undefined ? { retentionInDays: match.retentionInDays } : {}) };
     nextToken = page.nextToken;
   } while (nextToken);
   return undefined;

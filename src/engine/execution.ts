@@ -187,15 +187,22 @@ function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<Jso
  * state's entered event, attempt) under a secret key. Nothing can be read out
  * of one, so a host maps tokens to tasks itself; the same task gets the same
  * token again when its execution resumes under the same key, so a callback
- * handed out before a crash still lands. 256 bits, base64url.
+ * handed out before a crash still lands. 256 bits, base64url behind a fixed
+ * `AQ` (AWS's tokens start so too): a token is pasted as a command-line
+ * argument, and one starting with `-` would be read as a flag.
  */
-export const TASK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const TASK_TOKEN_PATTERN = /^AQ[A-Za-z0-9_-]{43}$/;
+
+/** The token form of 32 secret bytes (an HMAC or random). */
+export function encodeTaskToken(bytes: Uint8Array): string {
+  return `AQ${Buffer.from(bytes).toString('base64url')}`;
+}
 
 /** The key of executions started without one: random per process (nothing persists in-process runs). */
 const PROCESS_TOKEN_KEY = randomBytes(32);
 
 export function taskTokenFor(key: Uint8Array, executionArn: string, enteredEventId: number, attempt: number): string {
-  return createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest('base64url');
+  return encodeTaskToken(createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest());
 }
 
 /** The events that end an execution: they may still be written as event 25,000. */

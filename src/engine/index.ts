@@ -13,7 +13,7 @@ import { StatesErrors } from '../asl/errors.js';
 
 export { realClock, VirtualClock, virtualClock } from './clock.js';
 export { StatesError } from './errors.js';
-export { TASK_TOKEN_PATTERN, taskTokenFor } from './execution.js';
+export { encodeTaskToken, TASK_TOKEN_PATTERN, taskTokenFor } from './execution.js';
 export { describeResource } from './states/task.js';
 export type { ResourceInfo } from './states/task.js';
 export * from './types.js';

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
+import { encodeTaskToken } from '../engine/index.js';
 import type { TaskRequest } from '../engine/types.js';
 import type { Store } from './store.js';
 import type { TokenBroker } from './tokens.js';
@@ -40,7 +41,7 @@ export class ActivityBroker {
 
   /** Queues the task for a worker of `activityArn`; resolves or rejects with the worker's answer. */
   schedule(activityArn: string, request: TaskRequest): Promise<JsonValue> {
-    const token = randomBytes(32).toString('base64url');
+    const token = encodeTaskToken(randomBytes(32));
     // The token broker keys answers by the task's slot: an answer that arrives while the emulator is down is kept for the resumed task.
     const answer = this.tokens.wait(request, token);
     const task: Pending = { token, input: JSON.stringify(request.parameters ?? {}), request };

@@ -68,6 +68,14 @@ export class LogStore {
       getStream: this.db.prepare('SELECT * FROM log_streams WHERE groupName = ? AND name = ?'),
       insertStream: this.db.prepare('INSERT OR IGNORE INTO log_streams (groupName, name, created) VALUES (?, ?, ?)'),
       insertEvent: this.db.prepare('INSERT INTO log_events (groupName, streamName, timestamp, ingestion, message) VALUES (?, ?, ?, ?, ?)'),
+      oldestEvent: this.db.prepare('SELECT seq FROM log_events WHERE groupName = ? AND timestamp < ? LIMIT 1'),
+      deleteOlder: this.db.prepare('DELETE FROM log_events WHERE groupName = ? AND timestamp < ?'),
+      // Stored bytes as putEvents counts them: the UTF-8 message plus 26 bytes an event.
+      recountStreams: this.db.prepare(`UPDATE log_streams SET
+        storedBytes = (SELECT COALESCE(SUM(length(CAST(message AS BLOB)) + 26), 0) FROM log_events e WHERE e.groupName = log_streams.groupName AND e.streamName = log_streams.name),
+        firstEvent = (SELECT MIN(timestamp) FROM log_events e WHERE e.groupName = log_streams.groupName AND e.streamName = log_streams.name),
+        lastEvent = (SELECT MAX(timestamp) FROM log_events e WHERE e.groupName = log_streams.groupName AND e.streamName = log_streams.name)
+        WHERE groupName = ?`),
       touchStream: this.db.prepare(`UPDATE log_streams SET firstEvent = MIN(COALESCE(firstEvent, ?), ?), lastEvent = MAX(COALESCE(lastEvent, ?), ?),
         lastIngestion = ?, storedBytes = storedBytes + ? WHERE groupName = ? AND name = ?`),
     };
@@ -96,6 +104,24 @@ export class LogStore {
 
   setRetention(name: string, days: number | null): void {
     this.store.transaction(() => this.db.prepare('UPDATE log_groups SET retentionInDays = ? WHERE name = ?').run(days, name));
+  }
+
+  /**
+   * Deletes the group's events older than its retention (by event timestamp,
+   * as CloudWatch Logs expires them) and recounts the streams they were in.
+   * Called before every read of the group, so an expired event is never served.
+   */
+  expire(name: string, now: number): number {
+    const group = this.statements.getGroup.get(name) as { retentionInDays: number | null } | undefined;
+    if (!group || group.retentionInDays === null) return 0;
+    const cutoff = now - group.retentionInDays * 86_400_000;
+    // Most reads find nothing to expire: one indexed look before any write.
+    if (this.statements.oldestEvent.get(name, cutoff) === undefined) return 0;
+    return this.store.transaction(() => {
+      const deleted = this.statements.deleteOlder.run(name, cutoff).changes;
+      this.statements.recountStreams.run(name);
+      return deleted;
+    });
   }
 
   /** Groups by name, from `after` (exclusive), at most `limit`. */

@@ -7,7 +7,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
-import { TASK_TOKEN_PATTERN } from '../engine/index.js';
+import { encodeTaskToken, TASK_TOKEN_PATTERN } from '../engine/index.js';
 import { TaskFailure, type TaskRequest } from '../engine/types.js';
 import { ApiError } from './api-error.js';
 import type { Store, TokenRow } from './store.js';
@@ -36,7 +36,7 @@ export class TokenBroker {
   constructor(private readonly store: Store) {}
 
   /** Resolves with the callback's output, or rejects with its TaskFailure. */
-  wait(request: TaskRequest, token = request.taskToken ?? randomBytes(KEY_BYTES).toString('base64url')): Promise<JsonValue> {
+  wait(request: TaskRequest, token = request.taskToken ?? encodeTaskToken(randomBytes(KEY_BYTES))): Promise<JsonValue> {
     const slot = slotOf(request);
     const earlier = this.store.tokensForSlot(slot);
     const answered = earlier.find((row) => row.status === 'SUCCEEDED' || row.status === 'FAILED');

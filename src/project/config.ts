@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
+import { LOG_RETENTION_DAYS } from '../aws/execution-logs.js';
 import { FileProblemError, UsageError } from '../ui/errors.js';
 import { insideProject, PathOutsideProject } from './confine.js';
 import { Places } from './places.js';
@@ -33,6 +34,8 @@ export interface LoggingConfig {
   logGroup?: string;
   /** Or its ARN (`arn:aws:logs:<region>:<account>:log-group:<name>:*`). */
   logGroupArn?: string;
+  /** How long the log group keeps events (PutRetentionPolicy on deploy); unset, CloudWatch Logs keeps them forever. */
+  retentionInDays?: number;
 }
 
 export interface FunctionConfig {
@@ -266,4 +269,6 @@ function checkLogging(logging: unknown, fail: (problem: string, hint: string) =>
   if (config!.logGroupArn !== undefined && !/^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:[^:]+(:\*)?$/.test(String(config!.logGroupArn))) {
     fail(`has logGroupArn \`${String(config!.logGroupArn)}\`, which is not a log group ARN`, 'expected arn:aws:logs:<region>:<account>:log-group:<name>:*, or give its name as logGroup');
   }
-}
+  if (config!.retentionInDays !== undefined && !LOG_RETENTION_DAYS.includes(config!.retentionInDays)) {
+    fail(`has \`retentionInDays: ${String(config!.retentionInDays)}\`, which is not a retention CloudWatch Logs offers`, `use one of ${LOG_RETENTION_DAYS.join(', ')} (days), or leave it out to keep the events forever`);
+  }}

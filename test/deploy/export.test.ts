@@ -79,6 +79,13 @@ for (const template of listTemplates()) {
         const definitionFile = path.join(path.dirname(file), machine.Properties.DefinitionUri ?? machine.Properties.DefinitionS3Location);
         const used = [...new Set([...readFileSync(definitionFile, 'utf8').matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]))].sort();
         expect(Object.keys(machine.Properties.DefinitionSubstitutions ?? {}).sort()).toEqual(used);
+        // One execution role for every function of the project, allowed to write their logs.
+        const functionIds = Object.keys(resources).filter((id) => resources[id].Type.endsWith('::Function'));
+        if (functionIds.length > 0) {
+          expect(Object.values(resources).filter((resource) => resource.Type === 'AWS::IAM::Role' && JSON.stringify(resource.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'))).toHaveLength(1);
+          for (const id of functionIds) expect(resources[id].Properties.Role).toEqual({ 'Fn::GetAtt': ['FunctionsRole', 'Arn'] });
+          expect(resources.FunctionsRole.Properties.Policies[0].PolicyDocument.Statement[0].Action).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+        }
         const policy = format === 'sam' ? machine.Properties.Policies[0] : resources[machine.Properties.RoleArn['Fn::GetAtt'][0]].Properties.Policies[0].PolicyDocument;
         const invoke = policy.Statement.find((statement: { Action: string[] }) => statement.Action.includes('lambda:InvokeFunction'));
         expect(invoke.Resource).toContainEqual({ 'Fn::Sub': `\${${Object.keys(template.functions).map((fn) => fn.split('-').map((part) => part[0].toUpperCase() + part.slice(1)).join(''))[0]}Function.Arn}` });

@@ -96,6 +96,27 @@ describe('deploy gives machines their logging', () => {
     expect(notes[0]).toContain('logging: { level: ALL, includeExecutionData: true }');
   });
 
+  it('keeps the events as long as retentionInDays says, set once with PutRetentionPolicy and changed when deliv.yaml changes', async () => {
+    const retained = (days: number) => project(`${workspace.dir}/retention`, { routes: { level: 'ALL', logGroup: '/deliv/retained', retentionInDays: days } });
+    const retention = async () => (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/deliv/retained' }))).logGroups![0].retentionInDays;
+    const dry = await deployAll(retained(14), target('prod', false), true);
+    expect(dry.find((plan) => plan.name === 'routes')!.notes).toContain('would create log group /deliv/retained (level ALL; would keep events 14 days)');
+    const first = await deployAll(retained(14), target('prod', false));
+    expect(first.find((plan) => plan.name === 'routes')!.notes).toContain('created log group /deliv/retained (level ALL; keeps events 14 days)');
+    expect(await retention()).toBe(14);
+    const same = await deployAll(retained(14), target('prod', false));
+    expect(same.find((plan) => plan.name === 'routes')!.notes).toContain('logs to /deliv/retained (level ALL)');
+    const changed = await deployAll(retained(30), target('prod', false));
+    expect(changed.find((plan) => plan.name === 'routes')!.notes).toContain('logs to /deliv/retained (level ALL; keeps events 30 days (was 14))');
+    expect(await retention()).toBe(30);
+  });
+
+  it('deliv.yaml refuses a retention CloudWatch Logs does not offer, naming those it does', () => {
+    expect(() => parseProjectConfig('name: x\nstateMachines:\n  a: { definition: a.json, logging: { level: ALL, retentionInDays: 10 } }\n', 'deliv.yaml')).toThrow(
+      'deliv.yaml:3:37: state machine `a` has `retentionInDays: 10`, which is not a retention CloudWatch Logs offers',
+    );
+  });
+
   it('deliv.yaml refuses a logging setting without a level', () => {
     expect(() => parseProjectConfig('name: x\nstateMachines:\n  a: { definition: a.json, logging: { includeExecutionData: true } }\n', 'deliv.yaml')).toThrow(/without a level/);
   });

@@ -95,7 +95,9 @@ describe('every --help example', () => {
             const looksLikeFile = /\.(json|ya?ml)$/.test(token) && !token.startsWith('{') && !token.startsWith('arn:');
             if (looksLikeFile && !(token in BROUGHT_BY_THE_USER) && !existsSync(path.join(project.dir, 'shop', token))) problems.push(`${id}: \`${segment}\`: ${token} is not in a scaffolded project`);
             const isArgument = !previous?.startsWith('-') || (previous.startsWith('-') && flags[previous.replace(/^-+/, '')] === undefined && !chars.has(previous));
-            if (isArgument && index === 0 && /^[a-z][a-z-]+$/.test(token) && Object.keys(target.args ?? {}).length > 0 && !machines.includes(token) && !['init'].includes(invoked)) {
+            // A first argument names a state machine, except where the command takes something else there (`task work ACTIVITY`).
+            const takesMachine = !['init'].includes(invoked) && Object.keys(target.args ?? {})[0] !== 'activity';
+            if (isArgument && index === 0 && /^[a-z][a-z-]+$/.test(token) && Object.keys(target.args ?? {}).length > 0 && !machines.includes(token) && takesMachine) {
               problems.push(`${id}: \`${segment}\`: no state machine ${token} in a scaffolded deliv.yaml`);
             }
           });

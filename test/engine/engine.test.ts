@@ -275,11 +275,19 @@ describe('Task', () => {
     expect(runner.requests[0].pattern).toBe('waitForTaskToken');
   });
 
+  it('starts every task token with AQ, so a token pasted after `deliv task success` is never read as a flag', () => {
+    // One base64url digest in 64 starts with '-'; scan enough attempts to meet several.
+    const key = Buffer.alloc(32, 7);
+    const tokens = Array.from({ length: 512 }, (_, attempt) => taskTokenFor(key, ARN, 2, attempt));
+    expect(tokens.some((token) => token.slice('AQ'.length).startsWith('-'))).toBe(true);
+    for (const token of tokens) expect(token).toMatch(/^AQ/);
+  });
+
   it('derives task tokens from a secret key: stable for a resumed task, unguessable without the key', () => {
     const key = Buffer.alloc(32, 7);
     const token = taskTokenFor(key, ARN, 2, 0);
     expect(taskTokenFor(key, ARN, 2, 0)).toBe(token);
-    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(token.slice('AQ'.length), 'base64url')).toHaveLength(32);
     for (const other of [taskTokenFor(key, ARN, 2, 1), taskTokenFor(key, ARN, 3, 0), taskTokenFor(Buffer.alloc(32, 8), ARN, 2, 0)]) expect(other).not.toBe(token);
   });
 

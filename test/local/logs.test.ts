@@ -8,11 +8,13 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DeleteRetentionPolicyCommand,
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
+  PutRetentionPolicyCommand,
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateStateMachineCommand, StartExecutionCommand, StartSyncExecutionCommand, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
@@ -214,5 +216,31 @@ describe('the CloudWatch Logs API', () => {
     expect(window.events!.map((event) => event.timestamp)).toEqual(Array.from({ length: 10 }, (_, i) => base + 10 + i));
     const one = await logs.send(new FilterLogEventsCommand({ logGroupName: '/deliv/filter', logStreamNames: ['one'], endTime: base + 5 }));
     expect(one.events!.map((event) => event.logStreamName)).toEqual(['one', 'one', 'one']);
+  });
+
+  it('keeps a group\'s events only as long as its retention: older ones are gone from every read', async () => {
+    const group = '/deliv/retention';
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'runs' }));
+    const day = 86_400_000;
+    const now = Date.now();
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'runs', logEvents: [{ timestamp: now - 10 * day, message: 'ten days old' }, { timestamp: now - 2 * day, message: 'two days old' }, { timestamp: now, message: 'new' }] }));
+    const messages = async () => (await allEvents(group)).map((event) => event.message);
+    const described = async () => (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups![0];
+    // No retention: CloudWatch Logs keeps events forever.
+    expect(await messages()).toEqual(['ten days old', 'two days old', 'new']);
+    expect((await described()).retentionInDays).toBeUndefined();
+
+    // Only the values CloudWatch Logs offers are accepted, as AWS validates them.
+    await expect(logs.send(new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: 2 }))).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('Member must satisfy enum value set: [1, 3, 5, 7, 14,') });
+    await logs.send(new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: 7 }));
+    expect(await messages()).toEqual(['two days old', 'new']);
+    const stream = (await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'runs', startFromHead: true }))).events!.map((event) => event.message);
+    expect(stream).toEqual(['two days old', 'new']);
+    // 26 bytes an event plus its UTF-8 message, for what is left.
+    expect(await described()).toMatchObject({ retentionInDays: 7, storedBytes: 'two days old'.length + 26 + 'new'.length + 26 });
+
+    await logs.send(new DeleteRetentionPolicyCommand({ logGroupName: group }));
+    expect((await described()).retentionInDays).toBeUndefined();
   });
 });

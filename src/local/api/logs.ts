@@ -11,7 +11,7 @@
  * timestamp, dropping eventIds already seen, which is what `aws logs tail
  * --follow` and `deliv logs --follow` do.
  */
-import { logGroupNameFromArn } from '../../aws/execution-logs.js';
+import { LOG_RETENTION_DAYS, logGroupNameFromArn } from '../../aws/execution-logs.js';
 import { ApiError } from '../api-error.js';
 import type { EmulatorContext } from '../context.js';
 import { compileFilterPattern } from '../log-filter.js';
@@ -57,6 +57,8 @@ function groupName(context: EmulatorContext, input: Input): string {
   const resolved = name ?? (identifier?.startsWith('arn:') ? logGroupNameFromArn(identifier) : identifier);
   if (resolved === undefined) throw invalidParameter('Should provide either name or ARN of the log group.');
   if (!context.logs.hasGroup(resolved)) throw groupNotFound();
+  // Retention is enforced as the group is read: what is past it is gone.
+  context.logs.expire(resolved, context.clock.now());
   return resolved;
 }
 
@@ -112,7 +114,16 @@ const putRetentionPolicy: Handler = (context, input) => {
   const name = groupName(context, input);
   const days = integer(input, 'retentionInDays', [1, 3653]);
   if (days === undefined) throw invalidParameter("1 validation error detected: Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null");
+  if (!LOG_RETENTION_DAYS.includes(days)) {
+    throw invalidParameter(`1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${LOG_RETENTION_DAYS.join(', ')}]`);
+  }
   context.logs.setRetention(name, days);
+  context.logs.expire(name, context.clock.now());
+  return {};
+};
+
+const deleteRetentionPolicy: Handler = (context, input) => {
+  context.logs.setRetention(groupName(context, input), null);
   return {};
 };
 
@@ -125,6 +136,8 @@ const describeLogGroups: Handler = (context, input) => {
   const after = token ? decodeToken(token, (value): value is { after: string } => typeof (value as { after?: unknown })?.after === 'string').after : undefined;
   const rows = context.logs.listGroups({ prefix, contains, after, limit: limit + 1 });
   const page = rows.slice(0, limit);
+  const now = context.clock.now();
+  for (const row of page) if (context.logs.expire(row.name, now) > 0) row.storedBytes = context.logs.getGroup(row.name)?.storedBytes ?? 0;
   return {
     logGroups: page.map((row) => ({
       logGroupName: row.name,
@@ -305,6 +318,7 @@ export const logsActions: Record<string, Handler> = {
   CreateLogGroup: createLogGroup,
   DeleteLogGroup: deleteLogGroup,
   PutRetentionPolicy: putRetentionPolicy,
+  DeleteRetentionPolicy: deleteRetentionPolicy,
   DescribeLogGroups: describeLogGroups,
   CreateLogStream: createLogStream,
   DescribeLogStreams: describeLogStreams,

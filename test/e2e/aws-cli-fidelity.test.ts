@@ -1,0 +1,158 @@
+/**
+ * The checks and APIs of issue 14 through the real clients, as a user types
+ * them: the AWS CLI v1 and v2 (`aws stepfunctions ... --endpoint-url`) and
+ * boto3, each skipped with a message where it is not installed. The emulator
+ * runs in its own process, the clients are spawned asynchronously.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { spawnEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
+
+const run = promisify(execFile);
+const CLIS = [
+  { label: 'AWS CLI v2', bin: '/usr/bin/aws' },
+  { label: 'AWS CLI v1', bin: '/root/.pyenv/shims/aws' },
+];
+const PYTHON = '/usr/bin/python3';
+const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
+const OTHER_ROLE = 'arn:aws:iam::123456789012:role/Other';
+
+const { dir, cleanup } = tempDir('deliv-aws-cli-fidelity-');
+let emulator: ChildEmulator;
+const env = () => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  AWS_PAGER: '',
+});
+
+beforeAll(async () => {
+  emulator = await spawnEmulator(dir, '0');
+}, 60_000);
+afterAll(async () => {
+  await emulator?.stop();
+  cleanup();
+});
+
+/** A Distributed Map over the input's parcels, each child failing on a parcel with no zone. */
+const MAP_MACHINE = JSON.stringify({
+  StartAt: 'Route',
+  States: {
+    Route: {
+      Type: 'Map',
+      ItemsPath: '$.parcels',
+      MaxConcurrency: 2,
+      ToleratedFailureCount: 1,
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+        StartAt: 'HasZone',
+        States: {
+          HasZone: { Type: 'Choice', Choices: [{ Variable: '$.zone', IsPresent: true, Next: 'Routed' }], Default: 'NoZone' },
+          Routed: { Type: 'Pass', End: true },
+          NoZone: { Type: 'Fail', Error: 'Parcel.NoZone' },
+        },
+      },
+      End: true,
+    },
+  },
+});
+
+for (const cli of CLIS) {
+  const present = existsSync(cli.bin);
+  describe.skipIf(!present)(`${cli.label} (${cli.bin})`, () => {
+    const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const { stdout } = await run(cli.bin, ['stepfunctions', ...args, '--endpoint-url', emulator.endpoint, '--output', 'json'], { env: env() });
+      return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+    };
+    /** The CLI's error line for a refused call (it exits 254 or 255 and prints `An error occurred (Code) ...`). */
+    const refused = async (...args: string[]): Promise<string> => {
+      try {
+        await aws(...args);
+      } catch (error) {
+        return String((error as { stderr?: string }).stderr);
+      }
+      throw new Error(`expected aws stepfunctions ${args[0]} to fail`);
+    };
+    const tag = cli.label.replace(/\W+/g, '');
+
+    it('create-state-machine is idempotent by definition and configuration, not by role', { timeout: 60_000 }, async () => {
+      const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+      const first = await aws('create-state-machine', '--name', `idem-${tag}`, '--definition', definition, '--role-arn', ROLE);
+      const again = await aws('create-state-machine', '--name', `idem-${tag}`, '--definition', definition, '--role-arn', OTHER_ROLE);
+      expect(again.stateMachineArn).toBe(first.stateMachineArn);
+      expect(await refused('create-state-machine', '--name', `idem-${tag}`, '--definition', definition, '--role-arn', ROLE, '--tracing-configuration', 'enabled=true')).toMatch(/\(StateMachineAlreadyExists\)/);
+      expect(await refused('create-state-machine', '--name', 'n'.repeat(81), '--definition', definition, '--role-arn', ROLE)).toMatch(/\(ValidationException\).*Member must have length less than or equal to 80/);
+    });
+
+    it('refuses an Express execution in describe-execution and a malformed token in send-task-success, with AWS codes', { timeout: 60_000 }, async () => {
+      const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+      const machine = await aws('create-state-machine', '--name', `fast-${tag}`, '--type', 'EXPRESS', '--definition', definition, '--role-arn', ROLE);
+      const started = await aws('start-execution', '--state-machine-arn', String(machine.stateMachineArn));
+      expect(await refused('describe-execution', '--execution-arn', String(started.executionArn))).toMatch(/\(InvalidArn\).*Resource type not valid in this context: express/);
+      expect(await refused('list-executions', '--state-machine-arn', String(machine.stateMachineArn))).toMatch(/\(StateMachineTypeNotSupported\)/);
+      expect(await refused('send-task-success', '--task-token', 'not-a-token', '--task-output', '{}')).toMatch(/\(InvalidToken\)/);
+    });
+
+    it('list-map-runs, describe-map-run, list-executions --map-run-arn and update-map-run serve a Distributed Map', { timeout: 90_000 }, async () => {
+      const machine = await aws('create-state-machine', '--name', `parcels-${tag}`, '--definition', MAP_MACHINE, '--role-arn', ROLE);
+      const input = JSON.stringify({ parcels: [{ zone: 'n' }, {}, { zone: 's' }] });
+      const { executionArn } = await aws('start-execution', '--state-machine-arn', String(machine.stateMachineArn), '--input', input);
+      let status = 'RUNNING';
+      for (let i = 0; i < 100 && status === 'RUNNING'; i++) status = String((await aws('describe-execution', '--execution-arn', String(executionArn))).status);
+      expect(status).toBe('SUCCEEDED');
+      const runs = (await aws('list-map-runs', '--execution-arn', String(executionArn))).mapRuns as { mapRunArn: string; stateMachineArn: string }[];
+      expect(runs).toHaveLength(1);
+      expect(runs[0].stateMachineArn).toBe(`${String(machine.stateMachineArn)}/Route`);
+      const described = await aws('describe-map-run', '--map-run-arn', runs[0].mapRunArn);
+      expect(described).toMatchObject({ status: 'SUCCEEDED', maxConcurrency: 2, toleratedFailureCount: 1, executionCounts: { succeeded: 2, failed: 1, total: 3 } });
+      const children = (await aws('list-executions', '--map-run-arn', runs[0].mapRunArn)).executions as { executionArn: string; status: string }[];
+      expect(children.map((child) => child.status).sort()).toEqual(['FAILED', 'SUCCEEDED', 'SUCCEEDED']);
+      const history = (await aws('get-execution-history', '--execution-arn', children[0].executionArn)).events as { type: string }[];
+      expect(history[0].type).toBe('ExecutionStarted');
+      await aws('update-map-run', '--map-run-arn', runs[0].mapRunArn, '--max-concurrency', '5');
+      expect((await aws('describe-map-run', '--map-run-arn', runs[0].mapRunArn)).maxConcurrency).toBe(5);
+    });
+  });
+  if (!present) it.skip(`${cli.label} is not installed at ${cli.bin}`, () => undefined);
+}
+
+describe.skipIf(!existsSync(PYTHON))('boto3', () => {
+  it('sees the same answers through boto3 (map runs, idempotency, InvalidArn for Express)', { timeout: 90_000 }, async () => {
+    const script = `
+import json, sys, time, boto3, botocore
+c = boto3.client('stepfunctions', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='t', aws_secret_access_key='t')
+out = {}
+d = json.dumps({'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'End': True}}})
+a = c.create_state_machine(name='boto-idem', definition=d, roleArn='${ROLE}')
+b = c.create_state_machine(name='boto-idem', definition=d, roleArn='${OTHER_ROLE}')
+out['idempotent'] = a['stateMachineArn'] == b['stateMachineArn']
+fast = c.create_state_machine(name='boto-fast', definition=d, roleArn='${ROLE}', type='EXPRESS')
+run = c.start_execution(stateMachineArn=fast['stateMachineArn'])
+try:
+    c.describe_execution(executionArn=run['executionArn'])
+except botocore.exceptions.ClientError as e:
+    out['express'] = e.response['Error']['Code']
+m = c.create_state_machine(name='boto-parcels', definition=sys.argv[2], roleArn='${ROLE}')
+e = c.start_execution(stateMachineArn=m['stateMachineArn'], input=json.dumps({'parcels': [{'zone': 'n'}, {'zone': 's'}]}))
+for _ in range(200):
+    if c.describe_execution(executionArn=e['executionArn'])['status'] != 'RUNNING': break
+    time.sleep(0.05)
+runs = c.list_map_runs(executionArn=e['executionArn'])['mapRuns']
+out['mapRuns'] = len(runs)
+out['counts'] = c.describe_map_run(mapRunArn=runs[0]['mapRunArn'])['executionCounts']
+out['children'] = len(c.list_executions(mapRunArn=runs[0]['mapRunArn'])['executions'])
+print(json.dumps(out))
+`;
+    const { stdout } = await run(PYTHON, ['-c', script, emulator.endpoint, MAP_MACHINE], { env: env() });
+    const out = JSON.parse(stdout) as { idempotent: boolean; express: string; mapRuns: number; counts: Record<string, number>; children: number };
+    expect(out).toMatchObject({ idempotent: true, express: 'InvalidArn', mapRuns: 1, children: 2 });
+    expect(out.counts).toMatchObject({ succeeded: 2, total: 2, running: 0, pending: 0 });
+  });
+});
