@@ -1,6 +1,7 @@
 /** The human-readable estimate: line items, totals, Standard vs Express, prices used and assumptions. */
 import { paint } from '../ui/colors.js';
 import { renderTable } from '../ui/table.js';
+import { fitVisible } from '../ui/width.js';
 import { Decimal } from './decimal.js';
 import type { Comparison, LineItem } from './estimate.js';
 import type { CostDiff, CostReport } from './types.js';
@@ -82,6 +83,70 @@ function executionsLabel(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
+/** The widest a cost table gets: a 100-column terminal, a pasted review comment. The name column gives way. */
+export const TABLE_WIDTH = 100;
+
+/**
+ * Line items grouped under a heading line per service and kind
+ * (`Lambda · Requests (x86_64)`), each row then naming only what it is for
+ * (`validate-order`): the long part of the item is said once, so the table
+ * fits TABLE_WIDTH with room for the names. A service whose items are for
+ * fewer things than they have kinds (Bedrock: input and output tokens of one
+ * model) is grouped the other way round, under the thing.
+ */
+function groupedItems(items: readonly LineItem[], total: Decimal): string[] {
+  type Row = { label: string; item?: LineItem };
+  const split = (item: LineItem) => {
+    const cut = item.item.indexOf(' · ');
+    return cut < 0 ? { kind: item.item, what: '' } : { kind: item.item.slice(0, cut), what: item.item.slice(cut + 3) };
+  };
+  const byResource = new Set<string>();
+  for (const service of new Set(items.map((item) => item.service))) {
+    const parts = items.filter((item) => item.service === service).map(split);
+    if (new Set(parts.map((part) => part.what)).size < new Set(parts.map((part) => part.kind)).size) byResource.add(service);
+  }
+  const grouped = items.map((item) => {
+    const { kind, what } = split(item);
+    const flipped = byResource.has(item.service);
+    return { item, heading: `${item.service} · ${flipped ? what : kind}`, label: `  ${flipped ? kind : what}` };
+  });
+  // A service's items stay where the service first comes; within it, each group's rows come together.
+  const order = [...new Set(grouped.map((entry) => entry.heading))];
+  const services = [...new Set(items.map((item) => item.service))];
+  grouped.sort((a, b) => services.indexOf(a.item.service) - services.indexOf(b.item.service) || order.indexOf(a.heading) - order.indexOf(b.heading));
+  const rows: Row[] = [];
+  const headings = new Map<number, string>();
+  for (const entry of grouped) {
+    if (entry.heading !== grouped[rows.length - 1]?.heading) headings.set(rows.length, entry.heading);
+    rows.push({ label: entry.label, item: entry.item });
+  }
+  rows.push({ label: paint.strong('Total') });
+  const table = renderTable(
+    rows,
+    [
+      { header: 'Line item', value: ({ label }) => label },
+      { header: 'Usage', value: ({ item }) => (item?.usage ? `${formatQuantity(item.usage)} ${item.unit}` : ''), align: 'right' },
+      { header: 'Unit price', value: ({ item }) => (item?.usage ? formatUnitPrice(item) : ''), align: 'right' },
+      // The allowances themselves are listed under Assumptions; here, what they take off the bill.
+      { header: 'Free tier', value: ({ item }) => (!item ? '' : item.freeTier.isZero() ? (item.usage ? '—' : '') : `-${formatUsd(item.freeTierValue)}`), align: 'right' },
+      {
+        header: 'Monthly',
+        value: ({ item }) =>
+          !item ? paint.strong(formatUsd(total)) : item.cost === null ? paint.warning(item.notPriced ? 'not priced' : 'not estimated') : formatUsd(item.cost),
+        align: 'right',
+      },
+    ],
+    { maxWidth: TABLE_WIDTH, shrink: 0 },
+  ).split('\n');
+  const lines = [table[0]];
+  table.slice(1).forEach((line, index) => {
+    const heading = headings.get(index);
+    if (heading !== undefined) lines.push(fitVisible(heading, TABLE_WIDTH));
+    lines.push(line);
+  });
+  return lines;
+}
+
 const signedUsd = (value: Decimal) => (value.isNegative() ? formatUsd(value) : `+${formatUsd(value)}`);
 
 export function renderDiff(diff: CostDiff): string[] {
@@ -95,7 +160,7 @@ export function renderDiff(diff: CostDiff): string[] {
         { header: diff.ref, value: (row) => (row.before === null ? '—' : formatUsd(row.before)), align: 'right' },
         { header: 'now', value: (row) => (row.after === null ? '—' : formatUsd(row.after)), align: 'right' },
         { header: 'Change', value: (row) => signedUsd(row.delta), align: 'right' },
-      ]),
+      ], { maxWidth: TABLE_WIDTH, shrink: 1 }),
     );
   }
   return lines;
@@ -103,10 +168,14 @@ export function renderDiff(diff: CostDiff): string[] {
 
 function breakEvenText(row: Comparison): string {
   if (row.express === null) return 'n/a (Standard only)';
-  const at = (value: number | undefined, cheaper: string) => (value === undefined ? `none (${cheaper} cheaper at every volume)` : `${executionsLabel(value)}/month`);
-  const cheaper = row.cheaper === 'EXPRESS' ? 'Express' : 'Standard';
-  if (row.breakEven === row.breakEvenWithoutFreeTier) return at(row.breakEven, cheaper);
-  return `${at(row.breakEven, cheaper)}; ${row.breakEvenWithoutFreeTier === undefined ? 'none' : `${executionsLabel(row.breakEvenWithoutFreeTier)}/month`} without free tier`;
+  // No break-even: the Cheaper column says which one wins at every volume.
+  return row.breakEven === undefined ? 'none' : `${executionsLabel(row.breakEven)}/month`;
+}
+
+/** Where the free tier moves the break-even, said under the table (the column would not fit it). */
+function breakEvenWithoutFreeTier(row: Comparison): string | undefined {
+  if (row.express === null || row.breakEven === row.breakEvenWithoutFreeTier) return undefined;
+  return `${row.machine}: break-even without the free tier ${row.breakEvenWithoutFreeTier === undefined ? 'none' : `${executionsLabel(row.breakEvenWithoutFreeTier)}/month`}`;
 }
 
 export function renderReport(report: CostReport): string {
@@ -129,29 +198,7 @@ export function renderReport(report: CostReport): string {
   for (const scenario of estimate.scenarios) {
     lines.push('');
     lines.push(paint.strong(`${scenario.label}${scenario.label === 'As declared' ? '' : ' workflows'}`));
-    const rows = [
-      ...scenario.items,
-      { service: 'Total', item: '', usage: undefined, unit: '', unitPrices: [], freeTier: Decimal.ZERO, freeTierValue: Decimal.ZERO, cost: scenario.total } as unknown as LineItem,
-    ];
-    lines.push(
-      renderTable(rows, [
-        { header: 'Service', value: (row) => (row.service === 'Total' ? paint.strong('Total') : row.service) },
-        { header: 'Line item', value: (row) => row.item },
-        { header: 'Usage', value: (row) => (row.usage ? `${formatQuantity(row.usage)} ${row.unit}` : ''), align: 'right' },
-        { header: 'Unit price', value: (row) => (row.usage ? formatUnitPrice(row) : ''), align: 'right' },
-        {
-          header: 'Free tier',
-          value: (row) => (row.freeTier.isZero() ? (row.usage ? '—' : '') : `-${formatQuantity(row.freeTier)} (-${formatUsd(row.freeTierValue)})`),
-          align: 'right',
-        },
-        {
-          header: 'Monthly',
-          value: (row) =>
-            row.cost === null ? paint.warning(row.notPriced ? 'not priced' : 'not estimated') : row.service === 'Total' ? paint.strong(formatUsd(row.cost)) : formatUsd(row.cost),
-          align: 'right',
-        },
-      ]),
-    );
+    lines.push(...groupedItems(scenario.items, scenario.total));
     for (const item of scenario.items.filter((line) => line.notPriced)) lines.push(paint.warning(`  not priced: ${item.item} — ${item.notPriced}; not included in the total`));
     const notEstimated = scenario.items.filter((item) => item.cost === null && !item.notPriced);
     if (notEstimated.length > 0) {
@@ -174,7 +221,7 @@ export function renderReport(report: CostReport): string {
       { header: 'Express', value: ({ row }) => (row ? (row.express === null ? paint.warning('not possible') : formatUsd(row.express)) : formatUsd(totals.expressSfn)), align: 'right' },
       { header: 'Cheaper', value: ({ row }) => (row ? (row.cheaper === 'same' ? 'same' : paint.success(row.cheaper)) : '') },
       { header: 'Break-even', value: ({ row }) => (row ? breakEvenText(row) : '') },
-    ]),
+    ], { maxWidth: TABLE_WIDTH, shrink: 0 }),
   );
   const difference = totals.standard.sub(totals.express);
   const blocked = estimate.comparisons.filter((row) => row.express === null).map((row) => row.machine);
@@ -183,6 +230,8 @@ export function renderReport(report: CostReport): string {
       (totals.cheaper === 'same' ? 'the same' : `${totals.cheaper === 'STANDARD' ? 'Standard' : 'Express'} is cheaper by ${formatUsd(difference.isNegative() ? Decimal.ZERO.sub(difference) : difference)}`),
   );
   for (const comparison of estimate.comparisons) {
+    const withoutFreeTier = breakEvenWithoutFreeTier(comparison);
+    if (withoutFreeTier) lines.push(paint.muted(`  ${withoutFreeTier}`));
     for (const note of comparison.notes) lines.push(paint.warning(`  ${comparison.machine}: ${note}`));
     if (comparison.breakEvenNote) lines.push(paint.muted(`  ${comparison.machine}: break-even ${comparison.breakEvenNote}`));
   }

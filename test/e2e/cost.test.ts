@@ -62,9 +62,9 @@ describe('deliv cost (built CLI)', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/Step Functions, Lambda: bundled price snapshot of \d{4}-\d{2}-\d{2} — AWS public pricing pages/);
     expect(result.stdout).toMatch(/every Task a Lambda of 128 MB and 100 ms unless its resource says otherwise/);
-    expect(result.stdout).toMatch(/SQS\s+sqs:sendMessage · Notify\s+1,000,000 calls.*not estimated/);
+    expect(result.stdout).toMatch(/^SQS · sqs:sendMessage\n {2}Notify\s+1,000,000 calls.*not estimated$/m);
     // Quote, Express?, Label, Notify = 4 transitions; 4M − 4,000 free at $0.025/1K = $99.90.
-    expect(result.stdout).toMatch(/State transitions \(Standard\) · routing\s+4,000,000 transitions\s+\$0\.025\/1K\s+-4,000 \(-\$0\.10\)\s+\$99\.90/);
+    expect(result.stdout).toMatch(/^Step Functions · State transitions \(Standard\)\n {2}routing\s+4,000,000 transitions\s+\$0\.025\/1K\s+-\$0\.10\s+\$99\.90$/m);
     expect(result.stdout).toMatch(/Standard vs Express/);
   });
 
@@ -112,12 +112,21 @@ describe('deliv cost (built CLI)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     for (const template of templates) expect(result.stdout).toContain(`  ${template} (`);
     expect(result.stdout).toMatch(/Step Functions, Lambda, Bedrock: bundled price snapshot of \d{4}-\d{2}-\d{2}/);
-    expect(result.stdout).toMatch(/State transitions \(Standard\) · order-fulfillment/);
-    expect(result.stdout).toMatch(/Requests \(Express\) · parcel-routing|State transitions \(Standard\) · parcel-routing/);
-    expect(result.stdout).toMatch(/Output tokens · global\.anthropic\.claude-haiku-4-5-20251001-v1:0/);
-    expect(result.stdout).toMatch(/SNS\s+sns:publish · /);
-    expect(result.stdout).toMatch(/SQS\s+sqs:sendMessage · EscalateToHuman/);
-    expect(result.stdout).toMatch(/^Total\s+\$[\d,]+\.\d\d$/m);
+    const from = result.stdout.indexOf('\nLine item');
+    const estimate = result.stdout.slice(from, result.stdout.indexOf('\n\n', from));
+    expect(estimate).toMatch(/^Step Functions · State transitions \(Standard\)\n {2}order-fulfillment /m);
+    expect(estimate).toMatch(/^ {2}parcel-routing +[\d,]+ (transitions|requests) /m);
+    // Bedrock's line items are one model's input and output tokens: grouped under the model.
+    expect(estimate).toMatch(/^Bedrock · global\.anthropic\.claude-haiku-4-5-20251001-v1:0\n {2}Input tokens +[\d,]+ tokens .*\n {2}Output tokens +[\d,]+ tokens /m);
+    expect(estimate).toMatch(/^SNS · sns:publish$/m);
+    expect(estimate).toMatch(/^SQS · sqs:sendMessage\n {2}EscalateToHuman /m);
+    expect(estimate).toMatch(/^Total\s+\$[\d,]+\.\d\d$/m);
+    // The tables fit 100 columns (a terminal, a review comment); the long lines are prose.
+    const tables = result.stdout.split('\n\n').filter((block) => /^(Line item|Machine) /m.test(block));
+    expect(tables).toHaveLength(2);
+    for (const line of tables.flatMap((block) => block.split('\n')).filter((line) => !/^(As declared|Standard vs Express| {2}(not estimated|Whole project)| {2}\S+: )/.test(line))) {
+      expect(line.length, line).toBeLessThanOrEqual(100);
+    }
     expect(result.stdout).toMatch(/Whole project: Standard \$[\d,.]+, Express where possible \(order-fulfillment stay Standard\) \$[\d,.]+ a month/);
   });
 

@@ -78,3 +78,25 @@ describe('fitVisible', () => {
     expect(terminalSafe(fitVisible(`Charge${ESC}]0;a long window title${ESC}\\ now`, 12), { colour: false })).toBe('Charge now');
   });
 });
+
+describe('renderTable with a width to keep', () => {
+  const rows = [
+    { item: 'Requests (x86_64) · validate-order-and-reserve-the-stock-it-needs', monthly: '$0.00' },
+    { item: 'Compute (x86_64) · check-stock', monthly: '$16.15' },
+  ];
+  const columns = [
+    { header: 'Line item', value: (row: (typeof rows)[number]) => row.item },
+    { header: 'Monthly', value: (row: (typeof rows)[number]) => row.monthly, align: 'right' as const },
+  ];
+
+  it('cuts the column that gives way, with an ellipsis, and keeps the others whole', () => {
+    const lines = shown(renderTable(rows, columns, { maxWidth: 40, shrink: 0 }));
+    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(40);
+    expect(lines[1]).toBe('Requests (x86_64) · validate-o…    $0.00');
+    expect(lines[2]).toBe('Compute (x86_64) · check-stock    $16.15');
+  });
+
+  it('changes nothing when the table fits', () => {
+    expect(renderTable(rows, columns, { maxWidth: 200, shrink: 0 })).toBe(renderTable(rows, columns));
+  });
+});
