@@ -303,6 +303,13 @@ export async function describeExecutionMachine(sfn: SFNClient, executionArn: str
   return { stateMachineArn: machine.stateMachineArn, name: machine.name, definition: machine.definition, type };
 }
 
+/** A deployed machine's definition as JSON, or undefined when it cannot be read (a missing permission, a machine deleted since). */
+export async function machineDefinition(sfn: SFNClient, stateMachineArn: string): Promise<unknown> {
+  const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
+  const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn })).catch(() => undefined);
+  return machine?.definition ? JSON.parse(machine.definition) : undefined;
+}
+
 /** The newest execution of any of these machines with one of these statuses (by stop, else start, time). */
 export async function latestExecution(
   sfn: SFNClient,

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { targetFlag } from '../ui/flags.js';
 import { paint } from '../ui/colors.js';
 
 export default class Build extends BaseCommand {
@@ -15,7 +16,7 @@ export default class Build extends BaseCommand {
   ];
 
   static override flags = {
-    target: Flags.string({ description: 'target whose substitutions to apply (default: defaultTarget or local)' }),
+    target: targetFlag,
     format: Flags.string({ description: 'what to write: the rendered ASL, or a template of the whole project', options: ['asl', 'sam', 'cloudformation'], default: 'asl' }),
   };
 

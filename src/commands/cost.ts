@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { targetFlag } from '../ui/flags.js';
 import { UsageError } from '../ui/errors.js';
 
 export default class Cost extends BaseCommand {
@@ -48,11 +49,11 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     usage: Flags.string({ char: 'u', description: 'usage file (YAML/JSON): workload, branch weights, failure rates, Map items, function sizes' }),
     'from-executions': Flags.boolean({ description: 'measure transitions from the histories of recent executions on the target' }),
     'free-tier': Flags.string({ description: 'apply the always-free allowances once for the account', options: ['always', 'none'] }),
-    offline: Flags.boolean({ description: 'do not call the Pricing API: use cached prices, then the bundled snapshot' }),
-    refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached' }),
+    offline: Flags.boolean({ description: 'do not call the Pricing API: use cached prices, then the bundled snapshot', exclusive: ['refresh'] }),
+    refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached', exclusive: ['offline'] }),
     chart: Flags.boolean({ description: 'draw monthly cost against volume (1k–100M executions) for Standard and Express' }),
     out: Flags.string({ description: 'write the chart as a self-contained SVG file (implies --chart)' }),
-    target: Flags.string({ char: 't', description: 'target whose substitutions, region and executions to use (default: defaultTarget or local)' }),
+    target: targetFlag,
     diff: Flags.string({ description: 'also price the project at this git ref (default HEAD when given alone) and show the change per machine and line item', helpValue: 'REF' }),
     'max-monthly': Flags.string({ description: 'monthly budget in USD (default: cost.maxMonthly of deliv.yaml); exit 1 when the estimate is over it', helpValue: 'USD' }),
   };
@@ -69,7 +70,6 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     const { runCost } = await import('../cost/index.js');
     const { tryLoadProject } = await import('../project/config.js');
     const { withProgress } = await import('../ui/progress.js');
-    if (flags.refresh && flags.offline) throw new UsageError('--refresh rereads prices from the Pricing API, --offline never calls it', { hint: 'use one of them' });
     if (flags.out && !/\.svg$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the chart is written as SVG`, { hint: 'name the file *.svg' });
     const cwd = process.cwd();
     const project = tryLoadProject(cwd);

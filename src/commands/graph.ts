@@ -2,8 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
 import { writeOut } from '../ui/output.js';
 import { FORMAT_BY_EXTENSION, GRAPH_FORMATS, type GraphFormat } from '../graph/formats.js';
-import { UsageError } from '../ui/errors.js';
-import { targetFlags } from '../ui/flags.js';
+import { subFlag, substitutions as substitutionsOf, targetFlags } from '../ui/flags.js';
 
 export default class Graph extends BaseCommand {
   static override summary = 'Draw a state machine, or one of its executions, as a picture';
@@ -36,7 +35,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     coverage: Flags.boolean({ description: 'run the machine\'s tests (tests/<machine>.test.yaml) and draw what they leave uncovered dashed', exclusive: ['execution'] }),
     out: Flags.string({ char: 'o', description: 'write to this file instead of stdout (.svg, .html, .dot, .mmd pick the format)' }),
     ...targetFlags,
-    sub: Flags.string({ description: 'fill a ${Name} placeholder: Name=value (repeatable)', multiple: true }),
+    sub: subFlag(),
     width: Flags.integer({ char: 'w', description: 'columns for the terminal drawing (default: the terminal width)', min: 20 }),
   };
 
@@ -50,7 +49,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     const { colors } = await import('../ui/colors.js');
     const { tryLoadProject } = await import('../project/config.js');
 
-    const substitutions = parseSubstitutions(flags.sub ?? []);
+    const substitutions = substitutionsOf(flags.sub);
     const format: GraphFormat = (flags.format as GraphFormat | undefined) ?? (flags.out ? FORMAT_BY_EXTENSION[path.extname(flags.out).toLowerCase()] : undefined) ?? 'ascii';
     const target = { target: flags.target, region: flags.region, profile: flags.profile };
 
@@ -108,14 +107,4 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
       output: flags.out ? undefined : rendered.text,
     };
   }
-}
-
-function parseSubstitutions(pairs: string[]): Record<string, string> {
-  const substitutions: Record<string, string> = {};
-  for (const pair of pairs) {
-    const index = pair.indexOf('=');
-    if (index <= 0) throw new UsageError(`--sub takes Name=value, not \`${pair}\``, { hint: 'e.g. --sub OrdersTableName=orders' });
-    substitutions[pair.slice(0, index)] = pair.slice(index + 1);
-  }
-  return substitutions;
 }

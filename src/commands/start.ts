@@ -85,11 +85,8 @@ export default class Start extends BaseCommand {
         explanation = await explainFailure(started.executionArn);
       } else if (status !== 'SUCCEEDED' && flags.explain) {
         // Not logged (or not yet): explain from the result StartSyncExecution returned.
-        const { contextFromSyncResult } = await import('../explain/index.js');
-        const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
-        const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: started.stateMachineArn })).catch(() => undefined);
-        const definition = machine?.definition ? JSON.parse(machine.definition) : undefined;
-        const context = contextFromSyncResult({ executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, input, error, cause, status, definition });
+        const { syncFailureContext } = await import('../explain/index.js');
+        const context = await syncFailureContext(sfn, { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, input, error, cause, status });
         explanation = await explainFailure(started.executionArn, context);
       }
       return { executionArn: started.executionArn, stateMachineArn: started.stateMachineArn, type: started.type, status, output, error, cause, explanation };

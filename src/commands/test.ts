@@ -30,7 +30,7 @@ The test file format is published as JSON Schema in schemas/deliv-test.schema.js
     update: Flags.boolean({ char: 'u', description: 'write the actual path and output of failing cases into their test files (shown as a diff)' }),
     watch: Flags.boolean({ description: 'run again whenever a test file, definition or handler changes' }),
     'from-execution': Flags.string({ description: 'write a replay test case of this recorded execution (ARN) instead of running tests' }),
-    out: Flags.string({ description: 'with --from-execution: the test file to add the case to (default tests/<machine>.test.yaml)' }),
+    out: Flags.string({ description: 'with --from-execution: the test file to add the case to (default tests/<machine>.test.yaml)', dependsOn: ['from-execution'] }),
     ...targetFlags,
   };
 

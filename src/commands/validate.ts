@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
+import { subFlag, substitutions as substitutionsOf, targetFlag } from '../ui/flags.js';
 import { paint } from '../ui/colors.js';
 
 export default class Validate extends BaseCommand {
@@ -19,18 +20,18 @@ Problems name the file, line and column, and the state. Exit code 2 when there i
   };
 
   static override flags = {
-    sub: Flags.string({ description: 'fill a ${Name} placeholder of a bare file: Name=value (repeatable)', multiple: true }),
-    target: Flags.string({ description: 'check only this target of deliv.yaml' }),
+    sub: subFlag({ description: 'fill a ${Name} placeholder of a bare file: Name=value (repeatable)' }),
+    target: targetFlag,
   };
 
   async run() {
     const { argv, flags } = await this.parse(Validate);
     const { tryLoadProject, loadProject } = await import('../project/config.js');
-    const { checkFiles, checkProject, parseSubstitutions } = await import('../project/check.js');
+    const { checkFiles, checkProject } = await import('../project/check.js');
     const { formatProblem } = await import('../asl/validate.js');
     const { withProgress } = await import('../ui/progress.js');
     const files = argv as string[];
-    const substitutions = parseSubstitutions(flags.sub);
+    const substitutions = substitutionsOf(flags.sub);
     const report = await withProgress('Validating', async () =>
       files.length > 0 ? checkFiles(files, substitutions, tryLoadProject()) : checkProject(loadProject(), { target: flags.target }));
 

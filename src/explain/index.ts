@@ -9,7 +9,7 @@ import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
-import { declaredBy, describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, readHistory } from '../aws/sfn.js';
+import { declaredBy, describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, machineDefinition, readHistory } from '../aws/sfn.js';
 import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { askModel, BedrockUnavailable, DEFAULT_MODEL, type TokenUsage } from './bedrock.js';
@@ -180,6 +180,12 @@ export function contextFromSyncResult(result: {
       : { id: events.length + 1, previousEventId: events.length, timestamp, type: 'ExecutionFailed', executionFailedEventDetails: details },
   );
   return extractFailureContext(events, result.definition, { executionArn: result.executionArn, stateMachineArn: result.stateMachineArn, workflowType: 'EXPRESS' });
+}
+
+/** The same, with the machine's definition read from the target (so the failing state's Retry, Catch and type are known). */
+export async function syncFailureContext(sfn: SFNClient, result: Omit<Parameters<typeof contextFromSyncResult>[0], 'definition'>): Promise<FailureContext> {
+  const definition = result.stateMachineArn ? ((await machineDefinition(sfn, result.stateMachineArn)) as StateMachineDefinition | undefined) : undefined;
+  return contextFromSyncResult({ ...result, definition });
 }
 
 function soleMapWithTolerance(definition: StateMachineDefinition | undefined): string | undefined {

@@ -117,14 +117,3 @@ function relative(file: string): string {
 function withRelativeFiles(problems: Problem[]): Problem[] {
   return problems.map((problem) => ({ ...problem, file: relative(problem.file) }));
 }
-
-/** `--sub Name=value` flags → substitutions. */
-export function parseSubstitutions(pairs: string[] = []): Record<string, string> {
-  const substitutions: Record<string, string> = {};
-  for (const pair of pairs) {
-    const index = pair.indexOf('=');
-    if (index <= 0) throw new UsageError(`--sub ${pair}: expected Name=value`, { hint: 'for example --sub PaymentFunctionArn=arn:aws:lambda:us-east-1:123456789012:function:pay' });
-    substitutions[pair.slice(0, index)] = pair.slice(index + 1);
-  }
-  return substitutions;
-}

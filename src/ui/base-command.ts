@@ -41,7 +41,7 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (process.env.DEBUG) process.stderr.write(`${error.stack ?? error}\n`);
     if (error instanceof DelivError) {
-      this.report(error.code, error.message, error.hint, error.exitCode);
+      this.report(error.code, ownMessage(error.message), error.hint, error.exitCode);
     }
     // oclif's own parse errors (unknown flag, bad value, missing argument) are usage errors, reason kept whole.
     const usage = error.oclif?.exit === 0 ? undefined : describeParseError(error, this.shape());
@@ -63,6 +63,11 @@ export abstract class BaseCommand extends Command {
     writeError({ code, message, hint, exitCode }, this.jsonEnabled());
     this.exit(exitCode);
   }
+}
+
+/** A flag's own parse error (`--sub`'s), without the frame oclif puts around it ("Parsing --sub", "See more help with --help"). */
+function ownMessage(text: string): string {
+  return text.replace(/^Parsing --[\w-]+\s*\n\s*/, '').replace(/\n?See more help with --help\s*$/, '');
 }
 
 function firstLine(text: string): string {

@@ -84,7 +84,7 @@ describe('deliv graph on a bare definition file', () => {
   it.each([
     [['graph', 'missing.asl.json'], /cannot read .*missing\.asl\.json/],
     [['graph', 'x.asl.json', '--format', 'png'], /--format must be one of .*; got `png`/],
-    [['graph', 'x.asl.json', '--sub', 'NoEquals'], /--sub takes Name=value/],
+    [['graph', 'x.asl.json', '--sub', 'NoEquals'], /--sub NoEquals: expected Name=value/],
     [['graph'], /nothing to draw: no deliv\.yaml here/],
     [['graph', 'x.asl.json', '--execution', 'yesterday'], /--execution takes an execution ARN or `latest`/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
