@@ -16,6 +16,7 @@ import { PSEUDO_SCOPE } from '../aws/arn.js';
 import type { ResolvedTarget } from '../aws/target.js';
 import type { Project } from '../project/config.js';
 import { loadDefinitionFile, renderStateMachine } from '../project/definition.js';
+import { confinedOutput } from '../project/check.js';
 import { functionPlaceholder, PROJECT_TAG } from '../project/names.js';
 import { UsageError } from '../ui/errors.js';
 import { LAMBDA_HANDLER, packageFunction } from './bundle.js';
@@ -71,7 +72,7 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     kinds[id] = type;
   };
   const write = (relative: string, contents: string | Uint8Array) => {
-    const file = path.join(outDir, relative);
+    const file = confinedOutput(project.root, path.join(outDir, relative));
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, contents);
     files.push(relative);

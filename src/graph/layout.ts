@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import { requireWithCodeCache } from '../code-cache.js';
 import { shorten } from './choice-label.js';
 import { explainCommand, formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
 import { describeRetry, describeType, type GraphEdge, type GraphGroup, type GraphModel, type GraphNode } from './model.js';
@@ -135,8 +135,9 @@ export async function layoutGraph(
   metrics: LayoutMetrics,
   execution?: ExecutionSummary,
 ): Promise<GraphLayout> {
-  // elkjs is CommonJS (a 1.6 MB bundle): required, not imported, so the ESM loader does not scan it for exports.
-  const Elk = createRequire(import.meta.url)('elkjs/lib/elk.bundled.js') as new (args?: ELKConstructorArguments) => ELK;
+  // elkjs is CommonJS (a 1.6 MB bundle): required, not imported, so the ESM loader does not scan it
+  // for exports, and through V8's code cache, so that only the first run compiles it.
+  const Elk = requireWithCodeCache(import.meta.url, 'elkjs/lib/elk.bundled.js') as new (args?: ELKConstructorArguments) => ELK;
   const elk = new Elk();
   const nodesById = new Map(model.nodes.map((node) => [node.id, node]));
   const groupsById = new Map(model.groups.map((group) => [group.id, group]));

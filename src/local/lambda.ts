@@ -14,7 +14,7 @@
  * module cache), so `npm install` needs no restart.
  */
 import { announceRealAws, handlerAwsEnvironment } from './handler-env.js';
-import { insideProject, PathOutsideProject } from '../project/confine.js';
+import { insideProject, isWithin, PathOutsideProject, projectOutput } from '../project/confine.js';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -176,15 +176,31 @@ export class LambdaHost {
     return prepared;
   }
 
+  /**
+   * A file of the handler cache, checked before anything is written: the cache
+   * stays in the project (or in the data dir given with --data-dir), so a
+   * `.deliv` or cache entry that is a symbolic link out is refused, not written through.
+   */
+  private cacheFile(name: string): string {
+    const target = path.join(this.cacheDir, name);
+    const home = isWithin(path.resolve(this.root), path.resolve(this.cacheDir)) ? this.root : this.cacheDir;
+    try {
+      return projectOutput(home, target);
+    } catch (error) {
+      if (!(error instanceof PathOutsideProject)) throw error;
+      throw new TaskFailure(StatesErrors.Runtime, `refusing to write the handler cache ${relative(this.root, target)}: ${error.why}; remove the link (deliv recreates its cache)`);
+    }
+  }
+
   private async bundle(name: string, file: string, mtime: number): Promise<Prepared> {
     const label = relative(this.root, file);
     if (!/\.(c|m)?tsx?$/.test(file)) return { moduleUrl: pathToFileURL(file).href, file, label };
-    const { build } = await import('esbuild');
-    mkdirSync(this.cacheDir, { recursive: true });
     // A `.cts` handler is CommonJS: bundled as such, its require() calls stay real require() calls
     // (an ESM bundle would turn them into esbuild's "Dynamic require is not supported").
     const commonJs = /\.cts$/.test(file);
-    const outfile = path.join(this.cacheDir, `${name}-${Math.round(mtime)}.${commonJs ? 'cjs' : 'mjs'}`);
+    const outfile = this.cacheFile(`${name}-${Math.round(mtime)}.${commonJs ? 'cjs' : 'mjs'}`);
+    const { build } = await import('esbuild');
+    mkdirSync(this.cacheDir, { recursive: true });
     try {
       await build({ entryPoints: [file], outfile, absWorkingDir: this.root, bundle: true, platform: 'node', format: commonJs ? 'cjs' : 'esm', packages: 'external', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' });
     } catch (error) {

@@ -4,6 +4,7 @@ import { dedupe, placeholderProblems, validateDefinition, type Problem } from '.
 import type { StateMachineDefinition } from '../asl/types.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import type { Project } from './config.js';
+import { PathOutsideProject, projectOutput } from './confine.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from './definition.js';
 
 export interface CheckedDefinition {
@@ -76,14 +77,25 @@ export function buildProject(project: Project, target: string): { built: BuiltMa
   const report = checkProject(project, { target });
   if (report.errors > 0) return { built: [], report };
   const outputDir = path.join(project.root, '.deliv', 'build');
+  const outputs = Object.keys(project.config.stateMachines).map((machine) => confinedOutput(project.root, path.join(outputDir, `${machine}.asl.json`)));
   mkdirSync(outputDir, { recursive: true });
-  const built = Object.keys(project.config.stateMachines).map((machine) => {
+  const built = Object.keys(project.config.stateMachines).map((machine, index) => {
     const { definition } = renderStateMachine(project, machine, target);
-    const output = path.join(outputDir, `${machine}.asl.json`);
+    const output = outputs[index];
     writeFileSync(output, `${JSON.stringify(definition, null, 2)}\n`);
     return { machine, output: relative(output), definition };
   });
   return { built, report };
+}
+
+/** Where build writes, refused (before anything is written) when a link would carry it out of the project. */
+export function confinedOutput(root: string, target: string): string {
+  try {
+    return projectOutput(root, target);
+  } catch (error) {
+    if (!(error instanceof PathOutsideProject)) throw error;
+    throw new UsageError(`refusing to write ${path.relative(root, target)}: ${error.why}`, { hint: 'deliv writes its output only inside the project; remove the link (deliv recreates .deliv/ itself)' });
+  }
 }
 
 function loadOrProblem(load: () => LoadedDefinition, file: string): LoadedDefinition | { problem: Problem } {

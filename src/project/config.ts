@@ -212,6 +212,8 @@ export function parseProjectConfig(text: string, file: string, label: string = f
   };
   for (const [name, machine] of Object.entries(config.stateMachines as Record<string, StateMachineConfig>)) {
     const at = ['stateMachines', name];
+    // The name becomes a file name (.deliv/build/<name>.asl.json) and an ARN part: AWS's rules keep both safe.
+    if (!MACHINE_NAME.test(name)) fail(at, `\`${name}\` is not a state machine name AWS accepts`, 'use 1 to 80 characters without spaces, brackets, wildcards or any of " # % \\ ^ | ~ ` $ & , ; : /', true);
     if (!isObject(machine) || machine.definition === undefined) fail(at, `state machine \`${name}\` has no \`definition\` file`, `add definition: statemachines/${name}.asl.yaml`);
     confined([...at, 'definition'], machine.definition, `the definition of \`${name}\``);
     if (machine.events !== undefined) confined([...at, 'events'], machine.events, `the events folder of \`${name}\``);
@@ -224,6 +226,7 @@ export function parseProjectConfig(text: string, file: string, label: string = f
     if (!isObject(config.functions)) fail(['functions'], '`functions` must map each function name to its handler', 'e.g. functions: { charge: { handler: functions/charge.mjs } }');
     for (const [name, fn] of Object.entries(config.functions as Record<string, FunctionConfig>)) {
       const at = ['functions', name];
+      if (!FUNCTION_KEY.test(name)) fail(at, `\`${name}\` is not a Lambda function name`, 'use 1 to 64 letters, digits, - and _', true);
       if (!isObject(fn) || fn.handler === undefined) fail(at, `function \`${name}\` has no \`handler\``, `add handler: functions/${name}.mjs (a module exporting handler)`);
       confined([...at, 'handler'], fn.handler, `the handler of \`${name}\``);
       for (const field of ['timeoutSeconds', 'memoryMB'] as const) {
@@ -244,6 +247,12 @@ export function parseProjectConfig(text: string, file: string, label: string = f
   }
   return { ...config, name: config.name as string, stateMachines: config.stateMachines as Record<string, StateMachineConfig>, targets } as ProjectConfig;
 }
+
+/** AWS's state machine names: 1-80 characters, none of whitespace, brackets, wildcards, `"#%\\^|~\`$&,;:/` or control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are what the rule excludes
+const MACHINE_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+/** Lambda's function names. */
+const FUNCTION_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
 const isObject = (value: unknown): value is Record<string, any> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

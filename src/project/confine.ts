@@ -37,6 +37,16 @@ function realpathOfNearest(target: string): string {
 }
 
 /**
+ * `target` (an absolute path deliv built, such as `.deliv/build/x.asl.json`)
+ * when writing it stays in the project: checked on the real path, so a
+ * `.deliv` folder or an old output that is a symbolic link out of the project
+ * is refused rather than written through.
+ */
+export function projectOutput(root: string, target: string): string {
+  return insideProject(root, path.relative(path.resolve(root), target));
+}
+
+/**
  * The absolute path of `requested` (relative to `root`), or a PathOutsideProject
  * error when it would leave the project. `parts` are joined first (a bucket, then a key).
  */

@@ -3,6 +3,7 @@ import type { WorkflowType } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
 import {
   DEFAULT_REGION,
+  folderWriteProblem,
   isFolderEmpty,
   projectNameProblem,
   regionProblem,
@@ -131,6 +132,9 @@ function checkFolder(dir: string, force: boolean | undefined): void {
   if (!force && !isFolderEmpty(path.resolve(dir))) {
     throw new UsageError(`${dir} is not empty`, { hint: 'choose an empty or new folder, or pass --force to write into it anyway' });
   }
+  // Before any question: a folder that cannot be written fails now, not after the last answer.
+  const problem = folderWriteProblem(dir);
+  if (problem) throw new UsageError(problem, { hint: 'choose a folder you can write to' });
 }
 
 function parseLanguage(value: string): HandlerLanguage {

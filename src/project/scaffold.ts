@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
 import { UsageError } from '../ui/errors.js';
+import { insideProject, PathOutsideProject } from './confine.js';
 import { PROJECT_FILE, type FunctionConfig, type ProjectConfig, type StateMachineConfig, type TargetConfig } from './config.js';
 import { getTemplate, parameterValue, type Template } from './templates.js';
 
@@ -114,6 +115,67 @@ export function isFolderEmpty(dir: string): boolean {
   if (!existsSync(dir)) return true;
   if (!statSync(dir).isDirectory()) return false;
   return readdirSync(dir).every((entry) => entry === '.git');
+}
+
+/** Why a folder cannot be created (or written) at `at`, in words; the code when there are none. */
+function folderErrorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    // /proc, /sys and similar answer ENOENT for a folder that cannot exist there.
+    case 'ENOENT':
+      return 'this file system does not allow new folders there';
+    default:
+      return code ?? String(error);
+  }
+}
+
+/**
+ * Why deliv could not write a project into `dir`, or undefined when it can:
+ * checked before any question is asked, so that `deliv init /proc/x` (or a
+ * read-only or foreign folder) fails at once. A missing folder is tried by
+ * creating its first missing part and removing it again; an existing one by
+ * creating a hidden entry in it.
+ */
+export function folderWriteProblem(dir: string): string | undefined {
+  const target = path.resolve(dir);
+  let existing = target;
+  const missing: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    missing.unshift(path.basename(existing));
+    existing = parent;
+  }
+  if (!statSync(existing).isDirectory()) return `${existing} is a file, not a folder`;
+  const probe = missing.length > 0 ? path.join(existing, missing[0]) : path.join(target, `.deliv-init-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+  } catch (error) {
+    return `cannot create ${missing.length > 0 ? probe : `files in ${target}`}: ${folderErrorReason(error)}`;
+  }
+  return undefined;
+}
+
+/**
+ * `mkdir -p`, one part at a time: Node's own recursive mkdir never returns
+ * where a file system answers ENOENT for a parent that exists (/proc).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let existing = dir;
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
+  }
+  for (const folder of missing) mkdirSync(folder);
 }
 
 /** Every file of the new project, relative path → content. Nothing touches the disk. */
@@ -317,6 +379,16 @@ export function insideRoot(root: string, relative: string): string {
   return target;
 }
 
+function confinedTarget(root: string, relative: string): string {
+  insideRoot(root, relative);
+  try {
+    return insideProject(root, relative);
+  } catch (error) {
+    if (!(error instanceof PathOutsideProject)) throw error;
+    throw new UsageError(`refusing to write ${relative}: ${error.why}`, { hint: 'deliv init writes only inside DIR; remove the link or choose another folder' });
+  }
+}
+
 /**
  * Writes the planned files into `dir`. They are written to a hidden staging folder
  * inside `dir` first and moved into place once all are written, so nothing is ever
@@ -330,9 +402,12 @@ export function writeProject(dir: string, files: Map<string, string>, options: {
   if (!options.force && !isFolderEmpty(root)) {
     throw new UsageError(`${dir} is not empty`, { hint: 'choose an empty or new folder, or pass --force to write into it anyway' });
   }
-  const targets = [...files.keys()].map((relative) => insideRoot(root, relative));
+  const problem = folderWriteProblem(root);
+  if (problem) throw new UsageError(problem, { hint: 'choose a folder you can write to' });
+  // On the real paths: with --force, a folder of DIR that is a symbolic link out must not receive files.
+  const targets = [...files.keys()].map((relative) => confinedTarget(root, relative));
   const created = !existsSync(root);
-  mkdirSync(root, { recursive: true });
+  makeFolders(root);
   const staging = mkdtempSync(path.join(root, '.deliv-init-'));
   try {
     for (const [relative, content] of files) {

@@ -133,6 +133,12 @@ describe('deliv init: bad input', () => {
     expect(existsSync(path.join(cwd, 'deliv.yaml'))).toBe(true);
   });
 
+  it.runIf(existsSync('/proc/self'))('fails at once, with the reason, where no folder can be created (/proc/x)', async () => {
+    const result = await runCli(['init', '/proc/x', '--yes'], { cwd: folder('proc') });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('cannot create /proc/x: this file system does not allow new folders there');
+  });
+
   it('rejects a project name with ../ and writes nothing', async () => {
     const cwd = folder('escape');
     const result = await runCli(['init', '--yes', '--template', 'courier-dispatch', '--name', '../outside'], { cwd });

@@ -1,5 +1,5 @@
 /** Paths from deliv.yaml and definitions stay inside the project: no `..`, no absolute path, no symlink out. */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insideProject, isWithin } from '../../src/project/confine.js';
@@ -66,5 +66,26 @@ describe('handlers named in deliv.yaml', () => {
     const signal = new AbortController().signal;
     await expect(host.invoke('steal', { handler: '../app-secrets/secret.json' } as never, {}, signal)).rejects.toMatchObject({ error: 'Lambda.ResourceNotFoundException', cause: expect.stringContaining('outside the project') });
     await expect(host.invoke('steal', { handler: 'data/link.json' } as never, {}, signal)).rejects.toMatchObject({ cause: expect.stringContaining('symbolic link') });
+  });
+});
+
+describe('the handler cache', () => {
+  it('is never written through a .deliv folder that links out of the project', async () => {
+    const project = path.join(workspace.dir, 'cached');
+    const elsewhere = path.join(workspace.dir, 'cache-elsewhere');
+    mkdirSync(path.join(project, 'functions'), { recursive: true });
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, path.join(project, '.deliv'));
+    writeFileSync(path.join(project, 'functions/charge.ts'), 'export const handler = async (): Promise<number> => 42;\n');
+    const host = new LambdaHost(project, path.join(project, '.deliv/cache/handlers'), { region: 'us-east-1', account: '123456789012' });
+    try {
+      await expect(host.invoke('charge', { handler: 'functions/charge.ts' }, {}, new AbortController().signal)).rejects.toMatchObject({
+        error: 'States.Runtime',
+        cause: expect.stringMatching(/^refusing to write the handler cache \.deliv\/cache\/handlers\/charge-\d+\.mjs: it is a symbolic link to /),
+      });
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      await host.close();
+    }
   });
 });

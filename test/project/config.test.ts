@@ -56,6 +56,11 @@ describe('deliv.yaml problems', () => {
     expect(problem(`${machine}mocks: ../mocks.json\n`)).toMatchObject({ at: 'deliv.yaml:5:8', message: expect.stringContaining('the mocks file') });
   });
 
+  it('refuse a state machine or function name that could not be an AWS name (and would leave .deliv/build as a file name)', () => {
+    expect(problem('name: shop\nstateMachines:\n  ../../evil:\n    definition: statemachines/orders.asl.yaml\n')).toMatchObject({ at: 'deliv.yaml:3:3', message: '`../../evil` is not a state machine name AWS accepts' });
+    expect(problem(`${machine}functions:\n  ../up: { handler: functions/up.mjs }\n`)).toMatchObject({ at: 'deliv.yaml:6:3', message: '`../up` is not a Lambda function name' });
+  });
+
   it('accept what deliv init writes', () => {
     const config = parseProjectConfig(`${machine}    type: express\nfunctions:\n  charge: { handler: functions/charge.mjs, timeoutSeconds: 10, aws: real }\nmocks: mocks/MockConfigFile.json\n`, file);
     expect(config.stateMachines.orders.type).toBe('EXPRESS');

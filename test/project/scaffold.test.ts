@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -132,6 +132,21 @@ describe('writeProject', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('with --force, writes nothing through a folder of DIR that is a symbolic link out of it', () => {
+    const dir = freshDir();
+    mkdirSync(path.join(dir, 'elsewhere'));
+    mkdirSync(path.join(dir, 'project'));
+    symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'project/statemachines'));
+    const files = new Map([['deliv.yaml', 'name: p\n'], ['statemachines/orders.asl.yaml', 'StartAt: A\n']]);
+    expect(() => writeProject(path.join(dir, 'project'), files, { force: true })).toThrow(/refusing to write statemachines\/orders\.asl\.yaml: it is a symbolic link to/);
+    expect(readdirSync(path.join(dir, 'elsewhere'))).toEqual([]);
+    expect(readdirSync(path.join(dir, 'project'))).toEqual(['statemachines']);
+  });
+
+  it.runIf(existsSync('/proc/self'))('fails at once for a folder that cannot be created (/proc/x), without hanging in mkdir', () => {
+    expect(() => writeProject('/proc/deliv-init-test/x', new Map([['a.txt', 'a']]))).toThrow('cannot create /proc/deliv-init-test: this file system does not allow new folders there');
+  });
+
   it('leaves no staging folder behind', () => {
     const dir = freshDir();
     writeProject(path.join(dir, 'p'), new Map([['x.txt', 'x']]));
@@ -165,6 +180,12 @@ describe('resolveInitOptions without a terminal', () => {
       types: { 'support-triage': 'EXPRESS' },
       language: 'js',
     });
+  });
+
+  it.runIf(existsSync('/proc/self'))('refuses a folder it cannot write before the first question', async () => {
+    // interactive: the check must come before any prompt (which would wait on a test's stdin).
+    await expect(resolveInitOptions({ dir: '/proc/x' }, true)).rejects.toThrow(/^cannot create \/proc\/x: /);
+    await expect(resolveInitOptions({ dir: '/proc/x', yes: true }, false)).rejects.toThrow(/^cannot create \/proc\/x: /);
   });
 
   it('rejects a bad region or name before anything else', async () => {

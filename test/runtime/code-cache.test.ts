@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireWithCodeCache } from '../../src/code-cache.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+
+const scratch = tempDir('deliv-code-cache-');
+afterAll(() => scratch.cleanup());
+
+/** A CommonJS module with some weight to it, and a caller that loads it through the cache in `cacheDir` in a fresh process. */
+function fixture(name: string, cacheDir: string): { module: string; run: () => string } {
+  const dir = path.join(scratch.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const module = path.join(dir, 'heavy.cjs');
+  const body = Array.from({ length: 300 }, (_, i) => `function f${i}(x) { return x * ${i} + ${i}; }`).join('\n');
+  writeFileSync(module, `${body}\nmodule.exports = { sum: (x) => f1(x) + f299(x), dir: __dirname, same: () => require('./heavy.cjs') === module.exports };\n`);
+  const caller = path.join(dir, 'caller.mts');
+  writeFileSync(
+    caller,
+    `import { requireWithCodeCache } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/code-cache.ts')).href)};\n` +
+      `const heavy = requireWithCodeCache(${JSON.stringify(pathToFileURL(caller).href)}, './heavy.cjs', ${JSON.stringify(cacheDir)});\n` +
+      'console.log(heavy.sum(2), heavy.same());\n',
+  );
+  return { module, run: () => execFileSync(process.execPath, ['--import', 'tsx', caller], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() };
+}
+
+describe('requireWithCodeCache', () => {
+  it('loads a CommonJS module as require does: its exports, its __dirname, one instance', () => {
+    const { module } = fixture('plain', path.join(scratch.dir, 'plain-cache'));
+    const heavy = requireWithCodeCache(pathToFileURL(module).href, './heavy.cjs', path.join(scratch.dir, 'plain-cache')) as { sum(x: number): number; dir: string; same(): boolean };
+    expect(heavy.sum(2)).toBe(3 + 897);
+    expect(heavy.dir).toBe(path.dirname(module));
+    expect(heavy.same()).toBe(true);
+    expect(createRequire(module)('./heavy.cjs')).toBe(heavy);
+  });
+
+  it('writes the cache when a run ends, and later runs load from it', () => {
+    const cacheDir = path.join(scratch.dir, 'cached-cache');
+    const { run } = fixture('cached', cacheDir);
+    expect(run()).toBe('900 true');
+    const [file] = readdirSync(cacheDir);
+    expect(file).toMatch(/^[0-9a-f]{32}\.bin$/);
+    const written = readFileSync(path.join(cacheDir, file));
+    expect(written.length).toBeGreaterThan(0);
+    expect(run()).toBe('900 true');
+    // Accepted by V8, so not written again.
+    expect(readFileSync(path.join(cacheDir, file)).equals(written)).toBe(true);
+  });
+
+  it('compiles as usual over a damaged cache, and writes a good one', () => {
+    const cacheDir = path.join(scratch.dir, 'damaged-cache');
+    const { run } = fixture('damaged', cacheDir);
+    run();
+    const [file] = readdirSync(cacheDir);
+    writeFileSync(path.join(cacheDir, file), 'not bytecode');
+    expect(run()).toBe('900 true');
+    expect(readFileSync(path.join(cacheDir, file), 'utf8')).not.toBe('not bytecode');
+  });
+
+  it('keeps no cache in a folder others can write to', () => {
+    const cacheDir = path.join(scratch.dir, 'shared-cache');
+    mkdirSync(cacheDir, { recursive: true });
+    chmodSync(cacheDir, 0o777);
+    const { run } = fixture('shared', cacheDir);
+    expect(run()).toBe('900 true');
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+});
