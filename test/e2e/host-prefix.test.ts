@@ -16,13 +16,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv, SYSTEM_PYTHON } from '../helpers/aws-clients.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { startCliEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 
 const run = promisify(execFile);
-const CLI_V1 = '/root/.pyenv/shims/aws';
-const CLI_V2 = '/usr/bin/aws';
-const PYTHON = '/usr/bin/python3';
+const CLI_V1 = AWS_CLI_V1;
+const CLI_V2 = AWS_CLI_V2;
+const PYTHON = SYSTEM_PYTHON;
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:quote-delivery';
 const PASS_STATE = JSON.stringify({ Type: 'Pass', Result: { quoted: true }, End: true });
@@ -34,18 +35,8 @@ let emulator: ChildEmulator;
 let port: string;
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const clientEnv = () => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_PAGER: '',
-  // One try: a name that does not resolve fails at once instead of after the retries.
-  AWS_MAX_ATTEMPTS: '1',
-});
+// One try: a name that does not resolve fails at once instead of after the retries.
+const clientEnv = () => awsClientEnv({ AWS_MAX_ATTEMPTS: '1' });
 
 beforeAll(async () => {
   emulator = await startCliEmulator(workspace.dir);
