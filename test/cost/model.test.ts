@@ -107,6 +107,27 @@ describe('static usage model', () => {
     expect(unknown.assumptions.join('\n')).toMatch(/Pack: 1 item per execution assumed/);
   });
 
+  it('averages Map items only over the sample events the Choice routing sends to the Map', () => {
+    const definition = {
+      StartAt: 'Kind',
+      States: {
+        Kind: { Type: 'Choice', Choices: [{ Variable: '$.bulk', BooleanEquals: true, Next: 'Split' }], Default: 'Single' },
+        Split: { Type: 'Map', ItemsPath: '$.parcels', ItemProcessor: { StartAt: 'Label', States: { Label: { Type: 'Pass', End: true } } }, End: true },
+        Single: { Type: 'Pass', End: true },
+      },
+    } as unknown as StateMachineDefinition;
+    // The third event carries 100 parcels but is not bulk: the Choice sends it to Single, so it says nothing of Split.
+    const sampleInputs = [{ bulk: true, parcels: [1, 2, 3, 4, 5, 6] }, { bulk: true, parcels: [1, 2] }, { bulk: false, parcels: Array.from({ length: 100 }, (_, i) => i) }];
+    const model = modelMachine({ definition, sampleInputs });
+    // Split: (6 + 2) / 2 = 4 items. Kind 1 + even split: ½ × (Split 1 + 4 × Label 1) + ½ × Single 1 = 1 + 2.5 + 0.5.
+    expect(model.transitions.expected).toBe(1 + 0.5 * (1 + 4 * 1) + 0.5 * 1);
+    expect(model.assumptions.join('\n')).toContain('Split: 4 items per execution on average (2–6), counted in 2 sample event(s) (the 1 other sample event(s) the Choice routing sends elsewhere)');
+
+    // An event the Choice cannot decide from its input alone (no `bulk`: a state before would compute it) may go either way, so it counts.
+    const undecided = modelMachine({ definition, sampleInputs: [...sampleInputs, { parcels: [1, 2, 3, 4, 5, 6, 7] }] });
+    expect(undecided.assumptions.join('\n')).toContain('Split: 5 items per execution on average (2–7), counted in 3 sample event(s)');
+  });
+
   it('runs loops as often as the usage file says, and bounds the maximum by it', () => {
     const definition = {
       StartAt: 'Poll',

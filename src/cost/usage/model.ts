@@ -16,7 +16,8 @@
  */
 import { firstMatching } from '../../asl/errors.js';
 import { targetsOf } from '../../asl/graph.js';
-import type { Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
+import type { JsonValue, QueryLanguage, Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
+import { compileChoiceRule } from '../../engine/choice.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
 import { UsageError } from '../../ui/errors.js';
 import { classifyTask, type TaskCall } from './resources.js';
@@ -486,10 +487,11 @@ class Walker {
     if (typeof state.Seconds === 'number') return [[1, state.Seconds]];
     const path = state.SecondsPath ?? jsonataInputPath(state.Seconds);
     if (path) {
-      const values = (this.input.sampleInputs ?? []).map((sample) => readPath(sample, path)).filter((value): value is number => typeof value === 'number');
+      const samples = this.samplesReaching(name);
+      const values = samples.reaching.map((sample) => readPath(sample, path)).filter((value): value is number => typeof value === 'number');
       if (values.length > 0) {
         const mean = values.reduce((a, b) => a + b, 0) / values.length;
-        this.assume(`${name}: waits ${round(mean)} s on average, read from ${values.length} sample event(s)`);
+        this.assume(`${name}: waits ${round(mean)} s on average, read from ${values.length} sample event(s)${samples.note}`);
         return values.map((value) => [1 / values.length, value]);
       }
     }
@@ -497,6 +499,22 @@ class Walker {
       this.assume(`${name}: wait time unknown, 0 s assumed for Express duration (set waitSeconds.${name} in the usage file)`);
     }
     return [[1, 0]];
+  }
+
+  /**
+   * The sample events whose run can reach `target` (or the Parallel or Map
+   * holding it): each is walked from StartAt along Next, and at every Choice
+   * its rules are evaluated with the sample, so a Choice that routes a sample
+   * elsewhere keeps it out of what is averaged there. A rule the sample alone
+   * cannot decide (it reads what an earlier state computes) lets the sample
+   * go both ways. `note` says, for the assumption, when some were left out.
+   */
+  private samplesReaching(target: string): { reaching: unknown[]; note: string } {
+    const samples = this.input.sampleInputs ?? [];
+    const language = (this.input.definition as { QueryLanguage?: QueryLanguage }).QueryLanguage ?? 'JSONPath';
+    const reaching = samples.filter((sample) => reaches(this.input.definition, target, sample, language));
+    const left = samples.length - reaching.length;
+    return { reaching, note: left > 0 ? ` (the ${left} other sample event(s) the Choice routing sends elsewhere)` : '' };
   }
 
   private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): Range {
@@ -509,16 +527,62 @@ class Walker {
     if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length };
     const path = state.ItemsPath ?? jsonataInputPath(state.Items) ?? (state.ItemReader ? undefined : '$');
     if (path) {
-      const counts = (this.input.sampleInputs ?? []).map((sample) => readPath(sample, path)).filter(Array.isArray).map((items) => items.length);
+      const samples = this.samplesReaching(name);
+      const counts = samples.reaching.map((sample) => readPath(sample, path)).filter(Array.isArray).map((items) => items.length);
       if (counts.length > 0) {
         const expected = counts.reduce((a, b) => a + b, 0) / counts.length;
-        this.assume(`${name}: ${round(expected)} items per execution on average (${Math.min(...counts)}–${Math.max(...counts)}), counted in ${counts.length} sample event(s)`);
+        this.assume(`${name}: ${round(expected)} items per execution on average (${Math.min(...counts)}–${Math.max(...counts)}), counted in ${counts.length} sample event(s)${samples.note}`);
         return { min: Math.min(...counts), expected, max: Math.max(...counts) };
       }
     }
     this.assume(`${name}: 1 item per execution assumed (set mapItems.${name} in the usage file)`);
     return { min: 1, expected: 1, max: 1 };
   }
+}
+
+/** Whether a run with this input can get to `target`, by the Choice rules it meets (see Walker.samplesReaching). */
+function reaches(machine: { StartAt: string; States: Record<string, State> }, target: string, sample: unknown, language: QueryLanguage): boolean {
+  const seen = new Set<string>();
+  const pending = [machine.StartAt];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const state = machine.States[name];
+    if (!state) continue;
+    if (name === target || holds(state, target)) return true;
+    if (state.Type === 'Choice') pending.push(...choiceRoutes(state, sample, state.QueryLanguage ?? language));
+    else if ('Next' in state && typeof state.Next === 'string') pending.push(state.Next);
+  }
+  return false;
+}
+
+/** Whether `target` is a state inside this Parallel's branches or this Map's iterations. */
+function holds(state: State, target: string): boolean {
+  const blocks: SubMachine[] = state.Type === 'Parallel' ? (state.Branches ?? []) : state.Type === 'Map' ? [state.ItemProcessor ?? state.Iterator].filter((block): block is SubMachine => block !== undefined) : [];
+  return blocks.some((block) => Object.entries(block.States ?? {}).some(([name, inner]) => name === target || holds(inner, target)));
+}
+
+/** Where a Choice sends this input: the first rule that holds, else Default; a rule it cannot decide adds its branch and goes on. */
+function choiceRoutes(state: Extract<State, { Type: 'Choice' }>, sample: unknown, language: QueryLanguage): string[] {
+  const routes: string[] = [];
+  const input = (sample ?? null) as JsonValue;
+  for (const rule of state.Choices ?? []) {
+    let holdsHere: boolean | undefined;
+    try {
+      const result = compileChoiceRule(rule, language)({ input, context: {}, variables: {}, states: { input } });
+      if (typeof result === 'boolean') holdsHere = result;
+      // A condition that needs an asynchronous JSONata function is not decided here.
+      else result.catch(() => undefined);
+    } catch {
+      holdsHere = undefined;
+    }
+    if (holdsHere === false) continue;
+    if (rule.Next) routes.push(rule.Next);
+    if (holdsHere === true) return routes;
+  }
+  if (state.Default) routes.push(state.Default);
+  return routes;
 }
 
 function maxAttempts(retrier: Retrier): number {
