@@ -6,7 +6,8 @@
  *
  * The arrows (shared/DESIGN.md): commands -> domain folders -> asl/aws/ui;
  * `engine` imports only `asl` and itself; `asl` imports nothing of deliv;
- * no domain folder imports `commands`; `ui` imports no domain.
+ * no domain folder imports `commands`; `ui` imports no domain; `aws` imports
+ * no domain but `project`; commands make no AWS SDK call (types only).
  *
  * Type-only imports count too: a cycle of types is still two modules that
  * cannot be understood (or moved) one without the other. Dynamic `import()`
@@ -110,6 +111,22 @@ export function layerViolations(dir, graph) {
   return found;
 }
 
+/**
+ * Commands parse flags, call the library and render: an SDK call belongs in a
+ * domain folder or src/aws. Type-only imports of the SDK's shapes are fine;
+ * any other mention of an `@aws-sdk/` module in src/commands is not.
+ */
+export function sdkInCommands(dir) {
+  const found = [];
+  const commands = path.join(dir, 'commands');
+  for (const file of statSync(commands, { throwIfNoEntry: false })?.isDirectory() ? files(commands) : []) {
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const withoutTypeImports = text.replace(/^import\s+type\s[^;]*;/gm, '');
+    if (/['"]@aws-sdk\//.test(withoutTypeImports)) found.push(file);
+  }
+  return found;
+}
+
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
 if (isMain) {
   const graph = importGraph(root);
@@ -119,6 +136,8 @@ if (isMain) {
   const found = cycles(graph);
   for (const component of found) console.error(`import cycle: ${component.map(rel).join(' ↔ ')}`);
   if (found.length > 0) console.error(`${found.length} import cycle(s): move what both sides need into a module of their own`);
-  if (violations.length > 0 || found.length > 0) process.exitCode = 1;
+  const sdk = sdkInCommands(root);
+  for (const file of sdk) console.error(`${rel(file)} uses the AWS SDK: commands call the library (src/aws, a domain folder), which makes the SDK calls`);
+  if (violations.length > 0 || found.length > 0 || sdk.length > 0) process.exitCode = 1;
   else console.log(`imports in ${rel(root) || '.'} follow the design's arrows, no cycles`);
 }

@@ -160,15 +160,22 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
   }
 }
 
-/** Express workflows cannot wait: AWS refuses `.sync` and `.waitForTaskToken` integrations in them. */
+/**
+ * Express workflows cannot wait: AWS refuses `.sync` and `.waitForTaskToken` integrations and
+ * Activities in them, in these words (recorded; the `.waitForTaskToken` one ends in a space, so
+ * that AWS's message has two before its "at").
+ */
 function checkExpressIntegrations(machine: JsonMap, base: DefinitionPath, add: Add): void {
   if (!isMap(machine.States)) return;
   for (const [name, state] of Object.entries(machine.States)) {
     const at = [...base, 'States', name];
     if (!isMap(state)) continue;
     if (typeof state.Resource === 'string' && /\.(sync(:\d+)?|waitForTaskToken)$/.test(state.Resource)) {
-      const pattern = state.Resource.endsWith('waitForTaskToken') ? '.waitForTaskToken' : '.sync';
-      add('error', 'SCHEMA_VALIDATION_FAILED', `an EXPRESS state machine cannot use the ${pattern} integration pattern; make the machine STANDARD`, [...at, 'Resource']);
+      const message = state.Resource.endsWith('waitForTaskToken') ? "Express state machine does not support '.waitForTaskToken' service integration " : "Express state machine does not support '.sync' service integration";
+      add('error', 'SCHEMA_VALIDATION_FAILED', message, [...at, 'Resource']);
+    }
+    if (typeof state.Resource === 'string' && /^arn:aws[a-z-]*:states:[^:]*:[^:]*:activity:/.test(state.Resource)) {
+      add('error', 'SCHEMA_VALIDATION_FAILED', 'Express state machine does not support Activity ARN', [...at, 'Resource']);
     }
     if (Array.isArray(state.Branches)) state.Branches.forEach((branch, index) => isMap(branch) && checkExpressIntegrations(branch, [...at, 'Branches', index], add));
     for (const field of ['ItemProcessor', 'Iterator']) if (isMap(state[field])) checkExpressIntegrations(state[field] as JsonMap, [...at, field], add);

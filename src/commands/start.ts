@@ -1,3 +1,4 @@
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
 import { writeOut } from '../ui/output.js';
@@ -127,7 +128,7 @@ export default class Start extends BaseCommand {
    * for the last one a little while. Logging off is said, not fatal: the
    * result was printed already.
    */
-  private async loggedEvents(sfn: import('@aws-sdk/client-sfn').SFNClient, executionArn: string, data: boolean): Promise<import('@aws-sdk/client-sfn').HistoryEvent[]> {
+  private async loggedEvents(sfn: SFNClient, executionArn: string, data: boolean): Promise<HistoryEvent[]> {
     const { followExecution } = await import('../aws/sfn.js');
     const { formatHistory } = await import('../logs/format.js');
     const { terminalColumns } = await import('../ui/width.js');

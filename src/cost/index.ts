@@ -148,36 +148,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
   const target = project || options.target ? resolveTarget(project, { target: options.target, region: options.region }) : undefined;
   const targetName = target && project?.config.targets[target.name] ? target.name : 'local';
 
-  const subjects: Subject[] = [];
-  const requested = options.subjects.length > 0 ? options.subjects : project ? Object.keys(project.config.stateMachines) : [];
-  if (requested.length === 0) {
-    throw new UsageError(`no deliv.yaml in ${options.cwd} or above, and no definition file given`, {
-      hint: 'run it in a project, or pass a file: deliv cost statemachine.asl.json',
-    });
-  }
-  for (const subject of requested) {
-    if (project?.config.stateMachines[subject]) {
-      const machine = project.config.stateMachines[subject];
-      const given = options.definitions?.[subject];
-      subjects.push({
-        name: subject,
-        file: machine.definition,
-        loaded: given !== undefined ? { ...renderStateMachine(project, subject, targetName), definition: JSON.parse(given) as LoadedDefinition['definition'] } : renderStateMachine(project, subject, targetName),
-        declaredType: machine.type,
-        samples: readSampleEvents(project, machine.events),
-        bare: false,
-      });
-    } else if (isDefinitionFile(subject, options.cwd)) {
-      const file = path.resolve(options.cwd, subject);
-      const loaded = loadDefinitionFile(file, target?.substitutions ?? {});
-      const name = path.basename(file).replace(/\.asl\.(json|ya?ml)$|\.(json|ya?ml)$/, '');
-      subjects.push({ name, file: subject, loaded, declaredType: 'STANDARD', samples: [], bare: true });
-    } else {
-      throw new UsageError(`\`${subject}\` is neither a state machine of ${project ? project.file : 'a project'} nor a definition file`, {
-        hint: project ? `known machines: ${Object.keys(project.config.stateMachines).join(', ')}` : 'pass the path of an .asl.json or .asl.yaml file',
-      });
-    }
-  }
+  const subjects = resolveSubjects(options, target?.substitutions ?? {}, targetName);
   if (subjects.some((subject) => subject.bare)) {
     assumptions.push(
       `bare definition files: priced as STANDARD workflows (see the comparison for Express); every Task a Lambda of ${DEFAULT_FUNCTION.memoryMB} MB and ${DEFAULT_FUNCTION.durationMs} ms unless its resource says otherwise; service integrations not estimated`,
@@ -189,15 +160,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     }
   }
 
-  const functionSpec = (name: string): FunctionSpec => {
-    const fromProject = project?.config.functions?.[name];
-    const fromUsage = config.functions?.[name];
-    return {
-      memoryMB: fromUsage?.memoryMB ?? fromProject?.memoryMB ?? config.lambda?.memoryMB ?? DEFAULT_FUNCTION.memoryMB,
-      durationMs: fromUsage?.durationMs ?? fromProject?.durationMs ?? config.lambda?.durationMs ?? DEFAULT_FUNCTION.durationMs,
-      architecture: fromUsage?.architecture ?? fromProject?.architecture ?? config.lambda?.architecture ?? DEFAULT_FUNCTION.architecture,
-    };
-  };
+  const functionSpec = functionSpecs(project, config);
   const mocks = project ? readMockConfig(project, warnings) : undefined;
   const durations = {
     lambdaMs: (name: string) => functionSpec(name).durationMs,
@@ -223,15 +186,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     if (options.fromExecutions && subject.bare) {
       warnings.push(`${subject.name}: a bare file has no deployed executions to measure; static estimate used`);
     } else if (options.fromExecutions) {
-      let measured: Awaited<ReturnType<NonNullable<typeof options.measure>>>;
-      let unreadable: string | undefined;
-      try {
-        measured = options.measure ? await options.measure(subject.name, options.executionsToRead ?? 20) : undefined;
-      } catch (error) {
-        // An Express machine that does not log has nothing to measure: the estimate says so and goes on.
-        if (!(error instanceof DelivError)) throw error;
-        unreadable = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
-      }
+      const { measured, unreadable } = await measureSubject(options, subject.name);
       if (unreadable) {
         warnings.push(`${subject.name}: ${unreadable}; static estimate used`);
       } else if (measured) {
@@ -319,11 +274,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     if (legacy) warnings.push(`Bedrock ${modelId}: ${legacy[1]}`);
   }
 
-  const services: PricingService[] = ['AmazonStates'];
-  if (lambdaNames.size > 0) services.push('AWSLambda');
-  const modelKeys = [...bedrockModels].map(bedrockModelKey);
-  if (modelKeys.includes('claude-3-haiku')) services.push('AmazonBedrock');
-  if (modelKeys.some((key) => key && key !== 'claude-3-haiku')) services.push('AmazonBedrockFoundationModels');
+  const services = pricingServices(lambdaNames.size > 0, bedrockModels);
 
   const region = options.region ?? config.region ?? (target && !target.local ? target.region : undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
   const prices = await loadPrices({ region, services, offline: options.offline, refresh: options.refresh, cacheDir: defaultCacheDir(project?.root) });
@@ -357,6 +308,79 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     warnings,
     budget: budgetLimit === undefined ? undefined : budgetVerdict(result, budgetLimit, options.maxMonthly !== undefined ? '--max-monthly' : 'cost.maxMonthly'),
   };
+}
+
+/**
+ * The machines to price: names of deliv.yaml (rendered for the target, or the
+ * definition a deploy is about to send) and bare definition files (filled with
+ * the target's substitutions). Anything else is a usage error.
+ */
+function resolveSubjects(options: CostOptions, substitutions: Record<string, string>, targetName: string): Subject[] {
+  const { project } = options;
+  const subjects: Subject[] = [];
+  const requested = options.subjects.length > 0 ? options.subjects : project ? Object.keys(project.config.stateMachines) : [];
+  if (requested.length === 0) {
+    throw new UsageError(`no deliv.yaml in ${options.cwd} or above, and no definition file given`, {
+      hint: 'run it in a project, or pass a file: deliv cost statemachine.asl.json',
+    });
+  }
+  for (const subject of requested) {
+    if (project?.config.stateMachines[subject]) {
+      const machine = project.config.stateMachines[subject];
+      const given = options.definitions?.[subject];
+      subjects.push({
+        name: subject,
+        file: machine.definition,
+        loaded: given !== undefined ? { ...renderStateMachine(project, subject, targetName), definition: JSON.parse(given) as LoadedDefinition['definition'] } : renderStateMachine(project, subject, targetName),
+        declaredType: machine.type,
+        samples: readSampleEvents(project, machine.events),
+        bare: false,
+      });
+    } else if (isDefinitionFile(subject, options.cwd)) {
+      const file = path.resolve(options.cwd, subject);
+      const loaded = loadDefinitionFile(file, substitutions);
+      const name = path.basename(file).replace(/\.asl\.(json|ya?ml)$|\.(json|ya?ml)$/, '');
+      subjects.push({ name, file: subject, loaded, declaredType: 'STANDARD', samples: [], bare: true });
+    } else {
+      throw new UsageError(`\`${subject}\` is neither a state machine of ${project ? project.file : 'a project'} nor a definition file`, {
+        hint: project ? `known machines: ${Object.keys(project.config.stateMachines).join(', ')}` : 'pass the path of an .asl.json or .asl.yaml file',
+      });
+    }
+  }
+  return subjects;
+}
+
+/** Each function's size and duration, resolved once: the usage file, then deliv.yaml's functions, then cost.lambda, then the defaults. */
+export function functionSpecs(project: Project | undefined, config: CostConfig): (name: string) => FunctionSpec {
+  return (name) => {
+    const fromProject = project?.config.functions?.[name];
+    const fromUsage = config.functions?.[name];
+    return {
+      memoryMB: fromUsage?.memoryMB ?? fromProject?.memoryMB ?? config.lambda?.memoryMB ?? DEFAULT_FUNCTION.memoryMB,
+      durationMs: fromUsage?.durationMs ?? fromProject?.durationMs ?? config.lambda?.durationMs ?? DEFAULT_FUNCTION.durationMs,
+      architecture: fromUsage?.architecture ?? fromProject?.architecture ?? config.lambda?.architecture ?? DEFAULT_FUNCTION.architecture,
+    };
+  };
+}
+
+/** The price lists an estimate needs: Step Functions always, Lambda when a machine calls one, and the Bedrock list each model is sold in. */
+export function pricingServices(callsLambda: boolean, bedrockModels: Iterable<string>): PricingService[] {
+  const services: PricingService[] = ['AmazonStates'];
+  if (callsLambda) services.push('AWSLambda');
+  const modelKeys = [...bedrockModels].map(bedrockModelKey);
+  if (modelKeys.includes('claude-3-haiku')) services.push('AmazonBedrock');
+  if (modelKeys.some((key) => key && key !== 'claude-3-haiku')) services.push('AmazonBedrockFoundationModels');
+  return services;
+}
+
+/** A machine's usage measured from its recent executions; a machine whose executions cannot be read (an Express one that does not log) says why instead. */
+async function measureSubject(options: CostOptions, name: string): Promise<{ measured?: Awaited<ReturnType<NonNullable<CostOptions['measure']>>>; unreadable?: string }> {
+  try {
+    return { measured: options.measure ? await options.measure(name, options.executionsToRead ?? 20) : undefined };
+  } catch (error) {
+    if (!(error instanceof DelivError)) throw error;
+    return { unreadable: `${error.message}${error.hint ? ` (${error.hint})` : ''}` };
+  }
 }
 
 /** What the rates are called in a sentence, by rate key prefix. */

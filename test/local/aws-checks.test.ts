@@ -134,6 +134,25 @@ describe('Express executions and the Standard-only APIs', () => {
   });
 });
 
+describe('what an Express machine cannot do', () => {
+  it('refuses callbacks, .sync and Activities at CreateStateMachine in the words AWS recorded', async () => {
+    const cases = [
+      { States: { Publish: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish.waitForTaskToken', Parameters: { TopicArn: 't', 'Message.$': '$$.Task.Token' }, End: true } }, StartAt: 'Publish' },
+      { States: { StartExecution: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' }, End: true } }, StartAt: 'StartExecution' },
+      { States: { ActivityTask: { Type: 'Task', Resource: 'arn:aws:states:us-east-1:123456789012:activity:pickup', End: true } }, StartAt: 'ActivityTask' },
+    ];
+    const messages = [];
+    for (const definition of cases) {
+      messages.push((await rejection(t.sfn.send(new CreateStateMachineCommand({ name: 'express-refused', type: 'EXPRESS', definition: JSON.stringify(definition), roleArn: ROLE })))).message);
+    }
+    expect(messages).toEqual([
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at /States/Publish/Resource'",
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at /States/StartExecution/Resource'",
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at /States/ActivityTask/Resource'",
+    ]);
+  });
+});
+
 describe('task tokens', () => {
   it('answers a malformed or unknown token with InvalidToken, and one over 2048 characters with the model ValidationException', async () => {
     for (const taskToken of ['not a token', 'A'.repeat(43)]) {

@@ -149,6 +149,35 @@ describe('Map Runs', () => {
     expect((await finished(t.sfn, executionArn!)).output).toBe('["loaded","loaded","loaded"]');
   });
 
+  it('runs a Map Run again when its execution resumes after a restart, with one set of children', { timeout: 60_000 }, async () => {
+    const { tempDir } = await import('../helpers/cli.js');
+    const { dir, cleanup } = tempDir('deliv-map-run-resume-');
+    try {
+      let emulator = await testEmulator({ root: dir });
+      const { activityArn } = await emulator.sfn.send(new CreateActivityCommand({ name: 'sort-parcel' }));
+      const processor = { StartAt: 'Sort', States: { Sort: { Type: 'Task', Resource: activityArn, End: true } } };
+      const definition = JSON.stringify(routingMachine({}, processor));
+      const machine = (await emulator.sfn.send(new CreateStateMachineCommand({ name: 'sorting', definition, roleArn: ROLE }))).stateMachineArn!;
+      const { executionArn } = await emulator.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'a' }, { id: 'b' }] }) }));
+      // Both children wait for a worker when the emulator stops.
+      await emulator.sfn.send(new GetActivityTaskCommand({ activityArn }));
+      await emulator.close();
+
+      emulator = await testEmulator({ root: dir });
+      const tasks = await Promise.all([emulator.sfn.send(new GetActivityTaskCommand({ activityArn })), emulator.sfn.send(new GetActivityTaskCommand({ activityArn }))]);
+      for (const task of tasks) await emulator.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"sorted"' }));
+      expect((await finished(emulator.sfn, executionArn!)).output).toBe('["sorted","sorted"]');
+      const runs = (await emulator.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+      expect(runs).toHaveLength(1);
+      const children = (await emulator.sfn.send(new ListExecutionsCommand({ mapRunArn: runs[0].mapRunArn }))).executions!;
+      expect(children.map((child) => child.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect((await emulator.sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0].mapRunArn }))).executionCounts).toMatchObject({ succeeded: 2, total: 2, running: 0 });
+      await emulator.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it('refuses unknown or malformed Map Run ARNs and an UpdateMapRun with nothing to change, with AWS error names', async () => {
     const unknown = 'arn:aws:states:us-east-1:123456789012:mapRun:nope/Label:0000';
     await expect(t.sfn.send(new DescribeMapRunCommand({ mapRunArn: unknown }))).rejects.toMatchObject({ name: 'ResourceNotFound' });

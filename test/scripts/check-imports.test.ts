@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script without type declarations
-import { arrowViolation, cycles, importGraph, layerViolations } from '../../scripts/check-imports.mjs';
+import { arrowViolation, cycles, importGraph, layerViolations, sdkInCommands } from '../../scripts/check-imports.mjs';
 import { tempDir } from '../helpers/cli.js';
 
 function tree(files: Record<string, string>): { dir: string; cleanup: () => void } {
@@ -58,5 +58,24 @@ describe('the import check run by npm run lint', () => {
     expect(arrowViolation('commands', 'engine')).toBeUndefined();
     expect(arrowViolation('aws', 'local')).toBe('aws imports no domain folder but project');
     expect(arrowViolation('local', 'aws')).toBeUndefined();
+  });
+});
+
+describe('the SDK check', () => {
+  it('refuses an SDK call in a command, and allows the SDK\'s types', () => {
+    const { dir, cleanup } = tree({
+      'commands/start.ts': "import type { SFNClient } from '@aws-sdk/client-sfn';\nexport const run = async () => (await import('@aws-sdk/client-sfn')).StartExecutionCommand;\n",
+      'commands/ls.ts': "import type { SFNClient } from '@aws-sdk/client-sfn';\nimport { listStateMachines } from '../aws/sfn.js';\n",
+      'aws/sfn.ts': "import { SFNClient } from '@aws-sdk/client-sfn';\n",
+    });
+    try {
+      expect(sdkInCommands(dir).map((file: string) => path.relative(dir, file))).toEqual([path.join('commands', 'start.ts')]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('finds none in src/commands', () => {
+    expect(sdkInCommands(path.resolve('src'))).toEqual([]);
   });
 });
