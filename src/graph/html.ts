@@ -167,6 +167,14 @@ const PAGE_SCRIPT = `
     if (typeof value === 'string') { try { return JSON.stringify(JSON.parse(value), null, 2); } catch (e) { return value; } }
     return JSON.stringify(value, null, 2);
   }
+  function lambdaError(cause) {
+    if (typeof cause !== 'string') return undefined;
+    try {
+      var parsed = JSON.parse(cause);
+      if (parsed && typeof parsed.errorMessage === 'string' && Array.isArray(parsed.trace) && parsed.trace.every(function (line) { return typeof line === 'string'; })) return parsed;
+    } catch (e) {}
+    return undefined;
+  }
   function element(tag, className, textContent) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -192,7 +200,14 @@ const PAGE_SCRIPT = `
       var outcome = node ? node.getAttribute('data-outcome') : '';
       run.appendChild(element('span', 'badge badge-' + outcome, state.run.summary));
       if (state.run.error) {
-        section(run, 'Error', state.run.error + (state.run.cause ? '\\n' + pretty(state.run.cause) : ''));
+        var lambda = lambdaError(state.run.cause);
+        if (lambda) {
+          // A Lambda error: its message, then its stack trace as lines (the function's own frames, source-mapped).
+          section(run, 'Error', state.run.error + ': ' + lambda.errorMessage);
+          section(run, 'Trace', lambda.trace.join('\\n'));
+        } else {
+          section(run, 'Error', state.run.error + (state.run.cause ? '\\n' + pretty(state.run.cause) : ''));
+        }
       }
       if (state.explain) {
         var box = element('div', 'explain', 'The execution failed here. Why, and how to fix it: ');

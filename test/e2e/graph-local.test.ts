@@ -69,7 +69,14 @@ describe('deliv graph --execution latest on a failed local run', () => {
     expect(data.execution.status).toBe('FAILED');
     const failed = Object.values(data.states as Record<string, { name: string; explain?: string; run?: { error?: string; cause?: string } }>).find((state) => state.explain);
     expect(failed!.explain).toMatch(/^deliv explain arn:aws:states:us-east-1:123456789012:execution:order-fulfillment:/);
-    const charge = Object.values(data.states as Record<string, { name: string; run?: { error?: string } }>).find((state) => state.name === 'ChargePayment')!;
+    const charge = Object.values(data.states as Record<string, { name: string; run?: { error?: string; cause?: string } }>).find((state) => state.name === 'ChargePayment')!;
     expect(charge.run!.error).toBe('PaymentDeclined');
+    // The panel's trace is the handler's own source, as Lambda shows only the function's frames: no deliv, no absolute path.
+    const { trace } = JSON.parse(charge.run!.cause!) as { trace: string[] };
+    expect(trace[0]).toBe('PaymentDeclined: the card issuer declined the charge');
+    expect(trace.slice(1).length).toBeGreaterThan(0);
+    expect(trace[1]).toMatch(/^ {4}at handler \(functions\/charge-payment\.ts:\d+:\d+\)$/);
+    expect(trace.join('\n')).not.toMatch(/lambda-worker|node:internal|dist\/local|\.deliv\/cache/);
+    expect(html).not.toContain(workspace.dir);
   });
 });

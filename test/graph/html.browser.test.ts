@@ -106,6 +106,12 @@ describe.skipIf(skip)('the HTML graph page in headless Chromium', () => {
     expect(run).toContain('✗ failed · 501ms');
     expect(run).toContain('AddressValidationError');
     expect(run).toContain(`deliv explain ${EXECUTION_ARN}`);
+    // A Lambda error reads as Lambda shows it: the message, then the trace one frame a line (not a JSON array).
+    const sections = await page.$$eval('#panel-run h3', (titles) => titles.map((title) => [title.textContent, title.nextElementSibling?.textContent ?? '']));
+    expect(sections.find(([title]) => title === 'Error')?.[1]).toBe("AddressValidationError: Postcode 'SW1A 9ZZ' does not match city 'Leeds'");
+    const trace = sections.find(([title]) => title === 'Trace')?.[1].split('\n') ?? [];
+    expect(trace[0]).toBe("AddressValidationError: Postcode 'SW1A 9ZZ' does not match city 'Leeds'");
+    expect(trace[1]).toBe('    at validateAddress (/var/task/index.mjs:112:11)');
 
     await page.click('.state[data-state="QuoteFallbackCarrier"]');
     const panel = (await page.textContent('#panel-run'))!;

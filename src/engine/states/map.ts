@@ -60,6 +60,34 @@ function startChild(child: Frame, mapRun: MapRunHandle, index: number, input: Js
   return execution;
 }
 
+/**
+ * ItemBatcher: the items in order, cut into `{ BatchInput?, Items }` batches of
+ * at most `maxItems` items and `maxBytes` bytes of item JSON (0 or unset is no
+ * limit). An item larger than `maxBytes` on its own still gets a batch.
+ */
+export function batchItems(values: readonly JsonValue[], limits: { maxItems?: number; maxBytes?: number; batchInput?: JsonValue }): JsonObject[] {
+  const { maxItems, maxBytes, batchInput } = limits;
+  const batches: JsonObject[] = [];
+  let current: JsonValue[] = [];
+  let currentBytes = 0;
+  const flush = (): void => {
+    if (current.length === 0) return;
+    const batch: JsonObject = batchInput === undefined ? {} : { BatchInput: batchInput };
+    batch.Items = current;
+    batches.push(batch);
+    current = [];
+    currentBytes = 0;
+  };
+  for (const value of values) {
+    const itemBytes = Buffer.byteLength(JSON.stringify(value));
+    const full = (maxItems !== undefined && maxItems > 0 && current.length >= maxItems) || (maxBytes !== undefined && maxBytes > 0 && currentBytes + itemBytes > maxBytes);
+    if (current.length > 0 && full) flush();
+    current.push(value);
+    currentBytes += itemBytes;
+  }
+  flush();
+  return batches;
+}
 /** A child execution's last event and its end, as the top level writes them (engine Execution.finish). */
 function endChild(child: Frame, execution: ChildExecution, result: { status: ExecutionStatus; output?: JsonValue; error?: string; cause?: string }): void {
   const exec = child.exec;
@@ -168,27 +196,9 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     return andThen(settle, (values) =>
       andThen(batchSize ? batchSize(run, effective) : undefined, (size) =>
         andThen(batchBytes ? batchBytes(run, effective) : undefined, (bytes) =>
-          andThen(batchInput ? (jsonata ? batchInput(run.statesScope()) : batchInput(run.at(effective))) : undefined, (extra) => {
-            const batches: JsonValue[] = [];
-            let current: JsonValue[] = [];
-            let currentBytes = 0;
-            const flush = (): void => {
-              if (current.length === 0) return;
-              const batch: JsonObject = extra === undefined ? {} : { BatchInput: extra };
-              batch.Items = current;
-              batches.push(batch);
-              current = [];
-              currentBytes = 0;
-            };
-            for (const value of values) {
-              const itemBytes = Buffer.byteLength(JSON.stringify(value));
-              if (current.length > 0 && ((size !== undefined && size > 0 && current.length >= size) || (bytes !== undefined && bytes > 0 && currentBytes + itemBytes > bytes))) flush();
-              current.push(value);
-              currentBytes += itemBytes;
-            }
-            flush();
-            return batches;
-          }),
+          andThen(batchInput ? (jsonata ? batchInput(run.statesScope()) : batchInput(run.at(effective))) : undefined, (extra) =>
+            batchItems(values, { maxItems: size, maxBytes: bytes, batchInput: extra }),
+          ),
         ),
       ),
     );
