@@ -16,7 +16,10 @@ import { emulatorPaths } from './paths.js';
 export interface WorkOptions {
   /** The activity's name or ARN. */
   activity: string;
-  endpoint: string;
+  /** Step Functions of the target (the emulator or AWS); the caller owns it. */
+  sfn: SFNClient;
+  /** The emulator's endpoint on the local target: the handler's SDK is pointed at it. Absent on AWS. */
+  localEndpoint?: string;
   /** A deliv.yaml function whose handler answers the tasks... */
   functionName?: string;
   /** ...or a handler module of the project (exporting `handler`). */
@@ -81,15 +84,15 @@ async function handlerOf(options: WorkOptions, root: string): Promise<{ name: st
 
 /** Polls and answers tasks until `maxTasks` are done or the signal aborts (Ctrl-C). */
 export async function workActivity(options: WorkOptions): Promise<WorkResult> {
-  const { createSfnClient } = await import('../aws/clients.js');
   const sdk = await import('@aws-sdk/client-sfn');
   const { LambdaHost } = await import('./lambda.js');
   const { root, dataDir } = emulatorPaths();
   const handler = await handlerOf(options, root);
-  const sfn = await createSfnClient({ name: 'local', local: true, endpoint: options.endpoint });
+  const sfn = options.sfn;
   const activityArn = await activityArnOf(sfn, options.activity);
   const [, , , region, account] = activityArn.split(':');
-  const host = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), { region, account }, () => options.endpoint);
+  // On AWS the handler's SDK keeps the standard chain (no endpoint override), as the worker's own calls do.
+  const host = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), { region, account }, () => options.localEndpoint ?? '');
   const workerName = options.workerName ?? `deliv-${process.pid}`;
   const tasks: WorkedTask[] = [];
   try {
@@ -132,7 +135,6 @@ export async function workActivity(options: WorkOptions): Promise<WorkResult> {
       options.log(task.status === 'succeeded' ? `task ${tasks.length} succeeded in ${Math.round(task.durationMs)} ms` : `task ${tasks.length} failed: ${task.error}${task.cause ? ` (${task.cause.slice(0, 200)})` : ''}`);
     }
   } finally {
-    sfn.destroy();
     await host.close();
   }
   return { activityArn, workerName, tasks };
