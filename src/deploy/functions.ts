@@ -25,6 +25,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   roleArn: string;
   package: FunctionPackage;
+  /** The alias the state machines call (the deploy's alias, `live` by default), moved to each published version. */
+  alias: string;
 }
 
 export type FunctionChange = 'create' | 'update' | 'unchanged';
@@ -40,6 +42,10 @@ export interface FunctionPlan {
   changes: string[];
   /** The version published by this deploy (or, unchanged, the latest one). */
   version?: string;
+  /** `<arn>:<alias>`: what the state machines call, so a new version reaches them only when the alias moves. */
+  aliasArn: string;
+  /** The version the alias points at before this deploy (none: it does not exist yet). */
+  aliasVersion?: string;
 }
 
 /** Lambda's defaults, so that a deliv.yaml without memory or timeout still compares equal to what AWS holds. */
@@ -65,7 +71,8 @@ async function readFunction(lambda: LambdaClient, name: string): Promise<Deploye
 export async function planFunction(lambda: LambdaClient, spec: FunctionSpec, arnPrefix: string): Promise<FunctionPlan> {
   const deployed = await readFunction(lambda, spec.name);
   if (!deployed) {
-    return { spec, change: 'create', arn: `${arnPrefix}${spec.name}`, calls: ['lambda:CreateFunction'], changes: [] };
+    const arn = `${arnPrefix}${spec.name}`;
+    return { spec, change: 'create', arn, aliasArn: `${arn}:${spec.alias}`, calls: ['lambda:CreateFunction', 'lambda:CreateAlias'], changes: [] };
   }
   if (deployed.tags[PROJECT_TAG] !== spec.project) {
     throw new DelivError(`Lambda function ${spec.name} exists and deliv did not create it for project ${spec.project}`, {
@@ -84,7 +91,45 @@ export async function planFunction(lambda: LambdaClient, spec: FunctionSpec, arn
   if (codeChanged || architecture !== spec.architecture) calls.push('lambda:UpdateFunctionCode');
   if (settings.length > 0) calls.push('lambda:UpdateFunctionConfiguration');
   if (calls.length > 0) calls.push('lambda:PublishVersion');
-  return { spec, change: calls.length > 0 ? 'update' : 'unchanged', arn: current.FunctionArn ?? `${arnPrefix}${spec.name}`, calls, changes };
+  // The alias follows the newest version: created when missing, moved when a version is published or it lags behind.
+  const alias = await readAlias(lambda, spec.name, spec.alias);
+  const latest = calls.length > 0 ? undefined : await latestVersion(lambda, spec.name);
+  if (!alias) {
+    if (calls.length === 0 && latest === undefined) calls.push('lambda:PublishVersion');
+    calls.push('lambda:CreateAlias');
+  } else if (calls.length > 0 || alias !== latest) {
+    if (latest === undefined && calls.length === 0) calls.push('lambda:PublishVersion');
+    calls.push('lambda:UpdateAlias');
+  }
+  const arn = current.FunctionArn ?? `${arnPrefix}${spec.name}`;
+  return { spec, change: calls.length > 0 ? 'update' : 'unchanged', arn, aliasArn: `${arn}:${spec.alias}`, aliasVersion: alias, calls, changes, version: calls.includes('lambda:PublishVersion') ? undefined : latest };
+}
+
+/** The version an alias points at, or undefined when the function has no such alias. */
+async function readAlias(lambda: LambdaClient, name: string, alias: string): Promise<string | undefined> {
+  const { GetAliasCommand } = await import('@aws-sdk/client-lambda');
+  try {
+    return (await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }))).FunctionVersion;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** The highest published version (numbers, not `$LATEST`), paged. */
+async function latestVersion(lambda: LambdaClient, name: string): Promise<string | undefined> {
+  const { ListVersionsByFunctionCommand } = await import('@aws-sdk/client-lambda');
+  let highest: number | undefined;
+  let Marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name, Marker }));
+    for (const version of page.Versions ?? []) {
+      const number = Number(version.Version);
+      if (Number.isInteger(number) && (highest === undefined || number > highest)) highest = number;
+    }
+    Marker = page.NextMarker;
+  } while (Marker);
+  return highest === undefined ? undefined : String(highest);
 }
 
 function configurationChanges(current: FunctionConfiguration, spec: FunctionSpec): string[] {
@@ -141,8 +186,10 @@ export async function applyFunction(lambda: LambdaClient, plan: FunctionPlan, op
       { delaysMs: options.freshRoleDelaysMs, role: spec.roleArn, service: 'Lambda' },
     );
     plan.arn = created.FunctionArn ?? plan.arn;
+    plan.aliasArn = `${plan.arn}:${spec.alias}`;
     plan.version = created.Version;
     await settle(lambda, spec.name, created, options);
+    await pointAlias(lambda, plan, sdk);
     return plan;
   }
   for (const call of plan.calls) {
@@ -156,9 +203,24 @@ export async function applyFunction(lambda: LambdaClient, plan: FunctionPlan, op
       // CodeSha256 makes Lambda refuse to publish code other than the code this deploy uploaded.
       const published = await lambda.send(new sdk.PublishVersionCommand({ FunctionName: spec.name, CodeSha256: spec.package.sha256 }));
       plan.version = published.Version;
+    } else if (call === 'lambda:CreateAlias' || call === 'lambda:UpdateAlias') {
+      await pointAlias(lambda, plan, sdk);
     }
   }
   return plan;
+}
+
+/** Creates the alias on the plan's version, or moves it there. */
+async function pointAlias(lambda: LambdaClient, plan: FunctionPlan, sdk: typeof import('@aws-sdk/client-lambda')): Promise<void> {
+  const { spec } = plan;
+  if (!plan.version) throw new DelivError(`no version of ${spec.name} to point alias ${spec.alias} at`, { hint: 'deploy again: a version is published first' });
+  const input = { FunctionName: spec.name, Name: spec.alias, FunctionVersion: plan.version };
+  if (plan.aliasVersion === undefined && plan.calls.includes('lambda:CreateAlias')) {
+    await lambda.send(new sdk.CreateAliasCommand({ ...input, Description: 'managed by deliv: what the state machines call' }));
+  } else {
+    await lambda.send(new sdk.UpdateAliasCommand(input));
+  }
+  plan.aliasVersion = plan.version;
 }
 
 /** Waits until Lambda is done with the last change: State Active and LastUpdateStatus not InProgress. */

@@ -50,7 +50,7 @@ export const STATE_MACHINE_POLICY = 'deliv-state-machine';
 export const FUNCTION_POLICY = 'deliv-function-logs';
 
 /** Reads what is deployed and decides every call; nothing is written. */
-export async function planProjectDeploy(project: Project, target: ResolvedTarget, clients: AwsDeployClients, machines: string[], explicitRoleArn?: string): Promise<ProjectPlan> {
+export async function planProjectDeploy(project: Project, target: ResolvedTarget, clients: AwsDeployClients, machines: string[], explicitRoleArn?: string, alias = 'live'): Promise<ProjectPlan> {
   const functions = Object.entries(project.config.functions ?? {});
   const roleArn = explicitRoleArn ?? target.roleArn;
   const plan: ProjectPlan = { target: target.name, functions: [], machineRoles: [], roleArns: {}, substitutions: {} };
@@ -90,11 +90,13 @@ export async function planProjectDeploy(project: Project, target: ResolvedTarget
         environment: { NODE_OPTIONS: '--enable-source-maps', ...config.environment },
         roleArn: functionRoleArn!,
         package: packages[index],
+        alias,
       };
       return planFunction(lambda, spec, arnPrefix);
     }));
   }
-  const deployed = Object.fromEntries(plan.functions.map((fn) => [fn.spec.key, fn.arn]));
+  // The machines call each function's alias: a version reaches them when the alias moves to it.
+  const deployed = Object.fromEntries(plan.functions.map((fn) => [fn.spec.key, fn.aliasArn]));
   plan.substitutions = automaticSubstitutions(project, scope, deployed);
 
   if (roleArn) {
@@ -131,7 +133,7 @@ async function resolveScope(target: ResolvedTarget, clients: AwsDeployClients): 
 export interface ProjectDeployResult {
   target: string;
   dryRun: boolean;
-  functions: Array<{ key: string; name: string; arn: string; change: string; changes: string[]; version?: string; calls: string[] }>;
+  functions: Array<{ key: string; name: string; arn: string; aliasArn: string; change: string; changes: string[]; version?: string; calls: string[] }>;
   roles: Array<{ name: string; purpose: string; arn: string; change: string; calls: string[]; policy: unknown }>;
   stateMachines: MachinePlan[];
 }
@@ -153,7 +155,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
   // A definition that does not validate stops the deploy before any AWS call; the account is not known
   // yet, so the functions' ARNs are checked with a stand-in one.
   await renderForDeploy(project, target, machines, () => '', automaticSubstitutions(project, { partition: 'aws', region: target.region ?? 'us-east-1', account: target.accountId ?? '000000000000' }));
-  const plan = await planProjectDeploy(project, target, clients, machines, options.roleArn);
+  const plan = await planProjectDeploy(project, target, clients, machines, options.roleArn, options.alias);
   const done: string[] = [];
   const step = (text: string) => {
     done.push(text);
@@ -169,7 +171,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
       const lambda = plan.functions.length > 0 ? await clients.lambda() : undefined;
       await inBatches(plan.functions.filter((fn) => fn.change !== 'unchanged'), 4, async (fn) => {
         await applyFunction(lambda!, fn, options.lambda);
-        step(`${fn.change === 'create' ? 'created' : 'updated'} function ${fn.spec.name}${fn.version ? ` (version ${fn.version})` : ''}`);
+        step(`${fn.change === 'create' ? 'created' : 'updated'} function ${fn.spec.name}${fn.version ? ` (version ${fn.version}, alias ${fn.spec.alias})` : ''}`);
       });
       for (const { machine, role } of plan.machineRoles.filter((candidate) => candidate.role.change !== 'unchanged')) {
         plan.roleArns[machine] = await applyRole(await clients.iam(), role);
@@ -181,7 +183,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
     return {
       target: target.name,
       dryRun: options.dryRun,
-      functions: plan.functions.map((fn) => ({ key: fn.spec.key, name: fn.spec.name, arn: fn.arn, change: fn.change, changes: fn.changes, version: fn.version, calls: fn.calls })),
+      functions: plan.functions.map((fn) => ({ key: fn.spec.key, name: fn.spec.name, arn: fn.arn, aliasArn: fn.aliasArn, change: fn.change, changes: fn.changes, version: fn.version, calls: fn.calls })),
       roles: [...(plan.functionRole ? [plan.functionRole] : []), ...plan.machineRoles.map((entry) => entry.role)].map((role) => ({ name: role.spec.name, purpose: role.spec.purpose, arn: role.arn, change: role.change, calls: role.calls, policy: role.spec.policy })),
       stateMachines,
     };

@@ -105,6 +105,8 @@ describe('a fresh project to AWS', () => {
     expect(charge.configuration).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler', MemorySize: 256, Timeout: 15, Role: fnRole.arn, State: 'Active', Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } } });
     expect(charge.tags).toEqual({ 'deliv:project': 'shop' });
     expect(charge.versions).toEqual(['1']);
+    // The machine calls the alias, which points at the version just published.
+    expect(charge.aliases).toEqual(new Map([['live', '1']]));
     // The first CreateFunction met the fresh role and was refused once, then retried.
     expect(aws.calls.filter((call) => call.action === 'CreateFunction').length).toBe(8);
 
@@ -112,14 +114,15 @@ describe('a fresh project to AWS', () => {
     expect(JSON.parse(machineRole.trust).Statement[0]).toEqual({ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': FAKE_ACCOUNT } } });
     const policy = JSON.parse(machineRole.policies.get('deliv-state-machine')!);
     const invoke = policy.Statement.find((statement: { Action: string[] }) => statement.Action.includes('lambda:InvokeFunction'));
-    expect(invoke.Resource).toContain(`arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-charge-payment`);
-    expect(invoke.Resource).toHaveLength(14);
+    // Exactly the aliases the definition calls, one per function.
+    expect(invoke.Resource).toContain(`arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-charge-payment:live`);
+    expect(invoke.Resource).toHaveLength(7);
 
     const creates = sfn.calls.filter((call) => call.action === 'CreateStateMachine');
     expect(creates).toHaveLength(2);
     expect(creates[1].body).toMatchObject({ name: 'order-fulfillment', roleArn: machineRole.arn, tags: [{ key: 'deliv:project', value: 'shop' }] });
     const definition = JSON.parse(creates[1].body.definition);
-    expect(definition.States.ValidateOrder.Parameters.FunctionName).toBe(`arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-validate-order`);
+    expect(definition.States.ValidateOrder.Parameters.FunctionName).toBe(`arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-validate-order:live`);
     expect(definition.States.NotifyCustomer.Parameters.TopicArn).toBe(`arn:aws:sns:${REGION}:${FAKE_ACCOUNT}:order-notifications`);
     expect(creates[1].body.definition).not.toContain('${');
     expect(result.stateMachines[0].change).toBe('created');
@@ -137,17 +140,28 @@ describe('a fresh project to AWS', () => {
     const file = path.join(dir, 'functions/check-stock.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n// restocked\nexport const restocked = true;\n`);
     const result = await run();
-    expect(aws.writes()).toEqual(['lambda:UpdateFunctionCode', 'lambda:PublishVersion']);
+    expect(aws.writes()).toEqual(['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:UpdateAlias']);
     expect(aws.calls.filter((call) => call.action === 'UpdateFunctionCode')[0].body.FunctionName).toBe('shop-check-stock');
     expect(result.functions.find((fn) => fn.key === 'check-stock')).toMatchObject({ change: 'update', changes: ['code'], version: '2' });
     expect(sfn.calls.map((call) => call.action).filter((action) => !/^(List|Describe)/.test(action))).toEqual([]);
+  });
+
+  it('moves an alias that lags behind the newest version, and nothing else', async () => {
+    // As a deploy stopped between PublishVersion and UpdateAlias leaves it.
+    const check = aws.functions.get('shop-check-stock')!;
+    expect(check.versions).toEqual(['1', '2']);
+    check.aliases.set('live', '1');
+    const result = await run();
+    expect(aws.writes()).toEqual(['lambda:UpdateAlias']);
+    expect(check.aliases.get('live')).toBe('2');
+    expect(result.functions.find((fn) => fn.key === 'check-stock')).toMatchObject({ change: 'update', aliasArn: `arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:shop-check-stock:live` });
   });
 
   it('updates memory and timeout in place, then publishes', async () => {
     const text = readFileSync(path.join(dir, 'deliv.yaml'), 'utf8');
     writeFileSync(path.join(dir, 'deliv.yaml'), text.replace(/( {2}charge-payment:\n {4}handler: functions\/charge-payment.ts\n {4}timeoutSeconds: )15\n {4}memoryMB: 256/, '$130\n    memoryMB: 512'));
     const result = await run();
-    expect(aws.writes()).toEqual(['lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion']);
+    expect(aws.writes()).toEqual(['lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:UpdateAlias']);
     expect(result.functions.find((fn) => fn.key === 'charge-payment')?.changes).toEqual(['memory 256 → 512', 'timeout 15 → 30']);
     expect(aws.functions.get('shop-charge-payment')!.configuration).toMatchObject({ MemorySize: 512, Timeout: 30 });
   });
@@ -167,7 +181,7 @@ describe('a deploy that fails halfway', () => {
       const failure = await deployProject(loaded, target, await awsDeployClients(target), OPTIONS).catch((error: unknown) => error as Error & { hint?: string });
       expect(failure).toBeInstanceOf(Error);
       expect((failure as Error).message).toBe('access denied: iam:PutRolePolicy on role');
-      expect((failure as { hint?: string }).hint).toContain('already done: created role triage-lambda, created function triage-open-refund-case (version 1)');
+      expect((failure as { hint?: string }).hint).toContain('already done: created role triage-lambda, created function triage-open-refund-case (version 1, alias live)');
       expect((failure as { hint?: string }).hint).toContain('Deploying again completes the rest');
       expect(sfn.machine('support-triage')).toBeUndefined();
 

@@ -67,7 +67,7 @@ describe('deliv init, then deliv deploy --target prod', () => {
     const machine = stateMachines!.find((candidate) => candidate.name === 'order-fulfillment')!;
     const described = await emulator.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machine.stateMachineArn }));
     expect(described.roleArn).toBe('arn:aws:iam::123456789012:role/shop-order-fulfillment-sfn');
-    expect(JSON.parse(described.definition!).States.CheckStock.Resource).toBe('arn:aws:lambda:us-east-1:123456789012:function:shop-check-stock');
+    expect(JSON.parse(described.definition!).States.CheckStock.Resource).toBe('arn:aws:lambda:us-east-1:123456789012:function:shop-check-stock:live');
   });
 
   it('makes no Lambda or IAM write when deployed again', async () => {

@@ -34,6 +34,8 @@ export interface FakeFunction {
   tags: Record<string, string>;
   zip: Buffer;
   versions: string[];
+  /** Alias name → the version it points at. */
+  aliases: Map<string, string>;
   /** Reads left before the function is Active / its update Successful. */
   busy: number;
 }
@@ -115,7 +117,7 @@ export async function startFakeAws(options: { account?: string; region?: string;
     const parts = url.pathname.split('/').filter(Boolean).slice(2).map(decodeURIComponent); // after 2015-03-31/functions
     const body = text ? (JSON.parse(text) as Record<string, any>) : {};
     const method = request.method ?? 'GET';
-    const [name, sub] = parts;
+    const [name, sub, qualifier] = parts;
     const action =
       method === 'POST' && parts.length === 0 ? 'CreateFunction'
         : method === 'GET' && parts.length === 1 ? 'GetFunction'
@@ -124,6 +126,10 @@ export async function startFakeAws(options: { account?: string; region?: string;
               : method === 'PUT' && sub === 'configuration' ? 'UpdateFunctionConfiguration'
                 : method === 'POST' && sub === 'versions' ? 'PublishVersion'
                   : method === 'DELETE' && parts.length === 1 ? 'DeleteFunction'
+                    : method === 'GET' && sub === 'aliases' && qualifier ? 'GetAlias'
+                      : method === 'POST' && sub === 'aliases' ? 'CreateAlias'
+                        : method === 'PUT' && sub === 'aliases' && qualifier ? 'UpdateAlias'
+                          : method === 'GET' && sub === 'versions' ? 'ListVersionsByFunction'
                     : `Unknown ${method} ${url.pathname}`;
     const failure = intercepted({ service: 'lambda', action, body: { ...body, FunctionName: body.FunctionName ?? name }, authorization });
     if (failure) return lambdaError(response, failure);
@@ -148,6 +154,7 @@ export async function startFakeAws(options: { account?: string; region?: string;
           tags: body.Tags ?? {},
           zip,
           versions: [],
+          aliases: new Map(),
           busy: busyReads,
         };
         if (busyReads === 0) created.configuration.State = 'Active';
@@ -194,6 +201,25 @@ export async function startFakeAws(options: { account?: string; region?: string;
         const version = String(fn.versions.length + 1);
         fn.versions.push(version);
         return lambdaOk(response, 201, { ...fn.configuration, Version: version, FunctionArn: `${fn.configuration.FunctionArn}:${version}` });
+      }
+      case 'ListVersionsByFunction':
+        if (!fn) return lambdaError(response, notFound(name));
+        return lambdaOk(response, 200, { Versions: [{ ...fn.configuration, Version: '$LATEST' }, ...fn.versions.map((version) => ({ ...fn.configuration, Version: version, FunctionArn: `${fn.configuration.FunctionArn}:${version}` }))] });
+      case 'GetAlias':
+      case 'CreateAlias':
+      case 'UpdateAlias': {
+        if (!fn) return lambdaError(response, notFound(name));
+        const aliasName = action === 'CreateAlias' ? body.Name : qualifier;
+        const aliasArn = `${fn.configuration.FunctionArn}:${aliasName}`;
+        const existing = fn.aliases.get(aliasName);
+        if (action === 'CreateAlias' && existing !== undefined) return lambdaError(response, { status: 409, code: 'ResourceConflictException', message: `Alias already exists: ${aliasArn}` });
+        if (action !== 'CreateAlias' && existing === undefined) return lambdaError(response, { status: 404, code: 'ResourceNotFoundException', message: `Alias not found: ${aliasArn}` });
+        if (action !== 'GetAlias') {
+          const version = body.FunctionVersion ?? existing;
+          if (version !== '$LATEST' && !fn.versions.includes(version)) return lambdaError(response, { status: 404, code: 'ResourceNotFoundException', message: `Function not found: ${fn.configuration.FunctionArn}:${version}` });
+          fn.aliases.set(aliasName, version);
+        }
+        return lambdaOk(response, action === 'CreateAlias' ? 201 : 200, { AliasArn: aliasArn, Name: aliasName, FunctionVersion: fn.aliases.get(aliasName), Description: body.Description ?? '', RevisionId: randomUUID() });
       }
       case 'DeleteFunction':
         if (!fn) return lambdaError(response, notFound(name));
