@@ -454,7 +454,7 @@ function failState(ctx: FailureContext): ExplanationParts {
     return {
       whatHappened: `${name(origin.state)}${origin.caughtBy ? ` (in ${name(origin.caughtBy)})` : ''} failed with \`${origin.error}\`${message ? `: "${truncate(message, 300)}"` : ''}${frame ? ` (${frame})` : ''}. The Catch on ${name(origin.caughtBy ?? origin.state)} ${route} with \`${ctx.error || '(no error)'}\`.`,
       rootCause: `${name(origin.state)} rejected this execution's data with \`${origin.error}\`${message ? ` ("${truncate(message, 200)}")` : ''}. The failure was handled as the workflow intends${recovery.length ? ' (the recovery states ran)' : ''} and ${name(ctx)} reports it${fail?.ErrorPath || fail?.CausePath ? ` (its error and cause are read from ${[fail.ErrorPath, fail.CausePath].filter(Boolean).map((p) => `\`${p}\``).join(' and ')})` : ''}.`,
-      fix: `If this input should have succeeded, the problem is in ${name(origin.state)}'s data or handler${frame ? ` (${frame.replace(/^at\s+/, '')})` : ''}: correct the input, or the handler's check. If the rejection is legitimate, nothing is broken: the workflow ${recovery.length ? 'compensated and ' : ''}failed on purpose; callers can tell the case by the error name \`${ctx.error}\`.`,
+      fix: `If this input should have succeeded, the problem is in ${name(origin.state)}'s data or handler${frame ? ` (${frameText(frame)})` : ''}: correct the input, or the handler's check. If the rejection is legitimate, nothing is broken: the workflow ${recovery.length ? 'compensated and ' : ''}failed on purpose; callers can tell the case by the error name \`${ctx.error}\`.`,
       confirm: confirmRun(ctx),
     };
   }
@@ -679,3 +679,10 @@ function collectIntrinsics(template: JsonValue | undefined): string[] {
   );
 }
 
+
+/** A trace frame as a place: `at handler (functions/x.ts:26:44)` reads `functions/x.ts:26:44, in handler`. */
+function frameText(frame: string): string {
+  const bare = frame.trim().replace(/^at\s+/, '');
+  const call = /^(\S+) \((.+)\)$/.exec(bare);
+  return call ? `${call[2]}, in ${call[1]}` : bare;
+}

@@ -138,5 +138,7 @@ describe('offline explanations of executions run by the engine', () => {
     expect(context.otherFailures).toEqual([]);
     expect(text).toContain('`Charge` (in `ChargeAndReserve`) failed with `PaymentDeclined`: "the card issuer declined the charge" (at handler (/var/task/charge.mjs:21:44))');
     expect(text).toContain('The Catch on `ChargeAndReserve` sent the execution to `Refund`, and the workflow then ended at the Fail state `OrderFailed`');
+    // The fix names the place of the frame once: the file and line, then the function.
+    expect(text).toContain("`Charge`'s data or handler (/var/task/charge.mjs:21:44, in handler)");
   });
 });
