@@ -8,30 +8,22 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv, SYSTEM_PYTHON } from '../helpers/aws-clients.js';
 import { tempDir } from '../helpers/cli.js';
 import { spawnEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 
 const run = promisify(execFile);
 const CLIS = [
-  { label: 'AWS CLI v2', bin: '/usr/bin/aws' },
-  { label: 'AWS CLI v1', bin: '/root/.pyenv/shims/aws' },
+  { label: 'AWS CLI v2', bin: AWS_CLI_V2 },
+  { label: 'AWS CLI v1', bin: AWS_CLI_V1 },
 ];
-const PYTHON = '/usr/bin/python3';
+const PYTHON = SYSTEM_PYTHON;
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/Other';
 
 const { dir, cleanup } = tempDir('deliv-aws-cli-fidelity-');
 let emulator: ChildEmulator;
-const env = () => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_PAGER: '',
-});
+const env = () => awsClientEnv();
 
 beforeAll(async () => {
   emulator = await spawnEmulator(dir, '0');

@@ -11,30 +11,21 @@ import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-clo
 import { CreateStateMachineCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logGroupArn } from '../../src/aws/execution-logs.js';
+import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv } from '../helpers/aws-clients.js';
 import { tempDir } from '../helpers/cli.js';
 import { spawnEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 import { ROLE, sfnClient } from '../helpers/emulator.js';
 
 const run = promisify(execFile);
-const V2 = '/usr/bin/aws';
-const V1 = '/root/.pyenv/shims/aws';
+const V2 = AWS_CLI_V2;
+const V1 = AWS_CLI_V1;
 const GROUP = '/aws/vendedlogs/states/parcel-routing-Logs';
 
 const { dir, cleanup } = tempDir('deliv-aws-logs-');
 let emulator: ChildEmulator;
 let machineArn: string;
-const cliEnv = () => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_PAGER: '',
-  // Python buffers a pipe: without this, tail's lines arrive only when it exits.
-  PYTHONUNBUFFERED: '1',
-});
+// Python buffers a pipe: without PYTHONUNBUFFERED, tail's lines arrive only when it exits.
+const cliEnv = () => awsClientEnv({ PYTHONUNBUFFERED: '1' });
 
 beforeAll(async () => {
   emulator = await spawnEmulator(dir, '0');
