@@ -24,16 +24,22 @@ export function isWithin(parent: string, child: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-function realpathOfNearest(target: string): string {
-  let current = target;
-  const rest: string[] = [];
-  while (!existsSync(current)) {
-    const parent = path.dirname(current);
-    if (parent === current) break;
-    rest.unshift(path.basename(current));
-    current = parent;
+/** The nearest folder of `target` (or `target` itself) that exists, and the names below it that do not yet. */
+export function nearestExisting(target: string): { existing: string; missing: string[] } {
+  let existing = target;
+  const missing: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    missing.unshift(path.basename(existing));
+    existing = parent;
   }
-  return path.join(realpathSync(current), ...rest);
+  return { existing, missing };
+}
+
+function realpathOfNearest(target: string): string {
+  const { existing, missing } = nearestExisting(target);
+  return path.join(realpathSync(existing), ...missing);
 }
 
 /**

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws/clients.js';
 import { UsageError } from '../ui/errors.js';
-import { insideProject, PathOutsideProject } from './confine.js';
+import { insideProject, nearestExisting, PathOutsideProject } from './confine.js';
 import { PROJECT_FILE, type FunctionConfig, type ProjectConfig, type StateMachineConfig, type TargetConfig } from './config.js';
 import { getTemplate, parameterValue, type Template } from './templates.js';
 
@@ -145,14 +145,7 @@ function folderErrorReason(error: unknown): string {
  */
 export function folderWriteProblem(dir: string): string | undefined {
   const target = path.resolve(dir);
-  let existing = target;
-  const missing: string[] = [];
-  while (!existsSync(existing)) {
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    missing.unshift(path.basename(existing));
-    existing = parent;
-  }
+  const { existing, missing } = nearestExisting(target);
   if (!statSync(existing).isDirectory()) return `${existing} is a file, not a folder`;
   const probe = missing.length > 0 ? path.join(existing, missing[0]) : path.join(target, `.deliv-init-probe-${process.pid}`);
   try {
@@ -169,13 +162,12 @@ export function folderWriteProblem(dir: string): string | undefined {
  * where a file system answers ENOENT for a parent that exists (/proc).
  */
 function makeFolders(dir: string): void {
-  const missing: string[] = [];
-  let existing = dir;
-  while (!existsSync(existing)) {
-    missing.unshift(existing);
-    existing = path.dirname(existing);
+  const { existing, missing } = nearestExisting(dir);
+  let folder = existing;
+  for (const name of missing) {
+    folder = path.join(folder, name);
+    mkdirSync(folder);
   }
-  for (const folder of missing) mkdirSync(folder);
 }
 
 /** Every file of the new project, relative path → content. Nothing touches the disk. */
