@@ -10,14 +10,13 @@
  * The emulator and the trivial server each run in a child process, as a
  * user's emulator does. Figures are medians of 3 runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { spawnBenchChild, type BenchChild } from './child.js';
 import { FIVE_STATES } from './machines.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
@@ -25,17 +24,8 @@ const RUNS = 3;
 
 // ---------------------------------------------------------------- child processes
 
-function child(args: string[]): Promise<{ process: ChildProcess; endpoint: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const ready = /READY (\S+)/.exec(out);
-      if (ready) resolve({ process: proc, endpoint: ready[1] });
-    });
-    proc.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
+function child(args: string[]): Promise<BenchChild> {
+  return spawnBenchChild(import.meta.url, args);
 }
 
 // ---------------------------------------------------------------- measurements

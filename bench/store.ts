@@ -14,11 +14,9 @@
  * have written), since starting 100,000 executions one by one takes minutes.
  * Ratios come from this one run; figures are medians.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -29,6 +27,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '../src/engine/types.js';
 import { DATABASE_FILE, Store, type ExecutionRow } from '../src/local/store.js';
+import { spawnBenchChild, type BenchChild } from './child.js';
 import { FIVE_STATES } from './machines.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
@@ -46,32 +45,18 @@ function client(endpoint: string): SFNClient {
   return new SFNClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1, disableHostPrefix: true });
 }
 
-interface Child {
-  process: ChildProcess;
-  endpoint: string;
+function emulator(root: string): Promise<BenchChild> {
+  return spawnBenchChild(import.meta.url, ['--emulator', root], 'emulator');
 }
 
-function emulator(root: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--emulator', root], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const ready = /READY (\S+)/.exec(out);
-      if (ready) resolve({ process: proc, endpoint: ready[1] });
-    });
-    proc.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-}
-
-async function stop(child: Child): Promise<void> {
+async function stop(child: BenchChild): Promise<void> {
   if (child.process.exitCode !== null) return;
   const exited = new Promise((resolve) => child.process.once('exit', resolve));
   child.process.kill('SIGTERM');
   await exited;
 }
 
-async function crash(child: Child): Promise<void> {
+async function crash(child: BenchChild): Promise<void> {
   const exited = new Promise((resolve) => child.process.once('exit', resolve));
   child.process.kill('SIGKILL');
   await exited;
