@@ -101,3 +101,6 @@ export function queueArnFromUrl(url: string, scope: ArnScope): string | undefine
   else return undefined;
   return formatArn({ partition: region === scope.region ? scope.partition : partitionOf(region), service: 'sqs', region, account, resource: name });
 }
+
+/** Whether an execution ARN is an Express execution's (`…:express:<machine>:<name>:<id>`). */
+export const isExpressExecutionArn = (arn: string): boolean => /^arn:aws[a-z-]*:states:[^:]*:[^:]*:express:/.test(arn);

@@ -13,8 +13,6 @@ import { DelivError } from '../ui/errors.js';
 import { AwsError, parseDenial } from './errors.js';
 import { executionFilterPattern, logGroupNameFromArn, parseExecutionLogEvent, toHistoryEvent } from './execution-logs.js';
 
-export const isExpressExecutionArn = (arn: string): boolean => /^arn:aws[a-z-]*:states:[^:]*:[^:]*:express:/.test(arn);
-
 /** `…:express:<machine>:<name>:<id>` → `…:stateMachine:<machine>`. */
 export function machineArnOfExecution(executionArn: string): string {
   const parts = executionArn.split(':');

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { closest, knownHint, notKnownError } from '../ui/suggest.js';
 import { createLogsClient, createSfnClient } from './clients.js';
-import { attachExpressReader, expressReader, ExpressLogReader, isExpressExecutionArn, type LoggedHistoryCursor } from './logs.js';
+import { isExpressExecutionArn } from './arn.js';
+import { attachExpressReader, expressReader, ExpressLogReader, type LoggedHistoryCursor } from './logs.js';
 import type { ResolvedTarget } from './target.js';
 
 /**

@@ -16,6 +16,11 @@ export const executionArn = (p: Partition, machineName: string, name: string, ex
     ? `arn:aws:states:${p.region}:${p.account}:express:${machineName}:${name}:${crypto.randomUUID()}`
     : `arn:aws:states:${p.region}:${p.account}:execution:${machineName}:${name}`;
 
+/** The execution ARN a machine ARN and an execution name make (Express ones end in their own random `expressSuffix`). */
+export function executionArnOfMachine(machineArn: string, name: string, expressSuffix: string | null): string {
+  return expressSuffix === null ? `${machineArn.replace(':stateMachine:', ':execution:')}:${name}` : `${machineArn.replace(':stateMachine:', ':express:')}:${name}:${expressSuffix}`;
+}
+
 export interface MachineRef {
   /** The unqualified state machine ARN. */
   machineArn: string;

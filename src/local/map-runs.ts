@@ -10,6 +10,7 @@
 import type { JsonValue } from '../asl/types.js';
 import type { MapRunChild, MapRunHandle, MapRunHost, MapRunStart } from '../engine/types.js';
 import type { Clock } from '../engine/types.js';
+import { executionArnOfMachine } from './arn.js';
 import type { ExecutionRow, MapRunRow, Store } from './store.js';
 
 export interface MapRunSettings {
@@ -20,8 +21,7 @@ export interface MapRunSettings {
 
 /** The execution ARN of a Map Run's child: `execution:<machine>/<label>:<name>` (Express: `express:...:<name>:<id>`). */
 function childArn(run: MapRunStart, name: string): string {
-  const base = run.childMachineArn;
-  return run.childType === 'EXPRESS' ? `${base.replace(':stateMachine:', ':express:')}:${name}:${crypto.randomUUID()}` : `${base.replace(':stateMachine:', ':execution:')}:${name}`;
+  return executionArnOfMachine(run.childMachineArn, name, run.childType === 'EXPRESS' ? crypto.randomUUID() : null);
 }
 
 export class MapRuns implements MapRunHost {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryEvent } from '../engine/types.js';
 import { DelivError } from '../ui/errors.js';
+import { executionArnOfMachine } from './arn.js';
 import { decodeEvent, encodeEvent, type EncodedEvent, type StoredEvent } from './history-codec.js';
 
 export interface MachineRow {
@@ -454,10 +455,6 @@ function eventColumns(encoded: EncodedEvent, names: Names): [number | null, numb
   return [encoded.previous, encoded.offset, names.id(encoded.type), encoded.key === null ? null : names.id(encoded.key), encoded.flags, encoded.details];
 }
 
-/** The execution ARN a machine ARN and an execution name make (`:express:` ones add their own random suffix). */
-function executionArnOf(machineArn: string, name: string, arnSuffix: string | null): string {
-  return arnSuffix === null ? `${machineArn.replace(':stateMachine:', ':execution:')}:${name}` : `${machineArn.replace(':stateMachine:', ':express:')}:${name}:${arnSuffix}`;
-}
 
 /** The machine ARN and name of an execution ARN (the inverse of executionArnOf), or undefined for a malformed one. */
 function parseExecutionArn(arn: string): { machineArn: string; name: string; arnSuffix: string | null } | undefined {
@@ -968,7 +965,7 @@ export class Store {
     const machineArn = this.names.text(stored.machine);
     const revision = this.revisions.revision(stored.revision);
     return {
-      arn: executionArnOf(machineArn, stored.name, stored.arnSuffix),
+      arn: executionArnOfMachine(machineArn, stored.name, stored.arnSuffix),
       machineArn,
       machineName: machineArn.slice(machineArn.lastIndexOf(':') + 1),
       versionArn: stored.version === null ? null : this.names.text(stored.version),
@@ -1028,7 +1025,7 @@ export class Store {
 
   /** A STANDARD execution of a machine by its name (the (machine, name) index finds it). */
   findExecutionByName(machineArn: string, name: string): ExecutionRow | undefined {
-    return this.getExecution(executionArnOf(machineArn, name, null));
+    return this.getExecution(executionArnOfMachine(machineArn, name, null));
   }
 
   /**
@@ -1067,7 +1064,7 @@ export class Store {
     const rows = this.db.prepare(sql).all(...args, limit) as Pick<StoredExecution, 'id' | 'name' | 'arnSuffix' | 'version' | 'alias' | 'status' | 'started' | 'stopped' | 'redriveCount' | 'redriveDate'>[];
     return rows.map((row) => ({
       seq: row.id,
-      arn: executionArnOf(filter.machineArn, row.name, row.arnSuffix),
+      arn: executionArnOfMachine(filter.machineArn, row.name, row.arnSuffix),
       machineArn: filter.machineArn,
       name: row.name,
       status: row.status,

@@ -1,5 +1,6 @@
 /** Executions: start (async and sync), stop, describe, list, history, redrive. */
 import type { JsonValue } from '../../asl/types.js';
+import { isExpressExecutionArn } from '../../aws/arn.js';
 import type { HistoryEvent } from '../../engine/types.js';
 import { FileProblemError } from '../../ui/errors.js';
 import { closest } from '../../ui/suggest.js';
@@ -28,7 +29,7 @@ const expressRefused = () => new ApiError('InvalidArn', "Invalid Arn: 'Resource 
 
 function getExecution(context: EmulatorContext, arn: string): ExecutionRow {
   checkExecutionArn(arn);
-  if (/^arn:[^:]+:states:[^:]+:[^:]+:express:/.test(arn)) throw expressRefused();
+  if (isExpressExecutionArn(arn)) throw expressRefused();
   const row = context.store.getExecution(arn);
   if (!row) throw notFoundExecution(arn);
   return row;
