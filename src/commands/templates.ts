@@ -1,6 +1,5 @@
 import { BaseCommand } from '../ui/base-command.js';
 import { paint } from '../ui/colors.js';
-import { renderTable } from '../ui/table.js';
 
 export default class Templates extends BaseCommand {
   static override summary = 'List the bundled state machine templates';
@@ -10,6 +9,7 @@ export default class Templates extends BaseCommand {
   async run() {
     await this.parse(Templates);
     const { listTemplates } = await import('../project/templates.js');
+    const { renderTable } = await import('../ui/table.js');
     const templates = listTemplates().map((template) => ({
       name: template.name,
       types: template.types,

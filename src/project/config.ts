@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { WorkflowType } from '../asl/types.js';
 import { LOG_RETENTION_DAYS } from '../aws/execution-logs.js';
 import { FileProblemError, UsageError } from '../ui/errors.js';
@@ -195,7 +194,7 @@ export function parseProjectConfig(text: string, file: string, label: string = f
   };
   const syntax = places.syntaxErrors()[0];
   if (syntax) throw new FileProblemError(label, syntax.place.line, syntax.place.column, syntax.message, 'fix the YAML syntax at that line');
-  const raw = (parseDocument(text).toJS() ?? undefined) as Partial<ProjectConfig> | undefined;
+  const raw = (places.value() ?? undefined) as Partial<ProjectConfig> | undefined;
   if (!isObject(raw)) fail([], 'expected a mapping with name, stateMachines and targets', 'start from the deliv.yaml that `deliv init` writes');
   const config = raw as Partial<ProjectConfig>;
   if (typeof config.name !== 'string' || config.name === '') fail(['name'], 'missing the project `name`', 'add `name: <project>` at the top');

@@ -44,6 +44,37 @@ export function loadDefinitionFile(file: string, substitutions: Record<string, s
 }
 
 export function parseDefinition(text: string, file: string, substitutions: Record<string, string> = {}): LoadedDefinition {
+  const { document, lineCounter, raw } = parsedYaml(text, file);
+  const placeholders: string[] = [];
+  const unresolved: string[] = [];
+  const definition = substitute(raw, substitutions, placeholders, unresolved);
+  return {
+    file,
+    definition: definition as StateMachineDefinition,
+    placeholders,
+    unresolved,
+    locate: (at) => locateNode(document, lineCounter, at),
+  };
+}
+
+interface ParsedYaml {
+  text: string;
+  file: string;
+  document: Document;
+  lineCounter: LineCounter;
+  /** As parsed, before substitution; `substitute` copies it, never changes it. */
+  raw: unknown;
+}
+
+/**
+ * The last file parsed. `validate` and `build` render one definition once per target, and parsing
+ * is most of a short run's time (the yaml parser runs cold in a fresh process): the same text is
+ * parsed once, and each target substitutes its values into a copy.
+ */
+let lastParsed: ParsedYaml | undefined;
+
+function parsedYaml(text: string, file: string): ParsedYaml {
+  if (lastParsed?.file === file && lastParsed.text === text) return lastParsed;
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -56,16 +87,8 @@ export function parseDefinition(text: string, file: string, substitutions: Recor
   if (!isMap(document.contents)) {
     throw new UsageError(`${file}:1:1: a state machine definition must be an object with StartAt and States`);
   }
-  const placeholders: string[] = [];
-  const unresolved: string[] = [];
-  const definition = substitute(document.toJS({ maxAliasCount: 100 }), substitutions, placeholders, unresolved);
-  return {
-    file,
-    definition: definition as StateMachineDefinition,
-    placeholders,
-    unresolved,
-    locate: (at) => locateNode(document, lineCounter, at),
-  };
+  lastParsed = { text, file, document, lineCounter, raw: document.toJS({ maxAliasCount: 100 }) };
+  return lastParsed;
 }
 
 function substitute(value: unknown, substitutions: Record<string, string>, seen: string[], unresolved: string[]): unknown {

@@ -21,6 +21,11 @@ export class Places {
     this.document = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: false });
   }
 
+  /** The text's value, from the same parse (duplicate keys: the last wins, as in JSON). */
+  value(): unknown {
+    return this.document.toJS();
+  }
+
   /** YAML syntax errors of the text, at their places. */
   syntaxErrors(): { place: Place; message: string }[] {
     return this.document.errors.map((error) => ({ place: this.offset(error.pos[0]), message: error.message.split('\n')[0] }));

@@ -10,7 +10,7 @@
  * Spinners appear only on a terminal and never with --json: scripts and CI
  * logs get the command's own output and nothing else.
  */
-import { fitVisible } from './width.js';
+import type { fitVisible as FitVisible } from './width.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const FRAME_MS = 80;
@@ -26,7 +26,10 @@ export function disableProgress(): void {
 /** Runs `work` behind a spinner titled `title` (on a terminal), erased when the work ends either way. */
 export async function withProgress<T>(title: string, work: () => Promise<T>): Promise<T> {
   if (!enabled || !process.stderr.isTTY) return work();
-  const spinner = new Spinner(title);
+  // Loaded only for a spinner: string-width builds its emoji tables when loaded, which every command
+  // importing this file (most of them, through their progress) would pay for on a pipe too.
+  const { fitVisible } = await import('./width.js');
+  const spinner = new Spinner(title, fitVisible);
   try {
     return await work();
   } finally {
@@ -45,7 +48,10 @@ class Spinner {
   private readonly restore: (() => void)[] = [];
   private readonly rawErr: (text: string) => void;
 
-  constructor(private readonly title: string) {
+  constructor(
+    private readonly title: string,
+    private readonly fit: typeof FitVisible,
+  ) {
     const stderrWrite = process.stderr.write.bind(process.stderr) as (text: string) => boolean;
     this.rawErr = (text) => void stderrWrite(text);
     for (const stream of [process.stdout, process.stderr]) this.intercept(stream);
@@ -69,7 +75,7 @@ class Spinner {
     const columns = process.stderr.columns || Number(process.env.COLUMNS) || 80;
     const text = `${FRAMES[this.frame++ % FRAMES.length]} ${this.title}…`;
     // One column short of the width: a line that reaches the last column makes some terminals wrap early.
-    this.rawErr(`${ERASE_LINE}${fitVisible(text, columns - 1)}`);
+    this.rawErr(`${ERASE_LINE}${this.fit(text, columns - 1)}`);
     this.shown = true;
   }
 

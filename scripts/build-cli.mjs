@@ -1,0 +1,114 @@
+// Bundles the built CLI (dist/, as tsc wrote it) into dist/cli/: one entry with
+// oclif, every command class and the hooks, plus chunks for what each command
+// imports lazily. Most of a run's start-up was Node resolving, reading and
+// compiling some 300 separate files (160 for oclif alone); a bundle is a few.
+//
+// The entry exports the command classes for oclif's `explicit` discovery, keyed
+// by the ids oclif's pattern discovery gave them (commands/local/start.js is
+// `local:start`), so a new file under src/commands needs no list to be kept.
+//
+// Every bundled module still sees its own `import.meta.url` (the file tsc wrote),
+// so what it finds beside itself (worker entry files, templates, the price
+// snapshot, createRequire of elkjs or jsonata) resolves as before; the worker
+// entry files themselves run unbundled from dist/.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, transform } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = path.join(root, 'dist');
+const outdir = path.join(dist, 'cli');
+const commandsDir = path.join(dist, 'commands');
+
+/** dist/commands/task/list.js -> ['task:list', that file] */
+function commandFiles(folder, topics = []) {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return commandFiles(path.join(folder, entry.name), [...topics, entry.name]);
+    if (!entry.name.endsWith('.js')) return [];
+    const name = entry.name.slice(0, -'.js'.length);
+    return [[[...topics, ...(name === 'index' ? [] : [name])].join(':'), path.join(folder, entry.name)]];
+  });
+}
+
+const commands = commandFiles(commandsDir).sort(([a], [b]) => a.localeCompare(b));
+const entry = [
+  "export { execute, settings } from '@oclif/core';",
+  "export { default as commandNotFound } from './hooks/command-not-found.js';",
+  ...commands.map(([, file], index) => `import command${index} from ${JSON.stringify(`./${path.relative(dist, file).split(path.sep).join('/')}`)};`),
+  `export const commands = {\n${commands.map(([id], index) => `  ${JSON.stringify(id)}: command${index},`).join('\n')}\n};`,
+].join('\n');
+
+/** `import.meta.url` of a dist file, as an expression valid anywhere in dist/cli/. */
+const ownUrl = (file) => `new URL(${JSON.stringify(path.relative(outdir, file).split(path.sep).join('/'))}, import.meta.url).href`;
+
+const keepOwnUrl = {
+  name: 'keep-own-import-meta-url',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!args.path.startsWith(dist + path.sep)) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      // Through esbuild's own parser, so that a string that merely spells import.meta.url stays as written.
+      const { code } = await transform(source, { define: { 'import.meta.url': '__delivOwnUrl' }, format: 'esm', loader: 'js' });
+      return { contents: `const __delivOwnUrl = ${ownUrl(args.path)};\n${code}`, loader: 'js' };
+    });
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const { metafile } = await build({
+  stdin: { contents: entry, resolveDir: dist, sourcefile: 'index.js', loader: 'js' },
+  absWorkingDir: root,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // The ES module build of a package where it has one: a CommonJS package reached by import() is a
+  // chunk with a default export only, and `const { X } = await import(...)` would find no X.
+  mainFields: ['module', 'main'],
+  outdir,
+  entryNames: 'index',
+  chunkNames: 'chunk-[hash]',
+  // better-sqlite3 is a .node addon and esbuild runs its own binary (deploy bundles handlers with it);
+  // typescript, tsx and ts-node are what oclif would load for TypeScript sources, which the built CLI never runs.
+  external: ['better-sqlite3', 'esbuild', 'typescript', 'tsx', 'ts-node'],
+  // oclif and other CommonJS packages call require(); in an ES module it has to be made.
+  banner: { js: "import { createRequire as __delivCreateRequire } from 'node:module'; const require = __delivCreateRequire(import.meta.url);" },
+  plugins: [keepOwnUrl],
+  logLevel: 'warning',
+  legalComments: 'none',
+  metafile: true,
+});
+
+const problems = [];
+// The shape esbuild gives a CommonJS module reached only by import(): its named exports are gone.
+for (const [file, output] of Object.entries(metafile.outputs)) {
+  if (output.exports.length === 1 && output.exports[0] === 'default' && /^export default require_\w+\(\);$/m.test(readFileSync(path.join(root, file), 'utf8'))) {
+    problems.push(`${file} is a CommonJS module reached by import() (${Object.keys(output.inputs).at(-1)}): import it statically, or load it with createRequire`);
+  }
+}
+// What every command pays for before it runs: the entry and the chunks it imports statically.
+// These packages take tens of milliseconds to load and belong behind an import() on the paths that use them.
+const HEAVY = ['yaml', 'string-width', '@aws-sdk/', '@smithy/', 'asl-validator', 'jsonata', 'elkjs', 'better-sqlite3', 'ajv'];
+const startup = new Set();
+const visit = (file) => {
+  if (startup.has(file)) return;
+  startup.add(file);
+  for (const imported of metafile.outputs[file].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+};
+visit(path.relative(root, path.join(outdir, 'index.js')).split(path.sep).join('/'));
+const reported = new Set();
+for (const file of startup) {
+  for (const input of Object.keys(metafile.outputs[file].inputs)) {
+    const heavy = HEAVY.find((name) => input.startsWith(`node_modules/${name}`));
+    if (!heavy || reported.has(heavy)) continue;
+    reported.add(heavy);
+    problems.push(`${heavy} is loaded at start-up by every command (${input}, in ${file}): find the static import that reaches it and make it an import()`);
+  }
+}
+if (problems.length > 0) {
+  console.error(`build-cli: the bundle would break or slow the CLI:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  process.exit(1);
+}
