@@ -8,19 +8,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { showLogs, type LogsRequest } from '../../src/logs/show.js';
 import type { Project } from '../../src/project/config.js';
 import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { PARCELS_DEFINITION } from '../helpers/parcels.js';
 
 let t: TestEmulator;
 let machineArn: string;
 const arns: string[] = [];
 
-const DEFINITION = {
-  StartAt: 'Check',
-  States: {
-    Check: { Type: 'Choice', Choices: [{ Variable: '$.ok', BooleanEquals: false, Next: 'Refuse' }], Default: 'Route' },
-    Route: { Type: 'Pass', Result: 'LHR', ResultPath: '$.hub', End: true },
-    Refuse: { Type: 'Fail', Error: 'Parcel.Refused', Cause: 'no route' },
-  },
-};
+const DEFINITION = PARCELS_DEFINITION;
 
 beforeAll(async () => {
   t = await testEmulator();

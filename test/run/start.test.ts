@@ -7,17 +7,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Project } from '../../src/project/config.js';
 import { startCommand, startExitCode, type StartCommandRequest } from '../../src/run/start.js';
 import { ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { PARCELS_DEFINITION } from '../helpers/parcels.js';
 
 let t: TestEmulator;
 
-const DEFINITION = {
-  StartAt: 'Check',
-  States: {
-    Check: { Type: 'Choice', Choices: [{ Variable: '$.ok', BooleanEquals: false, Next: 'Refuse' }], Default: 'Route' },
-    Route: { Type: 'Pass', Result: 'LHR', ResultPath: '$.hub', End: true },
-    Refuse: { Type: 'Fail', Error: 'Parcel.Refused', Cause: 'no route' },
-  },
-};
+const DEFINITION = PARCELS_DEFINITION;
 
 beforeAll(async () => {
   t = await testEmulator();
