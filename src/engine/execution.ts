@@ -19,6 +19,7 @@ import { Replay, type ReplayMatch } from './replay.js';
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import type { Clock, ExecutionOptions, ExecutionResult, MapRunChild, TaskRunner } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
+import { later, TurnBudget } from './turns.js';
 
 export interface CompiledState {
   readonly name: string;
@@ -168,7 +169,7 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
 
 /** Gives the event loop back (after I/O callbacks and timers), then carries on with `state`. */
 function yieldThen(frame: Frame, state: CompiledState, input: JsonValue): Promise<JsonValue> {
-  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runChain(frame, state, input));
+  return later(() => runChain(frame, state, input));
 }
 
 function wrap(frame: Frame, error: unknown): unknown {
@@ -177,9 +178,11 @@ function wrap(frame: Frame, error: unknown): unknown {
   return current ? current.fail(error) : toFailure(error, '', 0);
 }
 
+/** After a state that awaited: the rest of the chain, on a later turn once the execution has used up this one (see turns.ts). */
 function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
   const next = frame.next;
-  return next === null ? output : runChain(frame, next, output);
+  if (next === null) return output;
+  return frame.exec.turns.spent() ? later(() => runChain(frame, next, output)) : runChain(frame, next, output);
 }
 
 /**
@@ -245,6 +248,8 @@ export class Execution {
   readonly clock: Clock;
   readonly runner: TaskRunner;
   readonly root = new CancelScope();
+  /** This execution's share of the current turn of the event loop. */
+  readonly turns = new TurnBudget();
   readonly replay: Replay | null;
   readonly contextExecution: ExecutionContextObject;
   readonly contextStateMachine: { Id: string; Name: string };
@@ -263,6 +268,12 @@ export class Execution {
   /** The recorded event consumed by the last `emit` while replaying, null when it was appended. */
   replayed: HistoryEvent | null = null;
   private readonly onEvent: ((event: HistoryEvent) => void) | undefined;
+  /**
+   * The id no event but an ending may take. The quota is Standard workflows'
+   * (an Express history goes to CloudWatch Logs and is bounded by the
+   * execution's 5-minute duration instead): an Express execution has none.
+   */
+  private readonly historyLimit: number;
   readonly inspect: ExecutionOptions['inspect'];
   private finished: ExecutionResult | undefined;
   private settle!: (result: ExecutionResult) => void;
@@ -272,6 +283,7 @@ export class Execution {
     this.clock = clock;
     this.runner = options.runner;
     this.onEvent = options.onEvent;
+    this.historyLimit = options.type === 'EXPRESS' ? Infinity : HISTORY_EVENT_LIMIT;
     this.inspect = options.inspect;
     this.replay = options.resumeFrom && options.resumeFrom.length > 0 ? new Replay(options.resumeFrom) : null;
     if (this.replay) this.nextId = this.replay.maxId + 1;
@@ -337,7 +349,7 @@ export class Execution {
       }
       this.replayed = null;
     }
-    if (this.nextId === HISTORY_EVENT_LIMIT && !ENDS.has(type)) {
+    if (this.nextId === this.historyLimit && !ENDS.has(type)) {
       // AWS: event 25,000 may only be ExecutionSucceeded; anything else fails the execution there.
       this.root.cancel(new Cancelled('aborted'));
       this.finish({ status: 'FAILED', error: StatesErrors.Runtime, cause: HISTORY_LIMIT_CAUSE }, frame);
