@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
 import { emulatorPaths } from './paths.js';
+import { requestEmulator } from './control.js';
 import { formatDuration } from '../ui/duration.js';
 import { RESUME_LIMIT, type QuarantinedExecution } from './quarantine.js';
 
@@ -109,8 +110,8 @@ export async function runLocalBackup(flags: { dataDir?: string }, out: Output): 
   const info = readEmulatorInfo(dataDir);
   let file: string;
   if (info) {
-    const response = await fetch(`${endpointOf(info)}/deliv/backup`, { method: 'POST', signal: AbortSignal.timeout(120_000) });
-    const body = (await response.json()) as { file?: string; message?: string };
+    const response = await requestEmulator(`${endpointOf(info)}/deliv/backup`, { method: 'POST', timeoutMs: 120_000 });
+    const body = (response.body ?? {}) as { file?: string; message?: string };
     if (!response.ok || !body.file) throw new DelivError(`the emulator (pid ${info.pid}) could not back up ${dataDir}: ${body.message ?? response.status}`);
     file = body.file;
   } else {
@@ -137,8 +138,9 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
   const endpoint = endpointOf(info);
   let status: { machines: number; runningExecutions: number; executions: number; uptimeSeconds: number; quarantined?: QuarantinedExecution[] };
   try {
-    const response = await fetch(`${endpoint}/deliv/status`, { signal: AbortSignal.timeout(5000) });
-    status = (await response.json()) as typeof status;
+    const response = await requestEmulator(`${endpoint}/deliv/status`, { timeoutMs: 5000 });
+    if (response.body === undefined) throw new Error(`answered ${response.status} without JSON`);
+    status = response.body as typeof status;
   } catch (error) {
     throw new DelivError(`the emulator (pid ${info.pid}) does not answer on ${endpoint}: ${(error as Error).message}`, {
       hint: 'stop it with `deliv local stop` and start it again',
@@ -179,11 +181,12 @@ export interface WaitingTask {
 }
 
 export async function listWaitingTasks(endpoint: string): Promise<WaitingTask[]> {
-  const response = await fetch(`${endpoint}/deliv/tasks`, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
+  const response = await requestEmulator(`${endpoint}/deliv/tasks`, { timeoutMs: 5000 }).catch((error: Error) => {
     throw new DelivError(`cannot reach the emulator at ${endpoint}: ${error.message}`, { hint: 'is it running? `deliv local status`' });
   });
-  if (!response.ok) throw new DelivError(`${endpoint} is not a deliv emulator (GET /deliv/tasks answered ${response.status})`);
-  return ((await response.json()) as { tasks: WaitingTask[] }).tasks;
+  const tasks = (response.body as { tasks?: WaitingTask[] } | undefined)?.tasks;
+  if (!response.ok || !Array.isArray(tasks)) throw new DelivError(`${endpoint} is not a deliv emulator (GET /deliv/tasks answered ${response.status})`);
+  return tasks;
 }
 
 /** SendTaskSuccess / Failure / Heartbeat through the SDK, as a worker would send them. */

@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DelivError } from '../ui/errors.js';
+import { requestEmulator } from './control.js';
 
 export const STATE_FILE = 'emulator.json';
 export const LOG_FILE = 'emulator.log';
@@ -114,8 +115,7 @@ export async function startDetached(options: { root: string; dataDir: string; ar
 /** Whether the emulator described answers on its port. */
 export async function answers(info: EmulatorInfo): Promise<boolean> {
   try {
-    const response = await fetch(`${endpointOf(info)}/deliv/status`, { signal: AbortSignal.timeout(2000) });
-    return response.ok;
+    return (await requestEmulator(`${endpointOf(info)}/deliv/status`, { timeoutMs: 2000 })).ok;
   } catch {
     return false;
   }
