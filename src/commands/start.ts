@@ -75,7 +75,7 @@ export default class Start extends BaseCommand {
       const took = started.sync.stopDate && started.startDate ? ` in ${formatDuration(started.sync.stopDate.getTime() - started.startDate.getTime())}` : '';
       this.say(`${started.executionArn}`);
       // The result is at hand; --wait also prints the events, which only the machine's log group holds.
-      const logged = flags.wait ? await this.loggedEvents(sfn, started.executionArn, flags.data) : [];
+      const logged = flags.wait ? await this.loggedEvents(sfn, started.executionArn, flags.data, started.stateNames) : [];
       this.say(`${paintStatus(status)}${took}`);
       if (status === 'SUCCEEDED') this.say(output ?? '');
       else this.say(paint.failure([error, cause].filter(Boolean).join(': ')));
@@ -104,7 +104,7 @@ export default class Start extends BaseCommand {
       sfn,
       started.executionArn,
       (fresh, all) => {
-        for (const line of formatHistory(all, { from: all.length - fresh.length, data: flags.data, columns, executionArn: started.executionArn })) this.say(line);
+        for (const line of formatHistory(all, { from: all.length - fresh.length, data: flags.data, columns, executionArn: started.executionArn, stateNames: started.stateNames })) this.say(line);
       },
       { signal: interrupt.signal },
     ).finally(() => interrupt.done());
@@ -128,7 +128,7 @@ export default class Start extends BaseCommand {
    * for the last one a little while. Logging off is said, not fatal: the
    * result was printed already.
    */
-  private async loggedEvents(sfn: SFNClient, executionArn: string, data: boolean): Promise<HistoryEvent[]> {
+  private async loggedEvents(sfn: SFNClient, executionArn: string, data: boolean, stateNames: string[]): Promise<HistoryEvent[]> {
     const { followExecution } = await import('../aws/sfn.js');
     const { formatHistory } = await import('../logs/format.js');
     const { terminalColumns } = await import('../ui/width.js');
@@ -138,7 +138,7 @@ export default class Start extends BaseCommand {
         sfn,
         executionArn,
         (fresh, all) => {
-          for (const line of formatHistory(all, { from: all.length - fresh.length, data, columns: terminalColumns(), executionArn })) this.say(line);
+          for (const line of formatHistory(all, { from: all.length - fresh.length, data, columns: terminalColumns(), executionArn, stateNames })) this.say(line);
         },
         { signal: AbortSignal.timeout(LOG_DELIVERY_WAIT_MS), pollMs: { min: 200, max: 1000 } },
       );
