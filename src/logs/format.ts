@@ -196,7 +196,7 @@ const STREAMING_TYPE_WIDTH = 'ExecutionSucceeded'.length + 2 + '9.999s'.length;
  * the end of the type column instead of a column of its own, mostly empty),
  * and the date only when the history spans more than one day.
  */
-export interface HistoryLayout {
+interface HistoryLayout {
   state: number;
   /** Event type, then the duration right-aligned to this width. */
   type: number;
@@ -209,7 +209,7 @@ export interface HistoryLayout {
  * (`stateNames`) and its end, so that the lines already printed and the next
  * ones stay in the same columns.
  */
-export function historyLayout(views: readonly EventView[], options: { utc?: boolean; streaming?: boolean; stateNames?: readonly string[]; columns?: number } = {}): HistoryLayout {
+function historyLayout(views: readonly EventView[], options: { utc?: boolean; streaming?: boolean; stateNames?: readonly string[]; columns?: number } = {}): HistoryLayout {
   const names = views.map((view) => view.state ?? '');
   if (options.streaming) names.push(...(options.stateNames ?? []));
   const longest = Math.max(0, ...names.map(visibleWidth));
@@ -223,7 +223,7 @@ export function historyLayout(views: readonly EventView[], options: { utc?: bool
 }
 
 /** One line for one event (without the explain hint), in the columns of `layout` (the event's own unless given). */
-export function formatEventLine(view: EventView, options: FormatOptions = {}, layout: HistoryLayout = historyLayout([view], options)): string {
+function formatEventLine(view: EventView, options: FormatOptions = {}, layout: HistoryLayout = historyLayout([view], options)): string {
   const whole = options.data ?? false;
   // On a terminal the data column gets what the line has left; elsewhere a fixed trim keeps lines greppable.
   const fit = options.columns !== undefined && !whole;

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatEventLine, formatHistory } from '../../src/logs/format.js';
+import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatHistory } from '../../src/logs/format.js';
 import { stripAnsi } from '../../src/ui/colors.js';
 import { terminalSafe } from '../../src/ui/output.js';
 import { visibleWidth } from '../../src/ui/width.js';
