@@ -10,6 +10,7 @@ import type { MachineCache } from './engine.js';
 import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
 import type { LogStore } from './log-store.js';
 import { ResumeGuard, type QuarantinedExecution } from './quarantine.js';
+import { carryOn } from './redrive.js';
 import type { ExecutionRow, Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -107,33 +108,12 @@ export class Runtime {
   private begin(row: ExecutionRow, resume: boolean, live: LiveExecution): ExecutionHandle {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
-    let resumeFrom: HistoryEvent[] | undefined;
     const log = this.logger(row.machineArn, { arn, machineName: row.machineName, started: row.started, redriveCount: row.redriveCount });
-    let record = (event: HistoryEvent) => {
-      this.store.appendEvent(arn, event);
-      log?.(event);
+    const { resumeFrom, write } = carryOn(this.store, row, resume);
+    const record = (event: HistoryEvent) => {
+      const stored = write(event);
+      log?.(stored);
     };
-    if (row.redriveCount > 0) {
-      // After a redrive the stored ids run on past the engine's: translate both ways.
-      const view = this.store.engineView(arn);
-      resumeFrom = view.events;
-      const ids = view.engineToStored;
-      let maxStored = view.maxStored;
-      record = (event) => {
-        const engineId = event.id as number;
-        let stored = ids.get(engineId);
-        if (stored === undefined) {
-          stored = ++maxStored;
-          ids.set(engineId, stored);
-        }
-        const previous = event.previousEventId ?? 0;
-        const storedEvent = { ...event, id: stored, previousEventId: ids.get(previous) ?? previous };
-        this.store.appendEvent(arn, storedEvent, engineId);
-        log?.(storedEvent);
-      };
-    } else if (resume) {
-      resumeFrom = this.store.history(arn);
-    }
     return machine.start({
       executionArn: arn,
       name: row.name,
