@@ -37,7 +37,8 @@ export class MapRuns implements MapRunHost {
     private readonly clock: Clock,
   ) {}
 
-  start(run: MapRunStart): MapRunHandle {
+  /** `writing` says whether the parent still writes its history: once it stops (shutdown), the Map Run and its children write nothing either. */
+  start(run: MapRunStart, writing: () => boolean = () => true): MapRunHandle {
     const { store, clock } = this;
     const now = clock.now();
     let row = store.getMapRun(run.mapRunArn);
@@ -88,15 +89,19 @@ export class MapRuns implements MapRunHost {
         name: child.name,
         resumeFrom,
         redriveCount: child.redriveCount,
-        onEvent: (event) => void write(event),
-        ended: (result) =>
+        onEvent: (event) => {
+          if (writing()) write(event);
+        },
+        ended: (result) => {
+          if (!writing()) return;
           store.finishExecution(child.arn, {
             status: result.status,
             output: result.output === undefined ? null : JSON.stringify(result.output),
             error: result.error ?? null,
             cause: result.cause ?? null,
             stopped: clock.now(),
-          }),
+          });
+        },
       };
     };
     return {
@@ -158,7 +163,7 @@ export class MapRuns implements MapRunHost {
       },
       ended: (status) => {
         this.live.delete(run.mapRunArn);
-        store.finishMapRun(run.mapRunArn, status, clock.now());
+        if (writing()) store.finishMapRun(run.mapRunArn, status, clock.now());
       },
       settings: () => ({ ...settings }),
       onSettingsChange: (wake) => {

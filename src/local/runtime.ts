@@ -5,11 +5,12 @@
  * resume from their stored history.
  */
 import type { JsonValue, WorkflowType } from '../asl/types.js';
-import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, MapRunHost, TaskRunner } from '../engine/types.js';
+import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
 import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
 import type { LogStore } from './log-store.js';
 import { ResumeGuard, type QuarantinedExecution } from './quarantine.js';
+import type { MapRuns } from './map-runs.js';
 import { carryOn } from './redrive.js';
 import type { ExecutionRow, Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
@@ -46,7 +47,7 @@ export class Runtime {
     /** CloudWatch Logs, where machines that log write their executions' events. */
     private readonly logs?: LogStore,
     /** Where Distributed Maps keep their Map Runs and child executions. */
-    private readonly mapRuns?: MapRunHost,
+    private readonly mapRuns?: MapRuns,
   ) {
     this.guard = new ResumeGuard(store);
     store.onWriteFailure((error, executionArns) => {
@@ -136,7 +137,8 @@ export class Runtime {
       },
       resumeFrom,
       taskTokenKey: this.taskTokenKey,
-      mapRuns: this.mapRuns,
+      // A Map Run's children write nothing more once their parent does not (shutdown, paused): they carry on from the store.
+      mapRuns: this.mapRuns && { start: (run) => this.mapRuns!.start(run, () => !(this.closed || live.detached)) },
     });
   }
 
