@@ -263,6 +263,12 @@ export class Execution {
   /** The recorded event consumed by the last `emit` while replaying, null when it was appended. */
   replayed: HistoryEvent | null = null;
   private readonly onEvent: ((event: HistoryEvent) => void) | undefined;
+  /**
+   * The id no event but an ending may take. The quota is Standard workflows'
+   * (an Express history goes to CloudWatch Logs and is bounded by the
+   * execution's 5-minute duration instead): an Express execution has none.
+   */
+  private readonly historyLimit: number;
   readonly inspect: ExecutionOptions['inspect'];
   private finished: ExecutionResult | undefined;
   private settle!: (result: ExecutionResult) => void;
@@ -272,6 +278,7 @@ export class Execution {
     this.clock = clock;
     this.runner = options.runner;
     this.onEvent = options.onEvent;
+    this.historyLimit = options.type === 'EXPRESS' ? Infinity : HISTORY_EVENT_LIMIT;
     this.inspect = options.inspect;
     this.replay = options.resumeFrom && options.resumeFrom.length > 0 ? new Replay(options.resumeFrom) : null;
     if (this.replay) this.nextId = this.replay.maxId + 1;
@@ -337,7 +344,7 @@ export class Execution {
       }
       this.replayed = null;
     }
-    if (this.nextId === HISTORY_EVENT_LIMIT && !ENDS.has(type)) {
+    if (this.nextId === this.historyLimit && !ENDS.has(type)) {
       // AWS: event 25,000 may only be ExecutionSucceeded; anything else fails the execution there.
       this.root.cancel(new Cancelled('aborted'));
       this.finish({ status: 'FAILED', error: StatesErrors.Runtime, cause: HISTORY_LIMIT_CAUSE }, frame);

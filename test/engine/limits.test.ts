@@ -4,13 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HISTORY_EVENT_LIMIT, PAYLOAD_LIMIT_BYTES } from '../../src/asl/limits.js';
-import type { JsonValue, StateMachineDefinition } from '../../src/asl/types.js';
+import type { JsonValue, StateMachineDefinition, WorkflowType } from '../../src/asl/types.js';
 import type { HistoryEvent, TaskRunner } from '../../src/engine/index.js';
 import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
 
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:labels';
 
-async function run(definition: StateMachineDefinition, input: JsonValue, runner?: TaskRunner) {
+async function run(definition: StateMachineDefinition, input: JsonValue, runner?: TaskRunner, type: WorkflowType = 'STANDARD') {
   const compiled = compile(definition);
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
   const events: HistoryEvent[] = [];
@@ -20,6 +20,7 @@ async function run(definition: StateMachineDefinition, input: JsonValue, runner?
     stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:limits',
     stateMachineName: 'limits',
     roleArn: 'arn:aws:iam::123456789012:role/limits',
+    type,
     input,
     clock: virtualClock(),
     runner: runner ?? { run: () => Promise.reject(new TaskFailure('NoRunner', 'no task expected')) },
@@ -90,6 +91,13 @@ describe('the 25,000-event history quota', () => {
     expect(result.cause).toContain('maximum number of events');
     expect(events).toHaveLength(HISTORY_EVENT_LIMIT);
     expect(events.at(-1)).toMatchObject({ id: HISTORY_EVENT_LIMIT, type: 'ExecutionFailed', previousEventId: HISTORY_EVENT_LIMIT - 1 });
+  });
+
+  it('does not bound an Express execution, whose quota is its duration (the same loop succeeds past 25,000 events)', async () => {
+    const { result, events } = await run(loop((HISTORY_EVENT_LIMIT - 4) / 4 + 1), { n: 0 }, undefined, 'EXPRESS');
+    expect(result.status).toBe('SUCCEEDED');
+    expect(events).toHaveLength(HISTORY_EVENT_LIMIT + 4);
+    expect(events.at(-1)).toMatchObject({ id: HISTORY_EVENT_LIMIT + 4, type: 'ExecutionSucceeded' });
   });
 });
 

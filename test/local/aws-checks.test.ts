@@ -16,6 +16,7 @@ import {
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
@@ -131,6 +132,21 @@ describe('Express executions and the Standard-only APIs', () => {
       name: 'StateMachineTypeNotSupported',
       message: 'This operation is not supported by this type of state machine',
     });
+  });
+
+  it('runs an Express execution past 25,000 history events (that quota is Standard workflows\' only)', async () => {
+    // 4 events a turn: 6,300 turns are 25,204 events, where a Standard execution fails at event 25,000.
+    const loop = {
+      StartAt: 'Count',
+      States: {
+        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 6300, Next: 'Count' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const machine = await t.sfn.send(new CreateStateMachineCommand({ name: 'long-express', type: 'EXPRESS', definition: JSON.stringify(loop), roleArn: ROLE }));
+    const result = await t.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{"n":0}' }));
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: '{"n":6300}' });
   });
 });
 
