@@ -31,11 +31,11 @@ export default tseslint.config(
   },
   {
     files: ['src/ui/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(project|engine|local|deploy|logs|cost|explain|graph|testing|commands)/', message: 'ui imports no domain folder' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(project|engine|local|deploy|logs|cost|explain|graph|testing|run|commands)/', message: 'ui imports no domain folder' }] }] },
   },
   {
     files: ['src/aws/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(engine|local|deploy|logs|cost|explain|graph|testing|commands)/', message: 'aws imports no domain folder but project' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(engine|local|deploy|logs|cost|explain|graph|testing|run|commands)/', message: 'aws imports no domain folder but project' }] }] },
   },
   {
     files: ['src/**/*.ts'],

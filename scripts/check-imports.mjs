@@ -86,7 +86,7 @@ function layerOf(dir, file) {
   return parts.length > 1 ? parts[0] : '';
 }
 
-const DOMAINS = ['project', 'engine', 'local', 'deploy', 'logs', 'cost', 'explain', 'graph', 'testing'];
+const DOMAINS = ['project', 'engine', 'local', 'deploy', 'logs', 'cost', 'explain', 'graph', 'testing', 'run'];
 
 /** Why an import from layer `from` of layer `to` is against the design, or undefined when it is allowed. */
 export function arrowViolation(from, to) {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
 import { targetFlag } from '../ui/flags.js';
-import { UsageError } from '../ui/errors.js';
+import type { CostReport } from '../cost/types.js';
 
 export default class Cost extends BaseCommand {
   static override summary = 'Estimate the monthly AWS bill of your state machines';
@@ -44,11 +44,11 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
 
   static override flags = {
     executions: Flags.integer({ char: 'n', description: 'executions per month of each machine', min: 0 }),
-    type: Flags.string({ description: 'workflow type to itemise (default: as declared in deliv.yaml; STANDARD for bare files)', options: ['standard', 'express', 'both'] }),
+    type: Flags.option({ description: 'workflow type to itemise (default: as declared in deliv.yaml; STANDARD for bare files)', options: ['standard', 'express', 'both'] as const })(),
     region: Flags.string({ description: 'AWS region to price (default: cost.region, the target region, AWS_REGION, us-east-1)' }),
     usage: Flags.string({ char: 'u', description: 'usage file (YAML/JSON): workload, branch weights, failure rates, Map items, function sizes' }),
     'from-executions': Flags.boolean({ description: 'measure transitions from the histories of recent executions on the target' }),
-    'free-tier': Flags.string({ description: 'apply the always-free allowances once for the account', options: ['always', 'none'] }),
+    'free-tier': Flags.option({ description: 'apply the always-free allowances once for the account', options: ['always', 'none'] as const })(),
     offline: Flags.boolean({ description: 'do not call the Pricing API: use cached prices, then the bundled snapshot', exclusive: ['refresh'] }),
     refresh: Flags.boolean({ description: 'reread prices from the Pricing API even when cached', exclusive: ['offline'] }),
     chart: Flags.boolean({ description: 'draw monthly cost against volume (1k–100M executions) for Standard and Express' }),
@@ -58,61 +58,26 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     'max-monthly': Flags.string({ description: 'monthly budget in USD (default: cost.maxMonthly of deliv.yaml); exit 1 when the estimate is over it', helpValue: 'USD' }),
   };
 
-  async run(): Promise<unknown> {
+  async run(): Promise<CostReport> {
     // `--diff` given alone means HEAD: the working tree against the last commit.
     const at = this.argv.indexOf('--diff');
     if (at !== -1 && (at + 1 >= this.argv.length || this.argv[at + 1].startsWith('-'))) this.argv.splice(at + 1, 0, 'HEAD');
     const { argv, flags } = await this.parse(Cost);
-    const maxMonthly = flags['max-monthly'] === undefined ? undefined : Number(flags['max-monthly']);
-    if (maxMonthly !== undefined && !(Number.isFinite(maxMonthly) && maxMonthly >= 0)) {
-      throw new UsageError(`--max-monthly ${flags['max-monthly']}: not an amount of dollars`, { hint: 'e.g. --max-monthly 250' });
-    }
-    const { runCost } = await import('../cost/index.js');
+    const { estimateCost, costText } = await import('../cost/command.js');
     const { tryLoadProject } = await import('../project/config.js');
-    const { withProgress } = await import('../ui/progress.js');
-    if (flags.out && !/\.svg$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the chart is written as SVG`, { hint: 'name the file *.svg' });
     const cwd = process.cwd();
-    const project = tryLoadProject(cwd);
-    let connection: Awaited<ReturnType<typeof import('../local/connect.js').connect>> | undefined;
-    const report = await withProgress('Estimating the monthly cost', () =>
-      runCost({
-        subjects: argv as string[],
-        project,
-        cwd,
-        executions: flags.executions,
-        type: flags.type as 'standard' | 'express' | 'both' | undefined,
-        region: flags.region,
-        usageFile: flags.usage,
-        fromExecutions: flags['from-executions'],
-        freeTier: flags['free-tier'] as 'always' | 'none' | undefined,
-        offline: flags.offline,
-        refresh: flags.refresh,
-        // Asking for the chart's file is asking for the chart.
-        chart: flags.chart || flags.out !== undefined,
-        target: flags.target,
-        maxMonthly,
-        diff: flags.diff,
-        measure: async (machine, limit) => {
-          const { connect } = await import('../local/connect.js');
-          const { measureMachine } = await import('../cost/measure.js');
-          connection ??= await connect(project, { target: flags.target }, (text) => this.note(text));
-          return measureMachine(connection.sfn, machine, limit);
-        },
-      }),
-    );
-    const { renderReport } = await import('../cost/report.js');
-    this.say(renderReport(report));
-    if (report.chart) {
-      const { renderTerminalChart, renderSvgChart } = await import('../cost/chart.js');
-      this.say('');
-      this.say(renderTerminalChart(report.chart));
-      if (flags.out) {
-        const { writeFileSync } = await import('node:fs');
-        const title = `Monthly cost vs executions · ${report.machines.map((machine) => machine.name).join(', ')} · ${report.region}`;
-        writeFileSync(flags.out, renderSvgChart(report.chart, title));
-        this.note(`chart written to ${flags.out}`);
-      }
-    }
+    const request = {
+      ...flags,
+      subjects: argv as string[],
+      project: tryLoadProject(cwd),
+      cwd,
+      usageFile: flags.usage,
+      fromExecutions: flags['from-executions'],
+      freeTier: flags['free-tier'],
+      maxMonthly: flags['max-monthly'],
+    };
+    const report = await estimateCost(request, (text) => this.note(text));
+    this.say(await costText(report));
     // Over budget is a failed check (exit 1) with the full report still printed, for CI.
     if (report.budget?.over) process.exitCode = 1;
     return report;

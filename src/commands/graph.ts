@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../ui/base-command.js';
 import { writeOut } from '../ui/output.js';
-import { FORMAT_BY_EXTENSION, GRAPH_FORMATS, type GraphFormat } from '../graph/formats.js';
+import { GRAPH_FORMATS } from '../graph/formats.js';
+import type { GraphResult } from '../graph/draw.js';
 import { subFlag, substitutions as substitutionsOf, targetFlags } from '../ui/flags.js';
 
 export default class Graph extends BaseCommand {
@@ -30,7 +31,7 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
   };
 
   static override flags = {
-    format: Flags.string({ char: 'f', description: 'picture format (default: ascii, or the --out file extension)', options: [...GRAPH_FORMATS] }),
+    format: Flags.option({ char: 'f', description: 'picture format (default: ascii, or the --out file extension)', options: GRAPH_FORMATS })(),
     execution: Flags.string({ char: 'e', description: 'colour the states by an execution: its ARN, or `latest`', exclusive: ['coverage'] }),
     coverage: Flags.boolean({ description: 'run the machine\'s tests (tests/<machine>.test.yaml) and draw what they leave uncovered dashed', exclusive: ['execution'] }),
     out: Flags.string({ char: 'o', description: 'write to this file instead of stdout (.svg, .html, .dot, .mmd pick the format)' }),
@@ -39,72 +40,14 @@ NAME is a state machine of deliv.yaml; FILE is any .asl.json/.asl.yaml, inside a
     width: Flags.integer({ char: 'w', description: 'columns for the terminal drawing (default: the terminal width)', min: 20 }),
   };
 
-  async run(): Promise<unknown> {
+  async run(): Promise<GraphResult> {
     const { args, flags } = await this.parse(Graph);
-    const path = await import('node:path');
-    const { writeFileSync } = await import('node:fs');
-    const { resolveGraphSource, loadExecution, sourceFromExecution, checkExecutionFlag } = await import('../graph/source.js');
-    const { renderGraph } = await import('../graph/render.js');
-    const { withProgress } = await import('../ui/progress.js');
-    const { colors } = await import('../ui/colors.js');
-    const { tryLoadProject } = await import('../project/config.js');
-
-    const substitutions = substitutionsOf(flags.sub);
-    const format: GraphFormat = (flags.format as GraphFormat | undefined) ?? (flags.out ? FORMAT_BY_EXTENSION[path.extname(flags.out).toLowerCase()] : undefined) ?? 'ascii';
-    const target = { target: flags.target, region: flags.region, profile: flags.profile };
-
-    const note = (text: string) => this.note(text);
-    if (flags.execution) checkExecutionFlag(flags.execution);
-    // `deliv graph --execution ARN` with nothing else at hand draws the definition the execution ran.
-    const fromService = !args.machine && flags.execution?.startsWith('arn:') && !tryLoadProject();
-    const source = fromService
-      ? await sourceFromExecution({ ...target, execution: flags.execution!, note })
-      : resolveGraphSource(args.machine, { ...target, substitutions });
-    if (source.unresolved.length > 0) {
-      const names = source.unresolved.map((name) => `\${${name}}`).join(', ');
-      this.note(`warning: no value for ${names}: drawn as written; fill with --sub ${source.unresolved[0]}=value`);
-    }
-
-    const execution = flags.execution
-      ? await withProgress('Reading the execution history', () => loadExecution(source, { ...target, execution: flags.execution!, note }))
-      : undefined;
-
-    const covered = flags.coverage
-      ? await withProgress('Running the tests for coverage', async () => (await import('../testing/index.js')).graphCoverage(source.project ?? tryLoadProject(), source.machineName))
-      : undefined;
-
-    const toTerminal = format === 'ascii' && !flags.out && Boolean(process.stdout.isTTY);
-    const width = flags.width ?? (toTerminal ? process.stdout.columns || Number(process.env.COLUMNS) || 100 : undefined);
-    const rendered = await withProgress('Laying out the graph', () =>
-      renderGraph(source.definition, { format, title: source.title, source: source.source, execution, coverage: covered?.overlay, width, colors: toTerminal ? colors : undefined }),
-    );
-    for (const warning of rendered.model.warnings) this.note(`warning: ${warning}`);
-    if (rendered.fits === false && width !== undefined) {
-      this.note(`note: the drawing is ${rendered.columns} columns wide, more than ${width}; try --format html or --format svg for big machines`);
-    }
-
-    if (flags.out) {
-      writeFileSync(flags.out, rendered.text);
-      const states = rendered.model.nodes.filter((node) => node.kind === 'state').length;
-      this.note(`wrote ${flags.out} (${format}, ${states} states${execution ? `, execution ${execution.status}` : ''})`);
-    } else if (!this.jsonEnabled()) {
-      writeOut(rendered.text);
-    }
-
-    return {
-      machine: source.title,
-      source: source.source,
-      format,
-      out: flags.out,
-      graph: {
-        nodes: rendered.model.nodes.map((node) => ({ id: node.id, kind: node.kind, name: node.name, type: node.type, group: node.group, retry: node.retry })),
-        groups: rendered.model.groups.map(({ id, kind, label, owner, nodes, startAt }) => ({ id, kind, label, owner, nodes, startAt })),
-        edges: rendered.model.edges,
-        warnings: rendered.model.warnings,
-      },
-      execution,
-      coverage: covered?.coverage,
-      output: flags.out ? undefined : rendered.text,
-    };
+    const { drawGraph } = await import('../graph/draw.js');
+    const tty = Boolean(process.stdout.isTTY);
+    const terminal = tty ? { columns: process.stdout.columns || Number(process.env.COLUMNS) || 100 } : undefined;
+    const request = { ...flags, machine: args.machine, substitutions: substitutionsOf(flags.sub), terminal };
+    const result = await drawGraph(request, (text) => this.note(text));
+    if (result.output !== undefined && !this.jsonEnabled()) writeOut(result.output);
+    return result;
   }
 }

@@ -13,18 +13,12 @@ import { attachExpressReader, ExpressLogReader, loggingNotes, machineArnOfExecut
 import { describeExecutionMachine, HistoryCursor, latestExecution, listExecutions, readHistory } from '../../src/aws/sfn.js';
 import { DelivError } from '../../src/ui/errors.js';
 import { ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { PARCELS_DEFINITION } from '../helpers/parcels.js';
 
 let t: TestEmulator;
 let logs: CloudWatchLogsClient;
 const partition = { region: 'us-east-1', account: '123456789012' };
-const DEFINITION = {
-  StartAt: 'Check',
-  States: {
-    Check: { Type: 'Choice', Choices: [{ Variable: '$.ok', BooleanEquals: false, Next: 'Refuse' }], Default: 'Route' },
-    Route: { Type: 'Pass', Result: 'LHR', ResultPath: '$.hub', End: true },
-    Refuse: { Type: 'Fail', Error: 'Parcel.Refused', Cause: 'no route' },
-  },
-};
+const DEFINITION = PARCELS_DEFINITION;
 
 beforeAll(async () => {
   t = await testEmulator();

@@ -1,0 +1,45 @@
+/**
+ * `deliv cost` as a library call on a bare definition file, offline (the
+ * bundled price snapshot): the flags' values it refuses, the budget verdict,
+ * and the chart written as SVG.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { costText, estimateCost, type CostRequest } from '../../src/cost/command.js';
+import { tempDir } from '../helpers/cli.js';
+
+const temp = tempDir('deliv-cost-command-');
+const file = path.join(temp.dir, 'parcels.asl.json');
+
+beforeAll(() => {
+  writeFileSync(file, JSON.stringify({ StartAt: 'Route', States: { Route: { Type: 'Pass', Next: 'Done' }, Done: { Type: 'Succeed' } } }));
+});
+afterAll(() => temp.cleanup());
+
+const estimate = (request: Partial<CostRequest>, notes: string[] = []) =>
+  estimateCost({ subjects: [file], cwd: temp.dir, offline: true, executions: 1_000_000, ...request }, (text) => notes.push(text));
+
+describe('estimateCost', () => {
+  it('refuses a budget that is not an amount of dollars, and a chart file that is not SVG', async () => {
+    await expect(estimate({ maxMonthly: 'lots' })).rejects.toMatchObject({ message: '--max-monthly lots: not an amount of dollars', exitCode: 2 });
+    await expect(estimate({ out: path.join(temp.dir, 'chart.png') })).rejects.toThrow(/the chart is written as SVG/);
+  });
+
+  it('says whether the estimate is over the budget', async () => {
+    // 1M Standard executions of two states cost tens of dollars at $0.025 per 1,000 transitions.
+    expect((await estimate({ maxMonthly: '1' })).budget).toMatchObject({ over: true });
+    expect((await estimate({ maxMonthly: '1000' })).budget).toMatchObject({ over: false });
+  });
+
+  it('writes the chart as SVG when --out asks for it, and draws it under the report', async () => {
+    const out = path.join(temp.dir, 'chart.svg');
+    const notes: string[] = [];
+    const report = await estimate({ out }, notes);
+    expect(report.chart).toBeDefined();
+    expect(readFileSync(out, 'utf8')).toMatch(/^<svg[\s\S]*Monthly cost vs executions · parcels/);
+    expect(notes).toEqual([`chart written to ${out}`]);
+    const text = await costText(report);
+    expect(text.split('\n').length).toBeGreaterThan((await costText({ ...report, chart: undefined })).split('\n').length + 10);
+  });
+});
