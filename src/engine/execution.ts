@@ -19,6 +19,7 @@ import { Replay, type ReplayMatch } from './replay.js';
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import type { Clock, ExecutionOptions, ExecutionResult, MapRunChild, TaskRunner } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
+import { later, TurnBudget } from './turns.js';
 
 export interface CompiledState {
   readonly name: string;
@@ -168,7 +169,7 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
 
 /** Gives the event loop back (after I/O callbacks and timers), then carries on with `state`. */
 function yieldThen(frame: Frame, state: CompiledState, input: JsonValue): Promise<JsonValue> {
-  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runChain(frame, state, input));
+  return later(() => runChain(frame, state, input));
 }
 
 function wrap(frame: Frame, error: unknown): unknown {
@@ -177,9 +178,11 @@ function wrap(frame: Frame, error: unknown): unknown {
   return current ? current.fail(error) : toFailure(error, '', 0);
 }
 
+/** After a state that awaited: the rest of the chain, on a later turn once the execution has used up this one (see turns.ts). */
 function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
   const next = frame.next;
-  return next === null ? output : runChain(frame, next, output);
+  if (next === null) return output;
+  return frame.exec.turns.spent() ? later(() => runChain(frame, next, output)) : runChain(frame, next, output);
 }
 
 /**
@@ -245,6 +248,8 @@ export class Execution {
   readonly clock: Clock;
   readonly runner: TaskRunner;
   readonly root = new CancelScope();
+  /** This execution's share of the current turn of the event loop. */
+  readonly turns = new TurnBudget();
   readonly replay: Replay | null;
   readonly contextExecution: ExecutionContextObject;
   readonly contextStateMachine: { Id: string; Name: string };

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ExecutionSummary, StateOutcome } from './execution.js';
 import { characterMetrics, layoutGraph, type EdgeRoute, type GraphLayout, type Point } from './layout.js';
 import type { GraphModel } from './model.js';
+import { visibleWidth } from '../ui/width.js';
 
 /**
  * The graph drawn with Unicode box characters for a terminal, from the ELK
@@ -14,7 +15,11 @@ type Style = 'failed' | 'succeeded' | 'retried' | 'caught' | 'running' | 'muted'
 interface Cell {
   ch: string;
   style?: Style;
+  /** The right half of a wide character (CJK, emoji) drawn in the cell before: it adds nothing to the row. */
+  half?: boolean;
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const UP = 1;
 const DOWN = 2;
@@ -97,7 +102,19 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
   const masks: number[][] = Array.from({ length: height }, () => new Array<number>(width).fill(0));
   const dashed: boolean[][] = Array.from({ length: height }, () => new Array<boolean>(width).fill(false));
   const put = (x: number, y: number, ch: string, style?: Style) => {
-    if (y >= 0 && y < height && x >= 0 && x < width) grid[y][x] = { ch, style };
+    if (y < 0 || y >= height || x < 0 || x >= width) return;
+    const row = grid[y];
+    // Drawing over either half of a wide character blanks its other half, so the row keeps its columns.
+    if (row[x].half) row[x - 1] = { ch: ' ', style: row[x - 1].style };
+    if (x + 1 < width && row[x + 1].half) row[x + 1] = { ch: ' ' };
+    row[x] = { ch, style };
+  };
+  /** A character two columns wide: drawn in cell x, cell x + 1 holding its right half. */
+  const putWide = (x: number, y: number, ch: string, style?: Style) => {
+    if (y < 0 || y >= height || x < 0 || x + 1 >= width) return;
+    put(x, y, ch, style);
+    put(x + 1, y, '', style);
+    grid[y][x + 1].half = true;
   };
   const execution = options.execution;
 
@@ -117,7 +134,7 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
     if (!route.label) continue;
     const x = Math.round(route.label.x);
     const y = Math.round(route.label.y);
-    [...route.label.text].forEach((ch, index) => put(x + index, y, ch, 'label'));
+    writeText(x, y, route.label.text, 'label', width);
   }
 
   // Outer boxes first, so that nested boxes draw over their parent's inside.
@@ -179,10 +196,17 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
     put(rect.x1, rect.y1, shape.br, style);
   }
 
+  /** `text` from column x, each character in as many cells as a terminal gives it, up to (not into) column limitX. */
   function writeText(x: number, y: number, text: string, style: Style | undefined, limitX: number) {
-    [...text].forEach((ch, index) => {
-      if (x + index < limitX) put(x + index, y, ch, style);
-    });
+    let column = x;
+    for (const { segment } of graphemes.segment(text)) {
+      const columns = visibleWidth(segment);
+      if (columns === 0) continue;
+      if (column + columns > limitX) break;
+      if (columns > 1) putWide(column, y, segment, style);
+      else put(column, y, segment, style);
+      column += columns;
+    }
   }
 
   function drawArrow(route: EdgeRoute) {

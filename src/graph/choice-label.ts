@@ -1,3 +1,4 @@
+import { fitVisible, visibleWidth } from '../ui/width.js';
 import type { ChoiceRule } from '../asl/types.js';
 
 /**
@@ -61,8 +62,11 @@ function describeCondition(condition: string | boolean): string {
   return (fenced ? fenced[1] : condition).replace(/\s+/g, ' ').trim();
 }
 
-/** Cuts `text` to `max` characters with an ellipsis; the full text stays available to tooltips. */
+/**
+ * Cuts `text` to `max` columns on screen with an ellipsis (a CJK character or an
+ * emoji takes two, as a terminal draws it); the full text stays available to tooltips.
+ */
 export function shorten(text: string, max: number): string {
-  if (max <= 1) return text.slice(0, Math.max(0, max));
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (visibleWidth(text) <= max) return text;
+  return max <= 0 ? '' : fitVisible(text, max);
 }

@@ -1,6 +1,7 @@
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { requireWithCodeCache } from '../code-cache.js';
 import { shorten } from './choice-label.js';
+import { visibleWidth } from '../ui/width.js';
 import { explainCommand, formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
 import { describeRetry, describeType, type GraphEdge, type GraphGroup, type GraphModel, type GraphNode } from './model.js';
 
@@ -146,7 +147,7 @@ export async function layoutGraph(
     lines.set(node.id, nodeLines(node, execution?.states[node.name], execution, metrics.maxLabelChars));
   }
 
-  const textWidth = (text: string[]) => Math.max(...text.map((line) => [...line].length)) * metrics.charWidth;
+  const textWidth = (text: string[]) => Math.max(...text.map((line) => visibleWidth(line))) * metrics.charWidth;
   const headerHeight = (id: string) => lines.get(id)!.length * metrics.lineHeight + metrics.padY * 2;
   const spacing = {
     'elk.spacing.nodeNode': String(metrics.nodeSpacing),
@@ -229,7 +230,7 @@ export async function layoutGraph(
             ...layered,
             'elk.padding': compoundPadding(metrics.lineHeight + metrics.padY),
             'elk.alignment': 'TOP',
-            'elk.nodeSize.minimum': `(${[...group.label].length * metrics.charWidth + metrics.padX * 2}, ${metrics.lineHeight})`,
+            'elk.nodeSize.minimum': `(${visibleWidth(group.label) * metrics.charWidth + metrics.padX * 2}, ${metrics.lineHeight})`,
             'elk.nodeSize.constraints': 'MINIMUM_SIZE',
           },
           children: [],
@@ -254,7 +255,7 @@ export async function layoutGraph(
     const reversed = loops.has(edge.id);
     const elkEdge: ElkExtendedEdge = { id: edge.id, sources: [reversed ? edge.to : edge.from], targets: [reversed ? edge.from : edge.to] };
     const text = edgeLabelText(edge, metrics.maxEdgeLabelChars);
-    if (text) elkEdge.labels = [{ id: `${edge.id}l`, text, width: [...text].length * metrics.charWidth, height: metrics.lineHeight }];
+    if (text) elkEdge.labels = [{ id: `${edge.id}l`, text, width: visibleWidth(text) * metrics.charWidth, height: metrics.lineHeight }];
     elkNodes.get(container)!.edges!.push(elkEdge);
   }
 

@@ -22,6 +22,7 @@ import { MachineCache } from './engine.js';
 import { LambdaHost } from './lambda.js';
 import { LogStore } from './log-store.js';
 import { MockFile } from './mocks.js';
+import { confinedDataDir } from './paths.js';
 import { Runtime } from './runtime.js';
 import { createServer } from './server.js';
 import { Store } from './store.js';
@@ -59,7 +60,7 @@ const DRAIN_MS = 3000;
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const root = path.resolve(options.root);
-  const dataDir = path.resolve(root, options.dataDir ?? '.deliv');
+  const dataDir = confinedDataDir(root, path.resolve(root, options.dataDir ?? '.deliv'));
   const partition: Partition = { region: options.region ?? LOCAL_REGION, account: options.account ?? LOCAL_ACCOUNT };
   const store = new Store(dataDir);
   const project = projectReader(root);

@@ -336,6 +336,12 @@ export class Runtime {
     // A clean stop: nothing resumed this time took the emulator down.
     this.guard.clearAll();
     this.store.flush();
+    // Their engines stop here, writing nothing more (as a paused one does), so a busy loop does not
+    // keep the process working until it exits; the store has them RUNNING and they resume from it.
+    for (const live of this.live.values()) {
+      live.detached = true;
+      live.handle?.stop();
+    }
     this.live.clear();
   }
 }

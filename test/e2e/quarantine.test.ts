@@ -86,4 +86,5 @@ it('fails an execution whose resume crashed the emulator 3 times, serves, and li
   } finally {
     await emulator.crash();
   }
-});
+  // Five emulator boots and a CLI run in sequence: several seconds each on a loaded machine.
+}, 120_000);

@@ -58,7 +58,8 @@ describe('a failed local run replayed as a test', () => {
     const replayed = await deliv(['test', 'tests/replays.test.yaml']);
     expect(replayed.stdout).toContain(`✓ ${replay.name}`);
     expect(replayed.exitCode, replayed.stdout).toBe(0);
-  });
+    // Six CLI runs in sequence (deploy, start, explain, record, stop, replay): about 5 s each on a loaded machine.
+  }, 120_000);
 });
 
 const DEFINITION = {
@@ -169,5 +170,6 @@ describe('an Express run replayed as a test, read from its CloudWatch Logs', () 
     const replayed = await deliv(['test', 'tests/replays.test.yaml']);
     expect(replayed.exitCode, replayed.stdout).toBe(0);
     expect(replayed.stdout).toMatch(/✓ replay of /);
-  });
+    // Five CLI runs in sequence (deploy, start, record, stop, replay).
+  }, 120_000);
 });

@@ -8,6 +8,9 @@ import { buildGraphModel } from '../../src/graph/model.js';
 import { OUTCOME_COLORS } from '../../src/graph/palette.js';
 import { renderGraph } from '../../src/graph/render.js';
 import { stripAnsi } from '../../src/ui/colors.js';
+import { visibleWidth } from '../../src/ui/width.js';
+import { shorten } from '../../src/graph/choice-label.js';
+import type { StateMachineDefinition } from '../../src/asl/types.js';
 import { loadDefinitionFile } from '../../src/project/definition.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { findAll, parseXml, type XmlElement } from '../helpers/xml.js';
@@ -125,6 +128,41 @@ describe('terminal drawing', () => {
     expect(plain).toContain('· not reached');
     expect(plain).toContain('✗ BookShipment failed: AddressValidationError');
     expect(plain).toContain(`deliv explain ${EXECUTION_ARN}`);
+  });
+
+  it('gives wide characters (CJK, emoji) two columns, so boxes and lines stay aligned', async () => {
+    const definition: StateMachineDefinition = {
+      StartAt: '注文を確認する',
+      States: {
+        注文を確認する: { Type: 'Pass', Next: '📦 発送' },
+        '📦 発送': { Type: 'Choice', Choices: [{ Variable: '$.status', StringEquals: '配達済み', Next: 'Done' }], Default: '注文を確認する' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { text } = await renderGraph(definition, { format: 'ascii', title: 'wide', width: 80 });
+    const lines = text.split('\n');
+    // The column a character is drawn in, as a terminal counts columns.
+    const column = (line: string, index: number) => visibleWidth(line.slice(0, index));
+    const boxRows = (name: string) => {
+      const row = lines.findIndex((line) => line.includes(`│ ${name} `));
+      expect(row, name).toBeGreaterThan(0);
+      const top = lines[row - 1];
+      return { top: column(top, top.search(/[┐╮]/)), inside: column(lines[row], lines[row].lastIndexOf('│')), left: [column(top, top.search(/[┌╭]/)), column(lines[row], lines[row].indexOf('│'))] };
+    };
+    for (const name of ['注文を確認する', '📦 発送']) {
+      const box = boxRows(name);
+      expect(box.inside, name).toBe(box.top);
+      expect(box.left[1], name).toBe(box.left[0]);
+    }
+    // The rule's label sits beside its line: the line keeps the column of the line above.
+    const labelled = lines.findIndex((line) => line.includes('$.status == "配達済み"'));
+    expect(column(lines[labelled], lines[labelled].lastIndexOf('│'))).toBe(column(lines[labelled - 1], lines[labelled - 1].lastIndexOf('│')));
+    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(80);
+  });
+
+  it('cuts a long wide-character name by its columns', () => {
+    expect(shorten('配達状況を確認して顧客に通知する', 9)).toBe('配達状況…');
+    expect(visibleWidth(shorten('配達状況を確認して顧客に通知する', 9))).toBeLessThanOrEqual(9);
   });
 
   it('fits a 200-state machine in 120 columns', async () => {

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insideProject, isWithin } from '../../src/project/confine.js';
 import { readItems } from '../../src/local/items.js';
 import { LambdaHost } from '../../src/local/lambda.js';
+import { startEmulator } from '../../src/local/emulator.js';
+import { emulatorPaths } from '../../src/local/paths.js';
+import { DelivError } from '../../src/ui/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
 let workspace: { dir: string; cleanup: () => void };
@@ -87,5 +90,27 @@ describe('the handler cache', () => {
     } finally {
       await host.close();
     }
+  });
+});
+
+describe("the emulator's store", () => {
+  it('is never opened through a .deliv folder that links out of the project, unless --data-dir names that folder', async () => {
+    const project = path.join(workspace.dir, 'stored');
+    const elsewhere = path.join(workspace.dir, 'store-elsewhere');
+    mkdirSync(project);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, path.join(project, '.deliv'));
+    await expect(startEmulator({ root: project, port: 0 })).rejects.toThrow(/^refusing to keep the emulator's data in \.deliv: it is a symbolic link to .*store-elsewhere, outside the project$/);
+    expect(() => emulatorPaths(undefined, project)).toThrow(DelivError);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // Named outright, the folder is the user's choice.
+    expect(emulatorPaths(elsewhere, project).dataDir).toBe(elsewhere);
+  });
+
+  it('may live in a folder of the project reached through a link that stays inside', () => {
+    const project = path.join(workspace.dir, 'linked-inside');
+    mkdirSync(path.join(project, 'state'), { recursive: true });
+    symlinkSync(path.join(project, 'state'), path.join(project, '.deliv'));
+    expect(emulatorPaths(undefined, project).dataDir).toBe(path.join(project, '.deliv'));
   });
 });

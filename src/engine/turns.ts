@@ -1,0 +1,81 @@
+/**
+ * The engine's share of the event loop. A state that awaits (a Task's answer,
+ * a JSONata expression the jsonata package evaluates) continues its chain in a
+ * promise callback, and promise callbacks all run before the event loop takes
+ * its next timer, I/O event or signal: an execution whose every state awaits
+ * something already settled (a loop of heavy JSONata states) would otherwise
+ * hold the loop for ever, and with it the emulator's API and its SIGTERM.
+ *
+ * So each execution keeps a budget per turn of the loop. Once it has run
+ * longer than BUDGET_MS in one turn, of wall time and of the process's CPU
+ * time (a process the loaded machine merely descheduled is not a busy one),
+ * its continuations wait in one FIFO that is run, in the order they
+ * came, on the next turn (setImmediate: after I/O). An execution within its
+ * budget continues exactly as before, in promise order, so the histories of
+ * ordinary executions (Map iterations and Parallel branches interleaving) do
+ * not depend on the machine's load; only one that holds the loop that long
+ * interleaves differently, and only from there on.
+ */
+
+const BUDGET_MS = 10;
+
+/** Counts turns of the event loop: bumped by a setImmediate, which runs once pending promise callbacks are done. */
+let turn = 0;
+let counting = false;
+
+function countTurn(): void {
+  if (counting) return;
+  counting = true;
+  setImmediate(() => {
+    turn += 1;
+    counting = false;
+  });
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** One execution's use of the current turn. */
+export class TurnBudget {
+  private turn = -1;
+  private wallStart = 0;
+  private cpuStart = 0;
+
+  /** Whether the execution has used up this turn: its next continuation should wait (see later). */
+  spent(): boolean {
+    const now = performance.now();
+    if (this.turn !== turn) {
+      this.turn = turn;
+      this.wallStart = now;
+      this.cpuStart = cpuMs();
+      countTurn();
+      return false;
+    }
+    // The wall clock first: it is cheap, and CPU time can only be shorter.
+    return now - this.wallStart >= BUDGET_MS && cpuMs() - this.cpuStart >= BUDGET_MS;
+  }
+}
+
+const waiting: Array<() => void> = [];
+
+function runWaiting(): void {
+  // What these continuations defer now goes to the next turn, after I/O.
+  const batch = waiting.splice(0);
+  for (const run of batch) run();
+}
+
+/** Runs `continuation` on the next turn of the event loop, after whatever waits already: first come, first run. */
+export function later<T>(continuation: () => T | Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (waiting.length === 0) setImmediate(runWaiting);
+    waiting.push(() => {
+      try {
+        resolve(continuation());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}

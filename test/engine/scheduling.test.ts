@@ -1,0 +1,81 @@
+/**
+ * The engine shares the event loop with its host (the emulator's HTTP API, a
+ * signal handler, other executions): no execution may hold it for long, whether
+ * its states are synchronous (a Pass/Choice loop) or each one awaits (a
+ * JSONata expression the jsonata package evaluates, which continues as a
+ * promise callback: promise callbacks all run before the loop's next turn).
+ * Each case checks progress, not time: a timer set as the execution starts must
+ * run while the execution is still under way.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StateMachineDefinition } from '../../src/asl/types.js';
+import type { ExecutionHandle, HistoryEvent } from '../../src/engine/index.js';
+import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
+
+const LOOPS = 400;
+
+function start(definition: StateMachineDefinition): { handle: ExecutionHandle; events: HistoryEvent[] } {
+  const compiled = compile(definition);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+  const events: HistoryEvent[] = [];
+  const handle = compiled.machine.start({
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:busy:run-1',
+    name: 'run-1',
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:busy',
+    stateMachineName: 'busy',
+    roleArn: 'arn:aws:iam::123456789012:role/busy',
+    input: {},
+    clock: virtualClock(),
+    runner: { run: () => Promise.reject(new TaskFailure('NoRunner', 'no task expected')) },
+    onEvent: (event) => events.push(event),
+  });
+  return { handle, events };
+}
+
+/** How many events the execution had written when a timer set at its start ran, and whether it had ended by then. */
+async function whenTimerRuns(definition: StateMachineDefinition): Promise<{ eventsThen: number; endedThen: boolean; handle: ExecutionHandle; events: HistoryEvent[] }> {
+  const { handle, events } = start(definition);
+  let ended = false;
+  void handle.result.then(() => (ended = true));
+  const seen = await new Promise<{ eventsThen: number; endedThen: boolean }>((resolve) => setTimeout(() => resolve({ eventsThen: events.length, endedThen: ended }), 0));
+  return { ...seen, handle, events };
+}
+
+describe('an execution gives the event loop back', () => {
+  it('while a chain of synchronous states (a Pass/Choice loop) runs', async () => {
+    const loop: StateMachineDefinition = {
+      StartAt: 'Init',
+      States: {
+        Init: { Type: 'Pass', Result: { i: 0 }, Next: 'Increment' },
+        Increment: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericLessThan: LOOPS * 10, Next: 'Increment' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { endedThen, handle } = await whenTimerRuns(loop);
+    expect(endedThen).toBe(false);
+    handle.stop();
+    expect((await handle.result).status).toBe('ABORTED');
+  });
+
+  it('while every state awaits a JSONata expression, and stops when asked', async () => {
+    // Arrays are beyond the synchronous fast path: each Heavy state awaits the jsonata package.
+    const heavy: StateMachineDefinition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Init',
+      States: {
+        Init: { Type: 'Pass', Output: { n: 0 }, Next: 'Heavy' },
+        Heavy: { Type: 'Pass', Output: '{% {"n": $states.input.n + 1, "sum": $sum([1..10000])} %}', Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Condition: `{% $states.input.n < ${LOOPS} %}`, Next: 'Heavy' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { endedThen, eventsThen, handle, events } = await whenTimerRuns(heavy);
+    expect(endedThen).toBe(false);
+    expect(eventsThen).toBeLessThan(4 * LOOPS);
+    handle.stop();
+    const result = await handle.result;
+    expect(result.status).toBe('ABORTED');
+    expect(events.at(-1)?.type).toBe('ExecutionAborted');
+  });
+});
