@@ -111,6 +111,8 @@ const PATTERNS: Pattern[] = [
     kind: 'ADDRESS',
     regex: /(?<![\p{L}])(?:Rua|R\.|Avenida|Av\.?|Travessa|Trav\.|Tv\.|Alameda|Al\.|Praça|Praca|Pça\.?|Estrada|Estr\.|Rodovia|Rod\.|Largo|Ladeira|Viela|Beco)\s+[^,;\n"<>]{2,80}?,?\s+(?:n[º°o]?\.?\s*)?\d{1,5}[A-Za-z]?(?!\d)(?:\s*[-,]\s*(?:apto?\.?|apartamento|casa|bloco|bl\.?|sala|conjunto|cj\.?)\s*[\w-]+)*/giu,
   },
+  // "Bairro Santa Cecília": a neighbourhood named in free text (under a `bairro` key the key says it).
+  { kind: 'ADDRESS', regex: /(?<![\p{L}])Bairro\s+(?:(?:d[aeo]s?\s+)?\p{Lu}[\p{L}'-]*(?:\s+|(?=[^\p{L}]|$))){1,4}/gu },
   {
     kind: 'ADDRESS',
     regex: /\b\d{1,5}[A-Za-z]?,? (?:[A-Z][A-Za-z'-]+ ){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Row|Court|Ct|Place|Pl|Terrace|Close|Crescent|Square|Sq|Parkway|Highway|Hwy|Strasse|Straße|Gardens|Hill|Walk|Mews)\b\.?/g,
@@ -166,9 +168,13 @@ function brazilianPhone(match: string): boolean {
   const local = digits.slice(2);
   const plausible = (local.length === 9 && local.startsWith('9')) || (local.length === 8 && /^[2-5]/.test(local));
   if (!plausible) return false;
-  // Bare digits could be any id: only formatted numbers, or ones written with +55, count.
-  return international || /[\s().-]/.test(match);
+  if (international || /[\s().-]/.test(match)) return true;
+  // Bare digits could be any id: only a mobile's shape (a real area code, then 9 and 6-9) counts unformatted.
+  return local.length === 9 && /^9[6-9]/.test(local) && AREA_CODES.test(digits.slice(0, 2));
 }
+
+/** Brazil's area codes (DDD), as Anatel assigns them. */
+const AREA_CODES = /^(?:1[1-9]|2[12478]|3[1-578]|4[1-9]|5[1345]|6[1-9]|7[13457]|79|8[1-9]|9[1-9])$/;
 
 export function luhnValid(digits: string): boolean {
   if (digits.length < 13 || digits.length > 19 || /^(\d)\1+$/.test(digits)) return false;

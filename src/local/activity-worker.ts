@@ -10,7 +10,8 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../asl/types.js';
 import { TaskFailure } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
-import { DelivError, UsageError } from '../ui/errors.js';
+import { UsageError } from '../ui/errors.js';
+import { notKnownError } from '../ui/suggest.js';
 import { emulatorPaths } from './paths.js';
 
 export interface WorkOptions {
@@ -18,6 +19,8 @@ export interface WorkOptions {
   activity: string;
   /** Step Functions of the target (the emulator or AWS); the caller owns it. */
   sfn: SFNClient;
+  /** Where the activities are, for a "not found" message: `the activities of target prod`. */
+  where?: string;
   /** The emulator's endpoint on the local target: the handler's SDK is pointed at it. Absent on AWS. */
   localEndpoint?: string;
   /** A deliv.yaml function whose handler answers the tasks... */
@@ -50,7 +53,7 @@ export interface WorkResult {
 }
 
 /** The activity's ARN: as given, or found by name with ListActivities (locally and on AWS alike). */
-async function activityArnOf(sfn: SFNClient, activity: string): Promise<string> {
+async function activityArnOf(sfn: SFNClient, activity: string, where?: string): Promise<string> {
   if (activity.startsWith('arn:')) return activity;
   const { ListActivitiesCommand } = await import('@aws-sdk/client-sfn');
   const names: string[] = [];
@@ -63,7 +66,7 @@ async function activityArnOf(sfn: SFNClient, activity: string): Promise<string> 
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  throw new DelivError(`no activity named ${activity}`, { hint: names.length ? `known activities: ${names.join(', ')}` : 'create it (CreateActivity) or deploy the machine that uses it first' });
+  throw notKnownError('activity', activity, names, where ?? 'the activities of the target', 'create it (CreateActivity) or deploy the machine that uses it first');
 }
 
 /** The handler that answers the tasks: a deliv.yaml function, or a module of the project. */
@@ -89,7 +92,7 @@ export async function workActivity(options: WorkOptions): Promise<WorkResult> {
   const { root, dataDir } = emulatorPaths();
   const handler = await handlerOf(options, root);
   const sfn = options.sfn;
-  const activityArn = await activityArnOf(sfn, options.activity);
+  const activityArn = await activityArnOf(sfn, options.activity, options.where);
   const [, , , region, account] = activityArn.split(':');
   // On AWS the handler's SDK keeps the standard chain (no endpoint override), as the worker's own calls do.
   const host = new LambdaHost(root, path.join(dataDir, 'cache', 'handlers'), { region, account }, () => options.localEndpoint ?? '');

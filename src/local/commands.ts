@@ -4,6 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { TargetFlags } from '../aws/target.js';
+import type { Project } from '../project/config.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
 import { emulatorPaths } from './paths.js';
@@ -160,14 +163,37 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
 }
 
 
-/** The endpoint `deliv task` talks to: --endpoint, DELIV_LOCAL_ENDPOINT, else the project's running emulator. */
-export function taskEndpoint(flags: { endpoint?: string; dataDir?: string }): string {
-  if (flags.endpoint) return flags.endpoint;
-  if (process.env.DELIV_LOCAL_ENDPOINT) return process.env.DELIV_LOCAL_ENDPOINT;
-  const { dataDir } = emulatorPaths(flags.dataDir);
-  const info = readEmulatorInfo(dataDir);
-  if (!info) throw new DelivError(`no emulator is running for ${dataDir}`, { hint: 'start it with `deliv local start`, or pass --endpoint' });
-  return endpointOf(info);
+export interface TaskConnectionFlags extends TargetFlags {
+  /** An emulator or Step Functions endpoint, instead of a target. */
+  endpoint?: string;
+}
+
+export interface TaskConnection {
+  sfn: SFNClient;
+  /** Where the tasks are, for messages: the endpoint, or `target NAME`. */
+  where: string;
+  /** The emulator's endpoint when the tasks are local (its handler sandbox, its waiting-token list). */
+  localEndpoint?: string;
+  close(): void;
+}
+
+/**
+ * Where every `deliv task` command talks: --endpoint as given, else the
+ * target as every other command resolves it (`connect`: the project's
+ * emulator, started when it is not running, or an AWS target), so a token
+ * of a prod execution is answered with `--target prod`.
+ */
+/** `project`: the deliv.yaml to resolve the target in (default: the one of the working directory). */
+export async function taskConnection(flags: TaskConnectionFlags, note: (text: string) => void, project?: Project): Promise<TaskConnection> {
+  if (flags.endpoint) {
+    const { createSfnClient } = await import('../aws/clients.js');
+    const sfn = await createSfnClient({ name: 'local', local: true, endpoint: flags.endpoint });
+    return { sfn, where: flags.endpoint, localEndpoint: flags.endpoint, close: () => sfn.destroy() };
+  }
+  const { connect } = await import('./connect.js');
+  const { sfn, target } = await connect(project ?? (await import('../project/config.js')).tryLoadProject(), flags, note);
+  const where = target.local ? (target.endpoint ?? 'the local emulator') : `target ${target.name}`;
+  return { sfn, where, localEndpoint: target.local ? target.endpoint : undefined, close: () => sfn.destroy() };
 }
 
 export interface WaitingTask {
@@ -178,7 +204,16 @@ export interface WaitingTask {
   lastHeartbeat?: string;
 }
 
-export async function listWaitingTasks(endpoint: string): Promise<WaitingTask[]> {
+/** The tokens the emulator holds (GET /deliv/tasks): Step Functions itself has no API that lists them. */
+export async function listWaitingTasks(flags: TaskConnectionFlags, note: (text: string) => void, project?: Project): Promise<WaitingTask[]> {
+  const connection = await taskConnection(flags, note, project);
+  connection.close();
+  const endpoint = connection.localEndpoint;
+  if (!endpoint) {
+    throw new UsageError(`deliv task list reads the local emulator's waiting tokens; ${connection.where} is Step Functions itself, which has no API that lists them`, {
+      hint: 'the token reaches a worker in the task\'s input ($$.Task.Token); answer it with `deliv task success TOKEN --target ...`',
+    });
+  }
   const response = await fetch(`${endpoint}/deliv/tasks`, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
     throw new DelivError(`cannot reach the emulator at ${endpoint}: ${error.message}`, { hint: 'is it running? `deliv local status`' });
   });
@@ -187,17 +222,16 @@ export async function listWaitingTasks(endpoint: string): Promise<WaitingTask[]>
 }
 
 /** SendTaskSuccess / Failure / Heartbeat through the SDK, as a worker would send them. */
-export async function answerTask(
-  endpoint: string,
-  answer: { kind: 'success'; token: string; output: string } | { kind: 'failure'; token: string; error?: string; cause?: string } | { kind: 'heartbeat'; token: string },
-): Promise<void> {
-  const { createSfnClient } = await import('../aws/clients.js');
+export type TaskAnswer = { kind: 'success'; token: string; output: string } | { kind: 'failure'; token: string; error?: string; cause?: string } | { kind: 'heartbeat'; token: string };
+
+export async function answerTask(flags: TaskConnectionFlags, answer: TaskAnswer, note: (text: string) => void): Promise<{ taskToken: string; answered: TaskAnswer['kind'] }> {
   const sdk = await import('@aws-sdk/client-sfn');
-  const sfn = await createSfnClient({ name: 'local', local: true, endpoint });
+  const { sfn, close } = await taskConnection(flags, note);
   try {
     if (answer.kind === 'success') await sfn.send(new sdk.SendTaskSuccessCommand({ taskToken: answer.token, output: answer.output }));
     else if (answer.kind === 'failure') await sfn.send(new sdk.SendTaskFailureCommand({ taskToken: answer.token, error: answer.error, cause: answer.cause }));
     else await sfn.send(new sdk.SendTaskHeartbeatCommand({ taskToken: answer.token }));
+    return { taskToken: answer.token, answered: answer.kind };
   } catch (error) {
     const name = (error as Error).name;
     const hints: Record<string, string> = {
@@ -208,6 +242,6 @@ export async function answerTask(
     };
     throw new DelivError(`${name}: ${(error as Error).message}`, { hint: hints[name], exitCode: name === 'InvalidOutput' || name === 'InvalidToken' ? 2 : 1 });
   } finally {
-    sfn.destroy();
+    close();
   }
 }

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   EXECUTION_NOT_FOUND: 'no such execution on the target',
   NO_EXECUTIONS: 'the state machine has no executions yet',
   TARGET_NOT_FOUND: 'the target is not in deliv.yaml',
+  ACTIVITY_NOT_FOUND: 'no activity of that name on the target',
   INVALID_ARN: 'not a valid ARN',
   EMULATOR_NOT_RUNNING: 'the local emulator does not answer at its endpoint',
   AWS_NO_CREDENTIALS: 'no AWS credentials, or AWS rejected them',

@@ -15,6 +15,12 @@ export const targetFlags = {
   profile: Flags.string({ description: 'AWS profile from ~/.aws/config (overrides the target and AWS_PROFILE)', helpGroup: 'TARGET' }),
 };
 
+/** The task commands' flags: a target, or any Step Functions endpoint (an emulator's) instead. */
+export const taskTargetFlags = {
+  ...targetFlags,
+  endpoint: Flags.string({ description: 'emulator or Step Functions endpoint (instead of a --target)', exclusive: ['target'], helpGroup: 'TARGET' }),
+};
+
 /** One `--sub Name=value`. */
 export interface Substitution {
   name: string;

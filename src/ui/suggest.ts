@@ -44,7 +44,14 @@ export function knownHint(word: string, known: readonly string[], format: (name:
   return guess ? `did you mean ${format(guess)}? (${list})` : list;
 }
 
-/** A usage error for a name that is not among the known ones: `state machine \`x\` is not in deliv.yaml`. */
-export function notKnownError(what: 'state machine' | 'target', name: string, known: readonly string[], where: string): UsageError {
-  return new UsageError(`${what} \`${name}\` is not in ${where}`, { hint: knownHint(name, known), code: what === 'target' ? 'TARGET_NOT_FOUND' : 'STATE_MACHINE_NOT_FOUND' });
+/** What a "not found" name can be, and the stable --json code of each. */
+const NOT_FOUND_CODES = { 'state machine': 'STATE_MACHINE_NOT_FOUND', target: 'TARGET_NOT_FOUND', activity: 'ACTIVITY_NOT_FOUND' } as const;
+
+/**
+ * A usage error for a name that is not among the known ones: `state machine \`x\` is not in deliv.yaml`.
+ * `noneHint` replaces "none is declared" when there is nothing to choose from.
+ */
+export function notKnownError(what: keyof typeof NOT_FOUND_CODES, name: string, known: readonly string[], where: string, noneHint?: string): UsageError {
+  const hint = known.length === 0 && noneHint ? noneHint : knownHint(name, known);
+  return new UsageError(`${what} \`${name}\` is not in ${where}`, { hint, code: NOT_FOUND_CODES[what] });
 }

@@ -101,8 +101,8 @@ const more = {
 
 // In free text, without keys: shapes alone.
 const text = {
-  note: `Ligar para ${seed('(21) 2345-6789', '2123456789')} ou ${seed('+55 (31) 9 8888-7777', '31988887777')} antes das 18h`,
-  delivery: `Entregar na ${seed('Rua das Flores, 123')} - ${seed('Av. Paulista 1578, apto 42')} ou ${seed('Travessa do Comércio, nº 7')}`,
+  note: `Ligar para ${seed('(21) 2345-6789', '2123456789')} ou ${seed('+55 (31) 9 8888-7777', '31988887777')} antes das 18h, ou no ${seed('48991234567')}`,
+  delivery: `Entregar na ${seed('Rua das Flores, 123')} - ${seed('Bairro Santa Cecília')} - ${seed('Av. Paulista 1578, apto 42')} ou ${seed('Travessa do Comércio, nº 7')}`,
   documents: `CPF ${seed(formatCpf(cpfs[1]), cpfs[1])}, sem máscara ${seed(cpfs[2])}, CNPJ ${seed(cnpjs[1])} e ${seed(formatCnpj(cnpjs[2]), cnpjs[2])}; RG ${seed('MG-14.808.688')}`,
   postcodes: `CEP ${seed('20040-020', '20040020')} e CEP ${seed('30130010')}; US ${seed('20500-0003')}`,
   birth: `cliente nascido em ${seed('03/11/1975')}; DOB: ${seed('1962-08-17')}; born on ${seed('April 4, 1980')}`,

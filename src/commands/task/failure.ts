@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../ui/base-command.js';
+import { taskTargetFlags } from '../../ui/flags.js';
 
 export default class TaskFailure extends BaseCommand {
   static override summary = 'Fail a task waiting for its token (SendTaskFailure)';
@@ -12,14 +13,14 @@ export default class TaskFailure extends BaseCommand {
   static override flags = {
     error: Flags.string({ description: 'error name (what Catch ErrorEquals matches)' }),
     cause: Flags.string({ description: 'a human-readable cause' }),
-    endpoint: Flags.string({ description: 'emulator or Step Functions endpoint (default: this project\'s emulator)' }),
+    ...taskTargetFlags,
   };
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(TaskFailure);
-    const { answerTask, taskEndpoint } = await import('../../local/commands.js');
-    await answerTask(taskEndpoint(flags), { kind: 'failure', token: args.token, error: flags.error, cause: flags.cause });
+    const { answerTask } = await import('../../local/commands.js');
+    const answered = await answerTask(flags, { kind: 'failure', token: args.token, error: flags.error, cause: flags.cause }, (text) => this.note(text));
     this.say('task failed');
-    return { taskToken: args.token, answered: 'failure' };
+    return answered;
   }
 }

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../ui/base-command.js';
+import { taskTargetFlags } from '../../ui/flags.js';
 
 export default class TaskHeartbeat extends BaseCommand {
   static override summary = 'Report that a waiting task is still alive (SendTaskHeartbeat)';
@@ -8,14 +9,14 @@ export default class TaskHeartbeat extends BaseCommand {
 
   static override args = { token: Args.string({ description: 'the task token', required: true }) };
   static override flags = {
-    endpoint: Flags.string({ description: 'emulator or Step Functions endpoint (default: this project\'s emulator)' }),
+    ...taskTargetFlags,
   };
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(TaskHeartbeat);
-    const { answerTask, taskEndpoint } = await import('../../local/commands.js');
-    await answerTask(taskEndpoint(flags), { kind: 'heartbeat', token: args.token });
+    const { answerTask } = await import('../../local/commands.js');
+    const answered = await answerTask(flags, { kind: 'heartbeat', token: args.token }, (text) => this.note(text));
     this.say('heartbeat sent');
-    return { taskToken: args.token, answered: 'heartbeat' };
+    return answered;
   }
 }

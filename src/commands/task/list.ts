@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../ui/base-command.js';
+import { taskTargetFlags } from '../../ui/flags.js';
 
 export default class TaskList extends BaseCommand {
   static override summary = 'List the tasks waiting for a token on the emulator';
@@ -7,13 +7,13 @@ export default class TaskList extends BaseCommand {
   static override examples = ['<%= config.bin %> task list', '<%= config.bin %> task list --json'];
 
   static override flags = {
-    endpoint: Flags.string({ description: 'emulator endpoint (default: this project\'s emulator)' }),
+    ...taskTargetFlags,
   };
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(TaskList);
-    const { listWaitingTasks, taskEndpoint } = await import('../../local/commands.js');
-    const tasks = await listWaitingTasks(taskEndpoint(flags));
+    const { listWaitingTasks } = await import('../../local/commands.js');
+    const tasks = await listWaitingTasks(flags, (text) => this.note(text));
     if (tasks.length === 0) {
       this.say('no task is waiting for a token');
       return tasks;

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../ui/base-command.js';
+import { taskTargetFlags } from '../../ui/flags.js';
 import { UsageError } from '../../ui/errors.js';
 
 export default class TaskSuccess extends BaseCommand {
@@ -13,7 +14,7 @@ export default class TaskSuccess extends BaseCommand {
   static override args = { token: Args.string({ description: 'the task token', required: true }) };
   static override flags = {
     output: Flags.string({ description: 'the task\'s output, as JSON', default: '{}' }),
-    endpoint: Flags.string({ description: 'emulator or Step Functions endpoint (default: this project\'s emulator)' }),
+    ...taskTargetFlags,
   };
 
   async run(): Promise<unknown> {
@@ -23,9 +24,9 @@ export default class TaskSuccess extends BaseCommand {
     } catch (error) {
       throw new UsageError(`--output is not JSON: ${(error as Error).message}`, { hint: 'quote it for your shell: --output \'{"ok":true}\'' });
     }
-    const { answerTask, taskEndpoint } = await import('../../local/commands.js');
-    await answerTask(taskEndpoint(flags), { kind: 'success', token: args.token, output: flags.output });
+    const { answerTask } = await import('../../local/commands.js');
+    const answered = await answerTask(flags, { kind: 'success', token: args.token, output: flags.output }, (text) => this.note(text));
     this.say('task succeeded');
-    return { taskToken: args.token, answered: 'success' };
+    return answered;
   }
 }
