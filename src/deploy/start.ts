@@ -4,6 +4,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { findStateMachineArn, type DeclaredMachines } from '../aws/sfn.js';
+import { statesOf } from '../asl/graph.js';
 import { UsageError } from '../ui/errors.js';
 
 export interface StartRequest {
@@ -23,6 +24,8 @@ export interface StartedExecution {
   stateMachineArn: string;
   type: 'STANDARD' | 'EXPRESS';
   startDate?: Date;
+  /** Every state of the machine's definition, nested ones too (what its history may name). */
+  stateNames: string[];
   /** Express machines only: they run to the end before the call returns. */
   sync?: { status: string; output?: string; error?: string; cause?: string; stopDate?: Date };
 }
@@ -35,12 +38,20 @@ export async function startExecution(sfn: SFNClient, request: StartRequest): Pro
   const qualified = `${machineArn}${request.alias ? `:${request.alias}` : ''}${request.testCase ? `#${request.testCase}` : ''}`;
   const input = { stateMachineArn: qualified, input: request.input, name: request.name };
   try {
-    return await send(sfn, sdk, type, machineArn, input);
+    return { ...(await send(sfn, sdk, type, machineArn, input)), stateNames: stateNamesOf(described.definition) };
   } catch (error) {
     // What Step Functions refuses in the request itself (a mock test case, an execution name, the input) is the user's to fix.
     const name = (error as { name?: string }).name ?? '';
     if (BAD_REQUEST.has(name)) throw new UsageError((error as Error).message, { hint: HINTS[name], cause: error });
     throw error;
+  }
+}
+
+function stateNamesOf(definition: string | undefined): string[] {
+  try {
+    return statesOf(JSON.parse(definition ?? '{}')).map((state) => state.name);
+  } catch {
+    return [];
   }
 }
 
@@ -58,7 +69,7 @@ async function send(
   type: 'STANDARD' | 'EXPRESS',
   machineArn: string,
   input: { stateMachineArn: string; input: string; name?: string },
-): Promise<StartedExecution> {
+): Promise<Omit<StartedExecution, 'stateNames'>> {
   if (type === 'EXPRESS') {
     const result = await sfn.send(new sdk.StartSyncExecutionCommand(input));
     return {

@@ -1,8 +1,8 @@
 /**
  * Local Lambda: a function name resolves to the handler module deliv.yaml maps
  * it to. `.ts`/`.mts`/`.cts` modules are bundled with esbuild (inline source
- * maps) on first use and again when they change; `.js`/`.mjs`/`.cjs` are
- * imported as they are.
+ * maps) on first use and again when they change, as the module Node would
+ * make of them (typeScriptFormat); `.js`/`.mjs`/`.cjs` are imported as they are.
  *
  * Each handler runs in worker threads (lambda-worker.ts), never on the
  * emulator's event loop: a warm pool per function, one invocation at a time
@@ -15,7 +15,7 @@
  */
 import { announceRealAws, handlerAwsEnvironment } from './handler-env.js';
 import { insideProject, isWithin, PathOutsideProject, projectOutput } from '../project/confine.js';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -73,7 +73,7 @@ export interface LambdaLimits {
 }
 
 export class LambdaHost {
-  private readonly bundles = new Map<string, { mtime: number; prepared: Promise<Prepared> }>();
+  private readonly bundles = new Map<string, { key: string; prepared: Promise<Prepared> }>();
   private readonly pools = new Map<string, FunctionPool>();
 
   constructor(
@@ -164,14 +164,20 @@ export class LambdaHost {
     const options = { workerData: boot, env, resourceLimits: { maxOldGenerationSizeMb: Math.max(memory, 256) } };
     if (!FROM_SOURCES) return new Worker(new URL('./lambda-worker.js', import.meta.url), options);
     const source = new URL('./lambda-worker.ts', import.meta.url).href;
-    return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { ...options, eval: true });
+    // An eval'd worker has CommonJS's require, module, exports, __filename and __dirname as globals, which
+    // the built worker (a file) has not: without them, an ES module handler meets what it meets in production.
+    const unglobal = "for (const name of ['require', 'module', 'exports', '__filename', '__dirname']) delete globalThis[name];";
+    return new Worker(`${unglobal} import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { ...options, eval: true });
   }
 
   private prepare(name: string, file: string, mtime: number): Promise<Prepared> {
+    // A package.json "type" changed since (say "type": "module" added) makes the same file another module.
+    const format = TYPESCRIPT.test(file) ? typeScriptFormat(file) : 'as-is';
+    const key = `${mtime}|${format}`;
     const cached = this.bundles.get(file);
-    if (cached && cached.mtime === mtime) return cached.prepared;
-    const prepared = this.bundle(name, file, mtime);
-    this.bundles.set(file, { mtime, prepared });
+    if (cached && cached.key === key) return cached.prepared;
+    const prepared = this.bundle(name, file, mtime, format);
+    this.bundles.set(file, { key, prepared });
     prepared.catch(() => this.bundles.delete(file));
     return prepared;
   }
@@ -192,22 +198,81 @@ export class LambdaHost {
     }
   }
 
-  private async bundle(name: string, file: string, mtime: number): Promise<Prepared> {
+  private async bundle(name: string, file: string, mtime: number, format: TypeScriptFormat | 'as-is'): Promise<Prepared> {
     const label = relative(this.root, file);
-    if (!/\.(c|m)?tsx?$/.test(file)) return { moduleUrl: pathToFileURL(file).href, file, label };
-    // A `.cts` handler is CommonJS: bundled as such, its require() calls stay real require() calls
-    // (an ESM bundle would turn them into esbuild's "Dynamic require is not supported").
-    const commonJs = /\.cts$/.test(file);
-    const outfile = this.cacheFile(`${name}-${Math.round(mtime)}.${commonJs ? 'cjs' : 'mjs'}`);
+    if (format === 'as-is') return { moduleUrl: pathToFileURL(file).href, file, label };
     const { build } = await import('esbuild');
-    mkdirSync(this.cacheDir, { recursive: true });
+    const bundleAs = async (as: 'esm' | 'cjs') => {
+      // A CommonJS bundle keeps require() a real require() (an ES module one turns it into esbuild's
+      // "Dynamic require is not supported"); import.meta would be empty there, so it is an error.
+      const outfile = this.cacheFile(`${name}-${Math.round(mtime)}.${as === 'cjs' ? 'cjs' : 'mjs'}`);
+      mkdirSync(this.cacheDir, { recursive: true });
+      const logOverride: Record<string, 'error'> = as === 'cjs' ? { 'empty-import-meta': 'error' } : {};
+      await build({ entryPoints: [file], outfile, absWorkingDir: this.root, bundle: true, platform: 'node', format: as, packages: 'external', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent', logOverride });
+      return { moduleUrl: pathToFileURL(outfile).href, file, label };
+    };
     try {
-      await build({ entryPoints: [file], outfile, absWorkingDir: this.root, bundle: true, platform: 'node', format: commonJs ? 'cjs' : 'esm', packages: 'external', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent' });
+      if (format !== 'detect') return await bundleAs(format);
+      try {
+        return await bundleAs('cjs');
+      } catch (error) {
+        // What only an ES module can have (top-level await, import.meta) makes it one, as Node's detection decides.
+        if (!esmOnly(error)) throw error;
+        return await bundleAs('esm');
+      }
     } catch (error) {
-      throw compileFailure(error, this.root, label);
+      // A cache deliv refuses to write is its own failure, not the handler's.
+      throw error instanceof TaskFailure ? error : compileFailure(error, this.root, label);
     }
-    return { moduleUrl: pathToFileURL(outfile).href, file, label };
   }
+}
+
+const TYPESCRIPT = /\.(c|m)?tsx?$/;
+
+/** How a TypeScript handler is bundled: as an ES module, as CommonJS, or as CommonJS unless it needs to be an ES module. */
+type TypeScriptFormat = 'esm' | 'cjs' | 'detect';
+
+/**
+ * The module system of a TypeScript handler, as Node decides it for the file:
+ * `.mts` is an ES module and `.cts` CommonJS; a `.ts` is what a `.js` in its
+ * place would be, so the nearest package.json's "type" decides ("module": ES
+ * module, "commonjs": CommonJS). With no "type" Node runs it as CommonJS unless
+ * it has syntax only an ES module can have, and AWS's bundlers (SAM's esbuild
+ * build, CDK's NodejsFunction) bundle it as CommonJS by default: `import`
+ * and `require()` both work there, so deliv does the same.
+ */
+function typeScriptFormat(file: string): TypeScriptFormat {
+  if (/\.mtsx?$/.test(file)) return 'esm';
+  if (/\.ctsx?$/.test(file)) return 'cjs';
+  const type = packageType(path.dirname(file));
+  return type === 'module' ? 'esm' : type === 'commonjs' ? 'cjs' : 'detect';
+}
+
+/** The "type" of the package.json nearest to `dir` (Node's lookup: the first one found going up, whatever it says). */
+function packageType(dir: string): string | undefined {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    let text: string | undefined;
+    try {
+      text = readFileSync(path.join(at, 'package.json'), 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      try {
+        const type = (JSON.parse(text) as { type?: unknown }).type;
+        return typeof type === 'string' ? type : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(at) === at) return undefined;
+  }
+}
+
+/** esbuild refused a CommonJS bundle for what only an ES module can do. */
+function esmOnly(error: unknown): boolean {
+  const errors = (error as { errors?: { id?: string; text: string }[] }).errors ?? [];
+  return errors.length > 0 && errors.every((entry) => entry.id === 'empty-import-meta' || /^Top-level await is currently not supported with the "cjs" output format/.test(entry.text));
 }
 
 /** The workers of one handler version. */
@@ -453,8 +518,15 @@ export function lambdaFailure(error: unknown, root?: string, errorTypeOverride?:
     error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : typeof error === 'object' && error !== null && 'message' in error ? (error as ThrownError) : { name: 'Error', message: String(error) };
   const errorType = errorTypeOverride ?? (err.name || 'Error');
   const trace = projectTrace(err.stack ?? `${errorType}: ${err.message}`, root);
-  const errorMessage = root ? relativize(err.message, root) : err.message;
+  const errorMessage = esmRequireAdvice(root ? relativize(err.message, root) : err.message);
   return new TaskFailure(errorType, JSON.stringify({ errorMessage, errorType, trace }));
+}
+
+/** esbuild's words for require() in an ES module bundle, with why and what to do. */
+function esmRequireAdvice(message: string): string {
+  const required = /^Dynamic require of "([^"]+)" is not supported$/.exec(message);
+  if (!required) return message;
+  return `${message}: the handler is an ES module (an .mts file, or a .ts whose nearest package.json says "type": "module"), where require() does not exist. Import it instead (import ... from '${required[1]}'), or make the handler CommonJS (name it .cts, or set "type": "commonjs" in its package.json).`;
 }
 
 /**

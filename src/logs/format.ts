@@ -59,8 +59,10 @@ export interface FormatOptions {
   label?: string;
   /** Times in UTC instead of the local zone. */
   utc?: boolean;
-  /** Format only events from this index on (the earlier ones still give names and durations). */
+  /** Format only events from this index on (the earlier ones still give names, durations and column widths). */
   from?: number;
+  /** The machine's state names: a history still running keeps its state column wide enough for them. */
+  stateNames?: readonly string[];
 }
 
 const TERMINAL_STATUS: Record<string, ExecutionOutcome['status']> = {
@@ -151,13 +153,18 @@ export function executionOutcome(events: readonly HistoryEvent[]): ExecutionOutc
   return outcome;
 }
 
-function formatTime(date: Date, utc: boolean): string {
+function formatTime(date: Date, utc: boolean, withDate: boolean): string {
   const parts = utc
     ? [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
     : [date.getHours(), date.getMinutes(), date.getSeconds()];
   const ms = utc ? date.getUTCMilliseconds() : date.getMilliseconds();
-  return `${parts.map((part) => String(part).padStart(2, '0')).join(':')}.${String(ms).padStart(3, '0')}`;
+  const clock = `${parts.map((part) => String(part).padStart(2, '0')).join(':')}.${String(ms).padStart(3, '0')}`;
+  if (!withDate) return clock;
+  const day = utc ? [date.getUTCMonth() + 1, date.getUTCDate()] : [date.getMonth() + 1, date.getDate()];
+  return `${day.map((part) => String(part).padStart(2, '0')).join('-')} ${clock}`;
 }
+
+const dayOf = (date: Date, utc: boolean): string => (utc ? date.toISOString().slice(0, 10) : date.toDateString());
 
 /** JSON on one line; trimmed to `width` characters with an ellipsis unless `whole`. */
 export function compactData(text: string, width: number, whole: boolean): string {
@@ -171,23 +178,63 @@ export function compactData(text: string, width: number, whole: boolean): string
   return width <= 0 ? '' : `${compact.slice(0, Math.max(0, width - 1))}…`;
 }
 
+/** A state name longer than this is cut on a terminal (pipes keep it whole). */
 const STATE_WIDTH = 22;
+/** Fewer characters of JSON than this say nothing: a narrow terminal shows no data rather than `{"o…`. */
 const MIN_DATA_WIDTH = 12;
-const TYPE_WIDTH = 24;
+/**
+ * What a history still being followed may yet show in the type column: its
+ * end, `ExecutionSucceeded` with a duration as long as `formatDuration`
+ * writes under ten seconds (`9.999s`).
+ */
+const STREAMING_TYPE_WIDTH = 'ExecutionSucceeded'.length + 2 + '9.999s'.length;
 
-/** One line for one event (without the explain hint). */
-export function formatEventLine(view: EventView, options: FormatOptions = {}): string {
+/**
+ * The columns of a history's lines, sized to what the history holds: the
+ * longest state name in it, the longest event type with its duration (only
+ * `...StateExited` and the execution's end carry one, so the duration sits at
+ * the end of the type column instead of a column of its own, mostly empty),
+ * and the date only when the history spans more than one day.
+ */
+interface HistoryLayout {
+  state: number;
+  /** Event type, then the duration right-aligned to this width. */
+  type: number;
+  withDate: boolean;
+}
+
+/**
+ * The layout for `views`. A history still being followed (`streaming`) keeps
+ * room for what its later events may bring, the machine's own state names
+ * (`stateNames`) and its end, so that the lines already printed and the next
+ * ones stay in the same columns.
+ */
+function historyLayout(views: readonly EventView[], options: { utc?: boolean; streaming?: boolean; stateNames?: readonly string[]; columns?: number } = {}): HistoryLayout {
+  const names = views.map((view) => view.state ?? '');
+  if (options.streaming) names.push(...(options.stateNames ?? []));
+  const longest = Math.max(0, ...names.map(visibleWidth));
+  const state = options.columns === undefined ? longest : Math.min(longest, STATE_WIDTH);
+  const types = views.map((view) => view.type.length + (view.durationMs === undefined ? 0 : 2 + formatDuration(view.durationMs).length));
+  const type = Math.max(options.streaming ? STREAMING_TYPE_WIDTH : 0, ...types);
+  const times = views.map((view) => view.timestamp).filter((time) => !Number.isNaN(time.getTime()));
+  const utc = options.utc ?? false;
+  const withDate = times.length > 0 && dayOf(times[0], utc) !== dayOf(times.at(-1)!, utc);
+  return { state, type, withDate };
+}
+
+/** One line for one event (without the explain hint), in the columns of `layout` (the event's own unless given). */
+function formatEventLine(view: EventView, options: FormatOptions = {}, layout: HistoryLayout = historyLayout([view], options)): string {
   const whole = options.data ?? false;
   // On a terminal the data column gets what the line has left; elsewhere a fixed trim keeps lines greppable.
   const fit = options.columns !== undefined && !whole;
-  const time = paint.muted(formatTime(view.timestamp, options.utc ?? false));
+  const time = paint.muted(formatTime(view.timestamp, options.utc ?? false, layout.withDate));
   // Fitted, a long state name is cut to its column so that the columns after it stay in place.
-  const state = padVisible(fit ? fitVisible(view.state ?? '', STATE_WIDTH) : view.state ?? '', STATE_WIDTH);
-  const typeText = view.type.padEnd(TYPE_WIDTH);
-  const type = view.tone === 'failure' ? paint.failure(typeText) : view.tone === 'success' ? paint.success(typeText) : view.tone === 'start' ? paint.accent(typeText) : typeText;
-  const duration = (view.durationMs !== undefined ? formatDuration(view.durationMs) : '').padStart(7);
+  const state = padVisible(fit ? fitVisible(view.state ?? '', layout.state) : view.state ?? '', layout.state);
+  const tone = view.tone === 'failure' ? paint.failure : view.tone === 'success' ? paint.success : view.tone === 'start' ? paint.accent : (text: string) => text;
+  const duration = view.durationMs !== undefined ? formatDuration(view.durationMs) : '';
+  const type = `${tone(view.type)}${duration.padStart(layout.type - view.type.length)}`;
   const label = options.label ? `${paint.strong(options.label)}  ` : '';
-  const head = `${label}${time}  ${state}  ${type}  ${duration}  `;
+  const head = `${label}${time}  ${state}  ${type}  `;
   const room = fit ? options.columns! - visibleWidth(head) : undefined;
   let detail = '';
   if (view.error !== undefined || view.cause !== undefined) {
@@ -197,8 +244,10 @@ export function formatEventLine(view: EventView, options: FormatOptions = {}): s
   } else if (view.data !== undefined) {
     const kind = view.dataKind ?? '';
     const width = room === undefined ? options.dataWidth ?? 80 : room - kind.length - 1;
-    // A few characters of JSON say nothing: a narrow terminal gets no data column rather than `input {"o…`.
     if (width >= MIN_DATA_WIDTH) detail = paint.muted(`${kind} ${compactData(view.data, width, whole)}`);
+    // The event type already says which it is (a state enters with its input, exits with its output):
+    // where the label would leave too little room, the data goes without it.
+    else if (room !== undefined && room >= MIN_DATA_WIDTH) detail = paint.muted(compactData(view.data, room, whole));
   }
   const line = `${head}${detail}`.trimEnd();
   // A state name longer than its column, or a terminal narrower than the fixed columns: cut the line itself.
@@ -210,10 +259,14 @@ export function formatEventLine(view: EventView, options: FormatOptions = {}): s
  * a failed, timed-out or aborted end a hint to run `deliv explain`.
  */
 export function formatHistory(events: readonly HistoryEvent[], options: FormatOptions = {}): string[] {
-  const views = describeEvents(events).slice(options.from ?? 0);
+  const all = describeEvents(events);
+  const from = options.from ?? 0;
+  // Shown in one go, a finished history is sized to itself; followed, it keeps room for what is to come.
+  const streaming = from > 0 || !all.some((view) => view.terminal);
+  const layout = historyLayout(all, { ...options, streaming });
   const lines: string[] = [];
-  for (const view of views) {
-    lines.push(formatEventLine(view, options));
+  for (const view of all.slice(from)) {
+    lines.push(formatEventLine(view, options, layout));
     if (view.terminal && view.tone === 'failure' && options.executionArn) {
       lines.push(paint.muted(`${options.label ? `${options.label}  ` : ''}hint: deliv explain ${options.executionArn}`));
     }

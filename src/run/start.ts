@@ -73,7 +73,7 @@ export async function startCommand(request: StartCommandRequest, out: StartOutpu
     connection.sfn,
     started.executionArn,
     (fresh, all) => {
-      for (const line of formatHistory(all, { from: all.length - fresh.length, data: request.data, columns: request.columns, executionArn: started.executionArn })) out.line(line);
+      for (const line of formatHistory(all, { from: all.length - fresh.length, data: request.data, columns: request.columns, executionArn: started.executionArn, stateNames: started.stateNames })) out.line(line);
     },
     { signal: interrupt.signal },
   ).finally(() => interrupt.done());
@@ -117,7 +117,7 @@ async function syncEnd(
   const took = sync.stopDate && started.startDate ? ` in ${formatDuration(sync.stopDate.getTime() - started.startDate.getTime())}` : '';
   out.line(started.executionArn);
   // The result is at hand; --wait also prints the events, which only the machine's log group holds.
-  const logged = request.wait ? await loggedEvents(connection.sfn, started.executionArn, request, out) : [];
+  const logged = request.wait ? await loggedEvents(connection.sfn, started.executionArn, started.stateNames, request, out) : [];
   out.line(`${paintStatus(status)}${took}`);
   if (status === 'SUCCEEDED') out.line(output ?? '');
   else out.line(paint.failure([error, cause].filter(Boolean).join(': ')));
@@ -139,13 +139,13 @@ async function syncEnd(
  * for the last one a little while. Logging off is said, not fatal: the
  * result was printed already.
  */
-async function loggedEvents(sfn: SFNClient, executionArn: string, request: StartCommandRequest, out: StartOutput): Promise<HistoryEvent[]> {
+async function loggedEvents(sfn: SFNClient, executionArn: string, stateNames: readonly string[], request: StartCommandRequest, out: StartOutput): Promise<HistoryEvent[]> {
   try {
     const events = await followExecution(
       sfn,
       executionArn,
       (fresh, all) => {
-        for (const line of formatHistory(all, { from: all.length - fresh.length, data: request.data, columns: request.columns, executionArn })) out.line(line);
+        for (const line of formatHistory(all, { from: all.length - fresh.length, data: request.data, columns: request.columns, executionArn, stateNames })) out.line(line);
       },
       { signal: AbortSignal.timeout(LOG_DELIVERY_WAIT_MS), pollMs: { min: 200, max: 1000 } },
     );

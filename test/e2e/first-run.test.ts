@@ -55,9 +55,7 @@ describe.each(['js', 'ts'] as const)('a CommonJS handler that requires the AWS S
   const extension = language === 'js' ? 'cjs' : 'cts';
 
   it(`gets the SDK without npm install, as an ES module handler does (functions/assign-courier.${extension})`, { timeout: 60_000 }, async () => {
-    const init = await runCli(['init', project, '--yes', '--template', 'order-fulfillment', '--language', language], { cwd: workspace.dir });
-    expect(init.exitCode, init.stderr).toBe(0);
-    projects.push(project);
+    await initProject(project, language);
     const handler = path.join(project, `functions/assign-courier.${language}`);
     const commonJs = asCommonJs(readFileSync(handler, 'utf8'));
     expect(commonJs).toContain("require('@aws-sdk/client-sfn')");
@@ -66,11 +64,39 @@ describe.each(['js', 'ts'] as const)('a CommonJS handler that requires the AWS S
     rmSync(handler);
     const config = path.join(project, 'deliv.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace(`functions/assign-courier.${language}`, `functions/assign-courier.${extension}`));
-
-    const deploy = await runCli(['deploy'], { cwd: project });
-    expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
-    const run = await runCli(['start', 'order-fulfillment', '--input', 'events/order-fulfillment/order-ok.json', '--wait'], { cwd: project });
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/SUCCEEDED/);
+    await deployAndRunOrder(project);
   });
 });
+
+describe('a project without "type": "module" whose .ts handler calls require()', () => {
+  const project = path.join(workspace.dir, 'untyped-ts');
+
+  it('runs as it would bundled by SAM or CDK (CommonJS): require() and import side by side', { timeout: 60_000 }, async () => {
+    await initProject(project, 'ts');
+    const manifest = path.join(project, 'package.json');
+    const { type, ...untyped } = JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string };
+    expect(type).toBe('module');
+    writeFileSync(manifest, JSON.stringify(untyped, null, 2));
+    const handler = path.join(project, 'functions/assign-courier.ts');
+    // Only the SDK import becomes a require(): the handler is still exported the TypeScript way.
+    const required = readFileSync(handler, 'utf8').replace(/^import \{([^}]+)\} from '(@aws-sdk\/[^']+)';$/m, (_, names: string, from: string) => `const {${names}} = require('${from}');`);
+    expect(required).toContain("require('@aws-sdk/client-sfn')");
+    expect(required).toMatch(/^export async function handler\(/m);
+    writeFileSync(handler, required);
+    await deployAndRunOrder(project);
+  });
+});
+
+async function initProject(project: string, language: 'js' | 'ts'): Promise<void> {
+  const init = await runCli(['init', project, '--yes', '--template', 'order-fulfillment', '--language', language], { cwd: workspace.dir });
+  expect(init.exitCode, init.stderr).toBe(0);
+  projects.push(project);
+}
+
+async function deployAndRunOrder(project: string): Promise<void> {
+  const deploy = await runCli(['deploy'], { cwd: project });
+  expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
+  const run = await runCli(['start', 'order-fulfillment', '--input', 'events/order-fulfillment/order-ok.json', '--wait'], { cwd: project });
+  expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/SUCCEEDED/);
+}

@@ -76,6 +76,8 @@ describe('history lines fit the terminal', () => {
     for (const line of lines) expect(visibleWidth(line), line).toBeLessThanOrEqual(columns);
     // The long state name is cut to its column, so the data after it keeps its place.
     expect(lines.some((line) => line.includes('SortParcelsByPostcode…'))).toBe(true);
+    // The columns are as wide as this history needs, so even 80 columns leave the data some room.
+    expect(lines.find((line) => line.includes('ExecutionStarted'))).toMatch(/ExecutionStarted {2,}(input )?\{"parcels":\[\{.*…$/);
     if (columns >= 100) expect(lines.filter((line) => /input \{"parcels":\[.*…$/.test(line)).length).toBeGreaterThan(0);
   });
 
@@ -87,13 +89,14 @@ describe('history lines fit the terminal', () => {
     expect(joined).toContain(JSON.stringify({ parcels: PARCELS }));
   });
 
-  it('logs at 100 columns: the execution line and every event line fit', async () => {
-    const { output, exitCode } = await runCliOnPty(['logs', 'route-parcels-to-the-nearest-depot', '--limit', '2'], [], { cwd: project, columns: 100 });
+  it.each([80, 100])('logs at %i columns: the execution line and every event line fit, with room for data', async (columns) => {
+    const { output, exitCode } = await runCliOnPty(['logs', 'route-parcels-to-the-nearest-depot', '--limit', '2'], [], { cwd: project, columns });
     expect(exitCode, output).toBe(0);
     const lines = stripAnsi(output).split(/\r?\n/).filter(Boolean);
     expect(lines.filter((line) => line.startsWith('▸ '))).toHaveLength(2);
     expect(eventLines(output).length).toBeGreaterThan(4);
-    for (const line of lines) expect(visibleWidth(line), line).toBeLessThanOrEqual(100);
+    for (const line of lines) expect(visibleWidth(line), line).toBeLessThanOrEqual(columns);
+    for (const line of eventLines(output).filter((line) => line.includes('ExecutionSucceeded'))) expect(line).toMatch(/ExecutionSucceeded +\S+ {2}(output )?\{"parcels":\[\{.*…$/);
   });
 
   it('without a terminal, lines keep the fixed trim of the data (nothing to fit)', async () => {

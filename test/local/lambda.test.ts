@@ -91,6 +91,56 @@ describe('the AWS SDK for JavaScript v3, as Lambda provides it', () => {
   });
 });
 
+describe('a TypeScript handler is the module Node would make of it', () => {
+  /** A folder of functions with its own package.json (what Node reads to decide a `.ts` file's module system). */
+  function packageFolder(name: string, packageJson: object): void {
+    mkdirSync(path.join(root, 'functions', name), { recursive: true });
+    writeFileSync(path.join(root, 'functions', name, 'package.json'), JSON.stringify(packageJson));
+  }
+
+  it('is CommonJS in a package with no "type": require() works beside import, as AWS\'s bundlers build it', async () => {
+    packageFolder('plain', { name: 'plain' });
+    writeFileSync(path.join(root, 'functions/plain/rates.json'), '{"express":3}');
+    const source = [
+      "import { hostname } from 'node:os';",
+      "const { basename } = require('node:path');",
+      "const rates: Record<string, number> = require('./rates.json');",
+      'export const handler = async (): Promise<object> => ({ host: typeof hostname(), file: basename(__filename), express: rates.express });',
+      '',
+    ].join('\n');
+    expect(await invoke('plain-ts', handler('plain/rates.ts', source))).toEqual({ host: 'string', file: expect.stringMatching(/\.cjs$/), express: 3 });
+  });
+
+  it('is CommonJS in a "type": "commonjs" package', async () => {
+    packageFolder('legacy-ts', { type: 'commonjs' });
+    const source = "const { basename } = require('node:path');\nexport const handler = async (): Promise<string> => basename(__filename);\n";
+    expect(await invoke('legacy-ts', handler('legacy-ts/name.ts', source))).toMatch(/\.cjs$/);
+  });
+
+  it('is an ES module with no "type" when it has what only an ES module can (top-level await, import.meta)', async () => {
+    packageFolder('detect', { name: 'detect' });
+    const awaited = handler('detect/awaited.ts', "const greeting: string = await Promise.resolve('hello');\nexport const handler = async () => greeting;\n");
+    expect(await invoke('awaited-ts', awaited)).toBe('hello');
+    const meta = handler('detect/meta.ts', "export const handler = async (): Promise<boolean> => import.meta.url.startsWith('file:');\n");
+    expect(await invoke('meta-ts', meta)).toBe(true);
+  });
+
+  it('says why require() fails in an ES module and what to do', async () => {
+    packageFolder('esm', { type: 'module' });
+    const { cause } = await failure(invoke('esm-require-ts', handler('esm/required.ts', "const { sep } = require('node:path');\nexport const handler = async () => sep;\n")));
+    expect(cause.errorMessage).toMatch(/^Dynamic require of "node:path" is not supported: the handler is an ES module .*"type": "module".*Import it instead \(import \.\.\. from 'node:path'\), or make the handler CommonJS \(name it \.cts/);
+  });
+
+  it('is an ES module under "type": "module", and follows its package.json when that changes', async () => {
+    packageFolder('switch', { type: 'module' });
+    // A CommonJS module has its own __filename (the bundle's); an ES module has none of its own.
+    const config = handler('switch/kind.ts', "export const handler = async (): Promise<string> => (typeof __filename === 'string' && __filename.endsWith('.cjs') ? 'commonjs' : 'module');\n");
+    expect(await invoke('switch-ts', config)).toBe('module');
+    packageFolder('switch', { type: 'commonjs' });
+    expect(await invoke('switch-ts', config)).toBe('commonjs');
+  });
+});
+
 describe('a handler that cannot load', () => {
   it('says which package is missing and what to run, then loads again once it is installed', async () => {
     const config = handler('needs-pkg.mjs', "import { pad } from 'left-pad-deliv';\nexport const handler = () => pad('7');\n");

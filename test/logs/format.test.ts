@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatEventLine, formatHistory } from '../../src/logs/format.js';
+import { compactData, describeEvents, eventJson, executionOutcome, formatDuration, formatHistory } from '../../src/logs/format.js';
 import { stripAnsi } from '../../src/ui/colors.js';
 import { terminalSafe } from '../../src/ui/output.js';
 import { visibleWidth } from '../../src/ui/width.js';
@@ -100,16 +100,54 @@ describe('small formatting helpers', () => {
   });
 });
 
-describe('formatEventLine columns', () => {
-  it('keeps the event type column in place when a state name carries escape sequences or wide characters', () => {
-    const base = describeEvents(succeeded)[1];
-    const names = ['Charge', 'Charge\u001b]0;pwned\u0007', '配送 Charge'];
-    // Where the type column starts on screen, once the line went through the output layer.
-    const typeColumn = names.map((state) => {
-      const shown = terminalSafe(formatEventLine({ ...base, state }, { utc: true }), { colour: false });
-      return visibleWidth(shown.slice(0, shown.indexOf('TaskStateEntered')));
-    });
-    expect(new Set(typeColumn).size).toBe(1);
+describe('columns sized to the history', () => {
+  /** Where `word` starts on screen in `line`, once the line went through the output layer. */
+  const columnOf = (line: string, word: string) => {
+    const shown = terminalSafe(line, { colour: false });
+    return visibleWidth(shown.slice(0, shown.indexOf(word)));
+  };
+  const named = (names: string[]): HistoryEvent[] => [
+    { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
+    ...names.map((name, index): HistoryEvent => ({ id: index + 2, previousEventId: index + 1, timestamp: at(1), type: 'PassStateEntered', stateEnteredEventDetails: { name, input: '{}' } })),
+    { id: names.length + 2, previousEventId: names.length + 1, timestamp: at(2), type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '{}' } },
+  ];
+
+  it('keeps the type column in place when a state name carries escape sequences or wide characters', () => {
+    const lines = formatHistory(named(['Charge', 'Charge\u001b]0;pwned\u0007', '配送 Charge']), { utc: true });
+    expect(new Set(lines.slice(1, 4).map((line) => columnOf(line, 'PassStateEntered'))).size).toBe(1);
+  });
+
+  it('gives the state column the width of the longest name in the history', () => {
+    const lines = formatHistory(named(['Pay', 'ReserveStock']), { utc: true }).map(stripAnsi);
+    // time (12), two spaces, `ReserveStock` (12), two spaces.
+    expect(columnOf(lines[1], 'PassStateEntered')).toBe(12 + 2 + 12 + 2);
+    expect(lines[2]).toMatch(/^12:00:01\.000 {2}ReserveStock {2}PassStateEntered/);
+  });
+
+  it('writes a duration at the end of the type column, as wide as the longest type with its duration', () => {
+    const lines = formatHistory(succeeded, { utc: true }).map(stripAnsi);
+    // `ExecutionSucceeded  5s` (22) is the widest: every data column starts after it.
+    expect(lines[5]).toMatch(/^12:00:04\.000 {2}Charge {2}TaskStateExited {5}3s {2}output /);
+    expect(lines[6]).toMatch(/^12:00:05\.000 {10}ExecutionSucceeded {2}5s {2}output /);
+    expect(new Set(lines.filter((line) => /put /.test(line)).map((line) => line.indexOf('put ') - (line.includes('output') ? 3 : 2))).size).toBe(1);
+  });
+
+  it('keeps the columns of a history it follows in place as events arrive', () => {
+    const options = { utc: true, columns: 100, stateNames: ['Charge', 'NotifyTheCustomer'] };
+    // The first lines come before the execution's end (and before a state as long as NotifyTheCustomer).
+    const lines = [...formatHistory(succeeded.slice(0, 3), options), ...formatHistory(succeeded, { ...options, from: 3 })].map(stripAnsi);
+    const dataColumns = lines.filter((line) => /(input|output|parameters) /.test(line)).map((line) => line.search(/(input|output|parameters) /));
+    expect(dataColumns).toHaveLength(6);
+    expect(new Set(dataColumns).size).toBe(1);
+    expect(lines[1]).toMatch(/Charge {13}TaskStateEntered/);
+  });
+
+  it('shows the date only when the history spans more than one day', () => {
+    const later: HistoryEvent = { ...succeeded[6], timestamp: new Date(Date.UTC(2026, 0, 6, 9, 30, 0)) };
+    const lines = formatHistory([...succeeded.slice(0, 6), later], { utc: true }).map(stripAnsi);
+    expect(lines[0]).toMatch(/^01-05 12:00:00\.000 /);
+    expect(lines[6]).toMatch(/^01-06 09:30:00\.000 /);
+    expect(stripAnsi(formatHistory(succeeded, { utc: true })[0])).toMatch(/^12:00:00\.000 /);
   });
 });
 
@@ -155,9 +193,34 @@ describe('lines fitted to a terminal (columns)', () => {
   });
 });
 
-describe('a terminal too narrow for data', () => {
+describe('a narrow terminal', () => {
+  const input = JSON.stringify({ orderId: 'ORD-1001', customer: { name: 'Ada Lovelace' } });
+  const order: HistoryEvent[] = [
+    { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input } },
+    { id: 2, previousEventId: 1, timestamp: at(0), type: 'ParallelStateEntered', stateEnteredEventDetails: { name: 'ChargeAndReserve', input } },
+    { id: 3, previousEventId: 2, timestamp: at(0), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ReserveStock', input } },
+    { id: 4, previousEventId: 3, timestamp: at(0), type: 'LambdaFunctionScheduled', lambdaFunctionScheduledEventDetails: { resource: 'arn:aws:lambda:us-east-1:123456789012:function:reserve', input } },
+    { id: 5, previousEventId: 4, timestamp: at(1), type: 'LambdaFunctionSucceeded', lambdaFunctionSucceededEventDetails: { output: input } },
+    { id: 6, previousEventId: 5, timestamp: at(1), type: 'TaskStateExited', stateExitedEventDetails: { name: 'ReserveStock', output: input } },
+    { id: 7, previousEventId: 6, timestamp: at(1), type: 'ParallelStateExited', stateExitedEventDetails: { name: 'ChargeAndReserve', output: input } },
+    { id: 8, previousEventId: 7, timestamp: at(4), type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: input } },
+  ];
+
+  it('still has room for data at 80 columns in a history of Parallel and Lambda states', () => {
+    const lines = formatHistory(order, { columns: 80, utc: true }).map(stripAnsi);
+    for (const line of lines) {
+      expect(visibleWidth(line)).toBeLessThanOrEqual(80);
+      expect(line, line).toMatch(/(input|output) \{"orderId":.*…$/);
+    }
+  });
+
+  it('drops the input/output label before the data, which the event type implies', () => {
+    const lines = formatHistory(order, { columns: 70, utc: true }).map(stripAnsi);
+    expect(lines[4]).toMatch(/LambdaFunctionSucceeded {2}\{"orderId":.*…$/);
+  });
+
   it('leaves the data column out rather than show a few characters of it', () => {
-    const [line] = formatHistory(succeeded.slice(0, 1), { columns: 80, utc: true });
+    const [line] = formatHistory(succeeded.slice(0, 1), { columns: 50, utc: true });
     expect(stripAnsi(line)).toMatch(/ExecutionStarted$/);
   });
 });
