@@ -88,6 +88,7 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
 
   checkMachine(definition, [], add);
   if (options.workflowType === 'EXPRESS') checkExpressIntegrations(definition, [], add);
+  else checkExpressProcessors(definition, [], add);
 
   problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
@@ -179,6 +180,26 @@ function checkExpressIntegrations(machine: JsonMap, base: DefinitionPath, add: A
     }
     if (Array.isArray(state.Branches)) state.Branches.forEach((branch, index) => isMap(branch) && checkExpressIntegrations(branch, [...at, 'Branches', index], add));
     for (const field of ['ItemProcessor', 'Iterator']) if (isMap(state[field])) checkExpressIntegrations(state[field] as JsonMap, [...at, field], add);
+  }
+}
+
+/**
+ * A Distributed Map whose ItemProcessor runs as Express child workflows
+ * (ProcessorConfig.ExecutionType EXPRESS) holds an Express workflow, whatever
+ * the machine's type: the same integrations are refused inside it.
+ */
+function checkExpressProcessors(machine: JsonMap, base: DefinitionPath, add: Add): void {
+  if (!isMap(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    const at = [...base, 'States', name];
+    if (!isMap(state)) continue;
+    if (Array.isArray(state.Branches)) state.Branches.forEach((branch, index) => isMap(branch) && checkExpressProcessors(branch, [...at, 'Branches', index], add));
+    for (const field of ['ItemProcessor', 'Iterator']) {
+      const processor = state[field];
+      if (!isMap(processor)) continue;
+      const express = isMap(processor.ProcessorConfig) && processor.ProcessorConfig.ExecutionType === 'EXPRESS';
+      (express ? checkExpressIntegrations : checkExpressProcessors)(processor, [...at, field], add);
+    }
   }
 }
 

@@ -231,6 +231,8 @@ export class ChildExecution {
   nextId = 1;
   readonly contextExecution: ExecutionContextObject;
   readonly contextStateMachine: { Id: string; Name: string };
+  /** The child's own recorded history when it carries on (resumed or redriven), replayed as the top level replays its own. */
+  readonly replay: Replay | null;
 
   constructor(
     readonly host: MapRunChild,
@@ -239,7 +241,17 @@ export class ChildExecution {
     machine: { Id: string; Name: string },
     startTime: string,
   ) {
-    this.contextExecution = { Id: host.executionArn, Input: input, Name: host.name, RoleArn: roleArn, StartTime: startTime, RedriveCount: 0 };
+    this.replay = host.resumeFrom && host.resumeFrom.length > 0 ? new Replay(host.resumeFrom) : null;
+    if (this.replay) this.nextId = this.replay.maxId + 1;
+    const recordedStart = this.replay?.first?.timestamp;
+    this.contextExecution = {
+      Id: host.executionArn,
+      Input: input,
+      Name: host.name,
+      RoleArn: roleArn,
+      StartTime: recordedStart ? new Date(recordedStart).toISOString() : startTime,
+      RedriveCount: host.redriveCount ?? 0,
+    };
     this.contextStateMachine = machine;
   }
 }
@@ -331,7 +343,7 @@ export class Execution {
   }
 
   private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
-    if (frame.sink) return this.recordChild(frame, frame.sink, type, key, details);
+    if (frame.sink) return this.recordChild(frame, frame.sink, type, key, details, match);
     if (frame.hidden) {
       // Not in this history; a distinct (negative) id still tells the thread's events and task tokens apart.
       this.replayed = null;
@@ -339,16 +351,7 @@ export class Execution {
       frame.last = --this.hiddenId;
       return frame.last;
     }
-    if (this.replay !== null) {
-      const recorded = this.replay.take(frame.last, type, match);
-      if (recorded) {
-        this.replayed = recorded;
-        frame.last = recorded.id as number;
-        this.lastTimestamp = recorded.timestamp ? new Date(recorded.timestamp).getTime() : this.clock.now();
-        return frame.last;
-      }
-      this.replayed = null;
-    }
+    if (this.replay !== null && this.takeRecorded(this.replay, frame, type, match)) return frame.last;
     if (this.nextId === this.historyLimit && !ENDS.has(type)) {
       // AWS: event 25,000 may only be ExecutionSucceeded; anything else fails the execution there.
       this.root.cancel(new Cancelled('aborted'));
@@ -376,14 +379,25 @@ export class Execution {
     return id;
   }
 
+  /** Consumes the recorded event this thread would emit next, if the prefix has it (then `replayed` holds it and `frame.last` is its id). */
+  private takeRecorded(replay: Replay, frame: Frame, type: HistoryEventType, match: ReplayMatch | undefined): boolean {
+    const recorded = replay.take(frame.last, type, match);
+    this.replayed = recorded ?? null;
+    if (!recorded) return false;
+    frame.last = recorded.id as number;
+    this.lastTimestamp = recorded.timestamp ? new Date(recorded.timestamp).getTime() : this.clock.now();
+    return true;
+  }
+
   /** A terminal event, written even once the thread's scope is cancelled (a Map Run's aborted child still ends its history). */
   recordEnd(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined): number {
     return this.record(frame, type, key, details);
   }
 
   /** An event of a Map Run's child execution, in the child's own history. */
-  private recordChild(frame: Frame, sink: ChildExecution, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined): number {
-    this.replayed = null;
+  private recordChild(frame: Frame, sink: ChildExecution, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
+    if (sink.replay === null) this.replayed = null;
+    else if (this.takeRecorded(sink.replay, frame, type, match)) return frame.last;
     const now = this.clock.now();
     this.lastTimestamp = now;
     const id = sink.nextId++;
@@ -398,9 +412,9 @@ export class Execution {
     return id;
   }
 
-  /** The recorded prefix this thread replays from: none for a Map Run's child (its history is its own, and is not resumed). */
+  /** The recorded prefix this thread replays from: a Map Run's child has its own (its history is its own). */
   replayOf(frame: Frame): Replay | null {
-    return frame.sink ? null : this.replay;
+    return frame.sink ? frame.sink.replay : this.replay;
   }
 
   /** True while the recorded prefix still has an event following this thread's last one (so a wait already happened). */

@@ -62,7 +62,7 @@ for (const type of ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parall
 export function enter(frame: Frame, type: string, name: string, input: JsonValue): StateRun {
   const exec = frame.exec;
   const after = frame.last;
-  const id = exec.emit(frame, ENTERED[type], 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, exec.replay === null ? undefined : { name });
+  const id = exec.emit(frame, ENTERED[type], 'stateEnteredEventDetails', { name, input: exec.json(input), inputDetails: TRUNCATED_FALSE() }, exec.replayOf(frame) === null ? undefined : { name });
   const run = (frame.run ??= new StateRun(frame)).reset(type, name, input, id, after, exec.lastTimestamp, type === 'Task' || type === 'Parallel' || type === 'Map');
   frame.current = run;
   return run;
@@ -87,8 +87,9 @@ export function exit(run: StateRun, type: string, output: JsonValue, assigned?: 
     details.assignedVariables = shown;
     details.assignedVariablesDetails = TRUNCATED_FALSE();
   }
-  exec.emit(frame, EXITED[type], 'stateExitedEventDetails', details, exec.replay === null ? undefined : { name: run.name });
-  const recorded = exec.replay !== null && exec.replayed ? detailsOf(exec.replayed) : undefined;
+  const replay = exec.replayOf(frame);
+  exec.emit(frame, EXITED[type], 'stateExitedEventDetails', details, replay === null ? undefined : { name: run.name });
+  const recorded = replay !== null && exec.replayed ? detailsOf(exec.replayed) : undefined;
   if (recorded) {
     if (typeof recorded.output === 'string') output = JSON.parse(recorded.output) as JsonValue;
     const vars = recorded.assignedVariables as Record<string, string> | undefined;

@@ -7,7 +7,13 @@ import type { MaybePromise } from './io.js';
  * first one that awaits switches the rest to an asynchronous launcher. The
  * first throw or rejection ends the pool with that error.
  */
-export function runPool(total: number, limit: number | (() => number), runOne: (index: number) => MaybePromise<void>): MaybePromise<void> {
+export function runPool(
+  total: number,
+  limit: number | (() => number),
+  runOne: (index: number) => MaybePromise<void>,
+  /** Hands over the pool's launcher, for a host that raises the limit meanwhile (UpdateMapRun): room made is used at once. */
+  onWake?: (wake: () => void) => void,
+): MaybePromise<void> {
   let next = 0;
   while (next < total) {
     const pending = runOne(next++);
@@ -50,6 +56,7 @@ export function runPool(total: number, limit: number | (() => number), runOne: (
         }
       };
       first.then(settled, fail);
+      onWake?.(launch);
       launch();
     });
   }

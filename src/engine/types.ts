@@ -80,6 +80,13 @@ export interface TaskRunner {
 /** What the engine tells its host about a Distributed Map's Map Run as it starts. */
 export interface MapRunStart {
   mapRunArn: string;
+  /**
+   * The parent replays its own recorded start of this Map Run (it resumed
+   * after a restart): the Map Run carries on. False when the parent starts the
+   * Map state now, where a Map Run of the same ARN that did not succeed is
+   * redriven (the parent was redriven).
+   */
+  resumed: boolean;
   /** The execution that runs the Distributed Map. */
   executionArn: string;
   stateName: string;
@@ -89,7 +96,10 @@ export interface MapRunStart {
   childMachineArn: string;
   childType: WorkflowType;
   roleArn: string;
+  /** Child executions to run: the items, or their batches with an ItemBatcher. */
   itemCount: number;
+  /** Items read, before batching (DescribeMapRun's itemCounts count these). */
+  items: number;
   maxConcurrency: number;
   toleratedFailureCount: number;
   toleratedFailurePercentage: number;
@@ -103,16 +113,44 @@ export interface MapRunChild {
   name: string;
   onEvent(event: HistoryEvent): void;
   /** The child ended (its last event was written just before). */
-  ended(result: { status: ExecutionStatus; output?: JsonValue; error?: string; cause?: string }): void;
+  ended(result: ChildOutcome): void;
+  /**
+   * The child's history so far when it carries on rather than starts: after a
+   * restart (all of it), or redriven (up to its failing state, then its
+   * ExecutionRedriven). The engine replays it, so finished tasks do not run again.
+   */
+  resumeFrom?: readonly HistoryEvent[];
+  /** How many times the child was redriven ($$.Execution.RedriveCount). */
+  redriveCount?: number;
+}
+
+export interface ChildOutcome {
+  status: ExecutionStatus;
+  output?: JsonValue;
+  error?: string;
+  cause?: string;
 }
 
 export interface MapRunHandle {
-  /** A child execution for the item at `index`, started now with `input`. */
+  /**
+   * How many times this Map Run was redriven, this start included: above 0 the
+   * parent records MapRunRedriven instead of MapRunStarted.
+   */
+  readonly redriveCount: number;
+  /**
+   * The outcome an item keeps from an earlier attempt of this Map Run (resumed
+   * after a restart, or redriven): the item is not run again. Undefined when
+   * the item runs (its child starts, carries on, or is redriven).
+   */
+  kept(index: number): ChildOutcome | undefined;
+  /** A child execution for the item at `index`, started now with `input` (or carrying on, see MapRunChild.resumeFrom). */
   child(index: number, input: JsonValue): MapRunChild;
   /** The Map Run ended. */
   ended(status: 'SUCCEEDED' | 'FAILED' | 'ABORTED'): void;
-  /** UpdateMapRun's settings as they are now (read whenever a child ends): what the host changed since the start. */
+  /** UpdateMapRun's settings as they are now (read whenever a child could start or fails): what the host changed since the start. */
   settings(): { maxConcurrency: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
+  /** Registers what to call when the settings change, so a raised MaxConcurrency starts children at once rather than as the next one ends. */
+  onSettingsChange?(wake: () => void): void;
 }
 
 /**

@@ -8,10 +8,11 @@
  * reads as it goes).
  */
 import type { JsonValue } from '../asl/types.js';
-import type { MapRunChild, MapRunHandle, MapRunHost, MapRunStart } from '../engine/types.js';
+import type { ChildOutcome, MapRunChild, MapRunHandle, MapRunHost, MapRunStart } from '../engine/types.js';
 import type { Clock } from '../engine/types.js';
 import { executionArnOfMachine } from './arn.js';
-import type { ExecutionRow, MapRunRow, Store } from './store.js';
+import { carryOn, redriveStored } from './redrive.js';
+import type { ExecutionRow, Store } from './store.js';
 
 export interface MapRunSettings {
   maxConcurrency: number;
@@ -24,45 +25,113 @@ function childArn(run: MapRunStart, name: string): string {
   return executionArnOfMachine(run.childMachineArn, name, run.childType === 'EXPRESS' ? crypto.randomUUID() : null);
 }
 
+/** Statuses a redriven Map Run runs again: its unsuccessful children (AWS: failed, timed out or aborted; Express ones start over). */
+const UNSUCCESSFUL = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
 export class MapRuns implements MapRunHost {
-  /** The settings of the Map Runs under way, as UpdateMapRun leaves them. */
-  private readonly live = new Map<string, MapRunSettings>();
+  /** The settings of the Map Runs under way, as UpdateMapRun leaves them, and how to wake their Map when the concurrency rises. */
+  private readonly live = new Map<string, { settings: MapRunSettings; wake?: () => void }>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
 
-  start(run: MapRunStart): MapRunHandle {
+  /** `writing` says whether the parent still writes its history: once it stops (shutdown), the Map Run and its children write nothing either. */
+  start(run: MapRunStart, writing: () => boolean = () => true): MapRunHandle {
     const { store, clock } = this;
-    const earlier = store.getMapRun(run.mapRunArn);
-    // The same Map Run again: its execution resumed after a restart and runs its items again.
-    if (earlier) store.deleteMapRunChildren(earlier);
-    const settings: MapRunSettings = {
-      maxConcurrency: run.maxConcurrency,
-      toleratedFailureCount: run.toleratedFailureCount,
-      toleratedFailurePercentage: run.toleratedFailurePercentage,
-    };
-    const row: MapRunRow = {
-      arn: run.mapRunArn,
-      executionArn: run.executionArn,
-      childMachineArn: run.childMachineArn,
-      label: run.label,
-      childType: run.childType,
-      status: 'RUNNING',
-      started: clock.now(),
-      stopped: null,
-      itemCount: run.itemCount,
-      definition: run.definition,
-      ...settings,
-    };
-    store.putMapRun(row);
-    this.live.set(run.mapRunArn, settings);
+    const now = clock.now();
+    let row = store.getMapRun(run.mapRunArn);
+    // The parent starts the Map state anew (no recorded start to replay) over a Map Run that ended: it was redriven.
+    const redrive = row !== undefined && !run.resumed && row.status !== 'RUNNING';
+    if (row && !run.resumed && row.status === 'SUCCEEDED') {
+      // AWS starts a new Map Run when the one that succeeded is not what failed (the state failed after it, e.g. on its output).
+      store.deleteMapRunChildren(row);
+      row = undefined;
+    }
+    if (row && redrive) store.redriveMapRun(row.arn, now);
+    if (!row) {
+      row = {
+        arn: run.mapRunArn,
+        executionArn: run.executionArn,
+        childMachineArn: run.childMachineArn,
+        label: run.label,
+        childType: run.childType,
+        status: 'RUNNING',
+        started: now,
+        stopped: null,
+        itemCount: run.itemCount,
+        definition: run.definition,
+        maxConcurrency: run.maxConcurrency,
+        toleratedFailureCount: run.toleratedFailureCount,
+        toleratedFailurePercentage: run.toleratedFailurePercentage,
+        redriveCount: 0,
+        redriveDate: null,
+        items: run.items,
+      };
+      store.putMapRun(row);
+    }
+    const redriveCount = row.redriveCount + (redrive ? 1 : 0);
+    // An earlier attempt's settings stand (UpdateMapRun may have changed them).
+    const settings: MapRunSettings = { maxConcurrency: row.maxConcurrency, toleratedFailureCount: row.toleratedFailureCount, toleratedFailurePercentage: row.toleratedFailurePercentage };
+    const live: { settings: MapRunSettings; wake?: () => void } = { settings };
+    this.live.set(run.mapRunArn, live);
+    const earlier = new Map<number, ExecutionRow>();
+    for (const child of store.mapRunChildren(run.mapRunArn)) {
+      const execution = store.getExecution(child.arn);
+      if (execution) earlier.set(child.item, execution);
+    }
     const machineName = run.childMachineArn.slice(run.childMachineArn.lastIndexOf(':') + 1);
+    const host = (child: ExecutionRow, resume: boolean): MapRunChild => {
+      const { resumeFrom, write } = carryOn(store, child, resume);
+      return {
+        executionArn: child.arn,
+        name: child.name,
+        resumeFrom,
+        redriveCount: child.redriveCount,
+        onEvent: (event) => {
+          if (writing()) write(event);
+        },
+        ended: (result) => {
+          if (!writing()) return;
+          store.finishExecution(child.arn, {
+            status: result.status,
+            output: result.output === undefined ? null : JSON.stringify(result.output),
+            error: result.error ?? null,
+            cause: result.cause ?? null,
+            stopped: clock.now(),
+          });
+        },
+      };
+    };
     return {
-      child: (_index: number, input: JsonValue): MapRunChild => {
+      redriveCount,
+      kept: (index) => {
+        const child = earlier.get(index);
+        if (!child || child.status === 'RUNNING') return undefined;
+        // A redrive runs the unsuccessful children again; a resume keeps every child that ended.
+        if (redrive && UNSUCCESSFUL.has(child.status)) return undefined;
+        return {
+          status: child.status as ChildOutcome['status'],
+          output: child.output === null ? undefined : (JSON.parse(child.output) as JsonValue),
+          error: child.error ?? undefined,
+          cause: child.cause ?? undefined,
+        };
+      },
+      child: (index: number, input: JsonValue): MapRunChild => {
+        const before = earlier.get(index);
+        if (before && !UNSUCCESSFUL.has(before.status)) return host(before, true);
+        if (before && before.type === 'STANDARD') {
+          // AWS redrives a Standard child (RedriveExecution): the same ARN, from the state that failed.
+          redriveStored(store, before, clock.now());
+          return host(store.getExecution(before.arn) as ExecutionRow, true);
+        }
+        if (before) {
+          // An Express child starts over (StartExecution) under the same ARN.
+          store.restartExecution(before.arn, clock.now());
+          return host(store.getExecution(before.arn) as ExecutionRow, false);
+        }
         const name = crypto.randomUUID();
-        const started = clock.now();
         const child: ExecutionRow = {
           arn: childArn(run, name),
           machineArn: run.childMachineArn,
@@ -76,7 +145,7 @@ export class MapRuns implements MapRunHost {
           output: null,
           error: null,
           cause: null,
-          started,
+          started: clock.now(),
           stopped: null,
           definition: run.definition,
           roleArn: run.roleArn,
@@ -89,36 +158,32 @@ export class MapRuns implements MapRunHost {
           parentArn: run.mapRunArn,
         };
         store.insertExecution(child);
-        return {
-          executionArn: child.arn,
-          name,
-          onEvent: (event) => store.appendEvent(child.arn, event),
-          ended: (result) =>
-            store.finishExecution(child.arn, {
-              status: result.status,
-              output: result.output === undefined ? null : JSON.stringify(result.output),
-              error: result.error ?? null,
-              cause: result.cause ?? null,
-              stopped: clock.now(),
-            }),
-        };
+        store.putMapRunChild(run.mapRunArn, { item: index, arn: child.arn, name, items: itemsOf(input) });
+        return host(child, false);
       },
       ended: (status) => {
         this.live.delete(run.mapRunArn);
-        store.finishMapRun(run.mapRunArn, status, clock.now());
+        if (writing()) store.finishMapRun(run.mapRunArn, status, clock.now());
       },
-      settings: () => ({
-        maxConcurrency: settings.maxConcurrency,
-        toleratedFailureCount: settings.toleratedFailureCount,
-        toleratedFailurePercentage: settings.toleratedFailurePercentage,
-      }),
+      settings: () => ({ ...settings }),
+      onSettingsChange: (wake) => {
+        live.wake = wake;
+      },
     };
   }
 
-  /** UpdateMapRun: stored, and seen by the running Map as its next child starts or fails. */
+  /** UpdateMapRun: stored, and seen by the running Map at once (a higher concurrency starts more children now). */
   update(arn: string, settings: MapRunSettings): void {
     this.store.updateMapRun(arn, settings);
     const live = this.live.get(arn);
-    if (live) Object.assign(live, settings);
+    if (live) {
+      Object.assign(live.settings, settings);
+      live.wake?.();
+    }
   }
+}
+
+/** How many items a child's input holds: a batch's `Items`, else the one item. */
+function itemsOf(input: JsonValue): number {
+  return input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray(input.Items) ? input.Items.length : 1;
 }

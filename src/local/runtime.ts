@@ -5,11 +5,13 @@
  * resume from their stored history.
  */
 import type { JsonValue, WorkflowType } from '../asl/types.js';
-import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, MapRunHost, TaskRunner } from '../engine/types.js';
+import type { Clock, ExecutionHandle, ExecutionResult, HistoryEvent, TaskRunner } from '../engine/types.js';
 import type { MachineCache } from './engine.js';
 import { executionRecorder, loggingSettings, type LoggedExecution } from './execution-logger.js';
 import type { LogStore } from './log-store.js';
 import { ResumeGuard, type QuarantinedExecution } from './quarantine.js';
+import type { MapRuns } from './map-runs.js';
+import { carryOn } from './redrive.js';
 import type { ExecutionRow, Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -45,7 +47,7 @@ export class Runtime {
     /** CloudWatch Logs, where machines that log write their executions' events. */
     private readonly logs?: LogStore,
     /** Where Distributed Maps keep their Map Runs and child executions. */
-    private readonly mapRuns?: MapRunHost,
+    private readonly mapRuns?: MapRuns,
   ) {
     this.guard = new ResumeGuard(store);
     store.onWriteFailure((error, executionArns) => {
@@ -107,33 +109,12 @@ export class Runtime {
   private begin(row: ExecutionRow, resume: boolean, live: LiveExecution): ExecutionHandle {
     const machine = this.machines.get(row.definition);
     const arn = row.arn;
-    let resumeFrom: HistoryEvent[] | undefined;
     const log = this.logger(row.machineArn, { arn, machineName: row.machineName, started: row.started, redriveCount: row.redriveCount });
-    let record = (event: HistoryEvent) => {
-      this.store.appendEvent(arn, event);
-      log?.(event);
+    const { resumeFrom, write } = carryOn(this.store, row, resume);
+    const record = (event: HistoryEvent) => {
+      const stored = write(event);
+      log?.(stored);
     };
-    if (row.redriveCount > 0) {
-      // After a redrive the stored ids run on past the engine's: translate both ways.
-      const view = this.store.engineView(arn);
-      resumeFrom = view.events;
-      const ids = view.engineToStored;
-      let maxStored = view.maxStored;
-      record = (event) => {
-        const engineId = event.id as number;
-        let stored = ids.get(engineId);
-        if (stored === undefined) {
-          stored = ++maxStored;
-          ids.set(engineId, stored);
-        }
-        const previous = event.previousEventId ?? 0;
-        const storedEvent = { ...event, id: stored, previousEventId: ids.get(previous) ?? previous };
-        this.store.appendEvent(arn, storedEvent, engineId);
-        log?.(storedEvent);
-      };
-    } else if (resume) {
-      resumeFrom = this.store.history(arn);
-    }
     return machine.start({
       executionArn: arn,
       name: row.name,
@@ -156,7 +137,8 @@ export class Runtime {
       },
       resumeFrom,
       taskTokenKey: this.taskTokenKey,
-      mapRuns: this.mapRuns,
+      // A Map Run's children write nothing more once their parent does not (shutdown, paused): they carry on from the store.
+      mapRuns: this.mapRuns && { start: (run) => this.mapRuns!.start(run, () => !(this.closed || live.detached)) },
     });
   }
 

@@ -105,6 +105,18 @@ export interface MapRunRow {
   toleratedFailureCount: number;
   toleratedFailurePercentage: number;
   definition: string;
+  redriveCount: number;
+  redriveDate: number | null;
+  /** Items read before batching (null in stores older than migration 9: itemCount). */
+  items: number | null;
+}
+
+/** A Map Run's child execution by the item (or batch) it runs: `items` counts the items of its batch. */
+export interface MapRunChildRow {
+  item: number;
+  arn: string;
+  name: string;
+  items: number;
 }
 
 export interface ExecutionFilter {
@@ -263,6 +275,20 @@ const MIGRATIONS: Migration[] = [
           toleratedFailureCount INTEGER NOT NULL, toleratedFailurePercentage REAL NOT NULL, definition TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX map_runs_execution ON map_runs (executionArn, started);
+      `),
+  },
+  {
+    // Map Run redrive and resume (map-runs.ts): which child runs which item (and how many items its batch holds),
+    // the Map Run's redrives, and its count of items before batching (DescribeMapRun's itemCounts).
+    version: 9,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE map_run_children (
+          mapRun TEXT NOT NULL, item INTEGER NOT NULL, arn TEXT NOT NULL, name TEXT NOT NULL, items INTEGER NOT NULL, PRIMARY KEY (mapRun, item)
+        ) WITHOUT ROWID;
+        ALTER TABLE map_runs ADD COLUMN redriveCount INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE map_runs ADD COLUMN redriveDate INTEGER;
+        ALTER TABLE map_runs ADD COLUMN items INTEGER;
       `),
   },
 ];
@@ -1099,9 +1125,46 @@ export class Store {
     this.openBatch();
     this.db
       .prepare(`INSERT OR REPLACE INTO map_runs (arn, executionArn, childMachineArn, label, childType, status, started, stopped, itemCount, maxConcurrency,
-        toleratedFailureCount, toleratedFailurePercentage, definition) VALUES (@arn, @executionArn, @childMachineArn, @label, @childType, @status, @started,
-        @stopped, @itemCount, @maxConcurrency, @toleratedFailureCount, @toleratedFailurePercentage, @definition)`)
+        toleratedFailureCount, toleratedFailurePercentage, definition, redriveCount, redriveDate, items) VALUES (@arn, @executionArn, @childMachineArn, @label,
+        @childType, @status, @started, @stopped, @itemCount, @maxConcurrency, @toleratedFailureCount, @toleratedFailurePercentage, @definition, @redriveCount,
+        @redriveDate, @items)`)
       .run(row);
+  }
+
+  /** A Map Run redriven: running again, one more redrive. */
+  redriveMapRun(arn: string, redriveDate: number): void {
+    this.openBatch();
+    this.db.prepare("UPDATE map_runs SET status = 'RUNNING', stopped = NULL, redriveCount = redriveCount + 1, redriveDate = ? WHERE arn = ?").run(redriveDate, arn);
+  }
+
+  /** Which child runs item `item` of a Map Run. */
+  putMapRunChild(mapRunArn: string, child: MapRunChildRow): void {
+    this.openBatch();
+    this.db.prepare('INSERT OR REPLACE INTO map_run_children (mapRun, item, arn, name, items) VALUES (?, ?, ?, ?, ?)').run(mapRunArn, child.item, child.arn, child.name, child.items);
+  }
+
+  mapRunChildren(mapRunArn: string): MapRunChildRow[] {
+    return this.db.prepare('SELECT item, arn, name, items FROM map_run_children WHERE mapRun = ? ORDER BY item').all(mapRunArn) as MapRunChildRow[];
+  }
+
+  /** How many items the children in each status hold (a batch counts its items), for children recorded by item. */
+  mapRunItemCounts(run: Pick<MapRunRow, 'arn' | 'childMachineArn'>): Record<string, number> {
+    const machine = this.names.find(run.childMachineArn);
+    if (machine === undefined) return {};
+    const rows = this.db
+      .prepare('SELECT e.status AS status, SUM(c.items) AS n FROM map_run_children c JOIN executions e ON e.machine = ? AND e.name = c.name WHERE c.mapRun = ? GROUP BY e.status')
+      .all(machine, run.arn) as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  }
+
+  /** A child execution that runs its item again from its first state (an Express child of a redriven Map Run): its earlier history goes. */
+  restartExecution(arn: string, started: number): void {
+    const key = this.key(arn);
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM history WHERE execution = ?').run(key.id);
+      this.db.prepare("UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, started = ?, stopped = NULL WHERE id = ?").run(started, key.id);
+    });
+    this.keys.delete(arn);
   }
 
   getMapRun(arn: string): MapRunRow | undefined {
@@ -1142,6 +1205,7 @@ export class Store {
     this.transaction(() => {
       this.db.prepare('DELETE FROM history WHERE execution IN (SELECT id FROM executions WHERE machine = ? AND parentArn = ?)').run(machine, run.arn);
       this.db.prepare('DELETE FROM executions WHERE machine = ? AND parentArn = ?').run(machine, run.arn);
+      this.db.prepare('DELETE FROM map_run_children WHERE mapRun = ?').run(run.arn);
     });
     this.keys.clear();
   }

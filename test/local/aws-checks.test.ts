@@ -167,6 +167,30 @@ describe('what an Express machine cannot do', () => {
       "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at /States/ActivityTask/Resource'",
     ]);
   });
+
+  it('refuses the same inside a Standard machine\'s Distributed Map whose children are Express, and takes them in Standard children', async () => {
+    const mapOf = (executionType: string) => ({
+      StartAt: 'Sort',
+      States: {
+        Sort: {
+          Type: 'Map',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: executionType },
+            StartAt: 'Pick',
+            States: { Pick: { Type: 'Task', Resource: 'arn:aws:states:us-east-1:123456789012:activity:pick', End: true } },
+          },
+          End: true,
+        },
+      },
+    });
+    const refused = await rejection(t.sfn.send(new CreateStateMachineCommand({ name: 'express-children', definition: JSON.stringify(mapOf('EXPRESS')), roleArn: ROLE })));
+    expect(refused).toEqual({
+      name: 'InvalidDefinition',
+      message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at /States/Sort/ItemProcessor/States/Pick/Resource'",
+    });
+    const standard = await t.sfn.send(new CreateStateMachineCommand({ name: 'standard-children', definition: JSON.stringify(mapOf('STANDARD')), roleArn: ROLE }));
+    expect(standard.stateMachineArn).toMatch(/:stateMachine:standard-children$/);
+  });
 });
 
 describe('task tokens', () => {

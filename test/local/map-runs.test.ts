@@ -14,6 +14,8 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
+  RedriveExecutionCommand,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   UpdateMapRunCommand,
@@ -81,7 +83,8 @@ describe('Map Runs', () => {
     ]);
     const described = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn }));
     expect(described).toMatchObject({ executionArn, status: 'SUCCEEDED', maxConcurrency: 1, toleratedFailureCount: 0, toleratedFailurePercentage: 0 });
-    expect(described.executionCounts).toMatchObject({ pending: 0, running: 0, succeeded: 2, failed: 0, total: 2, resultsWritten: 2 });
+    // resultsWritten counts what a ResultWriter wrote (API reference), and this Map has none.
+    expect(described.executionCounts).toMatchObject({ pending: 0, running: 0, succeeded: 2, failed: 0, total: 2, resultsWritten: 0 });
     expect(described.itemCounts).toMatchObject({ succeeded: 2, total: 2 });
 
     const children = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions!;
@@ -139,43 +142,162 @@ describe('Map Runs', () => {
     const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
     expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ running: 1, pending: 2, total: 3 });
 
+    // Raised while 'a' still runs: a second child starts at once, not when 'a' ends.
     await t.sfn.send(new UpdateMapRunCommand({ mapRunArn: run.mapRunArn, maxConcurrency: 2 }));
     expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).maxConcurrency).toBe(2);
+    const second = await t.sfn.send(new GetActivityTaskCommand({ activityArn }));
+    expect(JSON.parse(second.input!)).toEqual({ id: 'b' });
+    expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ running: 2, pending: 1 });
     await t.sfn.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '"loaded"' }));
-    // With room for two, both remaining children start: two workers get a task without answering either first.
-    const [second, third] = await Promise.all([t.sfn.send(new GetActivityTaskCommand({ activityArn })), t.sfn.send(new GetActivityTaskCommand({ activityArn }))]);
-    expect([JSON.parse(second.input!), JSON.parse(third.input!)].map((item: { id: string }) => item.id).sort()).toEqual(['b', 'c']);
+    const third = await t.sfn.send(new GetActivityTaskCommand({ activityArn }));
+    expect(JSON.parse(third.input!)).toEqual({ id: 'c' });
     for (const task of [second, third]) await t.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"loaded"' }));
     expect((await finished(t.sfn, executionArn!)).output).toBe('["loaded","loaded","loaded"]');
   });
 
-  it('runs a Map Run again when its execution resumes after a restart, with one set of children', { timeout: 60_000 }, async () => {
+  it('counts items, not batches, in itemCounts when an ItemBatcher groups them', async () => {
+    const processor = { StartAt: 'Count', States: { Count: { Type: 'Pass', Parameters: { 'n.$': 'States.ArrayLength($.Items)' }, End: true } } };
+    const machine = await create('parcels-batched', routingMachine({ ItemBatcher: { MaxItemsPerBatch: 2 } }, processor));
+    const parcels = ['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => ({ id }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels }) }));
+    expect((await finished(t.sfn, executionArn!)).output).toBe('[{"n":2},{"n":2},{"n":1}]');
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    const described = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+    expect(described.executionCounts).toMatchObject({ succeeded: 3, total: 3 });
+    expect(described.itemCounts).toMatchObject({ succeeded: 5, total: 5, pending: 0 });
+  });
+
+  /**
+   * A warehouse worker for the two activities of each parcel (pick, then pack):
+   * it counts every task it is handed, by activity and parcel, so a test sees
+   * which work ran twice.
+   */
+  function warehouse(emulator: TestEmulator, arns: { pick: string; pack: string }) {
+    const handed = new Map<string, number>();
+    return {
+      handed,
+      /** Takes the next task of `activity` and says which parcel it is for. */
+      async take(activity: 'pick' | 'pack'): Promise<{ id: string; taskToken: string }> {
+        const task = await emulator.sfn.send(new GetActivityTaskCommand({ activityArn: arns[activity], workerName: 'warehouse' }));
+        const { id } = JSON.parse(task.input!) as { id: string };
+        handed.set(`${activity} ${id}`, (handed.get(`${activity} ${id}`) ?? 0) + 1);
+        return { id, taskToken: task.taskToken! };
+      },
+      done: (taskToken: string) => emulator.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"id":"done"}' })),
+    };
+  }
+
+  /** Each parcel is picked, then packed; `Pack` hands on what Pick chose. */
+  async function warehouseMachine(emulator: TestEmulator, name: string) {
+    const pick = (await emulator.sfn.send(new CreateActivityCommand({ name: `${name}-pick` }))).activityArn!;
+    const pack = (await emulator.sfn.send(new CreateActivityCommand({ name: `${name}-pack` }))).activityArn!;
+    const processor = {
+      StartAt: 'Pick',
+      States: {
+        Pick: { Type: 'Task', Resource: pick, ResultPath: null, Next: 'Pack' },
+        Pack: { Type: 'Task', Resource: pack, ResultSelector: { 'parcel.$': '$$.Execution.Input.id' }, End: true },
+      },
+    };
+    const definition = JSON.stringify(routingMachine({ MaxConcurrency: 1 }, processor));
+    const machine = (await emulator.sfn.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE }))).stateMachineArn!;
+    return { machine, arns: { pick, pack } };
+  }
+
+  it('carries a Map Run on after a restart: ended children keep their results, an unfinished one carries on from its own history', { timeout: 90_000 }, async () => {
     const { tempDir } = await import('../helpers/cli.js');
     const { dir, cleanup } = tempDir('deliv-map-run-resume-');
     try {
       let emulator = await testEmulator({ root: dir });
-      const { activityArn } = await emulator.sfn.send(new CreateActivityCommand({ name: 'sort-parcel' }));
-      const processor = { StartAt: 'Sort', States: { Sort: { Type: 'Task', Resource: activityArn, End: true } } };
-      const definition = JSON.stringify(routingMachine({}, processor));
-      const machine = (await emulator.sfn.send(new CreateStateMachineCommand({ name: 'sorting', definition, roleArn: ROLE }))).stateMachineArn!;
-      const { executionArn } = await emulator.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'a' }, { id: 'b' }] }) }));
-      // Both children wait for a worker when the emulator stops.
-      await emulator.sfn.send(new GetActivityTaskCommand({ activityArn }));
+      const { machine, arns } = await warehouseMachine(emulator, 'sorting');
+      const { executionArn } = await emulator.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] }) }));
+      let worker = warehouse(emulator, arns);
+      await worker.done((await worker.take('pick')).taskToken);
+      await worker.done((await worker.take('pack')).taskToken);
+      // Parcel a is done; b is picked and waits to be packed when the emulator stops.
+      await worker.done((await worker.take('pick')).taskToken);
+      expect((await worker.take('pack')).id).toBe('b');
+      const [before] = (await emulator.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+      const childA = (await emulator.sfn.send(new ListExecutionsCommand({ mapRunArn: before.mapRunArn, statusFilter: 'SUCCEEDED' }))).executions![0].executionArn!;
+      const historyOfA = (await emulator.sfn.send(new GetExecutionHistoryCommand({ executionArn: childA }))).events!;
       await emulator.close();
 
       emulator = await testEmulator({ root: dir });
-      const tasks = await Promise.all([emulator.sfn.send(new GetActivityTaskCommand({ activityArn })), emulator.sfn.send(new GetActivityTaskCommand({ activityArn }))]);
-      for (const task of tasks) await emulator.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"sorted"' }));
-      expect((await finished(emulator.sfn, executionArn!)).output).toBe('["sorted","sorted"]');
+      const handedBefore = worker.handed;
+      worker = warehouse(emulator, arns);
+      const next = await worker.take('pack');
+      expect(next.id).toBe('b');
+      await worker.done(next.taskToken);
+      await worker.done((await worker.take('pick')).taskToken);
+      await worker.done((await worker.take('pack')).taskToken);
+      const done = await finished(emulator.sfn, executionArn!);
+      expect(done.output).toBe('[{"parcel":"a"},{"parcel":"b"},{"parcel":"c"}]');
+      // After the restart: b's pack again (it was waiting), c's work, and nothing of a, nor b's pick.
+      expect(Object.fromEntries(worker.handed)).toEqual({ 'pack b': 1, 'pick c': 1, 'pack c': 1 });
+      expect(Object.fromEntries(handedBefore)).toEqual({ 'pick a': 1, 'pack a': 1, 'pick b': 1, 'pack b': 1 });
+
       const runs = (await emulator.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
-      expect(runs).toHaveLength(1);
-      const children = (await emulator.sfn.send(new ListExecutionsCommand({ mapRunArn: runs[0].mapRunArn }))).executions!;
-      expect(children.map((child) => child.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-      expect((await emulator.sfn.send(new DescribeMapRunCommand({ mapRunArn: runs[0].mapRunArn }))).executionCounts).toMatchObject({ succeeded: 2, total: 2, running: 0 });
+      expect(runs.map((run) => run.mapRunArn)).toEqual([before.mapRunArn]);
+      const children = (await emulator.sfn.send(new ListExecutionsCommand({ mapRunArn: before.mapRunArn }))).executions!;
+      expect(children.map((child) => child.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      expect((await emulator.sfn.send(new GetExecutionHistoryCommand({ executionArn: childA }))).events).toEqual(historyOfA);
+      // b's history goes on from where it stopped: one entry of each state, ids in sequence.
+      const childB = children.find((child) => child.executionArn !== childA && child.startDate! < children[0].startDate!) ?? children[1];
+      const historyOfB = (await emulator.sfn.send(new GetExecutionHistoryCommand({ executionArn: childB.executionArn }))).events!;
+      expect(historyOfB.filter((event) => event.type === 'TaskStateEntered').map((event) => event.stateEnteredEventDetails!.name)).toEqual(['Pick', 'Pack']);
+      expect(historyOfB.map((event) => event.id)).toEqual(historyOfB.map((_, i) => i + 1));
+      expect((await emulator.sfn.send(new DescribeMapRunCommand({ mapRunArn: before.mapRunArn }))).executionCounts).toMatchObject({ succeeded: 3, total: 3, running: 0 });
       await emulator.close();
     } finally {
       cleanup();
     }
+  });
+
+  it('redrives a failed Map Run with its parent: only the unsuccessful children run again, from the state that failed', { timeout: 90_000 }, async () => {
+    const { machine, arns } = await warehouseMachine(t, 'redrive-sorting');
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] }) }));
+    const worker = warehouse(t, arns);
+    await worker.done((await worker.take('pick')).taskToken);
+    await worker.done((await worker.take('pack')).taskToken);
+    await worker.done((await worker.take('pick')).taskToken);
+    // b's packing fails: the Map Run fails (no failure tolerated) before c starts.
+    const packB = await worker.take('pack');
+    await t.sfn.send(new SendTaskFailureCommand({ taskToken: packB.taskToken, error: 'Van.Full', cause: 'no room for b' }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ succeeded: 1, failed: 1, total: 2 });
+    const failedChild = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn, statusFilter: 'FAILED' }))).executions![0].executionArn!;
+    const succeededChild = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn, statusFilter: 'SUCCEEDED' }))).executions![0].executionArn!;
+    const historyOfSucceeded = await history(succeededChild);
+
+    await t.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    const packAgain = await worker.take('pack');
+    expect(packAgain.id).toBe('b');
+    await worker.done(packAgain.taskToken);
+    await worker.done((await worker.take('pick')).taskToken);
+    await worker.done((await worker.take('pack')).taskToken);
+    const done = await finished(t.sfn, executionArn!);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, output: '[{"parcel":"a"},{"parcel":"b"},{"parcel":"c"}]' });
+    // a ran once; b was packed again but not picked again; c ran for the first time.
+    expect(Object.fromEntries(worker.handed)).toEqual({ 'pick a': 1, 'pack a': 1, 'pick b': 1, 'pack b': 2, 'pick c': 1, 'pack c': 1 });
+
+    const parent = await history(executionArn!);
+    const types = parent.map((event) => event.type);
+    expect(types.slice(types.indexOf('ExecutionRedriven'))).toEqual(['ExecutionRedriven', 'MapStateEntered', 'MapStateStarted', 'MapRunRedriven', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
+    expect(parent.find((event) => event.type === 'MapRunRedriven')!.mapRunRedrivenEventDetails).toEqual({ mapRunArn: run.mapRunArn, redriveCount: 1 });
+    expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveCount: 1,
+      redriveDate: expect.any(Date),
+      executionCounts: expect.objectContaining({ succeeded: 3, failed: 0, total: 3 }),
+    });
+    // The Standard child that failed was redriven under its own ARN, from its failing state.
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: failedChild }))).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const childTypes = (await history(failedChild)).map((event) => event.type);
+    expect(childTypes.slice(childTypes.indexOf('ExecutionFailed'))).toEqual(['ExecutionFailed', 'ExecutionRedriven', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect((await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn }))).executions).toHaveLength(3);
+    // The child that had succeeded is left as it was.
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: succeededChild }))).toMatchObject({ status: 'SUCCEEDED', redriveCount: 0 });
+    expect(await history(succeededChild)).toEqual(historyOfSucceeded);
   });
 
   it('refuses unknown or malformed Map Run ARNs and an UpdateMapRun with nothing to change, with AWS error names', async () => {

@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue, MapState, WorkflowType } from '../../asl/ty
 import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { CancelScope, ChildExecution, runChain } from '../execution.js';
-import type { ExecutionStatus, MapRunHandle } from '../types.js';
+import type { ChildOutcome, MapRunHandle } from '../types.js';
 import { Cancelled, errorOutput, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
@@ -89,7 +89,7 @@ export function batchItems(values: readonly JsonValue[], limits: { maxItems?: nu
   return batches;
 }
 /** A child execution's last event and its end, as the top level writes them (engine Execution.finish). */
-function endChild(child: Frame, execution: ChildExecution, result: { status: ExecutionStatus; output?: JsonValue; error?: string; cause?: string }): void {
+function endChild(child: Frame, execution: ChildExecution, result: ChildOutcome): void {
   const exec = child.exec;
   const details: Record<string, unknown> = {};
   if (result.status === 'SUCCEEDED') {
@@ -216,14 +216,14 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
             andThen(toleratedPercentage(run, effective), (percentage) => {
               if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
               if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
-              return iterate(frame, run, inputs, limit ?? 0, count, percentage);
+              return iterate(frame, run, inputs, limit ?? 0, count, percentage, list.length);
             }),
           );
         }),
       );
     });
 
-  const iterate = (frame: Frame, run: StateRun, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined): MaybePromise<JsonValue> => {
+  const iterate = (frame: Frame, run: StateRun, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined, items: number): MaybePromise<JsonValue> => {
     const exec = frame.exec;
     const start = processor.start() as CompiledState;
     const startedId = frame.last;
@@ -233,10 +233,12 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const machineArn = /^arn:[^:]+:states:[^:]+:[^:]+:stateMachine:[^:]+/.exec(exec.options.stateMachineArn)?.[0] ?? exec.options.stateMachineArn;
       const label = def.Label ?? name;
       const mapRunArn = `${machineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${exec.options.name}-${startedId}`;
-      exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
-      // Not while replaying the parent's recorded prefix up to here: the Map Run starts (again) as its children run (again).
+      if (frame.scope.reason) throw frame.scope.reason;
+      // A start the parent replays from its own history is a Map Run carrying on (after a restart), whose ended children keep their outcomes.
+      const resumed = exec.replayOf(frame)?.peek(frame.last, ['MapRunStarted', 'MapRunRedriven']) !== undefined;
       mapRun = exec.options.mapRuns?.start({
         mapRunArn,
+        resumed,
         executionArn: exec.options.executionArn,
         stateName: name,
         label,
@@ -244,11 +246,15 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         childType: processorType,
         roleArn: exec.options.roleArn,
         itemCount: inputs.length,
+        items,
         maxConcurrency: limit,
         toleratedFailureCount: count ?? 0,
         toleratedFailurePercentage: percentage ?? 0,
         definition: childDefinition,
       });
+      const redriveCount = mapRun?.redriveCount ?? 0;
+      if (redriveCount > 0) exec.emit(frame, 'MapRunRedriven', 'mapRunRedrivenEventDetails', { mapRunArn, redriveCount });
+      else exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
     }
     const runStartedId = frame.last;
     // How AWS links the events (recorded histories): an iteration starts after the last
@@ -277,7 +283,20 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
 
     // Iterations still running, which a failing sibling leaves MapIterationAborted.
     const inFlight = new Map<number, Frame>();
+    /** An item whose child ended in an earlier attempt of the Map Run and keeps its outcome: counted, not run again. */
+    const keep = (index: number, kept: ChildOutcome): void => {
+      if (kept.status === 'SUCCEEDED') {
+        results[index] = kept.output ?? null;
+        return;
+      }
+      failures += 1;
+      results[index] = errorOutput(new StateFailure(kept.error ?? StatesErrors.Runtime, kept.cause ?? '')) as JsonValue;
+      if (exceeded()) throw new StateFailure(StatesErrors.ExceedToleratedFailureThreshold, 'The specified tolerated failure threshold was exceeded');
+    };
+
     const runOne = (index: number): MaybePromise<void> => {
+      const kept = mapRun?.kept(index);
+      if (kept) return keep(index, kept);
       const child = frame.child(scope, chain, { Index: index, Value: inputs[index] });
       // A Map Run's child execution (with a host that keeps them) has a history of its own; without one, its events go nowhere.
       const childExecution = mapRun ? startChild(child, mapRun, index, inputs[index]) : undefined;
@@ -361,7 +380,9 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     };
     let pending: MaybePromise<void>;
     try {
-      pending = runPool(inputs.length, mapRun ? () => (mapRun as MapRunHandle).settings().maxConcurrency : limit, runOne);
+      pending = mapRun
+        ? runPool(inputs.length, () => (mapRun as MapRunHandle).settings().maxConcurrency, runOne, (wake) => (mapRun as MapRunHandle).onSettingsChange?.(wake))
+        : runPool(inputs.length, limit, runOne);
     } catch (error) {
       return failed(error);
     }

@@ -7,6 +7,7 @@ import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution, resourceNotFound } from '../api-error.js';
 import { checkExecutionArn, checkName, executionArn as buildExecutionArn, parseMachineArn } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
+import { redriveStored } from '../redrive.js';
 import type { ExecutionFilter, ExecutionRow, MachineRow } from '../store.js';
 import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';
@@ -333,38 +334,11 @@ const redriveExecution: Handler = (context, input: Input) => {
   const row = getExecution(context, requireString(input, 'executionArn'));
   const redrive = redriveStatus(row);
   if (redrive.status !== 'REDRIVABLE') throw new ApiError('ExecutionNotRedrivable', `Execution is not redrivable: '${redrive.reason}'`);
-  const view = context.store.engineView(row.arn);
-  const keep = redrivePrefix(view.events);
   const now = context.clock.now();
-  context.store.transaction(() => {
-    context.store.retireEvents(row.arn, keep.length === 0 ? 0 : Number(keep[keep.length - 1].id));
-    context.store.appendEvent(row.arn, {
-      id: view.maxStored + 1,
-      previousEventId: view.maxStored,
-      timestamp: new Date(now),
-      type: 'ExecutionRedriven',
-      executionRedrivenEventDetails: { redriveCount: row.redriveCount + 1 },
-    } as HistoryEvent, 0);
-    context.store.markRedriven(row.arn, now);
-  });
+  redriveStored(context.store, row, now);
   context.runtime.run(context.store.getExecution(row.arn)!);
   return { redriveDate: epoch(now) };
 };
-
-/** The history before the failure: everything up to (not including) the failing state's entry and what followed. */
-function redrivePrefix(events: HistoryEvent[]): HistoryEvent[] {
-  const terminal = events.findIndex((event) => /^Execution(Failed|Aborted|TimedOut)$/.test(event.type ?? ''));
-  let end = terminal === -1 ? events.length : terminal;
-  for (let i = end - 1; i >= 0; i--) {
-    const type = events[i].type ?? '';
-    if (type.endsWith('StateExited')) break;
-    if (type.endsWith('StateEntered')) {
-      end = i;
-      break;
-    }
-  }
-  return events.slice(0, end);
-}
 
 export const executionActions: Record<string, Handler> = {
   StartExecution: startExecutionAction,

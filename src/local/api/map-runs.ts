@@ -15,23 +15,26 @@ function requireMapRun(context: EmulatorContext, input: Input): MapRunRow {
   return run;
 }
 
-/** The counts DescribeMapRun gives, from the children's statuses; an item not started yet is pending. */
-function counts(context: EmulatorContext, run: MapRunRow) {
-  const byStatus = context.store.mapRunChildCounts(run);
+/**
+ * DescribeMapRun's counts from the children's statuses, of child executions
+ * (`byStatus`) or of the items they hold (a batch counts its items); what has
+ * not started yet is pending.
+ */
+function counts(run: MapRunRow, byStatus: Record<string, number>, total: number) {
   const of = (status: string) => byStatus[status] ?? 0;
   const started = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
-  const ended = started - of('RUNNING');
   return {
     // Before its end a Map Run has items not started yet; once it ended (failed, aborted), those never start.
-    pending: run.status === 'RUNNING' ? Math.max(0, run.itemCount - started) : 0,
+    pending: run.status === 'RUNNING' ? Math.max(0, total - started) : 0,
     running: of('RUNNING'),
     succeeded: of('SUCCEEDED'),
     failed: of('FAILED'),
     timedOut: of('TIMED_OUT'),
     aborted: of('ABORTED'),
-    total: run.status === 'RUNNING' ? Math.max(run.itemCount, started) : started,
-    // Each ended child's result is collected into the Map's output (AWS counts them as written, recorded).
-    resultsWritten: ended,
+    total: run.status === 'RUNNING' ? Math.max(total, started) : started,
+    // "Written by ResultWriter" (API reference): results collected into the Map's output are not; ResultWriter writes none here yet.
+    resultsWritten: 0,
+    // A redriven Map Run restarts its unsuccessful children as it reaches them (within MaxConcurrency): none is counted as waiting.
     failuresNotRedrivable: 0,
     pendingRedrive: 0,
   };
@@ -39,7 +42,10 @@ function counts(context: EmulatorContext, run: MapRunRow) {
 
 const describeMapRun: Handler = (context, input) => {
   const run = requireMapRun(context, input);
-  const executionCounts = counts(context, run);
+  const executionCounts = counts(run, context.store.mapRunChildCounts(run), run.itemCount);
+  const byItem = context.store.mapRunItemCounts(run);
+  // A Map Run stored before children were recorded by item counts one item per child.
+  const itemCounts = Object.keys(byItem).length > 0 || run.items !== null ? counts(run, byItem, run.items ?? run.itemCount) : executionCounts;
   return compact({
     mapRunArn: run.arn,
     executionArn: run.executionArn,
@@ -49,10 +55,10 @@ const describeMapRun: Handler = (context, input) => {
     maxConcurrency: run.maxConcurrency,
     toleratedFailurePercentage: run.toleratedFailurePercentage,
     toleratedFailureCount: run.toleratedFailureCount,
-    // One item per child execution: without an ItemBatcher that is exact; with one, each child's batch counts as one.
-    itemCounts: { ...executionCounts },
+    itemCounts,
     executionCounts,
-    redriveCount: 0,
+    redriveCount: run.redriveCount,
+    redriveDate: epoch(run.redriveDate),
   });
 };
 
