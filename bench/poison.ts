@@ -7,14 +7,15 @@
  *    worker thread);
  *  - endless Pass/Choice loops (the engine runs them until the 25,000-event
  *    limit fails them).
+ *  - an endless loop of states that each await a heavy JSONata expression
+ *    (`$sum([1..200000])`, tens of ms each): the engine gives the loop back
+ *    once an execution has used its turn (src/engine/turns.ts), but one
+ *    evaluation runs on the event loop to its end, so a call waits for it.
  * Each poison that ends is started again, so all run for the whole measurement.
- * Not measured: a loop of CPU-heavy asynchronous JSONata states (each ~150 ms
- * of `$sum([1..1000000])`) still holds the event loop for seconds, since
- * their continuations are microtasks the engine's slice does not count (issue 13, left).
  * The calls: DescribeStateMachine, ListExecutions (10), and a StartExecution of
  * a Pass machine followed to its end with DescribeExecution. The figure is each
  * call's p99, and the poisoned p99 as a ratio of the quiet one from this same
- * run (goal: under 100 ms, issue 13's figure). BENCH_POISON_ONLY=spinner|loop runs one kind;
+ * run (goal: under 100 ms, issue 13's figure). BENCH_POISON_ONLY=spinner|loop|jsonata runs one kind;
  * BENCH_POISON_SAMPLES sets the calls per phase (400).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +75,16 @@ try {
       while (poisoning && (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
-  const chosen = { spinner: [spinner], loop: Array.from({ length: LOOPS }, () => loop) } as Record<string, string[]>;
+  const jsonata = await create('jsonata', {
+    QueryLanguage: 'JSONata',
+    StartAt: 'Heavy',
+    States: {
+      Heavy: { Type: 'Pass', Output: '{% {"sum": $sum([1..200000])} %}', Next: 'Again' },
+      Again: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.sum > 0 %}', Next: 'Heavy' }], Default: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  });
+  const chosen = { spinner: [spinner], loop: Array.from({ length: LOOPS }, () => loop), jsonata: [jsonata] } as Record<string, string[]>;
   const poisons = Object.entries(chosen).filter(([name]) => !ONLY || ONLY === name).flatMap(([, arns]) => arns.map((arn) => keepRunning(arn)));
   // Let every poison get going before measuring.
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -84,7 +94,7 @@ try {
   await Promise.all(poisons);
 
   const all = (record: Record<string, number[]>) => Object.values(record).flat();
-  console.log(`API latency while poison executions run: a spinning handler and ${LOOPS} endless Pass/Choice loops (${SAMPLES} calls each phase)`);
+  console.log(`API latency while poison executions run: ${ONLY ?? `a spinning handler, ${LOOPS} endless Pass/Choice loops and a heavy JSONata loop`} (${SAMPLES} calls each phase, load ${os.loadavg()[0].toFixed(1)})`);
   for (const name of Object.keys(quiet)) {
     const before = percentile(quiet[name], 0.99);
     const during = percentile(poisoned[name], 0.99);
