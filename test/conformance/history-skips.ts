@@ -3,7 +3,6 @@
  * A case leaves this list when the engine is fixed, never by changing the case.
  */
 export const HISTORY_SKIPS: Record<string, string> = {
-  's002-activities-testactivities-test-activity-task-failure': 'its worker gave a workerName (ActivityStarted); a task answered by the MockConfigFile has no worker to name',
   'p076-map-testbasescenarios-test-map-state-config-distributed-item-selector': 'recorded before November 2024, when AWS linked the MapStateExited of a Map Run to MapRunSucceeded; it now links it to MapRunStarted (p077, p098, s027, s306), as the emulator does',
   'p078-map-testbasescenarios-test-map-state-config-distributed-parameters': 'recorded before November 2024, when AWS linked the MapStateExited of a Map Run to MapRunSucceeded; it now links it to MapRunStarted (p077, p098, s027, s306), as the emulator does',
   'p079-map-testbasescenarios-test-map-state-config-distributed-reentrant': 'recorded before November 2024, when AWS linked the MapStateExited of a Map Run to MapRunSucceeded; it now links it to MapRunStarted (p077, p098, s027, s306), as the emulator does',

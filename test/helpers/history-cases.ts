@@ -93,6 +93,8 @@ function mapStrings(value: Json, map: (text: string) => string): Json {
 }
 
 export interface RunIdentity {
+  /** Resources the run created in place of the recording's (an activity's ARN in this account): [created, recorded]. */
+  resources?: [string, string][];
   machineName: string;
   executionName: string;
   roleArn: string;
@@ -103,6 +105,7 @@ export interface RunIdentity {
 /** The emulator's events as the recording tool would have written them. */
 export function normaliseObserved(events: Record<string, unknown>[], testCase: HistoryCase, run: RunIdentity): Record<string, JsonValue>[] {
   const replacements: [string, string][] = [
+    ...(run.resources ?? []),
     ...testCase.bindings.map((binding) => [binding.value, binding.marker] as [string, string]),
     [run.roleArn, testCase.markers.role_arn],
     [run.machineName, testCase.markers.machine_name],
@@ -254,4 +257,46 @@ export function historyMismatches(testCase: HistoryCase, observed: Record<string
     if (problem) problems.push(problem);
   }
   return problems;
+}
+
+/**
+ * Whether a worker took the case's activity tasks: AWS names the polling
+ * worker in ActivityStarted (GetActivityTask's workerName), which a mocked
+ * task cannot give, so the runner answers such tasks as a worker instead of
+ * through the MockConfigFile (with the recorded answers, in order).
+ */
+export function answeredByWorker(testCase: HistoryCase): boolean {
+  return testCase.expected.events.some((event) => event.type === 'ActivityStarted' && (event.activityStartedEventDetails as Record<string, JsonValue> | undefined)?.workerName !== undefined);
+}
+
+/** A recorded answer of an activity task: the mocked response's Return (SendTaskSuccess) or Throw (SendTaskFailure). */
+export type ActivityAnswer = { output: string } | { error?: string; cause?: string };
+
+/** The activities of a case's Task states, with the recorded answers of each in order (from its mocked responses). */
+export function activityAnswers(testCase: HistoryCase): { activityArn: string; answers: ActivityAnswer[] }[] {
+  const resources = new Map<string, string>();
+  const walk = (value: JsonValue): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') {
+      const states = value.States;
+      if (states && typeof states === 'object' && !Array.isArray(states)) {
+        for (const [name, state] of Object.entries(states)) {
+          const resource = state && typeof state === 'object' && !Array.isArray(state) ? state.Resource : undefined;
+          if (typeof resource === 'string' && /:activity:/.test(resource)) resources.set(name, resource);
+        }
+      }
+      Object.values(value).forEach(walk);
+    }
+  };
+  walk(testCase.definition as unknown as JsonValue);
+  return [...resources].map(([state, activityArn]) => {
+    const responses = (testCase.mocks.MockedResponses[testCase.mocks.TestCase[state]] ?? {}) as Record<string, { Return?: JsonValue; Throw?: { Error?: string; Cause?: string } }>;
+    const answers = Object.keys(responses)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((key): ActivityAnswer => {
+        const response = responses[key];
+        return response.Throw ? { error: response.Throw.Error, cause: response.Throw.Cause } : { output: JSON.stringify(response.Return ?? null) };
+      });
+    return { activityArn, answers };
+  });
 }
