@@ -104,3 +104,25 @@ export function queueArnFromUrl(url: string, scope: ArnScope): string | undefine
 
 /** Whether an execution ARN is an Express execution's (`…:express:<machine>:<name>:<id>`). */
 export const isExpressExecutionArn = (arn: string): boolean => /^arn:aws[a-z-]*:states:[^:]*:[^:]*:express:/.test(arn);
+
+/**
+ * The machine and execution names in an execution ARN: a Standard one's
+ * `…:execution:<machine>:<name>`, an Express one's `…:express:<machine>:<name>:<id>`
+ * (the id keeps each run's ARN unique, as names may repeat), a Map Run child's
+ * `…:execution:<machine>/<label>:<name>`. Undefined for anything else.
+ */
+export function executionNames(executionArn: string): { machine: string; name: string; express: boolean } | undefined {
+  const arn = parseArn(executionArn);
+  if (!arn || arn.service !== 'states') return undefined;
+  const [kind, machine, name] = splitFields(arn.resource);
+  if ((kind !== 'execution' && kind !== 'express') || !machine || !name) return undefined;
+  return { machine: machine.split('/')[0], name, express: kind === 'express' };
+}
+
+/** The state machine an execution ran: `…:express:<machine>:<name>:<id>` → `…:stateMachine:<machine>`. */
+export function machineArnOfExecution(executionArn: string): string {
+  const arn = parseArn(executionArn);
+  const names = executionNames(executionArn);
+  if (!arn || !names) throw new Error(`not an execution ARN: ${executionArn}`);
+  return formatArn({ ...arn, resource: `stateMachine:${names.machine}` });
+}

@@ -1,6 +1,6 @@
 /**
  * The one AWS client factory. Every command that talks to Step Functions,
- * CloudWatch Logs, Pricing or Bedrock gets its client here, so credentials, regions, endpoint
+ * CloudWatch Logs, Pricing, Bedrock or (deploying) Lambda, IAM, STS, SNS and SQS gets its client here, so credentials, regions, endpoint
  * overrides, retries and the user agent are handled once.
  *
  * The SDK modules are imported on demand: they are heavy, and `deliv --help`
@@ -14,6 +14,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { checkRegion, describeAwsError, DNS_FAILURES, type CallContext } from './errors.js';
 
 /** The port AWS's own Step Functions Local uses, so the AWS CLI habits carry over. */
@@ -181,43 +183,70 @@ export async function createBedrockClient(target: Omit<ClientTarget, 'local'> & 
 }
 
 /**
- * Lambda, IAM and STS for deploying a project to AWS. A target's `endpoint:`
+ * Lambda, IAM, STS, SNS and SQS for deploying a project to AWS. A target's `endpoint:`
  * is its Step Functions endpoint, so these honour only their own overrides
- * (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, or AWS_ENDPOINT_URL),
+ * (AWS_ENDPOINT_URL_LAMBDA, _IAM, _STS, _SNS, _SQS, or AWS_ENDPOINT_URL),
  * which the SDK reads itself.
  */
-function deployClientConfig(target: ClientTarget) {
-  return baseClientConfig({ ...target, local: false, endpoint: undefined });
+function deployClient<C extends MiddlewareClient>(Client: new (config: Record<string, unknown>) => C, target: ClientTarget, service: string, envEndpoint: string | undefined): C {
+  const scoped = { ...target, local: false, endpoint: undefined };
+  const client = new Client(baseClientConfig(scoped));
+  explainErrors(client, scoped, service, envEndpoint);
+  return client;
 }
 
 export async function createLambdaClient(target: ClientTarget): Promise<LambdaClient> {
   const { LambdaClient } = await import('@aws-sdk/client-lambda');
-  const client = new LambdaClient(deployClientConfig(target));
-  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'lambda', process.env.AWS_ENDPOINT_URL_LAMBDA);
-  return client;
+  return deployClient(LambdaClient, target, 'lambda', process.env.AWS_ENDPOINT_URL_LAMBDA);
 }
 
 export async function createIamClient(target: ClientTarget): Promise<IAMClient> {
   const { IAMClient } = await import('@aws-sdk/client-iam');
-  const client = new IAMClient(deployClientConfig(target));
-  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'iam', process.env.AWS_ENDPOINT_URL_IAM);
-  return client;
+  return deployClient(IAMClient, target, 'iam', process.env.AWS_ENDPOINT_URL_IAM);
 }
 
 export async function createStsClient(target: ClientTarget): Promise<STSClient> {
   const { STSClient } = await import('@aws-sdk/client-sts');
-  const client = new STSClient(deployClientConfig(target));
-  explainErrors(client, { ...target, local: false, endpoint: undefined }, 'sts', process.env.AWS_ENDPOINT_URL_STS);
-  return client;
+  return deployClient(STSClient, target, 'sts', process.env.AWS_ENDPOINT_URL_STS);
 }
 
-/** The clients a project deploy to AWS uses; Lambda, IAM and STS are made only when the plan needs them. */
-export async function awsDeployClients(
-  target: ClientTarget,
-): Promise<{ sfn: SFNClient; lambda: () => Promise<LambdaClient>; iam: () => Promise<IAMClient>; sts: () => Promise<STSClient>; logs: () => Promise<CloudWatchLogsClient> }> {
+/** SNS, for the topics a definition publishes to (`deploy --create-missing`). */
+export async function createSnsClient(target: ClientTarget): Promise<SNSClient> {
+  const { SNSClient } = await import('@aws-sdk/client-sns');
+  return deployClient(SNSClient, target, 'sns', process.env.AWS_ENDPOINT_URL_SNS);
+}
+
+/** SQS, for the queues a definition sends to (`deploy --create-missing`). */
+export async function createSqsClient(target: ClientTarget): Promise<SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return deployClient(SQSClient, target, 'sqs', process.env.AWS_ENDPOINT_URL_SQS);
+}
+
+export interface AwsDeployClients {
+  sfn: SFNClient;
+  lambda: () => Promise<LambdaClient>;
+  iam: () => Promise<IAMClient>;
+  sts: () => Promise<STSClient>;
+  /** CloudWatch Logs, for the log groups machines log to. */
+  logs: () => Promise<CloudWatchLogsClient>;
+  /** SNS and SQS, for the topics and queues `--create-missing` creates. */
+  sns: () => Promise<SNSClient>;
+  sqs: () => Promise<SQSClient>;
+}
+
+/** The clients a project deploy to AWS uses; all but Step Functions are made only when the plan needs them. */
+export async function awsDeployClients(target: ClientTarget): Promise<AwsDeployClients> {
   const once = <T>(make: () => Promise<T>) => {
     let made: Promise<T> | undefined;
     return () => (made ??= make());
   };
-  return { sfn: await createSfnClient(target), lambda: once(() => createLambdaClient(target)), iam: once(() => createIamClient(target)), sts: once(() => createStsClient(target)), logs: once(() => createLogsClient(target)) };
+  return {
+    sfn: await createSfnClient(target),
+    lambda: once(() => createLambdaClient(target)),
+    iam: once(() => createIamClient(target)),
+    sts: once(() => createStsClient(target)),
+    logs: once(() => createLogsClient(target)),
+    sns: once(() => createSnsClient(target)),
+    sqs: once(() => createSqsClient(target)),
+  };
 }

@@ -10,14 +10,11 @@
 import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionListItem, ExecutionStatus, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DelivError } from '../ui/errors.js';
+import { machineArnOfExecution } from './arn.js';
 import { AwsError, parseDenial } from './errors.js';
 import { executionFilterPattern, logGroupNameFromArn, parseExecutionLogEvent, toHistoryEvent } from './execution-logs.js';
 
-/** `…:express:<machine>:<name>:<id>` → `…:stateMachine:<machine>`. */
-export function machineArnOfExecution(executionArn: string): string {
-  const parts = executionArn.split(':');
-  return [...parts.slice(0, 5), 'stateMachine', parts[6]].join(':');
-}
+export { machineArnOfExecution };
 
 export interface LogSource {
   machineArn: string;

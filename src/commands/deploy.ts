@@ -9,7 +9,7 @@ export default class Deploy extends BaseCommand {
   static override summary = 'Deploy the project: functions, roles and state machines; publish versions, move an alias';
   static override description = `Renders each state machine of deliv.yaml for the target, validates it, then creates or updates it under its deliv.yaml name. Every change publishes a version (described by the git commit) and points the alias at it; --canary sends only a share of the alias's traffic to the new version. A deploy without changes changes nothing and says so.
 
-On an AWS target the whole project goes in one plan, in dependency order: the functions' execution role, every function of deliv.yaml (bundled with esbuild, created or updated, a version published; unchanged code makes no call), each state machine's least-privilege role (what \`deliv policy\` prints), then the machines with \`\${<Name>FunctionArn}\` filled from the deployed functions. A roleArn in the target (or --role-arn) is used as it is instead of a generated role; functionRoleArn likewise for the functions. A failure stops the rest and says what was done; deploying again completes it. Everything deliv creates is tagged deliv:project for \`deliv destroy\`.
+On an AWS target the whole project goes in one plan, in dependency order: the functions' execution role, every function of deliv.yaml (bundled with esbuild, created or updated, a version published; unchanged code makes no call), each state machine's least-privilege role (what \`deliv policy\` prints), then the machines with \`\${<Name>FunctionArn}\` filled from the deployed functions. The SNS topics and SQS queues the machines name are listed; --create-missing looks them up and creates, tagged deliv:project, those that do not exist in the target's account and Region. A roleArn in the target (or --role-arn) is used as it is instead of a generated role; functionRoleArn likewise for the functions. A failure stops the rest and says what was done; deploying again completes it. Everything deliv creates is tagged deliv:project for \`deliv destroy\`.
 
 The local target is the embedded emulator (started if needed); its functions run from functions/ as they are.`;
 
@@ -18,6 +18,7 @@ The local target is the embedded emulator (started if needed); its functions run
     { description: 'Show what would change on the prod target, without changing it', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --dry-run' },
     { description: 'Send 10% of the `live` alias traffic to the new version', command: '<%= config.bin %> <%= command.id %> order-fulfillment --target prod --canary 10' },
     { description: 'Functions, roles and machines to AWS, without an ARN written by hand', command: '<%= config.bin %> <%= command.id %> --target prod' },
+    { description: 'Also create the SNS topics and SQS queues the machines use, where they do not exist', command: '<%= config.bin %> <%= command.id %> --target prod --create-missing' },
   ];
 
   static override strict = false;
@@ -32,6 +33,7 @@ The local target is the embedded emulator (started if needed); its functions run
     canary: Flags.integer({ description: 'percentage of the alias\'s traffic for the new version (the rest stays on the previous one)', min: 0, max: 100 }),
     'role-arn': Flags.string({ description: 'IAM role the state machines run as (default: the target\'s roleArn)' }),
     'no-cost': Flags.boolean({ description: 'do not print the change in the monthly cost estimate' }),
+    'create-missing': Flags.boolean({ description: 'on an AWS target, create the SNS topics and SQS queues the machines use that do not exist yet' }),
   };
 
   async run() {
@@ -47,6 +49,7 @@ The local target is the embedded emulator (started if needed); its functions run
     const project = loadProject();
     const target = resolveTarget(project, flags);
     if (!target.local) return this.deployToAws(project, target, argv as string[], flags);
+    if (flags['create-missing']) this.note('--create-missing has nothing to create on the local target: the emulator keeps no SNS topics or SQS queues (mocks answer their Tasks)');
     const roleArn = requireRoleArn(target, flags['role-arn'], project.file);
     const desired = await renderForDeploy(project, target, argv as string[], roleArn);
     const connection = await connect(project, flags, (text) => this.note(text));
@@ -92,6 +95,7 @@ The local target is the embedded emulator (started if needed); its functions run
         canary: flags.canary,
         roleArn,
         versionDescription,
+        createMissing: flags['create-missing'],
         onStep: (text) => this.note(text),
       }),
     );

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowType } from '../asl/types.js';
 import { LOCAL_REGION } from '../aws/clients.js';
-import { resolveTarget } from '../aws/target.js';
+import { resolveTarget, type ResolvedTarget } from '../aws/target.js';
+import { machineLogging } from '../deploy/logging.js';
 import { tryLoadProject, type Project } from '../project/config.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from '../project/definition.js';
 import { DelivError, UsageError } from '../ui/errors.js';
@@ -181,6 +182,8 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     });
     for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
+    const logsNote = project && target && !subject.bare ? cloudWatchLogsNote(project, target, subject.name) : undefined;
+    if (logsNote) warnings.push(`${subject.name}: ${logsNote}`);
     const staticTransitions = model.transitions;
     let measuredExecutions: number | undefined;
     if (options.fromExecutions && subject.bare) {
@@ -381,6 +384,20 @@ async function measureSubject(options: CostOptions, name: string): Promise<{ mea
     if (!(error instanceof DelivError)) throw error;
     return { unreadable: `${error.message}${error.hint ? ` (${error.hint})` : ''}` };
   }
+}
+
+/**
+ * A machine that logs its executions on AWS pays CloudWatch Logs for them
+ * (ingestion of the vended logs, then storage). deliv holds no CloudWatch
+ * Logs price with an AWS source, so that charge is said to be left out
+ * rather than guessed. The emulator's own Express logging costs nothing, so a
+ * local target counts only logging a machine declares itself.
+ */
+function cloudWatchLogsNote(project: Project, target: ResolvedTarget, machine: string): string | undefined {
+  if (!project.config.stateMachines[machine]) return undefined;
+  const logging = machineLogging(project, { ...target, local: false }, machine);
+  if (!logging) return undefined;
+  return `logs its executions to CloudWatch Logs (level ${logging.level}${logging.includeExecutionData ? ', with execution data' : ''}); that charge (log ingestion and storage) is not included: deliv has no CloudWatch Logs prices from AWS to price it with (the snapshot holds Step Functions, Lambda and Bedrock)`;
 }
 
 /** What the rates are called in a sentence, by rate key prefix. */

@@ -138,7 +138,10 @@ export function consoleUrl(stateMachineArn: string, region: string): string {
   return `https://${host}/states/home?region=${region}#/statemachines/view/${encodeURIComponent(stateMachineArn)}`;
 }
 
-/** Deploys (or, with dryRun, plans) each machine in turn. */
+/**
+ * Plans every machine (reads only), then, unless it is a dry run, applies
+ * each plan in turn: `--dry-run` shows exactly the plan a deploy carries out.
+ */
 export async function deploy(sfn: SFNClient, target: ResolvedTarget, desired: Desired[], options: DeployOptions): Promise<MachinePlan[]> {
   const deployed = new Map((await listStateMachines(sfn)).map((machine) => [machine.name, machine.stateMachineArn]));
   const groups = await prepareLogging(target, desired, options);
@@ -147,11 +150,16 @@ export async function deploy(sfn: SFNClient, target: ResolvedTarget, desired: De
     target.name,
     options.projectFile ?? 'deliv.yaml',
   );
+  const steps: MachineStep[] = [];
+  for (const machine of desired) steps.push(await planMachine(sfn, target, machine, deployed.get(machine.name), options));
   const plans: MachinePlan[] = [];
-  for (const machine of desired) {
-    const plan = await deployOne(sfn, target, machine, deployed.get(machine.name), options).catch((error: unknown) => {
-      throw explainLoggingRefusal(error, machine.name, machine.roleArn);
-    });
+  for (const step of steps) {
+    const { plan, machine } = step;
+    if (!options.dryRun) {
+      await applyMachine(sfn, step, options).catch((error: unknown) => {
+        throw explainLoggingRefusal(error, machine.name, machine.roleArn);
+      });
+    }
     if (!target.local) plan.consoleUrl = consoleUrl(plan.stateMachineArn, regionOf(plan.stateMachineArn) ?? target.region ?? 'us-east-1');
     if (machine.logging) {
       const group = machine.logging.logGroupName;
@@ -183,8 +191,24 @@ function regionOf(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
 }
 
-async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desired, existingArn: string | undefined, options: DeployOptions): Promise<MachinePlan> {
-  const sdk = await import('@aws-sdk/client-sfn');
+/**
+ * One machine's plan and what applying it writes: `create` the machine,
+ * `update` it, `publish` a version of the revision already deployed (deployed
+ * by hand or by an older deliv), or `none`; then the alias.
+ */
+interface MachineStep {
+  plan: MachinePlan;
+  machine: Desired;
+  write: 'create' | 'update' | 'publish' | 'none';
+  /** The newest version, when it holds the deployed revision (`none`). */
+  latestVersion?: string;
+  /** The alias's routing as deployed; undefined when there is no alias yet. */
+  alias?: RoutingConfigurationListItem[];
+}
+
+/** Reads what is deployed and decides the machine's writes; the plan is what `--dry-run` shows. */
+async function planMachine(sfn: SFNClient, target: ResolvedTarget, machine: Desired, existingArn: string | undefined, options: DeployOptions): Promise<MachineStep> {
+  const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
   const plan: MachinePlan = {
     name: machine.name,
     type: machine.type,
@@ -200,15 +224,6 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
   };
   plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
   const settingsAfter = { type: machine.type, roleArn: machine.roleArn, logging: machine.loggingConfiguration, tracing: machine.tracingConfiguration };
-  // What CreateStateMachine and UpdateStateMachine share: the definition, its settings, and a new version.
-  const revision = {
-    definition: machine.definition,
-    roleArn: machine.roleArn,
-    loggingConfiguration: machine.loggingConfiguration,
-    tracingConfiguration: machine.tracingConfiguration,
-    publish: true,
-    versionDescription: options.versionDescription,
-  };
 
   if (!existingArn) {
     plan.change = 'created';
@@ -216,33 +231,18 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
     plan.definitionDiff = unifiedDiff('', prettyDefinition(machine.definition), { before: '(not deployed)', after: machine.name });
     plan.settings = settingChanges({}, settingsAfter);
     if (options.canary !== undefined) plan.notes.push(`no previous version to share traffic with: alias ${options.alias} sends 100% to the first version`);
-    if (options.dryRun) {
-      plan.routing = [{ stateMachineVersionArn: `${plan.stateMachineArn}:1`, weight: 100 }];
-      return plan;
-    }
-    // A role created a moment ago may not be assumable by Step Functions yet: IAM is eventually consistent.
-    const tags = Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value }));
-    const created = await retryOnFreshRole(() => sfn.send(
-      new sdk.CreateStateMachineCommand({ name: machine.name, type: machine.type, ...revision, ...(tags.length > 0 ? { tags } : {}) }),
-    ), { delaysMs: options.freshRoleDelaysMs, role: machine.roleArn, service: 'Step Functions' });
-    plan.stateMachineArn = created.stateMachineArn!;
-    plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
-    plan.versionArn = created.stateMachineVersionArn ?? (await publish(sfn, plan.stateMachineArn, options.versionDescription));
-    plan.routing = [{ stateMachineVersionArn: plan.versionArn, weight: 100 }];
-    const alias = await sfn.send(new sdk.CreateStateMachineAliasCommand({ name: options.alias, routingConfiguration: plan.routing, description: 'managed by deliv' }));
-    plan.aliasArn = alias.stateMachineAliasArn ?? plan.aliasArn;
-    return plan;
+    plan.routing = [{ stateMachineVersionArn: `${plan.stateMachineArn}:1`, weight: 100 }];
+    return { plan, machine, write: 'create' };
   }
 
-  const current = await sfn.send(new sdk.DescribeStateMachineCommand({ stateMachineArn: existingArn }));
+  const current = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: existingArn }));
   if (current.type && current.type !== machine.type) {
     throw new DelivError(`\`${machine.name}\` is deployed as ${current.type} and deliv.yaml says ${machine.type}: a state machine's type cannot change`, {
       hint: `replace it: \`deliv destroy ${machine.name} --target ${target.name}\`, then deploy again (its execution history goes with it)`,
     });
   }
   plan.previousDefinition = current.definition;
-  const settingsBefore = settingsOf(current);
-  plan.settings = settingChanges(settingsBefore, settingsAfter);
+  plan.settings = settingChanges(settingsOf(current), settingsAfter);
   const definitionChanged = !sameDefinition(current.definition ?? '', machine.definition);
   if (definitionChanged) {
     plan.definitionDiff = unifiedDiff(prettyDefinition(current.definition ?? ''), prettyDefinition(machine.definition), { before: `${machine.name} (deployed)`, after: `${machine.name} (deliv.yaml)` });
@@ -252,41 +252,65 @@ async function deployOne(sfn: SFNClient, target: ResolvedTarget, machine: Desire
   const latestVersion = await latestVersionArn(sfn, existingArn);
   let versionIsCurrent = false;
   if (!machineChanged && latestVersion) {
-    const version = await sfn.send(new sdk.DescribeStateMachineCommand({ stateMachineArn: latestVersion }));
+    const version = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: latestVersion }));
     versionIsCurrent = sameDefinition(version.definition ?? '', current.definition ?? '') && version.roleArn === current.roleArn;
   }
   const alias = await describeAlias(sfn, plan.aliasArn);
-
   if (machineChanged) plan.change = 'updated';
-  if (options.dryRun) {
-    const nextVersion = machineChanged || !versionIsCurrent ? `${existingArn}:<new>` : latestVersion!;
-    plan.versionArn = nextVersion;
-    planAlias(plan, alias, nextVersion, options);
-    return plan;
-  }
-
-  if (machineChanged) {
-    const updated = await retryOnFreshRole(() => sfn.send(
-      new sdk.UpdateStateMachineCommand({ stateMachineArn: existingArn, ...revision }),
-    ), { delaysMs: options.freshRoleDelaysMs, role: machine.roleArn, service: 'Step Functions' });
-    plan.versionArn = updated.stateMachineVersionArn ?? (await publish(sfn, existingArn, options.versionDescription));
-  } else if (versionIsCurrent) {
-    plan.versionArn = latestVersion!;
-  } else {
-    // Deployed by hand or by an older deliv: give the current revision a version for the alias.
-    plan.versionArn = await publish(sfn, existingArn, options.versionDescription);
-    plan.notes.push('published a version of the definition already deployed');
-  }
-
+  const write = machineChanged ? 'update' : versionIsCurrent ? 'none' : 'publish';
+  plan.versionArn = write === 'none' ? latestVersion! : `${existingArn}:<new>`;
   planAlias(plan, alias, plan.versionArn, options);
+  return { plan, machine, write, latestVersion, alias };
+}
+
+/** Makes the step's writes, then points the alias at the version they gave. */
+async function applyMachine(sfn: SFNClient, step: MachineStep, options: DeployOptions): Promise<void> {
+  const sdk = await import('@aws-sdk/client-sfn');
+  const { plan, machine } = step;
+  // What CreateStateMachine and UpdateStateMachine share: the definition, its settings, and a new version.
+  const revision = {
+    definition: machine.definition,
+    roleArn: machine.roleArn,
+    loggingConfiguration: machine.loggingConfiguration,
+    tracingConfiguration: machine.tracingConfiguration,
+    publish: true,
+    versionDescription: options.versionDescription,
+  };
+  // A role created a moment ago may not be assumable by Step Functions yet: IAM is eventually consistent.
+  const freshRole = { delaysMs: options.freshRoleDelaysMs, role: machine.roleArn, service: 'Step Functions' };
+
+  if (step.write === 'create') {
+    const tags = Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value }));
+    const created = await retryOnFreshRole(() => sfn.send(
+      new sdk.CreateStateMachineCommand({ name: machine.name, type: machine.type, ...revision, ...(tags.length > 0 ? { tags } : {}) }),
+    ), freshRole);
+    plan.stateMachineArn = created.stateMachineArn!;
+    plan.aliasArn = `${plan.stateMachineArn}:${options.alias}`;
+    plan.versionArn = created.stateMachineVersionArn ?? (await publish(sfn, plan.stateMachineArn, options.versionDescription));
+    plan.routing = [{ stateMachineVersionArn: plan.versionArn, weight: 100 }];
+  } else {
+    if (step.write === 'update') {
+      const updated = await retryOnFreshRole(() => sfn.send(new sdk.UpdateStateMachineCommand({ stateMachineArn: plan.stateMachineArn, ...revision })), freshRole);
+      plan.versionArn = updated.stateMachineVersionArn ?? (await publish(sfn, plan.stateMachineArn, options.versionDescription));
+    } else if (step.write === 'publish') {
+      plan.versionArn = await publish(sfn, plan.stateMachineArn, options.versionDescription);
+      plan.notes.push('published a version of the definition already deployed');
+    }
+    // The plan routed to `<new>`: the same routing, now to the version just made, said with its number.
+    plan.settings = plan.settings.filter((change) => change.setting !== `alias ${options.alias}`);
+    plan.notes = plan.notes.filter((note) => !note.startsWith(NO_PREVIOUS_VERSION));
+    planAlias(plan, step.alias, plan.versionArn!, options);
+  }
+
   if (plan.aliasChange === 'created') {
     const created = await sfn.send(new sdk.CreateStateMachineAliasCommand({ name: options.alias, routingConfiguration: plan.routing, description: 'managed by deliv' }));
     plan.aliasArn = created.stateMachineAliasArn ?? plan.aliasArn;
   } else if (plan.aliasChange === 'updated') {
     await sfn.send(new sdk.UpdateStateMachineAliasCommand({ stateMachineAliasArn: plan.aliasArn, routingConfiguration: plan.routing }));
   }
-  return plan;
 }
+
+const NO_PREVIOUS_VERSION = 'no previous version behind alias';
 
 /**
  * Where the alias should send traffic: all of it to `versionArn`, or with a
@@ -307,10 +331,11 @@ function planAlias(plan: MachinePlan, alias: RoutingConfigurationListItem[] | un
             { stateMachineVersionArn: previous.stateMachineVersionArn, weight: 100 - options.canary },
           ];
     } else if (plan.change !== 'created') {
-      plan.notes.push(`no previous version behind alias ${options.alias} to share traffic with: it sends 100% to ${versionLabel(versionArn)}`);
+      plan.notes.push(`${NO_PREVIOUS_VERSION} ${options.alias} to share traffic with: it sends 100% to ${versionLabel(versionArn)}`);
     }
   }
   plan.routing = routing;
+  plan.aliasChange = 'unchanged';
   if (!alias) {
     plan.aliasChange = 'created';
     plan.settings.push({ setting: `alias ${options.alias}`, before: '(none)', after: describeRouting(routing) });

@@ -6,11 +6,7 @@
  * the write calls in that dependency order, and a failure stops the rest and
  * says what was already done, so a re-run completes it.
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsDeployClients } from '../aws/clients.js';
 import { buildArn, fillPseudoParameters, type ArnScope } from '../aws/arn.js';
 import { partitionOf } from '../aws/errors.js';
 import type { ResolvedTarget } from '../aws/target.js';
@@ -20,19 +16,13 @@ import { notKnownError } from '../ui/suggest.js';
 import { packageFunction } from './bundle.js';
 import { deploy, renderForDeploy, type DeployOptions, type MachinePlan } from './deploy.js';
 import { applyFunction, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, planFunction, type ApplyOptions, type FunctionPlan, type FunctionSpec } from './functions.js';
+import { checkMessaging, createMessaging, referencedMessaging, type MessagingPlan } from './messaging.js';
 import { machinePolicy } from './policy.js';
 import { functionName, functionRoleName, machineRoleName } from '../project/names.js';
 import { automaticSubstitutions, loggingEnabled, renderForTarget } from './resources.js';
 import { applyRole, functionLogsPolicy, lambdaTrust, planRole, stateMachineTrust, type RolePlan, type RoleSpec } from './roles.js';
 
-export interface AwsDeployClients {
-  sfn: SFNClient;
-  lambda: () => Promise<LambdaClient>;
-  iam: () => Promise<IAMClient>;
-  sts: () => Promise<STSClient>;
-  /** CloudWatch Logs, for the log groups machines log to. */
-  logs: () => Promise<CloudWatchLogsClient>;
-}
+export type { AwsDeployClients };
 
 export interface ProjectPlan {
   target: string;
@@ -44,17 +34,27 @@ export interface ProjectPlan {
   roleArns: Record<string, string>;
   /** Substitutions the deploy fills: the functions' ARNs. */
   substitutions: Record<string, string>;
+  /** The SNS topics and SQS queues the machines use; looked up and created only with `createMissing`. */
+  messaging: MessagingPlan[];
+}
+
+export interface PlanOptions {
+  explicitRoleArn?: string;
+  alias?: string;
+  /** Look up the topics and queues the machines use, and plan to create the absent ones. */
+  createMissing?: boolean;
 }
 
 export const STATE_MACHINE_POLICY = 'deliv-state-machine';
 export const FUNCTION_POLICY = 'deliv-function-logs';
 
 /** Reads what is deployed and decides every call; nothing is written. */
-export async function planProjectDeploy(project: Project, target: ResolvedTarget, clients: AwsDeployClients, machines: string[], explicitRoleArn?: string, alias = 'live'): Promise<ProjectPlan> {
+export async function planProjectDeploy(project: Project, target: ResolvedTarget, clients: AwsDeployClients, machines: string[], options: PlanOptions = {}): Promise<ProjectPlan> {
   const functions = Object.entries(project.config.functions ?? {});
-  const roleArn = explicitRoleArn ?? target.roleArn;
-  const plan: ProjectPlan = { target: target.name, functions: [], machineRoles: [], roleArns: {}, substitutions: {} };
-  if (functions.length === 0 && roleArn) {
+  const roleArn = options.explicitRoleArn ?? target.roleArn;
+  const alias = options.alias ?? 'live';
+  const plan: ProjectPlan = { target: target.name, functions: [], machineRoles: [], roleArns: {}, substitutions: {}, messaging: [] };
+  if (functions.length === 0 && roleArn && !options.createMissing) {
     // Nothing for deliv to create: the machines run as the given role, no account lookup needed.
     for (const machine of machines) plan.roleArns[machine] = roleArn;
     return plan;
@@ -98,6 +98,8 @@ export async function planProjectDeploy(project: Project, target: ResolvedTarget
   // The machines call each function's alias: a version reaches them when the alias moves to it.
   const deployed = Object.fromEntries(plan.functions.map((fn) => [fn.spec.key, fn.aliasArn]));
   plan.substitutions = automaticSubstitutions(project, scope, deployed);
+  plan.messaging = referencedMessaging(machines.map((machine) => ({ machine, definition: renderForTarget(project, machine, target, scope, deployed).definition })), scope);
+  if (options.createMissing) await checkMessaging(plan.messaging, clients);
 
   if (roleArn) {
     for (const machine of machines) plan.roleArns[machine] = roleArn;
@@ -134,6 +136,8 @@ export interface ProjectDeployResult {
   target: string;
   dryRun: boolean;
   functions: Array<{ key: string; name: string; arn: string; aliasArn: string; change: string; changes: string[]; version?: string; calls: string[] }>;
+  /** SNS topics and SQS queues the machines use, and what `--create-missing` did with them. */
+  messaging: MessagingPlan[];
   roles: Array<{ name: string; purpose: string; arn: string; change: string; calls: string[]; policy: unknown }>;
   stateMachines: MachinePlan[];
 }
@@ -143,6 +147,8 @@ export interface ProjectDeployOptions extends Omit<DeployOptions, 'roleArn'> {
   lambda?: ApplyOptions;
   /** Told each step as it is done: `created function shop-pay`. */
   onStep?: (text: string) => void;
+  /** Create the SNS topics and SQS queues the machines use that do not exist yet. */
+  createMissing?: boolean;
 }
 
 /** Plans, then (unless dry run) applies: roles and functions first, the state machines last. */
@@ -155,7 +161,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
   // A definition that does not validate stops the deploy before any AWS call; the account is not known
   // yet, so the functions' ARNs are checked with a stand-in one.
   await renderForDeploy(project, target, machines, () => '', automaticSubstitutions(project, { partition: 'aws', region: target.region ?? 'us-east-1', account: target.accountId ?? '000000000000' }));
-  const plan = await planProjectDeploy(project, target, clients, machines, options.roleArn, options.alias);
+  const plan = await planProjectDeploy(project, target, clients, machines, { explicitRoleArn: options.roleArn, alias: options.alias, createMissing: options.createMissing });
   const done: string[] = [];
   const step = (text: string) => {
     done.push(text);
@@ -173,6 +179,11 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
         await applyFunction(lambda!, fn, options.lambda);
         step(`${fn.change === 'create' ? 'created' : 'updated'} function ${fn.spec.name}${fn.version ? ` (version ${fn.version}, alias ${fn.spec.alias})` : ''}`);
       });
+      // Before the machines: an execution that reaches the Task finds its topic or queue.
+      for (const resource of plan.messaging.filter((candidate) => candidate.change === 'create')) {
+        await createMessaging(resource, project.config.name, clients);
+        step(`created ${resource.kind} ${resource.name}`);
+      }
       for (const { machine, role } of plan.machineRoles.filter((candidate) => candidate.role.change !== 'unchanged')) {
         plan.roleArns[machine] = await applyRole(await clients.iam(), role);
         step(`${role.change === 'create' ? 'created' : 'updated'} role ${role.spec.name}`);
@@ -184,6 +195,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
       target: target.name,
       dryRun: options.dryRun,
       functions: plan.functions.map((fn) => ({ key: fn.spec.key, name: fn.spec.name, arn: fn.arn, aliasArn: fn.aliasArn, change: fn.change, changes: fn.changes, version: fn.version, calls: fn.calls })),
+      messaging: plan.messaging,
       roles: [...(plan.functionRole ? [plan.functionRole] : []), ...plan.machineRoles.map((entry) => entry.role)].map((role) => ({ name: role.spec.name, purpose: role.spec.purpose, arn: role.arn, change: role.change, calls: role.calls, policy: role.spec.policy })),
       stateMachines,
     };

@@ -1,5 +1,6 @@
 import { paint } from '../ui/colors.js';
 import { describeRouting, versionLabel, type MachinePlan } from './deploy.js';
+import type { MessagingPlan } from './messaging.js';
 import type { ProjectDeployResult } from './project.js';
 
 /** What `deliv deploy` prints: per machine what happened, its ARNs and, on a dry run, the diff. */
@@ -58,7 +59,26 @@ export function renderProjectDeploy(result: ProjectDeployResult, context: { vers
     lines.push(`${paint.strong(`function ${fn.name}`)}: ${verb(fn.change)}${fn.changes.length > 0 ? ` (${fn.changes.join(', ')})` : ''}${version}`);
     if (!result.dryRun) lines.push(`  ${fn.arn}`);
   }
+  for (const resource of result.messaging) lines.push(...renderMessaging(resource, result.dryRun));
   if (lines.length > 0) lines.push('');
   lines.push(...renderDeployPlans(result.stateMachines, { dryRun: result.dryRun, target: result.target, versionDescription: context.versionDescription }));
   return lines;
+}
+
+/** A topic or queue of the plan: what deploy did (or would do) with it, and which states use it. */
+function renderMessaging(resource: MessagingPlan, dryRun: boolean): string[] {
+  const title = paint.strong(`${resource.kind} ${resource.name}`);
+  const usedBy = paint.muted(`  used by ${resource.usedBy.join(', ')}`);
+  switch (resource.change) {
+    case 'create':
+      return dryRun
+        ? [`${title}: ${paint.warning('would be created')}${paint.muted(`  ${resource.calls.join(', ')}`)}`, usedBy]
+        : [`${title}: ${paint.success('created')}`, `  ${resource.url ?? resource.arn}`];
+    case 'exists':
+      return [`${title}: ${paint.muted('exists')}`];
+    case 'elsewhere':
+      return [`${title}: ${paint.muted(`not created (${resource.reason})`)}`, usedBy];
+    case 'unchecked':
+      return [`${title}: ${paint.muted('not checked; `deliv deploy --create-missing` creates it if it does not exist')}`, usedBy];
+  }
 }

@@ -6,6 +6,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { firstMatching, isUncatchable, StatesErrors } from '../asl/errors.js';
+import { executionNames } from '../aws/arn.js';
 import { findState, type StateInfo } from '../asl/graph.js';
 import { CONTAINER_FAILURE_EVENTS, errorOf, indexHistory, type HistoryIndex, type StateVisit } from '../asl/history.js';
 import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, WorkflowType } from '../asl/types.js';
@@ -261,7 +262,7 @@ export function extractFailureContext(
   return {
     execution: {
       arn: meta.executionArn,
-      name: meta.name ?? meta.executionArn?.split(':').at(-1),
+      name: meta.name ?? (meta.executionArn ? executionNames(meta.executionArn)?.name : undefined),
       stateMachineArn: meta.stateMachineArn,
       status,
       input: parseJson(index.started?.executionStartedEventDetails?.input),

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
-import { isExpressExecutionArn } from '../aws/arn.js';
+import { executionNames, isExpressExecutionArn } from '../aws/arn.js';
 import { createBedrockClient, createSfnClient } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
 import { declaredBy, describeExecutionMachine, findStateMachineArn, latestExecution, listStateMachines, machineDefinition, readHistory } from '../aws/sfn.js';
@@ -134,7 +134,7 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
   ]);
   if (events.length === 0 && isExpressExecutionArn(executionArn)) {
     throw new DelivError(`no logged events of ${executionArn}`, {
-      hint: `check the ARN and --target; \`deliv logs ${executionArn.split(':')[6]}\` lists the executions its log group holds`,
+      hint: `check the ARN and --target; \`deliv logs ${executionNames(executionArn)?.machine ?? '<machine>'}\` lists the executions its log group holds`,
     });
   }
   let definition: StateMachineDefinition | undefined;
@@ -143,11 +143,13 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
   } catch {
     definition = undefined;
   }
-  const machineName = machine?.name ?? executionArn.split(':').at(-2);
+  // An Express ARN ends in `<machine>:<name>:<id>`: the machine is not the next-to-last field.
+  const names = executionNames(executionArn);
+  const machineName = machine?.name ?? names?.machine;
   const workflowType: WorkflowType | undefined = machine?.type ?? (machineName ? project?.config.stateMachines[machineName]?.type : undefined) ?? (isExpressExecutionArn(executionArn) ? 'EXPRESS' : undefined);
   const context = extractFailureContext(events, definition, { executionArn, stateMachineArn: machine?.stateMachineArn, workflowType });
   if (context.execution.status === 'UNKNOWN') {
-    throw new DelivError(`execution ${executionArn.split(':').at(-1)} has not failed`, { hint: 'only failed, timed-out or aborted executions can be explained' });
+    throw new DelivError(`execution ${names?.name ?? executionArn} has not failed`, { hint: 'only failed, timed-out or aborted executions can be explained' });
   }
   return context;
 }

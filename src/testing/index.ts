@@ -121,7 +121,8 @@ export async function recordReplay(
   const { replayCase, writeReplayCase } = await import('./replay.js');
   const { UsageError } = await import('../ui/errors.js');
   const [events, machine] = await Promise.all([readHistory(sfn, executionArn, { includeExecutionData: true }), describeExecutionMachine(sfn, executionArn)]);
-  const machineName = machine.name ?? executionArn.split(':').slice(-2, -1)[0];
+  const { executionNames } = await import('../aws/arn.js');
+  const machineName = machine.name ?? executionNames(executionArn)?.machine ?? '';
   if (!project.config.stateMachines[machineName]) {
     throw new UsageError(`the execution ran state machine \`${machineName}\`, which is not in ${project.file}`, { hint: `known: ${Object.keys(project.config.stateMachines).join(', ')}` });
   }

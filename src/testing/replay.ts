@@ -15,6 +15,7 @@ import type { JsonValue } from '../asl/types.js';
 import type { Callback, Expectation, MockOutcome, StateBehaviour, TestCase } from './file.js';
 import { executionFacts } from './history.js';
 import { StatesErrors } from '../asl/errors.js';
+import { executionNames } from '../aws/arn.js';
 
 function parse(text: unknown): JsonValue {
   if (typeof text !== 'string') return null;
@@ -103,7 +104,7 @@ export function replayCase(events: readonly HistoryEvent[], options: ReplayOptio
     }
     if (Object.keys(facts.retries).length > 0) expect.retries = facts.retries;
   }
-  const executionName = options.executionArn.split(':').pop() ?? 'execution';
+  const executionName = executionNames(options.executionArn)?.name ?? 'execution';
   const startTime = started?.timestamp ? new Date(started.timestamp).toISOString() : undefined;
   return {
     name: options.name ?? `replay of ${executionName}`,

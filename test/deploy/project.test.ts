@@ -1,8 +1,8 @@
 /**
  * A scaffolded project deployed to "AWS" through the real SDK clients: Lambda,
- * IAM and STS fakes in their wire formats, the Step Functions fake for the
- * machines. Fresh, unchanged, changed, failing halfway, throttled, without
- * credentials.
+ * IAM, STS, SNS and SQS fakes in their wire formats, the Step Functions fake
+ * for the machines. Fresh, unchanged, changed, failing halfway, throttled,
+ * without credentials; the topics and queues of `--create-missing`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,13 +14,17 @@ import { loadProject, type Project } from '../../src/project/config.js';
 import { planProject, writeProject } from '../../src/project/scaffold.js';
 import { tempDir } from '../helpers/cli.js';
 import { startFakeAws, type FakeAws } from '../helpers/fake-aws.js';
+import { startFakeMessaging, type FakeMessaging } from '../helpers/fake-messaging.js';
+import { renderProjectDeploy } from '../../src/deploy/report.js';
+import { stripAnsi } from '../../src/ui/colors.js';
 import { FAKE_ACCOUNT, startFakeSfn, type FakeSfn } from '../helpers/fake-sfn.js';
 
 const REGION = 'eu-west-1';
-const ENV_KEYS = ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_MAX_ATTEMPTS', 'AWS_PROFILE'];
+const ENV_KEYS = ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_SNS', 'AWS_ENDPOINT_URL_SQS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_MAX_ATTEMPTS', 'AWS_PROFILE'];
 const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
 
 let aws: FakeAws;
+let messaging: FakeMessaging;
 let sfn: FakeSfn;
 let dir: string;
 let cleanup: () => void;
@@ -42,7 +46,10 @@ async function run(options: Partial<ProjectDeployOptions> = {}) {
 beforeAll(async () => {
   aws = await startFakeAws({ account: FAKE_ACCOUNT, region: REGION });
   sfn = await startFakeSfn({ region: REGION });
+  messaging = await startFakeMessaging({ account: FAKE_ACCOUNT, region: REGION });
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SNS: messaging.url,
+    AWS_ENDPOINT_URL_SQS: messaging.url,
     AWS_ENDPOINT_URL_LAMBDA: aws.url,
     AWS_ENDPOINT_URL_IAM: aws.url,
     AWS_ENDPOINT_URL_STS: aws.url,
@@ -63,17 +70,19 @@ afterAll(async () => {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  await Promise.all([aws.close(), sfn.close()]);
+  await Promise.all([aws.close(), sfn.close(), messaging.close()]);
   cleanup();
 });
 
 beforeEach(() => {
   aws.calls.length = 0;
   sfn.calls.length = 0;
+  messaging.calls.length = 0;
 });
 afterEach(() => {
   aws.intercept(undefined);
   sfn.intercept(undefined);
+  messaging.intercept(undefined);
 });
 
 describe('a fresh project to AWS', () => {
@@ -247,5 +256,142 @@ describe('the AWS environment', () => {
       process.env.AWS_ACCESS_KEY_ID = keys.id;
       process.env.AWS_SECRET_ACCESS_KEY = keys.secret;
     }
+  });
+});
+
+describe('deploy --create-missing: the SNS topics and SQS queues the machines use', () => {
+  // support-triage publishes to ${CustomerMessagesTopicArn} and sends to ${EscalationQueueUrl}; deliv.yaml's prod target
+  // names them `customer-messages` and `support-escalations` in the target's account.
+  const topicArn = `arn:aws:sns:${REGION}:${FAKE_ACCOUNT}:customer-messages`;
+  const queueUrl = `https://sqs.${REGION}.amazonaws.com/${FAKE_ACCOUNT}/support-escalations`;
+  let triage: string;
+  let cleanupTriage: () => void;
+  const deployTriage = async (options: Partial<ProjectDeployOptions> = {}, edit?: (loaded: Project) => void) => {
+    const loaded = loadProject(triage);
+    loaded.config.targets.prod.endpoint = sfn.url;
+    edit?.(loaded);
+    const target = resolveTarget(loaded, { target: 'prod' });
+    return deployProject(loaded, target, await awsDeployClients(target), { ...OPTIONS, ...options });
+  };
+  const plain = (lines: string[]) => stripAnsi(lines.join('\n'));
+  const failureOf = (deploying: Promise<unknown>) => deploying.then(() => expect.fail('the deploy should have failed'), (error: unknown) => error as Error & { hint?: string; code?: string });
+
+  beforeAll(() => {
+    ({ dir: triage, cleanup: cleanupTriage } = tempDir());
+    writeProject(triage, planProject({ dir: triage, name: 'desk', templates: ['support-triage'], region: REGION, language: 'js' }));
+  });
+  afterAll(() => cleanupTriage());
+
+  it('lists them without a single SNS or SQS call when the flag is not given', async () => {
+    const result = await deployTriage({ dryRun: true });
+    expect(messaging.calls).toEqual([]);
+    expect(result.messaging.map((resource) => [resource.kind, resource.name, resource.change, resource.usedBy])).toEqual([
+      ['topic', 'customer-messages', 'unchecked', ['support-triage.ApologiseForDelay']],
+      ['queue', 'support-escalations', 'unchecked', ['support-triage.EscalateToHuman']],
+    ]);
+    expect(plain(renderProjectDeploy(result, {}))).toContain('topic customer-messages: not checked; `deliv deploy --create-missing` creates it if it does not exist');
+  });
+
+  it('plans what it would create on --dry-run, reading only', async () => {
+    const result = await deployTriage({ dryRun: true, createMissing: true });
+    expect(messaging.calls.map((call) => `${call.service}:${call.action}`)).toEqual(['sns:GetTopicAttributes', 'sqs:GetQueueUrl']);
+    // The queue is looked up by its name in the target's account, as the definition's URL names it.
+    expect(messaging.calls[1].body).toEqual({ QueueName: 'support-escalations', QueueOwnerAWSAccountId: FAKE_ACCOUNT });
+    const text = plain(renderProjectDeploy(result, {}));
+    expect(text).toContain('topic customer-messages: would be created  sns:CreateTopic\n  used by support-triage.ApologiseForDelay');
+    expect(text).toContain('queue support-escalations: would be created  sqs:CreateQueue\n  used by support-triage.EscalateToHuman');
+    expect(messaging.topics.size + messaging.queues.size).toBe(0);
+  });
+
+  it('creates them, tagged for deliv destroy, before the machine that uses them', async () => {
+    // The fake Step Functions already holds support-triage (the test above deployed it): this deploy updates it.
+    let presentAtCreate: [number, number] | undefined;
+    sfn.intercept((action) => {
+      if (action === 'CreateStateMachine' || action === 'UpdateStateMachine') presentAtCreate ??= [messaging.topics.size, messaging.queues.size];
+      return undefined;
+    });
+    const steps: string[] = [];
+    const result = await deployTriage({ createMissing: true, onStep: (text) => steps.push(text) });
+    expect(messaging.writes()).toEqual(['sns:CreateTopic', 'sqs:CreateQueue']);
+    expect(messaging.topics.get(topicArn)?.tags).toEqual({ 'deliv:project': 'desk' });
+    expect(messaging.queues.get('support-escalations')).toMatchObject({ url: queueUrl, tags: { 'deliv:project': 'desk' }, attributes: {} });
+    expect(presentAtCreate).toEqual([1, 1]);
+    expect(steps).toContain('created topic customer-messages');
+    expect(steps).toContain('created queue support-escalations');
+    const text = plain(renderProjectDeploy(result, {}));
+    expect(text).toContain(`topic customer-messages: created\n  ${topicArn}`);
+    expect(text).toContain(`queue support-escalations: created\n  ${queueUrl}`);
+    // The machine's role may publish and send to exactly these.
+    const policy = JSON.parse(aws.roles.get('desk-support-triage-sfn')!.policies.get('deliv-state-machine')!);
+    expect(policy.Statement.find((statement: { Sid: string }) => statement.Sid === 'SnsPublish').Resource).toEqual([topicArn]);
+    expect(policy.Statement.find((statement: { Sid: string }) => statement.Sid === 'SqsSendMessage').Resource).toEqual([`arn:aws:sqs:${REGION}:${FAKE_ACCOUNT}:support-escalations`]);
+  });
+
+  it('finds them on the next deploy and writes nothing', async () => {
+    const result = await deployTriage({ createMissing: true });
+    expect(messaging.writes()).toEqual([]);
+    expect(result.messaging.map((resource) => resource.change)).toEqual(['exists', 'exists']);
+    expect(result.messaging[1].url).toBe(queueUrl);
+  });
+
+  it('creates a FIFO queue for a `.fifo` name, and leaves a topic of another account alone', async () => {
+    const result = await deployTriage({ createMissing: true }, (loaded) => {
+      Object.assign(loaded.config.targets.prod.substitutions!, {
+        CustomerMessagesTopicArn: 'arn:aws:sns:eu-west-1:444455556666:shared-messages',
+        EscalationQueueUrl: `https://sqs.${REGION}.amazonaws.com/\${AWS::AccountId}/escalations.fifo`,
+      });
+    });
+    expect(messaging.writes()).toEqual(['sqs:CreateQueue']);
+    expect(messaging.queues.get('escalations.fifo')?.attributes).toEqual({ FifoQueue: 'true' });
+    const topic = result.messaging.find((resource) => resource.kind === 'topic')!;
+    expect(topic.change).toBe('elsewhere');
+    expect(plain(renderProjectDeploy(result, {}))).toContain(`topic shared-messages: not created (it is in account 444455556666, eu-west-1; deliv creates topics only in the target's (${FAKE_ACCOUNT}, ${REGION}))`);
+  });
+
+  it('names the permission the deploying user lacks, says what was done, and a re-run completes it', async () => {
+    const edit = (loaded: Project) => {
+      Object.assign(loaded.config.targets.prod.substitutions!, {
+        CustomerMessagesTopicArn: `arn:aws:sns:${REGION}:\${AWS::AccountId}:complaints`,
+        EscalationQueueUrl: `https://sqs.${REGION}.amazonaws.com/\${AWS::AccountId}/complaints-escalated`,
+      });
+    };
+    const denied = `arn:aws:sqs:${REGION}:${FAKE_ACCOUNT}:complaints-escalated`;
+    messaging.intercept((call) => (call.action === 'CreateQueue'
+      ? { status: 403, code: 'com.amazon.coral.service#AccessDeniedException', queryError: 'AccessDenied', message: `User: arn:aws:iam::${FAKE_ACCOUNT}:user/developer is not authorized to perform: sqs:createqueue on resource: ${denied} because no identity-based policy allows the sqs:createqueue action` }
+      : undefined));
+    const failure = await failureOf(deployTriage({ createMissing: true }, edit));
+    expect(failure.message).toBe(`access denied: sqs:createqueue on ${denied}`);
+    expect(failure.hint).toContain(`allow sqs:createqueue on ${denied} in the IAM policy of arn:aws:iam::${FAKE_ACCOUNT}:user/developer`);
+    expect(failure.hint).toContain('already done: created topic complaints. Deploying again completes the rest');
+    expect(sfn.calls.filter((call) => call.action === 'UpdateStateMachine')).toEqual([]);
+
+    messaging.intercept(undefined);
+    messaging.calls.length = 0;
+    const result = await deployTriage({ createMissing: true }, edit);
+    expect(messaging.writes()).toEqual(['sqs:CreateQueue']);
+    expect(result.messaging.map((resource) => resource.change)).toEqual(['exists', 'create']);
+    expect(result.stateMachines[0].change).toBe('updated');
+  });
+
+  it('says so when the user may not even look a topic up', async () => {
+    messaging.intercept((call) => (call.action === 'GetTopicAttributes'
+      ? { status: 403, code: 'AuthorizationError', message: `User: arn:aws:iam::${FAKE_ACCOUNT}:user/developer is not authorized to perform: SNS:GetTopicAttributes on resource: ${topicArn} because no identity-based policy allows the SNS:GetTopicAttributes action` }
+      : undefined));
+    const failure = await failureOf(deployTriage({ dryRun: true, createMissing: true }));
+    expect(failure.message).toBe(`access denied: SNS:GetTopicAttributes on ${topicArn}`);
+    expect(failure.code).toBe('AWS_ACCESS_DENIED');
+  });
+
+  it('retries when SNS throttles, and says how many attempts it made when it does not stop', async () => {
+    messaging.intercept((call, count) => (call.action === 'GetTopicAttributes' && count === 1 ? { status: 429, code: 'Throttled', message: 'Rate exceeded' } : undefined));
+    const retried = await deployTriage({ dryRun: true, createMissing: true });
+    expect(retried.messaging[0].change).toBe('exists');
+    expect(messaging.calls.filter((call) => call.action === 'GetTopicAttributes')).toHaveLength(2);
+
+    messaging.intercept((call) => (call.action === 'GetQueueUrl' ? { status: 403, code: 'RequestThrottled', message: 'Request is throttled.' } : undefined));
+    const failure = await failureOf(deployTriage({ dryRun: true, createMissing: true }));
+    // AWS_MAX_ATTEMPTS is 2 in these tests.
+    expect(failure.message).toBe(`AWS (target \`prod\`, ${REGION}) kept throttling sqs:GetQueueUrl (RequestThrottled) after 2 attempts`);
+    expect(failure.code).toBe('AWS_THROTTLED');
   });
 });

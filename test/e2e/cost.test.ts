@@ -154,6 +154,31 @@ describe('deliv cost (built CLI)', () => {
     expect(result.stderr).toMatch(/no AmazonStates prices for region `xx-nowhere-1`/);
   });
 
+  it('names the regions it has prices for when asked for one the snapshot lacks', async () => {
+    // Step Functions runs in af-south-1, but the snapshot holds no AWS figures for it.
+    const result = await runCli(['cost', bareFile, '--offline', '--region', 'af-south-1'], { cwd: work.dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('no AmazonStates prices for region `af-south-1` in the bundled price snapshot');
+    expect(result.stderr).toMatch(/the snapshot prices \d+ regions: ap-northeast-1, .*us-east-1, .*; run without --offline, with AWS credentials, to price af-south-1 from the Pricing API/);
+  });
+
+  it('says the CloudWatch Logs charge of a machine that logs is not included, and why', async () => {
+    const yaml = readFileSync(path.join(projectDir, 'deliv.yaml'), 'utf8');
+    writeFileSync(path.join(projectDir, 'deliv.yaml'), yaml.replace('    type: EXPRESS\n', '    type: EXPRESS\n    logging: { level: ERROR, includeExecutionData: true }\n'));
+    try {
+      const result = await runCli(['cost', '--offline', '--json'], { cwd: projectDir });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).warnings).toContain(
+        'routing: logs its executions to CloudWatch Logs (level ERROR, with execution data); that charge (log ingestion and storage) is not included: deliv has no CloudWatch Logs prices from AWS to price it with (the snapshot holds Step Functions, Lambda and Bedrock)',
+      );
+    } finally {
+      writeFileSync(path.join(projectDir, 'deliv.yaml'), yaml);
+    }
+    // Without logging declared there is no such line: the emulator's own Express logging is free.
+    const quiet = await runCli(['cost', '--offline', '--json'], { cwd: projectDir });
+    expect((JSON.parse(quiet.stdout).warnings as string[]).filter((text) => text.includes('CloudWatch Logs'))).toEqual([]);
+  });
+
   it('rejects a name that is neither a machine nor a file', async () => {
     const result = await runCli(['cost', 'nothing-here', '--offline'], { cwd: projectDir });
     expect(result.exitCode).toBe(2);

@@ -1,7 +1,7 @@
 /**
  * The issue's "done when", as a user runs it: `deliv init shop -t
  * order-fulfillment && cd shop && deliv deploy --target prod`, with no file
- * edited and no ARN typed. Lambda, IAM and STS are fakes in their wire formats;
+ * edited and no ARN typed. Lambda, IAM, STS and SNS are fakes in their wire formats;
  * Step Functions is the emulator, reached the way a user reaches any endpoint
  * override (AWS_ENDPOINT_URL_SFN).
  */
@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { testEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { startFakeAws, type FakeAws } from '../helpers/fake-aws.js';
+import { startFakeMessaging, type FakeMessaging } from '../helpers/fake-messaging.js';
 import { ListStateMachinesCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 
 let aws: FakeAws;
+let messaging: FakeMessaging;
 let emulator: TestEmulator;
 let home: { dir: string; cleanup: () => void };
 let shop: string;
@@ -25,12 +27,15 @@ const env = () => ({
   AWS_ENDPOINT_URL_LAMBDA: aws.url,
   AWS_ENDPOINT_URL_IAM: aws.url,
   AWS_ENDPOINT_URL_STS: aws.url,
+  AWS_ENDPOINT_URL_SNS: messaging.url,
+  AWS_ENDPOINT_URL_SQS: messaging.url,
   AWS_ENDPOINT_URL_SFN: emulator.emulator.endpoint,
 });
 
 beforeAll(async () => {
   // The emulator's account and Region, so that the ARNs it builds and the ones deliv builds agree.
   aws = await startFakeAws({ account: '123456789012', region: 'us-east-1' });
+  messaging = await startFakeMessaging({ account: '123456789012', region: 'us-east-1' });
   emulator = await testEmulator();
   home = tempDir('deliv-home-');
   const init = await runCli(['init', 'shop', '-t', 'order-fulfillment', '--yes'], { cwd: home.dir, env: { HOME: home.dir } });
@@ -39,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([aws.close(), emulator.close()]);
+  await Promise.all([aws.close(), messaging.close(), emulator.close()]);
   home.cleanup();
 });
 
@@ -78,6 +83,21 @@ describe('deliv init, then deliv deploy --target prod', () => {
     const output = JSON.parse(result.stdout);
     expect(output.functions.map((fn: { change: string }) => fn.change)).toEqual(Array(7).fill('unchanged'));
     expect(output.stateMachines[0]).toMatchObject({ name: 'order-fulfillment', change: 'unchanged', aliasChange: 'unchanged' });
+  });
+
+  it('creates the SNS topic the machine publishes to with --create-missing, after showing it in the plan', async () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:order-notifications';
+    const plan = await runCli(['deploy', '--target', 'prod', '--dry-run', '--create-missing', '--no-cost'], { cwd: shop, env: env() });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('topic order-notifications: would be created  sns:CreateTopic');
+    expect(plan.stdout).toContain('used by order-fulfillment.NotifyCustomer');
+    expect(messaging.writes()).toEqual([]);
+
+    const result = await runCli(['deploy', '--target', 'prod', '--create-missing', '--no-cost'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain('created topic order-notifications');
+    expect(result.stdout).toContain(`topic order-notifications: created\n  ${topic}`);
+    expect(messaging.topics.get(topic)?.tags).toEqual({ 'deliv:project': 'shop' });
   });
 
   it('prints the role\'s policy with deliv policy', async () => {

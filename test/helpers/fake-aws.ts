@@ -15,8 +15,8 @@
  * `intercept` answers any call with an error instead (AccessDenied, throttling).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveFake } from './fake-server.js';
 
 export interface FakeAwsCall {
   service: 'lambda' | 'iam' | 'sts';
@@ -298,25 +298,13 @@ export async function startFakeAws(options: { account?: string; region?: string;
     }
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const authorization = String(request.headers.authorization ?? '');
-      try {
-        if ((request.url ?? '').startsWith('/2015-03-31/functions')) lambda(request, response, text, authorization);
-        else query(response, new URLSearchParams(text), authorization);
-      } catch (error) {
-        response.writeHead(500);
-        response.end(String(error));
-      }
-    });
+  const server = await serveFake((request, response, text) => {
+    const authorization = String(request.headers.authorization ?? '');
+    if ((request.url ?? '').startsWith('/2015-03-31/functions')) lambda(request, response, text, authorization);
+    else query(response, new URLSearchParams(text), authorization);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     account,
     region,
     calls,
@@ -327,6 +315,6 @@ export async function startFakeAws(options: { account?: string; region?: string;
       counts.clear();
     },
     writes: () => calls.filter((call) => !READ.test(call.action)).map((call) => `${call.service}:${call.action}`),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
 }

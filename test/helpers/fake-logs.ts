@@ -14,8 +14,8 @@
  * `intercept` answers any call with an AWS error instead (AccessDenied).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { serveFake } from './fake-server.js';
 
 export interface FakeLogEvent {
   logStreamName: string;
@@ -161,33 +161,21 @@ export async function startFakeLogs(options: { region?: string; account?: string
     }
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const action = target.replace(/^Logs_20140328\./, '');
-      const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? (JSON.parse(text) as Record<string, any>) : {};
-      const call = { action, body };
-      calls.push(call);
-      const count = (counts.get(action) ?? 0) + 1;
-      counts.set(action, count);
-      if (!target.startsWith('Logs_20140328.')) return fail(response, { code: 'UnknownOperationException', message: `no X-Amz-Target Logs_20140328.*: ${target}` });
-      const intercepted = interceptor?.(call, count);
-      if (intercepted) return fail(response, intercepted);
-      try {
-        answer(action, body, response);
-      } catch (error) {
-        response.writeHead(500);
-        response.end(String(error));
-      }
-    });
+  const server = await serveFake((request, response, text) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const action = target.replace(/^Logs_20140328\./, '');
+    const body = text ? (JSON.parse(text) as Record<string, any>) : {};
+    const call = { action, body };
+    calls.push(call);
+    const count = (counts.get(action) ?? 0) + 1;
+    counts.set(action, count);
+    if (!target.startsWith('Logs_20140328.')) return fail(response, { code: 'UnknownOperationException', message: `no X-Amz-Target Logs_20140328.*: ${target}` });
+    const intercepted = interceptor?.(call, count);
+    if (intercepted) return fail(response, intercepted);
+    answer(action, body, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
     groups,
     put(groupName, events) {
@@ -202,6 +190,6 @@ export async function startFakeLogs(options: { region?: string; account?: string
       interceptor = next;
       counts.clear();
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
 }

@@ -133,7 +133,9 @@ export async function loadPrices(options: LoadPricesOptions): Promise<PriceBook>
     const snapshot = loadSnapshot();
     const regional = snapshot.regions[region];
     if (!regional) {
-      throw new RegionNotPricedError(service, region, `the bundled price snapshot (${snapshot.date})`, `the snapshot covers ${Object.keys(snapshot.regions).join(', ')}; connect to the Pricing API for other regions`);
+      // Only prices copied from AWS go in the snapshot: a region whose figures were not at hand is left out, never estimated.
+      const priced = Object.keys(snapshot.regions).sort();
+      throw new RegionNotPricedError(service, region, `the bundled price snapshot (${snapshot.date})`, `the snapshot prices ${priced.length} regions: ${priced.join(', ')}; run without --offline, with AWS credentials, to price ${region} from the Pricing API`);
     }
     const rates = regional[service] ?? {};
     const copiedFrom: Record<string, RateKey[]> = {};

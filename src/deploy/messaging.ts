@@ -1,0 +1,122 @@
+/**
+ * The SNS topics and SQS queues a project's machines publish and send to.
+ * deliv.yaml names them (a substitution such as `${CustomerMessagesTopicArn}`);
+ * with `deploy --create-missing` the ones absent from the target's account and
+ * Region are created, tagged `deliv:project`, before any machine that uses them.
+ * Without the flag they are listed in the plan and not looked up, so a deploy
+ * makes no SNS or SQS call the user did not ask for.
+ *
+ * The resources come from the same reading of the definition as the machine's
+ * role (the policy's grants), so what deploy creates is what the role may use.
+ */
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { StateMachineDefinition } from '../asl/types.js';
+import { parseArn, type ArnScope } from '../aws/arn.js';
+import { PROJECT_TAG } from '../project/names.js';
+import { machinePolicy } from './policy.js';
+
+export type MessagingKind = 'topic' | 'queue';
+
+/**
+ * `create`: absent, deploy creates it; `exists`; `unchecked`: not looked up
+ * (no --create-missing); `elsewhere`: in another account or Region than the
+ * target's, so deliv leaves it alone.
+ */
+export type MessagingChange = 'create' | 'exists' | 'unchecked' | 'elsewhere';
+
+export interface MessagingPlan {
+  kind: MessagingKind;
+  name: string;
+  /** The topic's ARN, or the queue's. */
+  arn: string;
+  /** A FIFO topic or queue (its name ends in `.fifo`): created as one. */
+  fifo: boolean;
+  /** `machine.State` of every Task that uses it. */
+  usedBy: string[];
+  change: MessagingChange;
+  /** The write calls applying the plan makes. */
+  calls: string[];
+  /** The queue's URL, once it is known to exist. */
+  url?: string;
+  /** Why it is left alone (`elsewhere`). */
+  reason?: string;
+}
+
+const INTEGRATIONS: Record<MessagingKind, { integration: string; service: string }> = {
+  topic: { integration: 'sns:publish', service: 'sns' },
+  queue: { integration: 'sqs:sendMessage', service: 'sqs' },
+};
+
+/**
+ * Every topic and queue the definitions name exactly (a resource chosen at run
+ * time, `TopicArn.$`, cannot be created ahead), once each, with who uses it.
+ */
+export function referencedMessaging(machines: Array<{ machine: string; definition: StateMachineDefinition }>, scope: ArnScope): MessagingPlan[] {
+  const found = new Map<string, MessagingPlan>();
+  for (const { machine, definition } of machines) {
+    for (const grant of machinePolicy(definition, { ...scope, machineName: machine }).grants) {
+      for (const [kind, { integration, service }] of Object.entries(INTEGRATIONS) as Array<[MessagingKind, (typeof INTEGRATIONS)[MessagingKind]]>) {
+        // `sns:publish.waitForTaskToken` uses the topic as much as `sns:publish`.
+        if (grant.integration !== integration && !grant.integration.startsWith(`${integration}.`)) continue;
+        for (const resource of grant.resources) {
+          const arn = parseArn(resource);
+          if (!arn || arn.service !== service || /[*${}]/.test(resource)) continue;
+          const entry = found.get(resource) ?? { kind, name: arn.resource, arn: resource, fifo: arn.resource.endsWith('.fifo'), usedBy: [], change: 'unchecked', calls: [] };
+          entry.usedBy.push(`${machine}.${grant.source}`);
+          if (arn.account !== scope.account || arn.region !== scope.region) {
+            entry.change = 'elsewhere';
+            entry.reason = `it is in account ${arn.account}, ${arn.region}; deliv creates ${kind}s only in the target's (${scope.account}, ${scope.region})`;
+          }
+          found.set(resource, entry);
+        }
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+/** Looks each resource of the target's account and Region up; the absent ones are to be created. Reads only. */
+export async function checkMessaging(resources: MessagingPlan[], clients: { sns: () => Promise<SNSClient>; sqs: () => Promise<SQSClient> }): Promise<void> {
+  for (const resource of resources.filter((candidate) => candidate.change === 'unchecked')) {
+    if (resource.kind === 'topic') {
+      const { GetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
+      const exists = await (await clients.sns()).send(new GetTopicAttributesCommand({ TopicArn: resource.arn })).then(() => true, absentWhen('NotFoundException'));
+      Object.assign(resource, exists ? { change: 'exists' } : { change: 'create', calls: ['sns:CreateTopic'] });
+    } else {
+      const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
+      const account = parseArn(resource.arn)!.account;
+      const url = await (await clients.sqs()).send(new GetQueueUrlCommand({ QueueName: resource.name, QueueOwnerAWSAccountId: account })).then((found) => found.QueueUrl ?? '', absentWhen('QueueDoesNotExist'));
+      Object.assign(resource, url !== false ? { change: 'exists', url } : { change: 'create', calls: ['sqs:CreateQueue'] });
+    }
+  }
+}
+
+/** `false` for the error that means "no such resource"; any other error goes on. */
+function absentWhen(name: string) {
+  return (error: unknown): false => {
+    if ((error as { name?: string }).name === name) return false;
+    throw error;
+  };
+}
+
+/** Creates one absent topic or queue, tagged for `deliv destroy`; a FIFO name gets a FIFO resource. */
+export async function createMessaging(resource: MessagingPlan, project: string, clients: { sns: () => Promise<SNSClient>; sqs: () => Promise<SQSClient> }): Promise<void> {
+  if (resource.kind === 'topic') {
+    const { CreateTopicCommand } = await import('@aws-sdk/client-sns');
+    const created = await (await clients.sns()).send(new CreateTopicCommand({
+      Name: resource.name,
+      Attributes: resource.fifo ? { FifoTopic: 'true' } : undefined,
+      Tags: [{ Key: PROJECT_TAG, Value: project }],
+    }));
+    if (created.TopicArn) resource.arn = created.TopicArn;
+  } else {
+    const { CreateQueueCommand } = await import('@aws-sdk/client-sqs');
+    const created = await (await clients.sqs()).send(new CreateQueueCommand({
+      QueueName: resource.name,
+      Attributes: resource.fifo ? { FifoQueue: 'true' } : undefined,
+      tags: { [PROJECT_TAG]: project },
+    }));
+    resource.url = created.QueueUrl;
+  }
+}
