@@ -38,7 +38,7 @@ export default class Build extends BaseCommand {
       this.note(problem.severity === 'error' ? paint.failure(line) : paint.warning(line));
     }
     if (report.errors > 0) {
-      throw new UsageError(`not built: ${report.errors} error${report.errors === 1 ? '' : 's'} in the definitions`, { hint: 'run `deliv validate` and fix them' });
+      throw new UsageError(`not built: ${report.errors} error${report.errors === 1 ? '' : 's'} in the definitions`, { hint: 'run `deliv validate` and fix them', code: 'INVALID_DEFINITION' });
     }
     if (flags.format === 'sam' || flags.format === 'cloudformation') {
       const { resolveTarget } = await import('../aws/target.js');

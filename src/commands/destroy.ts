@@ -43,7 +43,7 @@ export default class Destroy extends BaseCommand {
 
     if (!flags.yes) {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        throw new UsageError(`refusing to delete ${[...doomed.map((machine) => machine.name), ...extra].join(', ')} from ${target.name} without confirmation`, { hint: 'pass --yes to confirm' });
+        throw new UsageError(`refusing to delete ${[...doomed.map((machine) => machine.name), ...extra].join(', ')} from ${target.name} without confirmation`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
       }
       const { confirm } = await import('@inquirer/prompts');
       const ok = await confirm({ message: `Delete ${[...doomed.map((machine) => machine.name), ...extra].join(', ')} from ${target.name}, with their versions, aliases and execution history?`, default: false });

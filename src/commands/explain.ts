@@ -69,6 +69,7 @@ With no argument inside a project, explains the latest failed execution of any o
     if (yes) return;
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new UsageError('--no-redact would send personal data to Bedrock, and there is no terminal to confirm it', {
+        code: 'CONFIRMATION_REQUIRED',
         hint: 'add --yes to confirm, or drop --no-redact (use --show-prompt to see what redaction keeps)',
       });
     }

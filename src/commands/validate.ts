@@ -53,6 +53,7 @@ Problems name the file, line and column, and the state. Exit code 2 when there i
       }
       const { UsageError } = await import('../ui/errors.js');
       throw new UsageError(`${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`, {
+        code: 'INVALID_DEFINITION',
         hint: 'fix the errors listed above (file:line:col)',
       });
     }

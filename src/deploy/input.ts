@@ -10,7 +10,7 @@ import { UsageError } from '../ui/errors.js';
 export async function readExecutionInput(value: string | undefined, cwd: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
   if (value === undefined) return '{}';
   if (value.trim() === '') {
-    throw new UsageError('--input is empty', { hint: `pass a JSON file, inline JSON such as '{"orderId":"o-1"}', or - for stdin; leave --input out to start with {}` });
+    throw new UsageError('--input is empty', { code: 'INVALID_INPUT', hint: `pass a JSON file, inline JSON such as '{"orderId":"o-1"}', or - for stdin; leave --input out to start with {}` });
   }
   let text: string;
   let source: string;
@@ -23,7 +23,7 @@ export async function readExecutionInput(value: string | undefined, cwd: string,
   } else {
     const file = path.resolve(cwd, value);
     if (!existsSync(file)) {
-      throw new UsageError(`--input ${value}: no such file, and not JSON either`, { hint: 'pass a JSON file, inline JSON such as \'{"orderId":"o-1"}\', or - for stdin' });
+      throw new UsageError(`--input ${value}: no such file, and not JSON either`, { code: 'INVALID_INPUT', hint: 'pass a JSON file, inline JSON such as \'{"orderId":"o-1"}\', or - for stdin' });
     }
     if (statSync(file).isDirectory()) {
       const samples = readdirSync(file).filter((name) => name.endsWith('.json')).sort();
@@ -36,7 +36,7 @@ export async function readExecutionInput(value: string | undefined, cwd: string,
   }
   const problem = jsonProblem(text);
   if (problem) {
-    throw new UsageError(`${source}:${problem.line}:${problem.col}: invalid JSON: ${problem.message}`, { hint: 'the execution input must be one JSON value' });
+    throw new UsageError(`${source}:${problem.line}:${problem.col}: invalid JSON: ${problem.message}`, { hint: 'the execution input must be one JSON value', code: 'INVALID_INPUT' });
   }
   return text.trim();
 }

@@ -43,6 +43,7 @@ export function resolveGraphSource(arg: string | undefined, options: SourceOptio
   if (arg !== undefined && isDefinitionFile(arg, cwd)) return fromFile(arg, project, options, cwd);
   if (!project) {
     throw new UsageError(arg ? `\`${arg}\` is not a definition file, and there is no deliv.yaml here to name machines` : 'nothing to draw: no deliv.yaml here and no definition file given', {
+      code: 'PROJECT_NOT_FOUND',
       hint: 'pass a .asl.json or .asl.yaml file, or run inside a deliv project',
     });
   }

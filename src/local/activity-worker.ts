@@ -79,6 +79,7 @@ async function handlerOf(options: WorkOptions, root: string): Promise<{ name: st
   if (!config) {
     const known = Object.keys(functions);
     throw new UsageError(`no handler for the activity: deliv.yaml has no function ${name}`, {
+      code: 'FUNCTION_NOT_FOUND',
       hint: `pass --handler FILE (a module exporting handler) or --function NAME${known.length ? ` (functions: ${known.join(', ')})` : ''}`,
     });
   }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TargetFlags } from '../aws/target.js';
 import type { Project } from '../project/config.js';
-import { DelivError, UsageError } from '../ui/errors.js';
+import { DelivError, UsageError, type ErrorCode } from '../ui/errors.js';
 import { claimDataDir, endpointOf, readEmulatorInfo, removeEmulatorInfo, startDetached, stopEmulatorProcess, writeEmulatorInfo } from './daemon.js';
 import { emulatorPaths } from './paths.js';
 import { formatDuration } from '../ui/duration.js';
@@ -58,9 +58,9 @@ export async function runLocalStart(flags: StartFlags, out: Output): Promise<unk
     });
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new DelivError(`port ${flags.port} is already in use on ${flags.host}`, { hint: 'pass another --port (0 picks a free one)' });
+    if (err.code === 'EADDRINUSE') throw new DelivError(`port ${flags.port} is already in use on ${flags.host}`, { code: 'PORT_IN_USE', hint: 'pass another --port (0 picks a free one)' });
     if (err.code === 'SQLITE_BUSY' || /database is locked/.test(err.message)) {
-      throw new DelivError(`another process holds ${dataDir}`, { hint: 'stop the other emulator (`deliv local stop`) or pass another --data-dir' });
+      throw new DelivError(`another process holds ${dataDir}`, { code: 'EMULATOR_ALREADY_RUNNING', hint: 'stop the other emulator (`deliv local stop`) or pass another --data-dir' });
     }
     throw error;
   }
@@ -144,6 +144,7 @@ export async function runLocalStatus(flags: { dataDir?: string }, out: Output): 
     status = (await response.json()) as typeof status;
   } catch (error) {
     throw new DelivError(`the emulator (pid ${info.pid}) does not answer on ${endpoint}: ${(error as Error).message}`, {
+      code: 'EMULATOR_NOT_RUNNING',
       hint: 'stop it with `deliv local stop` and start it again',
     });
   }
@@ -215,7 +216,7 @@ export async function listWaitingTasks(flags: TaskConnectionFlags, note: (text: 
     });
   }
   const response = await fetch(`${endpoint}/deliv/tasks`, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
-    throw new DelivError(`cannot reach the emulator at ${endpoint}: ${error.message}`, { hint: 'is it running? `deliv local status`' });
+    throw new DelivError(`cannot reach the emulator at ${endpoint}: ${error.message}`, { code: 'EMULATOR_NOT_RUNNING', hint: 'is it running? `deliv local status`' });
   });
   if (!response.ok) throw new DelivError(`${endpoint} is not a deliv emulator (GET /deliv/tasks answered ${response.status})`);
   return ((await response.json()) as { tasks: WaitingTask[] }).tasks;
@@ -240,7 +241,8 @@ export async function answerTask(flags: TaskConnectionFlags, answer: TaskAnswer,
       InvalidOutput: '--output must be JSON, e.g. --output \'{"ok":true}\'',
       InvalidToken: 'pass the token exactly as `deliv task list` shows it',
     };
-    throw new DelivError(`${name}: ${(error as Error).message}`, { hint: hints[name], exitCode: name === 'InvalidOutput' || name === 'InvalidToken' ? 2 : 1 });
+    const codes: Record<string, ErrorCode> = { TaskDoesNotExist: 'TASK_NOT_FOUND', TaskTimedOut: 'TASK_NOT_FOUND', InvalidOutput: 'INVALID_INPUT', InvalidToken: 'INVALID_TOKEN' };
+    throw new DelivError(`${name}: ${(error as Error).message}`, { hint: hints[name], exitCode: name === 'InvalidOutput' || name === 'InvalidToken' ? 2 : 1, code: codes[name] });
   } finally {
     close();
   }

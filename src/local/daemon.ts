@@ -59,6 +59,7 @@ export function claimDataDir(dataDir: string): void {
   const running = readEmulatorInfo(dataDir);
   if (running && running.pid !== process.pid) {
     throw new DelivError(`an emulator (pid ${running.pid}) already serves ${dataDir} on port ${running.port}`, {
+      code: 'EMULATOR_ALREADY_RUNNING',
       hint: 'stop it with `deliv local stop`, or pass another --data-dir',
     });
   }
@@ -107,6 +108,7 @@ export async function startDetached(options: { root: string; dataDir: string; ar
   }
   const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n') : '';
   throw new DelivError(`the emulator did not start${exited !== null ? ` (exit code ${exited})` : ''}${log ? `:\n${log}` : ''}`, {
+    code: 'EMULATOR_START_FAILED',
     hint: `see ${logFile}`,
   });
 }

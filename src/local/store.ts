@@ -566,6 +566,7 @@ function openDatabase(dataDir: string): Database.Database {
   };
   if (!existsSync(file) && existsSync(`${file}-wal`)) {
     throw new DelivError(`${file} is missing but its write-ahead log ${file}-wal is there: the store would start empty and drop what the log holds`, {
+      code: 'STORE_DAMAGED',
       hint: `restore ${DATABASE_FILE} into ${dataDir} (${where()}), or move ${file}-wal away to start afresh`,
     });
   }
@@ -581,10 +582,11 @@ function openDatabase(dataDir: string): Database.Database {
     const err = error as NodeJS.ErrnoException;
     const code = String(err.code ?? '');
     if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
-      throw new DelivError(`${file} is damaged (${err.message}); it is left as it is`, { hint: `restore it (${where()}), or pass another --data-dir`, cause: error });
+      throw new DelivError(`${file} is damaged (${err.message}); it is left as it is`, { code: 'STORE_DAMAGED', hint: `restore it (${where()}), or pass another --data-dir`, cause: error });
     }
     if (/^SQLITE_(READONLY|CANTOPEN|PERM|IOERR)/.test(code) || ['EACCES', 'EROFS', 'EPERM'].includes(code)) {
       throw new DelivError(`cannot write to the data dir ${dataDir} (${err.message}): the emulator records every execution there`, {
+        code: 'DATA_DIR_NOT_WRITABLE',
         hint: 'make it writable, or pass --data-dir to a writable folder',
         cause: error,
       });
@@ -613,7 +615,7 @@ export class Store {
     try {
       mkdirSync(dataDir, { recursive: true });
     } catch (error) {
-      throw new DelivError(`cannot create the data dir ${dataDir} (${(error as Error).message})`, { hint: 'pass --data-dir to a writable folder', cause: error });
+      throw new DelivError(`cannot create the data dir ${dataDir} (${(error as Error).message})`, { code: 'DATA_DIR_NOT_WRITABLE', hint: 'pass --data-dir to a writable folder', cause: error });
     }
     this.db = openDatabase(dataDir);
     // WAL with NORMAL sync survives a process crash (kill -9) with every commit intact: a commit

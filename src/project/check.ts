@@ -52,7 +52,7 @@ export function checkFiles(files: string[], substitutions: Record<string, string
   const definitions = files.map((given): CheckedDefinition => {
     const file = path.resolve(given);
     if (!DEFINITION_EXTENSIONS.some((extension) => file.endsWith(extension))) {
-      throw new UsageError(`${given} is not a state machine definition`, { hint: `use a file ending in ${DEFINITION_EXTENSIONS.join(', ')}` });
+      throw new UsageError(`${given} is not a state machine definition`, { code: 'INVALID_DEFINITION', hint: `use a file ending in ${DEFINITION_EXTENSIONS.join(', ')}` });
     }
     const machine = project ? Object.entries(project.config.stateMachines).find(([, entry]) => path.resolve(project.root, entry.definition) === file)?.[0] : undefined;
     if (project && machine) return checkProject(project, { machines: [machine] }).definitions[0];

@@ -167,6 +167,7 @@ export function loadProject(start: string = process.cwd()): Project {
   const root = findProjectRoot(start);
   if (!root) {
     throw new UsageError(`no ${PROJECT_FILE} found in ${path.resolve(start)} or any folder above it`, {
+      code: 'PROJECT_NOT_FOUND',
       hint: 'run `deliv init` to create a project, or pass a definition file',
     });
   }

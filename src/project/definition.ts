@@ -37,6 +37,7 @@ export function loadDefinitionFile(file: string, substitutions: Record<string, s
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+      code: 'FILE_NOT_FOUND',
       hint: 'check the path of the definition file',
     });
   }
@@ -50,11 +51,12 @@ export function parseDefinition(text: string, file: string, substitutions: Recor
     const first = document.errors[0];
     const { line, col } = lineCounter.linePos(first.pos[0]);
     throw new UsageError(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`, {
+      code: 'INVALID_DEFINITION',
       hint: 'fix the syntax at that line',
     });
   }
   if (!isMap(document.contents)) {
-    throw new UsageError(`${file}:1:1: a state machine definition must be an object with StartAt and States`);
+    throw new UsageError(`${file}:1:1: a state machine definition must be an object with StartAt and States`, { code: 'INVALID_DEFINITION' });
   }
   const placeholders: string[] = [];
   const unresolved: string[] = [];

@@ -102,6 +102,7 @@ function onlyMachine(project: Project | undefined): string {
   if (names.length === 1) return names[0];
   throw new UsageError(project ? `which state machine? ${project.file} has ${names.length}: ${names.join(', ')}` : 'name the state machine to start (no deliv.yaml here)', {
     hint: 'deliv start <name> --input <file>',
+    code: project ? 'USAGE' : 'PROJECT_NOT_FOUND',
   });
 }
 

@@ -81,13 +81,13 @@ export interface Prepared {
 export function selectTestFiles(project: Project, selectors: string[] = []): string[] {
   const all = findTestFiles(project.root);
   if (selectors.length === 0) {
-    if (all.length === 0) throw new UsageError(`no test files in ${path.join(project.root, 'tests')}`, { hint: 'write tests/<machine>.test.yaml (deliv init scaffolds them)' });
+    if (all.length === 0) throw new UsageError(`no test files in ${path.join(project.root, 'tests')}`, { hint: 'write tests/<machine>.test.yaml (deliv init scaffolds them)', code: 'FILE_NOT_FOUND' });
     return all;
   }
   return selectors.map((selector) => {
     if (isTestFile(selector)) return path.resolve(selector);
     const found = all.find((file) => loadTestFile(file).machine === selector);
-    if (!found) throw new UsageError(`no test file for \`${selector}\``, { hint: `expected ${path.join('tests', `${selector}.test.yaml`)}` });
+    if (!found) throw new UsageError(`no test file for \`${selector}\``, { hint: `expected ${path.join('tests', `${selector}.test.yaml`)}`, code: 'FILE_NOT_FOUND' });
     return found;
   });
 }
@@ -106,7 +106,7 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
         problems.push(...error.problems);
         continue;
       }
-      throw new UsageError(`cannot read ${display}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(`cannot read ${display}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { code: 'FILE_NOT_FOUND' });
     }
     if (!project.config.stateMachines[testFile.machine]) {
       problems.push({ file: display, ...testFile.locate(['machine']), message: `no state machine named \`${testFile.machine}\` in deliv.yaml (known: ${Object.keys(project.config.stateMachines).join(', ')})` });
@@ -115,7 +115,7 @@ export function prepareFiles(project: Project, files: string[]): Prepared[] {
     const loaded = renderStateMachine(project, testFile.machine, 'local');
     const compiled = compile(loaded.definition);
     if (!compiled.ok) {
-      throw new UsageError(`${testFile.machine} does not compile: ${compiled.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { hint: 'run `deliv validate`' });
+      throw new UsageError(`${testFile.machine} does not compile: ${compiled.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { hint: 'run `deliv validate`', code: 'INVALID_DEFINITION' });
     }
     testFile.cases.forEach((testCase, index) => {
       if (testCase.state !== undefined && !hasState(loaded.definition, testCase.state)) {
@@ -161,7 +161,7 @@ export function caseInput(project: Project, testCase: TestCase): JsonValue {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as JsonValue;
   } catch (error) {
-    throw new UsageError(`case "${testCase.name}": cannot read inputFile ${testCase.inputFile}: ${(error as Error).message}`);
+    throw new UsageError(`case "${testCase.name}": cannot read inputFile ${testCase.inputFile}: ${(error as Error).message}`, { code: 'FILE_NOT_FOUND' });
   }
 }
 

@@ -21,8 +21,22 @@ export const ERROR_CODES = {
   NO_EXECUTIONS: 'the state machine has no executions yet',
   TARGET_NOT_FOUND: 'the target is not in deliv.yaml',
   ACTIVITY_NOT_FOUND: 'no activity of that name on the target',
+  FUNCTION_NOT_FOUND: 'no function of that name in deliv.yaml to answer with',
+  TASK_NOT_FOUND: 'no task waits for that token: it never did, or it has ended',
+  INVALID_TOKEN: 'not a task token the target gave out',
+  PROJECT_NOT_FOUND: 'no deliv.yaml in this folder or above, and the command needs one',
+  FILE_NOT_FOUND: 'a file named by a flag, an argument or deliv.yaml cannot be read',
+  FILE_PROBLEM: 'a file the user wrote (deliv.yaml, a usage, test or mock file) is wrong at file:line:col',
+  INVALID_DEFINITION: 'a state machine definition is not valid (`deliv validate` lists why)',
+  INVALID_INPUT: 'an execution input or a task output is not one JSON value',
+  CONFIRMATION_REQUIRED: 'a step that deletes or sends data needs --yes, or a terminal to confirm',
   INVALID_ARN: 'not a valid ARN',
   EMULATOR_NOT_RUNNING: 'the local emulator does not answer at its endpoint',
+  EMULATOR_ALREADY_RUNNING: 'an emulator already serves that data dir',
+  EMULATOR_START_FAILED: 'the emulator process did not start',
+  PORT_IN_USE: 'another process holds the port the emulator was to listen on',
+  STORE_DAMAGED: "the emulator's store is damaged or incomplete; it is left as it is",
+  DATA_DIR_NOT_WRITABLE: "the emulator's data dir cannot be created or written",
   AWS_NO_CREDENTIALS: 'no AWS credentials, or AWS rejected them',
   AWS_CREDENTIALS_EXPIRED: 'the AWS session token has expired',
   AWS_ACCESS_DENIED: 'IAM denied an action',
@@ -72,7 +86,7 @@ export class FileProblemError extends UsageError {
     readonly problem: string,
     hint: string,
   ) {
-    super(`${file}:${line}:${column}: ${problem}`, { hint });
+    super(`${file}:${line}:${column}: ${problem}`, { hint, code: 'FILE_PROBLEM' });
     this.name = 'FileProblemError';
   }
 

@@ -35,6 +35,20 @@ describe('deliv CLI basics', () => {
       expect(await errorOf(['graph', 'ordrs'])).toMatchObject({ code: 'STATE_MACHINE_NOT_FOUND', exitCode: 2 });
       expect(await errorOf(['build', '--no-such-flag'])).toMatchObject({ code: 'USAGE', exitCode: 2 });
       expect(await errorOf(['no-such-command'])).toMatchObject({ code: 'UNKNOWN_COMMAND', exitCode: 2 });
+      // Each kind of mistake a user makes has its own code, not USAGE.
+      writeFileSync(path.join(dir, 'half.asl.json'), '{"StartAt":');
+      expect(await errorOf(['graph', 'half.asl.json'])).toMatchObject({ code: 'INVALID_DEFINITION', exitCode: 2 });
+      expect(await errorOf(['cost', '--usage', 'missing.yaml', '--offline'])).toMatchObject({ code: 'FILE_NOT_FOUND', exitCode: 2 });
+      writeFileSync(path.join(dir, 'usage.yaml'), 'executionsPerMonth: lots\n');
+      expect(await errorOf(['cost', '--usage', 'usage.yaml', '--offline'])).toMatchObject({ code: 'FILE_PROBLEM', exitCode: 2 });
+      expect(await errorOf(['start', 'orders', '--input', '{nope'])).toMatchObject({ code: 'INVALID_INPUT', exitCode: 2 });
+      const elsewhere = tempDir();
+      try {
+        const result = await runCli(['build', '--json'], { cwd: elsewhere.dir });
+        expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'PROJECT_NOT_FOUND', exitCode: 2 });
+      } finally {
+        elsewhere.cleanup();
+      }
     } finally {
       cleanup();
     }

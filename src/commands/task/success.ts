@@ -22,7 +22,7 @@ export default class TaskSuccess extends BaseCommand {
     try {
       JSON.parse(flags.output);
     } catch (error) {
-      throw new UsageError(`--output is not JSON: ${(error as Error).message}`, { hint: 'quote it for your shell: --output \'{"ok":true}\'' });
+      throw new UsageError(`--output is not JSON: ${(error as Error).message}`, { hint: 'quote it for your shell: --output \'{"ok":true}\'', code: 'INVALID_INPUT' });
     }
     const { answerTask } = await import('../../local/commands.js');
     const answered = await answerTask(flags, { kind: 'success', token: args.token, output: flags.output }, (text) => this.note(text));

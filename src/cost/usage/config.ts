@@ -32,7 +32,7 @@ export type { CostConfig, CostMachineConfig as MachineUsageConfig } from '../../
 type Check = (value: unknown, at: string) => void;
 
 const fail = (where: string, at: string, expected: string): never => {
-  throw new UsageError(`${where}: \`${at}\` must be ${expected}`, { hint: 'see `deliv cost --help` for the usage file format' });
+  throw new UsageError(`${where}: \`${at}\` must be ${expected}`, { hint: 'see `deliv cost --help` for the usage file format', code: 'FILE_PROBLEM' });
 };
 
 function validator(where: string) {
@@ -52,7 +52,7 @@ function validator(where: string) {
     if (!isObject(value)) fail(where, at, 'a mapping');
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const check = fields[key];
-      if (!check) throw new UsageError(`${where}: unknown key \`${at ? `${at}.` : ''}${key}\``, { hint: `known keys: ${Object.keys(fields).join(', ')}` });
+      if (!check) throw new UsageError(`${where}: unknown key \`${at ? `${at}.` : ''}${key}\``, { hint: `known keys: ${Object.keys(fields).join(', ')}`, code: 'FILE_PROBLEM' });
       if (item !== undefined && item !== null) check(item, at ? `${at}.${key}` : key);
     }
   };
@@ -108,14 +108,14 @@ export function loadUsageFile(file: string): CostConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read the usage file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, { hint: 'check the --usage path' });
+    throw new UsageError(`cannot read the usage file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, { hint: 'check the --usage path', code: 'FILE_NOT_FOUND' });
   }
   let value: unknown;
   try {
     value = parse(text);
   } catch (error) {
     const position = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
-    throw new UsageError(`${file}${position ? `:${position.line}:${position.col}` : ''}: ${(error as Error).message.split('\n')[0]}`, { hint: 'the usage file is YAML or JSON' });
+    throw new UsageError(`${file}${position ? `:${position.line}:${position.col}` : ''}: ${(error as Error).message.split('\n')[0]}`, { hint: 'the usage file is YAML or JSON', code: 'FILE_PROBLEM' });
   }
   return validateCostConfig(value, file);
 }
