@@ -11,7 +11,7 @@ import { detailsOf, eventTime, indexHistory } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 import { formatDuration } from '../ui/duration.js';
-import { fitVisible, padVisible, visibleWidth } from '../ui/width.js';
+import { fitVisible, padVisible, visibleWidth, wrapWords } from '../ui/width.js';
 
 export { formatDuration };
 
@@ -268,7 +268,9 @@ export function formatHistory(events: readonly HistoryEvent[], options: FormatOp
   for (const view of all.slice(from)) {
     lines.push(formatEventLine(view, options, layout));
     if (view.terminal && view.tone === 'failure' && options.executionArn) {
-      lines.push(paint.muted(`${options.label ? `${options.label}  ` : ''}hint: deliv explain ${options.executionArn}`));
+      // Fitted, the hint wraps before the ARN rather than have the terminal cut it where it would.
+      const hint = wrapWords(`${options.label ? `${options.label}  ` : ''}hint: deliv explain ${options.executionArn}`, options.data ? undefined : options.columns);
+      lines.push(...hint.map((line) => paint.muted(line)));
     }
   }
   return lines;

@@ -16,6 +16,7 @@ import { startExecution, type StartedExecution } from '../deploy/start.js';
 import { connect, type Connection } from '../local/connect.js';
 import { explainShownFailure, type LogsOutput } from '../logs/show.js';
 import { executionOutcome, formatDuration, formatHistory, type ExecutionOutcome } from '../logs/format.js';
+import { wrapWords } from '../ui/width.js';
 import { paint, paintStatus } from '../ui/colors.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import { EXIT_CODES, interruption } from '../ui/interrupt.js';
@@ -65,7 +66,8 @@ export async function startCommand(request: StartCommandRequest, out: StartOutpu
 
   if (started.sync) return { ...base, ...(await syncEnd(started, started.sync, input, request, out, connection, explain)) };
 
-  out.line(`Started ${started.executionArn}`);
+  // The ARN is copied from here: on a terminal too narrow for the line, it goes whole on a line of its own.
+  for (const line of wrapWords(`Started ${started.executionArn}`, request.columns)) out.line(line);
   if (!request.wait) return { ...base, startDate: started.startDate };
   // Ctrl-C stops following only; once the execution has ended it ends the process again, as usual.
   const interrupt = interruption();

@@ -59,3 +59,25 @@ export function terminalColumns(): number | undefined {
   if (!process.stdout.isTTY) return undefined;
   return process.stdout.columns || Number(process.env.COLUMNS) || 80;
 }
+
+/**
+ * `text` wrapped to `columns` at its spaces, each line its own string. A word
+ * is never cut: one longer than the width (an ARN, a path) gets a line of its
+ * own and stays whole, so that a user can still copy it; the prose around it
+ * wraps. No `columns` (not a terminal): the text as it is, one line.
+ */
+export function wrapWords(text: string, columns: number | undefined): string[] {
+  if (columns === undefined || visibleWidth(text) <= columns) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line === '') line = word;
+    else if (visibleWidth(`${line} ${word}`) <= columns) line = `${line} ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  lines.push(line);
+  return lines;
+}

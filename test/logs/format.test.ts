@@ -62,6 +62,13 @@ describe('formatHistory', () => {
     expect(stripAnsi(formatHistory(events, { data: true })[0])).toContain('"sku-49"');
   });
 
+  it('wraps the explain hint before the ARN on a terminal too narrow for it, keeping the ARN whole', () => {
+    const raw = awsFixture<{ events: HistoryEvent[] }>('sfn-get-execution-history-failed.json');
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:dispatch-parcels-to-couriers:7f3c2a91-5b1e-4a0e-9f7d-2f6c1d0b8e44';
+    const lines = formatHistory(raw.events, { executionArn: arn, columns: 80 }).map(stripAnsi);
+    expect(lines.slice(-2)).toEqual(['hint: deliv explain', arn]);
+  });
+
   it('shows a failed AWS history with the error, the cause and the explain hint', () => {
     const raw = awsFixture<{ events: HistoryEvent[] }>('sfn-get-execution-history-failed.json');
     const arn = 'arn:aws:states:us-east-1:123456789012:execution:dispatch:7f3c2a91';
