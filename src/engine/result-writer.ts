@@ -7,26 +7,16 @@
  * `WriterConfig` alone previews the formatted results as the Map's result.
  * The engine formats; its host writes the files (TaskRunner.writeResults).
  */
-import type { JsonObject, JsonValue } from '../asl/types.js';
+import type { JsonValue } from '../asl/types.js';
 import { StatesErrors } from '../asl/errors.js';
 import type { StateEnv, Template } from './io.js';
 import { compileTemplate } from './io.js';
+import type { MapRunRecord } from './types.js';
+
+export type { MapRunRecord };
 
 export type Transformation = 'NONE' | 'COMPACT' | 'FLATTEN';
 export type OutputType = 'JSON' | 'JSONL';
-
-/** One child execution (or an item that never started one) as the result files hold it. */
-export interface MapRunRecord {
-  index: number;
-  /** The child's status; PENDING for an item whose child was not started because the Map Run failed. */
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'PENDING';
-  /** The record with AWS's workflow metadata (Transformation NONE). */
-  record: JsonObject;
-  /** The child's output (COMPACT and FLATTEN write this), when it succeeded. */
-  output?: JsonValue;
-  /** Items the child ran (a batch counts its items): DescribeMapRun's itemCounts.resultsWritten. */
-  items: number;
-}
 
 export interface ResultFiles {
   SUCCEEDED: JsonValue[];

@@ -5,7 +5,6 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { JsonObject, JsonValue, WorkflowType } from '../asl/types.js';
-import type { MapRunRecord } from './result-writer.js';
 
 export type { HistoryEvent };
 
@@ -82,6 +81,19 @@ export interface TaskRunner {
    * manifest; rejects with a TaskFailure (States.ResultWriterFailed).
    */
   writeResults?(request: ResultWriteRequest): Promise<JsonObject>;
+}
+
+/** One child execution (or an item that never started one) as the result files hold it. */
+export interface MapRunRecord {
+  index: number;
+  /** The child's status; PENDING for an item whose child was not started because the Map Run failed. */
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'PENDING';
+  /** The record with AWS's workflow metadata (Transformation NONE). */
+  record: JsonObject;
+  /** The child's output (COMPACT and FLATTEN write this), when it succeeded. */
+  output?: JsonValue;
+  /** Items the child ran (a batch counts its items): DescribeMapRun's itemCounts.resultsWritten. */
+  items: number;
 }
 
 export interface ResultWriteRequest {
