@@ -47,9 +47,9 @@ describe('startCommand', () => {
     expect(exitCode).toBe(0);
   });
 
-  it('a failed execution waited for is exit 1, with its error in the result', async () => {
+  it('a failed execution waited for is exit 1, with its error and the Fail state it ended in', async () => {
     const { result, exitCode } = await start({ machine: 'parcels', input: '{"ok":false}', wait: true });
-    expect(result).toMatchObject({ status: 'FAILED', error: 'Parcel.Refused', cause: 'no route' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Parcel.Refused', cause: 'no route', failedState: 'Refuse' });
     expect(exitCode).toBe(1);
   });
 
