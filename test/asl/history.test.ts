@@ -106,7 +106,7 @@ describe('the failure an execution ended with, and the state it failed in', () =
       [4, 3, 'FailStateEntered', 'OutOfStock'],
       [5, 4, 'ExecutionFailed'],
     ]);
-    (events[4] as Record<string, unknown>).executionFailedEventDetails = { error: 'Shop.OutOfStock', cause: 'no sku-1' };
+    events[4].executionFailedEventDetails = { error: 'Shop.OutOfStock', cause: 'no sku-1' };
     const { failure } = indexHistory(events);
     expect(failure).toMatchObject({ error: 'Shop.OutOfStock', cause: 'no sku-1', visit: { name: 'OutOfStock', type: 'Fail' } });
     expect(failure?.event.id).toBe(5);
@@ -114,7 +114,7 @@ describe('the failure an execution ended with, and the state it failed in', () =
 
   it('is the branch state whose error failed the Parallel, not the Parallel', () => {
     const events = detailed([...CAUGHT_PARALLEL.slice(0, 11), [12, 11, 'ExecutionFailed']]);
-    (events[11] as Record<string, unknown>).executionFailedEventDetails = { error: 'Declined', cause: 'card' };
+    events[11].executionFailedEventDetails = { error: 'Declined', cause: 'card' };
     expect(indexHistory(events).failure?.visit?.name).toBe('ChargePayment');
   });
 
