@@ -43,33 +43,42 @@ export interface MessagingPlan {
   reason?: string;
 }
 
-const INTEGRATIONS: Record<MessagingKind, { integration: string; service: string }> = {
-  topic: { integration: 'sns:publish', service: 'sns' },
-  queue: { integration: 'sqs:sendMessage', service: 'sqs' },
-};
+const KINDS: Record<string, MessagingKind> = { sns: 'topic', sqs: 'queue' };
+
+/** SNS's and SQS's own naming rules: letters, digits, `-` and `_`, `.fifo` on a FIFO one (an SNS endpoint ARN is not a topic). */
+const NAME = /^[\w-]{1,256}(\.fifo)?$/;
+
+/** `${AWS::AccountId}` and its kind: a template's account and Region, not a value to be filled. */
+const PSEUDO_PARAMETER = /\$\{AWS::[A-Za-z]+\}/g;
 
 /**
  * Every topic and queue the definitions name exactly (a resource chosen at run
- * time, `TopicArn.$`, cannot be created ahead), once each, with who uses it.
+ * time, `TopicArn.$`, cannot be created ahead), once each, with who uses it:
+ * read from the grants of the machine's policy, so the optimized integrations
+ * (`sns:publish`, `sqs:sendMessage`, with `.waitForTaskToken`) and the aws-sdk
+ * ones (`aws-sdk:sqs:getQueueAttributes`) count alike. `scope` is where deliv
+ * may create them: the target's account and Region, or a template's
+ * pseudo-parameters (`${AWS::AccountId}` is in scope for any account).
  */
 export function referencedMessaging(machines: Array<{ machine: string; definition: StateMachineDefinition }>, scope: ArnScope): MessagingPlan[] {
   const found = new Map<string, MessagingPlan>();
+  const inScope = (value: string, own: string) => value === own || value.startsWith('${AWS::');
   for (const { machine, definition } of machines) {
     for (const grant of machinePolicy(definition, { ...scope, machineName: machine }).grants) {
-      for (const [kind, { integration, service }] of Object.entries(INTEGRATIONS) as Array<[MessagingKind, (typeof INTEGRATIONS)[MessagingKind]]>) {
-        // `sns:publish.waitForTaskToken` uses the topic as much as `sns:publish`.
-        if (grant.integration !== integration && !grant.integration.startsWith(`${integration}.`)) continue;
-        for (const resource of grant.resources) {
-          const arn = parseArn(resource);
-          if (!arn || arn.service !== service || /[*${}]/.test(resource)) continue;
-          const entry = found.get(resource) ?? { kind, name: arn.resource, arn: resource, fifo: arn.resource.endsWith('.fifo'), usedBy: [], change: 'unchecked', calls: [] };
-          entry.usedBy.push(`${machine}.${grant.source}`);
-          if (arn.account !== scope.account || arn.region !== scope.region) {
-            entry.change = 'elsewhere';
-            entry.reason = `it is in account ${arn.account}, ${arn.region}; deliv creates ${kind}s only in the target's (${scope.account}, ${scope.region})`;
-          }
-          found.set(resource, entry);
+      // A machine that deletes a topic or queue is no reason to create it.
+      if (grant.actions.every((action) => /^(sns|sqs):Delete/.test(action))) continue;
+      for (const resource of grant.resources) {
+        const arn = parseArn(resource);
+        const kind = arn ? KINDS[arn.service] : undefined;
+        if (!arn || !kind || !grant.actions.some((action) => action.startsWith(`${arn.service}:`))) continue;
+        if (/[*${}]/.test(resource.replace(PSEUDO_PARAMETER, '')) || !NAME.test(arn.resource)) continue;
+        const entry = found.get(resource) ?? { kind, name: arn.resource, arn: resource, fifo: arn.resource.endsWith('.fifo'), usedBy: [], change: 'unchecked', calls: [] };
+        if (!entry.usedBy.includes(`${machine}.${grant.source}`)) entry.usedBy.push(`${machine}.${grant.source}`);
+        if (!inScope(arn.account, scope.account) || !inScope(arn.region, scope.region)) {
+          entry.change = 'elsewhere';
+          entry.reason = `it is in account ${arn.account}, ${arn.region}; deliv creates ${kind}s only in the target's (${scope.account}, ${scope.region})`;
         }
+        found.set(resource, entry);
       }
     }
   }
