@@ -4,7 +4,8 @@
  * with `deploy --create-missing` the ones absent from the target's account and
  * Region are created, tagged `deliv:project`, before any machine that uses them.
  * Without the flag they are listed in the plan and not looked up, so a deploy
- * makes no SNS or SQS call the user did not ask for.
+ * makes no SNS or SQS call the user did not ask for. `deliv destroy` deletes
+ * the ones tagged with the project's name.
  *
  * The resources come from the same reading of the definition as the machine's
  * role (the policy's grants), so what deploy creates is what the role may use.
@@ -101,12 +102,58 @@ export async function checkMessaging(resources: MessagingPlan[], clients: { sns:
   }
 }
 
-/** `false` for the error that means "no such resource"; any other error goes on. */
-function absentWhen(name: string) {
+/** `false` for the errors that mean "no such resource"; any other error goes on. */
+function absentWhen(...names: string[]) {
   return (error: unknown): false => {
-    if ((error as { name?: string }).name === name) return false;
+    if (names.includes((error as { name?: string }).name ?? '')) return false;
     throw error;
   };
+}
+
+/** A topic or queue `deliv destroy` deletes: one of the project's, tagged `deliv:project` with its name. */
+export interface OwnedMessaging {
+  kind: MessagingKind;
+  name: string;
+  arn: string;
+  /** The queue's URL (DeleteQueue takes it). */
+  url?: string;
+}
+
+/**
+ * Which of these topics and queues deliv created for `project`: those of the
+ * target's account and Region that exist and carry its `deliv:project` tag
+ * (SNS ListTagsForResource, SQS GetQueueUrl then ListQueueTags). Reads only; a
+ * topic or queue of the same name that someone else made is not the project's.
+ */
+export async function ownedMessaging(resources: MessagingPlan[], project: string, clients: { sns: () => Promise<SNSClient>; sqs: () => Promise<SQSClient> }): Promise<OwnedMessaging[]> {
+  const owned: OwnedMessaging[] = [];
+  for (const resource of resources.filter((candidate) => candidate.change !== 'elsewhere')) {
+    if (resource.kind === 'topic') {
+      const { ListTagsForResourceCommand } = await import('@aws-sdk/client-sns');
+      // SNS answers ResourceNotFound (404) for a topic that does not exist.
+      const tags = await (await clients.sns()).send(new ListTagsForResourceCommand({ ResourceArn: resource.arn })).then((found) => found.Tags ?? [], absentWhen('ResourceNotFoundException', 'NotFoundException'));
+      if (tags && tags.some((tag) => tag.Key === PROJECT_TAG && tag.Value === project)) owned.push({ kind: 'topic', name: resource.name, arn: resource.arn });
+    } else {
+      const { GetQueueUrlCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
+      const sqs = await clients.sqs();
+      const url = await sqs.send(new GetQueueUrlCommand({ QueueName: resource.name, QueueOwnerAWSAccountId: parseArn(resource.arn)!.account })).then((found) => found.QueueUrl, absentWhen('QueueDoesNotExist'));
+      if (!url) continue;
+      const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+      if (Tags?.[PROJECT_TAG] === project) owned.push({ kind: 'queue', name: resource.name, arn: resource.arn, url });
+    }
+  }
+  return owned;
+}
+
+/** DeleteTopic (with its subscriptions) or DeleteQueue (with its messages); one already gone is no error, as SNS and SQS treat it. */
+export async function deleteMessaging(resource: OwnedMessaging, clients: { sns: () => Promise<SNSClient>; sqs: () => Promise<SQSClient> }): Promise<void> {
+  if (resource.kind === 'topic') {
+    const { DeleteTopicCommand } = await import('@aws-sdk/client-sns');
+    await (await clients.sns()).send(new DeleteTopicCommand({ TopicArn: resource.arn }));
+  } else {
+    const { DeleteQueueCommand } = await import('@aws-sdk/client-sqs');
+    await (await clients.sqs()).send(new DeleteQueueCommand({ QueueUrl: resource.url })).catch(absentWhen('QueueDoesNotExist'));
+  }
 }
 
 /** Creates one absent topic or queue, tagged for `deliv destroy`; a FIFO name gets a FIFO resource. */
