@@ -13,8 +13,8 @@
  *
  * The same script then bundles asl-validator, jsonpath-plus, the path and ARN
  * formats and that generated check into one CommonJS file (the "kit",
- * dist/asl/asl-kit.generated.cjs), loaded through the V8 code cache
- * (src/code-cache.ts): some 40 files resolved, read and compiled on every run
+ * dist/asl/asl-kit.generated.cjs), which the CLI loads through the V8 code
+ * cache (src/code-cache.ts, handed in with requireKitWith): some 40 files resolved, read and compiled on every run
  * cost about 190 million instructions (callgrind), half a bare `node -e 0`;
  * the kit from its cache about 50 million.
  *
@@ -27,7 +27,6 @@ import { existsSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireWithCodeCache } from '../code-cache.js';
 
 const requireFromHere = createRequire(import.meta.url);
 /** Resolves as asl-validator does, so its own Ajv, schemas and path validator are the ones used. */
@@ -90,13 +89,27 @@ function formatParts(): Omit<AslKit, 'aslValidator' | 'compiledAslSchemas'> {
   };
 }
 
+/** How a file beside this module is required: `fromUrl` is this module's URL. */
+export type RequireFile = (fromUrl: string, specifier: string) => unknown;
+
+let requireKit: RequireFile = (fromUrl, specifier) => createRequire(fromUrl)(specifier);
+
+/**
+ * Requires the kit with `load` from now on. The CLI passes its code-cached
+ * require (src/code-cache.ts), which asl, importing nothing of deliv, cannot
+ * import itself; a plain require only compiles the kit again each run.
+ */
+export function requireKitWith(load: RequireFile): void {
+  requireKit = load;
+}
+
 let kit: AslKit | undefined;
 
 /** The built kit when there is one (its schema check set to ours), else the same pieces from node_modules. */
 function aslKit(): AslKit {
   if (kit) return kit;
   if (existsSync(fileURLToPath(new URL(`./${KIT_FILE}`, import.meta.url)))) {
-    const built = requireWithCodeCache(import.meta.url, `./${KIT_FILE}`) as AslKit & { setSchemaCheck(check: JsonSchemaErrors): void };
+    const built = requireKit(import.meta.url, `./${KIT_FILE}`) as AslKit & { setSchemaCheck(check: JsonSchemaErrors): void };
     built.setSchemaCheck(jsonSchemaErrors);
     kit = built;
   } else {
