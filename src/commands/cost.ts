@@ -77,7 +77,8 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
       maxMonthly: flags['max-monthly'],
     };
     const report = await estimateCost(request, (text) => this.note(text));
-    this.say(await costText(report));
+    const { terminalColumns } = await import('../ui/width.js');
+    this.say(await costText(report, terminalColumns()));
     // Over budget is a failed check (exit 1) with the full report still printed, for CI.
     if (report.budget?.over) process.exitCode = 1;
     return report;

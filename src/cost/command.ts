@@ -41,10 +41,10 @@ export async function estimateCost(request: CostRequest, note: (text: string) =>
   return report;
 }
 
-/** The report as the terminal shows it, with the chart under it when there is one. */
-export async function costText(report: CostReport): Promise<string> {
+/** The report as the terminal shows it (fitted to `columns` when it is one), with the chart under it when there is one. */
+export async function costText(report: CostReport, columns?: number): Promise<string> {
   const { renderReport } = await import('./report.js');
-  if (!report.chart) return renderReport(report);
+  if (!report.chart) return renderReport(report, columns);
   const { renderTerminalChart } = await import('./chart.js');
-  return [renderReport(report), '', renderTerminalChart(report.chart)].join('\n');
+  return [renderReport(report, columns), '', renderTerminalChart(report.chart)].join('\n');
 }

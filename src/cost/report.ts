@@ -1,7 +1,7 @@
 /** The human-readable estimate: line items, totals, Standard vs Express, prices used and assumptions. */
 import { paint } from '../ui/colors.js';
 import { renderTable } from '../ui/table.js';
-import { fitVisible } from '../ui/width.js';
+import { fitVisible, wrapWords } from '../ui/width.js';
 import { Decimal } from './decimal.js';
 import type { Comparison, LineItem } from './estimate.js';
 import type { CostDiff, CostReport } from './types.js';
@@ -65,6 +65,7 @@ const SERVICE_NAMES: Record<string, string> = {
   AWSLambda: 'Lambda',
   AmazonBedrock: 'Bedrock',
   AmazonBedrockFoundationModels: 'Bedrock',
+  AmazonCloudWatch: 'CloudWatch Logs',
 };
 
 function priceLines(sources: readonly PriceSource[]): string[] {
@@ -94,7 +95,7 @@ export const TABLE_WIDTH = 100;
  * fewer things than they have kinds (Bedrock: input and output tokens of one
  * model) is grouped the other way round, under the thing.
  */
-function groupedItems(items: readonly LineItem[], total: Decimal): string[] {
+function groupedItems(items: readonly LineItem[], total: Decimal, width: number): string[] {
   type Row = { label: string; item?: LineItem };
   const split = (item: LineItem) => {
     const cut = item.item.indexOf(' · ');
@@ -136,12 +137,12 @@ function groupedItems(items: readonly LineItem[], total: Decimal): string[] {
         align: 'right',
       },
     ],
-    { maxWidth: TABLE_WIDTH, shrink: 0 },
+    { maxWidth: width, shrink: 0 },
   ).split('\n');
   const lines = [table[0]];
   table.slice(1).forEach((line, index) => {
     const heading = headings.get(index);
-    if (heading !== undefined) lines.push(fitVisible(heading, TABLE_WIDTH));
+    if (heading !== undefined) lines.push(fitVisible(heading, width));
     lines.push(line);
   });
   return lines;
@@ -149,9 +150,9 @@ function groupedItems(items: readonly LineItem[], total: Decimal): string[] {
 
 const signedUsd = (value: Decimal) => (value.isNegative() ? formatUsd(value) : `+${formatUsd(value)}`);
 
-export function renderDiff(diff: CostDiff): string[] {
-  const lines = [paint.strong(`Change against ${diff.ref} (as declared): ${formatUsd(diff.total.before)} → ${formatUsd(diff.total.after)} a month, ${signedUsd(diff.total.delta)}`)];
-  for (const machine of diff.machines) lines.push(`  ${machine.name}: ${machine.summary}`);
+export function renderDiff(diff: CostDiff, columns?: number): string[] {
+  const lines = wrapWords(`Change against ${diff.ref} (as declared): ${formatUsd(diff.total.before)} → ${formatUsd(diff.total.after)} a month, ${signedUsd(diff.total.delta)}`, columns).map(paint.strong);
+  for (const machine of diff.machines) lines.push(...wrapWords(`  ${machine.name}: ${machine.summary}`, columns, '    '));
   if (diff.items.length > 0) {
     lines.push(
       renderTable(diff.items, [
@@ -160,7 +161,7 @@ export function renderDiff(diff: CostDiff): string[] {
         { header: diff.ref, value: (row) => (row.before === null ? '—' : formatUsd(row.before)), align: 'right' },
         { header: 'now', value: (row) => (row.after === null ? '—' : formatUsd(row.after)), align: 'right' },
         { header: 'Change', value: (row) => signedUsd(row.delta), align: 'right' },
-      ], { maxWidth: TABLE_WIDTH, shrink: 1 }),
+      ], { maxWidth: tableWidth(columns), shrink: 1 }),
     );
   }
   return lines;
@@ -178,36 +179,54 @@ function breakEvenWithoutFreeTier(row: Comparison): string | undefined {
   return `${row.machine}: break-even without the free tier ${row.breakEvenWithoutFreeTier === undefined ? 'none' : `${executionsLabel(row.breakEvenWithoutFreeTier)}/month`}`;
 }
 
-export function renderReport(report: CostReport): string {
+/** The widest a cost table is drawn on a terminal `columns` wide (none: not a terminal), never over TABLE_WIDTH. */
+function tableWidth(columns: number | undefined): number {
+  return Math.min(columns ?? TABLE_WIDTH, TABLE_WIDTH);
+}
+
+/**
+ * The estimate as text. On a terminal (`columns` given) the prose around the
+ * tables wraps at its spaces to the width, each item's lines after the first
+ * indented under it; the tables fit the width up to TABLE_WIDTH, their name
+ * column giving way. Not on a terminal: one line per item, as written.
+ */
+export function renderReport(report: CostReport, columns?: number): string {
+  // Wrapped first, then painted: each line gets its own colour codes, so a wrapped one is coloured to its end.
+  const prose = (text: string, indent = '    ', colour: (line: string) => string = (line) => line) => wrapWords(text, columns, indent).map(colour);
   const lines: string[] = [];
   const { estimate } = report;
   const count = report.machines.length;
-  lines.push(paint.strong(`Monthly estimate · ${count} state machine${count === 1 ? '' : 's'} · ${report.region}`));
+  lines.push(...prose(`Monthly estimate · ${count} state machine${count === 1 ? '' : 's'} · ${report.region}`, '', paint.strong));
   for (const machine of report.machines) {
     const t = machine.transitionsPerExecution;
     const measured = machine.transitionsSource === 'measured' ? ` (measured over ${machine.measuredExecutions} executions)` : '';
     lines.push(
-      `  ${machine.name} (${machine.declaredType}, ${machine.file}): ${executionsLabel(machine.executionsPerMonth)} executions/month, ` +
-        `transitions per execution min ${executionsLabel(t.min)} / expected ${executionsLabel(t.expected)} / max ${executionsLabel(t.max)}${measured}`,
+      ...prose(
+        `  ${machine.name} (${machine.declaredType}, ${machine.file}): ${executionsLabel(machine.executionsPerMonth)} executions/month, ` +
+          `transitions per execution min ${executionsLabel(t.min)} / expected ${executionsLabel(t.expected)} / max ${executionsLabel(t.max)}${measured}`,
+      ),
     );
   }
   lines.push('');
   lines.push(paint.strong('Prices'));
-  for (const line of priceLines(report.prices)) lines.push(`  ${line}`);
+  for (const line of priceLines(report.prices)) lines.push(...prose(`  ${line}`));
 
   for (const scenario of estimate.scenarios) {
     lines.push('');
     lines.push(paint.strong(`${scenario.label}${scenario.label === 'As declared' ? '' : ' workflows'}`));
-    lines.push(...groupedItems(scenario.items, scenario.total));
-    for (const item of scenario.items.filter((line) => line.notPriced)) lines.push(paint.warning(`  not priced: ${item.item} — ${item.notPriced}; not included in the total`));
+    lines.push(...groupedItems(scenario.items, scenario.total, tableWidth(columns)));
+    // Lines missing a price for the same reason (a machine's log ingestion and storage) are said together.
+    const byReason = new Map<string, string[]>();
+    for (const item of scenario.items) if (item.notPriced) byReason.set(item.notPriced, [...(byReason.get(item.notPriced) ?? []), item.item]);
+    for (const [reason, names] of byReason) lines.push(...prose(`  not priced: ${names.join(', ')} — ${reason}; not included in the total`, undefined, paint.warning));
     const notEstimated = scenario.items.filter((item) => item.cost === null && !item.notPriced);
     if (notEstimated.length > 0) {
-      lines.push(paint.muted(`  not estimated: ${notEstimated.map((item) => item.item.split(' · ')[0]).join(', ')} — priced by their own services, not included in the total`));
+      lines.push(...prose(`  not estimated: ${notEstimated.map((item) => item.item.split(' · ')[0]).join(', ')} — priced by their own services, not included in the total`, undefined, paint.muted));
     }
   }
 
   lines.push('');
-  lines.push(paint.strong('Standard vs Express (Step Functions charges only, free tier shared by the account; Lambda and Bedrock are the same either way)'));
+  lines.push(...prose('Standard vs Express (Step Functions charges only, free tier shared by the account; Lambda and Bedrock are the same either way)', '', paint.strong));
   const { totals } = estimate;
   const comparisonRows = [
     ...estimate.comparisons.map((row) => ({ row, total: false })),
@@ -221,41 +240,43 @@ export function renderReport(report: CostReport): string {
       { header: 'Express', value: ({ row }) => (row ? (row.express === null ? paint.warning('not possible') : formatUsd(row.express)) : formatUsd(totals.expressSfn)), align: 'right' },
       { header: 'Cheaper', value: ({ row }) => (row ? (row.cheaper === 'same' ? 'same' : paint.success(row.cheaper)) : '') },
       { header: 'Break-even', value: ({ row }) => (row ? breakEvenText(row) : '') },
-    ], { maxWidth: TABLE_WIDTH, shrink: 0 }),
+    ], { maxWidth: tableWidth(columns), shrink: 0 }),
   );
   const difference = totals.standard.sub(totals.express);
   const blocked = estimate.comparisons.filter((row) => row.express === null).map((row) => row.machine);
   lines.push(
-    `  Whole project: Standard ${formatUsd(totals.standard)}, Express${blocked.length > 0 ? ` where possible (${blocked.join(', ')} stay Standard)` : ''} ${formatUsd(totals.express)} a month → ` +
-      (totals.cheaper === 'same' ? 'the same' : `${totals.cheaper === 'STANDARD' ? 'Standard' : 'Express'} is cheaper by ${formatUsd(difference.isNegative() ? Decimal.ZERO.sub(difference) : difference)}`),
+    ...prose(
+      `  Whole project: Standard ${formatUsd(totals.standard)}, Express${blocked.length > 0 ? ` where possible (${blocked.join(', ')} stay Standard)` : ''} ${formatUsd(totals.express)} a month → ` +
+        (totals.cheaper === 'same' ? 'the same' : `${totals.cheaper === 'STANDARD' ? 'Standard' : 'Express'} is cheaper by ${formatUsd(difference.isNegative() ? Decimal.ZERO.sub(difference) : difference)}`),
+    ),
   );
   for (const comparison of estimate.comparisons) {
     const withoutFreeTier = breakEvenWithoutFreeTier(comparison);
-    if (withoutFreeTier) lines.push(paint.muted(`  ${withoutFreeTier}`));
-    for (const note of comparison.notes) lines.push(paint.warning(`  ${comparison.machine}: ${note}`));
-    if (comparison.breakEvenNote) lines.push(paint.muted(`  ${comparison.machine}: break-even ${comparison.breakEvenNote}`));
+    if (withoutFreeTier) lines.push(...prose(`  ${withoutFreeTier}`, undefined, paint.muted));
+    for (const note of comparison.notes) lines.push(...prose(`  ${comparison.machine}: ${note}`, undefined, paint.warning));
+    if (comparison.breakEvenNote) lines.push(...prose(`  ${comparison.machine}: break-even ${comparison.breakEvenNote}`, undefined, paint.muted));
   }
 
-  if (report.diff) lines.push('', ...renderDiff(report.diff));
+  if (report.diff) lines.push('', ...renderDiff(report.diff, columns));
   if (report.budget) {
     const { budget } = report;
     lines.push('');
     lines.push(
-      budget.over
-        ? paint.failure(`Over budget: ${formatUsd(budget.total)} a month is above ${formatUsd(budget.limit)} (${budget.source}) by ${formatUsd(budget.total.sub(budget.limit))}`)
-        : paint.success(`Within budget: ${formatUsd(budget.total)} a month, ${formatUsd(budget.limit)} allowed (${budget.source})`),
+      ...(budget.over
+        ? prose(`Over budget: ${formatUsd(budget.total)} a month is above ${formatUsd(budget.limit)} (${budget.source}) by ${formatUsd(budget.total.sub(budget.limit))}`, '  ', paint.failure)
+        : prose(`Within budget: ${formatUsd(budget.total)} a month, ${formatUsd(budget.limit)} allowed (${budget.source})`, '  ', paint.success)),
     );
   }
 
   if (report.assumptions.length > 0) {
     lines.push('');
     lines.push(paint.strong('Assumptions'));
-    for (const assumption of report.assumptions) lines.push(`  - ${assumption}`);
+    for (const assumption of report.assumptions) lines.push(...prose(`  - ${assumption}`));
   }
   if (report.warnings.length > 0) {
     lines.push('');
     lines.push(paint.strong('Warnings'));
-    for (const warning of report.warnings) lines.push(paint.warning(`  - ${warning}`));
+    for (const warning of report.warnings) lines.push(...prose(`  - ${warning}`, undefined, paint.warning));
   }
   return lines.join('\n');
 }

@@ -81,7 +81,8 @@ export async function startCommand(request: StartCommandRequest, out: StartOutpu
   ).finally(() => interrupt.done());
   const outcome = executionOutcome(events);
   if (interrupt.signal.aborted && outcome.status === 'RUNNING') {
-    out.note(`Stopped following; the execution goes on. Resume with: deliv logs ${started.executionArn} --follow`);
+    // Wrapped as the Started line is: the ARN in it stays whole, to be copied.
+    for (const line of wrapWords(`Stopped following; the execution goes on. Resume with: deliv logs ${started.executionArn} --follow`, request.columns)) out.note(line);
   } else {
     out.line(`${paintStatus(outcome.status)}${outcome.durationMs === undefined ? '' : ` in ${formatDuration(outcome.durationMs)}`}`);
     if (outcome.status === 'SUCCEEDED' && outcome.output !== undefined) out.line(outcome.output);
@@ -118,6 +119,7 @@ async function syncEnd(
 ) {
   const { status, output, error, cause } = sync;
   const took = sync.stopDate && started.startDate ? ` in ${formatDuration(sync.stopDate.getTime() - started.startDate.getTime())}` : '';
+  // The ARN alone on its line: on any terminal it stays whole, to be copied.
   out.line(started.executionArn);
   // The result is at hand; --wait also prints the events, which only the machine's log group holds.
   const logged = request.wait ? await loggedEvents(connection.sfn, started.executionArn, started.stateNames, request, out) : [];
@@ -153,7 +155,7 @@ async function loggedEvents(sfn: SFNClient, executionArn: string, stateNames: re
       { signal: AbortSignal.timeout(LOG_DELIVERY_WAIT_MS), pollMs: { min: 200, max: 1000 } },
     );
     if (!events.some(isTerminalEvent)) {
-      out.note(`the log group has not received every event yet: \`deliv logs ${executionArn}\` shows them once it has`);
+      for (const line of wrapWords(`the log group has not received every event yet: \`deliv logs ${executionArn}\` shows them once it has`, request.columns)) out.note(line);
     }
     return events;
   } catch (error) {

@@ -93,18 +93,22 @@ export function terminalColumns(): number | undefined {
  * `text` wrapped to `columns` at its spaces, each line its own string. A word
  * is never cut: one longer than the width (an ARN, a path) gets a line of its
  * own and stays whole, so that a user can still copy it; the prose around it
- * wraps. No `columns` (not a terminal): the text as it is, one line.
+ * wraps. Lines after the first start with `indent` (a list item's hanging
+ * indent). No `columns` (not a terminal): the text as it is, one line.
  */
-export function wrapWords(text: string, columns: number | undefined): string[] {
+export function wrapWords(text: string, columns: number | undefined, indent = ''): string[] {
   if (columns === undefined || visibleWidth(text) <= columns) return [text];
   const lines: string[] = [];
+  // The text's own leading spaces are its indent on the first line, not empty words.
+  const lead = /^ */.exec(text)![0];
   let line = '';
-  for (const word of text.split(' ')) {
-    if (line === '') line = word;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const start = lines.length === 0 ? lead : indent;
+    if (line === '') line = start + word;
     else if (visibleWidth(`${line} ${word}`) <= columns) line = `${line} ${word}`;
     else {
       lines.push(line);
-      line = word;
+      line = indent + word;
     }
   }
   lines.push(line);

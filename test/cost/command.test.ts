@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costText, estimateCost, type CostRequest } from '../../src/cost/command.js';
+import { visibleWidth } from '../../src/ui/width.js';
 import { tempDir } from '../helpers/cli.js';
 
 const temp = tempDir('deliv-cost-command-');
@@ -41,5 +42,22 @@ describe('estimateCost', () => {
     expect(notes).toEqual([`chart written to ${out}`]);
     const text = await costText(report);
     expect(text.split('\n').length).toBeGreaterThan((await costText({ ...report, chart: undefined })).split('\n').length + 10);
+  });
+
+  it('fits its prose and its tables to a terminal\'s width, and keeps one line per item when not on one', async () => {
+    const report = await estimate({ maxMonthly: '1' });
+    const piped = (await costText(report)).split('\n');
+    // Not a terminal: the prose lines are as written (a pasted report keeps them whole), the tables at most 100 wide.
+    expect(piped.some((line) => visibleWidth(line) > 100)).toBe(true);
+    expect(piped.find((line) => line.startsWith('  - always-free tier'))).toMatch(/a month$/);
+    for (const columns of [80, 100]) {
+      const lines = (await costText(report, columns)).split('\n');
+      for (const line of lines) expect(visibleWidth(line), `${columns}: ${line}`).toBeLessThanOrEqual(columns);
+      // Wrapped, not cut: every word is still there, and an assumption's lines after the first hang under its dash.
+      expect(lines.join(' ').replaceAll(/\s+/g, ' ')).toContain('always-free tier applied once for the account, shared by every machine in every view');
+      const assumption = lines.findIndex((line) => line.startsWith('  - always-free tier'));
+      expect(lines[assumption + 1]).toMatch(/^ {4}\S/);
+      expect(lines.some((line) => line.startsWith('Over budget:'))).toBe(true);
+    }
   });
 });

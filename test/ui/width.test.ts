@@ -18,6 +18,15 @@ describe('wrapWords', () => {
     expect(lines.length).toBeGreaterThan(2);
   });
 
+  it('keeps a list item\'s indent, and gives the lines after the first a hanging one', () => {
+    const item = '  - order-fulfillment: IsInStock: no branch weights, even split over ChargeAndReserve, OutOfStock (set choices.IsInStock in the usage file)';
+    const lines = wrapWords(item, 60, '    ');
+    expect(lines[0]).toMatch(/^ {2}- order-fulfillment: /);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {4}\S/);
+    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(60);
+    expect(lines.map((line) => line.trim()).join(' ')).toBe(item.trim());
+  });
+
   it('leaves a line that fits, or one for no terminal, as it is', () => {
     expect(wrapWords(`Started ${ARN}`, 200)).toEqual([`Started ${ARN}`]);
     expect(wrapWords(`Started ${ARN}`, undefined)).toEqual([`Started ${ARN}`]);
