@@ -68,6 +68,8 @@ describe('deliv cost prices the logging of the Express template (built CLI)', ()
       ['Storage · parcel-routing', null],
     ]);
     expect(lines[0].notPriced).toContain('update-price-snapshot.mjs');
+    expect(report.machines[0].logs).toMatchObject({ level: 'ALL', includeExecutionData: true, retentionInDays: 365, source: 'estimated' });
+    expect(report.machines[0].logs.bytesPerExecution).toBeGreaterThan(0);
     expect(Number(lines[0].usage)).toBeGreaterThan(0);
     expect(report.assumptions.find((text: string) => text.startsWith('parcel-routing: logs to /aws/vendedlogs/states/parcel-routing-Logs at level ALL'))).toMatch(/with execution data: [\d.,]+ log events, [\d,]+ bytes per execution \(estimated from the definition's expected path.*kept 365 days/);
     // Everything else is priced as before: the total is the Step Functions and Lambda lines.
