@@ -59,6 +59,7 @@ describe('deliv cost prices the logging of the Express template (built CLI)', ()
     expect(text.stdout).toMatch(/^CloudWatch Logs · parcel-routing\n {2}Ingestion \(vended logs\) +[\d.,]+ GB +— +— +not priced\n {2}Storage +[\d.,]+ GB-month +— +— +not priced$/m);
     expect(text.stdout).toMatch(/not priced: Ingestion \(vended logs\) · parcel-routing, Storage · parcel-routing — no price for CloudWatch Logs in us-east-1 .*the bundled snapshot holds no AmazonCloudWatch rows.*run without --offline, with AWS credentials.*node scripts\/update-price-snapshot\.mjs.*; not included in the total/);
     expect(text.stdout).toMatch(/^Total +\$[\d.,]+$/m);
+    expect(text.stdout).toMatch(/^ {2}CloudWatch Logs: none in the bundled price snapshot of \d{4}-\d{2}-\d{2}/m);
 
     const json = await runCli(['cost', '--target', 'prod', '--offline', '--json'], { cwd: shop, env: { DELIV_CACHE_DIR: path.join(work.dir, 'offline-cache') } });
     const report = JSON.parse(json.stdout);
