@@ -6,6 +6,7 @@
  * colours and the log lines all read it from here.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { StatesErrors } from './errors.js';
 
 /** The state entry (by its StateEntered event id) each event belongs to. */
 export function eventOwners(events: readonly HistoryEvent[]): Map<number, number> {
@@ -116,6 +117,33 @@ export function errorOf(event: HistoryEvent): { error?: string; cause?: string }
   return { error: typeof details.error === 'string' ? details.error : undefined, cause: typeof details.cause === 'string' ? details.cause : undefined };
 }
 
+/** An error as a failure event gives it: a time-out or a stop that recorded no error name gets the one AWS means. */
+export interface HistoryError {
+  error: string;
+  cause?: string;
+}
+
+export function failureOf(event: HistoryEvent): HistoryError | undefined {
+  const recorded = errorOf(event);
+  if (recorded) return { error: recorded.error ?? defaultError(event.type), cause: recorded.cause };
+  if (event.type?.endsWith('TimedOut')) return { error: StatesErrors.Timeout };
+  return undefined;
+}
+
+function defaultError(type: string | undefined): string {
+  if (type?.endsWith('TimedOut')) return StatesErrors.Timeout;
+  if (type === 'ExecutionAborted') return StatesErrors.Aborted;
+  return '';
+}
+
+/** How an execution that did not succeed ended: the closing event's error, and the state entry it failed in. */
+export interface HistoryFailure extends HistoryError {
+  /** ExecutionFailed, ExecutionTimedOut or ExecutionAborted. */
+  event: HistoryEvent;
+  /** The state entry the execution failed in (see failingVisit); none when no state was entered. */
+  visit?: StateVisit;
+}
+
 /** One entry into a state, with every event that belongs to it. */
 export interface StateVisit {
   name: string;
@@ -149,6 +177,8 @@ export interface HistoryIndex {
   readonly status: HistoryStatus;
   /** ExecutionStarted to the closing event. */
   readonly durationMs?: number;
+  /** How it failed, timed out or was stopped, and in which state; none while running or when it succeeded. */
+  readonly failure?: HistoryFailure;
 }
 
 export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
@@ -194,6 +224,13 @@ export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
   }
   const from = started && eventTime(started);
   const to = end && eventTime(end);
+  const status: HistoryStatus = end ? EXECUTION_END_EVENTS[end.type ?? ''] : 'RUNNING';
+  let failure: HistoryFailure | undefined;
+  if (end && status !== 'SUCCEEDED') {
+    const recorded = failureOf(end);
+    const error = recorded?.error || (status === 'TIMED_OUT' ? StatesErrors.Timeout : '');
+    failure = { event: end, error, cause: recorded?.cause, visit: failingVisit(visits, status, error, recorded?.cause) };
+  }
   return {
     events,
     visits,
@@ -201,8 +238,9 @@ export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
     event: (id) => (id === undefined ? undefined : byId.get(id)),
     started,
     end,
-    status: end ? EXECUTION_END_EVENTS[end.type ?? ''] : 'RUNNING',
+    status,
     durationMs: from !== undefined && to !== undefined ? to - from : undefined,
+    failure,
   };
 
   /**
@@ -218,6 +256,36 @@ export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
     const insideContainer = (before.type === 'Parallel' || before.type === 'Map') && !(previous?.type ?? '').endsWith('StateExited');
     return insideContainer ? before : before.parent;
   }
+}
+
+/** The state named in AWS's runtime-error causes: "An error occurred while executing the state 'X' (entered at ...". */
+function stateNamedInCause(cause: string | undefined): string | undefined {
+  return cause?.match(/executing the state '([^']+)'/)?.[1];
+}
+
+/**
+ * The state entry the execution failed in, most specific first: an open entry
+ * whose last failure is the execution's error (or a Fail state), the state a
+ * States.Runtime cause names, a Map or Parallel failing on its own (BranchFailed,
+ * tolerated failures, its item reader, its items evaluation), then the last open
+ * entry that failed; for an execution time-out (TimeoutSeconds of the machine)
+ * or a stop, the innermost entry still open: that is where it was running.
+ * Checked against every AWS-recorded failed history (test/conformance/failing-state.test.ts).
+ */
+function failingVisit(visits: readonly StateVisit[], status: HistoryStatus, finalError: string, cause: string | undefined): StateVisit | undefined {
+  const open = visits.filter((visit) => !visit.exited);
+  const failed = open.filter((visit) => visit.failures.length > 0 || visit.type === 'Fail');
+  const lastError = (visit: StateVisit) => (visit.type === 'Fail' ? finalError : visit.failures.length > 0 ? failureOf(visit.failures[visit.failures.length - 1])?.error : undefined);
+  const last = <T>(list: readonly T[], test: (item: T) => boolean) => [...list].reverse().find(test);
+  const namedInCause = stateNamedInCause(cause);
+  return (
+    last(failed, (visit) => lastError(visit) === finalError) ??
+    (namedInCause ? last(visits, (visit) => visit.name === namedInCause) : undefined) ??
+    (status === 'TIMED_OUT' ? open.at(-1) : undefined) ??
+    last(open, (visit) => visit.type === 'Parallel' || visit.type === 'Map') ??
+    failed.at(-1) ??
+    open.at(-1)
+  );
 }
 
 /** How many times each state was retried (attempts beyond the first, summed over its entries). */

@@ -338,6 +338,11 @@ function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: strin
       if (isMap(processor)) prepareMachine(processor, [...at, field], inherited, problems);
     }
     if (typeof state.Resource === 'string' && PLACEHOLDER.test(state.Resource)) state.Resource = DUMMY_ARN;
+    // AWS accepts a ResultWriter with WriterConfig alone (a preview of the formatted results, "ResultWriter (Map)");
+    // asl-validator's schema still requires Resource, so the schema sees the export form and checks WriterConfig there.
+    if (isMap(state.ResultWriter) && state.ResultWriter.Resource === undefined && state.ResultWriter.WriterConfig !== undefined) {
+      state.ResultWriter = { ...state.ResultWriter, Resource: 'arn:aws:states:::s3:putObject' };
+    }
     if (language === 'JSONPath') jaywayPaths(state, at, problems);
     if (typeof state.ToleratedFailurePercentage === 'number' && state.ToleratedFailurePercentage >= 0 && state.ToleratedFailurePercentage <= 100) {
       state.ToleratedFailurePercentage = Math.floor(state.ToleratedFailurePercentage);

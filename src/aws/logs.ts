@@ -88,6 +88,7 @@ export class ExpressLogReader {
         hint: this.local
           ? `\`deliv deploy ${name}\` turns it on (every Express machine logs on the emulator), then run it again`
           : `set \`logging: { level: ALL, includeExecutionData: true }\` under stateMachines.${name} (or targets.${this.targetName}) in deliv.yaml, \`deliv deploy ${name} --target ${this.targetName}\`, then run it again`,
+        code: 'LOGGING_OFF',
       });
     }
     return { machineArn, machineName: name, logGroupName, level, includeExecutionData: facts.logging?.includeExecutionData === true };
@@ -128,6 +129,7 @@ export class ExpressLogReader {
         throw new DelivError(`the log group ${source.logGroupName} of \`${source.machineName}\` does not exist on ${this.targetName}`, {
           hint: `\`deliv deploy ${source.machineName}${this.local ? '' : ` --target ${this.targetName}`}\` creates it; executions run while it was missing were not logged`,
           cause: error,
+          code: 'LOG_GROUP_NOT_FOUND',
         });
       }
       throw error;

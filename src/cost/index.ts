@@ -121,7 +121,7 @@ export async function deployCostDelta(project: Project, target: string | undefin
 /** Prices the project as it was at `ref` with the same options, and compares it with `report`. */
 async function diffAgainst(options: CostOptions, ref: string, report: CostReport): Promise<CostDiff> {
   if (!options.project) {
-    throw new UsageError('--diff compares the project at a git ref with the working tree, and there is no deliv.yaml here', { hint: 'run it in a project folder under git' });
+    throw new UsageError('--diff compares the project at a git ref with the working tree, and there is no deliv.yaml here', { hint: 'run it in a project folder under git', code: 'PROJECT_NOT_FOUND' });
   }
   const checkout = checkoutAt(options.project.root, ref);
   try {
@@ -322,9 +322,11 @@ function resolveSubjects(options: CostOptions, substitutions: Record<string, str
   const { project } = options;
   const subjects: Subject[] = [];
   const requested = options.subjects.length > 0 ? options.subjects : project ? Object.keys(project.config.stateMachines) : [];
+  if (requested.length === 0 && project) throw new UsageError(`${project.file} declares no state machines`, { hint: 'add one under `stateMachines:`, or pass a file: deliv cost statemachine.asl.json' });
   if (requested.length === 0) {
     throw new UsageError(`no deliv.yaml in ${options.cwd} or above, and no definition file given`, {
       hint: 'run it in a project, or pass a file: deliv cost statemachine.asl.json',
+      code: 'PROJECT_NOT_FOUND',
     });
   }
   for (const subject of requested) {
@@ -347,6 +349,7 @@ function resolveSubjects(options: CostOptions, substitutions: Record<string, str
     } else {
       throw new UsageError(`\`${subject}\` is neither a state machine of ${project ? project.file : 'a project'} nor a definition file`, {
         hint: project ? `known machines: ${Object.keys(project.config.stateMachines).join(', ')}` : 'pass the path of an .asl.json or .asl.yaml file',
+        code: project ? 'STATE_MACHINE_NOT_FOUND' : 'FILE_NOT_FOUND',
       });
     }
   }

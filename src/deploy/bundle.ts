@@ -48,7 +48,7 @@ export function runtimeOf(config: FunctionConfig): NodeRuntime {
 export async function packageFunction(project: Project, key: string, config: FunctionConfig): Promise<FunctionPackage> {
   const entry = path.resolve(project.root, config.handler);
   if (!existsSync(entry)) {
-    throw new UsageError(`functions.${key}.handler: ${config.handler} does not exist`, { hint: `fix the path in ${project.file}` });
+    throw new UsageError(`functions.${key}.handler: ${config.handler} does not exist`, { hint: `fix the path in ${project.file}`, code: 'FILE_NOT_FOUND' });
   }
   const runtime = runtimeOf(config);
   const { build } = await import('esbuild');

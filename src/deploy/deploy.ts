@@ -129,7 +129,7 @@ async function checkDefinition(loaded: ReturnType<typeof renderStateMachine>, ta
   if (errors.length === 0) return;
   const [first] = errors;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  throw new UsageError(`${first.file}:${first.line}:${first.col}: ${first.message}${more}`, { hint: 'run `deliv validate` for every problem; nothing was deployed' });
+  throw new UsageError(`${first.file}:${first.line}:${first.col}: ${first.message}${more}`, { hint: 'run `deliv validate` for every problem; nothing was deployed', code: 'INVALID_DEFINITION' });
 }
 
 export function consoleUrl(stateMachineArn: string, region: string): string {

@@ -5,7 +5,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { findStateMachineArn, type DeclaredMachines } from '../aws/sfn.js';
 import { statesOf } from '../asl/graph.js';
-import { UsageError } from '../ui/errors.js';
+import { UsageError, type ErrorCode } from '../ui/errors.js';
 
 export interface StartRequest {
   /** deliv.yaml name (the deployed name) or a state machine ARN. */
@@ -42,7 +42,7 @@ export async function startExecution(sfn: SFNClient, request: StartRequest): Pro
   } catch (error) {
     // What Step Functions refuses in the request itself (a mock test case, an execution name, the input) is the user's to fix.
     const name = (error as { name?: string }).name ?? '';
-    if (BAD_REQUEST.has(name)) throw new UsageError((error as Error).message, { hint: HINTS[name], cause: error });
+    if (name in BAD_REQUEST) throw new UsageError((error as Error).message, { hint: HINTS[name], cause: error, code: BAD_REQUEST[name] });
     throw error;
   }
 }
@@ -55,7 +55,13 @@ function stateNamesOf(definition: string | undefined): string[] {
   }
 }
 
-const BAD_REQUEST = new Set(['ValidationException', 'InvalidName', 'InvalidExecutionInput', 'ExecutionAlreadyExists']);
+/** What Step Functions refuses in a start request, and its stable --json code. */
+const BAD_REQUEST: Record<string, ErrorCode> = {
+  ValidationException: 'USAGE',
+  InvalidName: 'USAGE',
+  InvalidExecutionInput: 'INVALID_INPUT',
+  ExecutionAlreadyExists: 'EXECUTION_ALREADY_EXISTS',
+};
 const HINTS: Record<string, string> = {
   ValidationException: 'check --test-case against the MockConfigFile, and --alias against the deployed aliases',
   InvalidName: 'an execution name is 1-80 letters, digits, - and _',

@@ -4,7 +4,7 @@
  * and history events go to `onEvent` in the exact GetExecutionHistory shape.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { JsonValue, WorkflowType } from '../asl/types.js';
+import type { JsonObject, JsonValue, WorkflowType } from '../asl/types.js';
 
 export type { HistoryEvent };
 
@@ -75,6 +75,35 @@ export interface TaskRunner {
   run(request: TaskRequest): Promise<JsonValue>;
   /** Reads the items of a distributed Map's ItemReader (local files in the emulator). */
   readItems?(request: { resource: string; parameters: JsonValue; readerConfig: JsonValue; signal: AbortSignal }): Promise<JsonValue[]>;
+  /**
+   * Writes a Distributed Map's ResultWriter files (the result files with
+   * entries, then manifest.json) and resolves with `{ Bucket, Key }` of the
+   * manifest; rejects with a TaskFailure (States.ResultWriterFailed).
+   */
+  writeResults?(request: ResultWriteRequest): Promise<JsonObject>;
+}
+
+/** One child execution (or an item that never started one) as the result files hold it. */
+export interface MapRunRecord {
+  index: number;
+  /** The child's status; PENDING for an item whose child was not started because the Map Run failed. */
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'PENDING';
+  /** The record with AWS's workflow metadata (Transformation NONE). */
+  record: JsonObject;
+  /** The child's output (COMPACT and FLATTEN write this), when it succeeded. */
+  output?: JsonValue;
+  /** Items the child ran (a batch counts its items): DescribeMapRun's itemCounts.resultsWritten. */
+  items: number;
+}
+
+export interface ResultWriteRequest {
+  resource: string;
+  bucket: string;
+  prefix: string;
+  mapRunArn: string;
+  outputType: 'JSON' | 'JSONL';
+  files: { SUCCEEDED: JsonValue[]; FAILED: JsonValue[]; PENDING: JsonValue[] };
+  signal: AbortSignal;
 }
 
 /** What the engine tells its host about a Distributed Map's Map Run as it starts. */
@@ -151,6 +180,10 @@ export interface MapRunHandle {
   settings(): { maxConcurrency: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
   /** Registers what to call when the settings change, so a raised MaxConcurrency starts children at once rather than as the next one ends. */
   onSettingsChange?(wake: () => void): void;
+  /** The Map Run's children as ResultWriter writes them (AWS's workflow metadata), in item order; without it the engine writes what it knows. */
+  records?(): MapRunRecord[];
+  /** ResultWriter wrote the results of this many child executions, holding this many items (DescribeMapRun's resultsWritten). */
+  resultsWritten?(executions: number, items: number): void;
 }
 
 /**

@@ -5,10 +5,10 @@
  * local and AWS executions read the same way and tests need no endpoint.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { firstMatching, isUncatchable, StatesErrors } from '../asl/errors.js';
+import { firstMatching, isUncatchable } from '../asl/errors.js';
 import { executionNames } from '../aws/arn.js';
 import { findState, type StateInfo } from '../asl/graph.js';
-import { CONTAINER_FAILURE_EVENTS, errorOf, indexHistory, type HistoryIndex, type StateVisit } from '../asl/history.js';
+import { CONTAINER_FAILURE_EVENTS, failureOf, indexHistory, type HistoryError, type HistoryIndex, type StateVisit } from '../asl/history.js';
 import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, WorkflowType } from '../asl/types.js';
 
 /** A Lambda function error as the Node/Python runtimes serialise it into the cause. */
@@ -18,10 +18,8 @@ export interface HandlerError {
   stackTrace: string[];
 }
 
-export interface FailedAttempt {
-  error: string;
-  cause?: string;
-}
+/** One failed attempt's error and cause (the history index's reading of a failure event). */
+export type FailedAttempt = HistoryError;
 
 export interface FailingState {
   name: string;
@@ -118,27 +116,8 @@ export function parseHandlerError(cause: string | undefined): HandlerError | und
   };
 }
 
-/** Error and cause of a failure event; a time-out or a stop that recorded no error name gets the one AWS means. */
-function failureOf(event: HistoryEvent): FailedAttempt | undefined {
-  const recorded = errorOf(event);
-  if (recorded) return { error: recorded.error ?? defaultError(event.type), cause: recorded.cause };
-  if (event.type?.endsWith('TimedOut')) return { error: StatesErrors.Timeout };
-  return undefined;
-}
-
-function defaultError(type: string | undefined): string {
-  if (type?.endsWith('TimedOut')) return StatesErrors.Timeout;
-  if (type === 'ExecutionAborted') return StatesErrors.Aborted;
-  return '';
-}
-
 /** The last failure of an entry's work. */
 const lastFailureOf = (visit: StateVisit): FailedAttempt | undefined => (visit.failures.length > 0 ? failureOf(visit.failures[visit.failures.length - 1]) : undefined);
-
-/** The state named in AWS's runtime-error causes: "An error occurred while executing the state 'X' (entered at ...". */
-function stateNamedInCause(cause: string | undefined): string | undefined {
-  return cause?.match(/executing the state '([^']+)'/)?.[1];
-}
 
 const isContainer = (visit: StateVisit): boolean => visit.type === 'Parallel' || visit.type === 'Map';
 const isInside = (visit: StateVisit, container: StateVisit): boolean => {
@@ -148,28 +127,6 @@ const isInside = (visit: StateVisit, container: StateVisit): boolean => {
 /** The state entered right after an entry left (its Next, or the Catch's). */
 const enteredAfter = (index: HistoryIndex, visit: StateVisit): string | undefined =>
   visit.exited ? index.visits.find((next) => next.entered.previousEventId === visit.exited!.id)?.name : undefined;
-
-/**
- * The state entry the execution failed in, most specific first: an open entry
- * whose last failure is the execution's error (or a Fail state), the state a
- * States.Runtime cause names, a Map or Parallel failing on its own (BranchFailed,
- * tolerated failures, its item reader), then the last open entry that failed,
- * and for a time-out or a stop the innermost entry still open.
- */
-export function failingVisit(index: HistoryIndex, finalError: string, cause: string | undefined): StateVisit | undefined {
-  const open = index.visits.filter((visit) => !visit.exited);
-  const failed = open.filter((visit) => visit.failures.length > 0 || visit.type === 'Fail');
-  const lastError = (visit: StateVisit) => (visit.type === 'Fail' ? finalError : lastFailureOf(visit)?.error);
-  const last = <T>(list: readonly T[], test: (item: T) => boolean) => [...list].reverse().find(test);
-  const namedInCause = stateNamedInCause(cause);
-  return (
-    last(failed, (visit) => lastError(visit) === finalError) ??
-    (namedInCause ? last(index.visits, (visit) => visit.name === namedInCause) : undefined) ??
-    last(open, isContainer) ??
-    (index.status !== 'TIMED_OUT' ? failed.at(-1) : undefined) ??
-    open.at(-1)
-  );
-}
 
 /** The failing state as the definition and its last attempt describe it. */
 function describeFailingState(visit: StateVisit, located: StateInfo | undefined): FailingState {
@@ -248,17 +205,16 @@ export function extractFailureContext(
   meta: ExecutionMeta = {},
 ): FailureContext {
   const index = indexHistory(events);
-  const endFailure = index.end ? failureOf(index.end) : undefined;
   const status: FailureContext['execution']['status'] = index.status === 'RUNNING' || index.status === 'SUCCEEDED' ? 'UNKNOWN' : index.status;
-  const finalError = endFailure?.error || (status === 'TIMED_OUT' ? StatesErrors.Timeout : '');
-
-  const failing = failingVisit(index, finalError, endFailure?.cause);
+  const finalError = index.failure?.error ?? '';
+  // The state it failed in is the history index's one answer (logs and graph read the same).
+  const failing = index.failure?.visit;
   const located = failing ? findState(definition, failing.name) : undefined;
   const attempts = (failing?.failures ?? []).map(failureOf).filter((attempt): attempt is FailedAttempt => attempt !== undefined);
   const { handled, inside } = handledFailures(index, definition);
 
   const error = finalError || attempts.at(-1)?.error || '';
-  const cause = endFailure?.cause ?? attempts.at(-1)?.cause;
+  const cause = index.failure?.cause ?? attempts.at(-1)?.cause;
   return {
     execution: {
       arn: meta.executionArn,

@@ -111,12 +111,12 @@ export async function resolveFailedExecution(sfn: SFNClient, project: Project | 
     machineArns = (await listStateMachines(sfn)).filter((machine) => machine.name && names.has(machine.name)).map((machine) => machine.stateMachineArn!);
     scope = `the state machines of ${project.config.name}`;
     if (machineArns.length === 0) {
-      throw new DelivError(`none of the state machines of ${project.config.name} is deployed on this target`, { hint: 'run `deliv deploy` first' });
+      throw new DelivError(`none of the state machines of ${project.config.name} is deployed on this target`, { hint: 'run `deliv deploy` first', code: 'STATE_MACHINE_NOT_DEPLOYED' });
     }
   }
   const latest = await latestExecution(sfn, machineArns, ['FAILED', 'TIMED_OUT']);
   if (!latest?.executionArn) {
-    throw new DelivError(`no failed execution of ${scope}`, { hint: 'nothing to explain: `deliv logs` lists the executions' });
+    throw new DelivError(`no failed execution of ${scope}`, { hint: 'nothing to explain: `deliv logs` lists the executions', code: 'NO_FAILED_EXECUTION' });
   }
   return latest.executionArn;
 }
@@ -135,6 +135,7 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
   if (events.length === 0 && isExpressExecutionArn(executionArn)) {
     throw new DelivError(`no logged events of ${executionArn}`, {
       hint: `check the ARN and --target; \`deliv logs ${executionNames(executionArn)?.machine ?? '<machine>'}\` lists the executions its log group holds`,
+      code: 'EXECUTION_NOT_FOUND',
     });
   }
   let definition: StateMachineDefinition | undefined;
@@ -149,7 +150,7 @@ export async function loadFailureContext(sfn: SFNClient, executionArn: string, p
   const workflowType: WorkflowType | undefined = machine?.type ?? (machineName ? project?.config.stateMachines[machineName]?.type : undefined) ?? (isExpressExecutionArn(executionArn) ? 'EXPRESS' : undefined);
   const context = extractFailureContext(events, definition, { executionArn, stateMachineArn: machine?.stateMachineArn, workflowType });
   if (context.execution.status === 'UNKNOWN') {
-    throw new DelivError(`execution ${names?.name ?? executionArn} has not failed`, { hint: 'only failed, timed-out or aborted executions can be explained' });
+    throw new DelivError(`execution ${names?.name ?? executionArn} has not failed`, { hint: 'only failed, timed-out or aborted executions can be explained', code: 'EXECUTION_NOT_FAILED' });
   }
   return context;
 }

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ATTEMPT_EVENTS, CONTAINER_FAILURE_EVENTS, eventOwners, eventTime, errorOf, EXECUTION_END_EVENTS, WORK_FAILURE_EVENTS, WORK_SUCCESS_EVENTS, type HistoryStatus } from '../asl/history.js';
+import { CONTAINER_FAILURE_EVENTS, eventTime, errorOf, indexHistory, WORK_FAILURE_EVENTS, WORK_SUCCESS_EVENTS, type HistoryStatus, type StateVisit } from '../asl/history.js';
 import { formatDuration } from '../ui/duration.js';
 
 export { formatDuration };
@@ -43,164 +43,100 @@ export interface ExecutionSummary {
   states: Record<string, StateRun>;
 }
 
-interface Entry {
-  name: string;
-  enteredId: number;
-  enteredAt?: number;
-  exitedAt?: number;
-  exited: boolean;
-  container: boolean;
-  failState: boolean;
-  aborted: boolean;
-  attempts: number;
-  /** The last outcome of work done in the state: a failure not followed by a success means the error was caught if the state exited. */
-  lastOutcome?: 'success' | 'failure';
-  error?: string;
-  cause?: string;
-  input?: string;
-  output?: string;
-}
-
 const FAILURE_EVENTS = new Set([...WORK_FAILURE_EVENTS, ...CONTAINER_FAILURE_EVENTS]);
+const isContainer = (visit: StateVisit): boolean => visit.type === 'Parallel' || visit.type === 'Map';
 
-export function summarizeExecution(events: HistoryEvent[], options: { executionArn?: string } = {}): ExecutionSummary {
-  const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-  const byId = new Map<number, HistoryEvent>();
-  for (const event of sorted) if (event.id !== undefined) byId.set(event.id, event);
-  const entries = new Map<number, Entry>();
-  const owners = eventOwners(sorted);
-  const summary: ExecutionSummary = { executionArn: options.executionArn, status: 'RUNNING', states: {} };
-  let startedAt: number | undefined;
-  let stoppedAt: number | undefined;
-
-  for (const event of sorted) {
+/** The last outcome of work done in an entry: a failure not followed by a success means the error was caught if the state exited. */
+function lastOutcomeOf(visit: StateVisit): { outcome?: 'success' | 'failure'; error?: string; cause?: string } {
+  let outcome: 'success' | 'failure' | undefined;
+  let error: string | undefined;
+  let cause: string | undefined;
+  for (const event of visit.events) {
     const type = event.type ?? '';
-    const at = eventTime(event);
-    if (type === 'ExecutionStarted') {
-      startedAt = at;
-      summary.input = event.executionStartedEventDetails?.input;
-    } else if (type.endsWith('StateEntered')) {
-      entries.set(event.id!, {
-        name: event.stateEnteredEventDetails?.name ?? '?',
-        enteredId: event.id!,
-        enteredAt: at,
-        exited: false,
-        container: type === 'ParallelStateEntered' || type === 'MapStateEntered',
-        failState: type === 'FailStateEntered',
-        aborted: false,
-        attempts: 0,
-        input: event.stateEnteredEventDetails?.input,
-      });
-    } else if (type.endsWith('StateExited')) {
-      const entry = ownerOf(event);
-      if (entry) {
-        entry.exited = true;
-        entry.exitedAt = at;
-        entry.output = event.stateExitedEventDetails?.output;
-      }
-    } else if (type.startsWith('Execution') && type !== 'ExecutionRedriven') {
-      const status = EXECUTION_END_EVENTS[type];
-      if (status) {
-        summary.status = status;
-        stoppedAt = at;
-        const details = (errorOf(event) ?? {});
-        summary.error = details.error;
-        summary.cause = details.cause;
-        summary.output = event.executionSucceededEventDetails?.output;
-      }
-    } else if (type.endsWith('StateAborted')) {
-      const entry = ownerOf(event);
-      if (entry) entry.aborted = true;
-    } else if (ATTEMPT_EVENTS.has(type) || WORK_SUCCESS_EVENTS.has(type) || FAILURE_EVENTS.has(type)) {
-      const entry = ownerOf(event);
-      if (!entry) continue;
-      if (ATTEMPT_EVENTS.has(type)) entry.attempts += 1;
-      else if (WORK_SUCCESS_EVENTS.has(type)) entry.lastOutcome = 'success';
-      else {
-        entry.lastOutcome = 'failure';
-        const details = (errorOf(event) ?? {});
-        entry.error = details.error ?? entry.error;
-        entry.cause = details.cause ?? entry.cause;
-      }
+    if (WORK_SUCCESS_EVENTS.has(type)) outcome = 'success';
+    else if (FAILURE_EVENTS.has(type)) {
+      outcome = 'failure';
+      const details = errorOf(event) ?? {};
+      error = details.error ?? error;
+      cause = details.cause ?? cause;
     }
   }
-
-  if (startedAt !== undefined && stoppedAt !== undefined) summary.durationMs = Math.round(stoppedAt - startedAt);
-  decideOutcomes(summary, [...entries.values()], stoppedAt);
-  return summary;
-
-  /** The state an event belongs to (src/asl/history.ts reads the structure once for every view). */
-  function ownerOf(event: HistoryEvent): Entry | undefined {
-    const owner = owners.get(event.id ?? 0);
-    return owner === undefined ? undefined : entries.get(owner);
-  }
+  return { outcome, error, cause };
 }
 
-
-function decideOutcomes(summary: ExecutionSummary, entries: Entry[], stoppedAt: number | undefined): void {
-  const finished = summary.status !== 'RUNNING';
-  const open = entries.filter((entry) => !entry.exited);
-  // Where the execution stopped: open leaf states that failed (or, when no
-  // state recorded an error, e.g. a Pass with a bad path, the last one entered).
-  const openLeaves = open.filter((entry) => !entry.container);
-  let failedLeaves = openLeaves.filter((entry) => entry.failState || entry.lastOutcome === 'failure');
-  if (failedLeaves.length === 0 && summary.status !== 'ABORTED' && openLeaves.length > 0) {
-    failedLeaves = [openLeaves.reduce((latest, entry) => (entry.enteredId > latest.enteredId ? entry : latest))];
+/** What happened to each state, read from the one history index (src/asl/history.ts). */
+export function summarizeExecution(events: HistoryEvent[], options: { executionArn?: string } = {}): ExecutionSummary {
+  const index = indexHistory([...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0)));
+  const summary: ExecutionSummary = { executionArn: options.executionArn, status: index.status, states: {} };
+  summary.input = index.started?.executionStartedEventDetails?.input;
+  if (index.end) {
+    const recorded = errorOf(index.end) ?? {};
+    summary.error = recorded.error;
+    summary.cause = recorded.cause;
+    summary.output = index.end.executionSucceededEventDetails?.output;
   }
-  const outcomeOf = (entry: Entry): StateRun['outcome'] => {
-    if (entry.exited) {
-      if (entry.lastOutcome === 'failure') return 'caught';
-      return entry.attempts > 1 ? 'retried' : 'succeeded';
+  if (index.durationMs !== undefined) summary.durationMs = Math.round(index.durationMs);
+  const stoppedAt = index.end ? eventTime(index.end) : undefined;
+  const finished = index.status !== 'RUNNING';
+  // The state it failed in is the index's one answer (explain and logs read the same); a stop is not a state's failure.
+  const failing = index.status === 'FAILED' || index.status === 'TIMED_OUT' ? index.failure?.visit : undefined;
+  // Other leaves still open when it ended failed too when their work did (Parallel branches, Map items); the rest were cancelled.
+  const failedLeaf = (visit: StateVisit, last: ReturnType<typeof lastOutcomeOf>) => visit === failing || visit.type === 'Fail' || last.outcome === 'failure';
+
+  const outcomeOf = (visit: StateVisit, last: ReturnType<typeof lastOutcomeOf>): StateRun['outcome'] => {
+    if (visit.exited) {
+      if (last.outcome === 'failure') return 'caught';
+      return visit.attempts > 1 ? 'retried' : 'succeeded';
     }
     if (!finished) return 'running';
-    if (entry.aborted || summary.status === 'ABORTED') return 'cancelled';
-    if (entry.container) return 'failed';
-    return failedLeaves.includes(entry) ? 'failed' : 'cancelled';
+    if (index.status === 'ABORTED' || visit.events.some((event) => event.type?.endsWith('StateAborted'))) return 'cancelled';
+    if (isContainer(visit)) return 'failed';
+    return failedLeaf(visit, last) ? 'failed' : 'cancelled';
   };
 
   const rank: Record<StateRun['outcome'], number> = { failed: 5, running: 4, caught: 3, retried: 2, succeeded: 1, cancelled: 0 };
-  for (const entry of entries) {
-    const outcome = outcomeOf(entry);
-    const run = summary.states[entry.name];
+  for (const visit of index.visits) {
+    const last = lastOutcomeOf(visit);
+    const outcome = outcomeOf(visit, last);
+    const run = summary.states[visit.name];
     // A state that never left ran until the execution stopped.
-    const leftAt = entry.exitedAt ?? stoppedAt;
-    const duration = leftAt !== undefined && entry.enteredAt !== undefined ? leftAt - entry.enteredAt : undefined;
+    const enteredAt = eventTime(visit.entered);
+    const leftAt = visit.exited ? eventTime(visit.exited) : stoppedAt;
+    const duration = leftAt !== undefined && enteredAt !== undefined ? leftAt - enteredAt : undefined;
+    const input = visit.entered.stateEnteredEventDetails?.input;
+    const output = visit.exited?.stateExitedEventDetails?.output;
     if (!run) {
-      summary.states[entry.name] = {
-        name: entry.name,
+      summary.states[visit.name] = {
+        name: visit.name,
         outcome,
         entries: 1,
-        attempts: Math.max(1, entry.attempts),
+        attempts: Math.max(1, visit.attempts),
         durationMs: duration === undefined ? undefined : Math.round(duration),
-        input: entry.input,
-        output: entry.output,
-        error: entry.error,
-        cause: entry.cause,
+        input,
+        output,
+        error: last.error,
+        cause: last.cause,
       };
       continue;
     }
     run.entries += 1;
-    run.attempts += Math.max(1, entry.attempts);
+    run.attempts += Math.max(1, visit.attempts);
     if (duration !== undefined) run.durationMs = Math.round((run.durationMs ?? 0) + duration);
     if (rank[outcome] > rank[run.outcome]) run.outcome = outcome;
-    run.input = entry.input ?? run.input;
-    run.output = entry.output ?? run.output;
-    run.error = entry.error ?? run.error;
-    run.cause = entry.cause ?? run.cause;
+    run.input = input ?? run.input;
+    run.output = output ?? run.output;
+    run.error = last.error ?? run.error;
+    run.cause = last.cause ?? run.cause;
   }
 
-  if (summary.status === 'FAILED' || summary.status === 'TIMED_OUT') {
-    const innermost = failedLeaves.reduce<Entry | undefined>((latest, entry) => (!latest || entry.enteredId > latest.enteredId ? entry : latest), undefined);
-    if (innermost) {
-      summary.failedState = innermost.name;
-      const run = summary.states[innermost.name];
-      run.error ??= summary.error;
-      run.cause ??= summary.cause;
-    }
+  if (failing) {
+    summary.failedState = failing.name;
+    const run = summary.states[failing.name];
+    run.error ??= summary.error;
+    run.cause ??= summary.cause;
   }
+  return summary;
 }
-
-
 
 /** The command that explains a failed execution. */
 export function explainCommand(execution: ExecutionSummary): string {

@@ -7,7 +7,8 @@
  * ListMapRuns, DescribeMapRun and UpdateMapRun (whose settings the running Map
  * reads as it goes).
  */
-import type { JsonValue } from '../asl/types.js';
+import type { JsonObject, JsonValue } from '../asl/types.js';
+import type { MapRunRecord } from '../engine/result-writer.js';
 import type { ChildOutcome, MapRunChild, MapRunHandle, MapRunHost, MapRunStart } from '../engine/types.js';
 import type { Clock } from '../engine/types.js';
 import { executionArnOfMachine } from './arn.js';
@@ -169,6 +170,14 @@ export class MapRuns implements MapRunHost {
       onSettingsChange: (wake) => {
         live.wake = wake;
       },
+      records: () =>
+        store.mapRunChildren(run.mapRunArn).flatMap((child): MapRunRecord[] => {
+          const execution = store.getExecution(child.arn);
+          return execution ? [{ index: child.item, status: execution.status as MapRunRecord['status'], record: resultRecord(execution), output: execution.output === null ? undefined : (JSON.parse(execution.output) as JsonValue), items: child.items }] : [];
+        }),
+      resultsWritten: (executions, items) => {
+        if (writing()) store.mapRunResultsWritten(run.mapRunArn, executions, items);
+      },
     };
   }
 
@@ -181,6 +190,27 @@ export class MapRuns implements MapRunHost {
       live.wake?.();
     }
   }
+}
+
+/**
+ * A child execution as ResultWriter writes it (Transformation NONE): AWS's
+ * fields in AWS's order (its documented SUCCEEDED_n.json and recorded
+ * FAILED_n.json entries): a failure carries Error and Cause and no Output,
+ * and is redrivable by the Map Run.
+ */
+export function resultRecord(row: ExecutionRow): JsonObject {
+  const record: JsonObject = {};
+  const succeeded = row.status === 'SUCCEEDED';
+  if (!succeeded && row.cause !== null) record.Cause = row.cause;
+  if (!succeeded && row.error !== null) record.Error = row.error;
+  Object.assign(record, { ExecutionArn: row.arn, Input: row.input, InputDetails: { Included: true }, Name: row.name });
+  if (succeeded) record.Output = row.output ?? 'null';
+  Object.assign(record, { OutputDetails: { Included: true }, RedriveCount: row.redriveCount });
+  if (succeeded) Object.assign(record, { RedriveStatus: 'NOT_REDRIVABLE', RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven' });
+  else if (row.status !== 'RUNNING') record.RedriveStatus = 'REDRIVABLE_BY_MAP_RUN';
+  Object.assign(record, { StartDate: new Date(row.started).toISOString(), StateMachineArn: row.machineArn, Status: row.status });
+  if (row.stopped !== null) record.StopDate = new Date(row.stopped).toISOString();
+  return record;
 }
 
 /** How many items a child's input holds: a batch's `Items`, else the one item. */

@@ -109,6 +109,9 @@ export interface MapRunRow {
   redriveDate: number | null;
   /** Items read before batching (null in stores older than migration 9: itemCount). */
   items: number | null;
+  /** Child executions, and the items they held, that ResultWriter wrote (0 without one). */
+  resultsWritten?: number;
+  itemResultsWritten?: number;
 }
 
 /** A Map Run's child execution by the item (or batch) it runs: `items` counts the items of its batch. */
@@ -289,6 +292,15 @@ const MIGRATIONS: Migration[] = [
         ALTER TABLE map_runs ADD COLUMN redriveCount INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE map_runs ADD COLUMN redriveDate INTEGER;
         ALTER TABLE map_runs ADD COLUMN items INTEGER;
+      `),
+  },
+  {
+    // ResultWriter (map-runs.ts): how many child executions, and items, the Map Run's result files hold (DescribeMapRun's resultsWritten).
+    version: 10,
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE map_runs ADD COLUMN resultsWritten INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE map_runs ADD COLUMN itemResultsWritten INTEGER NOT NULL DEFAULT 0;
       `),
   },
 ];
@@ -1131,6 +1143,12 @@ export class Store {
         @childType, @status, @started, @stopped, @itemCount, @maxConcurrency, @toleratedFailureCount, @toleratedFailurePercentage, @definition, @redriveCount,
         @redriveDate, @items)`)
       .run(row);
+  }
+
+  /** What the Map Run's ResultWriter wrote, replacing an earlier attempt's count (its files are rewritten whole). */
+  mapRunResultsWritten(arn: string, executions: number, items: number): void {
+    this.openBatch();
+    this.db.prepare('UPDATE map_runs SET resultsWritten = ?, itemResultsWritten = ? WHERE arn = ?').run(executions, items, arn);
   }
 
   /** A Map Run redriven: running again, one more redrive. */

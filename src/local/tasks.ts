@@ -6,12 +6,13 @@
  * wait for SendTaskSuccess/Failure.
  */
 import { createHash } from 'node:crypto';
-import type { JsonValue } from '../asl/types.js';
-import { TaskFailure, type TaskRequest, type TaskRunner } from '../engine/types.js';
+import type { JsonObject, JsonValue } from '../asl/types.js';
+import { TaskFailure, type ResultWriteRequest, type TaskRequest, type TaskRunner } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
 import type { LambdaHost } from './lambda.js';
 import type { MockFile } from './mocks.js';
 import { readItems, type ItemReadRequest } from './items.js';
+import { writeResultFiles } from './result-files.js';
 import type { ExecutionRow } from './store.js';
 import type { TokenBroker } from './tokens.js';
 import { StatesErrors } from '../asl/errors.js';
@@ -119,6 +120,10 @@ export class LocalTaskRunner implements TaskRunner {
 
   readItems(request: ItemReadRequest): Promise<JsonValue[]> {
     return readItems(this.env.root, request);
+  }
+
+  writeResults(request: ResultWriteRequest): Promise<JsonObject> {
+    return Promise.resolve().then(() => writeResultFiles(this.env.root, request));
   }
 
   private async perform(request: TaskRequest, machineName: string | undefined): Promise<JsonValue> {

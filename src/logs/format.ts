@@ -7,7 +7,7 @@
  * the events they have and ask for the lines of the new ones with `from`, so
  * a state's duration and name are found however the events arrived.
  */
-import { detailsOf, eventTime, indexHistory } from '../asl/history.js';
+import { detailsOf, errorOf, eventTime, EXECUTION_END_EVENTS, indexHistory, type HistoryStatus } from '../asl/history.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { paint } from '../ui/colors.js';
 import { formatDuration } from '../ui/duration.js';
@@ -37,7 +37,7 @@ export interface EventView {
 }
 
 export interface ExecutionOutcome {
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  status: HistoryStatus;
   durationMs?: number;
   output?: string;
   error?: string;
@@ -64,13 +64,6 @@ export interface FormatOptions {
   /** The machine's state names: a history still running keeps its state column wide enough for them. */
   stateNames?: readonly string[];
 }
-
-const TERMINAL_STATUS: Record<string, ExecutionOutcome['status']> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
 
 function isFailure(type: string): boolean {
   return /(Failed|TimedOut|Aborted)$/.test(type) || type === 'EvaluationFailed';
@@ -112,7 +105,7 @@ export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
       type,
       state: type.startsWith('Execution') ? undefined : stateOf(event),
       tone: toneOf(type),
-      terminal: type in TERMINAL_STATUS,
+      terminal: type in EXECUTION_END_EVENTS,
     };
     if (type.endsWith('StateExited') && view.state) {
       const visit = index.visitOf(event);
@@ -135,20 +128,27 @@ export function describeEvents(events: readonly HistoryEvent[]): EventView[] {
   });
 }
 
-/** How the execution ended so far (RUNNING until a terminal event arrives). */
+/** How the execution ended so far (RUNNING until a terminal event arrives), read from the history index. */
 export function executionOutcome(events: readonly HistoryEvent[]): ExecutionOutcome {
-  const views = describeEvents(events);
-  const end = views.find((view) => view.terminal);
-  if (!end) return { status: 'RUNNING' };
-  const outcome: ExecutionOutcome = { status: TERMINAL_STATUS[end.type], durationMs: end.durationMs };
-  if (end.type === 'ExecutionSucceeded') outcome.output = end.data;
-  if (end.error !== undefined) outcome.error = end.error;
-  if (end.cause !== undefined) outcome.cause = end.cause;
-  if (outcome.status !== 'SUCCEEDED') {
-    const failedAt = [...views].reverse().find((view) => view.tone === 'failure' && !view.type.startsWith('Execution') && view.state);
-    outcome.failedState = failedAt?.state;
-    outcome.error ??= failedAt?.error;
-    outcome.cause ??= failedAt?.cause;
+  const index = indexHistory(events);
+  if (!index.end) return { status: 'RUNNING' };
+  const outcome: ExecutionOutcome = { status: index.status, durationMs: index.durationMs };
+  if (index.status === 'SUCCEEDED') {
+    const output = index.end.executionSucceededEventDetails?.output;
+    if (output !== undefined) outcome.output = output;
+    return outcome;
+  }
+  const recorded = errorOf(index.end);
+  if (recorded?.error !== undefined) outcome.error = recorded.error;
+  if (recorded?.cause !== undefined) outcome.cause = recorded.cause;
+  const visit = index.failure?.visit;
+  // As graph --execution: a stop is not a state's failure.
+  if (visit && index.status !== 'ABORTED') {
+    outcome.failedState = visit.name;
+    const last = visit.failures.at(-1);
+    const own = last ? errorOf(last) : undefined;
+    outcome.error ??= own?.error;
+    outcome.cause ??= own?.cause;
   }
   return outcome;
 }

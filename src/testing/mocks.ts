@@ -5,8 +5,9 @@
  * says nothing about fails with a cause that says how to mock it, so a test
  * never reaches a real service by accident.
  */
-import type { JsonValue } from '../asl/types.js';
-import { TaskFailure, type Clock, type TaskRequest, type TaskRunner } from '../engine/types.js';
+import type { JsonObject, JsonValue } from '../asl/types.js';
+import { TaskFailure, type Clock, type ResultWriteRequest, type TaskRequest, type TaskRunner } from '../engine/types.js';
+import { resultKey } from '../engine/result-writer.js';
 import type { Callback, MockOutcome, StateBehaviour } from './file.js';
 import { StatesErrors } from '../asl/errors.js';
 
@@ -71,6 +72,11 @@ export class CaseTaskRunner implements TaskRunner {
     // A mocked callback task with no callback answers at once with the mock, as Step Functions Local does.
     if (callback === undefined) return result;
     return this.answer(callback, request);
+  }
+
+  /** A test case's ResultWriter: the Map's output is what AWS returns, but a test run leaves the project's files alone. */
+  writeResults(request: ResultWriteRequest): Promise<JsonObject> {
+    return Promise.resolve({ Bucket: request.bucket, Key: resultKey(request.prefix, request.mapRunArn, 'manifest.json') });
   }
 
   private async answer(callback: Callback, request: TaskRequest): Promise<JsonValue> {

@@ -96,3 +96,42 @@ describe('indexHistory', () => {
     expect(eventTime({ timestamp: '2026-01-01T00:00:01Z' } as unknown as HistoryEvent)).toBe(Date.UTC(2026, 0, 1, 0, 0, 1));
   });
 });
+
+describe('the failure an execution ended with, and the state it failed in', () => {
+  it('is the Fail state a machine ended in, with the execution’s error', () => {
+    const events = history([
+      [1, 0, 'ExecutionStarted'],
+      [2, 1, 'ChoiceStateEntered', 'InStock'],
+      [3, 2, 'ChoiceStateExited', 'InStock'],
+      [4, 3, 'FailStateEntered', 'OutOfStock'],
+      [5, 4, 'ExecutionFailed'],
+    ]);
+    events[4].executionFailedEventDetails = { error: 'Shop.OutOfStock', cause: 'no sku-1' };
+    const { failure } = indexHistory(events);
+    expect(failure).toMatchObject({ error: 'Shop.OutOfStock', cause: 'no sku-1', visit: { name: 'OutOfStock', type: 'Fail' } });
+    expect(failure?.event.id).toBe(5);
+  });
+
+  it('is the branch state whose error failed the Parallel, not the Parallel', () => {
+    const events = detailed([...CAUGHT_PARALLEL.slice(0, 11), [12, 11, 'ExecutionFailed']]);
+    events[11].executionFailedEventDetails = { error: 'Declined', cause: 'card' };
+    expect(indexHistory(events).failure?.visit?.name).toBe('ChargePayment');
+  });
+
+  it('is the innermost state still running when the machine’s TimeoutSeconds ran out', () => {
+    const events = history([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'MapStateEntered', 'EachParcel'],
+      [3, 2, 'MapStateStarted'],
+      [4, 3, 'MapIterationStarted'],
+      [5, 4, 'WaitStateEntered', 'Cooldown'],
+      [6, 5, 'ExecutionTimedOut'],
+    ]);
+    expect(indexHistory(events).failure).toMatchObject({ error: 'States.Timeout', visit: { name: 'Cooldown' } });
+  });
+
+  it('is none while running or after success', () => {
+    expect(indexHistory(history(CAUGHT_PARALLEL)).failure).toBeUndefined();
+    expect(indexHistory(history([[1, 0, 'ExecutionStarted'], [2, 1, 'ExecutionSucceeded']])).failure).toBeUndefined();
+  });
+});

@@ -82,6 +82,7 @@ describe('Express executions through their log group', () => {
     expect(error).toBeInstanceOf(DelivError);
     expect((error as DelivError).message).toBe('`unlogged` is an Express machine with logging off on local: its executions keep no history anywhere');
     expect((error as DelivError).hint).toContain('deliv deploy unlogged');
+    expect((error as DelivError).code).toBe('LOGGING_OFF');
   });
 
   it('a log group deleted since the deploy says so, and that deploy makes it again', async () => {
@@ -90,6 +91,7 @@ describe('Express executions through their log group', () => {
     const error = (await listExecutions(t.sfn, machineArn).catch((caught: unknown) => caught)) as DelivError;
     expect(error.message).toBe('the log group /aws/vendedlogs/states/orphan-Logs of `orphan` does not exist on local');
     expect(error.hint).toContain('`deliv deploy orphan` creates it');
+    expect(error.code).toBe('LOG_GROUP_NOT_FOUND');
   });
 
   it('at level ERROR only failures are listed, and the reader says what the level leaves out', async () => {

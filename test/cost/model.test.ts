@@ -60,8 +60,10 @@ describe('static usage model', () => {
     expect(model.assumptions.join('\n')).not.toMatch(/even split/);
   });
 
-  it('rejects weights for a branch the Choice does not have', () => {
+  it('rejects weights for a branch the Choice does not have, as a problem of the usage file', () => {
     expect(() => modelMachine({ definition: orderFlow, hints: { choices: { InStock: { Nowhere: 1 } } } })).toThrow(/choices\.InStock\.Nowhere/);
+    expect(() => modelMachine({ definition: orderFlow, hints: { choices: { InStock: { Nowhere: 1 } } } })).toThrow(expect.objectContaining({ code: 'FILE_PROBLEM' }));
+    expect(() => modelMachine({ definition: orderFlow, hints: { failureRates: { Validate: 2 } } })).toThrow(expect.objectContaining({ code: 'FILE_PROBLEM' }));
   });
 
   it('counts expected retries and the catch route from failure rates', () => {

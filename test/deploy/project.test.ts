@@ -4,7 +4,7 @@
  * for the machines. Fresh, unchanged, changed, failing halfway, throttled,
  * without credentials; the topics and queues of `--create-missing`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsDeployClients } from '../../src/aws/clients.js';
@@ -200,6 +200,31 @@ describe('a deploy that fails halfway', () => {
       // The role exists without its policy: the re-run puts the policy, creates the machine, touches nothing else.
       expect(aws.writes()).toEqual(['iam:PutRolePolicy']);
       expect(result.stateMachines[0].change).toBe('created');
+    } finally {
+      done();
+    }
+  });
+});
+
+describe('a project that cannot be deployed as written', () => {
+  it('is refused before any write, with the code a script reads: a definition validate refuses, a handler that is not there', async () => {
+    const { dir: other, cleanup: done } = tempDir();
+    try {
+      writeProject(other, planProject({ dir: other, name: 'broken', templates: ['order-fulfillment'], region: REGION, language: 'js' }));
+      const loaded = loadProject(other);
+      loaded.config.targets.prod.endpoint = sfn.url;
+      const target = resolveTarget(loaded, { target: 'prod' });
+      const [handlerKey, handler] = Object.entries(loaded.config.functions ?? {})[0];
+      rmSync(path.join(other, handler.handler));
+      aws.calls.length = 0;
+      const missing = await deployProject(loaded, target, await awsDeployClients(target), OPTIONS).catch((error: unknown) => error);
+      expect(missing).toMatchObject({ code: 'FILE_NOT_FOUND', exitCode: 2, message: `functions.${handlerKey}.handler: ${handler.handler} does not exist` });
+
+      const definition = path.join(other, loaded.config.stateMachines['order-fulfillment'].definition);
+      writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^StartAt: .*$/m, 'StartAt: Nowhere'));
+      const refused = await deployProject(loadProject(other), target, await awsDeployClients(target), { ...OPTIONS, names: ['order-fulfillment'] }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'INVALID_DEFINITION', exitCode: 2 });
+      expect(aws.writes()).toEqual([]);
     } finally {
       done();
     }

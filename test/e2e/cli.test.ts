@@ -42,15 +42,22 @@ describe('deliv CLI basics', () => {
       writeFileSync(path.join(dir, 'usage.yaml'), 'executionsPerMonth: lots\n');
       expect(await errorOf(['cost', '--usage', 'usage.yaml', '--offline'])).toMatchObject({ code: 'FILE_PROBLEM', exitCode: 2 });
       expect(await errorOf(['start', 'orders', '--input', '{nope'])).toMatchObject({ code: 'INVALID_INPUT', exitCode: 2 });
+      // A usage file that names a state of the machine wrongly is a problem of that file, and a machine not in deliv.yaml is not found.
+      writeFileSync(path.join(dir, 'loops.yaml'), 'loops:\n  A: 3\n');
+      expect(await errorOf(['cost', '--usage', 'loops.yaml', '--offline'])).toMatchObject({ code: 'FILE_PROBLEM', exitCode: 2, message: 'usage file: loops.A must name the Choice state that decides whether the loop runs again' });
+      expect(await errorOf(['cost', 'ordrs', '--offline'])).toMatchObject({ code: 'STATE_MACHINE_NOT_FOUND', exitCode: 2 });
       const elsewhere = tempDir();
       try {
         const result = await runCli(['build', '--json'], { cwd: elsewhere.dir });
         expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'PROJECT_NOT_FOUND', exitCode: 2 });
+        const cost = await runCli(['cost', '--offline', '--json'], { cwd: elsewhere.dir });
+        expect(JSON.parse(cost.stdout).error).toMatchObject({ code: 'PROJECT_NOT_FOUND', exitCode: 2 });
       } finally {
         elsewhere.cleanup();
       }
     } finally {
       cleanup();
     }
-  });
+    // Fourteen CLI processes in sequence: on a loaded machine the 30 s default is too short.
+  }, 120_000);
 });

@@ -89,6 +89,15 @@ describe('executionOutcome', () => {
     expect(executionOutcome(succeeded.slice(0, 3)).status).toBe('RUNNING');
     expect(executionOutcome(succeeded)).toEqual({ status: 'SUCCEEDED', durationMs: 5000, output: '{"paid":true}' });
   });
+
+  it('names the Fail state an execution ended in, with its error (start --wait --json reads this)', () => {
+    const failed: HistoryEvent[] = [
+      succeeded[0],
+      { id: 2, previousEventId: 1, timestamp: at(1), type: 'FailStateEntered', stateEnteredEventDetails: { name: 'OutOfStock', input: '{}' } },
+      { id: 3, previousEventId: 2, timestamp: at(2), type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Shop.OutOfStock', cause: 'no sku-1' } },
+    ];
+    expect(executionOutcome(failed)).toEqual({ status: 'FAILED', durationMs: 2000, error: 'Shop.OutOfStock', cause: 'no sku-1', failedState: 'OutOfStock' });
+  });
 });
 
 describe('small formatting helpers', () => {

@@ -39,6 +39,11 @@ describe('startCommand', () => {
     expect(exitCode).toBe(0);
   });
 
+  it('a name another execution already has is EXECUTION_ALREADY_EXISTS, exit 2', async () => {
+    await start({ machine: 'parcels', input: '{"ok":true}', name: 'taken', wait: true });
+    await expect(start({ machine: 'parcels', input: '{"ok":true}', name: 'taken' })).rejects.toMatchObject({ code: 'EXECUTION_ALREADY_EXISTS', exitCode: 2 });
+  });
+
   it('with --wait follows it to the end: its history, then status and output', async () => {
     const { result, lines, exitCode } = await start({ machine: 'parcels', input: '{"ok":true}', wait: true });
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true,"hub":"LHR"}' });
@@ -47,9 +52,9 @@ describe('startCommand', () => {
     expect(exitCode).toBe(0);
   });
 
-  it('a failed execution waited for is exit 1, with its error in the result', async () => {
+  it('a failed execution waited for is exit 1, with its error and the Fail state it ended in', async () => {
     const { result, exitCode } = await start({ machine: 'parcels', input: '{"ok":false}', wait: true });
-    expect(result).toMatchObject({ status: 'FAILED', error: 'Parcel.Refused', cause: 'no route' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Parcel.Refused', cause: 'no route', failedState: 'Refuse' });
     expect(exitCode).toBe(1);
   });
 

@@ -180,7 +180,7 @@ class Walker {
   block(machine: { StartAt: string; States: Record<string, State> }, where: string): BlockResult {
     const names = Object.keys(machine.States ?? {});
     if (!machine.StartAt || !machine.States?.[machine.StartAt]) {
-      throw new UsageError(`${where}: StartAt \`${machine.StartAt}\` is not one of its states`, { hint: 'run `deliv validate` for details' });
+      throw new UsageError(`${where}: StartAt \`${machine.StartAt}\` is not one of its states`, { hint: 'run `deliv validate` for details', code: 'INVALID_DEFINITION' });
     }
     const results = new Map<string, StateResult>();
     for (const name of names) results.set(name, this.state(name, machine.States[name], names));
@@ -213,16 +213,16 @@ class Walker {
       const state = machine.States[name];
       if (!state) continue;
       if (state.Type !== 'Choice') {
-        throw new UsageError(`usage file: loops.${name} must name the Choice state that decides whether the loop runs again`);
+        throw new UsageError(`usage file: loops.${name} must name the Choice state that decides whether the loop runs again`, { code: 'FILE_PROBLEM' });
       }
       const component = sccs.find((scc) => scc.includes(name))!;
       const result = results.get(name)!;
       const looping = result.anyTargets.filter((target) => component.includes(target));
       const leaving = result.anyTargets.filter((target) => !component.includes(target));
-      if (looping.length === 0 || component.length < 2) throw new UsageError(`usage file: loops.${name}: \`${name}\` is not on a loop`);
+      if (looping.length === 0 || component.length < 2) throw new UsageError(`usage file: loops.${name}: \`${name}\` is not on a loop`, { code: 'FILE_PROBLEM' });
       const expected = typeof bound === 'number' ? bound : (bound.expected ?? bound.max ?? 1);
-      if (!(expected >= 1)) throw new UsageError(`usage file: loops.${name} must be at least 1`);
-      if (leaving.length === 0) throw new UsageError(`usage file: loops.${name}: the loop through \`${name}\` has no way out`);
+      if (!(expected >= 1)) throw new UsageError(`usage file: loops.${name} must be at least 1`, { code: 'FILE_PROBLEM' });
+      if (leaving.length === 0) throw new UsageError(`usage file: loops.${name}: the loop through \`${name}\` has no way out`, { code: 'FILE_PROBLEM' });
       const stay = 1 - 1 / expected;
       result.exits = [
         ...looping.map((target): [string, number] => [target, stay / looping.length]),
@@ -272,14 +272,14 @@ class Walker {
     const value = this.hints.failureRates?.[name];
     if (value === undefined) return undefined;
     const failure = typeof value === 'number' ? { rate: value } : value;
-    if (!(failure.rate >= 0 && failure.rate <= 1)) throw new UsageError(`usage file: failureRates.${name} must be between 0 and 1`);
+    if (!(failure.rate >= 0 && failure.rate <= 1)) throw new UsageError(`usage file: failureRates.${name} must be between 0 and 1`, { code: 'FILE_PROBLEM' });
     return failure;
   }
 
   private state(name: string, state: State, siblings: string[]): StateResult {
     const next = targetsOf(state, ['next']);
     for (const target of next) {
-      if (!siblings.includes(target)) throw new UsageError(`state \`${name}\`: Next \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details' });
+      if (!siblings.includes(target)) throw new UsageError(`state \`${name}\`: Next \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details', code: 'INVALID_DEFINITION' });
     }
     const base: StateResult = { weight: { min: 1, expected: 1, max: 1 }, tally: emptyTally(), durationMs: 0, exits: next.map((target) => [target, 1]), happyTargets: next, anyTargets: next };
     switch (state.Type) {
@@ -323,7 +323,7 @@ class Walker {
       }
       case 'Map': {
         const processor: SubMachine | undefined = state.ItemProcessor ?? state.Iterator;
-        if (!processor) throw new UsageError(`Map state \`${name}\` has no ItemProcessor`);
+        if (!processor) throw new UsageError(`Map state \`${name}\` has no ItemProcessor`, { code: 'INVALID_DEFINITION' });
         const iteration = this.block(processor, `${name}.ItemProcessor`);
         const items = this.mapItems(name, state);
         const tally = emptyTally();
@@ -384,18 +384,18 @@ class Walker {
   private choice(name: string, state: Extract<State, { Type: 'Choice' }>, siblings: string[]): StateResult {
     const targets = targetsOf(state, ['choice', 'default']);
     for (const target of targets) {
-      if (!siblings.includes(target)) throw new UsageError(`Choice \`${name}\`: target \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details' });
+      if (!siblings.includes(target)) throw new UsageError(`Choice \`${name}\`: target \`${target}\` is not a state of its block`, { hint: 'run `deliv validate` for details', code: 'INVALID_DEFINITION' });
     }
     const weights = this.hints.choices?.[name];
     let exits: Array<[string, number]>;
     if (weights) {
       for (const target of Object.keys(weights)) {
         if (!targets.includes(target)) {
-          throw new UsageError(`usage file: choices.${name}.${target}: \`${name}\` has no branch to \`${target}\``, { hint: `its branches go to ${targets.join(', ')}` });
+          throw new UsageError(`usage file: choices.${name}.${target}: \`${name}\` has no branch to \`${target}\``, { hint: `its branches go to ${targets.join(', ')}`, code: 'FILE_PROBLEM' });
         }
       }
       const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
-      if (!(total > 0)) throw new UsageError(`usage file: choices.${name}: weights must add up to more than 0`);
+      if (!(total > 0)) throw new UsageError(`usage file: choices.${name}: weights must add up to more than 0`, { code: 'FILE_PROBLEM' });
       exits = targets.map((target) => [target, (weights[target] ?? 0) / total]);
     } else {
       exits = targets.map((target) => [target, 1 / targets.length]);

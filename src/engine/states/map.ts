@@ -10,6 +10,8 @@ import type { Reference } from '../paths.js';
 import { runPool } from '../pool.js';
 import { ErrorPolicy } from '../retry.js';
 import { StatesErrors } from '../../asl/errors.js';
+import { TaskFailure } from '../types.js';
+import { compileResultWriter, previewResults, resultFiles, writerTarget, type MapRunRecord } from '../result-writer.js';
 
 /** Failures that ended a Map because of its iterations (as opposed to its own settings or items). */
 const fromIterations = new WeakSet<StateFailure>();
@@ -132,6 +134,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
   const batchSize = batcher ? compileSetting(env, 'ItemBatcher.MaxItemsPerBatch', batcher.MaxItemsPerBatch, batcher.MaxItemsPerBatchPath) : undefined;
   const batchBytes = batcher ? compileSetting(env, 'ItemBatcher.MaxInputBytesPerBatch', batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath) : undefined;
   const batchInput = batcher ? compileTemplate(env, 'ItemBatcher.BatchInput', batcher.BatchInput) : undefined;
+  const writer = distributed ? compileResultWriter(env, def.ResultWriter) : undefined;
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
   const processorDef = def.ItemProcessor ?? def.Iterator;
   const processorType: WorkflowType = processorDef?.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
@@ -216,23 +219,84 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
             andThen(toleratedPercentage(run, effective), (percentage) => {
               if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.');
               if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
-              return iterate(frame, run, inputs, limit ?? 0, count, percentage, list.length);
+              return iterate(frame, run, effective, inputs, limit ?? 0, count, percentage, list.length);
             }),
           );
         }),
       );
     });
 
-  const iterate = (frame: Frame, run: StateRun, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined, items: number): MaybePromise<JsonValue> => {
+  /**
+   * The Map Run's children as ResultWriter writes them: the host's records
+   * (with AWS's metadata), else what the engine saw; an item no child ran is
+   * PENDING, and a child still running when the Map Run failed is being aborted.
+   */
+  const collect = (mapRun: MapRunHandle | undefined, inputs: JsonValue[], outcomes: (ChildOutcome | undefined)[]): MapRunRecord[] => {
+    const byIndex = new Map((mapRun?.records?.() ?? []).map((record) => [record.index, record]));
+    return inputs.map((input, index): MapRunRecord => {
+      const items = batcher && input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray(input.Items) ? input.Items.length : 1;
+      const known = byIndex.get(index);
+      if (known?.status === 'RUNNING') return { ...known, status: 'ABORTED', record: { ...known.record, Status: 'ABORTED' } };
+      if (known) return known;
+      const outcome = outcomes[index];
+      const text = JSON.stringify(input);
+      if (!outcome) return { index, status: 'PENDING', record: { Input: text, InputDetails: { Included: true }, Status: 'PENDING' }, items };
+      const record: JsonObject = {};
+      if (outcome.cause !== undefined) record.Cause = outcome.cause;
+      if (outcome.error !== undefined) record.Error = outcome.error;
+      Object.assign(record, { Input: text, InputDetails: { Included: true } });
+      if (outcome.status === 'SUCCEEDED') record.Output = JSON.stringify(outcome.output ?? null);
+      Object.assign(record, { OutputDetails: { Included: true }, Status: outcome.status });
+      return { index, status: outcome.status, record, output: outcome.output, items };
+    });
+  };
+
+  /** ResultWriter: the preview of the formatted results, or the export (its files written by the host) and `{ MapRunArn, ResultWriterDetails }`. */
+  const writeResults = (run: StateRun, effective: JsonValue, mapRun: MapRunHandle | undefined, mapRunArn: string, records: MapRunRecord[]): MaybePromise<JsonValue> => {
+    const config = writer as NonNullable<typeof writer>;
+    if (!config.exports) return previewResults(records, config.transformation);
+    const parameters = config.parameters ? (jsonata ? config.parameters(run.statesScope()) : config.parameters(run.at(effective))) : {};
+    return andThen(parameters, async (resolved) => {
+      const target = writerTarget(resolved);
+      if ('error' in target) throw new StateFailure(target.error, target.cause);
+      const exec = run.frame.exec;
+      const write = exec.runner.writeResults;
+      if (!write) throw new StateFailure(StatesErrors.ResultWriterFailed, `${run.name}: this host cannot write results for ${config.resource}`);
+      const { signal, release } = run.frame.scope.signal();
+      try {
+        const details = await write.call(exec.runner, {
+          resource: config.resource as string,
+          bucket: target.bucket,
+          prefix: target.prefix,
+          mapRunArn,
+          outputType: config.outputType,
+          files: resultFiles(records, config.transformation),
+          signal,
+        });
+        const written = records.filter((record) => record.status !== 'PENDING');
+        mapRun?.resultsWritten?.(written.length, written.reduce((sum, record) => sum + record.items, 0));
+        return { MapRunArn: mapRunArn, ResultWriterDetails: details };
+      } catch (error) {
+        if (error instanceof StateFailure || error instanceof Cancelled) throw error;
+        if (error instanceof TaskFailure) throw new StateFailure(error.error, error.cause ?? '');
+        throw new StateFailure(StatesErrors.ResultWriterFailed, error instanceof Error ? error.message : String(error));
+      } finally {
+        release();
+      }
+    });
+  };
+
+  const iterate = (frame: Frame, run: StateRun, effective: JsonValue, inputs: JsonValue[], limit: number, count: number | undefined, percentage: number | undefined, items: number): MaybePromise<JsonValue> => {
     const exec = frame.exec;
     const start = processor.start() as CompiledState;
     const startedId = frame.last;
     let mapRun: MapRunHandle | undefined;
+    let mapRunArn = '';
     if (distributed) {
       // The unqualified machine (a version's or alias's executions run its revision): `<machine>/<label>` names the Map Run and its children.
       const machineArn = /^arn:[^:]+:states:[^:]+:[^:]+:stateMachine:[^:]+/.exec(exec.options.stateMachineArn)?.[0] ?? exec.options.stateMachineArn;
       const label = def.Label ?? name;
-      const mapRunArn = `${machineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${exec.options.name}-${startedId}`;
+      mapRunArn = `${machineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${exec.options.name}-${startedId}`;
       if (frame.scope.reason) throw frame.scope.reason;
       // A start the parent replays from its own history is a Map Run carrying on (after a restart), whose ended children keep their outcomes.
       const resumed = exec.replayOf(frame)?.peek(frame.last, ['MapRunStarted', 'MapRunRedriven']) !== undefined;
@@ -265,6 +329,8 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     let lastCompletion: number | undefined;
     const scope = new CancelScope(frame.scope);
     const results: JsonValue[] = new Array<JsonValue>(inputs.length);
+    // How each child ended, for a ResultWriter on a host that keeps no records of its own.
+    const outcomes: (ChildOutcome | undefined)[] = new Array<ChildOutcome | undefined>(inputs.length);
     let tolerant = count !== undefined || percentage !== undefined;
     let failures = 0;
     const exceeded = (): boolean => {
@@ -285,6 +351,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const inFlight = new Map<number, Frame>();
     /** An item whose child ended in an earlier attempt of the Map Run and keeps its outcome: counted, not run again. */
     const keep = (index: number, kept: ChildOutcome): void => {
+      outcomes[index] = kept;
       if (kept.status === 'SUCCEEDED') {
         results[index] = kept.output ?? null;
         return;
@@ -314,6 +381,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
           throw failure;
         }
         chain = child.last;
+        outcomes[index] = { status: 'FAILED', error: failure.error, cause: failure.cause };
         if (childExecution) endChild(child, childExecution, { status: 'FAILED', error: failure.error, cause: failure.cause });
         else exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
         failures += 1;
@@ -333,6 +401,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const succeeded = (value: JsonValue): void => {
         inFlight.delete(index);
         results[index] = value;
+        outcomes[index] = { status: 'SUCCEEDED', output: value };
         chain = child.last;
         if (childExecution) endChild(child, childExecution, { status: 'SUCCEEDED', output: value });
         else lastCompletion = exec.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index }, { index });
@@ -345,19 +414,13 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       return undefined;
     };
 
-    const failed = (error: unknown): never => {
+    /** The Map Run ends failed (or aborted, when the execution stops): its MapRunFailed, then the failure goes up. */
+    const endFailed = (error: unknown): never => {
       const failure = run.fail(error);
       if (failure instanceof Cancelled) {
         mapRun?.ended('ABORTED');
         throw failure;
       }
-      for (const [index, child] of inFlight) {
-        if (!child.sink) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
-      }
-      inFlight.clear();
-      // The children still running are aborted (their own ExecutionAborted, as they see the cancel).
-      scope.cancel(new Cancelled('sibling-failed'));
-      scope.dispose();
       mapRun?.ended('FAILED');
       frame.last = distributed ? runStartedId : chain;
       fromIterations.add(failure);
@@ -365,8 +428,40 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       if (distributed) exec.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: failure.error, cause: failure.cause });
       throw failure;
     };
+    const failed = (error: unknown): MaybePromise<never> => {
+      const failure = run.fail(error);
+      if (failure instanceof Cancelled) return endFailed(failure);
+      for (const [index, child] of inFlight) {
+        if (!child.sink) exec.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index }, { index });
+      }
+      inFlight.clear();
+      // The children still running are aborted (their own ExecutionAborted, as they see the cancel).
+      scope.cancel(new Cancelled('sibling-failed'));
+      scope.dispose();
+      if (!writer?.exports) return endFailed(failure);
+      // A failed Map Run's results are exported too (AWS: FAILED_n.json "to recover from failed executions",
+      // PENDING_n.json for the items it did not start); the Map Run's own failure stands whatever the export does.
+      let written: MaybePromise<JsonValue>;
+      try {
+        written = writeResults(run, effective, mapRun, mapRunArn, collect(mapRun, inputs, outcomes));
+      } catch {
+        return endFailed(failure);
+      }
+      return written instanceof Promise ? written.then(() => endFailed(failure), () => endFailed(failure)) : endFailed(failure);
+    };
     const succeeded = (): MaybePromise<JsonValue> => {
       scope.dispose();
+      if (!writer) return finish(results);
+      // The results are written before the Map Run ends (AWS: a Map Run "might still be writing results" after its children).
+      let value: MaybePromise<JsonValue>;
+      try {
+        value = writeResults(run, effective, mapRun, mapRunArn, collect(mapRun, inputs, outcomes));
+      } catch (error) {
+        return endFailed(error);
+      }
+      return value instanceof Promise ? value.then(finish, endFailed) : finish(value);
+    };
+    const finish = (value: JsonValue): MaybePromise<JsonValue> => {
       mapRun?.ended('SUCCEEDED');
       frame.last = distributed ? runStartedId : (lastCompletion ?? chain);
       // MapStateExited follows what the success events follow (for a Map Run, MapRunStarted: AWS's
@@ -376,7 +471,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       exec.emit(frame, 'MapStateSucceeded', 'mapStateSucceededEventDetails', undefined);
       frame.last = before;
       frame.next = next();
-      return pathTail ? finishJsonPath(run, 'Map', pathTail, results) : finishJsonata(run, 'Map', ataTail as NonNullable<typeof ataTail>, results);
+      return pathTail ? finishJsonPath(run, 'Map', pathTail, value) : finishJsonata(run, 'Map', ataTail as NonNullable<typeof ataTail>, value);
     };
     let pending: MaybePromise<void>;
     try {

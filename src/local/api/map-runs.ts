@@ -20,7 +20,7 @@ function requireMapRun(context: EmulatorContext, input: Input): MapRunRow {
  * (`byStatus`) or of the items they hold (a batch counts its items); what has
  * not started yet is pending.
  */
-function counts(run: MapRunRow, byStatus: Record<string, number>, total: number) {
+function counts(run: MapRunRow, byStatus: Record<string, number>, total: number, written: number) {
   const of = (status: string) => byStatus[status] ?? 0;
   const started = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
   return {
@@ -32,8 +32,8 @@ function counts(run: MapRunRow, byStatus: Record<string, number>, total: number)
     timedOut: of('TIMED_OUT'),
     aborted: of('ABORTED'),
     total: run.status === 'RUNNING' ? Math.max(total, started) : started,
-    // "Written by ResultWriter" (API reference): results collected into the Map's output are not; ResultWriter writes none here yet.
-    resultsWritten: 0,
+    // "Written by ResultWriter" (API reference): results collected into the Map's output are not.
+    resultsWritten: written,
     // A redriven Map Run restarts its unsuccessful children as it reaches them (within MaxConcurrency): none is counted as waiting.
     failuresNotRedrivable: 0,
     pendingRedrive: 0,
@@ -42,10 +42,10 @@ function counts(run: MapRunRow, byStatus: Record<string, number>, total: number)
 
 const describeMapRun: Handler = (context, input) => {
   const run = requireMapRun(context, input);
-  const executionCounts = counts(run, context.store.mapRunChildCounts(run), run.itemCount);
+  const executionCounts = counts(run, context.store.mapRunChildCounts(run), run.itemCount, run.resultsWritten ?? 0);
   const byItem = context.store.mapRunItemCounts(run);
   // A Map Run stored before children were recorded by item counts one item per child.
-  const itemCounts = Object.keys(byItem).length > 0 || run.items !== null ? counts(run, byItem, run.items ?? run.itemCount) : executionCounts;
+  const itemCounts = Object.keys(byItem).length > 0 || run.items !== null ? counts(run, byItem, run.items ?? run.itemCount, run.itemResultsWritten ?? 0) : executionCounts;
   return compact({
     mapRunArn: run.arn,
     executionArn: run.executionArn,
