@@ -3,6 +3,7 @@
  * retry with backoff on the execution's clock or hand the error to a catcher.
  */
 import { matchesErrorEquals, statesAllProblems } from '../asl/errors.js';
+import { backoffDelay, RETRY_DEFAULTS } from '../asl/retry.js';
 import type { Catcher, JsonValue, Retrier } from '../asl/types.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
@@ -61,9 +62,9 @@ export function compileRetriers(retry: readonly Retrier[] | undefined, problem: 
     const names = checkErrorEquals(problem, `${at}.ErrorEquals`, r.ErrorEquals);
     return {
       errorEquals: names,
-      intervalMs: positiveNumber(problem, `${at}.IntervalSeconds`, r.IntervalSeconds, 1, 1) * 1000,
-      maxAttempts: positiveNumber(problem, `${at}.MaxAttempts`, r.MaxAttempts, 3, 0),
-      backoffRate: positiveNumber(problem, `${at}.BackoffRate`, r.BackoffRate, 2, 1),
+      intervalMs: positiveNumber(problem, `${at}.IntervalSeconds`, r.IntervalSeconds, RETRY_DEFAULTS.IntervalSeconds, 1) * 1000,
+      maxAttempts: positiveNumber(problem, `${at}.MaxAttempts`, r.MaxAttempts, RETRY_DEFAULTS.MaxAttempts, 0),
+      backoffRate: positiveNumber(problem, `${at}.BackoffRate`, r.BackoffRate, RETRY_DEFAULTS.BackoffRate, 1),
       maxDelayMs: positiveNumber(problem, `${at}.MaxDelaySeconds`, r.MaxDelaySeconds, Infinity, 1) * 1000,
       jitter: r.JitterStrategy === 'FULL',
     };
@@ -86,7 +87,7 @@ export function nextRetry(rules: readonly RetryRule[], error: string | undefined
     if (!matchesErrorEquals(rule.errorEquals, error)) continue;
     const retried = retriesOf(index);
     if (retried >= rule.maxAttempts) return undefined;
-    return { index, rule, delayMs: Math.min(rule.intervalMs * rule.backoffRate ** retried, rule.maxDelayMs) };
+    return { index, rule, delayMs: backoffDelay(rule.intervalMs, rule.backoffRate, retried, rule.maxDelayMs) };
   }
   return undefined;
 }
