@@ -7,6 +7,12 @@
  *   node scripts/update-price-snapshot.mjs [--regions us-east-1,eu-west-1] [--out data/prices/snapshot.json]
  *
  * AWS_ENDPOINT_URL_PRICING is honoured, like everywhere in deliv.
+ *
+ * AmazonCloudWatch is read too (the vended-logs ingestion tiers and the log
+ * storage rate that price Step Functions' execution logs): the snapshot of
+ * 2026 holds none, since no AWS source for them was at hand offline, so
+ * `deliv cost --offline` marks the CloudWatch Logs line not priced until this
+ * script is run with credentials.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +36,7 @@ const { values } = parseArgs({
 });
 const previous = existsSync(values.out) ? JSON.parse(readFileSync(values.out, 'utf8')) : undefined;
 const regions = values.regions ? values.regions.split(',').map((region) => region.trim()).filter(Boolean) : Object.keys(previous?.regions ?? { 'us-east-1': {} });
-const services = ['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels'];
+const { PRICING_SERVICES: services } = await import(path.join(root, 'dist/cost/prices/types.js'));
 
 const snapshot = {
   date: new Date().toISOString().slice(0, 10),

@@ -188,9 +188,9 @@ export async function createBedrockClient(target: Omit<ClientTarget, 'local'> & 
  * (AWS_ENDPOINT_URL_LAMBDA, _IAM, _STS, _SNS, _SQS, or AWS_ENDPOINT_URL),
  * which the SDK reads itself.
  */
-function deployClient<C extends MiddlewareClient>(Client: new (config: Record<string, unknown>) => C, target: ClientTarget, service: string, envEndpoint: string | undefined): C {
+function deployClient<C extends MiddlewareClient>(Client: new (config: Record<string, unknown>) => C, target: ClientTarget, service: string, envEndpoint: string | undefined, extra: Record<string, unknown> = {}): C {
   const scoped = { ...target, local: false, endpoint: undefined };
-  const client = new Client(baseClientConfig(scoped));
+  const client = new Client({ ...baseClientConfig(scoped), ...extra });
   explainErrors(client, scoped, service, envEndpoint);
   return client;
 }
@@ -219,7 +219,11 @@ export async function createSnsClient(target: ClientTarget): Promise<SNSClient> 
 /** SQS, for the queues a definition sends to (`deploy --create-missing`). */
 export async function createSqsClient(target: ClientTarget): Promise<SQSClient> {
   const { SQSClient } = await import('@aws-sdk/client-sqs');
-  return deployClient(SQSClient, target, 'sqs', process.env.AWS_ENDPOINT_URL_SQS);
+  // The SQS client sends a call that names a QueueUrl to that URL's host, not to the endpoint the SDK
+  // resolved (useQueueUrlAsEndpoint). An endpoint override set in the environment is where the user
+  // wants every call to go, so it wins over the host of a URL the service handed back.
+  const override = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
+  return deployClient(SQSClient, target, 'sqs', process.env.AWS_ENDPOINT_URL_SQS, override ? { useQueueUrlAsEndpoint: false } : {});
 }
 
 export interface AwsDeployClients {

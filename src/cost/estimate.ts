@@ -8,6 +8,7 @@ import { Decimal } from './decimal.js';
 import { Meter } from './pricing.js';
 import type { BedrockModelKey, PriceBook, RateKey } from './prices/types.js';
 import type { CallCount, ChildExecutions, Durations, MachineModel, Range } from './usage/model.js';
+import { BYTES_PER_GB, storedMonths, type LogSettings, type LogVolume } from './usage/logs.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -33,6 +34,8 @@ export interface MachineSpec {
   expressDurations?: Durations;
   /** Where the transitions came from: the static walk, or measured histories. */
   measuredFrom?: { executions: number };
+  /** Set when the machine logs its executions to CloudWatch Logs on AWS: what each execution writes. */
+  logs?: { settings: LogSettings; volume: LogVolume };
 }
 
 export interface EstimateInput {
@@ -181,7 +184,8 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
     if (!rate) {
       // One missing price is one line the reader is told about; the rest of the bill stands.
       const sources = prices.sources.map((source) => `${source.service}: ${source.kind}`).join(', ');
-      items.push({ ...item, rateKey: key, unitPrices: [], freeTier: Decimal.ZERO, freeTierValue: Decimal.ZERO, cost: null, notPriced: `no price for ${what} in ${prices.region}${sources ? ` (prices from ${sources})` : ''}` });
+      const hint = missingPriceHint(key, prices);
+      items.push({ ...item, rateKey: key, unitPrices: [], freeTier: Decimal.ZERO, freeTierValue: Decimal.ZERO, cost: null, notPriced: `no price for ${what} in ${prices.region}${sources ? ` (prices from ${sources})` : ''}${hint ? `: ${hint}` : ''}` });
       return;
     }
     const charge = meter.charge(rate, item.usage);
@@ -286,6 +290,30 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
       );
     }
   }
+  for (const machine of input.machines) {
+    if (!machine.logs) continue;
+    const { volume, settings } = machine.logs;
+    const executions = whole(volumes(machine));
+    const perExecution = `${formatCount(Math.round(volume.bytes))} bytes (${formatCount(volume.events)} events, ${volume.source})`;
+    add(
+      { service: 'CloudWatch Logs', item: `Ingestion (vended logs) · ${machine.name}`, machine: machine.name, usage: executions.mul(Decimal.of(Math.round(volume.bytes))).mul(Decimal.ratio(1, BYTES_PER_GB)), unit: 'GB', basis: `${formatCount(volumes(machine))} executions × ${perExecution}` },
+      'logs.vended.ingestion',
+      'CloudWatch Logs',
+    );
+    const months = storedMonths(settings.retentionInDays);
+    add(
+      {
+        service: 'CloudWatch Logs',
+        item: `Storage · ${machine.name}`,
+        machine: machine.name,
+        usage: executions.mul(Decimal.of(Math.round(volume.storedBytes))).mul(Decimal.ratio(1, BYTES_PER_GB)).mul(Decimal.of(months.toFixed(6))),
+        unit: 'GB-month',
+        basis: `${formatCount(volumes(machine))} executions × ${formatCount(Math.round(volume.storedBytes))} bytes compressed × ${formatCount(months)} month(s) held`,
+      },
+      'logs.storage',
+      'CloudWatch Logs',
+    );
+  }
   for (const [integration, usage] of unpriced) {
     items.push({
       service: serviceOf(integration),
@@ -299,6 +327,14 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
     });
   }
   return items;
+}
+
+/** What to do about a missing price, when there is more to say than its absence. */
+function missingPriceHint(key: RateKey, prices: PriceBook): string | undefined {
+  if (!key.startsWith('logs.')) return undefined;
+  const source = prices.sources.find((candidate) => candidate.service === 'AmazonCloudWatch');
+  if (source?.kind !== 'snapshot') return undefined;
+  return 'the bundled snapshot holds no AmazonCloudWatch rows (no AWS source for them was at hand when it was built); run without --offline, with AWS credentials, to read them from the Pricing API, or refresh the snapshot with `npm run build && node scripts/update-price-snapshot.mjs` (it fetches AmazonCloudWatch)';
 }
 
 const SERVICE_NAMES: Record<string, string> = {

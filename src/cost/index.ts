@@ -19,6 +19,7 @@ import type { PriceSource, PricingService } from './prices/types.js';
 import { loadUsageFile, machineUsage, mergeCostConfig, validateCostConfig, type CostConfig } from './usage/config.js';
 import { modelMachine, type Durations } from './usage/model.js';
 import type { MeasuredUsage } from './usage/measured.js';
+import { estimatedLogVolume, measuredLogVolume, payloadText, type LogSettings } from './usage/logs.js';
 import { bedrockModelKey } from './estimate.js';
 import { Decimal } from './decimal.js';
 import { checkoutAt, diffReports, type CostDiff } from './diff.js';
@@ -161,6 +162,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     }
   }
 
+  const region = options.region ?? config.region ?? (target && !target.local ? target.region : undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
   const functionSpec = functionSpecs(project, config);
   const mocks = project ? readMockConfig(project, warnings) : undefined;
   const durations = {
@@ -182,10 +184,9 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     });
     for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
-    const logsNote = project && target && !subject.bare ? cloudWatchLogsNote(project, target, subject.name) : undefined;
-    if (logsNote) warnings.push(`${subject.name}: ${logsNote}`);
     const staticTransitions = model.transitions;
     let measuredExecutions: number | undefined;
+    let measuredHistories: MeasuredUsage['histories'];
     if (options.fromExecutions && subject.bare) {
       warnings.push(`${subject.name}: a bare file has no deployed executions to measure; static estimate used`);
     } else if (options.fromExecutions) {
@@ -194,6 +195,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
         warnings.push(`${subject.name}: ${unreadable}; static estimate used`);
       } else if (measured) {
         measuredExecutions = measured.executions;
+        measuredHistories = measured.histories;
         applyMeasured(model, measured);
         if (measured.tokens) for (const [modelId, tokens] of Object.entries(measured.tokens)) measuredTokens.set(modelId, tokens);
         assumptions.push(`${subject.name}: transitions, every Lambda and integration call (retries and compensations included) and durations measured from ${measured.executions} recent execution(s)`);
@@ -207,6 +209,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     if (usage.express?.memoryMB === undefined) assumptions.push(`${subject.name}: Express memory ${memory.text}`);
     const expressDurationMs = usage.express?.durationMs ?? model.durationMs;
     const expressDurations: Durations = usage.express?.durationMs !== undefined ? [[1, usage.express.durationMs]] : model.durations;
+    const logs = project && target && !subject.bare ? executionLogs({ project, target, subject, model, region, payloadKB: usage.payloadKB, histories: measuredHistories, assumptions, warnings }) : undefined;
     machines.push({
       name: subject.name,
       declaredType: subject.declaredType,
@@ -216,6 +219,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       expressDurationMs,
       expressDurations,
       measuredFrom: measuredExecutions ? { executions: measuredExecutions } : undefined,
+      ...(logs ? { logs } : {}),
     });
     if (model.durations.length > 1 && usage.express?.durationMs === undefined) {
       assumptions.push(`${subject.name}: Express duration priced over ${model.durations.length} ${measuredExecutions ? 'measured runs' : 'paths'}, each rounded up to 100 ms (mean ${Math.round(model.durationMs)} ms)`);
@@ -277,9 +281,9 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     if (legacy) warnings.push(`Bedrock ${modelId}: ${legacy[1]}`);
   }
 
-  const services = pricingServices(lambdaNames.size > 0, bedrockModels);
+  const logged = machines.some((machine) => machine.logs);
+  const services = pricingServices(lambdaNames.size > 0, bedrockModels, logged);
 
-  const region = options.region ?? config.region ?? (target && !target.local ? target.region : undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
   const prices = await loadPrices({ region, services, offline: options.offline, refresh: options.refresh, cacheDir: defaultCacheDir(project?.root) });
   const copied = copiedRatesNote(prices.sources, region);
   if (copied) assumptions.push(copied);
@@ -292,7 +296,16 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     freeTier: freeTierSetting === 'always',
     type: options.type ?? 'declared',
   };
-  if (input.freeTier) assumptions.push('always-free tier applied once for the account, shared by every machine in every view: 4,000 state transitions, 1M Lambda requests and 400,000 GB-s a month');
+  if (input.freeTier) {
+    assumptions.push(
+      `always-free tier applied once for the account, shared by every machine in every view: 4,000 state transitions, 1M Lambda requests and 400,000 GB-s a month${logged ? ', and 5 GB of CloudWatch Logs data (ingestion and archive storage draw on the same 5 GB, ingestion first)' : ''}`,
+    );
+  }
+  if (logged) {
+    assumptions.push(
+      'CloudWatch Logs: Step Functions execution logs are billed at the vended-logs rate (tiered, per GB ingested, tiers shared by every machine) and stored compressed (per GB-month); each log event counts as its message in UTF-8 plus 26 bytes; 1 GB = 2^30 bytes; Logs Insights queries and the CloudWatch Logs charges of the Lambda functions themselves are not included',
+    );
+  }
   assumptions.push('Standard transitions: every state entered (inside Parallel branches and Map iterations too) and every retry; the start and the end of an execution are not billed as transitions');
   if (!machines.some((machine) => Object.keys(machineUsage(config, machine.name).failureRates ?? {}).length > 0) && !options.fromExecutions) {
     assumptions.push('no failures: retries and Catch paths are counted only for states given failureRates in the usage file');
@@ -370,9 +383,10 @@ export function functionSpecs(project: Project | undefined, config: CostConfig):
 }
 
 /** The price lists an estimate needs: Step Functions always, Lambda when a machine calls one, and the Bedrock list each model is sold in. */
-export function pricingServices(callsLambda: boolean, bedrockModels: Iterable<string>): PricingService[] {
+export function pricingServices(callsLambda: boolean, bedrockModels: Iterable<string>, logs = false): PricingService[] {
   const services: PricingService[] = ['AmazonStates'];
   if (callsLambda) services.push('AWSLambda');
+  if (logs) services.push('AmazonCloudWatch');
   const modelKeys = [...bedrockModels].map(bedrockModelKey);
   if (modelKeys.includes('claude-3-haiku')) services.push('AmazonBedrock');
   if (modelKeys.some((key) => key && key !== 'claude-3-haiku')) services.push('AmazonBedrockFoundationModels');
@@ -390,17 +404,48 @@ async function measureSubject(options: CostOptions, name: string): Promise<{ mea
 }
 
 /**
- * A machine that logs its executions on AWS pays CloudWatch Logs for them
- * (ingestion of the vended logs, then storage). deliv holds no CloudWatch
- * Logs price with an AWS source, so that charge is said to be left out
- * rather than guessed. The emulator's own Express logging costs nothing, so a
+ * What a machine that logs its executions on AWS writes to CloudWatch Logs
+ * per execution, with the settings deliv.yaml gives it there: measured from
+ * the histories read for --from-executions, else estimated from the walk's
+ * expected events. The emulator's own Express logging costs nothing, so a
  * local target counts only logging a machine declares itself.
  */
-function cloudWatchLogsNote(project: Project, target: ResolvedTarget, machine: string): string | undefined {
-  if (!project.config.stateMachines[machine]) return undefined;
-  const logging = machineLogging(project, { ...target, local: false }, machine);
+function executionLogs(context: {
+  project: Project;
+  target: ResolvedTarget;
+  subject: Subject;
+  model: ReturnType<typeof modelMachine>;
+  region: string;
+  payloadKB?: number;
+  histories?: MeasuredUsage['histories'];
+  assumptions: string[];
+  warnings: string[];
+}): MachineSpec['logs'] {
+  const { project, target, subject, model } = context;
+  if (!project.config.stateMachines[subject.name]) return undefined;
+  const logging = machineLogging(project, { ...target, local: false }, subject.name);
   if (!logging) return undefined;
-  return `logs its executions to CloudWatch Logs (level ${logging.level}${logging.includeExecutionData ? ', with execution data' : ''}); that charge (log ingestion and storage) is not included: deliv has no CloudWatch Logs prices from AWS to price it with (the snapshot holds Step Functions, Lambda and Bedrock)`;
+  const settings: LogSettings = { level: logging.level, includeExecutionData: logging.includeExecutionData, ...(logging.retentionInDays !== undefined ? { retentionInDays: logging.retentionInDays } : {}) };
+  const measured = context.histories && context.histories.length > 0 ? measuredLogVolume(context.histories, settings) : undefined;
+  const payload = payloadText(context.payloadKB, subject.samples);
+  const names = Object.keys(subject.loaded.definition.States ?? {});
+  const meanName = Math.max(1, Math.round(names.reduce((total, name) => total + name.length, 0) / Math.max(1, names.length)));
+  const volume =
+    measured ?? estimatedLogVolume({ events: model.events, machine: subject.name, type: subject.declaredType, region: context.region, payload: payload.text, stateName: 'S'.repeat(meanName) }, settings);
+  const how =
+    volume.source === 'measured'
+      ? `measured: the events of ${context.histories!.length} recent execution(s) as this logging writes them`
+      : `estimated from the definition's expected path: each state's Entered and Exited, each Task attempt's Scheduled, Started and Succeeded (Failed for the failure rates given), Map and Parallel starts and iterations, the execution's start and end${
+          settings.includeExecutionData ? `; every input, output and set of Task parameters ${payload.source}` : '; no inputs or outputs (includeExecutionData off)'
+        }`;
+  const level = settings.level === 'ALL' ? 'ALL (every event)' : settings.level === 'ERROR' ? 'ERROR (only failure events: with no failures, nothing)' : 'FATAL (only the execution failing: with no failures, nothing)';
+  context.assumptions.push(
+    `${subject.name}: logs to ${logging.logGroupName} at level ${level}, ${settings.includeExecutionData ? 'with' : 'without'} execution data: ${formatNumber(volume.events)} log events, ${formatNumber(Math.round(volume.bytes))} bytes per execution (${how}); stored gzip-compressed, ${formatNumber(Math.round(volume.storedBytes))} bytes, ${
+      settings.retentionInDays !== undefined ? `kept ${settings.retentionInDays} days (a full log group)` : 'never expiring: the first month is priced (half its events held on average)'
+    }`,
+  );
+  if (settings.retentionInDays === undefined) context.warnings.push(`${subject.name}: its log group never expires, so its storage charge grows by a month's events every month; set logging.retentionInDays in deliv.yaml`);
+  return { settings, volume };
 }
 
 /** What the rates are called in a sentence, by rate key prefix. */

@@ -1,5 +1,5 @@
 /** `--from-executions`: billable usage measured from the histories of recent executions on a target. */
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { findStateMachineArn, listExecutions, readHistory } from '../aws/sfn.js';
 import { summarizeExecutions, type MeasuredUsage } from './usage/measured.js';
 
@@ -7,10 +7,11 @@ import { summarizeExecutions, type MeasuredUsage } from './usage/measured.js';
 export async function measureMachine(sfn: SFNClient, machine: string, limit: number): Promise<MeasuredUsage | undefined> {
   const arn = await findStateMachineArn(sfn, machine);
   const executions = (await listExecutions(sfn, arn, { limit: limit * 2 })).filter((execution) => execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE').slice(0, limit);
-  const histories = [];
+  const histories: Array<{ executionArn: string; events: HistoryEvent[] }> = [];
   for (const execution of executions) {
     // With execution data: the scheduled task's parameters name the Lambda function or Bedrock model.
-    if (execution.executionArn) histories.push(await readHistory(sfn, execution.executionArn));
+    if (execution.executionArn) histories.push({ executionArn: execution.executionArn, events: await readHistory(sfn, execution.executionArn) });
   }
-  return summarizeExecutions(histories);
+  const measured = summarizeExecutions(histories.map((history) => history.events));
+  return measured && { ...measured, histories };
 }

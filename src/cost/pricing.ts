@@ -24,11 +24,17 @@ export function tieredCost(rate: Rate, from: Decimal, to: Decimal): Decimal {
   return cost;
 }
 
-/** Always-free monthly allowances (they do not expire with the 12-month free tier). */
+/**
+ * Always-free monthly allowances (they do not expire with the 12-month free
+ * tier). CloudWatch's is one allowance for Logs: "5 GB Data (ingestion,
+ * archive storage, and data scanned by Logs Insights queries)" (the
+ * CloudWatch pricing page), so ingestion and storage draw on the same 5 GB.
+ */
 export const FREE_TIER = {
   'sfn.transitions': Decimal.of(4_000),
   'lambda.requests': Decimal.of(1_000_000),
   'lambda.gbSeconds': Decimal.of(400_000),
+  'logs.data': Decimal.of(5),
 } as const;
 
 export type FreeTierPool = keyof typeof FREE_TIER;
@@ -37,6 +43,7 @@ export function freeTierPool(key: RateKey): FreeTierPool | undefined {
   if (key === 'sfn.transition') return 'sfn.transitions';
   if (key.startsWith('lambda.request.')) return 'lambda.requests';
   if (key.startsWith('lambda.gbSecond.')) return 'lambda.gbSeconds';
+  if (key === 'logs.vended.ingestion' || key === 'logs.storage') return 'logs.data';
   return undefined;
 }
 

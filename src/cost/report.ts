@@ -65,6 +65,7 @@ const SERVICE_NAMES: Record<string, string> = {
   AWSLambda: 'Lambda',
   AmazonBedrock: 'Bedrock',
   AmazonBedrockFoundationModels: 'Bedrock',
+  AmazonCloudWatch: 'CloudWatch Logs',
 };
 
 function priceLines(sources: readonly PriceSource[]): string[] {
@@ -214,7 +215,10 @@ export function renderReport(report: CostReport, columns?: number): string {
     lines.push('');
     lines.push(paint.strong(`${scenario.label}${scenario.label === 'As declared' ? '' : ' workflows'}`));
     lines.push(...groupedItems(scenario.items, scenario.total, tableWidth(columns)));
-    for (const item of scenario.items.filter((line) => line.notPriced)) lines.push(...prose(`  not priced: ${item.item} — ${item.notPriced}; not included in the total`, undefined, paint.warning));
+    // Lines missing a price for the same reason (a machine's log ingestion and storage) are said together.
+    const byReason = new Map<string, string[]>();
+    for (const item of scenario.items) if (item.notPriced) byReason.set(item.notPriced, [...(byReason.get(item.notPriced) ?? []), item.item]);
+    for (const [reason, names] of byReason) lines.push(...prose(`  not priced: ${names.join(', ')} — ${reason}; not included in the total`, undefined, paint.warning));
     const notEstimated = scenario.items.filter((item) => item.cost === null && !item.notPriced);
     if (notEstimated.length > 0) {
       lines.push(...prose(`  not estimated: ${notEstimated.map((item) => item.item.split(' · ')[0]).join(', ')} — priced by their own services, not included in the total`, undefined, paint.muted));

@@ -131,20 +131,13 @@ function taskGrants(task: TaskState, source: string, context: PolicyContext, gra
         : dynamicResource(source, 'FunctionName', buildArn(context, 'lambda', 'function:*'), warnings));
       return;
     }
-    case 'sns:publish': {
-      const topic = firstPresent(field('TopicArn'), field('TargetArn'));
-      if (topic.kind === 'static' && typeof topic.value === 'string') grant(source, label, ['sns:Publish'], [topic.value]);
-      else if (topic.kind === 'dynamic') grant(source, label, ['sns:Publish'], dynamicResource(source, 'TopicArn', buildArn(context, 'sns', '*'), warnings));
-      else grant(source, label, ['sns:Publish'], ['*']); // PhoneNumber: SMS has no resource ARN.
+    case 'sns:publish':
+      // PhoneNumber: SMS has no resource ARN.
+      grant(source, label, ['sns:Publish'], messagingResources('sns', field, source, context, warnings) ?? ['*']);
       return;
-    }
-    case 'sqs:sendMessage': {
-      const url = field('QueueUrl');
-      grant(source, label, ['sqs:SendMessage'], url.kind === 'static' && typeof url.value === 'string'
-        ? queueResources(url.value, source, context, warnings)
-        : dynamicResource(source, 'QueueUrl', buildArn(context, 'sqs', '*'), warnings));
+    case 'sqs:sendMessage':
+      grant(source, label, ['sqs:SendMessage'], messagingResources('sqs', field, source, context, warnings) ?? dynamicResource(source, 'QueueUrl', buildArn(context, 'sqs', '*'), warnings));
       return;
-    }
     case 'bedrock:invokeModel': {
       const model = field('ModelId');
       grant(source, label, ['bedrock:InvokeModel'], model.kind === 'static' && typeof model.value === 'string'
@@ -201,7 +194,14 @@ function taskGrants(task: TaskState, source: string, context: PolicyContext, gra
   if (service === 'aws-sdk') {
     // `arn:aws:states:::aws-sdk:sqs:purgeQueue`: the action is known, its resource fields differ per API.
     const [sdkService, sdkAction] = [action, pattern.replace(/^:/, '')];
-    grant(source, label, [`${iamPrefix(sdkService)}:${pascal(sdkAction.replace(/\.waitForTaskToken$/, ''))}`], ['*']);
+    const iamAction = `${iamPrefix(sdkService)}:${pascal(sdkAction.replace(/\.waitForTaskToken$/, ''))}`;
+    // SNS and SQS API calls name their topic or queue in the same fields as the optimized integrations.
+    const named = sdkService === 'sns' || sdkService === 'sqs' ? messagingResources(sdkService, field, source, context, warnings) : undefined;
+    if (named) {
+      grant(source, label, [iamAction], named);
+      return;
+    }
+    grant(source, label, [iamAction], ['*']);
     warnings.push(`${source}: ${label} is granted on every resource; narrow Resource to what the call touches`);
     return;
   }
@@ -255,6 +255,18 @@ function taskField(task: TaskState, name: string): FieldValue {
   const value = container[name];
   if (typeof value === 'string' && isJsonata(value)) return { kind: 'dynamic', expression: value };
   return { kind: 'static', value };
+}
+
+/**
+ * The topic (`TopicArn`, or `TargetArn` of Publish) or the queue (`QueueUrl`, as an ARN) a Task's
+ * fields name, for the optimized integrations and the aws-sdk ones alike; a field chosen at run
+ * time widens to the account's topics or queues. `undefined` when the Task names none.
+ */
+function messagingResources(service: 'sns' | 'sqs', field: (name: string) => FieldValue, source: string, context: ArnScope, warnings: string[]): string[] | undefined {
+  const [name, value] = service === 'sns' ? (['TopicArn', firstPresent(field('TopicArn'), field('TargetArn'))] as const) : (['QueueUrl', field('QueueUrl')] as const);
+  if (value.kind === 'static' && typeof value.value === 'string') return service === 'sns' ? [value.value] : queueResources(value.value, source, context, warnings);
+  if (value.kind === 'dynamic') return dynamicResource(source, name, buildArn(context, service, '*'), warnings);
+  return undefined;
 }
 
 function firstPresent(...values: FieldValue[]): FieldValue {

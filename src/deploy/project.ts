@@ -8,18 +8,17 @@
  */
 import type { AwsDeployClients } from '../aws/clients.js';
 import { buildArn, fillPseudoParameters, type ArnScope } from '../aws/arn.js';
-import { partitionOf } from '../aws/errors.js';
 import type { ResolvedTarget } from '../aws/target.js';
 import { PROJECT_FILE, type Project } from '../project/config.js';
-import { DelivError, UsageError } from '../ui/errors.js';
+import { partialFailure } from '../ui/errors.js';
 import { notKnownError } from '../ui/suggest.js';
 import { packageFunction } from './bundle.js';
 import { deploy, renderForDeploy, type DeployOptions, type MachinePlan } from './deploy.js';
 import { applyFunction, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, planFunction, type ApplyOptions, type FunctionPlan, type FunctionSpec } from './functions.js';
-import { checkMessaging, createMessaging, referencedMessaging, type MessagingPlan } from './messaging.js';
+import { checkMessaging, createMessaging, type MessagingPlan } from './messaging.js';
 import { machinePolicy } from './policy.js';
 import { functionName, functionRoleName, machineRoleName } from '../project/names.js';
-import { automaticSubstitutions, loggingEnabled, renderForTarget } from './resources.js';
+import { automaticSubstitutions, loggingEnabled, projectMessaging, renderForTarget, resolveScope } from './resources.js';
 import { applyRole, functionLogsPolicy, lambdaTrust, planRole, stateMachineTrust, type RolePlan, type RoleSpec } from './roles.js';
 
 export type { AwsDeployClients };
@@ -98,7 +97,7 @@ export async function planProjectDeploy(project: Project, target: ResolvedTarget
   // The machines call each function's alias: a version reaches them when the alias moves to it.
   const deployed = Object.fromEntries(plan.functions.map((fn) => [fn.spec.key, fn.aliasArn]));
   plan.substitutions = automaticSubstitutions(project, scope, deployed);
-  plan.messaging = referencedMessaging(machines.map((machine) => ({ machine, definition: renderForTarget(project, machine, target, scope, deployed).definition })), scope);
+  plan.messaging = projectMessaging(project, target, machines, scope, deployed);
   if (options.createMissing) await checkMessaging(plan.messaging, clients);
 
   if (roleArn) {
@@ -115,21 +114,6 @@ export async function planProjectDeploy(project: Project, target: ResolvedTarget
     }
   }
   return plan;
-}
-
-/** The account from the target, else from the credentials (STS GetCallerIdentity). */
-async function resolveScope(target: ResolvedTarget, clients: AwsDeployClients): Promise<ArnScope> {
-  const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new UsageError(`no AWS region for target \`${target.name}\``, { hint: `set \`region:\` under targets.${target.name} in deliv.yaml, pass --region, or export AWS_REGION`, code: 'AWS_REGION' });
-  }
-  let account = target.accountId;
-  if (!account) {
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-    account = (await (await clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
-    if (!account) throw new DelivError('STS did not say which account the credentials belong to', { hint: `set accountId: under targets.${target.name} in deliv.yaml` });
-  }
-  return { partition: partitionOf(region), region, account };
 }
 
 export interface ProjectDeployResult {
@@ -200,14 +184,7 @@ export async function deployProject(project: Project, target: ResolvedTarget, cl
       stateMachines,
     };
   } catch (error) {
-    if (done.length === 0 || !(error instanceof Error)) throw error;
-    const hint = error instanceof DelivError && error.hint ? `${error.hint}; ` : '';
-    throw new DelivError(error.message, {
-      hint: `${hint}already done: ${done.join(', ')}. Deploying again completes the rest`,
-      cause: error,
-      exitCode: error instanceof DelivError ? error.exitCode : 1,
-      code: error instanceof DelivError ? error.code : undefined,
-    });
+    throw partialFailure(error, done, 'Deploying again completes the rest');
   }
 }
 

@@ -6,11 +6,14 @@
 import { machineLogging } from './logging.js';
 import { partitionOf } from '../aws/errors.js';
 import { PSEUDO_SCOPE, type ArnScope } from '../aws/arn.js';
+import type { AwsDeployClients } from '../aws/clients.js';
 import type { ResolvedTarget } from '../aws/target.js';
+import { DelivError, UsageError } from '../ui/errors.js';
 import type { Project } from '../project/config.js';
 import { renderStateMachine, type LoadedDefinition } from '../project/definition.js';
 import { functionArnSubstitutions, functionPlaceholder } from '../project/names.js';
 import { machinePolicy, type MachinePolicy } from './policy.js';
+import { referencedMessaging, type MessagingPlan } from './messaging.js';
 
 /** The partition, Region and account of a target; what is not known yet stays a CloudFormation pseudo-parameter. */
 export function targetScope(target: Pick<ResolvedTarget, 'region' | 'accountId'>, accountId = target.accountId): ArnScope {
@@ -40,6 +43,11 @@ export function renderForTarget(project: Project, machine: string, target: Resol
   return renderStateMachine(project, machine, target.name, target.local ? {} : automaticSubstitutions(project, scope, deployed));
 }
 
+/** The SNS topics and SQS queues the machines use on a target, read as deploy renders them (deploy, destroy). */
+export function projectMessaging(project: Project, target: ResolvedTarget, machines: string[], scope: ArnScope, deployed: Record<string, string> = {}): MessagingPlan[] {
+  return referencedMessaging(machines.map((machine) => ({ machine, definition: renderForTarget(project, machine, target, scope, deployed).definition })), scope);
+}
+
 export function loggingEnabled(project: Project, machine: string, target: ResolvedTarget): boolean {
   return machineLogging(project, target, machine) !== undefined;
 }
@@ -58,4 +66,19 @@ export function projectMachinePolicy(project: Project, machine: string, target: 
     policy.warnings.push(`target \`${target.name}\` names no ${scope.region.startsWith('${') ? 'region' : 'account ID'}: ARNs keep ${unknown.join(' and ')} (set ${scope.region.startsWith('${') ? 'region' : 'accountId'}: under targets.${target.name} in deliv.yaml)`);
   }
   return { machine, target: target.name, ...policy };
+}
+
+/** The account from the target, else from the credentials (STS GetCallerIdentity). */
+export async function resolveScope(target: ResolvedTarget, clients: Pick<AwsDeployClients, 'sts'>): Promise<ArnScope> {
+  const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new UsageError(`no AWS region for target \`${target.name}\``, { hint: `set \`region:\` under targets.${target.name} in deliv.yaml, pass --region, or export AWS_REGION`, code: 'AWS_REGION' });
+  }
+  let account = target.accountId;
+  if (!account) {
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    account = (await (await clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
+    if (!account) throw new DelivError('STS did not say which account the credentials belong to', { hint: `set accountId: under targets.${target.name} in deliv.yaml` });
+  }
+  return { partition: partitionOf(region), region, account };
 }

@@ -15,6 +15,7 @@ import { compileFast, FALLBACK } from './jsonata-fast.js';
 import { LinearRegExp } from './regex.js';
 import type { EvalScope, ExpressionProblem } from './scope.js';
 import { StatesErrors } from '../asl/errors.js';
+import { evaluateInWorker, type JsonataJob } from './jsonata-workers.js';
 
 type Evaluator = (scope: EvalScope) => JsonValue | Promise<JsonValue>;
 
@@ -42,9 +43,12 @@ export function jsonataExpression(value: unknown): string | undefined {
 /**
  * No expression may run unbounded on the event loop: jsonata's guardrails stop
  * an evaluation that runs longer or nests deeper than this (D1012, D1011),
- * which fails the state with States.QueryEvaluationError.
+ * which fails the state with States.QueryEvaluationError. An expression that
+ * once took longer than `workerAfterMs` runs in a worker thread from then on
+ * (see compileJsonataExpression); 0 sends every evaluation of the jsonata
+ * package there.
  */
-export const JSONATA_LIMITS = { timeoutMs: 5_000, depth: 500 };
+export const JSONATA_LIMITS = { timeoutMs: 5_000, depth: 500, workerAfterMs: 20 };
 
 export class JsonataSyntaxError extends Error {
   constructor(readonly problems: ExpressionProblem[]) {
@@ -193,45 +197,123 @@ export class QueryEvaluationError extends StatesError {
   }
 }
 
+/** jsonata's compiled form of an expression, with the limits, the linear-time regex engine and AWS's functions; throws jsonata's own error on a malformed one. */
+export function prepareJsonata(expression: string, limits: { timeoutMs: number; depth: number } = JSONATA_LIMITS): jsonataType.Expression {
+  const compiled = jsonata()(expression, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, timeout: limits.timeoutMs, stack: limits.depth });
+  for (const [name, { fn, signature }] of Object.entries(AWS_FUNCTIONS)) compiled.registerFunction(name, fn, signature);
+  return compiled;
+}
+
+/**
+ * The one evaluation of the jsonata package, in this thread or in a worker
+ * (src/engine/jsonata-workers.ts): the result as JSON, or a
+ * QueryEvaluationError worded as AWS words it.
+ */
+export async function evaluatePrepared(compiled: jsonataType.Expression, { expression, field, input, bindings }: JsonataJob): Promise<JsonValue> {
+  let json: JsonValue | undefined;
+  try {
+    json = toJson(await compiled.evaluate(input, bindings));
+  } catch (error) {
+    // Never a JavaScript engine error in a cause: a blown stack is worded as AWS words it.
+    if (error instanceof RangeError) {
+      throw new QueryEvaluationError(
+        `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.`,
+        field,
+      );
+    }
+    throw new QueryEvaluationError(evaluationFailureCause(expression, field, errorText(error)), field);
+  }
+  if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
+  return json;
+}
+
+/** AWS's cause for an expression that threw: `... threw an error during evaluation. D1012: Evaluation timeout after 5000 milliseconds. ...`. */
+function evaluationFailureCause(expression: string, field: string, error: string): string {
+  return `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${error}`;
+}
+
+/** jsonata's own words for an evaluation stopped at the time limit, as its guardrail throws them. */
+function timeLimitText(timeoutMs: number): string {
+  return errorText({ code: 'D1012', message: `Evaluation timeout after ${timeoutMs} milliseconds. Check for infinite loop` });
+}
+
+/** Evaluates in a worker thread: the same value, or the same QueryEvaluationError, as evaluatePrepared here. */
+async function inWorker(job: JsonataJob): Promise<JsonValue> {
+  const outcome = await evaluateInWorker(job);
+  if ('value' in outcome) return outcome.value;
+  const { expression, field } = job;
+  if ('cause' in outcome) throw new QueryEvaluationError(outcome.cause, field);
+  // Terminated at the time limit (one step jsonata's guardrail could not interrupt), or the worker died (out of memory).
+  throw new QueryEvaluationError(evaluationFailureCause(expression, field, 'timedOut' in outcome ? timeLimitText(job.timeoutMs) : outcome.lost), field);
+}
+
+/**
+ * How the jsonata package's evaluations share the thread, to tell a slow
+ * expression from one that merely waited: the evaluations in flight at once
+ * interleave their steps (each is a chain of promise callbacks), so an
+ * evaluation's wall time counts the others' too. Its own share is its time
+ * over the number of evaluations that ran beside it.
+ */
+const sharing = { inFlight: 0, started: 0 };
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * Compiles one JSONata expression (without the `{% %}`). `field` names it in
  * AWS's messages (`Output`, `Assign/result`, `Arguments/a/b[0]`).
  * Throws a JsonataSyntaxError on a malformed expression.
+ *
+ * An expression one evaluation of which took longer than
+ * JSONATA_LIMITS.workerAfterMs (of wall time and CPU time: a thread the
+ * loaded machine descheduled was not busy) is evaluated from then on in a
+ * worker thread, whose time limit is enforced by terminating it: one
+ * evaluation can then hold the event loop (the emulator's API, its other
+ * executions) only once, not on every turn of a loop. Everything quicker
+ * stays here, where it costs no copy and no round trip.
  */
 export function compileJsonataExpression(expression: string, field: string): (scope: EvalScope) => JsonValue | Promise<JsonValue> {
   let compiled: jsonataType.Expression;
+  // The limits as they are now, for this thread's jsonata and a worker's alike.
+  const { timeoutMs, depth } = JSONATA_LIMITS;
   try {
-    compiled = jsonata()(expression, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, timeout: JSONATA_LIMITS.timeoutMs, stack: JSONATA_LIMITS.depth });
+    compiled = prepareJsonata(expression, { timeoutMs, depth });
   } catch (error) {
     throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
   }
-  for (const [name, { fn, signature }] of Object.entries(AWS_FUNCTIONS)) compiled.registerFunction(name, fn, signature);
-  const evaluate = async (scope: EvalScope): Promise<JsonValue> => {
+  let slow = JSONATA_LIMITS.workerAfterMs <= 0;
+  const inThread = async (job: JsonataJob): Promise<JsonValue> => {
+    const others = sharing.inFlight;
+    const started = sharing.started;
+    sharing.inFlight += 1;
+    sharing.started += 1;
+    const wallStart = performance.now();
+    const cpuStart = cpuMs();
+    try {
+      return await evaluatePrepared(compiled, job);
+    } finally {
+      sharing.inFlight -= 1;
+      const beside = 1 + others + (sharing.started - started - 1);
+      const wall = performance.now() - wallStart;
+      // The wall clock first: it is cheap, and CPU time can only be shorter.
+      if (wall / beside > JSONATA_LIMITS.workerAfterMs && Math.min(wall, cpuMs() - cpuStart) / beside > JSONATA_LIMITS.workerAfterMs) slow = true;
+    }
+  };
+  const evaluate = (scope: EvalScope): Promise<JsonValue> => {
     const extra = scope.states;
-    const states: Record<string, JsonValue> = { input: extra?.input !== undefined ? extra.input : scope.input };
-    // The context object is the scope's to build, when the expression reads it (see StatesScope).
-    if (extra?.context !== undefined) states.context = extra.context;
-    else Object.defineProperty(states, 'context', { get: () => scope.context, enumerable: true, configurable: true });
+    const input = extra?.input !== undefined ? extra.input : scope.input;
+    const states: Record<string, JsonValue> = { input };
+    if (!slow) {
+      // The context object is the scope's to build, when the expression reads it (see StatesScope).
+      if (extra?.context !== undefined) states.context = extra.context;
+      else Object.defineProperty(states, 'context', { get: () => scope.context, enumerable: true, configurable: true });
+    } else states.context = extra?.context !== undefined ? extra.context : scope.context;
     if (extra?.result !== undefined) states.result = extra.result;
     if (extra?.errorOutput !== undefined) states.errorOutput = extra.errorOutput;
-    const bindings: Record<string, unknown> = { ...scope.variables, states };
-    let result: unknown;
-    let json: JsonValue | undefined;
-    try {
-      result = await compiled.evaluate(states.input, bindings);
-      json = toJson(result);
-    } catch (error) {
-      // Never a JavaScript engine error in a cause: a blown stack is worded as AWS words it.
-      if (error instanceof RangeError) {
-        throw new QueryEvaluationError(
-          `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.`,
-          field,
-        );
-      }
-      throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${errorText(error)}`, field);
-    }
-    if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
-    return json;
+    const job: JsonataJob = { expression, field, input, bindings: { ...scope.variables, states }, timeoutMs, depth };
+    return slow ? inWorker(job) : inThread(job);
   };
   // Plain expressions run synchronously; anything the fast path is unsure of goes to jsonata.
   const fast = compileFast(compiled.ast());

@@ -162,6 +162,12 @@ export interface ChildOutcome {
 
 export interface MapRunHandle {
   /**
+   * The Map Run's ARN when the host gave it another than the one asked for:
+   * AWS starts a new Map Run, rather than redrive the one there was, when that
+   * one succeeded and the Map state failed after it.
+   */
+  readonly arn?: string;
+  /**
    * How many times this Map Run was redriven, this start included: above 0 the
    * parent records MapRunRedriven instead of MapRunStarted.
    */

@@ -9,7 +9,8 @@
  */
 import type { JsonObject, JsonValue } from '../asl/types.js';
 import type { MapRunRecord } from '../engine/result-writer.js';
-import type { ChildOutcome, MapRunChild, MapRunHandle, MapRunHost, MapRunStart } from '../engine/types.js';
+import { TaskFailure, type ChildOutcome, type MapRunChild, type MapRunHandle, type MapRunHost, type MapRunStart } from '../engine/types.js';
+import { StatesErrors } from '../asl/errors.js';
 import type { Clock } from '../engine/types.js';
 import { executionArnOfMachine } from './arn.js';
 import { carryOn, redriveStored } from './redrive.js';
@@ -29,9 +30,19 @@ function childArn(run: MapRunStart, name: string): string {
 /** Statuses a redriven Map Run runs again: its unsuccessful children (AWS: failed, timed out or aborted; Express ones start over). */
 const UNSUCCESSFUL = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
+/** AWS: "the hard limit of 1000 redrives of a given Map Run"; past it the redrive fails with States.Runtime. */
+export const MAP_RUN_REDRIVE_LIMIT = 1000;
+
+interface Live {
+  settings: MapRunSettings;
+  wake?: () => void;
+  /** A redriven Map Run's unsuccessful children not redriven yet (item -> items it holds): DescribeMapRun's pendingRedrive. */
+  pendingRedrive: Map<number, number>;
+}
+
 export class MapRuns implements MapRunHost {
   /** The settings of the Map Runs under way, as UpdateMapRun leaves them, and how to wake their Map when the concurrency rises. */
-  private readonly live = new Map<string, { settings: MapRunSettings; wake?: () => void }>();
+  private readonly live = new Map<string, Live>();
 
   constructor(
     private readonly store: Store,
@@ -42,18 +53,28 @@ export class MapRuns implements MapRunHost {
   start(run: MapRunStart, writing: () => boolean = () => true): MapRunHandle {
     const { store, clock } = this;
     const now = clock.now();
-    let row = store.getMapRun(run.mapRunArn);
+    // The Map state's latest Map Run: the engine names the first; later ones (see below) carry a suffix.
+    const runs = store.mapRunsStartedAs(run.mapRunArn);
+    let row = runs.at(-1);
+    let arn = row?.arn ?? run.mapRunArn;
     // The parent starts the Map state anew (no recorded start to replay) over a Map Run that ended: it was redriven.
-    const redrive = row !== undefined && !run.resumed && row.status !== 'RUNNING';
-    if (row && !run.resumed && row.status === 'SUCCEEDED') {
-      // AWS starts a new Map Run when the one that succeeded is not what failed (the state failed after it, e.g. on its output).
-      store.deleteMapRunChildren(row);
+    let redrive = row !== undefined && !run.resumed && row.status !== 'RUNNING';
+    if (row && redrive && row.status === 'SUCCEEDED') {
+      // AWS starts a new Map Run (an ARN of its own) rather than redrive one that succeeded, when the Map state
+      // failed after it (on its output: States.DataLimitExceeded, a States.Runtime path error): the old one stays as it was.
+      arn = `${run.mapRunArn}.${runs.length + 1}`;
       row = undefined;
+      redrive = false;
     }
-    if (row && redrive) store.redriveMapRun(row.arn, now);
+    if (row && redrive) {
+      if (row.redriveCount >= MAP_RUN_REDRIVE_LIMIT) {
+        throw new TaskFailure(StatesErrors.Runtime, `The Map Run ${row.arn} has been redriven ${row.redriveCount} times, the most a Map Run can be redriven (${MAP_RUN_REDRIVE_LIMIT})`);
+      }
+      store.redriveMapRun(row.arn, now);
+    }
     if (!row) {
       row = {
-        arn: run.mapRunArn,
+        arn,
         executionArn: run.executionArn,
         childMachineArn: run.childMachineArn,
         label: run.label,
@@ -75,12 +96,14 @@ export class MapRuns implements MapRunHost {
     const redriveCount = row.redriveCount + (redrive ? 1 : 0);
     // An earlier attempt's settings stand (UpdateMapRun may have changed them).
     const settings: MapRunSettings = { maxConcurrency: row.maxConcurrency, toleratedFailureCount: row.toleratedFailureCount, toleratedFailurePercentage: row.toleratedFailurePercentage };
-    const live: { settings: MapRunSettings; wake?: () => void } = { settings };
-    this.live.set(run.mapRunArn, live);
+    const live: Live = { settings, pendingRedrive: new Map() };
+    this.live.set(arn, live);
     const earlier = new Map<number, ExecutionRow>();
-    for (const child of store.mapRunChildren(run.mapRunArn)) {
+    for (const child of store.mapRunChildren(arn)) {
       const execution = store.getExecution(child.arn);
-      if (execution) earlier.set(child.item, execution);
+      if (!execution) continue;
+      earlier.set(child.item, execution);
+      if (redrive && UNSUCCESSFUL.has(execution.status)) live.pendingRedrive.set(child.item, child.items);
     }
     const machineName = run.childMachineArn.slice(run.childMachineArn.lastIndexOf(':') + 1);
     const host = (child: ExecutionRow, resume: boolean): MapRunChild => {
@@ -106,6 +129,7 @@ export class MapRuns implements MapRunHost {
       };
     };
     return {
+      arn: arn === run.mapRunArn ? undefined : arn,
       redriveCount,
       kept: (index) => {
         const child = earlier.get(index);
@@ -122,6 +146,7 @@ export class MapRuns implements MapRunHost {
       child: (index: number, input: JsonValue): MapRunChild => {
         const before = earlier.get(index);
         if (before && !UNSUCCESSFUL.has(before.status)) return host(before, true);
+        live.pendingRedrive.delete(index);
         if (before && before.type === 'STANDARD') {
           // AWS redrives a Standard child (RedriveExecution): the same ARN, from the state that failed.
           redriveStored(store, before, clock.now());
@@ -156,29 +181,39 @@ export class MapRuns implements MapRunHost {
           testCase: null,
           redriveCount: 0,
           redriveDate: null,
-          parentArn: run.mapRunArn,
+          parentArn: arn,
         };
         store.insertExecution(child);
-        store.putMapRunChild(run.mapRunArn, { item: index, arn: child.arn, name, items: itemsOf(input) });
+        store.putMapRunChild(arn, { item: index, arn: child.arn, name, items: itemsOf(input) });
         return host(child, false);
       },
       ended: (status) => {
-        this.live.delete(run.mapRunArn);
-        if (writing()) store.finishMapRun(run.mapRunArn, status, clock.now());
+        // AWS: "When a Map Run has completed its execution or is aborted, the count ... in the Pending redrive state is reset to 0."
+        this.live.delete(arn);
+        if (writing()) store.finishMapRun(arn, status, clock.now());
       },
       settings: () => ({ ...settings }),
       onSettingsChange: (wake) => {
         live.wake = wake;
       },
       records: () =>
-        store.mapRunChildren(run.mapRunArn).flatMap((child): MapRunRecord[] => {
+        store.mapRunChildren(arn).flatMap((child): MapRunRecord[] => {
           const execution = store.getExecution(child.arn);
           return execution ? [{ index: child.item, status: execution.status as MapRunRecord['status'], record: resultRecord(execution), output: execution.output === null ? undefined : (JSON.parse(execution.output) as JsonValue), items: child.items }] : [];
         }),
       resultsWritten: (executions, items) => {
-        if (writing()) store.mapRunResultsWritten(run.mapRunArn, executions, items);
+        if (writing()) store.mapRunResultsWritten(arn, executions, items);
       },
     };
+  }
+
+  /** A redriven Map Run's unsuccessful children (and their items) waiting to be redriven, within MaxConcurrency. */
+  pendingRedrive(arn: string): { executions: number; items: number } {
+    const pending = this.live.get(arn)?.pendingRedrive;
+    if (!pending) return { executions: 0, items: 0 };
+    let items = 0;
+    for (const n of pending.values()) items += n;
+    return { executions: pending.size, items };
   }
 
   /** UpdateMapRun: stored, and seen by the running Map at once (a higher concurrency starts more children now). */

@@ -1187,6 +1187,16 @@ export class Store {
     this.keys.delete(arn);
   }
 
+  /**
+   * The Map Runs one Map state started in one execution, in order: the first
+   * under `arn`, each later one (started anew, not redriven) as `arn.2`, `arn.3`...
+   */
+  mapRunsStartedAs(arn: string): MapRunRow[] {
+    const rows = this.db.prepare('SELECT * FROM map_runs WHERE arn = ? OR substr(arn, 1, ?) = ?').all(arn, arn.length + 1, `${arn}.`) as MapRunRow[];
+    const attempt = (row: MapRunRow): number => (row.arn === arn ? 1 : Number(row.arn.slice(arn.length + 1)));
+    return rows.filter((row) => Number.isInteger(attempt(row))).sort((a, b) => attempt(a) - attempt(b));
+  }
+
   getMapRun(arn: string): MapRunRow | undefined {
     return this.db.prepare('SELECT * FROM map_runs WHERE arn = ?').get(arn) as MapRunRow | undefined;
   }

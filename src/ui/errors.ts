@@ -68,6 +68,22 @@ export class DelivError extends Error {
   }
 }
 
+/**
+ * A failure after some of a run's changes were made: the same error, with what
+ * was already done and what running again does in its hint. `done` empty (or a
+ * non-Error) gives the error back as it is.
+ */
+export function partialFailure(error: unknown, done: string[], again: string): unknown {
+  if (done.length === 0 || !(error instanceof Error)) return error;
+  const hint = error instanceof DelivError && error.hint ? `${error.hint}; ` : '';
+  return new DelivError(error.message, {
+    hint: `${hint}already done: ${done.join(', ')}. ${again}`,
+    cause: error,
+    exitCode: error instanceof DelivError ? error.exitCode : 1,
+    code: error instanceof DelivError ? error.code : undefined,
+  });
+}
+
 /** Bad flags, bad arguments or bad input files: exit code 2. */
 export class UsageError extends DelivError {
   constructor(message: string, options: { hint?: string; cause?: unknown; code?: ErrorCode } = {}) {

@@ -17,6 +17,7 @@ function fixtureProducts(): Record<PricingService, string[]> {
     AWSLambda: fixture('pricing-getproducts-lambda.json').PriceList,
     AmazonBedrock: fixture('pricing-getproducts-bedrock-claude3haiku-legacy.json').PriceList,
     AmazonBedrockFoundationModels: fixture('pricing-getproducts-bedrock-haiku.json').PriceList,
+    AmazonCloudWatch: fixture('pricing-getproducts-cloudwatch-test.json').PriceList,
   };
 }
 
@@ -109,6 +110,48 @@ describe('prices from the Pricing API (fake endpoint, real SDK)', () => {
     expect(models['bedrock.claude-haiku-4-5-global.output']!.tiers[0].usd).toBe('5.0000000000');
     expect(models['bedrock.claude-haiku-4-5.input']!.tiers[0].usd).toBe('1.1000000000');
     expect(models['bedrock.claude-3-5-haiku.output']!.tiers[0].usd).toBe('4.0000000000');
+  });
+
+  it('reads the CloudWatch Logs meters Step Functions logs are billed on, one query per meter, and no other log meter', async () => {
+    const server = await serve();
+    const rates = await fetchServiceRates('AmazonCloudWatch', 'us-east-1');
+    // The region prefix of CloudWatch usage types differs by region, so each meter is asked for by what its usage type contains.
+    expect(server.requests.map((request) => request.body.Filters)).toEqual([
+      [
+        { Type: 'TERM_MATCH', Field: 'regionCode', Value: 'us-east-1' },
+        { Type: 'CONTAINS', Field: 'usagetype', Value: 'VendedLog-Bytes' },
+      ],
+      [
+        { Type: 'TERM_MATCH', Field: 'regionCode', Value: 'us-east-1' },
+        { Type: 'CONTAINS', Field: 'usagetype', Value: 'TimedStorage-ByteHrs' },
+      ],
+    ]);
+    // The -CFLogs and Infrequent Access rows also contain "VendedLog" (they answer the first query): the parser keeps only the plain meter.
+    expect(Object.keys(rates).sort()).toEqual(['logs.storage', 'logs.vended.ingestion']);
+    expect(rates['logs.vended.ingestion']).toMatchObject({
+      usagetype: 'USE1-VendedLog-Bytes',
+      unit: 'GB',
+      unitSize: 1,
+      tiers: [
+        { begin: '0', end: '10', usd: '0.1000000000' },
+        { begin: '10', end: '30', usd: '0.0500000000' },
+        { begin: '30', end: '50', usd: '0.0200000000' },
+        { begin: '50', end: null, usd: '0.0100000000' },
+      ],
+    });
+    expect(rates['logs.storage']).toMatchObject({ usagetype: 'USE1-TimedStorage-ByteHrs', unit: 'GB-Mo', tiers: [{ begin: '0', end: null, usd: '0.0200000000' }] });
+    const ireland = await fetchServiceRates('AmazonCloudWatch', 'eu-west-1');
+    expect(ireland['logs.vended.ingestion']!.usagetype).toBe('EU-VendedLog-Bytes');
+  });
+
+  it('offline, CloudWatch is a snapshot source with no rates (the snapshot holds none), not an error', async () => {
+    const book = await loadPrices({ region: 'us-east-1', services: ['AmazonStates', 'AmazonCloudWatch'], offline: true, cacheDir: cache.dir });
+    expect(book.sources.map((source) => [source.service, source.kind])).toEqual([
+      ['AmazonStates', 'snapshot'],
+      ['AmazonCloudWatch', 'snapshot'],
+    ]);
+    expect(book.rates['logs.vended.ingestion']).toBeUndefined();
+    expect(book.rates['sfn.transition']).toBeDefined();
   });
 
   it('says which region has no price when the API lists none for it', async () => {

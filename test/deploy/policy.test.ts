@@ -104,6 +104,31 @@ describe('sns:Publish and sqs:SendMessage', () => {
       { Action: ['sqs:SendMessage'], Resource: ['arn:aws:sqs:eu-west-1:111122223333:escalations'] },
     ]);
   });
+
+  it('reads the topic and the queue of the aws-sdk integrations the same way, for any of their API actions', () => {
+    const policy = machinePolicy({
+      StartAt: 'Publish',
+      States: {
+        Publish: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sns:publish', Parameters: { TopicArn: 'arn:aws:sns:eu-west-1:111122223333:orders', 'Message.$': '$' }, Next: 'Send' },
+        Send: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/escalations', 'MessageBody.$': '$' }, Next: 'Depth' },
+        Depth: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sqs:getQueueAttributes', Parameters: { QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/escalations', AttributeNames: ['ApproximateNumberOfMessages'] }, End: true },
+      },
+    } as unknown as StateMachineDefinition, SCOPE);
+    expect(policy.document.Statement.map(({ Action, Resource }) => ({ Action, Resource }))).toEqual([
+      { Action: ['sns:Publish'], Resource: ['arn:aws:sns:eu-west-1:111122223333:orders'] },
+      { Action: ['sqs:GetQueueAttributes'], Resource: ['arn:aws:sqs:eu-west-1:111122223333:escalations'] },
+      { Action: ['sqs:SendMessage'], Resource: ['arn:aws:sqs:eu-west-1:111122223333:escalations'] },
+    ]);
+    expect(policy.warnings).toEqual([]);
+  });
+
+  it('widens an aws-sdk topic or queue chosen at run time to the account\'s, and one without a field to every resource', () => {
+    const chosen = machinePolicy(task('arn:aws:states:::aws-sdk:sqs:sendMessage', { 'QueueUrl.$': '$.queue', 'MessageBody.$': '$' }), SCOPE);
+    expect(chosen.document.Statement[0].Resource).toEqual(['arn:aws:sqs:eu-west-1:111122223333:*']);
+    expect(chosen.warnings).toEqual(['T: QueueUrl is chosen at run time, so the permission covers arn:aws:sqs:eu-west-1:111122223333:*']);
+    const listing = machinePolicy(task('arn:aws:states:::aws-sdk:sns:listTopics', {}), SCOPE);
+    expect(listing.document.Statement[0]).toMatchObject({ Action: ['sns:ListTopics'], Resource: ['*'] });
+  });
 });
 
 describe('bedrock:InvokeModel', () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsDeployClients } from '../../src/aws/clients.js';
 import { resolveTarget } from '../../src/aws/target.js';
+import { applyDestroy, planDestroy } from '../../src/deploy/destroy.js';
 import { deployProject, type ProjectDeployOptions } from '../../src/deploy/project.js';
 import { loadProject, type Project } from '../../src/project/config.js';
 import { planProject, writeProject } from '../../src/project/scaffold.js';
@@ -418,5 +419,48 @@ describe('deploy --create-missing: the SNS topics and SQS queues the machines us
     // AWS_MAX_ATTEMPTS is 2 in these tests.
     expect(failure.message).toBe(`AWS (target \`prod\`, ${REGION}) kept throttling sqs:GetQueueUrl (RequestThrottled) after 2 attempts`);
     expect(failure.code).toBe('AWS_THROTTLED');
+  });
+
+  describe('then deliv destroy', () => {
+    const destroyTriage = async (dryRun: boolean) => {
+      const loaded = loadProject(triage);
+      loaded.config.targets.prod.endpoint = sfn.url;
+      const target = resolveTarget(loaded, { target: 'prod' });
+      const clients = await awsDeployClients(target);
+      const plan = await planDestroy(clients.sfn, Object.keys(loaded.config.stateMachines), target, loaded, clients);
+      return { plan, outcome: dryRun ? undefined : await applyDestroy(clients.sfn, plan, loaded, clients) };
+    };
+
+    it('plans to delete the topic and queue deliv created for the project, reading only, and leaves one of the same name made for another', async () => {
+      // Someone else's queue of the same name (as if made by hand, or by another project): not the project's to delete.
+      messaging.queues.get('support-escalations')!.tags = { 'deliv:project': 'billing' };
+      const { plan } = await destroyTriage(true);
+      expect(messaging.writes()).toEqual([]);
+      expect(messaging.calls.map((call) => `${call.service}:${call.action}`)).toEqual(['sns:ListTagsForResource', 'sqs:GetQueueUrl', 'sqs:ListQueueTags']);
+      expect(messaging.calls[0].body.ResourceArn).toBe(topicArn);
+      expect(plan.topics).toEqual([{ kind: 'topic', name: 'customer-messages', arn: topicArn }]);
+      expect(plan.queues).toEqual([]);
+    });
+
+    it('says what it already deleted when refused halfway, and a re-run deletes the rest', async () => {
+      messaging.queues.get('support-escalations')!.tags = { 'deliv:project': 'desk' };
+      messaging.intercept((call) => (call.action === 'DeleteQueue'
+        ? { status: 403, code: 'com.amazon.coral.service#AccessDeniedException', queryError: 'AccessDenied', message: `User: arn:aws:iam::${FAKE_ACCOUNT}:user/developer is not authorized to perform: sqs:deletequeue on resource: arn:aws:sqs:${REGION}:${FAKE_ACCOUNT}:support-escalations because no identity-based policy allows the sqs:deletequeue action` }
+        : undefined));
+      const failure = await failureOf(destroyTriage(false));
+      expect(failure.message).toBe(`access denied: sqs:deletequeue on arn:aws:sqs:${REGION}:${FAKE_ACCOUNT}:support-escalations`);
+      expect(failure.hint).toContain(`already done: deleted support-triage  arn:aws:states:${REGION}:${FAKE_ACCOUNT}:stateMachine:support-triage, deleted function desk-open-refund-case, deleted topic customer-messages  ${topicArn}. Destroying again deletes the rest`);
+      expect(messaging.topics.has(topicArn)).toBe(false);
+      expect(aws.roles.has('desk-support-triage-sfn')).toBe(true);
+
+      messaging.intercept(undefined);
+      messaging.calls.length = 0;
+      const { outcome } = await destroyTriage(false);
+      expect(messaging.writes()).toEqual(['sqs:DeleteQueue']);
+      expect(outcome).toMatchObject({ functions: [], topics: [], queues: [queueUrl], roles: ['desk-lambda', 'desk-support-triage-sfn'] });
+      expect(messaging.queues.has('support-escalations')).toBe(false);
+      // What the edited deploys above created (complaints, escalations.fifo) is not named by deliv.yaml now: it stays.
+      expect([...messaging.topics.keys()]).toEqual([`arn:aws:sns:${REGION}:${FAKE_ACCOUNT}:complaints`]);
+    });
   });
 });

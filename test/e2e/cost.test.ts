@@ -162,21 +162,12 @@ describe('deliv cost (built CLI)', () => {
     expect(result.stderr).toMatch(/the snapshot prices \d+ regions: ap-northeast-1, .*us-east-1, .*; run without --offline, with AWS credentials, to price af-south-1 from the Pricing API/);
   });
 
-  it('says the CloudWatch Logs charge of a machine that logs is not included, and why', async () => {
-    const yaml = readFileSync(path.join(projectDir, 'deliv.yaml'), 'utf8');
-    writeFileSync(path.join(projectDir, 'deliv.yaml'), yaml.replace('    type: EXPRESS\n', '    type: EXPRESS\n    logging: { level: ERROR, includeExecutionData: true }\n'));
-    try {
-      const result = await runCli(['cost', '--offline', '--json'], { cwd: projectDir });
-      expect(result.exitCode, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout).warnings).toContain(
-        'routing: logs its executions to CloudWatch Logs (level ERROR, with execution data); that charge (log ingestion and storage) is not included: deliv has no CloudWatch Logs prices from AWS to price it with (the snapshot holds Step Functions, Lambda and Bedrock)',
-      );
-    } finally {
-      writeFileSync(path.join(projectDir, 'deliv.yaml'), yaml);
-    }
-    // Without logging declared there is no such line: the emulator's own Express logging is free.
+  it('has no CloudWatch Logs line for a machine that logs only on the emulator (its logging is free)', async () => {
     const quiet = await runCli(['cost', '--offline', '--json'], { cwd: projectDir });
-    expect((JSON.parse(quiet.stdout).warnings as string[]).filter((text) => text.includes('CloudWatch Logs'))).toEqual([]);
+    expect(quiet.exitCode, quiet.stderr).toBe(0);
+    const report = JSON.parse(quiet.stdout);
+    expect(report.estimate.scenarios[0].items.filter((item: { service: string }) => item.service === 'CloudWatch Logs')).toEqual([]);
+    expect(report.prices.map((source: { service: string }) => source.service)).not.toContain('AmazonCloudWatch');
   });
 
   it('rejects a name that is neither a machine nor a file', async () => {
@@ -246,6 +237,7 @@ describe('scripts/update-price-snapshot.mjs', () => {
         AWSLambda: fixture('pricing-getproducts-lambda.json').PriceList,
         AmazonBedrock: fixture('pricing-getproducts-bedrock-claude3haiku-legacy.json').PriceList,
         AmazonBedrockFoundationModels: fixture('pricing-getproducts-bedrock-haiku.json').PriceList,
+        AmazonCloudWatch: fixture('pricing-getproducts-cloudwatch-test.json').PriceList,
       },
     });
     try {
@@ -264,8 +256,10 @@ describe('scripts/update-price-snapshot.mjs', () => {
       const snapshot = JSON.parse(readFileSync(out, 'utf8'));
       expect(snapshot.source).toBe('AWS Price List Query API (GetProducts)');
       expect(snapshot.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(Object.keys(snapshot.regions['us-east-1'])).toEqual(['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels']);
+      expect(Object.keys(snapshot.regions['us-east-1'])).toEqual(['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels', 'AmazonCloudWatch']);
       expect(snapshot.regions['us-east-1'].AWSLambda['lambda.gbSecond.x86_64'].tiers).toHaveLength(3);
+      // The next person with credentials gets the CloudWatch Logs rates into the snapshot too.
+      expect(Object.keys(snapshot.regions['us-east-1'].AmazonCloudWatch).sort()).toEqual(['logs.storage', 'logs.vended.ingestion']);
     } finally {
       await fake.close();
     }

@@ -107,13 +107,26 @@ describe('deliv init, then deliv deploy --target prod', () => {
     expect(policy.Statement.map((statement: { Sid: string }) => statement.Sid)).toEqual(['LambdaInvokeFunction', 'SnsPublish']);
   });
 
-  it('deliv destroy removes the machine and the functions and roles deliv created, and nothing else', async () => {
+  it('deliv destroy --dry-run lists what deliv created, the topic too, and deletes nothing', async () => {
+    aws.calls.length = 0;
+    messaging.calls.length = 0;
+    const result = await runCli(['destroy', '--target', 'prod', '--dry-run'], { cwd: shop, env: env() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Would delete order-fulfillment\n');
+    expect(result.stdout).toContain('Would delete function shop-charge-payment\n');
+    expect(result.stdout).toContain('Would delete topic order-notifications\nWould delete role shop-lambda\n');
+    expect([...aws.writes(), ...messaging.writes()]).toEqual([]);
+  });
+
+  it('deliv destroy removes the machine and the functions, topic and roles deliv created, and nothing else', async () => {
     // A role of the same account that deliv did not create stays.
     aws.roles.set('shop-admin', { name: 'shop-admin', arn: 'arn:aws:iam::123456789012:role/shop-admin', trust: '{}', tags: {}, policies: new Map(), fresh: 0 });
     const result = await runCli(['destroy', '--target', 'prod', '--yes'], { cwd: shop, env: env() });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Deleted function shop-charge-payment');
+    expect(result.stdout).toContain('Deleted topic order-notifications  arn:aws:sns:us-east-1:123456789012:order-notifications');
     expect(result.stdout).toContain('Deleted role shop-order-fulfillment-sfn');
+    expect(messaging.topics.size).toBe(0);
     expect(aws.functions.size).toBe(0);
     expect([...aws.roles.keys()]).toEqual(['shop-admin']);
     const { stateMachines } = await emulator.sfn.send(new ListStateMachinesCommand({}));

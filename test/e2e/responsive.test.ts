@@ -101,3 +101,30 @@ it('answers API calls and SIGTERM while every state awaits a heavy JSONata expre
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }), { abortSignal: AbortSignal.timeout(5000) });
   expect(described.status).toBe('ABORTED');
 });
+
+it('answers API calls within a bound while every state evaluates one JSONata expression for hundreds of milliseconds', async () => {
+  // $sum over three million numbers: 150-400 ms of one thread per evaluation. Only the first runs on the
+  // emulator's thread; from the second on, it is evaluated in a worker thread (src/engine/jsonata-workers.ts).
+  const slower = JSON.parse(JSON.stringify(HEAVY).replace('[1..200000]', '[1..3000000]')) as typeof HEAVY;
+  const { stateMachineArn } = await sfn.send(
+    new CreateStateMachineCommand({ name: 'slower', definition: JSON.stringify(slower), roleArn: 'arn:aws:iam::123456789012:role/DelivLocalRole' }),
+    { abortSignal: AbortSignal.timeout(5000) },
+  );
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }), { abortSignal: AbortSignal.timeout(5000) });
+  const heavyDone = async () =>
+    (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }), { abortSignal: AbortSignal.timeout(5000) })).events?.filter(
+      (event) => event.type === 'PassStateExited' && event.stateExitedEventDetails?.name === 'Heavy',
+    ).length ?? 0;
+  while ((await heavyDone()) < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+  const took: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const started = performance.now();
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }), { abortSignal: AbortSignal.timeout(5000) });
+    took.push(performance.now() - started);
+    expect(described.status).toBe('RUNNING');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+  // Before, a call waited for the evaluation under way: up to its whole length.
+  expect(Math.max(...took)).toBeLessThan(150);
+  await sfn.send(new StopExecutionCommand({ executionArn }), { abortSignal: AbortSignal.timeout(5000) });
+}, 60_000);

@@ -4,11 +4,11 @@
  * a minimal stepper, to hold its outputs and error texts to what AWS returned.
  * The engine's own conformance suite runs every case through the real engine.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChoiceRule, JsonObject, JsonValue, QueryLanguage, State, StateMachineDefinition } from '../../src/asl/types.js';
 import { compileChoiceRule } from '../../src/engine/choice.js';
 import { StatesError } from '../../src/engine/errors.js';
-import { compileJsonataValue } from '../../src/engine/jsonata.js';
+import { compileJsonataValue, JSONATA_LIMITS } from '../../src/engine/jsonata.js';
 import { applyResultPath, compileScopePath, invalidPathCause } from '../../src/engine/jsonpath.js';
 import { compileDynamicValue, compilePayload } from '../../src/engine/payload.js';
 import type { EvalScope } from '../../src/engine/scope.js';
@@ -130,6 +130,27 @@ describe(`${CONFORMANCE_SUITE} through the expression layer`, () => {
   });
 
   it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    expect(conformanceMismatches(c, await run(c.definition, c.input))).toEqual([]);
+  });
+});
+
+// A slow expression is evaluated in a worker thread (src/engine/jsonata-workers.ts): what AWS recorded
+// must come out of that path too, every output and every error's cause.
+describe(`${CONFORMANCE_SUITE} through the expression layer, every jsonata evaluation in a worker thread`, () => {
+  const jsonataCases = cases.filter((c) => JSON.stringify(c.definition).includes('{%'));
+  const usual = JSONATA_LIMITS.workerAfterMs;
+  beforeAll(() => {
+    JSONATA_LIMITS.workerAfterMs = 0;
+  });
+  afterAll(() => {
+    JSONATA_LIMITS.workerAfterMs = usual;
+  });
+
+  it('finds JSONata cases', () => {
+    expect(jsonataCases.length).toBeGreaterThan(0);
+  });
+
+  it.each(jsonataCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
     expect(conformanceMismatches(c, await run(c.definition, c.input))).toEqual([]);
   });
 });

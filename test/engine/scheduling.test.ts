@@ -79,3 +79,38 @@ describe('an execution gives the event loop back', () => {
     expect(events.at(-1)?.type).toBe('ExecutionAborted');
   });
 });
+
+describe('one slow JSONata evaluation holds the event loop only once', () => {
+  it('a loop of states each evaluating for hundreds of milliseconds leaves the loop free from the second one on', async () => {
+    // $sum over three million numbers: about 150-400 ms of one thread, in one evaluation.
+    const heavy: StateMachineDefinition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Init',
+      States: {
+        Init: { Type: 'Pass', Output: { n: 0 }, Next: 'Heavy' },
+        Heavy: { Type: 'Pass', Output: '{% {"n": $states.input.n + 1, "sum": $sum([1..3000000])} %}', Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.n < 1000 %}', Next: 'Heavy' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { handle, events } = start(heavy);
+    const heavyDone = () => events.filter((event) => event.type === 'PassStateExited' && event.stateExitedEventDetails?.name === 'Heavy').length;
+    // The first evaluation runs here (nothing told it apart yet): wait it out, and the worker's start.
+    while (heavyDone() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    // From then on, the longest gap between ticks of a 5 ms timer over four more heavy states.
+    let longest = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    const until = heavyDone() + 4;
+    while (heavyDone() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+    clearInterval(ticker);
+    handle.stop();
+    expect((await handle.result).status).toBe('ABORTED');
+    // Each evaluation held the thread for its whole 150+ ms before; now only the loaded machine's noise remains.
+    expect(longest).toBeLessThan(100);
+  }, 30_000);
+});

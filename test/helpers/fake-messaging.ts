@@ -13,6 +13,9 @@
  *   `x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender` header
  *   SQS sends for query-compatible clients.
  *
+ * `deliv destroy` reads the tags (SNS ListTagsForResource, SQS ListQueueTags)
+ * and deletes (DeleteTopic, idempotent as SNS documents it; DeleteQueue).
+ *
  * `intercept` answers any call with an error instead (AccessDenied, throttling).
  */
 import { randomUUID } from 'node:crypto';

@@ -43,7 +43,20 @@ function matches(entry: string, filters: GetProductsRequest['Filters'] = []): bo
   const product = (JSON.parse(entry) as { product: { productFamily?: string; attributes: Record<string, string> } }).product;
   return filters.every((filter) => {
     const value = filter.Field === 'productFamily' ? product.productFamily : product.attributes[filter.Field];
-    return filter.Type === 'TERM_MATCH' && value === filter.Value;
+    // The filter types GetProducts documents; ANY_OF/NONE_OF take a comma-separated list.
+    switch (filter.Type) {
+      case 'TERM_MATCH':
+      case 'EQUALS':
+        return value === filter.Value;
+      case 'CONTAINS':
+        return value !== undefined && value.includes(filter.Value);
+      case 'ANY_OF':
+        return value !== undefined && filter.Value.split(',').includes(value);
+      case 'NONE_OF':
+        return value === undefined || !filter.Value.split(',').includes(value);
+      default:
+        return false;
+    }
   });
 }
 

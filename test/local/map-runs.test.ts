@@ -312,4 +312,76 @@ describe('Map Runs', () => {
     await expect(t.sfn.send(new UpdateMapRunCommand({ mapRunArn: run.mapRunArn }))).rejects.toMatchObject({ name: 'ValidationException' });
     await expect(t.sfn.send(new UpdateMapRunCommand({ mapRunArn: run.mapRunArn, toleratedFailurePercentage: 101 }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
+
+  it('starts a new Map Run, under an ARN of its own, when the Map Run succeeded and the Map state failed after it', { timeout: 90_000 }, async () => {
+    // The Map Run succeeds, then OutputPath selects nothing: States.Runtime on the Map state, not on its Map Run.
+    const machine = await create('parcels-output', routingMachine({ OutputPath: '$.missing' }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'p1', zone: 'north' }] }) }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    const [first] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: first.mapRunArn }))).toMatchObject({ status: 'SUCCEEDED', redriveCount: 0 });
+
+    await t.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.Runtime', redriveCount: 1 });
+    await t.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    await finished(t.sfn, executionArn!);
+
+    const runs = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!.map((run) => run.mapRunArn!);
+    expect(runs).toHaveLength(3);
+    expect(new Set(runs).size).toBe(3);
+    expect(runs[0]).toBe(first.mapRunArn);
+    const parent = await history(executionArn!);
+    // Each attempt records MapRunStarted of its own Map Run, never MapRunRedriven.
+    expect(parent.filter((event) => event.type === 'MapRunStarted').map((event) => event.mapRunStartedEventDetails!.mapRunArn)).toEqual(runs);
+    expect(parent.some((event) => event.type === 'MapRunRedriven')).toBe(false);
+    for (const mapRunArn of runs) {
+      expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn }))).toMatchObject({ status: 'SUCCEEDED', redriveCount: 0, executionCounts: expect.objectContaining({ succeeded: 1, total: 1 }) });
+      expect((await t.sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions).toHaveLength(1);
+    }
+  });
+
+  it('fails the Map state with States.Runtime past 1,000 redrives of its Map Run', { timeout: 90_000 }, async () => {
+    const machine = await create('parcels-redrive-limit', routingMachine());
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'p1' }] }) }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    // 1,000 redrives earlier (each one a full redrive otherwise): the store as it would be after them.
+    const store = t.emulator.context.store;
+    for (let i = 0; i < 1000; i++) store.redriveMapRun(run.mapRunArn!, Date.now());
+    store.finishMapRun(run.mapRunArn!, 'FAILED', Date.now());
+
+    await t.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    const done = await finished(t.sfn, executionArn!);
+    expect(done).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(done.cause).toContain('1000');
+    const types = (await history(executionArn!)).map((event) => event.type);
+    expect(types.slice(types.indexOf('ExecutionRedriven'))).not.toContain('MapRunRedriven');
+    expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).toMatchObject({ status: 'FAILED', redriveCount: 1000 });
+  });
+
+  it('counts a redriven Map Run\'s unsuccessful children as pendingRedrive until MaxConcurrency lets them run again', { timeout: 90_000 }, async () => {
+    const activityArn = (await t.sfn.send(new CreateActivityCommand({ name: 'label-printer' }))).activityArn!;
+    const machine = await create('parcels-pending-redrive', routingMachine({}, { StartAt: 'Print', States: { Print: { Type: 'Task', Resource: activityArn, End: true } } }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] }) }));
+    const take = () => t.sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'printer' }));
+    const tasks = [await take(), await take(), await take()];
+    // One label fails: the Map Run fails and the other two children are aborted.
+    await t.sfn.send(new SendTaskFailureCommand({ taskToken: tasks[0].taskToken, error: 'Printer.Jammed', cause: 'paper jam' }));
+    await finished(t.sfn, executionArn!);
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    await t.sfn.send(new UpdateMapRunCommand({ mapRunArn: run.mapRunArn, maxConcurrency: 1 }));
+
+    await t.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    const again = await take();
+    const during = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+    expect(during).toMatchObject({ status: 'RUNNING', redriveCount: 1 });
+    expect(during.executionCounts).toMatchObject({ pendingRedrive: 2, failuresNotRedrivable: 0 });
+    expect(during.itemCounts).toMatchObject({ pendingRedrive: 2 });
+    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: again.taskToken, output: '{}' }));
+    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: (await take()).taskToken, output: '{}' }));
+    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: (await take()).taskToken, output: '{}' }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'SUCCEEDED' });
+    const after = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+    expect(after.executionCounts).toMatchObject({ pendingRedrive: 0, succeeded: 3 });
+  });
 });

@@ -43,6 +43,17 @@ const LAMBDA_KEYS: Array<[RegExp, RateKey]> = [
   [usage('Lambda-GB-Second-ARM'), 'lambda.gbSecond.arm64'],
 ];
 
+/**
+ * CloudWatch Logs rows deliv prices: Step Functions' execution logs are vended
+ * logs (the Step Functions guide: "billed at the vended logs rate"). Only the
+ * plain meters: `-VendedLog-Bytes-CFLogs`, `-VendedLogIA-Bytes` and the like
+ * are other services' or other log classes' rates.
+ */
+const CLOUDWATCH_KEYS: Array<[RegExp, RateKey]> = [
+  [usage('VendedLog-Bytes'), 'logs.vended.ingestion'],
+  [usage('TimedStorage-ByteHrs'), 'logs.storage'],
+];
+
 /** Models sold under `AmazonBedrockFoundationModels`, by their `servicename`. */
 const FOUNDATION_MODELS: Array<[RegExp, 'claude-3-5-haiku' | 'claude-haiku-4-5']> = [
   [/^Claude 3\.5 Haiku\b/, 'claude-3-5-haiku'],
@@ -57,6 +68,8 @@ function classify(service: PricingService, item: PriceListItem): RateKey | undef
       return STATES_KEYS.find(([pattern]) => pattern.test(usagetype))?.[1];
     case 'AWSLambda':
       return LAMBDA_KEYS.find(([pattern]) => pattern.test(usagetype))?.[1];
+    case 'AmazonCloudWatch':
+      return CLOUDWATCH_KEYS.find(([pattern]) => pattern.test(usagetype))?.[1];
     case 'AmazonBedrock': {
       if (attributes.model !== 'Claude 3 Haiku') return undefined;
       if (attributes.feature && attributes.feature !== 'On-demand Inference') return undefined;

@@ -1,8 +1,8 @@
 /** Prices as deliv uses them: one rate per billing dimension, with its tiers, per region. */
 
-export type PricingService = 'AmazonStates' | 'AWSLambda' | 'AmazonBedrock' | 'AmazonBedrockFoundationModels';
+export type PricingService = 'AmazonStates' | 'AWSLambda' | 'AmazonBedrock' | 'AmazonBedrockFoundationModels' | 'AmazonCloudWatch';
 
-export const PRICING_SERVICES: readonly PricingService[] = ['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels'];
+export const PRICING_SERVICES: readonly PricingService[] = ['AmazonStates', 'AWSLambda', 'AmazonBedrock', 'AmazonBedrockFoundationModels', 'AmazonCloudWatch'];
 
 /**
  * The billing dimensions deliv prices. Bedrock keys name the model family and,
@@ -17,7 +17,11 @@ export type RateKey =
   | 'lambda.request.arm64'
   | 'lambda.gbSecond.x86_64'
   | 'lambda.gbSecond.arm64'
-  | `bedrock.${BedrockModelKey}.${'input' | 'output'}`;
+  | `bedrock.${BedrockModelKey}.${'input' | 'output'}`
+  /** CloudWatch Logs: what Step Functions delivers to a log group is billed at the vended-logs rate (`<prefix>-VendedLog-Bytes`, tiered, per GB)... */
+  | 'logs.vended.ingestion'
+  /** ...and kept there as archived (compressed) data (`<prefix>-TimedStorage-ByteHrs`, per GB-month). */
+  | 'logs.storage';
 
 export type BedrockModelKey = 'claude-3-haiku' | 'claude-3-5-haiku' | 'claude-haiku-4-5' | 'claude-haiku-4-5-global';
 

@@ -94,6 +94,8 @@ export interface MeasuredUsage {
   callStates: Record<string, string[]>;
   /** Average Bedrock usage per call by model id, from the calls that reported it. */
   tokens?: Record<string, { inputTokens: number; outputTokens: number; calls: number }>;
+  /** The histories measured, with their execution ARNs: what their CloudWatch Logs events weigh is measured from them. */
+  histories?: Array<{ executionArn: string; events: readonly HistoryEvent[] }>;
 }
 
 /** Averages over several executions' histories (min/avg/max transitions). */

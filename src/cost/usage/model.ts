@@ -87,6 +87,13 @@ export interface MachineModel {
   children: ChildExecutions[];
   /** What Express workflows cannot run, with the reason (empty: it can run as Express). */
   expressBlockers: string[];
+  /**
+   * Expected history events of one execution by type (what Step Functions
+   * logs at level ALL), from the same walk: each state's Entered/Exited, each
+   * Task attempt's Scheduled/Started/Succeeded or Failed, Map and Parallel
+   * starts and iterations, the execution's start and its end.
+   */
+  events: Record<string, number>;
   /** How many copies of the payload are held at once at most (1 + Parallel branches + concurrent inline Map iterations), for Express memory. */
   payloadCopies: number;
   assumptions: string[];
@@ -99,13 +106,27 @@ export const DEFAULT_DURATIONS: DurationModel = { lambdaMs: () => 100, bedrockMs
 interface Tally {
   calls: Map<string, { call: TaskCall; states: Set<string>; perEntry: number }>;
   children: Map<string, ChildExecutions>;
+  /** Expected history events by type per entry; `uncaught` counts failures no Catch handles. */
+  events: Map<string, number>;
 }
 
 function emptyTally(): Tally {
-  return { calls: new Map(), children: new Map() };
+  return { calls: new Map(), children: new Map(), events: new Map() };
+}
+
+function countEvent(tally: Tally, type: string, count: number): void {
+  if (count !== 0) tally.events.set(type, (tally.events.get(type) ?? 0) + count);
+}
+
+function stateEvents(type: string, exits = true): Tally {
+  const tally = emptyTally();
+  countEvent(tally, `${type}StateEntered`, 1);
+  if (exits) countEvent(tally, `${type}StateExited`, 1);
+  return tally;
 }
 
 function addTally(into: Tally, from: Tally, factor: number): void {
+  for (const [type, count] of from.events) countEvent(into, type, count * factor);
   for (const [key, child] of from.children) {
     const existing = into.children.get(key);
     if (existing) existing.perExecution += child.perExecution * factor;
@@ -285,12 +306,14 @@ class Walker {
     switch (state.Type) {
       case 'Pass':
       case 'Succeed':
+        return { ...base, tally: stateEvents(state.Type) };
       case 'Fail':
-        return base;
+        // A Fail state is entered, never exited: the execution (or its branch) fails there.
+        return { ...base, tally: stateEvents('Fail', false) };
       case 'Wait': {
         const seconds = this.waitSeconds(name, state);
         const mean = seconds.reduce((total, [p, value]) => total + p * value, 0);
-        return { ...base, durationMs: mean * 1000, durations: seconds.map(([p, value]) => [p, value * 1000]) };
+        return { ...base, tally: stateEvents('Wait'), durationMs: mean * 1000, durations: seconds.map(([p, value]) => [p, value * 1000]) };
       }
       case 'Choice':
         return this.choice(name, state, siblings);
@@ -298,6 +321,8 @@ class Walker {
         const call = classifyTask(state);
         const tally = emptyTally();
         tally.calls.set(callKey(call), { call, states: new Set([name]), perEntry: 1 });
+        // Per attempt; withRetries turns the failed attempts' Succeeded into Failed.
+        for (const type of ['TaskScheduled', 'TaskStarted', 'TaskSucceeded']) countEvent(tally, type, 1);
         if ('callback' in call && call.callback) {
           this.assume(`${name}: waits for a task token; the wait is not billed by Standard workflows`);
           this.blockExpress(`${name} waits for a task token (.waitForTaskToken)`);
@@ -310,6 +335,8 @@ class Walker {
         const branches = (state.Branches ?? []).map((branch, index) => this.block(branch, `${name}.Branches[${index}]`));
         const tally = emptyTally();
         for (const branch of branches) addTally(tally, branch.tally, 1);
+        countEvent(tally, 'ParallelStateStarted', 1);
+        countEvent(tally, 'ParallelStateSucceeded', 1);
         const inner = sumRanges(branches.map((branch) => branch.transitions));
         this.extraPayloadCopies += branches.length;
         const durations = maxOf(branches.map((branch) => branch.durations));
@@ -328,9 +355,13 @@ class Walker {
         const items = this.mapItems(name, state);
         const tally = emptyTally();
         addTally(tally, iteration.tally, items.expected);
+        countEvent(tally, 'MapStateStarted', 1);
+        countEvent(tally, 'MapStateSucceeded', 1);
         const concurrency = typeof state.MaxConcurrency === 'number' && state.MaxConcurrency > 0 ? state.MaxConcurrency : Infinity;
         const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
         if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') return this.distributedMap(name, state, iteration, items, tally, waves, base);
+        countEvent(tally, 'MapIterationStarted', items.expected);
+        countEvent(tally, 'MapIterationSucceeded', items.expected);
         this.extraPayloadCopies += Math.min(items.max, concurrency);
         return this.withRetries(name, state, {
           ...base,
@@ -366,6 +397,8 @@ class Walker {
     // The item processor's states run in the children, not in this machine: only its calls stay in the tally.
     const own = emptyTally();
     for (const [key, entry] of tally.calls) own.calls.set(key, entry);
+    // The parent logs the Map Run; each child execution's own events are the child's.
+    for (const type of ['MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded']) countEvent(own, type, 1);
     own.children.set(`map:${name}`, {
       label: `${name} (Distributed Map)`,
       states: [name],
@@ -404,7 +437,7 @@ class Walker {
     if (!state.Default && (state.Choices ?? []).length > 0) {
       this.warn(`${name}: no Default; an input matching no rule fails the execution with States.NoChoiceMatched`);
     }
-    return { weight: { min: 1, expected: 1, max: 1 }, tally: emptyTally(), durationMs: 0, exits, happyTargets: targets, anyTargets: targets };
+    return { weight: { min: 1, expected: 1, max: 1 }, tally: stateEvents('Choice'), durationMs: 0, exits, happyTargets: targets, anyTargets: targets };
   }
 
   /** Retries and catches of a Task, Parallel or Map: each retry is one more billed transition and one more run of the work. */
@@ -440,6 +473,14 @@ class Walker {
     if (catcher && finalFailure > 0) exits.push([catcher.Next, finalFailure]);
     const tally = emptyTally();
     addTally(tally, result.tally, attempts);
+    // Each attempt was counted as succeeding; the expected failed ones (attempts − successes) end in the failure event instead.
+    const failedAttempts = failure && rate > 0 ? attempts - (1 - finalFailure) : 0;
+    const [succeeded, failed] = state.Type === 'Task' ? ['TaskSucceeded', 'TaskFailed'] : [`${state.Type}StateSucceeded`, `${state.Type}StateFailed`];
+    countEvent(tally, succeeded, -failedAttempts);
+    countEvent(tally, failed, failedAttempts);
+    countEvent(tally, `${state.Type}StateEntered`, 1);
+    countEvent(tally, `${state.Type}StateExited`, catcher ? 1 : 1 - finalFailure);
+    if (!catcher) countEvent(tally, 'uncaught', finalFailure);
     let durations = result.durations;
     if (failure && rate > 0) {
       // k retries happen with probability rate^k; the run stops at the first success or when the retries are spent.
@@ -743,10 +784,25 @@ export function modelMachine(input: ModelInput): MachineModel {
     durations: result.durations,
     children: [...result.tally.children.values()],
     expressBlockers: walker.expressBlockers,
+    events: executionEvents(result.tally.events),
     payloadCopies: 1 + walker.extraPayloadCopies,
     assumptions: walker.assumptions,
     warnings: walker.warnings,
   };
+}
+
+/**
+ * The execution's own events around its states': it starts once and ends
+ * failed as often as a Fail state is reached or a failure goes uncaught
+ * (at most always), else succeeded.
+ */
+function executionEvents(events: ReadonlyMap<string, number>): Record<string, number> {
+  const failed = Math.min(1, (events.get('FailStateEntered') ?? 0) + (events.get('uncaught') ?? 0));
+  const all: Record<string, number> = { ExecutionStarted: 1 };
+  for (const [type, count] of events) if (type !== 'uncaught' && count > 1e-12) all[type] = count;
+  if (failed < 1) all.ExecutionSucceeded = 1 - failed;
+  if (failed > 0) all.ExecutionFailed = failed;
+  return all;
 }
 
 /** Express workflows run for at most five minutes. */

@@ -300,22 +300,33 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       if (frame.scope.reason) throw frame.scope.reason;
       // A start the parent replays from its own history is a Map Run carrying on (after a restart), whose ended children keep their outcomes.
       const resumed = exec.replayOf(frame)?.peek(frame.last, ['MapRunStarted', 'MapRunRedriven']) !== undefined;
-      mapRun = exec.options.mapRuns?.start({
-        mapRunArn,
-        resumed,
-        executionArn: exec.options.executionArn,
-        stateName: name,
-        label,
-        childMachineArn: `${machineArn}/${label}`,
-        childType: processorType,
-        roleArn: exec.options.roleArn,
-        itemCount: inputs.length,
-        items,
-        maxConcurrency: limit,
-        toleratedFailureCount: count ?? 0,
-        toleratedFailurePercentage: percentage ?? 0,
-        definition: childDefinition,
-      });
+      const host = exec.options.mapRuns;
+      const begin = (): MapRunHandle | undefined =>
+        host?.start({
+          mapRunArn,
+          resumed,
+          executionArn: exec.options.executionArn,
+          stateName: name,
+          label,
+          childMachineArn: `${machineArn}/${label}`,
+          childType: processorType,
+          roleArn: exec.options.roleArn,
+          itemCount: inputs.length,
+          items,
+          maxConcurrency: limit,
+          toleratedFailureCount: count ?? 0,
+          toleratedFailurePercentage: percentage ?? 0,
+          definition: childDefinition,
+        });
+      try {
+        mapRun = begin();
+      } catch (error) {
+        // The host refuses the start as AWS does (a Map Run redriven 1,000 times): the Map state fails.
+        if (error instanceof TaskFailure) throw new StateFailure(error.error, error.cause ?? '');
+        throw error;
+      }
+      // A Map Run that starts anew where one ended without being redriven gets an ARN of its own (see MapRunHandle.arn).
+      if (mapRun?.arn) mapRunArn = mapRun.arn;
       const redriveCount = mapRun?.redriveCount ?? 0;
       if (redriveCount > 0) exec.emit(frame, 'MapRunRedriven', 'mapRunRedrivenEventDetails', { mapRunArn, redriveCount });
       else exec.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
