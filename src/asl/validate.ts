@@ -15,7 +15,7 @@
  * - ToleratedFailurePercentage with a fraction (AWS takes any number 0-100).
  */
 import { createRequire } from 'node:module';
-import { StatesErrors, statesAllProblems } from './errors.js';
+import { statesAllProblems } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
 import { installSchemaCheck } from './schema-check.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
