@@ -1,5 +1,6 @@
 /**
- * asl-validator's JSON-schema check, compiled ahead of time.
+ * asl-validator's JSON-schema check, compiled ahead of time, and asl-validator
+ * itself as one file.
  *
  * asl-validator builds an Ajv and compiles its 15 schemas on every call, and
  * even compiled once that costs a CLI run about 0.7 s (loading Ajv, then code
@@ -10,12 +11,22 @@
  * module that touches Ajv), so a run loads neither Ajv nor its compiler.
  * asl-validator's other checks run as they are.
  *
- * From the sources (tests, tsx) there is no generated module: the same
- * schemas and formats are compiled with Ajv in memory, once per process.
+ * The same script then bundles asl-validator, jsonpath-plus, the path and ARN
+ * formats and that generated check into one CommonJS file (the "kit",
+ * dist/asl/asl-kit.generated.cjs), which the CLI loads through the V8 code
+ * cache (src/code-cache.ts, handed in with requireKitWith): some 40 files resolved, read and compiled on every run
+ * cost about 190 million instructions (callgrind), half a bare `node -e 0`;
+ * the kit from its cache about 50 million.
+ *
+ * From the sources (tests, tsx) there is no kit: asl-validator is required from
+ * node_modules with its schema check swapped in the require cache, and the
+ * schemas are compiled with Ajv in memory, once per process.
  * test/asl/schema-check.test.ts holds both to asl-validator's own results.
  */
+import { existsSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const requireFromHere = createRequire(import.meta.url);
 /** Resolves as asl-validator does, so its own Ajv, schemas and path validator are the ones used. */
@@ -23,6 +34,8 @@ const requireFromValidator = createRequire(requireFromHere.resolve('asl-validato
 
 /** The generated module's file name, next to this module once built. */
 export const GENERATED_FILE = 'asl-schemas.generated.cjs';
+/** The kit's file name (asl-validator and the generated check in one file), next to this module once built. */
+export const KIT_FILE = 'asl-kit.generated.cjs';
 
 /** The schemas in asl-validator's order (checks/json-schema-errors.js); the root is state-machine.json. */
 const SCHEMA_FILES = ['common', 'paths', 'jsonata', 'choice', 'fail', 'parallel', 'pass', 'base-state-machine', 'state-machine', 'state', 'succeed', 'task', 'wait', 'map', 'errors'];
@@ -48,18 +61,77 @@ export interface SchemaCheckError {
 
 let jsonata: ((expression: string) => unknown) | undefined;
 
+export type AslValidator = (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => {
+  isValid: boolean;
+  errors: Array<{ 'Error code': string; Message: string; schemaError?: { instancePath: string } }>;
+};
+type JsonSchemaErrors = (definition: unknown, options: { checkPaths?: boolean; checkArn?: boolean }) => SchemaCheckError[];
+
+/** What the schema check and the validator need of asl-validator and its dependencies. */
+interface AslKit {
+  aslValidator: AslValidator;
+  /** The generated schema check; none from the sources (compiled in memory instead). */
+  compiledAslSchemas?: (formats: Formats) => SchemaValidator;
+  validatePath(path: string, context: string): { isValid: boolean };
+  AslPathContext: Record<'PATH' | 'REFERENCE_PATH' | 'PAYLOAD_TEMPLATE' | 'RESULT_PATH', string>;
+  isArnFormatValid(value: string): boolean;
+  fullFormats: Formats;
+}
+
+/** The parts of the kit the formats need, from asl-validator's own dependencies (sources, build time). */
+function formatParts(): Omit<AslKit, 'aslValidator' | 'compiledAslSchemas'> {
+  const fromPaths = createRequire(requireFromValidator.resolve('asl-path-validator'));
+  return {
+    validatePath: (fromPaths('./index') as Pick<AslKit, 'validatePath'>).validatePath,
+    AslPathContext: (fromPaths('./types') as Pick<AslKit, 'AslPathContext'>).AslPathContext,
+    isArnFormatValid: (requireFromValidator('./checks/formats') as Pick<AslKit, 'isArnFormatValid'>).isArnFormatValid,
+    fullFormats: (createRequire(requireFromValidator.resolve('ajv-formats'))('./formats') as Pick<AslKit, 'fullFormats'>).fullFormats,
+  };
+}
+
+/** How a file beside this module is required: `fromUrl` is this module's URL. */
+export type RequireFile = (fromUrl: string, specifier: string) => unknown;
+
+let requireKit: RequireFile = (fromUrl, specifier) => createRequire(fromUrl)(specifier);
+
+/**
+ * Requires the kit with `load` from now on. The CLI passes its code-cached
+ * require (src/code-cache.ts), which asl, importing nothing of deliv, cannot
+ * import itself; a plain require only compiles the kit again each run.
+ */
+export function requireKitWith(load: RequireFile): void {
+  requireKit = load;
+}
+
+let kit: AslKit | undefined;
+
+/** The built kit when there is one (its schema check set to ours), else the same pieces from node_modules. */
+function aslKit(): AslKit {
+  if (kit) return kit;
+  if (existsSync(fileURLToPath(new URL(`./${KIT_FILE}`, import.meta.url)))) {
+    const built = requireKit(import.meta.url, `./${KIT_FILE}`) as AslKit & { setSchemaCheck(check: JsonSchemaErrors): void };
+    built.setSchemaCheck(jsonSchemaErrors);
+    kit = built;
+  } else {
+    installSchemaCheck();
+    kit = { aslValidator: requireFromHere('asl-validator') as AslValidator, ...formatParts() };
+  }
+  return kit;
+}
+
+/** asl-validator, with the compiled schema check in the place of its own. */
+export function loadAslValidator(): AslValidator {
+  return aslKit().aslValidator;
+}
+
 /**
  * The formats asl-validator registers, with the options deliv always uses
  * (checkPaths and checkArn on): JSONata strings, the four ASL path kinds of
  * asl-path-validator, ARNs, and ajv-formats' date-time. The jsonata package
  * is loaded only when a definition has a JSONata string to check.
  */
-export function aslSchemaFormats(): Formats {
-  const fromPaths = createRequire(requireFromValidator.resolve('asl-path-validator'));
-  const { validatePath } = fromPaths('./index') as { validatePath(path: string, context: string): { isValid: boolean } };
-  const { AslPathContext } = fromPaths('./types') as { AslPathContext: Record<'PATH' | 'REFERENCE_PATH' | 'PAYLOAD_TEMPLATE' | 'RESULT_PATH', string> };
-  const { isArnFormatValid } = requireFromValidator('./checks/formats') as { isArnFormatValid(value: string): boolean };
-  const { fullFormats } = createRequire(requireFromValidator.resolve('ajv-formats'))('./formats') as { fullFormats: Formats };
+export function aslSchemaFormats(parts: Omit<AslKit, 'aslValidator' | 'compiledAslSchemas'> = kit ?? formatParts()): Formats {
+  const { validatePath, AslPathContext, isArnFormatValid, fullFormats } = parts;
   const isJsonata = (value: string): boolean => {
     let expression = value.trim();
     expression = expression.startsWith('{%') ? expression.slice(2) : expression;
@@ -123,16 +195,11 @@ export function compileAslSchemas(source = false): { validate: SchemaValidator; 
 
 let compiled: SchemaValidator | undefined;
 
-/** The validator: the generated module when built, else compiled in memory once. */
+/** The validator: the generated one when built (in the kit), else compiled in memory once. */
 function schemaValidator(): SchemaValidator {
   if (compiled) return compiled;
-  let factory: ((formats: Formats) => SchemaValidator) | undefined;
-  try {
-    factory = requireFromHere(`./${GENERATED_FILE}`) as (formats: Formats) => SchemaValidator;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-  }
-  compiled = factory ? factory(aslSchemaFormats()) : compileAslSchemas().validate;
+  const { compiledAslSchemas } = aslKit();
+  compiled = compiledAslSchemas ? compiledAslSchemas(aslSchemaFormats(aslKit())) : compileAslSchemas().validate;
   return compiled;
 }
 
@@ -167,19 +234,22 @@ export function schemaErrors(definition: unknown): SchemaCheckError[] {
   return errors;
 }
 
+/** asl-validator's `jsonSchemaErrors`, on the compiled check. */
+const jsonSchemaErrors: JsonSchemaErrors = (definition, options) => {
+  if (options.checkPaths === false || options.checkArn === false) throw new Error('deliv checks definitions with checkPaths and checkArn on');
+  return schemaErrors(definition);
+};
+
 /**
- * Puts `schemaErrors` in the place of asl-validator's schema check. Before
+ * Puts `schemaErrors` in the place of asl-validator's schema check in the
+ * require cache (from the sources; the kit has a slot for it instead). Before
  * asl-validator is first loaded, its validator then requires our module
  * instead of the one that builds an Ajv per call (so Ajv is never loaded);
  * if something loaded it already, its export is replaced (the validator reads
  * it at each call). Only asl-validator requires that file.
  */
-export function installSchemaCheck(): void {
+function installSchemaCheck(): void {
   const file = requireFromValidator.resolve('./checks/json-schema-errors');
-  const jsonSchemaErrors = (definition: unknown, options: { checkPaths?: boolean; checkArn?: boolean }): SchemaCheckError[] => {
-    if (options.checkPaths === false || options.checkArn === false) throw new Error('deliv checks definitions with checkPaths and checkArn on');
-    return schemaErrors(definition);
-  };
   const loaded = requireFromHere.cache[file];
   if (loaded) {
     (loaded.exports as { jsonSchemaErrors: unknown }).jsonSchemaErrors = jsonSchemaErrors;

@@ -17,7 +17,7 @@
 import { createRequire } from 'node:module';
 import { statesAllProblems } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
-import { installSchemaCheck } from './schema-check.js';
+import { loadAslValidator, type AslValidator } from './schema-check.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
 const requireFromHere = createRequire(import.meta.url);
@@ -244,10 +244,8 @@ interface SchemaProblem {
 /** Codes our own checks report with a location; asl-validator's versions have none. */
 const COVERED_BY_OWN_CHECKS = new Set(['MISSING_TRANSITION_TARGET']);
 
-let aslValidator: ((definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => {
-  isValid: boolean;
-  errors: Array<{ 'Error code': string; Message: string; schemaError?: { instancePath: string } }>;
-}) | undefined;
+/** asl-validator with the schema check compiled at build time (see schema-check.ts), loaded on first use. */
+let aslValidator: AslValidator | undefined;
 
 function runAslValidator(copy: JsonMap): SchemaProblem[] {
   aslValidator ??= loadAslValidator();
@@ -293,14 +291,6 @@ function mixedLanguageProblem(state: Json | undefined): { field: string; message
   const [own, other] = jsonata ? ['JSONata', 'JSONPath'] : ['JSONPath', 'JSONata'];
   return { field, message: `${field} is a ${other} field, but this state uses ${own}: use ${foreign[field]}, or set QueryLanguage: ${other} on the state` };
 }
-
-function loadAslValidator(): NonNullable<typeof aslValidator> {
-  // asl-validator is CommonJS; createRequire keeps it out of the start-up path until needed.
-  // Its schema check is replaced by the one compiled at build time (see schema-check.ts).
-  installSchemaCheck();
-  return requireFromHere('asl-validator') as NonNullable<typeof aslValidator>;
-}
-
 
 /** The copy handed to asl-validator; see the comment at the top of the file for why. */
 function prepareForSchema(definition: JsonMap, problems: Array<{ message: string; at: DefinitionPath }>): JsonMap {

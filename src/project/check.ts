@@ -1,11 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { requireKitWith } from '../asl/schema-check.js';
 import { dedupe, placeholderProblems, validateDefinition, type Problem } from '../asl/validate.js';
 import type { StateMachineDefinition } from '../asl/types.js';
 import { DelivError, UsageError } from '../ui/errors.js';
 import type { Project } from './config.js';
 import { PathOutsideProject, projectOutput } from './confine.js';
 import { DEFINITION_EXTENSIONS, loadDefinitionFile, renderStateMachine, type LoadedDefinition } from './definition.js';
+import { requireWithCodeCache } from '../code-cache.js';
+
+// asl-validator and its compiled schema check come as one file (src/asl/schema-check.ts); where the CLI checks
+// definitions, it is loaded from its V8 code cache rather than compiled again on every run.
+requireKitWith(requireWithCodeCache);
 
 export interface CheckedDefinition {
   /** The state machine's key in deliv.yaml; undefined for a bare file. */

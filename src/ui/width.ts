@@ -5,8 +5,37 @@
  * letters), with wide characters (CJK, emoji) taking two columns and combining
  * marks none, as terminals draw them (string-width's grapheme rules).
  */
-import stringWidth from 'string-width';
+import { createRequire } from 'node:module';
 import { terminalSafe } from './output.js';
+
+/* eslint-disable-next-line no-control-regex -- deliv's own colour codes, kept at no width */
+const SGR_ALL = /\u001B\[[0-9;]*m/g;
+/**
+ * Characters that take one column each, whatever follows them, as string-width
+ * says (test/ui/width.test.ts checks every one): printable ASCII, Latin-1 and
+ * Latin Extended without the soft hyphen, Greek, general punctuation without
+ * the invisible ones, arrows, mathematical operators, box drawing, blocks and
+ * geometric shapes without the two emoji. deliv's own drawing (λ · × ↻ … ─ ▶)
+ * and most state names are made of these.
+ */
+export const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u03ff\u2010-\u2027\u2030-\u205e\u2190-\u22ff\u2500-\u25fc]*$/;
+
+let stringWidthPackage: ((text: string) => number) | undefined;
+
+/**
+ * string-width, asked only about text that is not all NARROW. Loading it (its
+ * Unicode-property regular expressions) costs about 310 million instructions
+ * (callgrind), 60 % of a whole `node -e 0`, which `deliv graph` paid on every
+ * run to measure state names that are nearly always NARROW. So it is loaded on
+ * the first text that needs it (require of an ES module: Node 20.19+, which
+ * deliv requires anyway).
+ */
+function stringWidth(text: string): number {
+  const uncoloured = text.includes('\u001B') ? text.replace(SGR_ALL, '') : text;
+  if (NARROW.test(uncoloured)) return uncoloured.length;
+  stringWidthPackage ??= (createRequire(import.meta.url)('string-width') as { default: (text: string) => number }).default;
+  return stringWidthPackage(text);
+}
 
 /** Terminal columns `text` takes once written through the output layer. */
 export function visibleWidth(text: string): number {
