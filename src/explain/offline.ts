@@ -6,7 +6,8 @@
  */
 import type { ChoiceRule, JsonValue, MapState, Retrier } from '../asl/types.js';
 import type { FailureContext } from './context.js';
-import { parseHandlerError, parseJson } from './context.js';
+import { parseHandlerError } from './context.js';
+import { historyValue } from '../asl/history.js';
 import { StatesErrors } from '../asl/errors.js';
 import { PAYLOAD_LIMIT_BYTES } from '../asl/limits.js';
 
@@ -622,7 +623,7 @@ export function pathSegments(path: string): Array<string | number> {
 }
 
 export function getPath(value: JsonValue | undefined, path: string): JsonValue | undefined {
-  let node: JsonValue | undefined = typeof value === 'string' ? parseJson(value) : value;
+  let node: JsonValue | undefined = typeof value === 'string' ? historyValue(value) : value;
   for (const segment of pathSegments(path)) {
     if (node === null || node === undefined || typeof node !== 'object') return undefined;
     node = Array.isArray(node) ? (typeof segment === 'number' ? node[segment] : undefined) : (node as Record<string, JsonValue>)[String(segment)];
