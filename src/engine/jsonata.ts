@@ -46,9 +46,11 @@ export function jsonataExpression(value: unknown): string | undefined {
  * which fails the state with States.QueryEvaluationError. An expression that
  * once took longer than `workerAfterMs` runs in a worker thread from then on
  * (see compileJsonataExpression); 0 sends every evaluation of the jsonata
- * package there.
+ * package there. An evaluation in this thread is cut at `inThreadMs` and
+ * given to a worker with the whole `timeoutMs`, so even an expression's first
+ * evaluation holds the event loop no longer than that.
  */
-export const JSONATA_LIMITS = { timeoutMs: 5_000, depth: 500, workerAfterMs: 20 };
+export const JSONATA_LIMITS = { timeoutMs: 5_000, depth: 500, workerAfterMs: 20, inThreadMs: 50 };
 
 export class JsonataSyntaxError extends Error {
   constructor(readonly problems: ExpressionProblem[]) {
@@ -209,11 +211,13 @@ export function prepareJsonata(expression: string, limits: { timeoutMs: number; 
  * (src/engine/jsonata-workers.ts): the result as JSON, or a
  * QueryEvaluationError worded as AWS words it.
  */
-export async function evaluatePrepared(compiled: jsonataType.Expression, { expression, field, input, bindings }: JsonataJob): Promise<JsonValue> {
+export async function evaluatePrepared(compiled: jsonataType.Expression, { expression, field, input, bindings, timeoutMs }: JsonataJob): Promise<JsonValue> {
   let json: JsonValue | undefined;
   try {
     json = toJson(await compiled.evaluate(input, bindings));
   } catch (error) {
+    // Stopped at a shorter limit than the job's own: this thread's cut, not the expression's time limit.
+    if (isTimeLimit(error) && error.value < timeoutMs) throw new CutInThread();
     // Never a JavaScript engine error in a cause: a blown stack is worded as AWS words it.
     if (error instanceof RangeError) {
       throw new QueryEvaluationError(
@@ -225,6 +229,13 @@ export async function evaluatePrepared(compiled: jsonataType.Expression, { expre
   }
   if (json === undefined) throw new QueryEvaluationError(`The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
   return json;
+}
+
+/** An evaluation this thread stopped at JSONATA_LIMITS.inThreadMs, to finish in a worker. */
+class CutInThread extends Error {}
+
+function isTimeLimit(error: unknown): error is { code: 'D1012'; value: number } {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'D1012' && typeof (error as { value?: unknown }).value === 'number';
 }
 
 /** AWS's cause for an expression that threw: `... threw an error during evaluation. D1012: Evaluation timeout after 5000 milliseconds. ...`. */
@@ -278,8 +289,10 @@ export function compileJsonataExpression(expression: string, field: string): (sc
   let compiled: jsonataType.Expression;
   // The limits as they are now, for this thread's jsonata and a worker's alike.
   const { timeoutMs, depth } = JSONATA_LIMITS;
+  // Here an evaluation is cut sooner and handed to a worker, which has the whole time limit.
+  const cutAtMs = JSONATA_LIMITS.inThreadMs > 0 ? Math.min(JSONATA_LIMITS.inThreadMs, timeoutMs) : timeoutMs;
   try {
-    compiled = prepareJsonata(expression, { timeoutMs, depth });
+    compiled = prepareJsonata(expression, { timeoutMs: cutAtMs, depth });
   } catch (error) {
     throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
   }
@@ -293,6 +306,11 @@ export function compileJsonataExpression(expression: string, field: string): (sc
     const cpuStart = cpuMs();
     try {
       return await evaluatePrepared(compiled, job);
+    } catch (error) {
+      if (!(error instanceof CutInThread)) throw error;
+      // jsonata evaluates without side effects, so running it again elsewhere changes nothing but where it runs.
+      slow = true;
+      return inWorker(job);
     } finally {
       sharing.inFlight -= 1;
       const beside = 1 + others + (sharing.started - started - 1);
