@@ -8,9 +8,9 @@
  *  - endless Pass/Choice loops (the engine runs them until the 25,000-event
  *    limit fails them).
  *  - an endless loop of states that each await a heavy JSONata expression
- *    (`$sum([1..200000])`, tens of ms each): the engine gives the loop back
- *    once an execution has used its turn (src/engine/turns.ts), but one
- *    evaluation runs on the event loop to its end, so a call waits for it.
+ *    (`$sum([1..3000000])`, 150-400 ms each): only its first evaluation runs
+ *    on the emulator's thread; from then on a worker thread evaluates it
+ *    (src/engine/jsonata-workers.ts).
  * Each poison that ends is started again, so all run for the whole measurement.
  * The calls: DescribeStateMachine, ListExecutions (10), and a StartExecution of
  * a Pass machine followed to its end with DescribeExecution. The figure is each
@@ -79,7 +79,7 @@ try {
     QueryLanguage: 'JSONata',
     StartAt: 'Heavy',
     States: {
-      Heavy: { Type: 'Pass', Output: '{% {"sum": $sum([1..200000])} %}', Next: 'Again' },
+      Heavy: { Type: 'Pass', Output: '{% {"sum": $sum([1..3000000])} %}', Next: 'Again' },
       Again: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.sum > 0 %}', Next: 'Heavy' }], Default: 'Done' },
       Done: { Type: 'Succeed' },
     },

@@ -37,6 +37,35 @@ export type StatesErrorName = (typeof StatesErrors)[keyof typeof StatesErrors];
 /** The prefix AWS reserves for its own names: states may not raise other names starting with it. */
 export const STATES_PREFIX = 'States.';
 
+/** A misplaced `States.ALL` in a Retry or Catch list: the entry at fault and what is wrong with it. */
+export interface StatesAllProblem {
+  /** The entry the problem is reported at: the one holding States.ALL with other names, or the one after a States.ALL entry. */
+  index: number;
+  /** The problem is in that entry's ErrorEquals (States.ALL not alone), not the entry's place in the list. */
+  inErrorEquals: boolean;
+  message: string;
+}
+
+/**
+ * The States Language's placement rules for `States.ALL`: in a Retrier it
+ * "MUST appear alone in the ErrorEquals array and MUST appear in the last
+ * Retrier in the Retry array", and the same of a Catcher in the Catch array
+ * (spec, "Retrying after error" and "Fallback states"). `deliv validate`,
+ * create-time validation and the engine's compile all ask this one function
+ * (the engine's copy checked the order of retriers only, never of catchers).
+ */
+export function statesAllProblems(entries: unknown, field: 'Retry' | 'Catch'): StatesAllProblem[] {
+  if (!Array.isArray(entries)) return [];
+  const problems: StatesAllProblem[] = [];
+  entries.forEach((entry, index) => {
+    const names = typeof entry === 'object' && entry !== null ? (entry as { ErrorEquals?: unknown }).ErrorEquals : undefined;
+    if (!Array.isArray(names) || !names.includes(StatesErrors.ALL)) return;
+    if (names.length > 1) problems.push({ index, inErrorEquals: true, message: 'States.ALL must be the only error name in its ErrorEquals' });
+    if (index < entries.length - 1) problems.push({ index: index + 1, inErrorEquals: false, message: `comes after ${field}[${index}] which matches States.ALL, so it can never apply; move States.ALL last` });
+  });
+  return problems;
+}
+
 /**
  * Whether no Retry or Catch can ever handle `error`. AWS: "A States.Runtime
  * error is not retriable, and will always cause the execution to fail. A retry

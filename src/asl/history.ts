@@ -7,6 +7,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StatesErrors } from './errors.js';
+import type { JsonValue } from './types.js';
 
 /** The state entry (by its StateEntered event id) each event belongs to. */
 export function eventOwners(events: readonly HistoryEvent[]): Map<number, number> {
@@ -108,6 +109,20 @@ export function eventTime(event: HistoryEvent): number | undefined {
     return Number.isNaN(parsed) ? undefined : parsed;
   }
   return undefined;
+}
+
+/**
+ * The value of a history's JSON text (an input, an output, parameters, an
+ * assigned variable): parsed when it is JSON, else the text as it is (AWS
+ * records what it was given); none when there is no text.
+ */
+export function historyValue(text: unknown): JsonValue | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
 }
 
 /** The error and cause an event carries, as recorded (either may be absent: AWS leaves out what it was not given). */

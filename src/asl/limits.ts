@@ -10,6 +10,9 @@ export const PAYLOAD_LIMIT_BYTES = 262_144;
 /** Maximum number of events in one execution's history (Standard workflows). */
 export const HISTORY_EVENT_LIMIT = 25_000;
 
+/** Maximum duration of an Express execution: "Express Workflows can run for up to five minutes". */
+export const EXPRESS_MAX_SECONDS = 300;
+
 /** Whether a payload's JSON text is over the quota (UTF-8 bytes; short texts are not measured). */
 export function overPayloadLimit(text: string): boolean {
   // A UTF-16 code unit is at most 3 UTF-8 bytes: most payloads are decided without encoding them.

@@ -15,7 +15,7 @@
  * - ToleratedFailurePercentage with a fraction (AWS takes any number 0-100).
  */
 import { createRequire } from 'node:module';
-import { StatesErrors } from './errors.js';
+import { statesAllProblems } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
 import { loadAslValidator, type AslValidator } from './schema-check.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
@@ -203,17 +203,11 @@ function checkExpressProcessors(machine: JsonMap, base: DefinitionPath, add: Add
   }
 }
 
-/** States.ALL must stand alone and come last: a retrier or catcher after it can never match. */
+/** States.ALL must stand alone and come last: a retrier or catcher after it can never match (the rule is src/asl/errors.ts's). */
 function checkErrorOrder(entries: Json | undefined, field: 'Retry' | 'Catch', at: DefinitionPath, add: Add): void {
-  if (!Array.isArray(entries)) return;
-  const catchAll = entries.findIndex((entry) => isMap(entry) && Array.isArray(entry.ErrorEquals) && entry.ErrorEquals.includes(StatesErrors.ALL));
-  if (catchAll === -1) return;
-  const entry = entries[catchAll] as JsonMap;
-  if ((entry.ErrorEquals as Json[]).length > 1) {
-    add('error', 'SCHEMA_VALIDATION_FAILED', `${field}[${catchAll}]: States.ALL must be the only error name in its ErrorEquals`, [...at, field, catchAll, 'ErrorEquals']);
-  }
-  if (catchAll < entries.length - 1) {
-    add('error', 'SCHEMA_VALIDATION_FAILED', `${field}[${catchAll + 1}] comes after ${field}[${catchAll}] which matches States.ALL, so it can never apply; move States.ALL last`, [...at, field, catchAll + 1]);
+  for (const problem of statesAllProblems(entries, field)) {
+    if (problem.inErrorEquals) add('error', 'SCHEMA_VALIDATION_FAILED', `${field}[${problem.index}]: ${problem.message}`, [...at, field, problem.index, 'ErrorEquals']);
+    else add('error', 'SCHEMA_VALIDATION_FAILED', `${field}[${problem.index}] ${problem.message}`, [...at, field, problem.index]);
   }
 }
 

@@ -13,6 +13,7 @@ import { DelivError } from '../ui/errors.js';
 import { machineArnOfExecution } from './arn.js';
 import { AwsError, parseDenial } from './errors.js';
 import { executionFilterPattern, logGroupNameFromArn, parseExecutionLogEvent, toHistoryEvent } from './execution-logs.js';
+import { EXECUTION_END_EVENTS } from '../asl/history.js';
 
 export { machineArnOfExecution };
 
@@ -24,12 +25,8 @@ export interface LogSource {
   includeExecutionData: boolean;
 }
 
-const TERMINAL: Record<string, ExecutionStatus> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
+/** The closing events and the status each gives (the history index's table). */
+const TERMINAL: Readonly<Record<string, ExecutionStatus>> = EXECUTION_END_EVENTS;
 const LIFECYCLE_PATTERN = `{ ${['ExecutionStarted', ...Object.keys(TERMINAL)].map((type) => `($.type = "${type}")`).join(' || ')} }`;
 
 /** How far back a listing looks, newest window first: a busy group is not read to its start for ten executions. */

@@ -13,6 +13,7 @@ import { createLogsClient, createSfnClient } from './clients.js';
 import { isExpressExecutionArn } from './arn.js';
 import { attachExpressReader, expressReader, ExpressLogReader, type LoggedHistoryCursor } from './logs.js';
 import type { ResolvedTarget } from './target.js';
+import { EXECUTION_END_EVENTS } from '../asl/history.js';
 
 /**
  * A Step Functions client for a resolved target, with CloudWatch Logs on the
@@ -134,10 +135,8 @@ export async function listExecutions(
   return executions.slice(0, limit);
 }
 
-const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
-
 export function isTerminalEvent(event: HistoryEvent): boolean {
-  return TERMINAL_EVENTS.has(event.type ?? '');
+  return (event.type ?? '') in EXECUTION_END_EVENTS;
 }
 
 /**

@@ -7,7 +7,7 @@ export default class Build extends BaseCommand {
   static override summary = 'Render the state machines to ASL JSON, or export the project as a SAM or CloudFormation template';
   static override description = `Substitutes the target's \${Name} placeholders, validates, and writes .deliv/build/<name>.asl.json for each state machine.
 
---format sam writes .deliv/build/sam/template.yaml (AWS::Serverless::StateMachine with DefinitionUri and DefinitionSubstitutions, AWS::Serverless::Function per function with its bundled code, the generated least-privilege policies inline, log groups) for \`sam deploy\`; --format cloudformation writes plain AWS::StepFunctions::StateMachine, AWS::Lambda::Function and AWS::IAM::Role resources under .deliv/build/cloudformation/ for \`aws cloudformation package\` and \`deploy\`.`;
+--format sam writes .deliv/build/sam/template.yaml (AWS::Serverless::StateMachine with DefinitionUri and DefinitionSubstitutions, AWS::Serverless::Function per function with its bundled code, the generated least-privilege policies inline, log groups) for \`sam deploy\`; --format cloudformation writes plain AWS::StepFunctions::StateMachine, AWS::Lambda::Function and AWS::IAM::Role resources under .deliv/build/cloudformation/ for \`aws cloudformation package\` and \`deploy\`. Both declare the SNS topics and SQS queues the machines use in the target's account and Region (AWS::SNS::Topic, AWS::SQS::Queue; FIFO for a .fifo name), referenced by the substitutions and policies.`;
   static override examples = [
     '<%= config.bin %> build',
     '<%= config.bin %> build --target prod',

@@ -235,6 +235,17 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       staticTransitions: measuredExecutions ? staticTransitions : undefined,
       expressMemoryMB,
       expressDurationMs,
+      ...(logs
+        ? {
+            logs: {
+              ...logs.settings,
+              events: logs.volume.events,
+              bytesPerExecution: Math.round(logs.volume.bytes),
+              storedBytesPerExecution: Math.round(logs.volume.storedBytes),
+              source: logs.volume.source,
+            },
+          }
+        : {}),
       calls: model.calls.map((call) => ({
         kind: call.call.kind,
         name: call.call.kind === 'lambda' ? call.call.functionName : call.call.kind === 'bedrock' ? call.call.modelId : call.key,
@@ -437,7 +448,7 @@ function executionLogs(context: {
       ? `measured: the events of ${context.histories!.length} recent execution(s) as this logging writes them`
       : `estimated from the definition's expected path: each state's Entered and Exited, each Task attempt's Scheduled, Started and Succeeded (Failed for the failure rates given), Map and Parallel starts and iterations, the execution's start and end${
           settings.includeExecutionData ? `; every input, output and set of Task parameters ${payload.source}` : '; no inputs or outputs (includeExecutionData off)'
-        }`;
+        }${model.children.length > 0 ? "; child executions' own events not counted" : ''}`;
   const level = settings.level === 'ALL' ? 'ALL (every event)' : settings.level === 'ERROR' ? 'ERROR (only failure events: with no failures, nothing)' : 'FATAL (only the execution failing: with no failures, nothing)';
   context.assumptions.push(
     `${subject.name}: logs to ${logging.logGroupName} at level ${level}, ${settings.includeExecutionData ? 'with' : 'without'} execution data: ${formatNumber(volume.events)} log events, ${formatNumber(Math.round(volume.bytes))} bytes per execution (${how}); stored gzip-compressed, ${formatNumber(Math.round(volume.storedBytes))} bytes, ${

@@ -71,7 +71,7 @@ const SERVICE_NAMES: Record<string, string> = {
 function priceLines(sources: readonly PriceSource[]): string[] {
   const grouped = new Map<string, string[]>();
   for (const source of sources) {
-    const text = describeSource(source);
+    const text = source.empty ? `none in the ${describeSource(source)}` : describeSource(source);
     const names = grouped.get(text) ?? [];
     const name = SERVICE_NAMES[source.service] ?? source.service;
     if (!names.includes(name)) names.push(name);

@@ -21,6 +21,16 @@ export interface PricedMachine {
   expressMemoryMB: number;
   expressDurationMs: number;
   calls: Array<{ kind: string; name: string; states: string[]; perExecution: number }>;
+  /** Set when the machine logs to CloudWatch Logs on AWS: its settings and what one execution writes there. */
+  logs?: {
+    level: 'ALL' | 'ERROR' | 'FATAL';
+    includeExecutionData: boolean;
+    retentionInDays?: number;
+    events: number;
+    bytesPerExecution: number;
+    storedBytesPerExecution: number;
+    source: 'measured' | 'estimated';
+  };
 }
 
 export interface CostReport {

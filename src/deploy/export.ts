@@ -4,15 +4,17 @@
  * least-privilege policies and the same definitions deliv deploys itself.
  *
  * Definitions keep their `${Name}` placeholders and the template maps them in
- * DefinitionSubstitutions: a function's ARN becomes `Fn::GetAtt`, a target
- * value that names the account or Region becomes `Fn::Sub`. Local paths
+ * DefinitionSubstitutions: a function's ARN becomes `Fn::GetAtt`, a topic or
+ * queue the stack declares `Ref`, a target value that names the account or
+ * Region `Fn::Sub`. Local paths
  * (`CodeUri`, `DefinitionUri`, `Code`, `DefinitionS3Location`) are relative to
  * the template, ready for `sam deploy` or `aws cloudformation package`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { PSEUDO_SCOPE } from '../aws/arn.js';
+import type { StateMachineDefinition } from '../asl/types.js';
+import { PSEUDO_SCOPE, queueArnFromUrl } from '../aws/arn.js';
 import type { ResolvedTarget } from '../aws/target.js';
 import type { Project } from '../project/config.js';
 import { loadDefinitionFile, renderStateMachine } from '../project/definition.js';
@@ -23,7 +25,8 @@ import { LAMBDA_HANDLER, packageFunction } from './bundle.js';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
 import { machinePolicy, type PolicyDocument } from './policy.js';
 import { machineLogging } from './logging.js';
-import { loggingEnabled } from './resources.js';
+import { referencedMessaging } from './messaging.js';
+import { loggingEnabled, targetScope } from './resources.js';
 import { lambdaTrust, stateMachineTrust } from './roles.js';
 
 export type ExportFormat = 'sam' | 'cloudformation';
@@ -44,19 +47,25 @@ export function logicalId(name: string): string {
   return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
 }
 
-/** A string with `${…}` in it as Fn::Sub, with `${XFunctionArn}` read as the function resource's Arn. */
-function sub(text: string, functionIds: Map<string, string>): Json {
+/**
+ * A string of the project as the template writes it: a topic's or queue's ARN or URL the stack
+ * declares as a reference to that resource (`references`), else with `${…}` in it as Fn::Sub,
+ * with `${XFunctionArn}` read as the function resource's Arn.
+ */
+function sub(text: string, functionIds: Map<string, string>, references: Map<string, Json> = new Map()): Json {
+  const reference = references.get(text);
+  if (reference !== undefined) return reference;
   if (!text.includes('${')) return text;
   const replaced = text.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (whole, name: string) => (functionIds.has(name) ? `\${${functionIds.get(name)}.Arn}` : whole));
   return { 'Fn::Sub': replaced };
 }
 
-function policyJson(document: PolicyDocument | { Version: string; Statement: Array<Record<string, unknown>> }, functionIds: Map<string, string>): Json {
+function policyJson(document: PolicyDocument | { Version: string; Statement: Array<Record<string, unknown>> }, functionIds: Map<string, string>, references?: Map<string, Json>): Json {
   return {
     Version: document.Version,
     Statement: document.Statement.map((statement) => {
       const resources = ([] as unknown[]).concat((statement as { Resource?: unknown }).Resource ?? []);
-      return { ...(statement as Record<string, Json>), Resource: resources.map((resource) => sub(String(resource), functionIds)) };
+      return { ...(statement as Record<string, Json>), Resource: resources.map((resource) => sub(String(resource), functionIds, references)) };
     }),
   };
 }
@@ -116,18 +125,21 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     add(`${id}LogGroup`, 'AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Sub': `/aws/lambda/\${${id}}` }, RetentionInDays: 30 });
   }
 
+  // The policy reads each definition with the target's values and the functions still `${Name}`;
+  // the template carries the definition as written, every `${Name}` for DefinitionSubstitutions.
+  const keep = Object.fromEntries([...functionIds.keys()].map((name) => [name, `\${${name}}`]));
+  const rendered = new Map(Object.keys(project.config.stateMachines).map((machine) => [machine, renderStateMachine(project, machine, target.name, keep)]));
+  const references = declareMessaging(project, target, rendered, add, tags);
+
   for (const [machine, config] of Object.entries(project.config.stateMachines)) {
     const id = `${logicalId(machine)}StateMachine`;
-    // The policy reads the definition with the target's values and the functions still `${Name}`;
-    // the template carries the definition as written, every `${Name}` for DefinitionSubstitutions.
-    const keep = Object.fromEntries([...functionIds.keys()].map((name) => [name, `\${${name}}`]));
-    const raw = renderStateMachine(project, machine, target.name, keep);
+    const raw = rendered.get(machine)!;
     const asWritten = loadDefinitionFile(path.resolve(project.root, config.definition));
     const placeholders = asWritten.placeholders;
     const substitutions: Record<string, Json> = {};
     for (const name of placeholders) {
       if (functionIds.has(name)) substitutions[name] = { 'Fn::GetAtt': [functionIds.get(name)!, 'Arn'] };
-      else if (target.substitutions[name] !== undefined) substitutions[name] = sub(target.substitutions[name], functionIds);
+      else if (target.substitutions[name] !== undefined) substitutions[name] = sub(target.substitutions[name], functionIds, references);
       else throw new UsageError(`\${${name}} in ${config.definition} has no value for target \`${target.name}\``, { hint: `add it to targets.${target.name}.substitutions in ${project.file}` });
     }
     const definitionFile = `statemachines/${machine}.asl.json`;
@@ -135,7 +147,7 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
 
     const policy = machinePolicy(raw.definition, { ...PSEUDO_SCOPE, machineName: machine, logging: loggingEnabled(project, machine, target), tracing: config.tracing === true });
     warnings.push(...policy.warnings.map((warning) => `${machine}: ${warning}`));
-    const document = policyJson(policy.document, functionIds);
+    const document = policyJson(policy.document, functionIds, references);
 
     let logging: Json | undefined;
     const logs = machineLogging(project, target, machine);
@@ -184,9 +196,40 @@ export async function exportProject(project: Project, target: ResolvedTarget, fo
     ...(sam ? { Transform: 'AWS::Serverless-2016-10-31' } : {}),
     Description: `${project.config.name}: exported by deliv from ${path.basename(project.file)} (target ${target.name})`,
     Resources: resources,
-    Outputs: Object.fromEntries(Object.keys(resources).filter((id) => /StateMachine$|Function$/.test(id)).map((id) => [`${id}Arn`, { Value: (id.endsWith('StateMachine') ? { Ref: id } : { 'Fn::GetAtt': [id, 'Arn'] }) as Json }])),
+    Outputs: Object.fromEntries(Object.keys(resources).filter((id) => /StateMachine$|Function$|Topic$|Queue$/.test(id)).map((id) => [
+      `${id}${id.endsWith('Queue') ? 'Url' : 'Arn'}`,
+      { Value: (id.endsWith('Function') ? { 'Fn::GetAtt': [id, 'Arn'] } : { Ref: id }) as Json },
+    ])),
   };
   write('template.yaml', stringify(template, { lineWidth: 0, aliasDuplicateObjects: false }));
   const shown = path.relative(process.cwd(), path.join(outDir, 'template.yaml'));
   return { format, template: shown.startsWith('..') ? path.join(outDir, 'template.yaml') : shown, files: files.sort(), resources: kinds, warnings };
+}
+
+/**
+ * The SNS topics and SQS queues the machines use in the stack's own account and Region (the
+ * target's, or `${AWS::AccountId}`), as `deploy --create-missing` reads them: declared, tagged
+ * `deliv:project`, FIFO for a `.fifo` name. Gives what refers to each: a topic's ARN becomes
+ * `Ref` (its ARN), a queue's ARN `Fn::GetAtt Arn` and its URL `Ref`, so the machine and its role
+ * name the stack's resource and CloudFormation creates it first. Others are left as written.
+ */
+function declareMessaging(project: Project, target: ResolvedTarget, rendered: Map<string, { definition: StateMachineDefinition }>, add: (id: string, type: string, properties: Record<string, Json>) => void, tags: Record<string, string>): Map<string, Json> {
+  const scope = targetScope(target);
+  const references = new Map<string, Json>();
+  const used = referencedMessaging([...rendered].map(([machine, { definition }]) => ({ machine, definition })), scope);
+  for (const resource of used.filter((candidate) => candidate.change !== 'elsewhere')) {
+    const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    if (resource.kind === 'topic') {
+      const id = `${logicalId(resource.name)}Topic`;
+      add(id, 'AWS::SNS::Topic', { TopicName: resource.name, ...(resource.fifo ? { FifoTopic: true } : {}), Tags });
+      references.set(resource.arn, { Ref: id });
+    } else {
+      const id = `${logicalId(resource.name)}Queue`;
+      add(id, 'AWS::SQS::Queue', { QueueName: resource.name, ...(resource.fifo ? { FifoQueue: true } : {}), Tags });
+      references.set(resource.arn, { 'Fn::GetAtt': [id, 'Arn'] });
+      // The definitions name a queue by URL (QueueUrl): each value of the target that is this queue's URL.
+      for (const value of Object.values(target.substitutions)) if (queueArnFromUrl(value, scope) === resource.arn) references.set(value, { Ref: id });
+    }
+  }
+  return references;
 }

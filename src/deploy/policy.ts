@@ -225,7 +225,8 @@ function distributedMapGrants(map: MapState, source: string, context: PolicyCont
     }
   }
   const writer = map.ResultWriter as Record<string, JsonValue> | undefined;
-  if (writer && typeof writer === 'object') {
+  // A ResultWriter with WriterConfig alone previews the results in the state's output and writes nothing to S3.
+  if (writer && typeof writer === 'object' && writer.Resource !== undefined) {
     const parameters = (writer.Parameters ?? writer.Arguments) as Record<string, JsonValue> | undefined;
     const bucket = typeof parameters?.Bucket === 'string' ? parameters.Bucket : undefined;
     const prefix = typeof parameters?.Prefix === 'string' ? parameters.Prefix.replace(/\/?$/, '/') : '';

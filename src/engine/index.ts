@@ -10,6 +10,7 @@ import { Execution, Frame, isPromise, runChain } from './execution.js';
 import { Cancelled, StateFailure } from './failure.js';
 import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, ExecutionResult } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
+import { EXPRESS_MAX_SECONDS } from '../asl/limits.js';
 
 export { realClock, VirtualClock, virtualClock } from './clock.js';
 export { StatesError } from './errors.js';
@@ -79,16 +80,18 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
     exec.fail(error, frame);
     return handle;
   }
+  // An Express execution times out at five minutes whatever TimeoutSeconds says, as a shorter TimeoutSeconds would time it out.
+  const limit = options.type === 'EXPRESS' ? Math.min(timeoutSeconds ?? EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS) : timeoutSeconds;
   let timer: AbortController | undefined;
-  if (timeoutSeconds !== undefined) {
+  if (limit !== undefined) {
     timer = new AbortController();
     const startedAt = exec.lastTimestamp;
-    const remaining = Math.max(0, startedAt + timeoutSeconds * 1000 - exec.clock.now());
+    const remaining = Math.max(0, startedAt + limit * 1000 - exec.clock.now());
     exec.deadline(remaining, timer.signal).then(
       () => {
         if (exec.done) return;
         exec.root.cancel(new Cancelled('timed-out'));
-        exec.finish({ status: 'TIMED_OUT', error: StatesErrors.Timeout, cause: `The execution timed out after ${timeoutSeconds} seconds` }, frame);
+        exec.finish({ status: 'TIMED_OUT', error: StatesErrors.Timeout, cause: `The execution timed out after ${limit} seconds` }, frame);
       },
       () => {},
     );

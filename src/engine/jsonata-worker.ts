@@ -3,6 +3,7 @@
  * expressions it is sent with the same code the engine's thread uses, one at
  * a time, each expression compiled once.
  */
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type jsonataType from 'jsonata';
 import { StatesError } from './errors.js';
@@ -21,6 +22,16 @@ function prepared(job: WorkerJob): jsonataType.Expression {
     compiled.set(key, expression);
   }
   return expression;
+}
+
+// On a busy machine the thread that serves the API comes first: on Linux a thread has its own
+// nice value (elsewhere this call would lower the whole process, so it is not made there).
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(0, 10);
+  } catch {
+    // A sandbox that refuses it: the worker runs at the usual priority.
+  }
 }
 
 const port = parentPort!;

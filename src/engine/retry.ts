@@ -2,7 +2,8 @@
  * Retry and Catch for Task, Parallel and Map: run an attempt, and on failure
  * retry with backoff on the execution's clock or hand the error to a catcher.
  */
-import { matchesErrorEquals, StatesErrors } from '../asl/errors.js';
+import { matchesErrorEquals, statesAllProblems } from '../asl/errors.js';
+import { backoffDelay, RETRY_DEFAULTS } from '../asl/retry.js';
 import type { Catcher, JsonValue, Retrier } from '../asl/types.js';
 import type { CompiledState, Frame } from './execution.js';
 import { isPromise } from './execution.js';
@@ -36,9 +37,7 @@ function checkErrorEquals(problem: RetryProblem, field: string, value: unknown):
     problem(field, 'ErrorEquals must be a non-empty array of error names');
     return [];
   }
-  const names = value as string[];
-  if (names.includes(StatesErrors.ALL) && names.length > 1) problem(field, 'States.ALL must appear alone in ErrorEquals');
-  return names;
+  return value as string[];
 }
 
 function positiveNumber(problem: RetryProblem, field: string, value: unknown, fallback: number, minimum: number): number {
@@ -50,17 +49,22 @@ function positiveNumber(problem: RetryProblem, field: string, value: unknown, fa
   return value;
 }
 
+/** States.ALL alone and last in a Retry or Catch list (src/asl/errors.ts holds the rule, shared with validate). */
+function placeStatesAll(entries: unknown, field: 'Retry' | 'Catch', problem: RetryProblem): void {
+  for (const found of statesAllProblems(entries, field)) problem(`${field}[${found.index}]${found.inErrorEquals ? '.ErrorEquals' : ''}`, found.message);
+}
+
 /** A state's Retry list checked and with its defaults; each problem goes to `problem`. */
 export function compileRetriers(retry: readonly Retrier[] | undefined, problem: RetryProblem): RetryRule[] {
+  placeStatesAll(retry, 'Retry', problem);
   return (retry ?? []).map((r, i) => {
     const at = `Retry[${i}]`;
     const names = checkErrorEquals(problem, `${at}.ErrorEquals`, r.ErrorEquals);
-    if (names.includes(StatesErrors.ALL) && i !== (retry?.length ?? 0) - 1) problem(at, 'a retrier with States.ALL must be the last one');
     return {
       errorEquals: names,
-      intervalMs: positiveNumber(problem, `${at}.IntervalSeconds`, r.IntervalSeconds, 1, 1) * 1000,
-      maxAttempts: positiveNumber(problem, `${at}.MaxAttempts`, r.MaxAttempts, 3, 0),
-      backoffRate: positiveNumber(problem, `${at}.BackoffRate`, r.BackoffRate, 2, 1),
+      intervalMs: positiveNumber(problem, `${at}.IntervalSeconds`, r.IntervalSeconds, RETRY_DEFAULTS.IntervalSeconds, 1) * 1000,
+      maxAttempts: positiveNumber(problem, `${at}.MaxAttempts`, r.MaxAttempts, RETRY_DEFAULTS.MaxAttempts, 0),
+      backoffRate: positiveNumber(problem, `${at}.BackoffRate`, r.BackoffRate, RETRY_DEFAULTS.BackoffRate, 1),
       maxDelayMs: positiveNumber(problem, `${at}.MaxDelaySeconds`, r.MaxDelaySeconds, Infinity, 1) * 1000,
       jitter: r.JitterStrategy === 'FULL',
     };
@@ -83,7 +87,7 @@ export function nextRetry(rules: readonly RetryRule[], error: string | undefined
     if (!matchesErrorEquals(rule.errorEquals, error)) continue;
     const retried = retriesOf(index);
     if (retried >= rule.maxAttempts) return undefined;
-    return { index, rule, delayMs: Math.min(rule.intervalMs * rule.backoffRate ** retried, rule.maxDelayMs) };
+    return { index, rule, delayMs: backoffDelay(rule.intervalMs, rule.backoffRate, retried, rule.maxDelayMs) };
   }
   return undefined;
 }
@@ -95,6 +99,7 @@ export class ErrorPolicy {
   constructor(env: StateEnv, retry: Retrier[] | undefined, catchers: Catcher[] | undefined) {
     const problem: RetryProblem = (field, message) => env.problems.push({ path: env.path, field, message });
     this.retriers = compileRetriers(retry, problem);
+    placeStatesAll(catchers, 'Catch', problem);
     this.catchers = (catchers ?? []).map((c, i) => {
       const at = `Catch[${i}]`;
       if (typeof c.Next !== 'string') env.problems.push({ path: env.path, field: `${at}.Next`, message: 'a catcher needs Next' });

@@ -59,17 +59,38 @@ export class TurnBudget {
 }
 
 const waiting: Array<() => void> = [];
+let scheduled = false;
 
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(runWaiting);
+}
+
+/**
+ * Runs the continuations that waited, in the order they came, for at most
+ * BUDGET_MS of this turn: each one runs until its own execution's budget is
+ * spent, so with several busy executions one turn would otherwise take all
+ * their budgets together, and every API call waits that long per turn it
+ * needs. The rest wait for the next turn, still first in line; what these
+ * continuations defer now goes behind them.
+ */
 function runWaiting(): void {
-  // What these continuations defer now goes to the next turn, after I/O.
-  const batch = waiting.splice(0);
-  for (const run of batch) run();
+  scheduled = false;
+  const start = performance.now();
+  let count = waiting.length;
+  while (count > 0) {
+    count -= 1;
+    waiting.shift()!();
+    if (performance.now() - start >= BUDGET_MS) break;
+  }
+  if (waiting.length > 0) schedule();
 }
 
 /** Runs `continuation` on the next turn of the event loop, after whatever waits already: first come, first run. */
 export function later<T>(continuation: () => T | Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (waiting.length === 0) setImmediate(runWaiting);
+    schedule();
     waiting.push(() => {
       try {
         resolve(continuation());

@@ -8,7 +8,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { firstMatching, isUncatchable } from '../asl/errors.js';
 import { executionNames } from '../aws/arn.js';
 import { findState, type StateInfo } from '../asl/graph.js';
-import { CONTAINER_FAILURE_EVENTS, failureOf, indexHistory, type HistoryError, type HistoryIndex, type StateVisit } from '../asl/history.js';
+import { CONTAINER_FAILURE_EVENTS, failureOf, historyValue, indexHistory, type HistoryError, type HistoryIndex, type StateVisit } from '../asl/history.js';
 import type { Catcher, JsonValue, QueryLanguage, Retrier, State, StateMachineDefinition, WorkflowType } from '../asl/types.js';
 
 /** A Lambda function error as the Node/Python runtimes serialise it into the cause. */
@@ -90,18 +90,9 @@ export interface ExecutionMeta {
 
 const PATH_LIMIT = 40;
 
-export function parseJson(text: string | undefined): JsonValue | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
-}
-
 /** errorType/errorMessage/trace out of a Lambda cause (Node `trace`, Python and Java `stackTrace`). */
 export function parseHandlerError(cause: string | undefined): HandlerError | undefined {
-  const parsed = parseJson(cause);
+  const parsed = historyValue(cause);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const { errorType, errorMessage } = parsed;
   if (typeof errorType !== 'string' && typeof errorMessage !== 'string') return undefined;
@@ -138,8 +129,8 @@ function describeFailingState(visit: StateVisit, located: StateInfo | undefined)
     name: visit.name,
     type: located?.state.Type ?? visit.type,
     definition: located?.state,
-    input: parseJson(visit.entered.stateEnteredEventDetails?.input),
-    parameters: task ? parseJson(task.parameters) : lambda ? parseJson(lambda.input) : activity ? parseJson(activity.input) : undefined,
+    input: historyValue(visit.entered.stateEnteredEventDetails?.input),
+    parameters: task ? historyValue(task.parameters) : lambda ? historyValue(lambda.input) : activity ? historyValue(activity.input) : undefined,
     resource: task ? `${task.resourceType}:${task.resource}` : lambda?.resource ?? activity?.resource,
     resourceType: task?.resourceType ?? (lambda ? 'lambda' : activity ? 'activity' : undefined),
     timeoutInSeconds: task?.timeoutInSeconds ?? lambda?.timeoutInSeconds ?? activity?.timeoutInSeconds,
@@ -221,7 +212,7 @@ export function extractFailureContext(
       name: meta.name ?? (meta.executionArn ? executionNames(meta.executionArn)?.name : undefined),
       stateMachineArn: meta.stateMachineArn,
       status,
-      input: parseJson(index.started?.executionStartedEventDetails?.input),
+      input: historyValue(index.started?.executionStartedEventDetails?.input),
     },
     workflowType: meta.workflowType,
     queryLanguage: located?.queryLanguage ?? definition?.QueryLanguage ?? 'JSONPath',

@@ -6,7 +6,8 @@
  */
 import type { ChoiceRule, JsonValue, MapState, Retrier } from '../asl/types.js';
 import type { FailureContext } from './context.js';
-import { parseHandlerError, parseJson } from './context.js';
+import { parseHandlerError } from './context.js';
+import { historyValue } from '../asl/history.js';
 import { StatesErrors } from '../asl/errors.js';
 import { PAYLOAD_LIMIT_BYTES } from '../asl/limits.js';
 
@@ -348,6 +349,16 @@ function lambdaGeneric(ctx: FailureContext): ExplanationParts {
 /** Lambda's errors for a handler that never ran: the project's setup, whatever the input. */
 const HANDLER_SETUP_ERRORS = new Set(['Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError']);
 
+const SETUP_PROBLEM = "This is a setup problem of the project, not a fault of the execution's input: the same input runs once the handler loads.";
+
+/** What to do about a handler that could not load: the advice deliv's runtime ends its cause with (`run npm install ...`, the file and line to fix), else where to look. */
+function setupFix(errorMessage: string | undefined, fn: string | undefined): string {
+  const advice = /[.:] ((?:[Rr]un|Fix|Export) .*)$/s.exec(errorMessage ?? '')?.[1];
+  return advice
+    ? advice.replace(/^run/, 'Run')
+    : `Check \`functions.${fn ?? '<name>'}.handler\` in deliv.yaml points at a module exporting \`handler\`, that its dependencies are installed (\`npm install\` in the project) or bundled, and that it compiles.`;
+}
+
 function lambdaRuntime(ctx: FailureContext): ExplanationParts {
   const fn = functionName(ctx);
   const known: Record<string, string> = {
@@ -359,14 +370,10 @@ function lambdaRuntime(ctx: FailureContext): ExplanationParts {
   };
   const rootCause = `${known[ctx.error] ? `In ${fn ? `\`${fn}\`` : 'the function'}, ${known[ctx.error]}` : "The function's runtime failed before or around the handler"}${causeQuote(ctx)}.`;
   if (HANDLER_SETUP_ERRORS.has(ctx.error)) {
-    // The cause deliv's runtime writes ends with what to do (`run npm install ...`, the file and line to fix).
-    const advice = /[.:] ((?:[Rr]un|Fix|Export) .*)$/s.exec(ctx.handlerError?.errorMessage ?? '')?.[1];
     return {
       whatHappened: `${where(ctx)}: the Lambda function's code could not be loaded (\`${ctx.error}\`), so the handler never ran.`,
-      rootCause: `${rootCause} This is a setup problem of the project, not a fault of the execution's input: the same input runs once the handler loads.`,
-      fix: advice
-        ? advice.replace(/^run/, 'Run')
-        : `Check \`functions.${fn ?? '<name>'}.handler\` in deliv.yaml points at a module exporting \`handler\`, that its dependencies are installed (\`npm install\` in the project) or bundled, and that it compiles.`,
+      rootCause: `${rootCause} ${SETUP_PROBLEM}`,
+      fix: setupFix(ctx.handlerError?.errorMessage, fn),
       confirm: confirmRun(ctx),
     };
   }
@@ -451,6 +458,15 @@ function failState(ctx: FailureContext): ExplanationParts {
     const route = recovery.length
       ? `sent the execution to ${recovery.map(name).join(' → ')}, and the workflow then ended at the Fail state ${name(ctx)}`
       : `sent the execution straight to the Fail state ${name(ctx)}, which ended it`;
+    if (HANDLER_SETUP_ERRORS.has(origin.error)) {
+      // A Catch (States.ALL, say) took the load failure like any other; it is still not the input's doing.
+      return {
+        whatHappened: `${name(origin.state)}${origin.caughtBy ? ` (in ${name(origin.caughtBy)})` : ''}: the Lambda function's code could not be loaded (\`${origin.error}\`)${message ? `: "${truncate(message, 300)}"` : ''}, so the handler never ran. The Catch on ${name(origin.caughtBy ?? origin.state)} ${route} with \`${ctx.error || '(no error)'}\`.`,
+        rootCause: `${SETUP_PROBLEM} The Catch handled the load failure as it would a rejection, so the execution ended at ${name(ctx)} as if the input were at fault.`,
+        fix: setupFix(message, functionName(ctx)),
+        confirm: confirmRun(ctx),
+      };
+    }
     return {
       whatHappened: `${name(origin.state)}${origin.caughtBy ? ` (in ${name(origin.caughtBy)})` : ''} failed with \`${origin.error}\`${message ? `: "${truncate(message, 300)}"` : ''}${frame ? ` (${frame})` : ''}. The Catch on ${name(origin.caughtBy ?? origin.state)} ${route} with \`${ctx.error || '(no error)'}\`.`,
       rootCause: `${name(origin.state)} rejected this execution's data with \`${origin.error}\`${message ? ` ("${truncate(message, 200)}")` : ''}. The failure was handled as the workflow intends${recovery.length ? ' (the recovery states ran)' : ''} and ${name(ctx)} reports it${fail?.ErrorPath || fail?.CausePath ? ` (its error and cause are read from ${[fail.ErrorPath, fail.CausePath].filter(Boolean).map((p) => `\`${p}\``).join(' and ')})` : ''}.`,
@@ -607,7 +623,7 @@ export function pathSegments(path: string): Array<string | number> {
 }
 
 export function getPath(value: JsonValue | undefined, path: string): JsonValue | undefined {
-  let node: JsonValue | undefined = typeof value === 'string' ? parseJson(value) : value;
+  let node: JsonValue | undefined = typeof value === 'string' ? historyValue(value) : value;
   for (const segment of pathSegments(path)) {
     if (node === null || node === undefined || typeof node !== 'object') return undefined;
     node = Array.isArray(node) ? (typeof segment === 'number' ? node[segment] : undefined) : (node as Record<string, JsonValue>)[String(segment)];

@@ -1,4 +1,5 @@
 import { transitionsOf } from '../asl/graph.js';
+import { RETRY_DEFAULTS } from '../asl/retry.js';
 import type { DefinitionPath, MapState, ParallelState, Retrier, State, StateMachineDefinition, StateType, SubMachine } from '../asl/types.js';
 import { describeChoiceRule } from './choice-label.js';
 
@@ -77,8 +78,6 @@ export interface GraphModel {
   /** Transitions to states that do not exist, and the like: the graph is still drawn. */
   warnings: string[];
 }
-
-const DEFAULT_RETRY = { maxAttempts: 3, intervalSeconds: 1, backoffRate: 2 };
 
 export function buildGraphModel(definition: StateMachineDefinition): GraphModel {
   const model: GraphModel = { comment: definition.Comment, nodes: [], groups: [], edges: [], warnings: [] };
@@ -182,9 +181,9 @@ function retrySummaries(retriers: Retrier[] | undefined): RetrySummary[] {
   if (!Array.isArray(retriers)) return [];
   return retriers.map((retrier) => ({
     errors: Array.isArray(retrier.ErrorEquals) ? retrier.ErrorEquals : [],
-    maxAttempts: retrier.MaxAttempts ?? DEFAULT_RETRY.maxAttempts,
-    intervalSeconds: retrier.IntervalSeconds ?? DEFAULT_RETRY.intervalSeconds,
-    backoffRate: retrier.BackoffRate ?? DEFAULT_RETRY.backoffRate,
+    maxAttempts: retrier.MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts,
+    intervalSeconds: retrier.IntervalSeconds ?? RETRY_DEFAULTS.IntervalSeconds,
+    backoffRate: retrier.BackoffRate ?? RETRY_DEFAULTS.BackoffRate,
   }));
 }
 

@@ -439,7 +439,7 @@ class Environment {
         return;
       case 'load-error': {
         const { root, source } = this;
-        const error = message.error;
+        const error = fromSource(message.error, source);
         const missing = message.handlerMissing === true;
         this.fatal = error.name === 'SyntaxError' ? syntaxErrorPlace(source.file, root).then((place) => loadFailure(error, root, source.label, missing, place)) : loadFailure(error, root, source.label, missing);
         return;
@@ -594,6 +594,18 @@ function compileFailure(error: unknown, root: string, label: string): TaskFailur
     return runtimeFailure('Runtime.ImportModuleError', `Error: ${first.text} (${where}). Fix the import path in ${where.split(':')[0]}; deliv loads the handler again on the next invocation.`);
   }
   return runtimeFailure('Runtime.UserCodeSyntaxError', `SyntaxError: ${first.text} (${where}). Fix the syntax error in ${where.split(':')[0]}; deliv loads the handler again on the next invocation.`);
+}
+
+/**
+ * A load error as the user's own file says it: a TypeScript handler runs as
+ * deliv's compiled copy in its cache, which Node names as the importer
+ * ("imported from .deliv/cache/handlers/x-123.mjs"); that copy is the project's
+ * `source.file`, the file to fix.
+ */
+function fromSource(error: ThrownError, source: Prepared): ThrownError {
+  const compiled = source.moduleUrl.startsWith('file:') ? fileURLToPath(source.moduleUrl) : undefined;
+  if (!compiled || compiled === source.file) return error;
+  return { ...error, message: error.message.split(source.moduleUrl).join(source.file).split(compiled).join(source.file) };
 }
 
 /** The handler's module did not load: what is wrong, where, and what to do, in Lambda's error types. */

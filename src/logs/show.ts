@@ -20,6 +20,7 @@ import { UsageError } from '../ui/errors.js';
 import { fitVisible } from '../ui/width.js';
 import { eventJson, formatHistory, type FormatOptions } from './format.js';
 import { isExecutionArn, parseSince, tailMachines } from './tail.js';
+import { EXECUTION_END_EVENTS } from '../asl/history.js';
 
 export interface LogsRequest extends TargetFlags {
   /** An execution ARN, a state machine name or ARN, or nothing: every machine of deliv.yaml. */
@@ -71,7 +72,8 @@ export interface LogsSummary {
   explained: number;
 }
 
-const FAILED_ENDS = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+/** An execution's end other than success: the ones --explain explains. */
+const failedEnd = (type: string | undefined): boolean => type !== 'ExecutionSucceeded' && (type ?? '') in EXECUTION_END_EVENTS;
 
 export async function showLogs(request: LogsRequest, out: LogsOutput): Promise<LogsSummary> {
   const since = request.since ? parseSince(request.since) : undefined;
@@ -166,7 +168,7 @@ function failureExplainer(request: LogsRequest, out: LogsOutput, connection: Con
   let queue: Promise<unknown> = Promise.resolve();
   return {
     after(executionArn: string | undefined, fresh: readonly { type?: string }[]): void {
-      if (!request.explain || !executionArn || !fresh.some((event) => FAILED_ENDS.has(event.type ?? ''))) return;
+      if (!request.explain || !executionArn || !fresh.some((event) => failedEnd(event.type))) return;
       queue = queue.then(async () => {
         const result = await explainShownFailure(executionArn, { ...connection, project: request.project, json: request.json, out });
         if (!result) return;

@@ -11,8 +11,8 @@ import type { ChoiceRule, JsonValue, QueryLanguage, StateMachineDefinition } fro
 import { compileChoiceRule } from '../engine/choice.js';
 import { compilePath } from '../engine/jsonpath.js';
 import type { CoverageOverlay } from '../graph/coverage.js';
-import { ATTEMPT_EVENTS, CONTAINER_FAILURE_EVENTS, errorOf, WORK_FAILURE_EVENTS } from '../asl/history.js';
-import { executionFacts, type StateEntry } from './history.js';
+import { ATTEMPT_EVENTS, CONTAINER_FAILURE_EVENTS, errorOf, failureOf, historyValue, WORK_FAILURE_EVENTS, type StateVisit } from '../asl/history.js';
+import { executionFacts } from './history.js';
 
 export const METRICS = ['states', 'transitions', 'branches', 'catches', 'retries'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -95,17 +95,17 @@ export function coverageItems(definition: StateMachineDefinition): CoverageItem[
 function failureError(event: HistoryEvent): string | undefined {
   const type = event.type ?? '';
   if (!WORK_FAILURE_EVENTS.has(type) && !CONTAINER_FAILURE_EVENTS.has(type)) return undefined;
-  return errorOf(event)?.error ?? (type.endsWith('TimedOut') ? StatesErrors.Timeout : undefined);
+  return failureOf(event)?.error || undefined;
 }
 
-function choiceRuleTaken(flat: FlatState, entry: StateEntry, target: string, variables: Record<string, JsonValue>): string | undefined {
+function choiceRuleTaken(flat: FlatState, entry: StateVisit, target: string, variables: Record<string, JsonValue>): string | undefined {
   const rules = flat.def.Choices ?? [];
   const candidates = rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => rule.Next === target);
   const defaultToo = flat.def.Default === target;
   if (candidates.length === 1 && !defaultToo) return `[${candidates[0].index}]`;
   if (candidates.length === 0) return defaultToo ? '[Default]' : undefined;
   // Several rules (or a rule and the Default) lead to the same state: evaluate them on the state's input.
-  let input = entry.input;
+  let input = historyValue(entry.entered.stateEnteredEventDetails?.input) ?? null;
   if (flat.language === 'JSONPath' && typeof flat.def.InputPath === 'string') input = compilePath(flat.def.InputPath)(input) ?? null;
   for (const { rule, index } of candidates) {
     try {
@@ -128,15 +128,13 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
     if (item) item.covered = true;
   };
   for (const events of histories) {
-    const facts = executionFacts(events, new Set(Object.keys(definition.States ?? {})));
-    const entryOf = new Map(facts.entries.map((entry) => [entry.visit, entry]));
+    const facts = executionFacts(events);
     for (const entry of facts.entries) {
       mark(`state:${entry.name}`);
-      const previous = entry.events[0].previousEventId ?? 0;
-      const previousVisit = facts.index.visitOf(facts.index.event(previous));
-      const from = previousVisit && entryOf.get(previousVisit);
+      const previous = entry.entered.previousEventId ?? 0;
+      const from = facts.index.visitOf(facts.index.event(previous));
       // A transition: this entry follows the exit (or the caught failure) of another entry.
-      if (from && from.enteredId !== entry.enteredId && (previous === from.exitedId || from.events.some((e) => e.id === previous))) {
+      if (from && from !== entry) {
         const fromState = flat.get(from.name);
         if (!fromState) continue;
         const edge = `edge:${from.name}->${entry.name}`;
@@ -175,7 +173,7 @@ export function measureCoverage(machine: string, definition: StateMachineDefinit
     // A Choice that matched nothing fails with States.NoChoiceMatched: that is its Default outcome.
     for (const entry of facts.entries) {
       const state = flat.get(entry.name);
-      if (state?.def.Type === 'Choice' && !state.def.Default && entry.exitedId === undefined && events.some((e) => errorOf(e)?.error === StatesErrors.NoChoiceMatched)) {
+      if (state?.def.Type === 'Choice' && !state.def.Default && !entry.exited && events.some((e) => errorOf(e)?.error === StatesErrors.NoChoiceMatched)) {
         mark(`choice:${entry.name}[Default]`);
       }
     }

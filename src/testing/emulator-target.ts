@@ -184,7 +184,7 @@ async function runOnEmulator(project: Project, machine: string, type: string, pl
     };
   }
   // Top-level state names, as the in-process runner reads histories.
-  const facts = executionFacts(events, new Set(Object.keys(planned.definition.States ?? {})));
+  const facts = executionFacts(events);
   const actual = actualOf(result, facts);
   const mismatches = checkExpectation(expect, actual, events);
   return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - begun, mismatches, actual, events, index };

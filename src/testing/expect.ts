@@ -4,7 +4,7 @@
  * reader needs), then status, error, output and the rest.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { detailsOf } from '../asl/history.js';
+import { detailsOf, indexHistory } from '../asl/history.js';
 import type { JsonValue } from '../asl/types.js';
 import { compilePath, jsonEquals } from '../engine/jsonpath.js';
 import type { TestStateResult, TestStateStatus } from '../engine/test-state.js';
@@ -64,11 +64,10 @@ export function pathDivergence(expected: readonly string[], actual: readonly str
   let index = 0;
   while (index < expected.length && index < actual.length && expected[index] === actual[index]) index += 1;
   if (index === expected.length && index === actual.length) return undefined;
-  const entered = events.filter((event) => event.type?.endsWith('StateEntered'));
-  const byId = new Map(events.map((event) => [event.id ?? 0, event]));
+  const history = indexHistory(events);
   // The event the divergent entry follows (a failure, a Choice's exit), else the end of the run.
-  const at = entered[index];
-  const before = at ? byId.get(at.previousEventId ?? 0) : events[events.length - 1];
+  const at = history.visits[index]?.entered;
+  const before = at ? history.event(at.previousEventId ?? 0) : events[events.length - 1];
   return { index, expected: expected[index], actual: actual[index], after: index > 0 ? actual[index - 1] : undefined, event: describeEvent(before) };
 }
 

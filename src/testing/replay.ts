@@ -7,7 +7,7 @@
  * test of the fixed path.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { detailsOf, EXECUTION_END_EVENTS } from '../asl/history.js';
+import { detailsOf, EXECUTION_END_EVENTS, historyValue } from '../asl/history.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Document, isSeq, parseDocument } from 'yaml';
@@ -17,14 +17,7 @@ import { executionFacts } from './history.js';
 import { StatesErrors } from '../asl/errors.js';
 import { executionNames } from '../aws/arn.js';
 
-function parse(text: unknown): JsonValue {
-  if (typeof text !== 'string') return null;
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
-}
+const parse = (text: unknown): JsonValue => historyValue(text) ?? null;
 
 type Outcome = { kind: 'return'; value: JsonValue } | { kind: 'throw'; error: string; cause?: string } | { kind: 'silent'; error: string } | { kind: 'unfinished' };
 

@@ -239,7 +239,7 @@ export async function runCase(project: Project, prepared: Prepared, testCase: Te
     clock,
     onEvent: (event) => events.push(event),
   }).result;
-  const facts = executionFacts(events, new Set(Object.keys(prepared.definition.States ?? {})));
+  const facts = executionFacts(events);
   const actual = actualOf(result, facts);
   const mismatches = checkExpectation(testCase.expect ?? {}, actual, events);
   return { name: testCase.name, status: mismatches.length === 0 ? 'passed' : 'failed', durationMs: performance.now() - started, mismatches, actual, events, index };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstMatching, firstMatchingIndex, isUncatchable, matchesErrorEquals, StatesErrors } from '../../src/asl/errors.js';
+import { firstMatching, firstMatchingIndex, isUncatchable, matchesErrorEquals, StatesErrors, statesAllProblems } from '../../src/asl/errors.js';
 import type { StateMachineDefinition } from '../../src/asl/types.js';
 import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
 
@@ -82,5 +82,24 @@ describe('the engine follows the same rule', () => {
     expect(await finalState(StatesErrors.Permissions)).toBe('Refund');
     expect(await finalState('Lambda.AWSLambdaException')).toBe('Refund');
     expect(await finalState(StatesErrors.Timeout)).toBe('FAILED');
+  });
+});
+
+describe('where States.ALL may stand (one rule for validate, create-time checks and the engine)', () => {
+  const catchers = [{ ErrorEquals: [StatesErrors.ALL], Next: 'Refund' }, { ErrorEquals: ['Card.Declined'], Next: 'Tell' }];
+  const machine = (Catch: unknown[]) =>
+    ({ StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:charge', Catch, End: true }, Refund: { Type: 'Succeed' }, Tell: { Type: 'Succeed' } } }) as unknown as StateMachineDefinition;
+
+  it('alone in its ErrorEquals, and in the last retrier or catcher (States Language spec)', () => {
+    expect(statesAllProblems(catchers, 'Catch')).toEqual([{ index: 1, inErrorEquals: false, message: 'comes after Catch[0] which matches States.ALL, so it can never apply; move States.ALL last' }]);
+    expect(statesAllProblems([{ ErrorEquals: [StatesErrors.ALL, 'X'] }], 'Retry')).toEqual([{ index: 0, inErrorEquals: true, message: 'States.ALL must be the only error name in its ErrorEquals' }]);
+    expect(statesAllProblems([...catchers].reverse(), 'Catch')).toEqual([]);
+  });
+
+  it('the engine refuses a catcher after a States.ALL one, as validate does (it used to check retriers only)', () => {
+    const compiled = compile(machine(catchers));
+    expect(compiled.ok).toBe(false);
+    expect(compiled.ok ? [] : compiled.problems.map((problem) => problem.field)).toEqual(['Catch[1]']);
+    expect(compile(machine([...catchers].reverse())).ok).toBe(true);
   });
 });

@@ -150,6 +150,8 @@ describe('prices from the Pricing API (fake endpoint, real SDK)', () => {
       ['AmazonStates', 'snapshot'],
       ['AmazonCloudWatch', 'snapshot'],
     ]);
+    expect(book.sources[1].empty).toBe(true);
+    expect(book.sources[0].empty).toBeUndefined();
     expect(book.rates['logs.vended.ingestion']).toBeUndefined();
     expect(book.rates['sfn.transition']).toBeDefined();
   });

@@ -181,6 +181,16 @@ describe('states:StartExecution', () => {
       { Action: ['states:StartExecution'], Resource: ['arn:aws:states:eu-west-1:111122223333:stateMachine:shop'] },
     ]);
   });
+
+  it('grants a ResultWriter export its prefix, and a WriterConfig-only preview nothing and no warning', () => {
+    const map = (writer: unknown) =>
+      ({ StartAt: 'Each', States: { Each: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, ResultWriter: writer, End: true } } }) as unknown as StateMachineDefinition;
+    const exported = statements(map({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'results', Prefix: 'runs' } }));
+    expect(exported).toContainEqual({ Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: ['arn:aws:s3:::results/runs/*'] });
+    const preview = machinePolicy(map({ WriterConfig: { Transformation: 'FLATTEN', OutputType: 'JSON' } }), SCOPE);
+    expect(preview.document.Statement.some(({ Action }) => Action.some((action: string) => action.startsWith('s3:')))).toBe(false);
+    expect(preview.warnings).toEqual([]);
+  });
 });
 
 describe('logging, tracing and what is not generated', () => {

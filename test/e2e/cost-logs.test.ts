@@ -59,6 +59,7 @@ describe('deliv cost prices the logging of the Express template (built CLI)', ()
     expect(text.stdout).toMatch(/^CloudWatch Logs · parcel-routing\n {2}Ingestion \(vended logs\) +[\d.,]+ GB +— +— +not priced\n {2}Storage +[\d.,]+ GB-month +— +— +not priced$/m);
     expect(text.stdout).toMatch(/not priced: Ingestion \(vended logs\) · parcel-routing, Storage · parcel-routing — no price for CloudWatch Logs in us-east-1 .*the bundled snapshot holds no AmazonCloudWatch rows.*run without --offline, with AWS credentials.*node scripts\/update-price-snapshot\.mjs.*; not included in the total/);
     expect(text.stdout).toMatch(/^Total +\$[\d.,]+$/m);
+    expect(text.stdout).toMatch(/^ {2}CloudWatch Logs: none in the bundled price snapshot of \d{4}-\d{2}-\d{2}/m);
 
     const json = await runCli(['cost', '--target', 'prod', '--offline', '--json'], { cwd: shop, env: { DELIV_CACHE_DIR: path.join(work.dir, 'offline-cache') } });
     const report = JSON.parse(json.stdout);
@@ -68,6 +69,8 @@ describe('deliv cost prices the logging of the Express template (built CLI)', ()
       ['Storage · parcel-routing', null],
     ]);
     expect(lines[0].notPriced).toContain('update-price-snapshot.mjs');
+    expect(report.machines[0].logs).toMatchObject({ level: 'ALL', includeExecutionData: true, retentionInDays: 365, source: 'estimated' });
+    expect(report.machines[0].logs.bytesPerExecution).toBeGreaterThan(0);
     expect(Number(lines[0].usage)).toBeGreaterThan(0);
     expect(report.assumptions.find((text: string) => text.startsWith('parcel-routing: logs to /aws/vendedlogs/states/parcel-routing-Logs at level ALL'))).toMatch(/with execution data: [\d.,]+ log events, [\d,]+ bytes per execution \(estimated from the definition's expected path.*kept 365 days/);
     // Everything else is priced as before: the total is the Step Functions and Lambda lines.

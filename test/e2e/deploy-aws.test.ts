@@ -132,4 +132,27 @@ describe('deliv init, then deliv deploy --target prod', () => {
     const { stateMachines } = await emulator.sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines!.map((machine) => machine.name)).not.toContain('order-fulfillment');
   });
+
+  // Two deploys in sequence, each a CLI process bundling seven functions: over the 30 s default on a loaded machine.
+  it('deployed again from nothing and refused halfway (AccessDenied on PutRolePolicy), says what it did; a re-run completes it', async () => {
+    aws.intercept((call) => (call.action === 'PutRolePolicy' && call.body.RoleName === 'shop-order-fulfillment-sfn'
+      ? { status: 403, code: 'AccessDenied', message: 'User: arn:aws:iam::123456789012:user/developer is not authorized to perform: iam:PutRolePolicy on resource: role shop-order-fulfillment-sfn because no identity-based policy allows the iam:PutRolePolicy action' }
+      : undefined));
+    const refused = await runCli(['deploy', '--target', 'prod', '--no-cost'], { cwd: shop, env: env() });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('access denied: iam:PutRolePolicy on role');
+    expect(refused.stderr).toContain('already done: created role shop-lambda, created function');
+    expect(refused.stderr).toContain('Deploying again completes the rest');
+    expect(aws.functions.size).toBe(7);
+    const before = await emulator.sfn.send(new ListStateMachinesCommand({}));
+    expect(before.stateMachines!.map((machine) => machine.name)).not.toContain('order-fulfillment');
+
+    aws.intercept(undefined);
+    aws.calls.length = 0;
+    const again = await runCli(['deploy', '--target', 'prod', '--no-cost', '--json'], { cwd: shop, env: env() });
+    expect(again.exitCode, again.stderr).toBe(0);
+    // The role exists without its policy: only that is written, then the machine is created.
+    expect(aws.writes()).toEqual(['iam:PutRolePolicy']);
+    expect(JSON.parse(again.stdout).stateMachines[0]).toMatchObject({ name: 'order-fulfillment', change: 'created' });
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
  * explained as a user would: offline with the failure's specifics, and through
  * a fake Bedrock Runtime with the personal data of the sample redacted.
  */
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
@@ -98,6 +98,9 @@ describe.each(CASES)('a failing $machine sample on the emulator', ({ machine, ev
     const personal = personalValues(JSON.parse(readFileSync(path.join(project, eventFile), 'utf8')));
     if (machine === 'order-fulfillment') expect(personal.length).toBeGreaterThanOrEqual(5);
     for (const value of personal) expect(sent).not.toContain(value);
+    // Paths go as the project's own (functions/…), never as where it sits on this machine.
+    for (const root of new Set([workspace.dir, realpathSync(workspace.dir)])) expect(sent).not.toContain(root);
+    if (machine === 'order-fulfillment') expect(sent).toMatch(/functions\/charge-payment\.ts:\d+/);
   });
 
   it('explain --offline gives its specifics', async () => {

@@ -10,7 +10,7 @@ import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
 
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:labels';
 
-async function run(definition: StateMachineDefinition, input: JsonValue, runner?: TaskRunner, type: WorkflowType = 'STANDARD') {
+async function run(definition: StateMachineDefinition, input: JsonValue, runner?: TaskRunner, type: WorkflowType = 'STANDARD', clock = virtualClock()) {
   const compiled = compile(definition);
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
   const events: HistoryEvent[] = [];
@@ -22,7 +22,7 @@ async function run(definition: StateMachineDefinition, input: JsonValue, runner?
     roleArn: 'arn:aws:iam::123456789012:role/limits',
     type,
     input,
-    clock: virtualClock(),
+    clock,
     runner: runner ?? { run: () => Promise.reject(new TaskFailure('NoRunner', 'no task expected')) },
     onEvent: (event) => events.push(event),
   }).result;
@@ -94,7 +94,8 @@ describe('the 25,000-event history quota', () => {
   });
 
   it('does not bound an Express execution, whose quota is its duration (the same loop succeeds past 25,000 events)', async () => {
-    const { result, events } = await run(loop((HISTORY_EVENT_LIMIT - 4) / 4 + 1), { n: 0 }, undefined, 'EXPRESS');
+    // A clock that does not jump to the five-minute deadline whenever the loop yields: the loop takes no time.
+    const { result, events } = await run(loop((HISTORY_EVENT_LIMIT - 4) / 4 + 1), { n: 0 }, undefined, 'EXPRESS', virtualClock({ autoAdvance: false }));
     expect(result.status).toBe('SUCCEEDED');
     expect(events).toHaveLength(HISTORY_EVENT_LIMIT + 4);
     expect(events.at(-1)).toMatchObject({ id: HISTORY_EVENT_LIMIT + 4, type: 'ExecutionSucceeded' });
@@ -121,5 +122,31 @@ describe('JSONata results that are not JSON', () => {
   it('never lets a JavaScript engine error into a cause', async () => {
     const { result } = await run(output('($deep := function($n) { $n = 0 ? [] : [$deep($n - 1)] }; $deep(20000))'), {});
     expect(result.cause ?? '').not.toMatch(/Maximum call stack|RangeError|TypeError|circular/);
+  });
+});
+
+describe('the five-minute Express duration', () => {
+  const waiting = (seconds: number, timeout?: number): StateMachineDefinition => ({
+    ...(timeout === undefined ? {} : { TimeoutSeconds: timeout }),
+    StartAt: 'Cool',
+    States: { Cool: { Type: 'Wait', Seconds: seconds, End: true } },
+  });
+  const lasted = (events: HistoryEvent[]): number => (events.at(-1)!.timestamp as Date).getTime() - (events[0].timestamp as Date).getTime();
+
+  it('times an Express execution out at 300 s, as a TimeoutSeconds would, where a Standard one carries on', async () => {
+    const express = await run(waiting(400), {}, undefined, 'EXPRESS');
+    expect(express.result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out after 300 seconds' });
+    expect(express.events.at(-1)!.type).toBe('ExecutionTimedOut');
+    expect(lasted(express.events)).toBe(300_000);
+    expect((await run(waiting(400), {})).result.status).toBe('SUCCEEDED');
+  });
+
+  it('keeps a shorter TimeoutSeconds, and caps a longer one at 300 s', async () => {
+    const short = await run(waiting(400, 30), {}, undefined, 'EXPRESS');
+    expect(short.result).toMatchObject({ status: 'TIMED_OUT', cause: 'The execution timed out after 30 seconds' });
+    const long = await run(waiting(400, 600), {}, undefined, 'EXPRESS');
+    expect(long.result).toMatchObject({ status: 'TIMED_OUT', cause: 'The execution timed out after 300 seconds' });
+    expect(lasted(long.events)).toBe(300_000);
+    expect((await run(waiting(200), {}, undefined, 'EXPRESS')).result.status).toBe('SUCCEEDED');
   });
 });

@@ -209,6 +209,30 @@ describe('offline explanations of Lambda and integration errors', () => {
     expect(text2).toContain('functions/route.ts:12:9');
   });
 
+  it('a handler that could not load, caught and sent to a Fail state, is still a setup problem and not a rejected input', () => {
+    // The order-fulfillment template's shape: ValidateOrder catches States.ALL into a Fail state.
+    const cause = JSON.stringify({
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage:
+        "Error: Cannot find package '@acme/geo' imported from functions/validate-order.ts. @acme/geo is not installed: run `npm install` in the project folder (shop), or `npm install @acme/geo` if its package.json does not list it; deliv loads the handler again on the next invocation.",
+    });
+    const input = { orderId: 'A1' };
+    const events = new HistoryBuilder(input)
+      .enter('ValidateOrder', 'Task', input).scheduled(LAMBDA, { FunctionName: 'validate-order', Payload: input }).taskFailed('Runtime.ImportModuleError', cause)
+      .exit('ValidateOrder', 'Task', { ...input, error: { Error: 'Runtime.ImportModuleError', Cause: cause } })
+      .enter('RejectOrder', 'Fail', { ...input, error: { Error: 'Runtime.ImportModuleError', Cause: cause } }).failed('InvalidOrder', cause);
+    const definition = machine({
+      ValidateOrder: task({ End: undefined, Next: 'Done', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RejectOrder' }] }),
+      RejectOrder: { Type: 'Fail', Error: 'InvalidOrder', CausePath: '$.error.Cause' },
+      Done: { Type: 'Succeed' },
+    });
+    const text = explain(events, definition);
+    expect(text).toContain('setup problem of the project, not a fault of the execution');
+    expect(text).toContain('Run `npm install` in the project folder (shop)');
+    expect(text).toContain('`RejectOrder`');
+    expect(text).not.toMatch(/rejected this execution's data|correct the input|failed on purpose/);
+  });
+
   it('a handler TypeError names the property read from undefined and the stack frame', () => {
     const cause = JSON.stringify({
       errorType: 'TypeError',

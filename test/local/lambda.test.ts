@@ -157,6 +157,13 @@ describe('a handler that cannot load', () => {
     expect(await invoke('needs-pkg', config)).toBe('007');
   });
 
+  it("names the project's own TypeScript file as the importer, never deliv's compiled copy of it", async () => {
+    const missing = await failure(invoke('needs-pkg-ts', handler('needs-pkg.ts', "import { pad } from 'left-pad-deliv-ts';\nexport const handler = (): string => pad('7');\n")));
+    expect(missing.error).toBe('Runtime.ImportModuleError');
+    expect(missing.cause.errorMessage).toMatch(/^Error: Cannot find package 'left-pad-deliv-ts' imported from functions\/needs-pkg\.ts\. left-pad-deliv-ts is not installed: run `npm install`/);
+    expect(missing.text).not.toMatch(/\.deliv|cache/);
+  });
+
   it('says the same of a package that require() cannot find', async () => {
     const missing = await failure(invoke('needs-pkg-cjs', handler('needs-pkg.cjs', "const { pad } = require('right-pad-deliv');\nexports.handler = () => pad('7');\n")));
     expect(missing.error).toBe('Runtime.ImportModuleError');

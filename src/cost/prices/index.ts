@@ -142,7 +142,16 @@ export async function loadPrices(options: LoadPricesOptions): Promise<PriceBook>
     for (const rate of Object.values(rates)) if (rate?.copiedFrom) (copiedFrom[rate.copiedFrom] ??= []).push(rate.key);
     return {
       rates,
-      source: { service, region, kind: 'snapshot', description: snapshot.source, date: snapshot.date, fallbackReason, ...(Object.keys(copiedFrom).length > 0 ? { copiedFrom } : {}) },
+      source: {
+        service,
+        region,
+        kind: 'snapshot',
+        description: snapshot.source,
+        date: snapshot.date,
+        fallbackReason,
+        ...(Object.keys(copiedFrom).length > 0 ? { copiedFrom } : {}),
+        ...(Object.keys(rates).length === 0 ? { empty: true } : {}),
+      },
     };
   };
 

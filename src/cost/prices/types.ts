@@ -68,6 +68,8 @@ export interface PriceSource {
   fallbackReason?: string;
   /** Snapshot rates of this service that are another region's, by that region. */
   copiedFrom?: Record<string, RateKey[]>;
+  /** The source holds no rate of this service for the region (the snapshot has no CloudWatch rows): its lines are not priced. */
+  empty?: boolean;
 }
 
 export interface PriceBook {

@@ -7,9 +7,10 @@
  *
  * Ingestion is billed on the uncompressed events; storage on the archived,
  * compressed data (the CloudWatch pricing page: "per GB compressed"), which is
- * estimated by gzip-compressing one execution's events (level 6, as
- * CloudWatch Logs archives; a single execution compresses worse than a full
- * log stream, so storage errs high).
+ * taken as one execution's events gzip-compressed (level 6). Measured events
+ * are compressed as they are; estimated ones are built alike (one payload for
+ * every state), so they compress better than real ones (the parcel-routing
+ * template: 1,072 estimated against 1,656 measured bytes of 20,925).
  */
 import { gzipSync } from 'node:zlib';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';

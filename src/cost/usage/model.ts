@@ -15,6 +15,7 @@
  * and the longest route, each loop bounded by the usage file.
  */
 import { firstMatching } from '../../asl/errors.js';
+import { backoffDelay, RETRY_DEFAULTS } from '../../asl/retry.js';
 import { targetsOf } from '../../asl/graph.js';
 import type { JsonValue, QueryLanguage, Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
 import { compileChoiceRule } from '../../engine/choice.js';
@@ -99,7 +100,6 @@ export interface MachineModel {
   warnings: string[];
 }
 
-export const DEFAULT_RETRY_MAX_ATTEMPTS = 3;
 export const DEFAULT_LOOP_MAX = 10;
 export const DEFAULT_DURATIONS: DurationModel = { lambdaMs: () => 100, bedrockMs: 2000, integrationMs: 50 };
 
@@ -627,12 +627,12 @@ function choiceRoutes(state: Extract<State, { Type: 'Choice' }>, sample: unknown
 }
 
 function maxAttempts(retrier: Retrier): number {
-  return retrier.MaxAttempts ?? DEFAULT_RETRY_MAX_ATTEMPTS;
+  return retrier.MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts;
 }
 
+/** The wait before retry number `retry` (1 for the first), by the engine's one rule (src/asl/retry.ts). */
 function retryDelaySeconds(retrier: Retrier, retry: number): number {
-  const delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (retry - 1);
-  return retrier.MaxDelaySeconds !== undefined ? Math.min(delay, retrier.MaxDelaySeconds) : delay;
+  return backoffDelay(retrier.IntervalSeconds ?? RETRY_DEFAULTS.IntervalSeconds, retrier.BackoffRate ?? RETRY_DEFAULTS.BackoffRate, retry - 1, retrier.MaxDelaySeconds);
 }
 
 /** The first retrier or catcher whose ErrorEquals matches `error` (any, when the error is not given). */
