@@ -8,13 +8,13 @@ export default class Cost extends BaseCommand {
 
   static override description = `Prices Step Functions (Standard and Express), the Lambda functions and Bedrock models the workflows call, from the AWS Pricing API (cached on disk) or, offline, from the price snapshot bundled with deliv. The report names the price source and date, lists every line item with the always-free allowances as their own column, compares Standard with Express (cheaper type and break-even volume) and states every assumption.
 
-Transitions per execution are estimated from the definition (Choice weights, Map items, retries and loops from the usage file, else stated defaults), or measured from recent executions with --from-executions. Service integrations deliv does not price (SNS, SQS, DynamoDB, ...) are listed as not estimated.
+Transitions per execution are estimated from the definition (Choice weights, Map items, retries and loops from the usage file, else stated defaults), or measured from recent executions with --from-executions. Service integrations deliv does not price (SNS, SQS, DynamoDB, ...) are listed as not estimated. A machine that logs its executions on AWS (\`logging:\` in deliv.yaml) gets a CloudWatch Logs line: vended-log ingestion and compressed storage of its execution events, measured with --from-executions or estimated from the path (level and includeExecutionData applied); offline it is marked not priced (the bundled snapshot has no CloudWatch rows).
 
 The workload comes from --executions, the \`cost:\` section of deliv.yaml and a --usage file (YAML or JSON, same schema):
   executionsPerMonth: 1000000
   region: eu-west-1
   maxMonthly: 250                         # USD; exit 1 above it (as --max-monthly)
-  payloadKB: 4                            # input size, for the Express memory estimate
+  payloadKB: 4                            # input size, for the Express memory and log size estimates
   freeTier: always | none
   lambda: { memoryMB: 128, durationMs: 100, architecture: x86_64 }
   functions: { <function>: { memoryMB, durationMs, architecture } }

@@ -145,6 +145,28 @@ describe('what an execution writes, estimated from the definition', () => {
     for (const [type, count] of Object.entries(expected)) expect(events[type], type).toBeCloseTo(count, 9);
   });
 
+  it('counts the Submitted event of a .sync job, and the iterations of an inline Map', () => {
+    const sync = modelMachine({ definition: { StartAt: 'Job', States: { Job: { Type: 'Task', Resource: 'arn:aws:states:::glue:startJobRun.sync', Parameters: { JobName: 'j' }, End: true } } } as unknown as StateMachineDefinition });
+    expect(sync.events.TaskSubmitted).toBe(1);
+    const map = modelMachine({
+      definition: { StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'One', States: { One: { Type: 'Pass', End: true } } }, End: true } } } as unknown as StateMachineDefinition,
+      hints: { mapItems: { Each: 3 } },
+    });
+    // Map: Entered, Started, 3 × (IterationStarted, Pass Entered/Exited, IterationSucceeded), Succeeded, Exited; and the execution's start and end.
+    expect(map.events).toEqual({
+      ExecutionStarted: 1,
+      MapStateEntered: 1,
+      MapStateStarted: 1,
+      MapIterationStarted: 3,
+      PassStateEntered: 3,
+      PassStateExited: 3,
+      MapIterationSucceeded: 3,
+      MapStateSucceeded: 1,
+      MapStateExited: 1,
+      ExecutionSucceeded: 1,
+    });
+  });
+
   it('with execution data, grows by the payload in every event that carries one; without, not at all', () => {
     const all = (includeExecutionData: boolean): LogSettings => ({ level: 'ALL', includeExecutionData });
     // Payload-carrying events: ExecutionStarted 1, TaskStateEntered 1, TaskScheduled 1.11, TaskSucceeded 0.999, TaskStateExited 0.999,

@@ -10,11 +10,12 @@
 import { describe, expect, it } from 'vitest';
 import type { StateMachineDefinition } from '../../src/asl/types.js';
 import type { ExecutionHandle, HistoryEvent } from '../../src/engine/index.js';
-import { compile, TaskFailure, virtualClock } from '../../src/engine/index.js';
+import { compile, realClock, TaskFailure, virtualClock } from '../../src/engine/index.js';
+import type { Clock } from '../../src/engine/index.js';
 
 const LOOPS = 400;
 
-function start(definition: StateMachineDefinition, name = 'run-1', type: 'STANDARD' | 'EXPRESS' = 'STANDARD'): { handle: ExecutionHandle; events: HistoryEvent[] } {
+function start(definition: StateMachineDefinition, name = 'run-1', type: 'STANDARD' | 'EXPRESS' = 'STANDARD', clock: Clock = virtualClock()): { handle: ExecutionHandle; events: HistoryEvent[] } {
   const compiled = compile(definition);
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
   const events: HistoryEvent[] = [];
@@ -26,7 +27,7 @@ function start(definition: StateMachineDefinition, name = 'run-1', type: 'STANDA
     stateMachineName: 'busy',
     roleArn: 'arn:aws:iam::123456789012:role/busy',
     input: {},
-    clock: virtualClock(),
+    clock,
     runner: { run: () => Promise.reject(new TaskFailure('NoRunner', 'no task expected')) },
     onEvent: (event) => events.push(event),
   });
@@ -42,17 +43,37 @@ async function whenTimerRuns(definition: StateMachineDefinition): Promise<{ even
   return { ...seen, handle, events };
 }
 
+/** A Pass/Choice loop of synchronous states that counts to `count` (Infinity: for ever). */
+function passChoiceLoop(count: number): StateMachineDefinition {
+  const again = Number.isFinite(count) ? { Variable: '$.i', NumericLessThan: count, Next: 'Increment' } : { Variable: '$.i', NumericGreaterThanEquals: 0, Next: 'Increment' };
+  return {
+    StartAt: 'Init',
+    States: {
+      Init: { Type: 'Pass', Result: { i: 0 }, Next: 'Increment' },
+      Increment: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'Again' },
+      Again: { Type: 'Choice', Choices: [again], Default: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  };
+}
+
+/** A loop of `loops` states that each await the jsonata package (arrays are beyond the synchronous fast path) for a sum of `size` numbers. */
+function heavyLoop(size: number, loops: number): StateMachineDefinition {
+  return {
+    QueryLanguage: 'JSONata',
+    StartAt: 'Init',
+    States: {
+      Init: { Type: 'Pass', Output: { n: 0 }, Next: 'Heavy' },
+      Heavy: { Type: 'Pass', Output: `{% {"n": $states.input.n + 1, "sum": $sum([1..${size}])} %}`, Next: 'Again' },
+      Again: { Type: 'Choice', Choices: [{ Condition: `{% $states.input.n < ${loops} %}`, Next: 'Heavy' }], Default: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  };
+}
+
 describe('an execution gives the event loop back', () => {
   it('while a chain of synchronous states (a Pass/Choice loop) runs', async () => {
-    const loop: StateMachineDefinition = {
-      StartAt: 'Init',
-      States: {
-        Init: { Type: 'Pass', Result: { i: 0 }, Next: 'Increment' },
-        Increment: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'Again' },
-        Again: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericLessThan: LOOPS * 10, Next: 'Increment' }], Default: 'Done' },
-        Done: { Type: 'Succeed' },
-      },
-    };
+    const loop = passChoiceLoop(LOOPS * 10);
     const { endedThen, handle } = await whenTimerRuns(loop);
     expect(endedThen).toBe(false);
     handle.stop();
@@ -60,17 +81,7 @@ describe('an execution gives the event loop back', () => {
   });
 
   it('while every state awaits a JSONata expression, and stops when asked', async () => {
-    // Arrays are beyond the synchronous fast path: each Heavy state awaits the jsonata package.
-    const heavy: StateMachineDefinition = {
-      QueryLanguage: 'JSONata',
-      StartAt: 'Init',
-      States: {
-        Init: { Type: 'Pass', Output: { n: 0 }, Next: 'Heavy' },
-        Heavy: { Type: 'Pass', Output: '{% {"n": $states.input.n + 1, "sum": $sum([1..10000])} %}', Next: 'Again' },
-        Again: { Type: 'Choice', Choices: [{ Condition: `{% $states.input.n < ${LOOPS} %}`, Next: 'Heavy' }], Default: 'Done' },
-        Done: { Type: 'Succeed' },
-      },
-    };
+    const heavy = heavyLoop(10_000, LOOPS);
     const { endedThen, eventsThen, handle, events } = await whenTimerRuns(heavy);
     expect(endedThen).toBe(false);
     expect(eventsThen).toBeLessThan(4 * LOOPS);
@@ -84,16 +95,7 @@ describe('an execution gives the event loop back', () => {
 describe('one slow JSONata evaluation holds the event loop only once', () => {
   it('a loop of states each evaluating for hundreds of milliseconds leaves the loop free from the second one on', async () => {
     // $sum over three million numbers: about 150-400 ms of one thread, in one evaluation.
-    const heavy: StateMachineDefinition = {
-      QueryLanguage: 'JSONata',
-      StartAt: 'Init',
-      States: {
-        Init: { Type: 'Pass', Output: { n: 0 }, Next: 'Heavy' },
-        Heavy: { Type: 'Pass', Output: '{% {"n": $states.input.n + 1, "sum": $sum([1..3000000])} %}', Next: 'Again' },
-        Again: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.n < 1000 %}', Next: 'Heavy' }], Default: 'Done' },
-        Done: { Type: 'Succeed' },
-      },
-    };
+    const heavy = heavyLoop(3_000_000, 1_000);
     const { handle, events } = start(heavy);
     const heavyDone = () => events.filter((event) => event.type === 'PassStateExited' && event.stateExitedEventDetails?.name === 'Heavy').length;
     // The first evaluation runs here (nothing told it apart yet): wait it out, and the worker's start.
@@ -118,17 +120,9 @@ describe('one slow JSONata evaluation holds the event loop only once', () => {
 
 describe('several busy executions share one budget per turn', () => {
   it('four endless Pass/Choice loops leave the event loop free every ~10 ms, not every 4 x 10 ms', async () => {
-    const loop: StateMachineDefinition = {
-      StartAt: 'Init',
-      States: {
-        Init: { Type: 'Pass', Result: { i: 0 }, Next: 'Increment' },
-        Increment: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'Again' },
-        Again: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericGreaterThanEquals: 0, Next: 'Increment' }], Default: 'Done' },
-        Done: { Type: 'Succeed' },
-      },
-    };
-    // Express: a loop that never ends runs past Standard's 25,000 events.
-    const handles = [1, 2, 3, 4].map((n) => start(loop, `loop-${n}`, 'EXPRESS').handle);
+    const loop = passChoiceLoop(Infinity);
+    // Express: a loop that never ends runs past Standard's 25,000 events (and, on the real clock, is far from Express's 5 minutes).
+    const handles = [1, 2, 3, 4].map((n) => start(loop, `loop-${n}`, 'EXPRESS', realClock()).handle);
     // Each gap between ticks of a 1 ms timer is one turn of the loop: the engine's share of it, and the machine's noise.
     const gaps: number[] = [];
     let last = performance.now();

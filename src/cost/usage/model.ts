@@ -327,7 +327,11 @@ class Walker {
           this.assume(`${name}: waits for a task token; the wait is not billed by Standard workflows`);
           this.blockExpress(`${name} waits for a task token (.waitForTaskToken)`);
         }
-        if (call.kind === 'integration' && /\.sync(:2)?$/.test(call.integration)) this.blockExpress(`${name} runs a .sync integration (${call.integration})`);
+        if (call.kind === 'integration' && /\.sync(:2)?$/.test(call.integration)) {
+          this.blockExpress(`${name} runs a .sync integration (${call.integration})`);
+          // A .sync job is submitted before it is waited for: one more event per attempt.
+          countEvent(tally, 'TaskSubmitted', 1);
+        }
         if (call.kind === 'activity') this.blockExpress(`${name} calls an Activity (${call.integration.slice('activity:'.length)})`);
         return this.withRetries(name, state, { ...base, tally, durationMs: this.callDuration(call) });
       }
