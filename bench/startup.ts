@@ -113,7 +113,7 @@ try {
       const value = median(counts[index]);
       counted.set(scenario.name, value);
       const spread = ((Math.max(...counts[index]) - Math.min(...counts[index])) / value) * 100;
-      console.log(`${scenario.name.padEnd(30)} ${(value / 1e6).toFixed(0).padStart(8)} M  ${(value / counted.get('node -e 0')!).toFixed(2).padStart(6)}× node -e 0   (±${spread.toFixed(1)} %)`);
+      console.log(`${scenario.name.padEnd(30)} ${(value / 1e6).toFixed(0).padStart(8)} M  ${(value / counted.get('node -e 0')!).toFixed(2).padStart(6)}× node -e 0   (spread ${spread.toFixed(1)} %)`);
     }
   } else {
     console.log(`\ninstructions: not counted (${INSTRUCTION_RUNS > 0 ? 'no valgrind on this machine: apt-get install valgrind' : 'BENCH_STARTUP_INSTRUCTION_RUNS=0'})`);

@@ -77,6 +77,11 @@ const { metafile } = await build({
   // oclif and other CommonJS packages call require(); in an ES module it has to be made.
   banner: { js: "import { createRequire as __delivCreateRequire } from 'node:module'; const require = __delivCreateRequire(import.meta.url);" },
   plugins: [keepOwnUrl],
+  // @oclif/core checks, as it loads, that Node satisfies its own engines (>=18): that check alone loads
+  // the whole of semver (about 25 million instructions, 3 % of `deliv --version`), and deliv's own
+  // engines (^20.19) are narrower anyway. oclif's documented switch for it, set at build time, so
+  // that no environment variable leaks into the processes deliv starts.
+  define: { 'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"' },
   logLevel: 'warning',
   legalComments: 'none',
   metafile: true,
