@@ -15,6 +15,7 @@
  * src/engine/jsonata.ts, which turns every outcome into a value or an error).
  */
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from './threads.js';
 import type { JsonValue } from '../asl/types.js';
 
 /** Two: a second slow expression need not wait for the first, and the machine's cores stay for the API. */
@@ -54,7 +55,7 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts');
 function spawn(): Worker {
   // A heap of its own (an expression that builds huge values fails, not the emulator) and a stack
   // about the size of the main thread's, so a recursion blows where it blows here.
-  const options = { resourceLimits: { maxOldGenerationSizeMb: 1024, stackSizeMb: 1 } };
+  const options = { resourceLimits: { maxOldGenerationSizeMb: 1024, stackSizeMb: 1 }, execArgv: workerExecArgv() };
   if (!FROM_SOURCES) return new Worker(new URL('./jsonata-worker.js', import.meta.url), options);
   // Run from the sources (the unit tests): the worker loads them through tsx as this thread does.
   const source = new URL('./jsonata-worker.ts', import.meta.url).href;

@@ -24,6 +24,7 @@ import { TaskFailure } from '../engine/types.js';
 import type { FunctionConfig } from '../project/config.js';
 import { StatesErrors } from '../asl/errors.js';
 import type { Partition } from './arn.js';
+import { workerExecArgv } from '../engine/threads.js';
 import type { InvokeMessage, ThrownError, WorkerBoot, WorkerMessage } from './lambda-worker.js';
 
 export interface LambdaContext {
@@ -161,7 +162,7 @@ export class LambdaHost {
     });
     // The heap is bounded by the function's memory (never below what the SDK needs to load), so a
     // runaway handler runs out of memory in its own worker.
-    const options = { workerData: boot, env, resourceLimits: { maxOldGenerationSizeMb: Math.max(memory, 256) } };
+    const options = { workerData: boot, env, resourceLimits: { maxOldGenerationSizeMb: Math.max(memory, 256) }, execArgv: workerExecArgv() };
     if (!FROM_SOURCES) return new Worker(new URL('./lambda-worker.js', import.meta.url), options);
     const source = new URL('./lambda-worker.ts', import.meta.url).href;
     // An eval'd worker has CommonJS's require, module, exports, __filename and __dirname as globals, which
