@@ -13,7 +13,7 @@ import { TaskFailure, type ChildOutcome, type MapRunChild, type MapRunHandle, ty
 import { StatesErrors } from '../asl/errors.js';
 import type { Clock } from '../engine/types.js';
 import { executionArnOfMachine } from './arn.js';
-import { carryOn, redriveStored } from './redrive.js';
+import { carryOn, redriveStored, storedRedriveRefusal } from './redrive.js';
 import type { ExecutionRow, Store } from './store.js';
 
 export interface MapRunSettings {
@@ -29,6 +29,15 @@ function childArn(run: MapRunStart, name: string): string {
 
 /** Statuses a redriven Map Run runs again: its unsuccessful children (AWS: failed, timed out or aborted; Express ones start over). */
 const UNSUCCESSFUL = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * An unsuccessful child a Map Run's redrive cannot run again: a Standard one
+ * that RedriveExecution's rule refuses (past its events or its 14 days). An
+ * Express one always can: it starts over ("rerun using the StartExecution API action").
+ */
+function notRedrivable(store: Store, child: ExecutionRow, now: number): boolean {
+  return child.type === 'STANDARD' && UNSUCCESSFUL.has(child.status) && storedRedriveRefusal(store, child, now) !== undefined;
+}
 
 /** AWS: "the hard limit of 1000 redrives of a given Map Run"; past it the redrive fails with States.Runtime. */
 export const MAP_RUN_REDRIVE_LIMIT = 1000;
@@ -99,11 +108,14 @@ export class MapRuns implements MapRunHost {
     const live: Live = { settings, pendingRedrive: new Map() };
     this.live.set(arn, live);
     const earlier = new Map<number, ExecutionRow>();
+    // The unsuccessful children this redrive leaves as they are: they count as failed again.
+    const stuck = new Set<number>();
     for (const child of store.mapRunChildren(arn)) {
       const execution = store.getExecution(child.arn);
       if (!execution) continue;
       earlier.set(child.item, execution);
-      if (redrive && UNSUCCESSFUL.has(execution.status)) live.pendingRedrive.set(child.item, child.items);
+      if (redrive && notRedrivable(store, execution, now)) stuck.add(child.item);
+      else if (redrive && UNSUCCESSFUL.has(execution.status)) live.pendingRedrive.set(child.item, child.items);
     }
     const machineName = run.childMachineArn.slice(run.childMachineArn.lastIndexOf(':') + 1);
     const host = (child: ExecutionRow, resume: boolean): MapRunChild => {
@@ -135,7 +147,7 @@ export class MapRuns implements MapRunHost {
         const child = earlier.get(index);
         if (!child || child.status === 'RUNNING') return undefined;
         // A redrive runs the unsuccessful children again; a resume keeps every child that ended.
-        if (redrive && UNSUCCESSFUL.has(child.status)) return undefined;
+        if (redrive && UNSUCCESSFUL.has(child.status) && !stuck.has(index)) return undefined;
         return {
           status: child.status as ChildOutcome['status'],
           output: child.output === null ? undefined : (JSON.parse(child.output) as JsonValue),
@@ -214,6 +226,20 @@ export class MapRuns implements MapRunHost {
     let items = 0;
     for (const n of pending.values()) items += n;
     return { executions: pending.size, items };
+  }
+
+  /** DescribeMapRun's failuresNotRedrivable: the unsuccessful children (and their items) a redrive could not run again now. */
+  failuresNotRedrivable(arn: string): { executions: number; items: number } {
+    const now = this.clock.now();
+    let executions = 0;
+    let items = 0;
+    for (const child of this.store.mapRunChildren(arn)) {
+      const execution = this.store.getExecution(child.arn);
+      if (!execution || !notRedrivable(this.store, execution, now)) continue;
+      executions++;
+      items += child.items;
+    }
+    return { executions, items };
   }
 
   /** UpdateMapRun: stored, and seen by the running Map at once (a higher concurrency starts more children now). */

@@ -4,8 +4,43 @@
  * Standard children, which AWS redrives "from the last state in
  * ItemProcessor that resulted in their unsuccessful execution").
  */
+import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import type { HistoryEvent } from '../engine/types.js';
 import type { ExecutionRow, Store } from './store.js';
+
+const DAY_MS = 86_400_000;
+
+/** AWS: "The execution event history count is less than 24,999", to leave room for ExecutionRedriven and at least one more event. */
+export const REDRIVE_EVENT_LIMIT = HISTORY_EVENT_LIMIT - 1;
+
+/** AWS: "the redrivable period of 14 days ... starts from the day a state machine completes its execution". */
+export const REDRIVABLE_PERIOD_MS = 14 * DAY_MS;
+
+/** AWS: "The workflow execution has not exceeded the maximum open time of one year". */
+export const MAX_OPEN_MS = 365 * DAY_MS;
+
+/**
+ * Why an execution cannot be redriven now, in AWS's redriveStatusReason
+ * words (DescribeExecution's documented reasons), or undefined when it can:
+ * the one rule behind RedriveExecution, DescribeExecution's redriveStatus and
+ * a Map Run's failuresNotRedrivable. `events` is the stored history's length.
+ */
+export function redriveRefusal(row: Pick<ExecutionRow, 'type' | 'status' | 'started' | 'stopped'>, events: number, now: number): string | undefined {
+  if (row.type === 'EXPRESS') return 'Execution is an Express execution';
+  if (row.status === 'RUNNING') return 'Execution is RUNNING and cannot be redriven';
+  if (row.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven';
+  if (events >= REDRIVE_EVENT_LIMIT) return 'Execution history event limit exceeded';
+  if (now - row.started > MAX_OPEN_MS) return 'Execution has exceeded the max execution time';
+  if (row.stopped !== null && now - row.stopped > REDRIVABLE_PERIOD_MS) return 'Execution redrivable period exceeded';
+  return undefined;
+}
+
+/** redriveRefusal of a stored execution, counting its events in the store. */
+export function storedRedriveRefusal(store: Store, row: ExecutionRow, now: number): string | undefined {
+  // Only an ended, unsuccessful Standard execution needs its events counted.
+  const events = row.type === 'STANDARD' && row.status !== 'RUNNING' && row.status !== 'SUCCEEDED' ? store.eventCount(row.arn) : 0;
+  return redriveRefusal(row, events, now);
+}
 
 /** The history before the failure: everything up to (not including) the failing state's entry and what followed. */
 export function redrivePrefix(events: HistoryEvent[]): HistoryEvent[] {

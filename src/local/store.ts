@@ -859,6 +859,11 @@ export class Store {
     return this.decode(rows, key.started);
   }
 
+  /** How many events an execution's history holds (a redrive's earlier attempts included), without decoding them. */
+  eventCount(executionArn: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM history WHERE execution = ?').get(this.key(executionArn).id) as { n: number }).n;
+  }
+
   history(executionArn: string): HistoryEvent[] {
     const key = this.key(executionArn);
     return this.decode(this.statements.history.all(key.id) as StoredEvent[], key.started);

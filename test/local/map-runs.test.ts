@@ -359,6 +359,51 @@ describe('Map Runs', () => {
     expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).toMatchObject({ status: 'FAILED', redriveCount: 1000 });
   });
 
+  it('refuses RedriveExecution, with ExecutionNotRedrivable, for an execution that ended more than 14 days ago', async () => {
+    const machine = await create('parcels-redrive-window', routingMachine());
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels: [{ id: 'p1' }] }) }));
+    const failed = await finished(t.sfn, executionArn!);
+    expect(failed).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE' });
+    // The store as it would be had the execution failed 15 days ago: AWS's redrivable period is 14 days from its end.
+    const { store, clock } = t.emulator.context;
+    store.finishExecution(executionArn!, { status: 'FAILED', error: failed.error, cause: failed.cause, stopped: clock.now() - 15 * 86_400_000 });
+
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution redrivable period exceeded' });
+    await expect(t.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({
+      name: 'ExecutionNotRedrivable',
+      message: "Execution is not redrivable: 'Execution redrivable period exceeded'",
+    });
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'FAILED', redriveCount: 0 });
+  });
+
+  it('counts a failed Standard child past its redrivable period as failuresNotRedrivable, and a redrive of the parent leaves it failed', { timeout: 90_000 }, async () => {
+    // Two parcels without a zone, one tolerated failure: both children fail, the Map Run fails.
+    const machine = await create('parcels-not-redrivable', routingMachine({ ToleratedFailureCount: 1, ItemBatcher: { MaxItemsPerBatch: 2 } }, { StartAt: 'Unroutable', States: { Unroutable: { Type: 'Fail', Error: 'Parcel.NoZone' } } }));
+    const parcels = [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }];
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify({ parcels }) }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    const before = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+    expect(before.executionCounts).toMatchObject({ failed: 2, failuresNotRedrivable: 0 });
+    // One child (a batch of two parcels) as it would be had it failed 15 days ago.
+    const children = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn }))).executions!;
+    const old = children[0].executionArn!;
+    const { store, clock } = t.emulator.context;
+    store.finishExecution(old, { status: 'FAILED', error: 'Parcel.NoZone', stopped: clock.now() - 15 * 86_400_000 });
+
+    const described = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+    expect(described.executionCounts).toMatchObject({ failed: 2, failuresNotRedrivable: 1 });
+    expect(described.itemCounts).toMatchObject({ failed: 4, failuresNotRedrivable: 2 });
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: old }))).toMatchObject({ redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution redrivable period exceeded' });
+
+    // The parent is redrivable: its Map Run redrives the other child only, which fails again.
+    await t.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', redriveCount: 1 });
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: old }))).toMatchObject({ status: 'FAILED', redriveCount: 0 });
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: children[1].executionArn }))).toMatchObject({ status: 'FAILED', redriveCount: 1 });
+    expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ failed: 2, failuresNotRedrivable: 1, pendingRedrive: 0 });
+  });
+
   it('counts a redriven Map Run\'s unsuccessful children as pendingRedrive until MaxConcurrency lets them run again', { timeout: 90_000 }, async () => {
     const activityArn = (await t.sfn.send(new CreateActivityCommand({ name: 'label-printer' }))).activityArn!;
     const machine = await create('parcels-pending-redrive', routingMachine({}, { StartAt: 'Print', States: { Print: { Type: 'Task', Resource: activityArn, End: true } } }));

@@ -7,7 +7,7 @@ import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution, resourceNotFound } from '../api-error.js';
 import { checkExecutionArn, checkName, executionArn as buildExecutionArn, parseMachineArn } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
-import { redriveStored } from '../redrive.js';
+import { redriveStored, storedRedriveRefusal } from '../redrive.js';
 import type { ExecutionFilter, ExecutionRow, MachineRow } from '../store.js';
 import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';
@@ -163,18 +163,17 @@ const stopExecution: Handler = async (context, input) => {
   return { stopDate: epoch(done.stopped ?? context.clock.now()) };
 };
 
-function redriveStatus(row: ExecutionRow): { status: string; reason?: string } {
-  if (row.type === 'EXPRESS') return { status: 'NOT_REDRIVABLE', reason: 'Execution is an Express execution' };
-  if (row.status === 'RUNNING') return { status: 'NOT_REDRIVABLE', reason: 'Execution is RUNNING and cannot be redriven' };
-  if (row.status === 'SUCCEEDED') return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
-  return { status: 'REDRIVABLE' };
+/** DescribeExecution's redriveStatus, by the one redrive rule (redrive.ts). */
+function redriveStatus(context: EmulatorContext, row: ExecutionRow): { status: string; reason?: string } {
+  const reason = storedRedriveRefusal(context.store, row, context.clock.now());
+  return reason === undefined ? { status: 'REDRIVABLE' } : { status: 'NOT_REDRIVABLE', reason };
 }
 
 /** The Map Run that started a child execution (its parentArn), if it is one. */
 const mapRunOf = (row: ExecutionRow): string | undefined => (row.parentArn?.includes(':mapRun:') ? row.parentArn : undefined);
 
-export function describeRow(row: ExecutionRow): Record<string, unknown> {
-  const redrive = redriveStatus(row);
+export function describeRow(context: EmulatorContext, row: ExecutionRow): Record<string, unknown> {
+  const redrive = redriveStatus(context, row);
   return compact({
     executionArn: row.arn,
     stateMachineArn: row.machineArn,
@@ -199,7 +198,7 @@ export function describeRow(row: ExecutionRow): Record<string, unknown> {
   });
 }
 
-const describeExecution: Handler = (context, input) => describeRow(getExecution(context, requireString(input, 'executionArn')));
+const describeExecution: Handler = (context, input) => describeRow(context, getExecution(context, requireString(input, 'executionArn')));
 
 const listExecutions: Handler = (context, input) => {
   const mapRunArn = optionalString(input, 'mapRunArn');
@@ -332,7 +331,7 @@ const describeStateMachineForExecution: Handler = (context, input) => {
  */
 const redriveExecution: Handler = (context, input: Input) => {
   const row = getExecution(context, requireString(input, 'executionArn'));
-  const redrive = redriveStatus(row);
+  const redrive = redriveStatus(context, row);
   if (redrive.status !== 'REDRIVABLE') throw new ApiError('ExecutionNotRedrivable', `Execution is not redrivable: '${redrive.reason}'`);
   const now = context.clock.now();
   redriveStored(context.store, row, now);

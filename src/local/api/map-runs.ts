@@ -20,7 +20,7 @@ function requireMapRun(context: EmulatorContext, input: Input): MapRunRow {
  * (`byStatus`) or of the items they hold (a batch counts its items); what has
  * not started yet is pending.
  */
-function counts(run: MapRunRow, byStatus: Record<string, number>, total: number, written: number, pendingRedrive: number) {
+function counts(run: MapRunRow, byStatus: Record<string, number>, total: number, written: number, pendingRedrive: number, failuresNotRedrivable: number) {
   const of = (status: string) => byStatus[status] ?? 0;
   const started = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
   return {
@@ -34,8 +34,8 @@ function counts(run: MapRunRow, byStatus: Record<string, number>, total: number,
     total: run.status === 'RUNNING' ? Math.max(total, started) : started,
     // "Written by ResultWriter" (API reference): results collected into the Map's output are not.
     resultsWritten: written,
-    // A Standard child that cannot be redriven (AWS: past 25,000 events or its 14 days): the emulator redrives every one.
-    failuresNotRedrivable: 0,
+    // Unsuccessful children RedriveExecution's rule refuses (past 24,999 events or their 14 days): a redrive leaves them failed.
+    failuresNotRedrivable,
     // A redriven Map Run's unsuccessful children not restarted yet (MaxConcurrency holds them back); 0 once it ended.
     pendingRedrive,
   };
@@ -44,10 +44,11 @@ function counts(run: MapRunRow, byStatus: Record<string, number>, total: number,
 const describeMapRun: Handler = (context, input) => {
   const run = requireMapRun(context, input);
   const pending = context.mapRuns.pendingRedrive(run.arn);
-  const executionCounts = counts(run, context.store.mapRunChildCounts(run), run.itemCount, run.resultsWritten ?? 0, pending.executions);
+  const stuck = context.mapRuns.failuresNotRedrivable(run.arn);
+  const executionCounts = counts(run, context.store.mapRunChildCounts(run), run.itemCount, run.resultsWritten ?? 0, pending.executions, stuck.executions);
   const byItem = context.store.mapRunItemCounts(run);
   // A Map Run stored before children were recorded by item counts one item per child.
-  const itemCounts = Object.keys(byItem).length > 0 || run.items !== null ? counts(run, byItem, run.items ?? run.itemCount, run.itemResultsWritten ?? 0, pending.items) : executionCounts;
+  const itemCounts = Object.keys(byItem).length > 0 || run.items !== null ? counts(run, byItem, run.items ?? run.itemCount, run.itemResultsWritten ?? 0, pending.items, stuck.items) : executionCounts;
   return compact({
     mapRunArn: run.arn,
     executionArn: run.executionArn,
