@@ -129,3 +129,25 @@ describe('the first evaluation of a slow expression', () => {
     expect(longest).toBeLessThan(300);
   });
 });
+
+describe('an expression that builds a range of millions', () => {
+  it.each([
+    ['literal bounds', '{% $length($string([1..3000000])) %}', {}],
+    ['bounds from the input', '{% $length($string([1..$states.input.n])) %}', { n: 3_000_000 }],
+  ])('(%s) is evaluated in a worker from the first time on: building it is one step no cut can interrupt', async (_name, expression, given) => {
+    const evaluate = compileJsonataValue(expression, 'Output');
+    let longest = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    const value = await evaluate(scope(given));
+    clearInterval(ticker);
+    longest = Math.max(longest, performance.now() - last);
+    expect(value).toBe(22888897);
+    // In this thread it is 1-2 s in one piece.
+    expect(longest).toBeLessThan(300);
+  });
+});
