@@ -32,7 +32,7 @@ The workload comes from --executions, the \`cost:\` section of deliv.yaml and a 
     { description: 'A definition file outside any project, offline, with the chart as SVG', command: '<%= config.bin %> <%= command.id %> statemachine.asl.json --offline --out cost.svg' },
     { description: 'One machine, measured from its recent local runs, priced for eu-west-1', command: '<%= config.bin %> <%= command.id %> order-fulfillment --from-executions --region eu-west-1' },
     { description: 'A workload file, Standard and Express itemised side by side, as JSON', command: '<%= config.bin %> <%= command.id %> --usage usage.yaml --type both --json' },
-    { description: 'What the last commit changed in the bill', command: '<%= config.bin %> <%= command.id %> --diff HEAD~1' },
+    { description: 'In a git repository: what the last commit changed in the bill', command: '<%= config.bin %> <%= command.id %> --diff HEAD~1' },
     { description: 'Fail CI when the estimate is over $250 a month', command: '<%= config.bin %> <%= command.id %> --executions 1000000 --max-monthly 250' },
   ];
 

@@ -272,6 +272,27 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
+/** Ranges of up to this many items are cheap enough to build in the engine's thread. */
+const SMALL_RANGE = 100_000;
+
+/**
+ * Whether an expression has a range (`[a..b]`) that is not two number
+ * literals close together. Building a range, and a function applied to the
+ * whole of it (`$string`, `$sort`), is one step jsonata's guardrail cannot
+ * interrupt: a range of millions holds the thread for seconds, so such an
+ * expression is evaluated in a worker from its first evaluation on.
+ */
+function mayBuildHugeSequence(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(mayBuildHugeSequence);
+  if (node === null || typeof node !== 'object') return false;
+  const { type, value, lhs, rhs } = node as { type?: unknown; value?: unknown; lhs?: { type?: unknown; value?: unknown }; rhs?: { type?: unknown; value?: unknown } };
+  if (type === 'binary' && value === '..') {
+    const literal = lhs?.type === 'number' && rhs?.type === 'number';
+    if (!literal || Math.abs(Number(rhs.value) - Number(lhs.value)) > SMALL_RANGE) return true;
+  }
+  return Object.values(node).some(mayBuildHugeSequence);
+}
+
 /**
  * Compiles one JSONata expression (without the `{% %}`). `field` names it in
  * AWS's messages (`Output`, `Assign/result`, `Arguments/a/b[0]`).
@@ -296,7 +317,7 @@ export function compileJsonataExpression(expression: string, field: string): (sc
   } catch (error) {
     throw new JsonataSyntaxError([{ field, message: `The JSONata expression '${expression}' is not valid: ${errorText(error)}` }]);
   }
-  let slow = JSONATA_LIMITS.workerAfterMs <= 0;
+  let slow = JSONATA_LIMITS.workerAfterMs <= 0 || mayBuildHugeSequence(compiled.ast());
   const inThread = async (job: JsonataJob): Promise<JsonValue> => {
     const others = sharing.inFlight;
     const started = sharing.started;
