@@ -5,6 +5,7 @@ import { LOG_RETENTION_DAYS } from '../aws/execution-logs.js';
 import { FileProblemError, UsageError } from '../ui/errors.js';
 import { insideProject, PathOutsideProject } from './confine.js';
 import { Places } from './places.js';
+import { closest } from '../ui/suggest.js';
 
 export const PROJECT_FILE = 'deliv.yaml';
 
@@ -187,6 +188,17 @@ export function tryLoadProject(start: string = process.cwd()): Project | undefin
  * file:line:col with what to do. `file` locates the project (its folder is the
  * root every path is confined to); `label` names it in messages (default `file`).
  */
+/** The fields each part of deliv.yaml has: a field outside these is a typo deliv would otherwise pass over in silence. */
+const KNOWN_FIELDS = {
+  project: ['name', 'stateMachines', 'functions', 'targets', 'defaultTarget', 'mocks', 'cost', 'explain', 'test'],
+  stateMachine: ['definition', 'type', 'template', 'events', 'logging', 'tracing'],
+  function: ['handler', 'timeoutSeconds', 'memoryMB', 'architecture', 'durationMs', 'runtime', 'name', 'environment', 'aws', 'permissions'],
+  target: ['kind', 'region', 'profile', 'roleArn', 'functionRoleArn', 'accountId', 'endpoint', 'alias', 'substitutions', 'logging'],
+  logging: ['level', 'includeExecutionData', 'logGroup', 'logGroupArn', 'retentionInDays'],
+  explain: ['model', 'redactKeys', 'region'],
+  test: ['coverage'],
+} satisfies Record<string, string[]>;
+
 export function parseProjectConfig(text: string, file: string, label: string = file): ProjectConfig {
   const places = new Places(text);
   const fail = (keys: (string | number)[], problem: string, hint: string, key = false): never => {
@@ -198,6 +210,17 @@ export function parseProjectConfig(text: string, file: string, label: string = f
   const raw = (places.value() ?? undefined) as Partial<ProjectConfig> | undefined;
   if (!isObject(raw)) fail([], 'expected a mapping with name, stateMachines and targets', 'start from the deliv.yaml that `deliv init` writes');
   const config = raw as Partial<ProjectConfig>;
+  const onlyKnown = (value: unknown, keys: (string | number)[], known: readonly string[], where: string): void => {
+    if (!isObject(value)) return;
+    for (const field of Object.keys(value)) {
+      if (known.includes(field)) continue;
+      const guess = closest(field, known);
+      fail([...keys, field], `unknown field \`${field}\` ${where}`, guess ? `did you mean \`${guess}\`?` : `the fields there are ${known.join(', ')}`, true);
+    }
+  };
+  onlyKnown(config, [], KNOWN_FIELDS.project, 'at the top of deliv.yaml');
+  onlyKnown(config.explain, ['explain'], KNOWN_FIELDS.explain, 'under `explain`');
+  onlyKnown(config.test, ['test'], KNOWN_FIELDS.test, 'under `test`');
   if (typeof config.name !== 'string' || config.name === '') fail(['name'], 'missing the project `name`', 'add `name: <project>` at the top');
   if (!isObject(config.stateMachines)) fail(['stateMachines'], 'missing `stateMachines`', 'list each state machine with its definition file, e.g. stateMachines: { orders: { definition: statemachines/orders.asl.yaml } }');
   const root = path.dirname(path.resolve(file));
@@ -214,6 +237,8 @@ export function parseProjectConfig(text: string, file: string, label: string = f
     const at = ['stateMachines', name];
     // The name becomes a file name (.deliv/build/<name>.asl.json) and an ARN part: AWS's rules keep both safe.
     if (!MACHINE_NAME.test(name)) fail(at, `\`${name}\` is not a state machine name AWS accepts`, 'use 1 to 80 characters without spaces, brackets, wildcards or any of " # % \\ ^ | ~ ` $ & , ; : /', true);
+    onlyKnown(machine, at, KNOWN_FIELDS.stateMachine, `of state machine \`${name}\``);
+    onlyKnown(machine?.logging, [...at, 'logging'], KNOWN_FIELDS.logging, `under the \`logging\` of \`${name}\``);
     if (!isObject(machine) || machine.definition === undefined) fail(at, `state machine \`${name}\` has no \`definition\` file`, `add definition: statemachines/${name}.asl.yaml`);
     confined([...at, 'definition'], machine.definition, `the definition of \`${name}\``);
     if (machine.events !== undefined) confined([...at, 'events'], machine.events, `the events folder of \`${name}\``);
@@ -227,6 +252,7 @@ export function parseProjectConfig(text: string, file: string, label: string = f
     for (const [name, fn] of Object.entries(config.functions as Record<string, FunctionConfig>)) {
       const at = ['functions', name];
       if (!FUNCTION_KEY.test(name)) fail(at, `\`${name}\` is not a Lambda function name`, 'use 1 to 64 letters, digits, - and _', true);
+      onlyKnown(fn, at, KNOWN_FIELDS.function, `of function \`${name}\``);
       if (!isObject(fn) || fn.handler === undefined) fail(at, `function \`${name}\` has no \`handler\``, `add handler: functions/${name}.mjs (a module exporting handler)`);
       confined([...at, 'handler'], fn.handler, `the handler of \`${name}\``);
       for (const field of ['timeoutSeconds', 'memoryMB'] as const) {
@@ -242,6 +268,8 @@ export function parseProjectConfig(text: string, file: string, label: string = f
   if (!targets.local) targets.local = { kind: 'local' };
   for (const [name, target] of Object.entries(targets)) {
     if (!isObject(target)) fail(['targets', name], `target \`${name}\` must be a mapping`, 'e.g. region: eu-west-1, profile: default');
+    onlyKnown(target, ['targets', name], KNOWN_FIELDS.target, `of target \`${name}\``);
+    onlyKnown(target.logging, ['targets', name, 'logging'], KNOWN_FIELDS.logging, `under the \`logging\` of target \`${name}\``);
     target.kind ??= name === 'local' ? 'local' : 'aws';
     checkLogging(target.logging, (problem, hint) => fail(['targets', name, 'logging'], `target \`${name}\` ${problem}`, hint));
   }

@@ -61,6 +61,16 @@ describe('deliv.yaml problems', () => {
     expect(problem(`${machine}functions:\n  ../up: { handler: functions/up.mjs }\n`)).toMatchObject({ at: 'deliv.yaml:6:3', message: '`../up` is not a Lambda function name' });
   });
 
+  it('name a field deliv does not know, wherever it stands, with the field it likely meant', () => {
+    expect(problem(`${machine}explain:\n  modle: anthropic.claude-3-5-haiku\n`)).toMatchObject({ at: 'deliv.yaml:6:3', message: 'unknown field `modle` under `explain`', hint: 'did you mean `model`?' });
+    expect(problem(`${machine}    defintion: x\n`)).toMatchObject({ at: 'deliv.yaml:5:5', message: 'unknown field `defintion` of state machine `orders`', hint: 'did you mean `definition`?' });
+    expect(problem(`${machine}functions:\n  charge: { handler: functions/charge.mjs, timeout: 3 }\n`)).toMatchObject({ message: 'unknown field `timeout` of function `charge`' });
+    expect(problem(`${machine}targets:\n  prod: { regoin: eu-west-1 }\n`)).toMatchObject({ message: 'unknown field `regoin` of target `prod`', hint: 'did you mean `region`?' });
+    expect(problem(`${machine}    logging: { level: ALL, includeData: true }\n`)).toMatchObject({ message: 'unknown field `includeData` under the `logging` of `orders`' });
+    expect(problem(`${machine}stateMachine: {}\n`)).toMatchObject({ at: 'deliv.yaml:5:1', message: 'unknown field `stateMachine` at the top of deliv.yaml', hint: 'did you mean `stateMachines`?' });
+    expect(problem(`${machine}test:\n  coverge: 80\n`)).toMatchObject({ message: 'unknown field `coverge` under `test`', hint: 'did you mean `coverage`?' });
+  });
+
   it('accept what deliv init writes', () => {
     const config = parseProjectConfig(`${machine}    type: express\nfunctions:\n  charge: { handler: functions/charge.mjs, timeoutSeconds: 10, aws: real }\nmocks: mocks/MockConfigFile.json\n`, file);
     expect(config.stateMachines.orders.type).toBe('EXPRESS');
