@@ -47,6 +47,8 @@ interface Timer {
   at: number;
   seq: number;
   resolve(): void;
+  /** Due only once time has passed it: never what auto-advance jumps to (see VirtualClock.limit). */
+  passive?: boolean;
 }
 
 /**
@@ -76,11 +78,21 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.timer(ms, signal, false);
+  }
+
+  /** A service limit (Express's five minutes) falls due when a wait, a retry or advance() takes time past it, never by a jump of its own. */
+  limit(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.timer(ms, signal, true);
+  }
+
+  private timer(ms: number, signal: AbortSignal | undefined, passive: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
       const timer: Timer = {
         at: this.current + Math.max(0, ms),
         seq: (this.seq += 1),
+        passive,
         resolve: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -125,11 +137,10 @@ export class VirtualClock implements Clock {
     // setImmediate runs after pending promise reactions, i.e. once the engine has nothing else to do right now.
     setImmediate(() => {
       this.scheduled = false;
-      const next = this.earliest();
-      if (next) {
-        this.fire(next);
-        if (this.timers.length > 0) this.schedule();
-      }
+      // Only a timer that is waited for moves the clock; a limit that falls due before it fires first.
+      if (!this.timers.some((timer) => !timer.passive)) return;
+      this.fire(this.earliest()!);
+      if (this.timers.some((timer) => !timer.passive)) this.schedule();
     });
   }
 }

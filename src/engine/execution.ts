@@ -452,6 +452,10 @@ export class Execution {
     return this.clock.deadline ? this.clock.deadline(ms, signal) : this.clock.sleep(ms, signal);
   }
 
+  limit(ms: number, signal: AbortSignal): Promise<void> {
+    return this.clock.limit ? this.clock.limit(ms, signal) : this.deadline(ms, signal);
+  }
+
   finish(result: Omit<ExecutionResult, 'eventCount'>, frame: Frame): void {
     if (this.finished) return;
     const details: Record<string, unknown> = {};

@@ -19,6 +19,14 @@ export interface Clock {
    * it in real time so that fast-forwarded waits never time out a live handler.
    */
   deadline?(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A limit of the service's own (an Express execution's five minutes): due
+   * once this clock's time has passed it. A virtual clock never jumps to one
+   * while it waits for nothing else, since the work it would cut short may be
+   * running elsewhere (a handler, a JSONata worker) or on the next turn.
+   * Defaults to `deadline`.
+   */
+  limit?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** How a Task resource is integrated, from its ARN suffix. */

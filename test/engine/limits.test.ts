@@ -149,4 +149,12 @@ describe('the five-minute Express duration', () => {
     expect(lasted(long.events)).toBe(300_000);
     expect((await run(waiting(200), {}, undefined, 'EXPRESS')).result.status).toBe('SUCCEEDED');
   });
+
+  it('on a virtual clock, never cuts short work that runs elsewhere: a handler answering after real time has passed', async () => {
+    // `deliv test` runs handlers and JSONata workers for real beside a virtual clock that jumps whenever this thread is idle.
+    const slowHandler: TaskRunner = { run: () => new Promise((resolve) => setTimeout(() => resolve({ labelled: true }), 30)) };
+    const definition: StateMachineDefinition = { StartAt: 'Label', States: { Label: { Type: 'Task', Resource: FUNCTION, End: true } } };
+    const { result } = await run(definition, {}, slowHandler, 'EXPRESS');
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { labelled: true } });
+  });
 });
