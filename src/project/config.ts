@@ -183,11 +183,6 @@ export function tryLoadProject(start: string = process.cwd()): Project | undefin
   return findProjectRoot(start) ? loadProject(start) : undefined;
 }
 
-/**
- * deliv.yaml read and checked; every problem is a FileProblemError at its
- * file:line:col with what to do. `file` locates the project (its folder is the
- * root every path is confined to); `label` names it in messages (default `file`).
- */
 /** The fields each part of deliv.yaml has: a field outside these is a typo deliv would otherwise pass over in silence. */
 const KNOWN_FIELDS = {
   project: ['name', 'stateMachines', 'functions', 'targets', 'defaultTarget', 'mocks', 'cost', 'explain', 'test'],
@@ -199,6 +194,11 @@ const KNOWN_FIELDS = {
   test: ['coverage'],
 } satisfies Record<string, string[]>;
 
+/**
+ * deliv.yaml read and checked; every problem is a FileProblemError at its
+ * file:line:col with what to do. `file` locates the project (its folder is the
+ * root every path is confined to); `label` names it in messages (default `file`).
+ */
 export function parseProjectConfig(text: string, file: string, label: string = file): ProjectConfig {
   const places = new Places(text);
   const fail = (keys: (string | number)[], problem: string, hint: string, key = false): never => {
