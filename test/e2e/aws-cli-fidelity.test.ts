@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv, SYSTEM_PYTHON } from '../helpers/aws-clients.js';
+import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv, BOTO3_PYTHON } from '../helpers/aws-clients.js';
 import { tempDir } from '../helpers/cli.js';
 import { spawnEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 
@@ -17,7 +17,7 @@ const CLIS = [
   { label: 'AWS CLI v2', bin: AWS_CLI_V2 },
   { label: 'AWS CLI v1', bin: AWS_CLI_V1 },
 ];
-const PYTHON = SYSTEM_PYTHON;
+const PYTHON = BOTO3_PYTHON ?? 'python3';
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/Other';
 
@@ -115,7 +115,7 @@ for (const cli of CLIS) {
   if (!present) it.skip(`${cli.label} is not installed at ${cli.bin}`, () => undefined);
 }
 
-describe.skipIf(!existsSync(PYTHON))('boto3', () => {
+describe.skipIf(BOTO3_PYTHON === undefined)('boto3', () => {
   it('sees the same answers through boto3 (map runs, idempotency, InvalidArn for Express)', { timeout: 90_000 }, async () => {
     const script = `
 import json, sys, time, boto3, botocore
@@ -148,3 +148,4 @@ print(json.dumps(out))
     expect(out.counts).toMatchObject({ succeeded: 2, total: 2, running: 0, pending: 0 });
   });
 });
+if (BOTO3_PYTHON === undefined) it.skip('boto3: no python3 here can import boto3', () => undefined);

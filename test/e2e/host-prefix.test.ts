@@ -16,14 +16,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv, SYSTEM_PYTHON } from '../helpers/aws-clients.js';
+import { AWS_CLI_V1, AWS_CLI_V2, awsClientEnv, BOTO3_PYTHON } from '../helpers/aws-clients.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { startCliEmulator, type ChildEmulator } from '../helpers/emulator-child.js';
 
 const run = promisify(execFile);
 const CLI_V1 = AWS_CLI_V1;
 const CLI_V2 = AWS_CLI_V2;
-const PYTHON = SYSTEM_PYTHON;
+const PYTHON = BOTO3_PYTHON ?? 'python3';
 const ROLE = 'arn:aws:iam::123456789012:role/DelivLocalRole';
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:quote-delivery';
 const PASS_STATE = JSON.stringify({ Type: 'Pass', Result: { quoted: true }, End: true });
@@ -98,7 +98,7 @@ if 'TestState' in client.meta.method_to_api_mapping.values():
 print(json.dumps(result))
 `;
 
-const boto3 = existsSync(PYTHON) ? await run(PYTHON, ['-c', 'import boto3']).then(() => true, () => false) : false;
+const boto3 = BOTO3_PYTHON !== undefined;
 describe.skipIf(!boto3)(`boto3 (${PYTHON}${boto3 ? '' : ': boto3 not installed, skipped'})`, () => {
   const python = (inject: 'inject' | 'no-inject') => run(PYTHON, ['-c', BOTO3, emulator.endpoint, MACHINE, ROLE, PASS_STATE, inject], { env: clientEnv() });
 

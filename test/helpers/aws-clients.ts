@@ -1,7 +1,19 @@
 /** The real AWS clients tests run against the emulator, where this machine has them (tests skip, named so, where not). */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
 export const AWS_CLI_V1 = '/root/.pyenv/shims/aws';
 export const AWS_CLI_V2 = '/usr/bin/aws';
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
+ * The first Python that can `import boto3`, or undefined. The pyenv shim comes
+ * first: it is where the AWS CLI v1 and boto3 are installed here, while
+ * Debian's /usr/bin/python3 has no boto3 (a test that picked it failed with
+ * ModuleNotFoundError instead of skipping).
+ */
+export const BOTO3_PYTHON: string | undefined = ['/root/.pyenv/shims/python3', '/usr/bin/python3'].find(
+  (python) => existsSync(python) && spawnSync(python, ['-c', 'import boto3'], { stdio: 'ignore', timeout: 30_000 }).status === 0,
+);
 
 /**
  * The environment a client process gets: test credentials and region, no
@@ -11,6 +23,9 @@ export function awsClientEnv(extra: Record<string, string> = {}): Record<string,
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // pyenv's shims choose the interpreter from these; without them the shim falls back to the global one.
+    PYENV_ROOT: process.env.PYENV_ROOT,
+    PYENV_VERSION: process.env.PYENV_VERSION,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_DEFAULT_REGION: 'us-east-1',
