@@ -123,7 +123,7 @@ export function placeholderProblems(loaded: ValidationInput, options: ValidateOp
 type Add = (severity: Severity, code: string, message: string, at: DefinitionPath) => void;
 
 /** One state machine or sub-machine (Parallel branch, Map processor): transitions stay within it. */
-function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
+function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add, language = machine.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath'): void {
   const states = isMap(machine.States) ? machine.States : {};
   const names = Object.keys(states);
   const startAt = machine.StartAt;
@@ -150,14 +150,67 @@ function checkMachine(machine: JsonMap, base: DefinitionPath, add: Add): void {
     }
     checkErrorOrder(state.Retry, 'Retry', at, add);
     checkErrorOrder(state.Catch, 'Catch', at, add);
+    if (languageOf(state, language) === 'JSONPath') checkPathLookalikes(state, at, add);
     if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((branch, index) => isMap(branch) && checkMachine(branch, [...at, 'Branches', index], add));
+      state.Branches.forEach((branch, index) => isMap(branch) && checkMachine(branch, [...at, 'Branches', index], add, language));
     }
     if (state.Type === 'Map') {
       const field = isMap(state.ItemProcessor) ? 'ItemProcessor' : 'Iterator';
       const processor = state[field];
-      if (isMap(processor)) checkMachine(processor, [...at, field], add);
+      if (isMap(processor)) checkMachine(processor, [...at, field], add, language);
     }
+  }
+}
+
+function languageOf(state: JsonMap, inherited: string): string {
+  return state.QueryLanguage === 'JSONata' || state.QueryLanguage === 'JSONPath' ? state.QueryLanguage : inherited;
+}
+
+/** A JSONPath (`$.x`, `$[0]`, `$$.Execution.Id`, `$` alone) or an intrinsic function call (`States.Format(...)`). */
+const PATH_LIKE = /^\$\$?(?:$|[.[])/;
+const INTRINSIC_LIKE = /^States\.[A-Za-z0-9]+\s*\(/;
+/** Choice comparisons that have a `...Path` twin: a path given to the plain one is compared as a literal string. */
+const COMPARISONS_WITH_PATH = /^String(Equals|LessThan|GreaterThan|LessThanEquals|GreaterThanEquals)$/;
+
+/**
+ * AWS's ValidateStateMachineDefinition warnings (codes from its API reference), for what runs
+ * but not as its author meant: NO_DOLLAR, a payload template key without `.$` whose value is a
+ * path or an intrinsic (it is passed on as that literal text); NO_PATH, a path given to a field
+ * whose name does not end in `Path` (Fail's Error and Cause, a Choice string comparison), so
+ * it is taken literally (a Timestamp field is a schema error already); PASS_RESULT_IS_STATIC, a path in a Pass state's Result,
+ * which is never evaluated.
+ */
+function checkPathLookalikes(state: JsonMap, at: DefinitionPath, add: Add): void {
+  const templates = (value: Json, path: DefinitionPath): void => {
+    if (Array.isArray(value)) value.forEach((item, index) => templates(item, [...path, index]));
+    if (!isMap(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      if (!key.endsWith('.$') && typeof item === 'string' && (PATH_LIKE.test(item) || INTRINSIC_LIKE.test(item))) {
+        add('warning', 'NO_DOLLAR', `${key} holds ${JSON.stringify(item)} as literal text: name it ${key}.$ to evaluate it`, [...at, ...path, key]);
+      } else if (!key.endsWith('.$')) templates(item, [...path, key]);
+    }
+  };
+  for (const field of ['Parameters', 'ResultSelector', 'ItemSelector', 'Assign']) if (state[field] !== undefined) templates(state[field], [field]);
+  if (isMap(state.ItemReader) && state.ItemReader.Parameters !== undefined) templates(state.ItemReader.Parameters, ['ItemReader', 'Parameters']);
+
+  const literalPath = (field: string, value: Json | undefined, where: DefinitionPath): void => {
+    if (typeof value === 'string' && PATH_LIKE.test(value)) add('warning', 'NO_PATH', `${field} is ${JSON.stringify(value)}, taken literally: use ${field}Path to read it from the input`, where);
+  };
+  if (state.Type === 'Fail') for (const field of ['Error', 'Cause']) literalPath(field, state[field], [...at, field]);
+  if (state.Type === 'Choice' && Array.isArray(state.Choices)) {
+    const rules = (rule: Json, where: DefinitionPath): void => {
+      if (!isMap(rule)) return;
+      for (const [key, value] of Object.entries(rule)) if (COMPARISONS_WITH_PATH.test(key)) literalPath(key, value, [...where, key]);
+      for (const field of ['And', 'Or']) if (Array.isArray(rule[field])) (rule[field] as Json[]).forEach((inner, index) => rules(inner, [...where, field, index]));
+      if (rule.Not !== undefined) rules(rule.Not, [...where, 'Not']);
+    };
+    state.Choices.forEach((rule, index) => rules(rule, [...at, 'Choices', index]));
+  }
+
+  if (state.Type === 'Pass' && state.Result !== undefined) {
+    const dynamic = (value: Json): boolean =>
+      typeof value === 'string' ? PATH_LIKE.test(value) || INTRINSIC_LIKE.test(value) : Array.isArray(value) ? value.some(dynamic) : isMap(value) ? Object.entries(value).some(([key, item]) => key.endsWith('.$') || dynamic(item)) : false;
+    if (dynamic(state.Result)) add('warning', 'PASS_RESULT_IS_STATIC', 'a Pass state\'s Result is static: its paths and .$ fields are not evaluated; use Parameters to build it from the input', [...at, 'Result']);
   }
 }
 

@@ -278,4 +278,5 @@ export interface CompiledMachine {
 
 export type CompileResult =
   | { ok: true; machine: CompiledMachine; warnings: CompileProblem[] }
-  | { ok: false; problems: CompileProblem[] };
+  /** warnings: what the emulator's create-time checks found beside the errors (ValidateStateMachineDefinition lists both). */
+  | { ok: false; problems: CompileProblem[]; warnings?: CompileProblem[] };

@@ -48,10 +48,11 @@ export class MachineCache {
     }
     const found = validateDefinition({ file: '', definition: parsed as StateMachineDefinition, unresolved: [], locate: () => ({ line: 0, col: 0 }) }, { bare: true, workflowType: type });
     const errors = found.filter((problem) => problem.severity === 'error').map(asCompileProblem);
-    if (errors.length > 0) return { ok: false, problems: errors };
+    const warnings = found.filter((problem) => problem.severity === 'warning').map(asCompileProblem);
+    if (errors.length > 0) return { ok: false, problems: errors, warnings };
     const compiled = this.compileDefinition(parsed as StateMachineDefinition);
-    if (!compiled.ok) return compiled;
-    return { ...compiled, warnings: [...found.filter((problem) => problem.severity === 'warning').map(asCompileProblem), ...compiled.warnings] };
+    if (!compiled.ok) return { ...compiled, warnings };
+    return { ...compiled, warnings: [...warnings, ...compiled.warnings] };
   }
 }
 

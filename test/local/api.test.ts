@@ -131,6 +131,32 @@ describe('state machines', () => {
     expect(two.diagnostics).toHaveLength(2);
   });
 
+  it("returns AWS's warning codes, beside the errors too, and refuses a maxResults over 100", async () => {
+    const definition = JSON.stringify({
+      StartAt: 'Label',
+      States: {
+        Label: { Type: 'Pass', Result: { 'parcel.$': '$.parcel' }, Next: 'Charge' },
+        Charge: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'charge', OrderId: '$.order.id' }, Next: 'Zone' },
+        Zone: { Type: 'Choice', Choices: [{ Variable: '$.zone', StringEquals: '$.courier.zone', Next: 'Done' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+        Orphan: { Type: 'Fail', Error: 'Parcel.Lost', Cause: '$.why' },
+      },
+    });
+    const found = await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition, severity: 'WARNING' }));
+    expect(found.result).toBe('FAIL');
+    expect(found.diagnostics?.map((d) => [d.severity, d.code, d.location])).toEqual([
+      ['ERROR', 'MISSING_TRANSITION_TARGET', '/States/Orphan'],
+      ['WARNING', 'PASS_RESULT_IS_STATIC', '/States/Label/Result'],
+      ['WARNING', 'NO_DOLLAR', '/States/Charge/Parameters/OrderId'],
+      ['WARNING', 'NO_PATH', '/States/Zone/Choices/0/StringEquals'],
+      ['WARNING', 'NO_PATH', '/States/Orphan/Cause'],
+    ]);
+    const errorsOnly = await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition }));
+    expect(errorsOnly.diagnostics?.map((d) => d.severity)).toEqual(['ERROR']);
+    const tooMany = await rejection(t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition, maxResults: 101 })));
+    expect([tooMany.name, tooMany.message]).toEqual(['ValidationException', "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100"]);
+  });
+
   it('rejects at CreateStateMachine what AWS rejects, with the codes deliv validate gives', async () => {
     const cases: [string, object, 'STANDARD' | 'EXPRESS', string][] = [
       ['unreachable', { StartAt: 'A', States: { A: { Type: 'Succeed' }, Orphan: { Type: 'Succeed' } } }, 'STANDARD', 'MISSING_TRANSITION_TARGET'],

@@ -6,18 +6,20 @@ import { checkPayloadSize, compact, optionalString, requireString, type Handler 
 
 const validateStateMachineDefinition: Handler = (context, input) => {
   const definition = requireString(input, 'definition');
-  const maxResults = typeof input.maxResults === 'number' && input.maxResults > 0 ? Math.min(input.maxResults, 100) : 100;
+  // AWS's model bounds maxResults to 0..100 (0 meaning the default, 100) and refuses anything else.
+  const asked = input.maxResults;
+  if (typeof asked === 'number' && asked > 100) throw validationError('maxResults', 'Member must have value less than or equal to 100', String(asked));
+  if (typeof asked === 'number' && asked < 0) throw validationError('maxResults', 'Member must have value greater than or equal to 0', String(asked));
+  const maxResults = typeof asked === 'number' && asked > 0 ? asked : 100;
   const severity = optionalString(input, 'severity') ?? 'ERROR';
   if (severity !== 'ERROR' && severity !== 'WARNING') throw validationError('severity', 'Member must satisfy enum value set: [ERROR, WARNING]');
   const type = optionalString(input, 'type') as 'STANDARD' | 'EXPRESS' | undefined;
   if (type !== undefined && type !== 'STANDARD' && type !== 'EXPRESS') throw validationError('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
   const result = context.machines.check(definition, type);
-  // AWS: ERROR returns the errors only, WARNING the warnings as well (the errors first).
-  const diagnostics = result.ok
-    ? severity === 'WARNING'
-      ? result.warnings.map((warning) => diagnostic('WARNING', warning))
-      : []
-    : result.problems.map((problem) => diagnostic('ERROR', problem));
+  // AWS: ERROR returns the errors only, WARNING the warnings as well (the errors first), whatever the result.
+  const errors = result.ok ? [] : result.problems.map((problem) => diagnostic('ERROR', problem));
+  const warnings = severity === 'WARNING' ? (result.warnings ?? []).map((warning) => diagnostic('WARNING', warning)) : [];
+  const diagnostics = [...errors, ...warnings];
   return {
     result: result.ok ? 'OK' : 'FAIL',
     diagnostics: diagnostics.slice(0, maxResults).map((d) => compact(d)),
