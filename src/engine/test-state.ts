@@ -12,6 +12,9 @@ import type { JsonObject, JsonValue, QueryLanguage, Retrier } from '../asl/types
 import { realClock } from './clock.js';
 import { compile } from './index.js';
 import { compileRetriers, nextRetry } from './retry.js';
+import { compileReference } from './paths.js';
+import { compilePayload } from './payload.js';
+import { batchItems } from './states/map.js';
 import type { Clock, HistoryEvent, InspectionStage, TaskRequest, TaskRunner } from './types.js';
 import { TaskFailure } from './types.js';
 
@@ -61,6 +64,9 @@ export interface InspectionData {
   afterResultPath?: string;
   variables?: string;
   errorDetails?: { catchIndex?: number; retryIndex?: number; retryBackoffIntervalSeconds?: number };
+  afterItemsPath?: string;
+  afterItemSelector?: string;
+  afterItemBatcher?: string;
   toleratedFailureCount?: number;
   toleratedFailurePercentage?: number;
   maxConcurrency?: number;
@@ -294,6 +300,9 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
       inspection.variables = JSON.stringify(merged);
     }
     if (type === 'Map') {
+      // A Map has no Parameters stage of its own (its Parameters are the legacy ItemSelector, per item).
+      delete inspection.afterParameters;
+      if (language === 'JSONPath') Object.assign(inspection, mapItemStages(state, stages.afterInputPath ?? input, { context, variables, readerData: request.stateConfiguration?.mapItemReaderData }));
       if (typeof state.ToleratedFailureCount === 'number') inspection.toleratedFailureCount = state.ToleratedFailureCount;
       if (typeof state.ToleratedFailurePercentage === 'number') inspection.toleratedFailurePercentage = state.ToleratedFailurePercentage;
       if (typeof state.MaxConcurrency === 'number') inspection.maxConcurrency = state.MaxConcurrency;
@@ -316,6 +325,40 @@ export async function testState(request: TestStateRequest, host: TestStateHost =
     return finish({ status: 'FAILED', error, cause });
   }
   return finish({ status: 'SUCCEEDED', output, nextState: via?.target });
+}
+
+/**
+ * What a mocked JSONPath Map does with its items before it would start iterating, for
+ * inspectionData: the items (ItemsPath over the effective input, or the ItemReader's data that
+ * stateConfiguration.mapItemReaderData stands for), each ItemSelector'd with its
+ * `$$.Map.Item`, then cut into ItemBatcher's batches. A path that finds nothing leaves the
+ * stages out: the mock stands for the whole Map, failures included.
+ */
+function mapItemStages(state: StateObject, effective: JsonValue, given: { context?: JsonValue; variables?: JsonValue; readerData?: string }): Pick<InspectionData, 'afterItemsPath' | 'afterItemSelector' | 'afterItemBatcher'> {
+  const stages: Pick<InspectionData, 'afterItemsPath' | 'afterItemSelector' | 'afterItemBatcher'> = {};
+  const context = isObject(given.context) ? given.context : {};
+  const variables = isObject(given.variables) ? given.variables : {};
+  let items: JsonValue | undefined;
+  if (isObject(state.ItemReader)) {
+    if (given.readerData === undefined) return stages;
+    items = parseJson(given.readerData, 'stateConfiguration.mapItemReaderData', 'ValidationException');
+  } else {
+    const path = typeof state.ItemsPath === 'string' ? state.ItemsPath : '$';
+    items = compileReference(path)({ input: effective, context, variables });
+    if (items !== undefined) stages.afterItemsPath = JSON.stringify(items);
+  }
+  if (!Array.isArray(items)) return stages;
+  const template = state.ItemSelector ?? state.Parameters;
+  const selector = template === undefined ? undefined : compilePayload(template, state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters');
+  const selected = selector ? items.map((value, index) => selector({ input: effective, context: { ...context, Map: { Item: { Index: index, Value: value } } }, variables })) : items;
+  if (selector) stages.afterItemSelector = JSON.stringify(selected);
+  if (isObject(state.ItemBatcher)) {
+    const batcher = state.ItemBatcher;
+    const number = (value: JsonValue | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+    const batchInput = batcher.BatchInput === undefined ? undefined : compilePayload(batcher.BatchInput, 'ItemBatcher.BatchInput')({ input: effective, context, variables });
+    stages.afterItemBatcher = JSON.stringify(batchItems(selected, { maxItems: number(batcher.MaxItemsPerBatch), maxBytes: number(batcher.MaxInputBytesPerBatch), batchInput }));
+  }
+  return stages;
 }
 
 /** The cause when mocked Map iterations failed beyond what the Map tolerates, or undefined when within. */

@@ -135,6 +135,43 @@ describe('TestState on the engine', () => {
     expect(tooMany.error).toBe('States.ExceedToleratedFailureThreshold');
   });
 
+  it("shows a mocked Map's items at DEBUG as AWS names them: afterItemsPath, afterItemSelector, afterItemBatcher (no afterParameters)", async () => {
+    const map = {
+      Type: 'Map',
+      InputPath: '$.order',
+      ItemsPath: '$.parcels',
+      ItemSelector: { 'parcel.$': '$$.Map.Item.Value', 'n.$': '$$.Map.Item.Index', 'order.$': '$.id' },
+      ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'order.$': '$.id' } },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Ship', States: { Ship: { Type: 'Pass', End: true } } },
+      End: true,
+    };
+    const result = await testState({ definition: json(map), input: json({ order: { id: 'o-7', parcels: ['a', 'b', 'c'] } }), mock: { result: '[]' }, inspectionLevel: 'DEBUG' });
+    const selected = [
+      { parcel: 'a', n: 0, order: 'o-7' },
+      { parcel: 'b', n: 1, order: 'o-7' },
+      { parcel: 'c', n: 2, order: 'o-7' },
+    ];
+    expect(result.inspectionData).toMatchObject({
+      afterInputPath: json({ id: 'o-7', parcels: ['a', 'b', 'c'] }),
+      afterItemsPath: json(['a', 'b', 'c']),
+      afterItemSelector: json(selected),
+      afterItemBatcher: json([{ BatchInput: { order: 'o-7' }, Items: selected.slice(0, 2) }, { BatchInput: { order: 'o-7' }, Items: selected.slice(2) }]),
+    });
+    expect(result.inspectionData).not.toHaveProperty('afterParameters');
+  });
+
+  it("takes a Distributed Map's items from stateConfiguration.mapItemReaderData, as its ItemReader would read them", async () => {
+    const map = {
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'parcels', Key: 'today.json' } },
+      ItemSelector: { 'zone.$': '$$.Map.Item.Value.zone' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Ship', States: { Ship: { Type: 'Pass', End: true } } },
+      End: true,
+    };
+    const result = await testState({ definition: json(map), mock: { result: '[]' }, stateConfiguration: { mapItemReaderData: json([{ zone: 'n' }, { zone: 's' }]) }, inspectionLevel: 'DEBUG' });
+    expect(result.inspectionData?.afterItemSelector).toBe(json([{ zone: 'n' }, { zone: 's' }]));
+  });
+
   it('runs a JSONata Task with variables in scope and shows what it assigns', async () => {
     const result = await testState({
       definition: json({ Type: 'Task', QueryLanguage: 'JSONata', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { Payload: '{% {"order": $orderId} %}' }, Assign: { courier: '{% $states.result.Payload.courier %}' }, Output: '{% $states.result.Payload %}', End: true }),
