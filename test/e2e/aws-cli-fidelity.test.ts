@@ -92,6 +92,24 @@ for (const cli of CLIS) {
       expect(await refused('send-task-success', '--task-token', 'not-a-token', '--task-output', '{}')).toMatch(/\(InvalidToken\)/);
     });
 
+    it("validate-state-machine-definition lists AWS's warning codes beside the errors and refuses --max-results 101", { timeout: 60_000 }, async () => {
+      const definition = JSON.stringify({
+        StartAt: 'Charge',
+        States: {
+          Charge: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'charge', OrderId: '$.order.id' }, End: true },
+          Orphan: { Type: 'Pass', Result: { 'parcel.$': '$.parcel' }, End: true },
+        },
+      });
+      const found = (await aws('validate-state-machine-definition', '--definition', definition, '--severity', 'WARNING')) as { result: string; diagnostics: { severity: string; code: string; location: string }[] };
+      expect(found.result).toBe('FAIL');
+      expect(found.diagnostics.map((d) => `${d.severity} ${d.code} ${d.location}`)).toEqual([
+        'ERROR MISSING_TRANSITION_TARGET /States/Orphan',
+        'WARNING NO_DOLLAR /States/Charge/Parameters/OrderId',
+        'WARNING PASS_RESULT_IS_STATIC /States/Orphan/Result',
+      ]);
+      expect(await refused('validate-state-machine-definition', '--definition', definition, '--max-results', '101')).toMatch(/\(ValidationException\).*Member must have value less than or equal to 100/);
+    });
+
     it('list-map-runs, describe-map-run, list-executions --map-run-arn and update-map-run serve a Distributed Map', { timeout: 90_000 }, async () => {
       const machine = await aws('create-state-machine', '--name', `parcels-${tag}`, '--definition', MAP_MACHINE, '--role-arn', ROLE);
       const input = JSON.stringify({ parcels: [{ zone: 'n' }, {}, { zone: 's' }] });
@@ -146,6 +164,69 @@ print(json.dumps(out))
     const out = JSON.parse(stdout) as { idempotent: boolean; express: string; mapRuns: number; counts: Record<string, number>; children: number };
     expect(out).toMatchObject({ idempotent: true, express: 'InvalidArn', mapRuns: 1, children: 2 });
     expect(out.counts).toMatchObject({ succeeded: 2, total: 2, running: 0, pending: 0 });
+  });
+});
+describe.skipIf(BOTO3_PYTHON === undefined)('boto3 against botocore\'s service model', () => {
+  /**
+   * botocore parses only the members its model names, so a field the emulator sends that the
+   * model lacks (or sends with the wrong type) would pass unseen: every 200 body is walked
+   * against the operation's output shape here, from the raw response.
+   */
+  it('TestState (a mocked Map at DEBUG, RETRIABLE, CAUGHT_ERROR), activities and ValidateStateMachineDefinition answer in the model\'s shapes', { timeout: 90_000 }, async () => {
+    const script = `
+import json, sys, boto3, botocore, botocore.config
+c = boto3.client('stepfunctions', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='t', aws_secret_access_key='t', config=botocore.config.Config(inject_host_prefix=False))
+problems = []
+def walk(shape, value, path):
+    t = shape.type_name
+    if t == 'structure':
+        if not isinstance(value, dict): problems.append(path + ': not an object'); return
+        for k, v in value.items():
+            if k not in shape.members: problems.append(path + '.' + k + ': not in the model')
+            else: walk(shape.members[k], v, path + '.' + k)
+        for r in shape.required_members:
+            if r not in value: problems.append(path + '.' + r + ': required, missing')
+    elif t == 'list':
+        if not isinstance(value, list): problems.append(path + ': not a list'); return
+        for i, v in enumerate(value): walk(shape.member, v, path + '[' + str(i) + ']')
+    elif t == 'string':
+        if not isinstance(value, str): problems.append(path + ': not a string')
+        elif shape.enum and value not in shape.enum: problems.append(path + ': ' + value + ' not in its enum')
+    elif t in ('integer', 'long'):
+        if not isinstance(value, int) or isinstance(value, bool): problems.append(path + ': not an integer')
+    elif t == 'boolean':
+        if not isinstance(value, bool): problems.append(path + ': not a boolean')
+    elif t == 'timestamp':
+        if not isinstance(value, (int, float)) or isinstance(value, bool): problems.append(path + ': not epoch seconds')
+def check(http_response, parsed, model, **kw):
+    if http_response.status_code == 200 and http_response.content and model.output_shape is not None:
+        walk(model.output_shape, json.loads(http_response.content), model.name)
+c.meta.events.register('after-call.stepfunctions', check)
+d = json.dumps
+out = {}
+m = {'Type': 'Map', 'ItemsPath': '$.parcels', 'ItemSelector': {'p.$': '$$.Map.Item.Value'}, 'MaxConcurrency': 2, 'ToleratedFailureCount': 1,
+     'ItemProcessor': {'ProcessorConfig': {'Mode': 'DISTRIBUTED', 'ExecutionType': 'STANDARD'}, 'StartAt': 'S', 'States': {'S': {'Type': 'Pass', 'End': True}}}, 'End': True}
+r = c.test_state(definition=d(m), input=d({'parcels': ['a', 'b']}), inspectionLevel='DEBUG', mock={'result': '[]'})
+out['map'] = {k: r['inspectionData'].get(k) for k in ('afterItemsPath', 'afterItemSelector', 'afterParameters', 'maxConcurrency')}
+t = {'Type': 'Task', 'Resource': 'arn:aws:states:::lambda:invoke', 'Parameters': {'FunctionName': 'f'}, 'Retry': [{'ErrorEquals': ['Boom'], 'MaxAttempts': 1}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Hold'}], 'Next': 'Ship'}
+out['retriable'] = c.test_state(definition=d(t), inspectionLevel='DEBUG', mock={'errorOutput': {'error': 'Boom', 'cause': 'x'}})['status']
+caught = c.test_state(definition=d(t), inspectionLevel='TRACE', mock={'errorOutput': {'error': 'Boom', 'cause': 'x'}}, stateConfiguration={'retrierRetryCount': 1})
+out['caught'] = [caught['status'], caught['nextState'], caught['inspectionData']['errorDetails']]
+a = c.create_activity(name='boto-pack')['activityArn']
+c.describe_activity(activityArn=a); c.list_activities()
+v = c.validate_state_machine_definition(definition=d({'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'Result': {'x.$': '$.y'}, 'End': True}}}), severity='WARNING')
+out['warnings'] = [x['code'] for x in v['diagnostics']]
+out['problems'] = problems
+print(json.dumps(out))
+`;
+    const { stdout } = await run(PYTHON, ['-c', script, emulator.endpoint], { env: env() });
+    expect(JSON.parse(stdout)).toEqual({
+      map: { afterItemsPath: '["a","b"]', afterItemSelector: '[{"p":"a"},{"p":"b"}]', afterParameters: null, maxConcurrency: 2 },
+      retriable: 'RETRIABLE',
+      caught: ['CAUGHT_ERROR', 'Hold', { catchIndex: 0 }],
+      warnings: ['PASS_RESULT_IS_STATIC'],
+      problems: [],
+    });
   });
 });
 if (BOTO3_PYTHON === undefined) it.skip('boto3: no python3 here can import boto3', () => undefined);
