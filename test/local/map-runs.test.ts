@@ -21,7 +21,7 @@ import {
   UpdateMapRunCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let t: TestEmulator;
@@ -428,5 +428,30 @@ describe('Map Runs', () => {
     expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'SUCCEEDED' });
     const after = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
     expect(after.executionCounts).toMatchObject({ pendingRedrive: 0, succeeded: 3 });
+  });
+});
+
+describe('an execution started before RedriveExecution was launched (15 November 2023)', () => {
+  it('is refused RedriveExecution with AWS reason, and its Map Run children count as failuresNotRedrivable', async () => {
+    // The machine's clock reads 1 November 2023 (and runs on): the emulator's clock is the system's.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: Date.UTC(2023, 10, 1, 9) });
+    const old = await testEmulator();
+    try {
+      const definition = routingMachine({ ToleratedFailureCount: 0 });
+      const { stateMachineArn } = await old.sfn.send(new CreateStateMachineCommand({ name: 'parcels-2023', definition: JSON.stringify(definition), roleArn: ROLE }));
+      const { executionArn } = await old.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ parcels: [{ id: 'p1' }] }) }));
+      const failed = await finished(old.sfn, executionArn!);
+      expect(failed).toMatchObject({ status: 'FAILED', redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution was started before the launch of RedriveExecution' });
+      expect(failed.startDate!.getTime()).toBeLessThan(Date.UTC(2023, 10, 15));
+      await expect(old.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({
+        name: 'ExecutionNotRedrivable',
+        message: "Execution is not redrivable: 'Execution was started before the launch of RedriveExecution'",
+      });
+      const [run] = (await old.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+      expect((await old.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ failed: 1, failuresNotRedrivable: 1 });
+    } finally {
+      await old.close();
+      vi.useRealTimers();
+    }
   });
 });
