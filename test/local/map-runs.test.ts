@@ -389,6 +389,7 @@ describe('Map Runs', () => {
     expect(before.executionCounts).toMatchObject({ failed: 2, failuresNotRedrivable: 0 });
     // One child (a batch of two parcels) as it would be had it failed 15 days ago.
     const children = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn }))).executions!;
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: children[0].executionArn }))).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE_BY_MAP_RUN' });
     const old = children[0].executionArn!;
     const { store, clock } = t.emulator.context;
     store.finishExecution(old, { status: 'FAILED', error: 'Parcel.NoZone', stopped: clock.now() - 15 * 86_400_000 });
@@ -459,8 +460,15 @@ describe("a Distributed Map's EXPRESS children", () => {
     expect(failed).toEqual([expect.objectContaining({ Status: 'TIMED_OUT', Error: 'States.Timeout', Cause: 'The execution timed out after 300 seconds', RedriveStatus: 'REDRIVABLE_BY_MAP_RUN' })]);
     expect(failed[0].ExecutionArn).toMatch(/:express:parcels-cooling\/Routing:/);
     const child = await t.sfn.send(new DescribeExecutionCommand({ executionArn: failed[0].ExecutionArn }));
-    expect(child).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out after 300 seconds' });
+    // A Map Run's child is described by whether its Map Run can run it again.
+    expect(child).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out after 300 seconds', redriveStatus: 'REDRIVABLE_BY_MAP_RUN' });
     expect(child.stopDate!.getTime() - child.startDate!.getTime()).toBe(300_000);
+    const [chilled] = JSON.parse(readFileSync(path.join(t.dir, 'cooling-results', id, 'SUCCEEDED_0.json'), 'utf8')) as Record<string, string>[];
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: chilled.ExecutionArn }))).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+    });
   });
 });
 
