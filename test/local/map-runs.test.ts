@@ -434,6 +434,33 @@ describe('Map Runs', () => {
   });
 });
 
+describe("a Distributed Map's STANDARD children", () => {
+  it('fail at 25,000 history events, as a top-level execution does, counted among the Map Run\'s failures', { timeout: 120_000 }, async () => {
+    // A parcel counted up to its own `to` in its child: 4 events a turn, so 6,250 turns pass 25,000 events.
+    const counting = {
+      StartAt: 'Count',
+      States: {
+        Count: { Type: 'Pass', Parameters: { 'id.$': '$.id', 'to.$': '$.to', 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThanPath: '$.to', Next: 'Count' }], Default: 'Counted' },
+        Counted: { Type: 'Succeed' },
+      },
+    };
+    const machine = await create('parcels-counting', routingMachine({ ToleratedFailureCount: 0 }, counting));
+    const input = { parcels: [{ id: 'long', n: 0, to: 6_250 }, { id: 'short', n: 0, to: 3 }] };
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify(input) }));
+    expect(await finished(t.sfn, executionArn!, 4000)).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ failed: 1, succeeded: 1, failuresNotRedrivable: 1 });
+    const [failed] = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn, statusFilter: 'FAILED' }))).executions!;
+    const described = await t.sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }));
+    expect(described).toMatchObject({ error: 'States.Runtime', redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution history event limit exceeded' });
+    expect(described.cause).toContain('maximum number of events');
+    const last = (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn: failed.executionArn, reverseOrder: true, maxResults: 1 }))).events![0];
+    expect(last).toMatchObject({ id: 25_000, type: 'ExecutionFailed' });
+  });
+});
+
 describe("a Distributed Map's EXPRESS children", () => {
   it('time out five minutes after their start (States.Timeout), counted as timedOut by DescribeMapRun', { timeout: 60_000 }, async () => {
     // Each parcel cools for its own time in an Express child; one failure tolerated. The emulator runs at
