@@ -19,7 +19,7 @@
  * of 5 alternating rounds), each printed with the load average it ran under.
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
@@ -38,6 +38,12 @@ function child(args: string[]): Promise<BenchChild> {
 }
 
 // ---------------------------------------------------------------- measurements
+
+/** User + system CPU milliseconds a process has used (Linux /proc; clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -139,10 +145,25 @@ async function main(): Promise<void> {
     const ratios: number[] = [];
     const concurrentLoads: number[] = [];
     let requestsAt50 = { emulator: 0, trivial: 0 };
+    // CPU milliseconds per execution of each server process and of this client: the part of the ratio the
+    // emulator owns, which holds however busy the machine is (the throughput ratio does not: on 2 busy cores
+    // the client and the server take turns, so the figure falls toward (client + trivial) / (client + emulator)).
+    const cpu = { emulator: [] as number[], trivial: [] as number[], client: [] as number[] };
+    const pids = new Map<SFNClient, { pid: number; cpu: number[] }>([
+      [sfn, { pid: emulator.process.pid!, cpu: cpu.emulator }],
+      [bareSfn, { pid: bare.process.pid!, cpu: cpu.trivial }],
+    ]);
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
       const order = round % 2 === 0 ? [sfn, bareSfn] : [bareSfn, sfn];
       const results = new Map<SFNClient, { perSecond: number; requestsPerExecution: number }>();
-      for (const each of order) results.set(each, await throughput(each, stateMachineArn!, 2000, 50));
+      for (const each of order) {
+        const server = pids.get(each)!;
+        const before = { server: processCpuMs(server.pid), client: process.cpuUsage() };
+        results.set(each, await throughput(each, stateMachineArn!, 2000, 50));
+        const client = process.cpuUsage(before.client);
+        server.cpu.push((processCpuMs(server.pid) - before.server) / 2000);
+        if (each === sfn) cpu.client.push((client.user + client.system) / 1000 / 2000);
+      }
       const emulated = results.get(sfn)!;
       const served = results.get(bareSfn)!;
       concurrent.push(emulated.perSecond);
@@ -180,6 +201,10 @@ async function main(): Promise<void> {
     console.log(
       `  completed executions/s at 50 in flight vs trivial ${fmt(ratio, 2)}×   goal ≥ 0.9×: ${ratio >= 0.9 ? 'met' : 'NOT met'}` +
         `   (${THROUGHPUT_ROUNDS} alternating rounds: ${ratios.map((r) => fmt(r, 2)).join(', ')}; load ${fmt(median(concurrentLoads), 2)})`,
+    );
+    console.log(
+      `    CPU per execution: emulator ${fmt(median(cpu.emulator), 3)} ms, trivial server ${fmt(median(cpu.trivial), 3)} ms, the SDK client ${fmt(median(cpu.client), 3)} ms` +
+        ` (on 2 busy cores the ratio tends to ${fmt((median(cpu.client) + median(cpu.trivial)) / (median(cpu.client) + median(cpu.emulator)), 2)}×)`,
     );
     console.log(`loop ×${ITERATIONS.toLocaleString('en-US')} (Pass + States.MathAdd + Choice)`);
     console.log(`  emulator StartSyncExecution (EXPRESS, HTTP)      ${fmt(median(emulatorLoop))} ms`);
