@@ -175,25 +175,70 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
 /** Width of a label at 12 px system-ui, generously: collisions are judged on it. */
 const textWidth = (text: string, size = 12) => text.length * size * 0.6;
 
+interface LabelSlot {
+  at: number;
+  row: number;
+  anchorEnd: boolean;
+  left: number;
+  right: number;
+}
+
+/** Whether a label may sit at `slot` beside those already laid (see renderSvgChart). */
+function clear(slot: LabelSlot, laid: readonly LabelSlot[]): boolean {
+  return laid.every((other) => {
+    if (other.row === slot.row) return other.right + 8 <= slot.left || slot.right + 8 <= other.left;
+    const [upper, lower] = other.row < slot.row ? [other, slot] : [slot, other];
+    return upper.at < lower.left - 3 || upper.at > lower.right + 3;
+  });
+}
+
+/** Rows and sides for marker labels (line at `at`, label `width` wide) so that no label meets another label or another marker's line. */
+export function layMarkerLabels(markers: ReadonlyArray<{ at: number; width: number }>, rightEdge: number): Array<{ row: number; anchorEnd: boolean; at: number }> {
+  const options = (marker: { at: number; width: number }, row: number): LabelSlot[] => {
+    const right = { at: marker.at, row, anchorEnd: false, left: marker.at + 4, right: marker.at + 4 + marker.width };
+    const left = { at: marker.at, row, anchorEnd: true, left: marker.at - 4 - marker.width, right: marker.at - 4 };
+    const fitting = [right, left].filter((slot) => slot.left >= 0 && slot.right <= rightEdge);
+    return fitting.length > 0 ? fitting : [marker.at > rightEdge / 2 ? left : right];
+  };
+  const search = (rows: number, laid: LabelSlot[]): LabelSlot[] | undefined => {
+    if (laid.length === markers.length) return laid;
+    for (let row = 0; row < rows; row++) {
+      for (const slot of options(markers[laid.length], row)) {
+        if (!clear(slot, laid)) continue;
+        const found = search(rows, [...laid, slot]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  for (let rows = 1; rows <= markers.length; rows++) {
+    const found = search(rows, []);
+    if (found) return found;
+  }
+  // Nothing parts them all (lines closer than a label's height): one row each, in order.
+  return markers.map((marker, row) => ({ ...options(marker, row)[0] }));
+}
+
 /** A standalone SVG document (no scripts, no external fonts or styles). */
 export function renderSvgChart(chart: Chart, title: string): string {
   const width = 760;
   const placed = markers(chart).filter((marker) => inRange(chart, marker.executions));
   const margin = { left: 80, right: 30, top: 50, bottom: 100 };
   const plotWidth = width - margin.left - margin.right;
-  // Marker labels sit in rows above the plot, one row per label that would overlap its neighbour.
-  const rowEnds: number[] = [];
-  const labelRows = placed.map((marker) => {
-    const at = margin.left + ((Math.log10(marker.executions) - Math.log10(chart.points[0].executions)) / (Math.log10(chart.points[chart.points.length - 1].executions) - Math.log10(chart.points[0].executions))) * plotWidth;
-    const w = textWidth(marker.label);
-    const anchorEnd = at + 4 + w > width - margin.right;
-    const left = anchorEnd ? at - 4 - w : at + 4;
-    let row = rowEnds.findIndex((end) => end < left - 8);
-    if (row === -1) row = rowEnds.length;
-    rowEnds[row] = left + w;
-    return { marker, row, anchorEnd, at };
-  });
-  const labelBand = rowEnds.length * 16;
+  // Marker labels sit in rows above the plot; each marker's line runs from its label down through the rows
+  // below it, so a label must clear the other labels of its row and the lines of the markers above it, and its
+  // own line must clear the labels below it. Markers are few (four at most): the fewest rows that part them all
+  // are searched for, each label right of its line where it can be.
+  const laid = layMarkerLabels(
+    placed.map((marker) => ({
+      at: margin.left + ((Math.log10(marker.executions) - Math.log10(chart.points[0].executions)) / (Math.log10(chart.points[chart.points.length - 1].executions) - Math.log10(chart.points[0].executions))) * plotWidth,
+      width: textWidth(marker.label),
+    })),
+    width - margin.right,
+  );
+  const labelRows = placed.map((marker, index) => ({ marker, ...laid[index] }));
+  const rowCount = laid.reduce((most, slot) => Math.max(most, slot.row + 1), 0);
+  const labelBand = rowCount * 16;
   margin.top += labelBand;
   const height = 460 + labelBand;
   const plotHeight = height - margin.top - margin.bottom;

@@ -507,24 +507,33 @@ export function estimate(input: EstimateInput): Estimate {
   };
 }
 
-/** Lambda's always-free compute runs out where the project's GB-seconds reach 400,000 a month. */
-function lambdaGbSecondsPerExecution(input: EstimateInput): number {
-  let total = 0;
+/**
+ * What one execution of every machine (each at the same volume, as the chart
+ * draws them) uses of the free allowances, children included: Standard
+ * transitions (the machines as Standard, child executions as their own type),
+ * Lambda requests and Lambda GB-seconds.
+ */
+function freeTierUsePerExecution(input: EstimateInput): { transitions: number; lambdaCalls: number; gbSeconds: number } {
+  const total = { transitions: 0, lambdaCalls: 0, gbSeconds: 0 };
   const add = (calls: readonly CallCount[], factor: number) => {
     for (const call of calls) {
       if (call.call.kind !== 'lambda') continue;
       const spec = input.functionSpec(call.call.functionName);
-      total += call.perExecution * factor * ((spec.memoryMB / 1024) * (Math.ceil(spec.durationMs) / 1000));
+      total.lambdaCalls += call.perExecution * factor;
+      total.gbSeconds += call.perExecution * factor * ((spec.memoryMB / 1024) * (Math.ceil(spec.durationMs) / 1000));
     }
   };
   const walk = (children: readonly ChildExecutions[], factor: number, depth: number) => {
     if (depth > MAX_NESTING) return;
     for (const child of children) {
-      add(child.model.calls ?? [], factor * child.perExecution);
-      walk(child.model.children, factor * child.perExecution, depth + 1);
+      const count = factor * child.perExecution;
+      if (child.type === 'STANDARD') total.transitions += count * child.model.transitions.expected;
+      add(child.model.calls ?? [], count);
+      walk(child.model.children, count, depth + 1);
     }
   };
   for (const machine of input.machines) {
+    total.transitions += machine.model.transitions.expected;
     add(machine.model.calls, 1);
     walk(machine.model.children, 1, 1);
   }
@@ -540,12 +549,7 @@ export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000,
   const expressTypes = expressWherePossible(input);
   const anyExpress = input.machines.some(canRunExpress);
   const breakEven = anyExpress ? findBreakEven((executions) => projectCost(input, allOf(input, 'STANDARD'), executions).sub(projectCost(input, expressTypes, executions))) : undefined;
-  const transitions = input.machines.reduce((total, machine) => total + machine.model.transitions.expected, 0);
-  const lambdaCalls = input.machines.reduce(
-    (total, machine) => total + machine.model.calls.filter((call) => call.call.kind === 'lambda').reduce((sum, call) => sum + call.perExecution, 0),
-    0,
-  );
-  const gbSeconds = lambdaGbSecondsPerExecution(input);
+  const { transitions, lambdaCalls, gbSeconds } = freeTierUsePerExecution(input);
   const freeTierKnee = input.freeTier && transitions > 0 ? Math.round(4_000 / transitions) : undefined;
   const lambdaFreeTierKnee = input.freeTier && lambdaCalls > 0 ? Math.round(1_000_000 / lambdaCalls) : undefined;
   const lambdaComputeKnee = input.freeTier && gbSeconds > 0 ? Math.round(400_000 / gbSeconds) : undefined;

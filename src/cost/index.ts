@@ -196,7 +196,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       } else if (measured) {
         measuredExecutions = measured.executions;
         measuredHistories = measured.histories;
-        applyMeasured(model, measured);
+        for (const note of applyMeasured(model, measured)) assumptions.push(`${subject.name}: ${note}`);
         if (measured.tokens) for (const [modelId, tokens] of Object.entries(measured.tokens)) measuredTokens.set(modelId, tokens);
         assumptions.push(`${subject.name}: transitions, every Lambda and integration call (retries and compensations included) and durations measured from ${measured.executions} recent execution(s)`);
       } else {

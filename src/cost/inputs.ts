@@ -7,10 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Project } from '../project/config.js';
-import type { MachineSpec, TokenSpec } from './estimate.js';
+import { billedExpressMemoryMB, type MachineSpec, type TokenSpec } from './estimate.js';
 import type { CostConfig } from './usage/config.js';
 import type { MeasuredUsage } from './usage/measured.js';
-import type { CallCount, ChildExecutions, MachineModel } from './usage/model.js';
+import { EXPRESS_MAX_MS, type CallCount, type MachineModel } from './usage/model.js';
 import { mockedTokenUsage, tokensOfText } from './usage/tokens.js';
 
 export const DEFAULT_TOKENS = { inputTokens: 1_000, outputTokens: 300 };
@@ -59,34 +59,39 @@ type Source = 'usage file' | 'measured runs' | 'mocked responses' | 'max_tokens 
  * the input), and only then a stated default.
  */
 export function bedrockTokens({ machines, config, mocks, measured, assumptions }: TokenInputs): Map<string, TokenSpec> {
-  const sites = new Map<string, Array<{ weight: number; input: number; output: number; sources: [Source, Source] }>>();
+  const perModel = new Map<string, Array<{ weight: number; input: number; output: number; sources: [Source, Source] }>>();
   for (const machine of machines) {
     for (const call of machine.model.calls) {
       if (call.call.kind !== 'bedrock') continue;
       const { modelId } = call.call;
       const explicit = config.bedrock?.models?.[modelId];
-      const fromMocks = mocks ? mockedTokenUsage(mocks, machine.name, call.states) : undefined;
       const fromRuns = measured.get(modelId);
-      const pick = (side: 'inputTokens' | 'outputTokens'): [number, Source] => {
-        const stated = explicit?.[side] ?? config.bedrock?.[side];
-        if (stated !== undefined) return [stated, 'usage file'];
-        if (fromRuns) return [fromRuns[side], 'measured runs'];
-        if (fromMocks) return [fromMocks[side], 'mocked responses'];
-        if (call.call.kind === 'bedrock' && side === 'outputTokens' && call.call.maxOutputTokens !== undefined) return [call.call.maxOutputTokens, 'max_tokens of the request'];
-        if (call.call.kind === 'bedrock' && side === 'inputTokens' && call.call.promptChars !== undefined && call.call.promptChars > 0 && !call.call.dynamicPrompt) {
-          return [tokensOfText(call.call.promptChars), 'prompt size'];
-        }
-        return [DEFAULT_TOKENS[side], 'default'];
-      };
-      const [input, inputSource] = pick('inputTokens');
-      const [output, outputSource] = pick('outputTokens');
-      const list = sites.get(modelId) ?? [];
-      list.push({ weight: Math.max(call.perExecution * machine.executionsPerMonth, 1e-9), input, output, sources: [inputSource, outputSource] });
-      sites.set(modelId, list);
+      // Each state on its own: its mocks, its max_tokens, its prompt. Measured counts rescale the static sites.
+      const sites = call.sites && call.sites.length > 0 ? call.sites : [{ state: call.states[0], call: call.call, perExecution: call.perExecution }];
+      const staticCalls = sites.reduce((total, site) => total + site.perExecution, 0);
+      for (const site of sites) {
+        const request = site.call.kind === 'bedrock' ? site.call : call.call;
+        const fromMocks = mocks ? mockedTokenUsage(mocks, machine.name, [site.state]) : undefined;
+        const pick = (side: 'inputTokens' | 'outputTokens'): [number, Source] => {
+          const stated = explicit?.[side] ?? config.bedrock?.[side];
+          if (stated !== undefined) return [stated, 'usage file'];
+          if (fromRuns) return [fromRuns[side], 'measured runs'];
+          if (fromMocks) return [fromMocks[side], 'mocked responses'];
+          if (side === 'outputTokens' && request.maxOutputTokens !== undefined) return [request.maxOutputTokens, 'max_tokens of the request'];
+          if (side === 'inputTokens' && request.promptChars !== undefined && request.promptChars > 0 && !request.dynamicPrompt) return [tokensOfText(request.promptChars), 'prompt size'];
+          return [DEFAULT_TOKENS[side], 'default'];
+        };
+        const [input, inputSource] = pick('inputTokens');
+        const [output, outputSource] = pick('outputTokens');
+        const share = staticCalls > 0 ? site.perExecution / staticCalls : 1 / sites.length;
+        const list = perModel.get(modelId) ?? [];
+        list.push({ weight: Math.max(call.perExecution * share * machine.executionsPerMonth, 1e-9), input, output, sources: [inputSource, outputSource] });
+        perModel.set(modelId, list);
+      }
     }
   }
   const result = new Map<string, TokenSpec>();
-  for (const [modelId, list] of sites) {
+  for (const [modelId, list] of perModel) {
     const weight = list.reduce((total, site) => total + site.weight, 0);
     const inputTokens = list.reduce((total, site) => total + site.input * site.weight, 0) / weight;
     const outputTokens = list.reduce((total, site) => total + site.output * site.weight, 0) / weight;
@@ -100,29 +105,42 @@ export function bedrockTokens({ machines, config, mocks, measured, assumptions }
 }
 
 /**
- * Express memory as AWS estimates it when it is not given: about 50 MB, plus
- * the definition, plus the payload for every copy of it held at once
- * (Parallel branches, concurrent Map iterations), billed in 64 MB steps.
+ * Express memory as AWS's pricing page estimates it when it is not given:
+ * 50 MB + the definition + the payload × the number of Parallel or Map steps,
+ * billed in 64 MB chunks. Sizes in decimal units, as AWS's worked example
+ * (50 MB + 50 KB + 32 KB × 400 steps = 62.85 MB).
  */
 export function expressMemory(definition: unknown, model: MachineModel, payloadKB: number | undefined, samples: unknown[]): { memoryMB: number; text: string } {
-  const definitionKB = Buffer.byteLength(JSON.stringify(definition)) / 1024;
-  const sampleKB = samples.length > 0 ? Math.max(...samples.map((sample) => Buffer.byteLength(JSON.stringify(sample)) / 1024)) : undefined;
+  const definitionKB = Buffer.byteLength(JSON.stringify(definition)) / 1000;
+  const sampleKB = samples.length > 0 ? Math.max(...samples.map((sample) => Buffer.byteLength(JSON.stringify(sample)) / 1000)) : undefined;
   const payload = payloadKB ?? sampleKB ?? 1;
   const source = payloadKB !== undefined ? 'payloadKB' : sampleKB !== undefined ? 'largest sample event' : 'assumed; set payloadKB';
-  const memoryMB = 50 + definitionKB / 1024 + (payload * model.payloadCopies) / 1024;
-  const billed = Math.max(64, Math.ceil(memoryMB / 64) * 64);
+  const steps = model.payloadCopies;
+  const memoryMB = 50 + definitionKB / 1000 + (payload * steps) / 1000;
+  const billed = billedExpressMemoryMB(memoryMB);
   return {
     memoryMB,
-    text: `${billed} MB billed: 50 MB + ${formatNumber(definitionKB)} KB definition + ${formatNumber(payload)} KB payload (${source}) × ${model.payloadCopies} cop${model.payloadCopies === 1 ? 'y' : 'ies'} = ${formatNumber(memoryMB)} MB, in 64 MB steps (set express.memoryMB)`,
+    text: `${billed} MB billed: 50 MB + ${formatNumber(definitionKB)} KB definition + ${formatNumber(payload)} KB payload (${source}) × ${steps} Map or Parallel step${steps === 1 ? '' : 's'} = ${formatNumber(memoryMB)} MB, in 64 MB chunks (set express.memoryMB)`,
   };
 }
 
-/** Measured runs replace the static figures: transitions, every call they made (off the expected path too), durations. */
-export function applyMeasured(model: MachineModel, measured: MeasuredUsage): void {
-  model.transitions = measured.transitions;
+/**
+ * Measured runs replace the static figures: transitions, every call they made
+ * (off the expected path too), durations. A Distributed Map's child
+ * executions leave no events in the parent's history, yet each is one of the
+ * parent's transitions: the static count of children is added back.
+ */
+export function applyMeasured(model: MachineModel, measured: MeasuredUsage): string[] {
+  const notes: string[] = [];
+  const children = model.children.reduce((total, child) => total + child.perExecution, 0);
+  model.transitions = { min: measured.transitions.min + children, expected: measured.transitions.expected + children, max: measured.transitions.max + children };
+  if (children > 0) notes.push(`${formatNumber(children)} child execution(s) per execution of ${model.children.map((child) => child.label).join(', ')} added to the measured transitions (one each; the parent's history does not list them)`);
   model.durationMs = measured.durationMs;
   if (measured.durations && measured.durations.length > 0) model.durations = measured.durations.map((ms) => [1 / measured.durations!.length, ms]);
   else model.durations = [[1, measured.durationMs]];
+  const longest = Math.max(...model.durations.map(([, ms]) => ms));
+  if (measured.durationMs > EXPRESS_MAX_MS) model.expressBlockers.push(`measured executions take ${formatNumber(Math.round(measured.durationMs / 6_000) / 10)} min on average; Express stops at 5 minutes`);
+  else if (longest > EXPRESS_MAX_MS) model.warnings.push(`some measured executions took up to ${formatNumber(Math.round(longest / 6_000) / 10)} min; as Express they would time out at 5 minutes`);
   const seen = new Set<string>();
   for (const call of model.calls) {
     seen.add(call.key);
@@ -132,6 +150,7 @@ export function applyMeasured(model: MachineModel, measured: MeasuredUsage): voi
     if (seen.has(key)) continue;
     model.calls.push({ key, call: measuredCall(key), states: measured.callStates?.[key] ?? [], perExecution });
   }
+  return notes;
 }
 
 function measuredCall(key: string): CallCount['call'] {
@@ -150,27 +169,38 @@ export function linkNestedExecutions(machines: MachineSpec[], modelOf: (name: st
   for (const machine of machines) {
     const kept: CallCount[] = [];
     for (const call of machine.model.calls) {
-      const target = call.call.kind === 'integration' ? call.call.startsMachine : undefined;
-      if (!target) {
+      if (call.call.kind !== 'integration' || !/^states:startExecution/.test(call.call.integration)) {
         kept.push(call);
         continue;
       }
-      const child = modelOf(target);
-      if (!child) {
-        warnings.push(`${machine.name}: ${call.states.join(', ')} start ${target}, which is not a machine of the project; its executions are not estimated`);
-        kept.push(call);
-        continue;
+      // States that share the integration may start different machines: each target on its own.
+      const sites = call.sites && call.sites.length > 0 ? call.sites : [{ state: call.states[0], call: call.call, perExecution: call.perExecution }];
+      const staticCalls = sites.reduce((total, site) => total + site.perExecution, 0);
+      const scale = (perExecution: number) => (staticCalls > 0 ? (perExecution * call.perExecution) / staticCalls : call.perExecution / sites.length);
+      const byTarget = new Map<string | undefined, typeof sites>();
+      for (const site of sites) {
+        const target = site.call.kind === 'integration' ? site.call.startsMachine : undefined;
+        byTarget.set(target, [...(byTarget.get(target) ?? []), site]);
       }
-      const nested: ChildExecutions = {
-        label: `${call.states.join(', ')} → ${target}`,
-        states: call.states,
-        type: child.type,
-        perExecution: call.perExecution,
-        model: { transitions: child.model.transitions, durations: child.model.durations, durationMs: child.model.durationMs, children: child.model.children, calls: child.model.calls },
-        memoryMB: child.memoryMB,
-      };
-      machine.model.children.push(nested);
-      assumptions.push(`${machine.name}: ${call.states.join(', ')} start ${target}; priced as ${child.type} executions of ${target} (on top of its own executions a month)`);
+      for (const [target, group] of byTarget) {
+        const states = group.map((site) => site.state);
+        const perExecution = group.reduce((total, site) => total + scale(site.perExecution), 0);
+        const child = target ? modelOf(target) : undefined;
+        if (!target || !child) {
+          if (target) warnings.push(`${machine.name}: ${states.join(', ')} start ${target}, which is not a machine of the project; its executions are not estimated`);
+          kept.push({ ...call, states, perExecution, sites: group });
+          continue;
+        }
+        machine.model.children.push({
+          label: `${states.join(', ')} → ${target}`,
+          states,
+          type: child.type,
+          perExecution,
+          model: { transitions: child.model.transitions, durations: child.model.durations, durationMs: child.model.durationMs, children: child.model.children, calls: child.model.calls },
+          memoryMB: child.memoryMB,
+        });
+        assumptions.push(`${machine.name}: ${states.join(', ')} start ${target}; priced as ${child.type} executions of ${target} (on top of its own executions a month)`);
+      }
     }
     machine.model.calls = kept;
   }

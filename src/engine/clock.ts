@@ -31,15 +31,104 @@ export function realClock(scale = 1, options: { unref?: boolean } = {}): Clock {
       if (options.unref) timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+
+  // Service limits under way, each due at a time on this clock (see limit below).
+  const limits = new Set<{ at: number; due(): void }>();
+  /** Time moves to `target` (a wait's end): the clock's offset follows, and the limits it passes fall due first. */
+  const reach = (target: number): void => {
+    offset = Math.max(offset, target - Date.now());
+    for (const limit of limits) if (limit.at <= now()) limit.due();
+  };
+
+  // At scale 0 the skipped waits end in the order of their ends, one a turn of the event loop (as a
+  // virtual clock's do), not in the order they began: a 60 s Wait begun after a 600 s one ends first,
+  // before the five minutes the longer one passes.
+  const skipped: { at: number; seq: number; end(): void }[] = [];
+  let seq = 0;
+  let turning = false;
+  const turn = (): void => {
+    turning = false;
+    let first = 0;
+    for (let i = 1; i < skipped.length; i++) if (skipped[i].at < skipped[first].at || (skipped[i].at === skipped[first].at && skipped[i].seq < skipped[first].seq)) first = i;
+    const next = skipped[first];
+    if (!next) return;
+    // A limit the wait passes falls due first, at its own time (the timed-out execution stops at five minutes, not at the wait's end).
+    let limit: { at: number; due(): void } | undefined;
+    for (const candidate of limits) if (candidate.at <= next.at && (!limit || candidate.at < limit.at)) limit = candidate;
+    if (limit) {
+      offset = Math.max(offset, limit.at - Date.now());
+      limit.due();
+    } else {
+      skipped.splice(first, 1);
+      next.end();
+    }
+    if (skipped.length > 0) schedule();
+  };
+  const schedule = (): void => {
+    if (turning) return;
+    turning = true;
+    const immediate = setImmediate(turn);
+    if (options.unref) immediate.unref();
+  };
+  const skip = (target: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const entry = {
+        at: target,
+        seq: (seq += 1),
+        end: (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          reach(target);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        const index = skipped.indexOf(entry);
+        if (index !== -1) skipped.splice(index, 1);
+        reject(abortReason(signal as AbortSignal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      skipped.push(entry);
+      schedule();
+    });
+
   return {
     now,
     async sleep(ms, signal) {
       const target = now() + ms;
+      if (scale === 0) return skip(target, signal);
       await realSleep(Math.max(0, ms * scale), signal);
-      offset = Math.max(offset, target - Date.now());
+      reach(target);
     },
     // Deadlines race real work (a handler, a callback), so they stay in real time whatever the scale.
     deadline: realSleep,
+    // A service limit (Express's five minutes) is due in real time like a deadline, or as soon as a scaled
+    // wait or retry takes this clock past it: at --time-scale 0 a 10-minute Wait times an Express execution out.
+    limit(ms, signal) {
+      return new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(abortReason(signal));
+        const entry = {
+          at: now() + Math.max(0, ms),
+          due: (): void => {
+            done();
+            resolve();
+          },
+        };
+        const onAbort = (): void => {
+          done();
+          reject(abortReason(signal as AbortSignal));
+        };
+        const timer = setTimeout(entry.due, Math.max(0, ms));
+        if (options.unref) timer.unref();
+        const done = (): void => {
+          clearTimeout(timer);
+          limits.delete(entry);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        limits.add(entry);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
   };
 }
 

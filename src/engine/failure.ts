@@ -28,6 +28,9 @@ export class Cancelled extends Error {
 
 const PREFIX = 'An error occurred while executing the state';
 
+/** ExecutionTimedOut's cause: an execution (or a Map Run's Express child) past its TimeoutSeconds or Express's five minutes. */
+export const executionTimedOutCause = (seconds: number): string => `The execution timed out after ${seconds} seconds`;
+
 /** Turns whatever a state threw into its final form; runtime errors get AWS's "while executing the state" prefix. */
 export function toFailure(error: unknown, stateName: string, enteredEventId: number): StateFailure | Cancelled {
   if (error instanceof StateFailure || error instanceof Cancelled) return error;

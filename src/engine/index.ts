@@ -7,7 +7,7 @@ import { realClock } from './clock.js';
 import { compileGraph } from './compile.js';
 import type { CompiledState } from './execution.js';
 import { Execution, Frame, isPromise, runChain } from './execution.js';
-import { Cancelled, StateFailure } from './failure.js';
+import { Cancelled, executionTimedOutCause, StateFailure } from './failure.js';
 import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, ExecutionResult } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
 import { EXPRESS_MAX_SECONDS } from '../asl/limits.js';
@@ -93,7 +93,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       () => {
         if (exec.done) return;
         exec.root.cancel(new Cancelled('timed-out'));
-        exec.finish({ status: 'TIMED_OUT', error: StatesErrors.Timeout, cause: `The execution timed out after ${limit} seconds` }, frame);
+        exec.finish({ status: 'TIMED_OUT', error: StatesErrors.Timeout, cause: executionTimedOutCause(limit) }, frame);
       },
       () => {},
     );

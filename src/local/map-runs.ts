@@ -211,7 +211,9 @@ export class MapRuns implements MapRunHost {
       records: () =>
         store.mapRunChildren(arn).flatMap((child): MapRunRecord[] => {
           const execution = store.getExecution(child.arn);
-          return execution ? [{ index: child.item, status: execution.status as MapRunRecord['status'], record: resultRecord(execution), output: execution.output === null ? undefined : (JSON.parse(execution.output) as JsonValue), items: child.items }] : [];
+          if (!execution) return [];
+          const record = resultRecord(execution, redriveStatusOf(store, execution, clock.now()));
+          return [{ index: child.item, status: execution.status as MapRunRecord['status'], record, output: execution.output === null ? undefined : (JSON.parse(execution.output) as JsonValue), items: child.items }];
         }),
       resultsWritten: (executions, items) => {
         if (writing()) store.mapRunResultsWritten(arn, executions, items);
@@ -254,12 +256,23 @@ export class MapRuns implements MapRunHost {
 }
 
 /**
+ * A child's RedriveStatus as ResultWriter writes it, by the one redrive rule:
+ * an unsuccessful child the Map Run's redrive would run again is
+ * REDRIVABLE_BY_MAP_RUN (an Express one always: it starts over), any other
+ * NOT_REDRIVABLE with AWS's reason (a running child has neither).
+ */
+function redriveStatusOf(store: Store, child: ExecutionRow, now: number): { status: string; reason?: string } | undefined {
+  if (child.status === 'RUNNING') return undefined;
+  if (UNSUCCESSFUL.has(child.status) && !notRedrivable(store, child, now)) return { status: 'REDRIVABLE_BY_MAP_RUN' };
+  return { status: 'NOT_REDRIVABLE', reason: storedRedriveRefusal(store, child, now) };
+}
+
+/**
  * A child execution as ResultWriter writes it (Transformation NONE): AWS's
  * fields in AWS's order (its documented SUCCEEDED_n.json and recorded
- * FAILED_n.json entries): a failure carries Error and Cause and no Output,
- * and is redrivable by the Map Run.
+ * FAILED_n.json entries): a failure carries Error and Cause and no Output.
  */
-export function resultRecord(row: ExecutionRow): JsonObject {
+export function resultRecord(row: ExecutionRow, redrive: { status: string; reason?: string } | undefined): JsonObject {
   const record: JsonObject = {};
   const succeeded = row.status === 'SUCCEEDED';
   if (!succeeded && row.cause !== null) record.Cause = row.cause;
@@ -267,8 +280,8 @@ export function resultRecord(row: ExecutionRow): JsonObject {
   Object.assign(record, { ExecutionArn: row.arn, Input: row.input, InputDetails: { Included: true }, Name: row.name });
   if (succeeded) record.Output = row.output ?? 'null';
   Object.assign(record, { OutputDetails: { Included: true }, RedriveCount: row.redriveCount });
-  if (succeeded) Object.assign(record, { RedriveStatus: 'NOT_REDRIVABLE', RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven' });
-  else if (row.status !== 'RUNNING') record.RedriveStatus = 'REDRIVABLE_BY_MAP_RUN';
+  if (redrive) record.RedriveStatus = redrive.status;
+  if (redrive?.reason !== undefined) record.RedriveStatusReason = redrive.reason;
   Object.assign(record, { StartDate: new Date(row.started).toISOString(), StateMachineArn: row.machineArn, Status: row.status });
   if (row.stopped !== null) record.StopDate = new Date(row.stopped).toISOString();
   return record;

@@ -5,6 +5,7 @@
  * ItemProcessor that resulted in their unsuccessful execution").
  */
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
+import { machineArnOfExecution } from '../aws/arn.js';
 import type { HistoryEvent } from '../engine/types.js';
 import type { ExecutionRow, Store } from './store.js';
 
@@ -20,26 +21,49 @@ export const REDRIVABLE_PERIOD_MS = 14 * DAY_MS;
 export const MAX_OPEN_MS = 365 * DAY_MS;
 
 /**
- * Why an execution cannot be redriven now, in AWS's redriveStatusReason
- * words (DescribeExecution's documented reasons), or undefined when it can:
- * the one rule behind RedriveExecution, DescribeExecution's redriveStatus and
- * a Map Run's failuresNotRedrivable. `events` is the stored history's length.
+ * RedriveExecution's launch (15 November 2023, AWS's announcement): AWS
+ * redrives no execution started before it ("Execution was started before the
+ * launch of RedriveExecution"). Taken as midnight UTC, the day's start.
  */
-export function redriveRefusal(row: Pick<ExecutionRow, 'type' | 'status' | 'started' | 'stopped'>, events: number, now: number): string | undefined {
-  if (row.type === 'EXPRESS') return 'Execution is an Express execution';
-  if (row.status === 'RUNNING') return 'Execution is RUNNING and cannot be redriven';
-  if (row.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven';
+export const REDRIVE_LAUNCH_MS = Date.UTC(2023, 10, 15);
+
+const statusRefusal = (status: string): string => `Execution is ${status} and cannot be redriven`;
+
+/**
+ * Why an execution cannot be redriven now, in AWS's redriveStatusReason
+ * words (DescribeExecution's documented reasons, in its order; AWS's recorded
+ * texts carry no final stop), or undefined when it can: the one rule behind
+ * RedriveExecution, DescribeExecution's redriveStatus, a Map Run's
+ * failuresNotRedrivable and ResultWriter's RedriveStatus. `events` is the
+ * stored history's length; `machineDeleting` says the state machine it ran
+ * was deleted (AWS keeps it DELETING until its executions end, and redrives
+ * none of them).
+ */
+export function redriveRefusal(row: Pick<ExecutionRow, 'type' | 'status' | 'started' | 'stopped'>, events: number, now: number, machineDeleting = false): string | undefined {
+  // An Express execution (a Map Run's child: no other is described) is never RedriveExecution's; AWS gives
+  // a reason for one that succeeded, which its Map Run cannot run again either.
+  if (row.type === 'EXPRESS') return row.status === 'RUNNING' || row.status === 'SUCCEEDED' ? statusRefusal(row.status) : 'Execution is an Express execution';
+  if (machineDeleting) return 'State machine is in DELETING status';
+  if (row.status === 'RUNNING' || row.status === 'SUCCEEDED') return statusRefusal(row.status);
+  if (row.started < REDRIVE_LAUNCH_MS) return 'Execution was started before the launch of RedriveExecution';
   if (events >= REDRIVE_EVENT_LIMIT) return 'Execution history event limit exceeded';
   if (now - row.started > MAX_OPEN_MS) return 'Execution has exceeded the max execution time';
   if (row.stopped !== null && now - row.stopped > REDRIVABLE_PERIOD_MS) return 'Execution redrivable period exceeded';
   return undefined;
 }
 
-/** redriveRefusal of a stored execution, counting its events in the store. */
+/**
+ * redriveRefusal of a stored execution, counting its events and looking its
+ * state machine up in the store: the emulator deletes a machine at once, so a
+ * machine gone is AWS's DELETING one. A Map Run child's machine
+ * (`stateMachine:<machine>/<label>`) is its parent's.
+ */
 export function storedRedriveRefusal(store: Store, row: ExecutionRow, now: number): string | undefined {
+  if (row.type === 'EXPRESS') return redriveRefusal(row, 0, now);
+  const deleting = store.getMachine(machineArnOfExecution(row.arn)) === undefined;
   // Only an ended, unsuccessful Standard execution needs its events counted.
-  const events = row.type === 'STANDARD' && row.status !== 'RUNNING' && row.status !== 'SUCCEEDED' ? store.eventCount(row.arn) : 0;
-  return redriveRefusal(row, events, now);
+  const events = !deleting && row.status !== 'RUNNING' && row.status !== 'SUCCEEDED' ? store.eventCount(row.arn) : 0;
+  return redriveRefusal(row, events, now, deleting);
 }
 
 /** The history before the failure: everything up to (not including) the failing state's entry and what followed. */

@@ -73,3 +73,48 @@ describe('cost chart', () => {
     expect(svg).toContain('Lambda free GB-s end · 3k');
   });
 });
+
+/** The marker labels and lines of an SVG chart, as boxes and segments (text boxes at 12 px, 0.6 em a character, as the renderer judges them). */
+function markerGeometry(svg: string) {
+  const labels = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)" fill="(#[0-9a-f]+)">([^<]+)<\/text>/g)].map((match) => {
+    const x = Number(match[1]);
+    const width = match[5].length * 12 * 0.6;
+    const left = match[3] === 'end' ? x - width : x;
+    return { color: match[4], text: match[5], left, right: left + width, top: Number(match[2]) - 10, bottom: Number(match[2]) + 2 };
+  });
+  const lines = [...svg.matchAll(/<line x1="([\d.]+)" x2="[\d.]+" y1="([\d.]+)" y2="([\d.]+)" stroke="(#[0-9a-f]+)" stroke-dasharray/g)].map((match) => ({ color: match[4], x: Number(match[1]), top: Number(match[2]), bottom: Number(match[3]) }));
+  return { labels, lines };
+}
+
+describe('cost chart geometry', () => {
+  // order-fulfillment's markers at 100k executions a month: the free transitions end at 615, Lambda's free requests at 286k and its GB-s at 5.42M.
+  const spread: Chart = { ...chart(), points: [{ executions: 100, standard: 0, express: null }, ...chart().points.map((point) => ({ ...point, express: null }))], breakEven: undefined, expressLabel: undefined, freeTierKnee: 615, lambdaFreeTierKnee: 285_714, lambdaComputeKnee: 5_424_000 };
+  const cases: Array<[string, Chart]> = [
+    ['far apart, one label long enough to reach past the next line', spread],
+    ['crowded into one decade', { ...chart(), breakEven: 2_100, freeTierKnee: 2_000, lambdaFreeTierKnee: 2_500, lambdaComputeKnee: 3_000 }],
+    ['two pairs', { ...chart(), breakEven: 1_160, freeTierKnee: 1_140, lambdaFreeTierKnee: 2_000_000, lambdaComputeKnee: 71_100_000 }],
+  ];
+  for (const [what, subject] of cases) {
+    it(`keeps every marker label clear of the other labels, the other markers' lines and the edges: ${what}`, () => {
+      const svg = renderSvgChart(subject, 'Monthly cost vs executions · order-fulfillment · us-east-1');
+      const { labels, lines } = markerGeometry(svg);
+      expect(labels).toHaveLength(lines.length);
+      for (const label of labels) {
+        expect(label.left, label.text).toBeGreaterThanOrEqual(0);
+        expect(label.right, label.text).toBeLessThanOrEqual(760);
+        // Below the title (its baseline at 28 px).
+        expect(label.top, label.text).toBeGreaterThan(28);
+        for (const other of labels) {
+          if (other === label) continue;
+          const apart = other.right <= label.left || other.left >= label.right || other.bottom <= label.top || other.top >= label.bottom;
+          expect(apart, `${label.text} overlaps ${other.text}`).toBe(true);
+        }
+        for (const line of lines) {
+          if (line.color === label.color) continue;
+          const crosses = line.x >= label.left - 2 && line.x <= label.right + 2 && line.top < label.bottom && line.bottom > label.top;
+          expect(crosses, `the ${line.color} line at x=${line.x} crosses ${label.text}`).toBe(false);
+        }
+      }
+    });
+  }
+});

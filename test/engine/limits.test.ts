@@ -158,3 +158,46 @@ describe('the five-minute Express duration', () => {
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: { labelled: true } });
   });
 });
+
+describe("the five-minute Express duration of a Distributed Map's EXPRESS children", () => {
+  /** Parcels cooled for `seconds` each in their own child execution; one failure tolerated. */
+  const cooling = (type: 'EXPRESS' | 'STANDARD'): StateMachineDefinition => ({
+    StartAt: 'CoolParcels',
+    States: {
+      CoolParcels: {
+        Type: 'Map',
+        ItemsPath: '$.parcels',
+        ToleratedFailureCount: 1,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: type },
+          StartAt: 'Cool',
+          States: { Cool: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Cooled' }, Cooled: { Type: 'Pass', Parameters: { 'parcel.$': '$.id' }, End: true } },
+        },
+        End: true,
+      },
+    },
+  });
+  const parcels = { parcels: [{ id: 'a', seconds: 400 }, { id: 'b', seconds: 299 }] };
+
+  it('times a child out at 300 s with States.Timeout, a failure the Map Run tolerates or not, where a Standard child carries on', async () => {
+    const express = await run(cooling('EXPRESS'), parcels);
+    expect(express.result).toMatchObject({
+      status: 'SUCCEEDED',
+      output: [{ Error: 'States.Timeout', Cause: 'The execution timed out after 300 seconds' }, { parcel: 'b' }],
+    });
+    // The execution itself is Standard: its own duration is not limited, its children's are.
+    expect((await run(cooling('STANDARD'), parcels)).result).toMatchObject({ status: 'SUCCEEDED', output: [{ parcel: 'a' }, { parcel: 'b' }] });
+
+    const strict = { ...cooling('EXPRESS') };
+    (strict.States.CoolParcels as { ToleratedFailureCount?: number }).ToleratedFailureCount = 0;
+    const failed = await run(strict, parcels);
+    expect(failed.result).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+  });
+
+  it('counts each child from its own start: a child started late by MaxConcurrency has its full five minutes', async () => {
+    const definition = cooling('EXPRESS');
+    (definition.States.CoolParcels as { MaxConcurrency?: number }).MaxConcurrency = 1;
+    const { result } = await run(definition, { parcels: [{ id: 'a', seconds: 200 }, { id: 'b', seconds: 200 }] });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: [{ parcel: 'a' }, { parcel: 'b' }] });
+  });
+});

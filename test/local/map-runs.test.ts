@@ -21,7 +21,9 @@ import {
   UpdateMapRunCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let t: TestEmulator;
@@ -428,5 +430,61 @@ describe('Map Runs', () => {
     expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'SUCCEEDED' });
     const after = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
     expect(after.executionCounts).toMatchObject({ pendingRedrive: 0, succeeded: 3 });
+  });
+});
+
+describe("a Distributed Map's EXPRESS children", () => {
+  it('time out five minutes after their start (States.Timeout), counted as timedOut by DescribeMapRun', { timeout: 60_000 }, async () => {
+    // Each parcel cools for its own time in an Express child; one failure tolerated. The emulator runs at
+    // --time-scale 0: waits take no real time, but they take the clock past Express's five minutes.
+    const machine = await create(
+      'parcels-cooling',
+      routingMachine(
+        { ToleratedFailureCount: 1, ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'cooling-results' } } },
+        { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Cool', States: { Cool: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Cooled' }, Cooled: { Type: 'Pass', Parameters: { 'parcel.$': '$.id' }, End: true } } },
+      ),
+    );
+    const input = { parcels: [{ id: 'frozen', seconds: 600 }, { id: 'chilled', seconds: 60 }] };
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify(input) }));
+    const done = await finished(t.sfn, executionArn!);
+    expect(done).toMatchObject({ status: 'SUCCEEDED' });
+
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    const described = await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+    expect(described.executionCounts).toMatchObject({ timedOut: 1, succeeded: 1, failed: 0, total: 2 });
+    expect(described.itemCounts).toMatchObject({ timedOut: 1, succeeded: 1 });
+    // The timed-out child is exported with the failures (AWS: FAILED_n.json), its Map Run able to run it again.
+    const id = run.mapRunArn!.slice(run.mapRunArn!.lastIndexOf(':') + 1);
+    const failed = JSON.parse(readFileSync(path.join(t.dir, 'cooling-results', id, 'FAILED_0.json'), 'utf8')) as Record<string, string>[];
+    expect(failed).toEqual([expect.objectContaining({ Status: 'TIMED_OUT', Error: 'States.Timeout', Cause: 'The execution timed out after 300 seconds', RedriveStatus: 'REDRIVABLE_BY_MAP_RUN' })]);
+    expect(failed[0].ExecutionArn).toMatch(/:express:parcels-cooling\/Routing:/);
+    const child = await t.sfn.send(new DescribeExecutionCommand({ executionArn: failed[0].ExecutionArn }));
+    expect(child).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out after 300 seconds' });
+    expect(child.stopDate!.getTime() - child.startDate!.getTime()).toBe(300_000);
+  });
+});
+
+describe('an execution started before RedriveExecution was launched (15 November 2023)', () => {
+  it('is refused RedriveExecution with AWS reason, and its Map Run children count as failuresNotRedrivable', async () => {
+    // The machine's clock reads 1 November 2023 (and runs on): the emulator's clock is the system's.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: Date.UTC(2023, 10, 1, 9) });
+    const old = await testEmulator();
+    try {
+      const definition = routingMachine({ ToleratedFailureCount: 0 });
+      const { stateMachineArn } = await old.sfn.send(new CreateStateMachineCommand({ name: 'parcels-2023', definition: JSON.stringify(definition), roleArn: ROLE }));
+      const { executionArn } = await old.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ parcels: [{ id: 'p1' }] }) }));
+      const failed = await finished(old.sfn, executionArn!);
+      expect(failed).toMatchObject({ status: 'FAILED', redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution was started before the launch of RedriveExecution' });
+      expect(failed.startDate!.getTime()).toBeLessThan(Date.UTC(2023, 10, 15));
+      await expect(old.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({
+        name: 'ExecutionNotRedrivable',
+        message: "Execution is not redrivable: 'Execution was started before the launch of RedriveExecution'",
+      });
+      const [run] = (await old.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+      expect((await old.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ failed: 1, failuresNotRedrivable: 1 });
+    } finally {
+      await old.close();
+      vi.useRealTimers();
+    }
   });
 });

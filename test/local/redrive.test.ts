@@ -6,7 +6,7 @@
  * through the SDK).
  */
 import { describe, expect, it } from 'vitest';
-import { redriveRefusal } from '../../src/local/redrive.js';
+import { REDRIVE_LAUNCH_MS, redriveRefusal } from '../../src/local/redrive.js';
 
 const DAY = 86_400_000;
 const now = Date.UTC(2026, 0, 31);
@@ -38,5 +38,21 @@ describe('redriveRefusal', () => {
     expect(redriveRefusal({ ...failed, status: 'RUNNING', stopped: null }, 10, now)).toBe('Execution is RUNNING and cannot be redriven');
     expect(redriveRefusal({ ...failed, status: 'SUCCEEDED' }, 10, now)).toBe('Execution is SUCCEEDED and cannot be redriven');
     expect(redriveRefusal({ ...failed, type: 'EXPRESS' }, 10, now)).toBe('Execution is an Express execution');
+    // AWS gives a Map Run's Express child a reason only once it succeeded.
+    expect(redriveRefusal({ ...failed, type: 'EXPRESS', status: 'SUCCEEDED' }, 10, now)).toBe('Execution is SUCCEEDED and cannot be redriven');
+  });
+
+  it('refuses one started before RedriveExecution was launched (15 November 2023)', () => {
+    const launch = Date.UTC(2023, 10, 15);
+    expect(REDRIVE_LAUNCH_MS).toBe(launch);
+    const then = launch + 3 * DAY;
+    expect(redriveRefusal({ ...failed, started: launch - 1, stopped: launch + DAY }, 10, then)).toBe('Execution was started before the launch of RedriveExecution');
+    expect(redriveRefusal({ ...failed, started: launch, stopped: launch + DAY }, 10, then)).toBeUndefined();
+  });
+
+  it('refuses any execution of a state machine being deleted, first of all reasons', () => {
+    expect(redriveRefusal(failed, 10, now, true)).toBe('State machine is in DELETING status');
+    expect(redriveRefusal({ ...failed, status: 'SUCCEEDED' }, 10, now, true)).toBe('State machine is in DELETING status');
+    expect(redriveRefusal({ ...failed, status: 'RUNNING', stopped: null }, 30_000, now, true)).toBe('State machine is in DELETING status');
   });
 });

@@ -8,7 +8,19 @@
 import { readFileSync, existsSync, symlinkSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateStateMachineCommand, DescribeMapRunCommand, GetExecutionHistoryCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateActivityCommand,
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  SendTaskFailureCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -146,6 +158,45 @@ describe('ResultWriter', () => {
     expect(manifest.ResultFiles.PENDING).toHaveLength(1);
     const pending = read(`billing-results/failed-run/${id}/PENDING_0.json`) as { Input: string }[];
     expect(pending.map((entry) => JSON.parse(entry.Input).id)).toEqual(['i2', 'i3']);
+  });
+
+  it('writes a failed child its Map Run cannot redrive as NOT_REDRIVABLE, with the reason, by the rule RedriveExecution follows', { timeout: 60_000 }, async () => {
+    const activityArn = (await t.sfn.send(new CreateActivityCommand({ name: 'invoice-printer' }))).activityArn!;
+    const printing = {
+      StartAt: 'Print',
+      States: {
+        Print: {
+          Type: 'Map',
+          Label: 'Printing',
+          ItemsPath: '$.invoices',
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Printer', States: { Printer: { Type: 'Task', Resource: activityArn, End: true } } },
+          ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'billing-results', Prefix: 'printing' } },
+          End: true,
+        },
+      },
+    };
+    const { stateMachineArn } = await t.sfn.send(new CreateStateMachineCommand({ name: 'invoices-deleted', definition: JSON.stringify(printing), roleArn: ROLE }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ invoices: [{ id: 'i1' }] }) }));
+    const task = await t.sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'printer' }));
+    // The machine is deleted while its execution runs (AWS: DELETING until its executions end), then the child fails.
+    await t.sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    await t.sfn.send(new SendTaskFailureCommand({ taskToken: task.taskToken, error: 'Printer.Jammed', cause: 'paper jam' }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'FAILED', redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'State machine is in DELETING status' });
+
+    const events = (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+    const mapRunArn = events.find((event) => event.type === 'MapRunStarted')!.mapRunStartedEventDetails!.mapRunArn!;
+    const id = mapRunArn.slice(mapRunArn.lastIndexOf(':') + 1);
+    const failed = read(`billing-results/printing/${id}/FAILED_0.json`) as Record<string, unknown>[];
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ Error: 'Printer.Jammed', Status: 'FAILED', RedriveStatus: 'NOT_REDRIVABLE', RedriveStatusReason: 'State machine is in DELETING status' });
+    expect(Object.keys(failed[0]).slice(-6)).toEqual(['RedriveStatus', 'RedriveStatusReason', 'StartDate', 'StateMachineArn', 'Status', 'StopDate']);
+    // The same rule everywhere: the child is described so, counted among failuresNotRedrivable, and its parent is refused.
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: failed[0].ExecutionArn as string }))).toMatchObject({ redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'State machine is in DELETING status' });
+    expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn }))).executionCounts).toMatchObject({ failed: 1, failuresNotRedrivable: 1 });
+    await expect(t.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({
+      name: 'ExecutionNotRedrivable',
+      message: "Execution is not redrivable: 'State machine is in DELETING status'",
+    });
   });
 
   it('fails the Map with States.ResultWriterFailed when the bucket would leave the project', async () => {

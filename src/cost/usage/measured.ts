@@ -92,7 +92,7 @@ export interface MeasuredUsage {
   /** Average calls per execution by `lambda:<function>`, `bedrock:<model>` or integration. */
   calls: Record<string, number>;
   callStates: Record<string, string[]>;
-  /** Average Bedrock usage per call by model id, from the calls that reported it. */
+  /** Bedrock usage per call by model id: what the calls reported, over all its calls (`calls`: how many reported). */
   tokens?: Record<string, { inputTokens: number; outputTokens: number; calls: number }>;
   /** The histories measured, with their execution ARNs: what their CloudWatch Logs events weigh is measured from them. */
   histories?: Array<{ executionArn: string; events: readonly HistoryEvent[] }>;
@@ -111,11 +111,13 @@ export function summarizeExecutions(histories: ReadonlyArray<readonly HistoryEve
     for (const [key, states] of Object.entries(execution.callStates)) for (const name of states) if (!(callStates[key] ??= []).includes(name)) callStates[key].push(name);
     for (const [model, list] of Object.entries(execution.tokens)) (usage[model] ??= []).push(...list);
   }
+  // Per call over every call of the model, answered or not: a throttled or failed call bills no tokens, so
+  // calls × tokens per call is what the histories used.
   const tokens = Object.fromEntries(
-    Object.entries(usage).map(([model, list]) => [
-      model,
-      { inputTokens: list.reduce((total, item) => total + item.inputTokens, 0) / list.length, outputTokens: list.reduce((total, item) => total + item.outputTokens, 0) / list.length, calls: list.length },
-    ]),
+    Object.entries(usage).map(([model, list]) => {
+      const calls = measured.reduce((total, execution) => total + (execution.calls[`bedrock:${model}`] ?? 0), 0) || list.length;
+      return [model, { inputTokens: list.reduce((total, item) => total + item.inputTokens, 0) / calls, outputTokens: list.reduce((total, item) => total + item.outputTokens, 0) / calls, calls: list.length }];
+    }),
   );
   return {
     executions: measured.length,

@@ -52,6 +52,11 @@ export interface CallCount {
   states: string[];
   /** Expected calls (attempts) per execution. */
   perExecution: number;
+  /**
+   * The same per state: states sharing a key may call it differently (one Bedrock prompt has
+   * max_tokens, the next does not; two starts of different machines), and their inputs are read per state.
+   */
+  sites?: Array<{ state: string; call: TaskCall; perExecution: number }>;
 }
 
 /**
@@ -94,7 +99,10 @@ export interface MachineModel {
    * starts and iterations, the execution's start and its end.
    */
   events: Record<string, number>;
-  /** How many copies of the payload are held at once at most (1 + Parallel branches + concurrent inline Map iterations), for Express memory. */
+  /**
+   * AWS's "number of Parallel or Map steps" of its Express memory estimate: the Parallel branches
+   * and inline Map iterations held at once (at least 1: the payload itself).
+   */
   payloadCopies: number;
   assumptions: string[];
   warnings: string[];
@@ -104,7 +112,7 @@ export const DEFAULT_LOOP_MAX = 10;
 export const DEFAULT_DURATIONS: DurationModel = { lambdaMs: () => 100, bedrockMs: 2000, integrationMs: 50 };
 
 interface Tally {
-  calls: Map<string, { call: TaskCall; states: Set<string>; perEntry: number }>;
+  calls: Map<string, { call: TaskCall; states: Set<string>; perEntry: number; sites: Map<string, { call: TaskCall; perEntry: number }> }>;
   children: Map<string, ChildExecutions>;
   /** Expected history events by type per entry; `uncaught` counts failures no Catch handles. */
   events: Map<string, number>;
@@ -137,8 +145,14 @@ function addTally(into: Tally, from: Tally, factor: number): void {
     if (existing) {
       existing.perEntry += entry.perEntry * factor;
       for (const state of entry.states) existing.states.add(state);
+      for (const [state, site] of entry.sites) {
+        const known = existing.sites.get(state);
+        if (known) known.perEntry += site.perEntry * factor;
+        else existing.sites.set(state, { call: site.call, perEntry: site.perEntry * factor });
+      }
     } else {
-      into.calls.set(key, { call: entry.call, states: new Set(entry.states), perEntry: entry.perEntry * factor });
+      const sites = new Map([...entry.sites].map(([state, site]) => [state, { call: site.call, perEntry: site.perEntry * factor }]));
+      into.calls.set(key, { call: entry.call, states: new Set(entry.states), perEntry: entry.perEntry * factor, sites });
     }
   }
 }
@@ -320,7 +334,7 @@ class Walker {
       case 'Task': {
         const call = classifyTask(state);
         const tally = emptyTally();
-        tally.calls.set(callKey(call), { call, states: new Set([name]), perEntry: 1 });
+        tally.calls.set(callKey(call), { call, states: new Set([name]), perEntry: 1, sites: new Map([[name, { call, perEntry: 1 }]]) });
         // Per attempt; withRetries turns the failed attempts' Succeeded into Failed.
         for (const type of ['TaskScheduled', 'TaskStarted', 'TaskSucceeded']) countEvent(tally, type, 1);
         if ('callback' in call && call.callback) {
@@ -363,7 +377,7 @@ class Walker {
         countEvent(tally, 'MapStateSucceeded', 1);
         const concurrency = typeof state.MaxConcurrency === 'number' && state.MaxConcurrency > 0 ? state.MaxConcurrency : Infinity;
         const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
-        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') return this.distributedMap(name, state, iteration, items, tally, waves, base);
+        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') return this.distributedMap(name, state, iteration, items, waves, base);
         countEvent(tally, 'MapIterationStarted', items.expected);
         countEvent(tally, 'MapIterationSucceeded', items.expected);
         this.extraPayloadCopies += Math.min(items.max, concurrency);
@@ -390,7 +404,7 @@ class Walker {
    * of its own type: the parent pays the Map state and one transition per
    * child, each child is billed as a Standard or Express execution.
    */
-  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, iteration: BlockResult, items: Range, tally: Tally, waves: number, base: StateResult): StateResult {
+  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, iteration: BlockResult, items: Range, waves: number, base: StateResult): StateResult {
     const processor = (state.ItemProcessor ?? state.Iterator)!;
     const type: WorkflowType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
     const batch = state.ItemBatcher?.MaxItemsPerBatch;
@@ -398,9 +412,14 @@ class Walker {
     const children = (count: number) => (perBatch > 1 ? Math.ceil(count / perBatch) : count);
     const count = { min: children(items.min), expected: perBatch > 1 ? Math.ceil(items.expected / perBatch) : items.expected, max: children(items.max) };
     if (perBatch > 1) this.assume(`${name}: items batched ${perBatch} to a child execution`);
-    // The item processor's states run in the children, not in this machine: only its calls stay in the tally.
+    // AWS runs Distributed Map only in Standard workflows (an Express machine cannot start Map Runs).
+    this.blockExpress(`${name} is a Distributed Map (Express workflows cannot run one)`);
+    // The item processor's states run in the children, not in this machine: only its calls stay in the tally,
+    // once per child (a batch of items is one child's input, one run of its states).
     const own = emptyTally();
-    for (const [key, entry] of tally.calls) own.calls.set(key, entry);
+    const calls = emptyTally();
+    addTally(calls, iteration.tally, count.expected);
+    for (const [key, entry] of calls.calls) own.calls.set(key, entry);
     // The parent logs the Map Run; each child execution's own events are the child's.
     for (const type of ['MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded']) countEvent(own, type, 1);
     own.children.set(`map:${name}`, {
@@ -434,6 +453,8 @@ class Walker {
       const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
       if (!(total > 0)) throw new UsageError(`usage file: choices.${name}: weights must add up to more than 0`, { code: 'FILE_PROBLEM' });
       exits = targets.map((target) => [target, (weights[target] ?? 0) / total]);
+      // The weights move the bill as much as any price: the report says which were used.
+      this.assume(`${name}: branch weights from the usage file: ${exits.map(([target, p]) => `${target} ${round(p * 100)}%`).join(', ')}`);
     } else {
       exits = targets.map((target) => [target, 1 / targets.length]);
       if (targets.length > 1) this.assume(`${name}: no branch weights, even split over ${targets.join(', ')} (set choices.${name} in the usage file)`);
@@ -777,6 +798,7 @@ export function modelMachine(input: ModelInput): MachineModel {
     call: entry.call,
     states: [...entry.states],
     perExecution: entry.perEntry,
+    sites: [...entry.sites].map(([state, site]) => ({ state, call: site.call, perExecution: site.perEntry })),
   }));
   const longest = Math.max(...result.durations.map(([, ms]) => ms));
   if (result.durationMs > EXPRESS_MAX_MS) walker.blockExpress(`an execution is expected to take ${round(result.durationMs / 60_000)} min; Express stops at 5 minutes`);
@@ -789,7 +811,7 @@ export function modelMachine(input: ModelInput): MachineModel {
     children: [...result.tally.children.values()],
     expressBlockers: walker.expressBlockers,
     events: executionEvents(result.tally.events),
-    payloadCopies: 1 + walker.extraPayloadCopies,
+    payloadCopies: Math.max(1, walker.extraPayloadCopies),
     assumptions: walker.assumptions,
     warnings: walker.warnings,
   };

@@ -3,13 +3,14 @@ import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
 import { CancelScope, ChildExecution, runChain } from '../execution.js';
 import type { ChildOutcome, MapRunHandle } from '../types.js';
-import { Cancelled, errorOutput, StateFailure } from '../failure.js';
+import { Cancelled, errorOutput, executionTimedOutCause, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
 import type { Reference } from '../paths.js';
 import { runPool } from '../pool.js';
 import { ErrorPolicy } from '../retry.js';
 import { StatesErrors } from '../../asl/errors.js';
+import { EXPRESS_MAX_SECONDS } from '../../asl/limits.js';
 import { TaskFailure } from '../types.js';
 import { compileResultWriter, previewResults, resultFiles, writerTarget, type MapRunRecord } from '../result-writer.js';
 
@@ -138,6 +139,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
   const policy = new ErrorPolicy(env, def.Retry, def.Catch);
   const processorDef = def.ItemProcessor ?? def.Iterator;
   const processorType: WorkflowType = processorDef?.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+  const expressChildren = distributed && processorType === 'EXPRESS';
   // A child execution's state machine is the ItemProcessor on its own (in the Map's query language).
   const childDefinition = processorDef
     ? JSON.stringify({ ...(env.language === 'JSONata' ? { QueryLanguage: 'JSONata' } : {}), ...Object.fromEntries(Object.entries(processorDef).filter(([key]) => key !== 'ProcessorConfig')) })
@@ -375,13 +377,38 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const runOne = (index: number): MaybePromise<void> => {
       const kept = mapRun?.kept(index);
       if (kept) return keep(index, kept);
-      const child = frame.child(scope, chain, { Index: index, Value: inputs[index] });
+      // An Express child has a scope of its own, which Express's five minutes cancel (see below).
+      const childScope = expressChildren ? new CancelScope(scope) : scope;
+      const child = frame.child(childScope, chain, { Index: index, Value: inputs[index] });
       // A Map Run's child execution (with a host that keeps them) has a history of its own; without one, its events go nowhere.
       const childExecution = mapRun ? startChild(child, mapRun, index, inputs[index]) : undefined;
       if (distributed && !childExecution) child.hidden = true;
       if (!childExecution) exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
-      const onError = (error: unknown): void => {
+      // An EXPRESS child execution is an Express execution: AWS times it out five minutes after its start
+      // (States.Timeout, TIMED_OUT in DescribeMapRun), a failure of the Map Run like any other. The limit is
+      // the service's own, so a virtual clock never jumps to it (Clock.limit), as for a top-level Express one.
+      let timedOut = false;
+      const limitTimer = expressChildren ? new AbortController() : undefined;
+      if (limitTimer) {
+        const startedAt = childExecution ? Date.parse(childExecution.contextExecution.StartTime) : exec.clock.now();
+        exec.limit(Math.max(0, startedAt + EXPRESS_MAX_SECONDS * 1000 - exec.clock.now()), limitTimer.signal).then(
+          () => {
+            timedOut = true;
+            childScope.cancel(new Cancelled('timed-out'));
+          },
+          () => {},
+        );
+      }
+      const release = (): void => {
+        limitTimer?.abort();
+        if (childScope !== scope) childScope.dispose();
+      };
+      const onError = (thrown: unknown): void => {
+        release();
         inFlight.delete(index);
+        // The child's own five minutes (not its Map Run's end) cancelled it: it timed out.
+        const error = timedOut && !scope.reason ? new StateFailure(StatesErrors.Timeout, executionTimedOutCause(EXPRESS_MAX_SECONDS)) : thrown;
+        const status = error === thrown ? 'FAILED' : 'TIMED_OUT';
         if (error instanceof Cancelled) {
           if (childExecution) endChild(child, childExecution, { status: 'ABORTED' });
           throw error;
@@ -392,8 +419,10 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
           throw failure;
         }
         chain = child.last;
-        outcomes[index] = { status: 'FAILED', error: failure.error, cause: failure.cause };
-        if (childExecution) endChild(child, childExecution, { status: 'FAILED', error: failure.error, cause: failure.cause });
+        outcomes[index] = { status, error: failure.error, cause: failure.cause };
+        if (childExecution) endChild(child, childExecution, { status, error: failure.error, cause: failure.cause });
+        // A child that timed out has its scope cancelled: its end is written all the same.
+        else if (status === 'TIMED_OUT') exec.recordEnd(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index });
         else exec.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name, index }, { index });
         failures += 1;
         results[index] = errorOutput(failure) as JsonValue;
@@ -410,6 +439,7 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
         return undefined;
       }
       const succeeded = (value: JsonValue): void => {
+        release();
         inFlight.delete(index);
         results[index] = value;
         outcomes[index] = { status: 'SUCCEEDED', output: value };

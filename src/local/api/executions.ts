@@ -28,9 +28,14 @@ function parseInput(text: string): JsonValue {
  */
 const expressRefused = () => new ApiError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
 
-function getExecution(context: EmulatorContext, arn: string): ExecutionRow {
+function getExecution(context: EmulatorContext, arn: string, options: { mapRunChild?: boolean } = {}): ExecutionRow {
   checkExecutionArn(arn);
-  if (isExpressExecutionArn(arn)) throw expressRefused();
+  if (isExpressExecutionArn(arn)) {
+    // AWS: "Executions of an EXPRESS state machine aren't supported by DescribeExecution unless a Map Run dispatched them."
+    const row = options.mapRunChild ? context.store.getExecution(arn) : undefined;
+    if (!row || mapRunOf(row) === undefined) throw expressRefused();
+    return row;
+  }
   const row = context.store.getExecution(arn);
   if (!row) throw notFoundExecution(arn);
   return row;
@@ -198,7 +203,7 @@ export function describeRow(context: EmulatorContext, row: ExecutionRow): Record
   });
 }
 
-const describeExecution: Handler = (context, input) => describeRow(context, getExecution(context, requireString(input, 'executionArn')));
+const describeExecution: Handler = (context, input) => describeRow(context, getExecution(context, requireString(input, 'executionArn'), { mapRunChild: true }));
 
 const listExecutions: Handler = (context, input) => {
   const mapRunArn = optionalString(input, 'mapRunArn');

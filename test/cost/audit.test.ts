@@ -1,0 +1,486 @@
+/**
+ * Issue 15's billing rules on whole projects: deliv.yaml, definitions, sample
+ * events and mocks written to a temp folder and priced with `runCost`
+ * offline, as `deliv cost` does. Every bill is worked out by hand in the
+ * comments from the unit prices of the bundled snapshot (data/prices/
+ * snapshot.json, us-east-1), and written as arithmetic.
+ */
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/cost/decimal.js';
+import { runCost, type CostOptions, type CostReport } from '../../src/cost/index.js';
+import { expressMemory } from '../../src/cost/inputs.js';
+import { summarizeExecutions } from '../../src/cost/usage/measured.js';
+import { modelMachine } from '../../src/cost/usage/model.js';
+import { loadProject } from '../../src/project/config.js';
+import type { StateMachineDefinition } from '../../src/asl/types.js';
+import { tempDir } from '../helpers/cli.js';
+
+const D = (value: string | number) => Decimal.of(value);
+// us-east-1, USD, as the snapshot holds them
+const PER_TRANSITION = D('0.000025'); // $0.025 per 1,000
+const PER_EXPRESS_REQUEST = D('0.000001'); // $1.00 per million
+const EXPRESS_GBS = D('0.00001667'); // first 3,600,000 GB-s
+const PER_LAMBDA_REQUEST = D('0.0000002'); // $0.20 per million
+const HAIKU_45_GLOBAL = { input: D('0.000001'), output: D('0.000005') }; // $1 / $5 per million tokens
+const HAIKU_3 = { input: D('0.00025'), output: D('0.00125') }; // per 1,000 tokens
+const GB_64MB = D('0.0625');
+
+const ACCOUNT = '123456789012';
+const fn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
+
+const temp = tempDir('deliv-cost-audit-');
+afterAll(() => temp.cleanup());
+
+interface ProjectSpec {
+  machines: Record<string, { type: 'STANDARD' | 'EXPRESS'; definition: object; events?: Record<string, unknown> }>;
+  functions?: Record<string, { memoryMB: number; durationMs: number }>;
+  cost?: Record<string, unknown>;
+  mocks?: object;
+}
+
+let projects = 0;
+/** A project on disk, as `deliv init` lays one out: deliv.yaml, statemachines/, events/<machine>/, mocks/. */
+function project(spec: ProjectSpec): string {
+  const root = path.join(temp.dir, `p${++projects}`);
+  mkdirSync(path.join(root, 'statemachines'), { recursive: true });
+  const machines: Record<string, unknown> = {};
+  for (const [name, machine] of Object.entries(spec.machines)) {
+    writeFileSync(path.join(root, 'statemachines', `${name}.asl.json`), JSON.stringify(machine.definition, null, 2));
+    machines[name] = { definition: `statemachines/${name}.asl.json`, type: machine.type, ...(machine.events ? { events: `events/${name}` } : {}) };
+    if (machine.events) {
+      mkdirSync(path.join(root, 'events', name), { recursive: true });
+      for (const [file, event] of Object.entries(machine.events)) writeFileSync(path.join(root, 'events', name, `${file}.json`), JSON.stringify(event));
+    }
+  }
+  const functions = Object.fromEntries(Object.entries(spec.functions ?? {}).map(([name, size]) => [name, { handler: `functions/${name}.ts`, ...size }]));
+  if (spec.mocks) {
+    mkdirSync(path.join(root, 'mocks'), { recursive: true });
+    writeFileSync(path.join(root, 'mocks', 'MockConfigFile.json'), JSON.stringify(spec.mocks));
+  }
+  const yaml = JSON.stringify({ name: `p${projects}`, stateMachines: machines, functions, ...(spec.cost ? { cost: spec.cost } : {}) }, null, 2);
+  writeFileSync(path.join(root, 'deliv.yaml'), yaml);
+  return root;
+}
+
+const price = (root: string, options: Partial<CostOptions> = {}) => runCost({ subjects: [], project: loadProject(root), cwd: root, offline: true, ...options });
+const declared = (report: CostReport) => report.estimate.scenarios[0];
+const line = (report: CostReport, item: string) => {
+  const found = declared(report).items.find((entry) => entry.item === item);
+  if (!found) throw new Error(`no line ${item} in ${declared(report).items.map((entry) => entry.item).join(' | ')}`);
+  return found;
+};
+const sumOf = (report: CostReport, service: string) => declared(report).items.filter((item) => item.service === service && item.cost).reduce((total, item) => total.add(item.cost!), Decimal.ZERO);
+const items = (count: number) => Array.from({ length: count }, (_, index) => ({ sku: `P${index}` }));
+
+describe('a Distributed Map with Express children, reached by three samples in four', () => {
+  const definition = {
+    StartAt: 'Check',
+    States: {
+      Check: { Type: 'Choice', Choices: [{ Variable: '$.skip', BooleanEquals: true, Next: 'Skipped' }], Default: 'Validate' },
+      Skipped: { Type: 'Succeed' },
+      Validate: { Type: 'Task', Resource: fn('validate'), Next: 'Fan' },
+      Fan: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+          StartAt: 'Resize',
+          States: { Resize: { Type: 'Task', Resource: fn('resize'), Next: 'Tag' }, Tag: { Type: 'Pass', End: true } },
+        },
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  const root = project({
+    machines: { ingest: { type: 'STANDARD', definition, events: { small: { items: items(200) }, large: { items: items(300) }, skipped: { skip: true, items: items(10_000) } } } },
+    functions: { validate: { memoryMB: 128, durationMs: 50 }, resize: { memoryMB: 512, durationMs: 230 } },
+    cost: { executionsPerMonth: 10_000, choices: { Check: { Validate: 3, Skipped: 1 } } },
+  });
+
+  it('bills the parent one transition per child plus the Map state, and each child as an Express execution', async () => {
+    const report = await price(root);
+    // The skipped sample never reaches Fan: (200 + 300) / 2 = 250 items, not (200 + 300 + 10,000) / 3.
+    expect(report.assumptions.join('\n')).toMatch(/Fan: 250 items per execution on average \(200–300\), counted in 2 sample event\(s\) \(the 1 other sample event\(s\) the Choice routing sends elsewhere\)/);
+    // Per execution: Check + ¾ × (Validate + Fan + 250 children + Done) + ¼ × Skipped = 1 + 0.75 × 253 + 0.25 = 191.
+    expect(report.machines[0].transitionsPerExecution.expected).toBeCloseTo(191, 10);
+    const parent = D(10_000 * 191 - 4_000).mul(PER_TRANSITION); // $47.65
+    // 0.75 × 250 = 187.5 children per execution: 1,875,000 Express requests a month.
+    const requests = D(1_875_000).mul(PER_EXPRESS_REQUEST);
+    // A child takes Resize's 230 ms, billed 300 ms, at 64 MB: 1,875,000 × 0.0625 GB × 0.3 s = 35,156.25 GB-s.
+    const duration = D(1_875_000).mul(GB_64MB).mul('0.3').mul(EXPRESS_GBS);
+    // Lambda: 1,875,000 resize + 7,500 validate requests, 1M free; 215,625 + 46.875 GB-s, inside the free 400,000.
+    const lambda = D(1_875_000 + 7_500 - 1_000_000).mul(PER_LAMBDA_REQUEST);
+    expect(line(report, 'State transitions (Standard) · ingest').cost!.toString()).toBe(parent.toString());
+    expect(line(report, 'Requests (Express) · ingest › Fan (Distributed Map)').cost!.toString()).toBe(requests.toString());
+    expect(line(report, 'Duration (Express) · ingest › Fan (Distributed Map)').cost!.toString()).toBe(duration.toString());
+    expect(sumOf(report, 'Lambda').toString()).toBe(lambda.toString());
+    expect(declared(report).total.toString()).toBe(parent.add(requests).add(duration).add(lambda).toString());
+    expect(declared(report).total.toString()).toBe('50.2875546875');
+  });
+
+  it('states the Choice weights it used, and never calls a machine with a Distributed Map cheaper as Express', async () => {
+    const report = await price(root);
+    expect(report.assumptions.join('\n')).toMatch(/ingest: Check: branch weights from the usage file: Skipped 25%, Validate 75%/);
+    const [comparison] = report.estimate.comparisons;
+    expect(comparison.express).toBeNull();
+    expect(comparison.expressBlockers).toEqual(['Fan is a Distributed Map (Express workflows cannot run one)']);
+  });
+});
+
+describe('a Distributed Map with Standard children, batched, sharing the free tier with a second machine', () => {
+  const root = project({
+    machines: {
+      batch: {
+        type: 'STANDARD',
+        definition: {
+          StartAt: 'Fan',
+          States: {
+            Fan: {
+              Type: 'Map',
+              ItemsPath: '$.parcels',
+              ItemBatcher: { MaxItemsPerBatch: 8 },
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+                StartAt: 'Label',
+                States: { Label: { Type: 'Task', Resource: fn('label'), Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2, IntervalSeconds: 1 }], Next: 'Stamp' }, Stamp: { Type: 'Pass', End: true } },
+              },
+              End: true,
+            },
+          },
+        },
+      },
+      audit: { type: 'STANDARD', definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'C' }, C: { Type: 'Succeed' } } } },
+    },
+    functions: { label: { memoryMB: 128, durationMs: 100 } },
+    cost: { stateMachines: { batch: { executionsPerMonth: 2_000, mapItems: { Fan: 40 }, failureRates: { Label: 0.1 } }, audit: { executionsPerMonth: 500 } } },
+  });
+
+  it('bills each child its own transitions, retries included, and applies the 4,000 free transitions once', async () => {
+    const report = await price(root);
+    // 40 items in batches of 8: 5 children. Parent: Fan + 5 = 6 transitions; 2,000 × 6 = 12,000.
+    expect(report.machines[0].transitionsPerExecution.expected).toBe(6);
+    // A child: Label's attempts 1 + 0.1 + 0.01 = 1.11, and Stamp unless both retries failed too (1 − 0.001):
+    // 2.109 transitions; 2,000 × 5 × 2.109 = 21,090.
+    const children = line(report, 'State transitions (Standard) · batch › Fan (Distributed Map)');
+    expect(children.usage.toString()).toBe('21090');
+    // audit: 500 × 3 = 1,500. The account: 12,000 + 21,090 + 1,500 − 4,000 free = 30,590 transitions.
+    const total = D(12_000 + 21_090 + 1_500 - 4_000).mul(PER_TRANSITION); // $0.76475
+    expect(sumOf(report, 'Step Functions').toString()).toBe(total.toString());
+    // The per-machine comparison rows take their share of the one free tier and add up to the same total.
+    const [batch, audit] = report.estimate.comparisons;
+    expect(batch.standard.add(audit.standard).toString()).toBe(report.estimate.totals.standardSfn.toString());
+    expect(report.estimate.totals.standardSfn.toString()).toBe(total.toString());
+    // The free 4,000 go to batch's own 12,000 first: audit pays all its 1,500.
+    expect(audit.standard.toString()).toBe(D(1_500).mul(PER_TRANSITION).toString());
+  });
+
+  it('finds no break-even for a machine whose free tier another machine already uses', async () => {
+    const report = await price(root);
+    const audit = report.estimate.comparisons.find((row) => row.machine === 'audit')!;
+    // Alone, audit would be free below 1,333 runs a month and cost more than Express from 1,354 on. Here batch's
+    // 33,090 transitions use the free tier up at any volume of audit: 3 × $0.000025 a run against Express's
+    // $0.000001 + 0.0625 × 0.1 × $0.00001667 — Express is cheaper everywhere, with the free tier or without.
+    expect(audit.cheaper).toBe('EXPRESS');
+    expect(audit.breakEven).toBeUndefined();
+    expect(audit.breakEvenWithoutFreeTier).toBeUndefined();
+    expect(audit.breakEvenNote).toBeUndefined();
+    const alone = await price(root, { subjects: ['audit'] });
+    expect(alone.estimate.comparisons[0].breakEven).toBe(1_354);
+  });
+
+  it('draws the chart on the same account meter: every machine at 1,000 a month', async () => {
+    const report = await price(root, { chart: true });
+    // Per execution of both: 6 + 5 × 2.109 + 3 = 19.545 transitions; the free 4,000 last 4,000 / 19.545 ≈ 205 executions.
+    expect(report.chart!.freeTierKnee).toBe(Math.round(4_000 / 19.545));
+    // Lambda's free requests: 5 × 1.11 = 5.55 a run, 1M of them last 180,180 runs.
+    expect(report.chart!.lambdaFreeTierKnee).toBe(Math.round(1_000_000 / 5.55));
+    const at1k = report.chart!.points.find((point) => point.executions === 1_000)!;
+    // 19,545 − 4,000 transitions; Lambda's 5,550 requests and 555 GB-s are free.
+    expect(at1k.standard).toBeCloseTo(D(19_545 - 4_000).mul(PER_TRANSITION).toNumber(), 10);
+  });
+});
+
+describe('a nested startExecution.sync:2 of a machine of the project', () => {
+  const root = project({
+    machines: {
+      orders: {
+        type: 'STANDARD',
+        definition: {
+          StartAt: 'Pay',
+          States: {
+            Pay: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:billing`, 'Input.$': '$' }, Next: 'Ship' },
+            Ship: { Type: 'Pass', End: true },
+          },
+        },
+      },
+      billing: { type: 'EXPRESS', definition: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: fn('charge'), End: true } } } },
+    },
+    functions: { charge: { memoryMB: 256, durationMs: 120 } },
+    cost: { stateMachines: { orders: { executionsPerMonth: 100_000 }, billing: { executionsPerMonth: 50_000 } } },
+  });
+
+  it('prices the child as executions of its own machine, on top of its own, and the parent as Standard only', async () => {
+    const report = await price(root);
+    // orders: Pay + Ship = 2 transitions; 200,000 − 4,000 free.
+    const orders = D(200_000 - 4_000).mul(PER_TRANSITION); // $4.90
+    // billing runs 100,000 times for orders and 50,000 on its own: Express requests, 120 ms billed 200 ms at 64 MB.
+    const childRequests = D(100_000).mul(PER_EXPRESS_REQUEST);
+    const childDuration = D(100_000).mul(GB_64MB).mul('0.2').mul(EXPRESS_GBS);
+    const ownRequests = D(50_000).mul(PER_EXPRESS_REQUEST);
+    const ownDuration = D(50_000).mul(GB_64MB).mul('0.2').mul(EXPRESS_GBS);
+    expect(line(report, 'Requests (Express) · orders › Pay → billing').cost!.toString()).toBe(childRequests.toString());
+    expect(line(report, 'Duration (Express) · orders › Pay → billing').cost!.toString()).toBe(childDuration.toString());
+    // charge: 150,000 requests and 150,000 × 0.25 GB × 0.12 s = 4,500 GB-s, all free; the start itself is no unpriced line.
+    expect(sumOf(report, 'Lambda').toString()).toBe('0');
+    expect(declared(report).items.some((item) => item.item.startsWith('states:startExecution'))).toBe(false);
+    expect(declared(report).total.toString()).toBe(orders.add(childRequests).add(childDuration).add(ownRequests).add(ownDuration).toString());
+    expect(declared(report).total.toString()).toBe('5.08125625');
+    const parent = report.estimate.comparisons.find((row) => row.machine === 'orders')!;
+    expect(parent.express).toBeNull();
+    expect(parent.expressBlockers).toEqual(['Pay runs a .sync integration (states:startExecution.sync:2)']);
+  });
+});
+
+describe('two states that start two different machines', () => {
+  it('prices each start as executions of its own target', async () => {
+    const start = (target: string, next: object) => ({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${target}` }, ...next });
+    const root = project({
+      machines: {
+        orders: { type: 'STANDARD', definition: { StartAt: 'Pay', States: { Pay: start('billing', { Next: 'Tell' }), Tell: start('notify', { End: true }) } } },
+        billing: { type: 'EXPRESS', definition: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: fn('charge'), End: true } } } },
+        notify: { type: 'STANDARD', definition: { StartAt: 'Compose', States: { Compose: { Type: 'Pass', Next: 'Send' }, Send: { Type: 'Pass', End: true } } } },
+      },
+      functions: { charge: { memoryMB: 256, durationMs: 120 } },
+      cost: { stateMachines: { orders: { executionsPerMonth: 10_000 }, billing: { executionsPerMonth: 0 }, notify: { executionsPerMonth: 1_000 } } },
+    });
+    const report = await price(root);
+    // Transitions: orders 10,000 × 2, its notify children 10,000 × 2, notify's own 1,000 × 2; 4,000 free.
+    const transitions = D(20_000 + 20_000 + 2_000 - 4_000).mul(PER_TRANSITION); // $0.95
+    // billing for orders: 10,000 Express requests, 120 ms billed 200 ms at 64 MB.
+    const billing = D(10_000).mul(PER_EXPRESS_REQUEST).add(D(10_000).mul(GB_64MB).mul('0.2').mul(EXPRESS_GBS));
+    expect(line(report, 'State transitions (Standard) · orders › Tell → notify').usage.toString()).toBe('20000');
+    expect(line(report, 'Requests (Express) · orders › Pay → billing').usage.toString()).toBe('10000');
+    expect(declared(report).total.toString()).toBe(transitions.add(billing).toString());
+    expect(declared(report).total.toString()).toBe('0.96208375');
+  });
+});
+
+describe('Express duration: every execution rounded up to 100 ms on its own, then averaged', () => {
+  const definition = { StartAt: 'Quote', States: { Quote: { Type: 'Task', Resource: fn('quote'), Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 1 }], End: true } } };
+  const root = project({
+    machines: { quote: { type: 'EXPRESS', definition } },
+    functions: { quote: { memoryMB: 128, durationMs: 150 } },
+    cost: { executionsPerMonth: 1_000_000, failureRates: { Quote: 0.5 } },
+  });
+
+  it('prices a retried Task over its outcomes: 150 ms or 150 + 1 s + 150 ms, not ceil of their mean', async () => {
+    const report = await price(root);
+    // Half the runs take 150 ms (billed 200), half 1,300 ms (billed 1,300): 750 ms on average; ceil(mean 725) would bill 800.
+    const duration = line(report, 'Duration (Express) · quote');
+    expect(duration.usage.toString()).toBe(D(1_000_000).mul(GB_64MB).mul('0.75').toString());
+    const requests = D(1_000_000).mul(PER_EXPRESS_REQUEST);
+    // 1.5 attempts a run: 1,500,000 Lambda requests, 1M free; 1,500,000 × 0.125 GB × 0.15 s = 28,125 GB-s free.
+    const lambda = D(500_000).mul(PER_LAMBDA_REQUEST);
+    expect(declared(report).total.toString()).toBe(requests.add(D(46_875).mul(EXPRESS_GBS)).add(lambda).toString());
+    expect(declared(report).total.toString()).toBe('1.88140625');
+    expect(report.assumptions.join('\n')).toMatch(/quote: Quote: 50% of attempts fail, retried up to 1 times, then fail the execution/);
+  });
+
+  it('prices measured runs one by one: 120, 180 and 950 ms bill 200, 200 and 1,000', async () => {
+    const measure = async () => summarizeExecutions([run(120), run(180), run(950)]);
+    const report = await price(root, { fromExecutions: true, measure });
+    // (200 + 200 + 1,000) / 3 ms a run; ceil(mean 416.7 ms) would bill 500.
+    const duration = line(report, 'Duration (Express) · quote');
+    expect(duration.usage.toNumber()).toBeCloseTo(D(1_000_000).mul(GB_64MB).toNumber() * (1_400 / 3 / 1_000), 3);
+    expect(report.assumptions.join('\n')).toMatch(/quote: Express duration priced over 3 measured runs, each rounded up to 100 ms \(mean 417 ms\)/);
+  });
+});
+
+describe('Express memory as AWS estimates it: 50 MB + definition + payload × Map or Parallel steps, in 64 MB chunks', () => {
+  /** A definition of exactly `bytes` bytes of JSON with an inline Map of `items` items. */
+  const sized = (bytes: number) => {
+    const definition = { Comment: '', StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } };
+    definition.Comment = 'x'.repeat(bytes - JSON.stringify(definition).length);
+    return definition as unknown as StateMachineDefinition;
+  };
+
+  it("reproduces AWS's pricing example: 50 KB definition, 400 Map steps of 32 KB = 62.85 MB, billed 64 MB", () => {
+    const definition = sized(50_000);
+    const model = modelMachine({ definition, hints: { mapItems: { Each: 400 } } });
+    const memory = expressMemory(definition, model, 32, []);
+    // 50 MB + 50 KB + 32 KB × 400 = 50 + 0.05 + 12.8 MB, as AWS's example writes it (1 MB = 1,000 KB).
+    expect(memory.memoryMB).toBeCloseTo(62.85, 10);
+    expect(memory.text).toMatch(/^64 MB billed: 50 MB \+ 50 KB definition \+ 32 KB payload \(payloadKB\) × 400 Map or Parallel steps = 62.85 MB/);
+  });
+
+  it('moves to the next 64 MB chunk past 64 MB: 220 steps of 64 KB bill 128 MB', async () => {
+    const definition = sized(2_000);
+    const root = project({ machines: { fan: { type: 'EXPRESS', definition } }, cost: { executionsPerMonth: 1_000, payloadKB: 64, mapItems: { Each: 220 } } });
+    const report = await price(root);
+    // 50 + 2 KB + 64 KB × 220 = 50 + 0.002 + 14.08 = 64.082 MB → 128 MB; Pass states take no time, billed 100 ms.
+    expect(report.machines[0].expressMemoryMB).toBeCloseTo(64.082, 10);
+    expect(line(report, 'Duration (Express) · fan').usage.toString()).toBe(D(1_000).mul('0.125').mul('0.1').toString());
+  });
+});
+
+describe('Bedrock tokens from what the project records', () => {
+  const haiku = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+  const legacy = 'anthropic.claude-3-haiku-20240307-v1:0';
+  const invoke = (modelId: string, body: object, next: object) => ({ Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: modelId, Body: body }, ...next });
+  const prompt = 'Summarise the complaint in one sentence.'; // 40 characters: 10 tokens at 4 a token
+  const root = project({
+    machines: {
+      triage: {
+        type: 'STANDARD',
+        definition: {
+          StartAt: 'Classify',
+          States: {
+            Classify: invoke(haiku, { max_tokens: 10, messages: [{ role: 'user', 'content.$': '$.text' }] }, { Next: 'Summarise' }),
+            Summarise: invoke(haiku, { max_tokens: 200, messages: [{ role: 'user', content: prompt }] }, { Next: 'Archive' }),
+            Archive: invoke(legacy, { messages: [{ role: 'user', 'content.$': '$.text' }] }, { End: true }),
+          },
+        },
+      },
+    },
+    mocks: {
+      StateMachines: { triage: { TestCases: { Damaged: { Classify: 'Damaged' }, Late: { Classify: 'Late' } } } },
+      MockedResponses: { Damaged: { '0': { Return: { Body: { usage: { input_tokens: 52, output_tokens: 3 } } } } }, Late: { '0': { Return: { Body: { usage: { input_tokens: 48, output_tokens: 5 } } } } } },
+    },
+    cost: { executionsPerMonth: 10_000 },
+  });
+
+  it('takes the mocked usage first, then max_tokens and the written prompt, then a stated default, and warns of the legacy model', async () => {
+    const report = await price(root);
+    // Haiku 4.5: Classify records (52 + 48) / 2 = 50 in and 4 out; Summarise has no mocks: 10 in (its prompt), 200 out (max_tokens).
+    // Both run once an execution: (50 + 10) / 2 = 30 input and (4 + 200) / 2 = 102 output tokens a call, 20,000 calls.
+    expect(line(report, `Input tokens · ${haiku}`).cost!.toString()).toBe(D(20_000 * 30).mul(HAIKU_45_GLOBAL.input).toString());
+    expect(line(report, `Output tokens · ${haiku}`).cost!.toString()).toBe(D(20_000 * 102).mul(HAIKU_45_GLOBAL.output).toString());
+    // Claude 3 Haiku, prompt from the input and no max_tokens: the stated 1,000 / 300, at $0.00025 / $0.00125 per 1,000.
+    expect(line(report, `Input tokens · ${legacy}`).cost!.toString()).toBe(D(10_000 * 1_000 / 1_000).mul(HAIKU_3.input).toString());
+    expect(line(report, `Output tokens · ${legacy}`).cost!.toString()).toBe(D(10_000 * 300 / 1_000).mul(HAIKU_3.output).toString());
+    const assumptions = report.assumptions.join('\n');
+    expect(assumptions).toMatch(new RegExp(`Bedrock ${haiku}: 30 input tokens per call \\(mocked responses and prompt size\\) and 102 output tokens \\(mocked responses and max_tokens of the request\\)`));
+    expect(assumptions).toMatch(new RegExp(`Bedrock ${legacy}: 1,000 input tokens per call \\(default\\) and 300 output tokens \\(default\\)`));
+    expect(report.warnings.join('\n')).toMatch(/Claude 3 Haiku is a legacy model past its end of life/);
+  });
+});
+
+/** One execution's history, its events `ms` apart in time as given. */
+function history(build: (add: (type: string, details?: Partial<HistoryEvent>, at?: number) => void) => void): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  build((type, details = {}, at = 0) => {
+    const id = events.length + 1;
+    events.push({ id, previousEventId: id - 1, type: type as HistoryEvent['type'], timestamp: new Date(Date.UTC(2026, 11, 1) + at), ...details });
+  });
+  return events;
+}
+
+/** A run of `quote` that took `ms`. */
+function run(ms: number): HistoryEvent[] {
+  return history((add) => {
+    add('ExecutionStarted');
+    add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Quote' } });
+    add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: JSON.stringify({ FunctionName: fn('quote') }) } });
+    add('TaskSucceeded', {}, ms);
+    add('TaskStateExited', { stateExitedEventDetails: { name: 'Quote' } }, ms);
+    add('ExecutionSucceeded', {}, ms);
+  });
+}
+
+describe('--from-executions keeps everything it measured', () => {
+  const haiku = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+  const definition = {
+    StartAt: 'Classify',
+    States: {
+      Classify: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::bedrock:invokeModel',
+        Parameters: { ModelId: haiku, Body: { max_tokens: 50, messages: [{ role: 'user', 'content.$': '$.text' }] } },
+        Retry: [{ ErrorEquals: ['Bedrock.ThrottlingException'], MaxAttempts: 1 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Refund' }],
+        Next: 'Notify',
+      },
+      Notify: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Parameters: { TopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:t`, Message: 'ok' }, End: true },
+      Refund: { Type: 'Task', Resource: fn('refund'), Next: 'Failed' },
+      Failed: { Type: 'Fail', Error: 'Unclassified' },
+    },
+  };
+  const root = project({ machines: { triage: { type: 'STANDARD', definition } }, functions: { refund: { memoryMB: 128, durationMs: 100 } }, cost: { executionsPerMonth: 30_000 } });
+  const bedrock = ['TaskScheduled', { taskScheduledEventDetails: { resourceType: 'bedrock', resource: 'invokeModel', region: 'us-east-1', parameters: JSON.stringify({ ModelId: haiku }) } }] as const;
+  const classified = (input: number, output: number) =>
+    history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Classify' } });
+      add(...bedrock);
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'bedrock', resource: 'invokeModel', output: JSON.stringify({ Body: { usage: { input_tokens: input, output_tokens: output } } }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Classify' } });
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Notify' } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'sns', resource: 'publish', region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded');
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Notify' } });
+      add('ExecutionSucceeded');
+    });
+  const throttled = history((add) => {
+    add('ExecutionStarted');
+    add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Classify' } });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      add(...bedrock);
+      add('TaskFailed', { taskFailedEventDetails: { resourceType: 'bedrock', resource: 'invokeModel', error: 'Bedrock.ThrottlingException' } });
+    }
+    add('TaskStateExited', { stateExitedEventDetails: { name: 'Classify' } });
+    add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Refund' } });
+    add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: JSON.stringify({ FunctionName: fn('refund') }) } });
+    add('TaskSucceeded');
+    add('TaskStateExited', { stateExitedEventDetails: { name: 'Refund' } });
+    add('FailStateEntered', { stateEnteredEventDetails: { name: 'Failed' } });
+    add('ExecutionFailed');
+  });
+
+  it('bills the compensation, the measured integration counts and the tokens the histories record', async () => {
+    const measured = summarizeExecutions([classified(120, 8), classified(180, 12), throttled]);
+    // Transitions: 2, 2, and Classify + its retry + Refund + Failed = 4.
+    expect(measured!.transitions.expected).toBeCloseTo(8 / 3, 10);
+    const report = await price(root, { fromExecutions: true, measure: async () => measured });
+    const transitions = D(30_000 * (8 / 3) - 4_000).mul(PER_TRANSITION); // 76,000 billed: $1.90
+    expect(line(report, 'State transitions (Standard) · triage').cost!.toString()).toBe(transitions.toString());
+    // Refund ran in one run of three, off the static path (no failure rates): 10,000 calls a month, kept.
+    expect(line(report, 'Requests (x86_64) · refund').usage.toString()).toBe('10000');
+    // Notify ran in two runs of three: 20,000 SNS publishes, not the static path's 30,000.
+    expect(line(report, 'sns:publish · Notify').usage.toString()).toBe('20000');
+    // Bedrock: 4 calls in 3 runs (40,000 a month), but only the 2 that answered used tokens: 300 in and 20 out in all,
+    // 75 in and 5 out a call. A throttled call bills none.
+    expect(line(report, `Input tokens · ${haiku}`).usage.toString()).toBe(String(40_000 * 75));
+    expect(line(report, `Input tokens · ${haiku}`).cost!.toString()).toBe(D(3_000_000).mul(HAIKU_45_GLOBAL.input).toString());
+    expect(line(report, `Output tokens · ${haiku}`).cost!.toString()).toBe(D(200_000).mul(HAIKU_45_GLOBAL.output).toString());
+    expect(declared(report).total.toString()).toBe(transitions.add(D(3)).add(D(1)).toString());
+    expect(report.assumptions.join('\n')).toMatch(/Bedrock .*: 75 input tokens per call \(measured runs\) and 5 output tokens \(measured runs\)/);
+  });
+
+  it('never calls a machine cheaper as Express when its measured runs take over 5 minutes', async () => {
+    const slow = (minutes: number) => history((add) => {
+      add('ExecutionStarted');
+      add('PassStateEntered', { stateEnteredEventDetails: { name: 'Classify' } });
+      add('ExecutionSucceeded', {}, minutes * 60_000);
+    });
+    const report = await price(root, { fromExecutions: true, measure: async () => summarizeExecutions([slow(4), slow(9)]) });
+    const [comparison] = report.estimate.comparisons;
+    expect(comparison.express).toBeNull();
+    expect(comparison.expressBlockers.join()).toMatch(/measured executions take 6.5 min on average; Express stops at 5 minutes/);
+  });
+});
+
+describe('the assumptions every estimate states', () => {
+  it('says that the start and end are not counted, that retries need failure rates, and which Choice weights it used', async () => {
+    const root = project({
+      machines: { route: { type: 'STANDARD', definition: { StartAt: 'Size', States: { Size: { Type: 'Choice', Choices: [{ Variable: '$.big', BooleanEquals: true, Next: 'Big' }], Default: 'Small' }, Big: { Type: 'Pass', End: true }, Small: { Type: 'Pass', End: true } } } } },
+    });
+    const text = (await price(root)).assumptions.join('\n');
+    expect(text).toMatch(/the start and the end of an execution are not billed as transitions/);
+    expect(text).toMatch(/no failures: retries and Catch paths are counted only for states given failureRates/);
+    expect(text).toMatch(/route: Size: no branch weights, even split over Big, Small/);
+  });
+});
