@@ -3,7 +3,9 @@
  * not the store's, and nothing acknowledged is lost. Through the real SDK
  * against emulators in child processes:
  *  - the first ListExecutions page with 100,000 executions stored vs 1,000;
- *  - a 25,000-event history read in pages of 100 vs pages of 1,000;
+ *  - a 25,000-event history read in pages of 100 vs pages of 1,000, beside
+ *    the same pages answered by a trivial server (the client's and kernel's
+ *    floor under that ratio) and the emulator's own share of each;
  *  - the first history page of a 50,000-event history vs a 1,000-event one;
  *  - StartExecution p99 on the 100,000-execution store vs a fresh one;
  *  - bytes on disk per 5-state execution;
@@ -14,6 +16,7 @@
  * have written), since starting 100,000 executions one by one takes minutes.
  * Ratios come from this one run; figures are medians.
  */
+import http from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -239,21 +242,41 @@ async function pagingFigures(): Promise<string[]> {
       for (let i = 0; i < 50; i++) token = (await bigSfn.send(new ListExecutionsCommand({ stateMachineArn: orders, maxResults: 100, nextToken: token }))).nextToken;
       const rssAfter = rssMiB(big.process.pid!);
 
-      const readAll = async (pageSize: number) => {
+      const readAll = async (pageSize: number, sfn = bigSfn) => {
         let nextToken: string | undefined;
         let events = 0;
         do {
-          const page = await bigSfn.send(new GetExecutionHistoryCommand({ executionArn: `${loops}:loop-25000`, maxResults: pageSize, nextToken }));
+          const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: `${loops}:loop-25000`, maxResults: pageSize, nextToken }));
           events += page.events!.length;
           nextToken = page.nextToken;
         } while (nextToken);
         if (events !== 25_000) throw new Error(`read ${events} events`);
       };
+      // The floor under that ratio: the very same pages (bytes captured from this emulator) answered by a
+      // trivial server, through the same SDK client. What it takes is the SDK's and the kernel's, per request
+      // and per event alike; what the emulator takes beyond it is its own.
+      const pages = await capturePages(big.endpoint, `${loops}:loop-25000`, [100, 1000]);
+      writeFileSync(path.join(bigDir, 'pages.json'), JSON.stringify(pages));
+      const replay = await spawnBenchChild(import.meta.url, ['--replay', path.join(bigDir, 'pages.json')], 'replay');
+      const replaySfn = client(replay.endpoint);
       const by100: number[] = [];
       const by1000: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        by100.push(await timed(() => readAll(100)));
-        by1000.push(await timed(() => readAll(1000)));
+      const replay100: number[] = [];
+      const replay1000: number[] = [];
+      let historyLoad: number;
+      try {
+        await readAll(100, replaySfn);
+        await readAll(1000, replaySfn);
+        for (let run = 0; run < 5; run++) {
+          by100.push(await timed(() => readAll(100)));
+          by1000.push(await timed(() => readAll(1000)));
+          replay100.push(await timed(() => readAll(100, replaySfn)));
+          replay1000.push(await timed(() => readAll(1000, replaySfn)));
+        }
+        historyLoad = os.loadavg()[0];
+      } finally {
+        replaySfn.destroy();
+        await stop(replay);
       }
       const firstHistory = await interleaved(
         () => bigSfn.send(new GetExecutionHistoryCommand({ executionArn: `${loops}:loop-50000`, maxResults: 100 })),
@@ -274,6 +297,12 @@ async function pagingFigures(): Promise<string[]> {
       lines.push(row(`first ListExecutions page, ${BIG.toLocaleString('en-US')} vs ${SMALL.toLocaleString('en-US')} stored`, pair(firstPages), '≤ 2×', firstPages.ratio <= 2));
       lines.push(spread(firstPages));
       lines.push(row('25,000-event history, pages of 100 vs pages of 1,000', `${median(by100).toFixed(0)} / ${median(by1000).toFixed(0)} ms = ${(median(by100) / median(by1000)).toFixed(2)}×`, '≤ 1.5×', median(by100) / median(by1000) <= 1.5));
+      const own = (median(by100) - median(replay100)) / (median(by1000) - median(replay1000));
+      lines.push(
+        `    the same pages from a trivial server: ${median(replay100).toFixed(0)} / ${median(replay1000).toFixed(0)} ms = ${(median(replay100) / median(replay1000)).toFixed(2)}× (the SDK's and the kernel's floor);` +
+          ` the emulator's own time ${(median(by100) - median(replay100)).toFixed(0)} / ${(median(by1000) - median(replay1000)).toFixed(0)} ms = ${own.toFixed(2)}×` +
+          ` (${((median(by100) - median(replay100) - (median(by1000) - median(replay1000))) / 225).toFixed(3)} ms per extra request; 5 rounds, load ${historyLoad.toFixed(2)})`,
+      );
       lines.push(row('first history page, 50,000 events vs 1,000', pair(firstHistory), '≤ 2×', firstHistory.ratio <= 2));
       lines.push(spread(firstHistory));
       lines.push(row(`StartExecution p99, ${BIG.toLocaleString('en-US')}-execution store vs fresh`, `${p99Big.toFixed(2)} / ${p99Fresh.toFixed(2)} ms = ${(p99Big / p99Fresh).toFixed(2)}×`, '≤ 2×', p99Big / p99Fresh <= 2));
@@ -286,6 +315,25 @@ async function pagingFigures(): Promise<string[]> {
     for (const dir of [bigDir, smallDir, freshDir]) rmSync(dir, { recursive: true, force: true });
   }
   return lines;
+}
+
+/** Every page of a history as the emulator sends it (raw JSON 1.0 bodies), by `maxResults|nextToken` of the request. */
+async function capturePages(endpoint: string, executionArn: string, sizes: number[]): Promise<Record<string, string>> {
+  const pages: Record<string, string> = {};
+  for (const maxResults of sizes) {
+    let nextToken: string | undefined;
+    do {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.GetExecutionHistory' },
+        body: JSON.stringify({ executionArn, maxResults, nextToken }),
+      });
+      const body = await response.text();
+      pages[`${maxResults}|${nextToken ?? ''}`] = body;
+      nextToken = (JSON.parse(body) as { nextToken?: string }).nextToken;
+    } while (nextToken);
+  }
+  return pages;
 }
 
 async function finish(sfn: SFNClient, executionArn: string): Promise<string> {
@@ -394,7 +442,22 @@ async function chaos(rounds: number): Promise<string[]> {
 
 // ---------------------------------------------------------------- entry
 
-if (process.argv[2] === '--emulator') {
+if (process.argv[2] === '--replay') {
+  // The trivial server: reads the request and answers the page captured for it, as fixed bytes.
+  const pages = new Map(Object.entries(JSON.parse(readFileSync(process.argv[3], 'utf8')) as Record<string, string>));
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const { maxResults, nextToken } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { maxResults?: number; nextToken?: string };
+      const body = pages.get(`${maxResults}|${nextToken ?? ''}`) ?? '{"__type":"InvalidToken","message":"not captured"}';
+      response.writeHead(pages.has(`${maxResults}|${nextToken ?? ''}`) ? 200 : 400, { 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(body) });
+      response.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`READY http://127.0.0.1:${(server.address() as { port: number }).port}\n`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+} else if (process.argv[2] === '--emulator') {
   const { startEmulator } = await import('../src/local/emulator.js');
   const running = await startEmulator({ root: process.argv[3], port: 0, timeScale: 1 });
   process.stdout.write(`READY ${running.endpoint}\n`);

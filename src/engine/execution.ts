@@ -233,6 +233,12 @@ export class ChildExecution {
   readonly contextStateMachine: { Id: string; Name: string };
   /** The child's own recorded history when it carries on (resumed or redriven), replayed as the top level replays its own. */
   readonly replay: Replay | null;
+  /** The child's own cancel scope (its Map sets it), which the engine cancels when it ends the child itself. */
+  scope: CancelScope | undefined;
+  /** AWS bounds a Standard child's history as a top-level one's (25,000 events); an Express child has none. */
+  historyLimit = Infinity;
+  /** Set when the child reached its history limit: its Map fails it with States.Runtime (see map.ts). */
+  overLimit = false;
 
   constructor(
     readonly host: MapRunChild,
@@ -398,6 +404,13 @@ export class Execution {
   private recordChild(frame: Frame, sink: ChildExecution, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
     if (sink.replay === null) this.replayed = null;
     else if (this.takeRecorded(sink.replay, frame, type, match)) return frame.last;
+    if (sink.nextId === sink.historyLimit && !ENDS.has(type)) {
+      // AWS: a Standard child past its 25,000 events "is considered as failed" (and counts towards the
+      // tolerated failures): event 25,000 is its ExecutionFailed, written by its Map.
+      sink.overLimit = true;
+      sink.scope?.cancel(new Cancelled('aborted'));
+      throw new Cancelled('aborted');
+    }
     const now = this.clock.now();
     this.lastTimestamp = now;
     const id = sink.nextId++;

@@ -13,7 +13,7 @@ import { TaskFailure, type ChildOutcome, type MapRunChild, type MapRunHandle, ty
 import { StatesErrors } from '../asl/errors.js';
 import type { Clock } from '../engine/types.js';
 import { executionArnOfMachine } from './arn.js';
-import { carryOn, redriveStored, storedRedriveRefusal } from './redrive.js';
+import { carryOn, redriveStored, storedRedriveRefusal, storedRedriveStatus, UNSUCCESSFUL, type RedriveStatus } from './redrive.js';
 import type { ExecutionRow, Store } from './store.js';
 
 export interface MapRunSettings {
@@ -27,8 +27,6 @@ function childArn(run: MapRunStart, name: string): string {
   return executionArnOfMachine(run.childMachineArn, name, run.childType === 'EXPRESS' ? crypto.randomUUID() : null);
 }
 
-/** Statuses a redriven Map Run runs again: its unsuccessful children (AWS: failed, timed out or aborted; Express ones start over). */
-const UNSUCCESSFUL = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /**
  * An unsuccessful child a Map Run's redrive cannot run again: a Standard one
@@ -212,7 +210,8 @@ export class MapRuns implements MapRunHost {
         store.mapRunChildren(arn).flatMap((child): MapRunRecord[] => {
           const execution = store.getExecution(child.arn);
           if (!execution) return [];
-          const record = resultRecord(execution, redriveStatusOf(store, execution, clock.now()));
+          // A running child (being aborted) has no RedriveStatus yet.
+          const record = resultRecord(execution, execution.status === 'RUNNING' ? undefined : storedRedriveStatus(store, execution, clock.now()));
           return [{ index: child.item, status: execution.status as MapRunRecord['status'], record, output: execution.output === null ? undefined : (JSON.parse(execution.output) as JsonValue), items: child.items }];
         }),
       resultsWritten: (executions, items) => {
@@ -256,23 +255,14 @@ export class MapRuns implements MapRunHost {
 }
 
 /**
- * A child's RedriveStatus as ResultWriter writes it, by the one redrive rule:
- * an unsuccessful child the Map Run's redrive would run again is
- * REDRIVABLE_BY_MAP_RUN (an Express one always: it starts over), any other
- * NOT_REDRIVABLE with AWS's reason (a running child has neither).
- */
-function redriveStatusOf(store: Store, child: ExecutionRow, now: number): { status: string; reason?: string } | undefined {
-  if (child.status === 'RUNNING') return undefined;
-  if (UNSUCCESSFUL.has(child.status) && !notRedrivable(store, child, now)) return { status: 'REDRIVABLE_BY_MAP_RUN' };
-  return { status: 'NOT_REDRIVABLE', reason: storedRedriveRefusal(store, child, now) };
-}
-
-/**
  * A child execution as ResultWriter writes it (Transformation NONE): AWS's
  * fields in AWS's order (its documented SUCCEEDED_n.json and recorded
  * FAILED_n.json entries): a failure carries Error and Cause and no Output.
+ * InputDetails and OutputDetails say Included: true, always: the entries are
+ * DescribeExecution's, whose `included` AWS documents as "Always true for API
+ * calls" (CloudWatchEventsExecutionDataDetails).
  */
-export function resultRecord(row: ExecutionRow, redrive: { status: string; reason?: string } | undefined): JsonObject {
+export function resultRecord(row: ExecutionRow, redrive: RedriveStatus | undefined): JsonObject {
   const record: JsonObject = {};
   const succeeded = row.status === 'SUCCEEDED';
   if (!succeeded && row.cause !== null) record.Cause = row.cause;

@@ -66,6 +66,31 @@ export function storedRedriveRefusal(store: Store, row: ExecutionRow, now: numbe
   return redriveRefusal(row, events, now, deleting);
 }
 
+/** Statuses a redrive runs again: the unsuccessful ones (AWS: failed, timed out or aborted). */
+export const UNSUCCESSFUL = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export interface RedriveStatus {
+  status: 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
+  reason?: string;
+}
+
+/**
+ * DescribeExecution's redriveStatus and redriveStatusReason, which ResultWriter
+ * writes for each child too. For a Map Run's child it says whether the Map Run
+ * can run it again (AWS: "For a Distributed Map that includes child workflows
+ * ..., redriveStatus indicates whether or not the Map Run can redrive child
+ * workflow executions"): an unsuccessful child is REDRIVABLE_BY_MAP_RUN, a
+ * Standard one only if the rule above lets it be redriven, an Express one
+ * always (it starts over); AWS gives an Express child's reason only once it
+ * succeeded.
+ */
+export function storedRedriveStatus(store: Store, row: ExecutionRow, now: number): RedriveStatus {
+  const reason = storedRedriveRefusal(store, row, now);
+  if (!row.parentArn?.includes(':mapRun:')) return reason === undefined ? { status: 'REDRIVABLE' } : { status: 'NOT_REDRIVABLE', reason };
+  if (UNSUCCESSFUL.has(row.status) && (row.type === 'EXPRESS' || reason === undefined)) return { status: 'REDRIVABLE_BY_MAP_RUN' };
+  return { status: 'NOT_REDRIVABLE', reason };
+}
+
 /** The history before the failure: everything up to (not including) the failing state's entry and what followed. */
 export function redrivePrefix(events: HistoryEvent[]): HistoryEvent[] {
   const terminal = events.findIndex((event) => /^Execution(Failed|Aborted|TimedOut)$/.test(event.type ?? ''));

@@ -425,6 +425,8 @@ interface Revision {
 /** Each definition (with the role and revision it ran under) stored once, however many executions ran it. */
 class Revisions {
   private readonly byId = new Map<number, Revision>();
+  /** The ids of the revisions executions were started with lately, by revision id, role and date (the definition compared). */
+  private readonly recent = new Map<string, { id: number; definition: string }>();
   private readonly find;
   private readonly insert;
   private readonly get;
@@ -436,6 +438,17 @@ class Revisions {
   }
 
   id(revision: Revision): number {
+    // Every execution of a machine names the same revision: its id is found without hashing the definition again.
+    const key = `${revision.revisionId}\0${revision.roleArn}\0${revision.revisionDate ?? ''}`;
+    const known = this.recent.get(key);
+    if (known && known.definition === revision.definition) return known.id;
+    const id = this.lookUp(revision);
+    if (this.recent.size > 1000) this.recent.clear();
+    this.recent.set(key, { id, definition: revision.definition });
+    return id;
+  }
+
+  private lookUp(revision: Revision): number {
     const hash = createHash('sha256').update(revision.revisionId).update('\0').update(revision.roleArn).update('\0').update(revision.definition);
     // Two machines (or two updates) with the same content are two revisions, each with its own date.
     if (revision.revisionDate !== undefined && revision.revisionDate !== null) hash.update('\0').update(String(revision.revisionDate));
@@ -450,6 +463,7 @@ class Revisions {
   /** After a rollback, an id cached here may be given again to another revision. */
   forget(): void {
     this.byId.clear();
+    this.recent.clear();
   }
 
   revision(id: number): Revision {
@@ -622,6 +636,11 @@ export class Store {
   private readonly revisions: Revisions;
   /** Execution ARN → compact id and start time, for the executions being written to (events are keyed by both). */
   private readonly keys = new Map<string, { id: number; started: number }>();
+  /**
+   * Machine rows by ARN, as read: every StartExecution resolves its machine and every run reads its logging
+   * configuration, and a machine changes only through this class's writes, each of which drops its entry.
+   */
+  private readonly machines = new Map<string, MachineRow>();
 
   constructor(dataDir: string) {
     try {
@@ -719,6 +738,7 @@ export class Store {
     this.names.reload(this.db);
     this.revisions.forget();
     this.keys.clear();
+    this.machines.clear();
   }
 
   // ---- group commit ----------------------------------------------------------------------
@@ -904,10 +924,19 @@ export class Store {
   // ---- machines, versions, aliases ---------------------------------------------------------
 
   getMachine(arn: string): MachineRow | undefined {
-    return this.statements.getMachine.get(arn) as MachineRow | undefined;
+    let row = this.machines.get(arn);
+    if (!row) {
+      row = this.statements.getMachine.get(arn) as MachineRow | undefined;
+      if (!row) return undefined;
+      if (this.machines.size > 1000) this.machines.clear();
+      this.machines.set(arn, row);
+    }
+    // A copy: a caller that edits the row it was given (UpdateStateMachine does) edits only its own.
+    return { ...row };
   }
 
   putMachine(row: MachineRow): void {
+    this.machines.delete(row.arn);
     this.db
       .prepare(`INSERT INTO machines (arn, name, type, definition, roleArn, description, loggingConfiguration, tracingConfiguration, revisionId, created, updated)
         VALUES (@arn, @name, @type, @definition, @roleArn, @description, @loggingConfiguration, @tracingConfiguration, @revisionId, @created, @updated)
@@ -926,6 +955,7 @@ export class Store {
   }
 
   deleteMachine(arn: string): void {
+    this.machines.delete(arn);
     this.transaction(() => {
       this.db.prepare('DELETE FROM machines WHERE arn = ?').run(arn);
       this.db.prepare('DELETE FROM versions WHERE machineArn = ?').run(arn);
@@ -936,6 +966,7 @@ export class Store {
 
   /** Reserves the next version number of a machine (numbers are never reused). */
   nextVersionNumber(machineArn: string): number {
+    this.machines.delete(machineArn);
     const row = this.db.prepare('UPDATE machines SET nextVersion = nextVersion + 1 WHERE arn = ? RETURNING nextVersion - 1 AS n').get(machineArn) as { n: number };
     return row.n;
   }

@@ -99,6 +99,21 @@ describe('Activities', () => {
     expect(late).toBe('still waiting');
   });
 
+  it('give a task to a worker still polling, not to one that hung up', async () => {
+    const { activityArn } = await t.sfn.send(new CreateActivityCommand({ name: 'pickup-after-hangup' }));
+    const machine = await courierMachine('pickup-after-hangup', activityArn!);
+    // The first worker gives up its long poll before any task exists; its place in the queue goes with it.
+    const gone = t.sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'gone' }), { abortSignal: AbortSignal.timeout(300) }).catch(() => 'hung up');
+    expect(await gone).toBe('hung up');
+    const waiting = t.sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'still-here' }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: '{"orderId":"o-5"}' }));
+    const task = await waiting;
+    expect(JSON.parse(task.input!)).toEqual({ orderId: 'o-5' });
+    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"picked":true}' }));
+    const { events } = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events!.find((event) => event.type === 'ActivityStarted')?.activityStartedEventDetails?.workerName).toBe('still-here');
+  });
+
   it('fail the task of an activity that does not exist, saying how to create it', async () => {
     const machine = await courierMachine('pickup-missing', 'arn:aws:states:us-east-1:123456789012:activity:never-created');
     const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: '{"orderId":"o-9"}' }));

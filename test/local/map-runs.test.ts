@@ -389,6 +389,7 @@ describe('Map Runs', () => {
     expect(before.executionCounts).toMatchObject({ failed: 2, failuresNotRedrivable: 0 });
     // One child (a batch of two parcels) as it would be had it failed 15 days ago.
     const children = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn }))).executions!;
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: children[0].executionArn }))).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE_BY_MAP_RUN' });
     const old = children[0].executionArn!;
     const { store, clock } = t.emulator.context;
     store.finishExecution(old, { status: 'FAILED', error: 'Parcel.NoZone', stopped: clock.now() - 15 * 86_400_000 });
@@ -433,6 +434,33 @@ describe('Map Runs', () => {
   });
 });
 
+describe("a Distributed Map's STANDARD children", () => {
+  it('fail at 25,000 history events, as a top-level execution does, counted among the Map Run\'s failures', { timeout: 120_000 }, async () => {
+    // A parcel counted up to its own `to` in its child: 4 events a turn, so 6,250 turns pass 25,000 events.
+    const counting = {
+      StartAt: 'Count',
+      States: {
+        Count: { Type: 'Pass', Parameters: { 'id.$': '$.id', 'to.$': '$.to', 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThanPath: '$.to', Next: 'Count' }], Default: 'Counted' },
+        Counted: { Type: 'Succeed' },
+      },
+    };
+    const machine = await create('parcels-counting', routingMachine({ ToleratedFailureCount: 0 }, counting));
+    const input = { parcels: [{ id: 'long', n: 0, to: 6_250 }, { id: 'short', n: 0, to: 3 }] };
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, input: JSON.stringify(input) }));
+    expect(await finished(t.sfn, executionArn!, 4000)).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+
+    const [run] = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    expect((await t.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }))).executionCounts).toMatchObject({ failed: 1, succeeded: 1, failuresNotRedrivable: 1 });
+    const [failed] = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn, statusFilter: 'FAILED' }))).executions!;
+    const described = await t.sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }));
+    expect(described).toMatchObject({ error: 'States.Runtime', redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution history event limit exceeded' });
+    expect(described.cause).toContain('maximum number of events');
+    const last = (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn: failed.executionArn, reverseOrder: true, maxResults: 1 }))).events![0];
+    expect(last).toMatchObject({ id: 25_000, type: 'ExecutionFailed' });
+  });
+});
+
 describe("a Distributed Map's EXPRESS children", () => {
   it('time out five minutes after their start (States.Timeout), counted as timedOut by DescribeMapRun', { timeout: 60_000 }, async () => {
     // Each parcel cools for its own time in an Express child; one failure tolerated. The emulator runs at
@@ -459,8 +487,15 @@ describe("a Distributed Map's EXPRESS children", () => {
     expect(failed).toEqual([expect.objectContaining({ Status: 'TIMED_OUT', Error: 'States.Timeout', Cause: 'The execution timed out after 300 seconds', RedriveStatus: 'REDRIVABLE_BY_MAP_RUN' })]);
     expect(failed[0].ExecutionArn).toMatch(/:express:parcels-cooling\/Routing:/);
     const child = await t.sfn.send(new DescribeExecutionCommand({ executionArn: failed[0].ExecutionArn }));
-    expect(child).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out after 300 seconds' });
+    // A Map Run's child is described by whether its Map Run can run it again.
+    expect(child).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out after 300 seconds', redriveStatus: 'REDRIVABLE_BY_MAP_RUN' });
     expect(child.stopDate!.getTime() - child.startDate!.getTime()).toBe(300_000);
+    const [chilled] = JSON.parse(readFileSync(path.join(t.dir, 'cooling-results', id, 'SUCCEEDED_0.json'), 'utf8')) as Record<string, string>[];
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: chilled.ExecutionArn }))).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+    });
   });
 });
 

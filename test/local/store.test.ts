@@ -161,3 +161,37 @@ describe('history encoding', () => {
     for (const event of events) expect(roundTrip(event)).toEqual(event);
   });
 });
+
+describe('machines as the store gives them back', () => {
+  it('reflect every change, a rolled-back one not at all, and a copy edited by its reader changes nothing', () => {
+    const { dir, cleanup } = tempDir('deliv-store-machines-');
+    const store = new Store(dir);
+    try {
+      store.putMachine(MACHINE);
+      const read = store.getMachine(MACHINE.arn)!;
+      read.definition = 'edited by the caller';
+      expect(store.getMachine(MACHINE.arn)!.definition).toBe(MACHINE.definition);
+
+      const updated = { ...MACHINE, definition: '{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}', revisionId: 'r2', updated: 2 };
+      store.putMachine(updated);
+      expect(store.getMachine(MACHINE.arn)).toMatchObject({ definition: updated.definition, revisionId: 'r2' });
+
+      // An update inside a transaction that fails is not what the next reader sees, though it read it inside.
+      expect(() =>
+        store.transaction(() => {
+          store.putMachine({ ...updated, definition: '{"rolled":"back"}', revisionId: 'r3' });
+          expect(store.getMachine(MACHINE.arn)!.revisionId).toBe('r3');
+          throw new Error('refused');
+        }),
+      ).toThrow('refused');
+      expect(store.getMachine(MACHINE.arn)!.revisionId).toBe('r2');
+
+      expect([store.nextVersionNumber(MACHINE.arn), store.nextVersionNumber(MACHINE.arn)]).toEqual([1, 2]);
+      store.deleteMachine(MACHINE.arn);
+      expect(store.getMachine(MACHINE.arn)).toBeUndefined();
+    } finally {
+      store.close();
+      cleanup();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue, MapState, WorkflowType } from '../../asl/types.js';
 import type { EvalScope } from '../expr.js';
 import type { CompiledState, Frame } from '../execution.js';
-import { CancelScope, ChildExecution, runChain } from '../execution.js';
+import { CancelScope, ChildExecution, HISTORY_LIMIT_CAUSE, runChain } from '../execution.js';
 import type { ChildOutcome, MapRunHandle } from '../types.js';
 import { Cancelled, errorOutput, executionTimedOutCause, StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
@@ -10,7 +10,7 @@ import type { Reference } from '../paths.js';
 import { runPool } from '../pool.js';
 import { ErrorPolicy } from '../retry.js';
 import { StatesErrors } from '../../asl/errors.js';
-import { EXPRESS_MAX_SECONDS } from '../../asl/limits.js';
+import { EXPRESS_MAX_SECONDS, HISTORY_EVENT_LIMIT } from '../../asl/limits.js';
 import { TaskFailure } from '../types.js';
 import { compileResultWriter, previewResults, resultFiles, writerTarget, type MapRunRecord } from '../result-writer.js';
 
@@ -377,11 +377,16 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
     const runOne = (index: number): MaybePromise<void> => {
       const kept = mapRun?.kept(index);
       if (kept) return keep(index, kept);
-      // An Express child has a scope of its own, which Express's five minutes cancel (see below).
-      const childScope = expressChildren ? new CancelScope(scope) : scope;
+      // A Map Run's child has a scope of its own, which the engine cancels when it ends the child itself:
+      // at Express's five minutes, at a Standard child's 25,000 events.
+      const childScope = distributed ? new CancelScope(scope) : scope;
       const child = frame.child(childScope, chain, { Index: index, Value: inputs[index] });
       // A Map Run's child execution (with a host that keeps them) has a history of its own; without one, its events go nowhere.
       const childExecution = mapRun ? startChild(child, mapRun, index, inputs[index]) : undefined;
+      if (childExecution) {
+        childExecution.scope = childScope;
+        if (processorType === 'STANDARD') childExecution.historyLimit = HISTORY_EVENT_LIMIT;
+      }
       if (distributed && !childExecution) child.hidden = true;
       if (!childExecution) exec.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index }, { index });
       // An EXPRESS child execution is an Express execution: AWS times it out five minutes after its start
@@ -406,9 +411,12 @@ export function compileMap(def: MapState, env: StateEnv, next: () => CompiledSta
       const onError = (thrown: unknown): void => {
         release();
         inFlight.delete(index);
-        // The child's own five minutes (not its Map Run's end) cancelled it: it timed out.
-        const error = timedOut && !scope.reason ? new StateFailure(StatesErrors.Timeout, executionTimedOutCause(EXPRESS_MAX_SECONDS)) : thrown;
-        const status = error === thrown ? 'FAILED' : 'TIMED_OUT';
+        // The engine ended the child itself (not its Map Run's end): its five minutes passed, it timed out;
+        // its history is full, it failed.
+        let error = thrown;
+        if (!scope.reason && timedOut) error = new StateFailure(StatesErrors.Timeout, executionTimedOutCause(EXPRESS_MAX_SECONDS));
+        else if (!scope.reason && childExecution?.overLimit) error = new StateFailure(StatesErrors.Runtime, HISTORY_LIMIT_CAUSE);
+        const status = timedOut && error !== thrown ? 'TIMED_OUT' : 'FAILED';
         if (error instanceof Cancelled) {
           if (childExecution) endChild(child, childExecution, { status: 'ABORTED' });
           throw error;

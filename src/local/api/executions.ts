@@ -7,7 +7,7 @@ import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution, resourceNotFound } from '../api-error.js';
 import { checkExecutionArn, checkName, executionArn as buildExecutionArn, parseMachineArn } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
-import { redriveStored, storedRedriveRefusal } from '../redrive.js';
+import { redriveStored, storedRedriveRefusal, storedRedriveStatus } from '../redrive.js';
 import type { ExecutionFilter, ExecutionRow, MachineRow } from '../store.js';
 import { checkPayloadSize, compact, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 import { getMachine, resolveMachine } from './machines.js';
@@ -168,17 +168,12 @@ const stopExecution: Handler = async (context, input) => {
   return { stopDate: epoch(done.stopped ?? context.clock.now()) };
 };
 
-/** DescribeExecution's redriveStatus, by the one redrive rule (redrive.ts). */
-function redriveStatus(context: EmulatorContext, row: ExecutionRow): { status: string; reason?: string } {
-  const reason = storedRedriveRefusal(context.store, row, context.clock.now());
-  return reason === undefined ? { status: 'REDRIVABLE' } : { status: 'NOT_REDRIVABLE', reason };
-}
 
 /** The Map Run that started a child execution (its parentArn), if it is one. */
 const mapRunOf = (row: ExecutionRow): string | undefined => (row.parentArn?.includes(':mapRun:') ? row.parentArn : undefined);
 
 export function describeRow(context: EmulatorContext, row: ExecutionRow): Record<string, unknown> {
-  const redrive = redriveStatus(context, row);
+  const redrive = storedRedriveStatus(context.store, row, context.clock.now());
   return compact({
     executionArn: row.arn,
     stateMachineArn: row.machineArn,
@@ -336,8 +331,8 @@ const describeStateMachineForExecution: Handler = (context, input) => {
  */
 const redriveExecution: Handler = (context, input: Input) => {
   const row = getExecution(context, requireString(input, 'executionArn'));
-  const redrive = redriveStatus(context, row);
-  if (redrive.status !== 'REDRIVABLE') throw new ApiError('ExecutionNotRedrivable', `Execution is not redrivable: '${redrive.reason}'`);
+  const reason = storedRedriveRefusal(context.store, row, context.clock.now());
+  if (reason !== undefined) throw new ApiError('ExecutionNotRedrivable', `Execution is not redrivable: '${reason}'`);
   const now = context.clock.now();
   redriveStored(context.store, row, now);
   context.runtime.run(context.store.getExecution(row.arn)!);
