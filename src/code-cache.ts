@@ -14,9 +14,14 @@
  *
  * The cache is written when the process exits, so it also holds the
  * functions compiled while the module was used, not only its top level.
+ *
+ * The same folder keeps other results a run can reuse (cacheRead and
+ * cacheWrite: the graph's layouts). Every key names what it was made from,
+ * so an upgrade or a rebuild writes new files beside the old ones: each write
+ * prunes the folder to CACHE_LIMIT_BYTES, dropping the files used longest ago.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +44,100 @@ function privateDir(dir: string): boolean {
   }
 }
 
+/** What the folder may hold: an elkjs cache is 2.6 MB, the asl kit's 0.4 MB, a layout a few KB. */
+export const CACHE_LIMIT_BYTES = 48 * 1024 * 1024;
+/** A file used within this long keeps the time it was last marked used: one write a day per file, not one a run. */
+const MARK_USED_AFTER_MS = 24 * 3600 * 1000;
+/** A half-written file (`NAME.PID`) this old was left by a run that died before its rename. */
+const ABANDONED_AFTER_MS = 10 * 60 * 1000;
+
+/** The file's modification time is when it was last used: what pruning goes by. */
+function markUsed(file: string): void {
+  try {
+    const now = Date.now();
+    if (now - statSync(file).mtimeMs > MARK_USED_AFTER_MS) utimesSync(file, new Date(now), new Date(now));
+  } catch {
+    // Only pruning looks at it.
+  }
+}
+
+/**
+ * Drops the files used longest ago until the folder holds at most `limit`
+ * bytes, and half-written files a dead run left. Another run may prune at
+ * the same time: a file already gone is fine.
+ */
+export function pruneCache(dir: string, limit = CACHE_LIMIT_BYTES): void {
+  const now = Date.now();
+  const files: Array<{ file: string; size: number; used: number }> = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) continue;
+      if (/\.\d+$/.test(name)) {
+        if (now - stat.mtimeMs > ABANDONED_AFTER_MS) unlinkSync(file);
+        continue;
+      }
+      files.push({ file, size: stat.size, used: stat.mtimeMs });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  let total = files.reduce((sum, entry) => sum + entry.size, 0);
+  files.sort((a, b) => a.used - b.used);
+  for (const entry of files) {
+    if (total <= limit) break;
+    try {
+      unlinkSync(entry.file);
+    } catch {
+      // Gone meanwhile.
+    }
+    total -= entry.size;
+  }
+}
+
+/** Written aside and renamed, so that a concurrent run never reads half a file; then the folder is pruned. */
+function writeAtomically(dir: string, file: string, data: string | Uint8Array): void {
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, data, { mode: 0o600 });
+  renameSync(partial, file);
+  pruneCache(dir);
+}
+
+/** Cache files are named by a digest of what they were made from. */
+export function cacheKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** The cached text under `name` (a file name made with cacheKey), if there is one and the folder is ours. */
+export function cacheRead(name: string, dir = codeCacheDir()): string | undefined {
+  if (!privateDir(dir)) return undefined;
+  const file = path.join(dir, name);
+  try {
+    const text = readFileSync(file, 'utf8');
+    markUsed(file);
+    return text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `text` under `name` for later runs; a cache that cannot be written costs only the work again. */
+export function cacheWrite(name: string, text: string, dir = codeCacheDir()): void {
+  if (!privateDir(dir)) return;
+  try {
+    writeAtomically(dir, path.join(dir, name), text);
+  } catch {
+    // The next run does the work again.
+  }
+}
+
 /**
  * `require(specifier)` from `fromUrl` (an `import.meta.url`), through the code
  * cache in `dir`. The module is registered as require would register it, so
@@ -51,13 +150,14 @@ export function requireWithCodeCache(fromUrl: string, specifier: string, dir = c
   if (loaded) return loaded.exports;
   const source = readFileSync(file, 'utf8');
   const stat = statSync(file);
-  const key = createHash('sha256').update(`${file}\n${stat.size}\n${stat.mtimeMs}\n${process.version}\n${process.arch}`).digest('hex').slice(0, 32);
+  const key = cacheKey(file, String(stat.size), String(stat.mtimeMs), process.version, process.arch);
   const usable = privateDir(dir);
   const cacheFile = path.join(dir, `${key}.bin`);
   let cachedData: Buffer | undefined;
   if (usable) {
     try {
       cachedData = readFileSync(cacheFile);
+      markUsed(cacheFile);
     } catch {
       // No cache yet: compiled below, and written at exit.
     }
@@ -78,10 +178,7 @@ export function requireWithCodeCache(fromUrl: string, specifier: string, dir = c
   if (usable && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => {
       try {
-        // Written aside and renamed: a concurrent run never reads half a cache.
-        const partial = `${cacheFile}.${process.pid}`;
-        writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
-        renameSync(partial, cacheFile);
+        writeAtomically(dir, cacheFile, script.createCachedData());
       } catch {
         // A cache that cannot be written only means the next run compiles again.
       }

@@ -1,5 +1,7 @@
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
-import { requireWithCodeCache } from '../code-cache.js';
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cacheKey, cacheRead, cacheWrite, requireWithCodeCache } from '../code-cache.js';
 import { shorten } from './choice-label.js';
 import { visibleWidth } from '../ui/width.js';
 import { explainCommand, formatDuration, type ExecutionSummary, type StateRun } from './execution.js';
@@ -131,15 +133,17 @@ export const OUTCOME_LABEL: Record<StateRun['outcome'] | 'not-reached', string> 
   'not-reached': '· not reached',
 };
 
+export interface LayoutOptions {
+  /** Where laid-out graphs are kept between runs (src/code-cache.ts; its folder under the temp dir unless given). */
+  cacheDir?: string;
+}
+
 export async function layoutGraph(
   model: GraphModel,
   metrics: LayoutMetrics,
   execution?: ExecutionSummary,
+  options: LayoutOptions = {},
 ): Promise<GraphLayout> {
-  // elkjs is CommonJS (a 1.6 MB bundle): required, not imported, so the ESM loader does not scan it
-  // for exports, and through V8's code cache, so that only the first run compiles it.
-  const Elk = requireWithCodeCache(import.meta.url, 'elkjs/lib/elk.bundled.js') as new (args?: ELKConstructorArguments) => ELK;
-  const elk = new Elk();
   const nodesById = new Map(model.nodes.map((node) => [node.id, node]));
   const groupsById = new Map(model.groups.map((group) => [group.id, group]));
   const lines = new Map<string, string[]>();
@@ -259,7 +263,7 @@ export async function layoutGraph(
     elkNodes.get(container)!.edges!.push(elkEdge);
   }
 
-  const laidOut = await elk.layout(root);
+  const laidOut = await elkLayout(root, options.cacheDir);
 
   const result: GraphLayout = { width: laidOut.width ?? 0, height: laidOut.height ?? 0, nodes: [], groups: [], edges: [] };
   const edgesById = new Map(model.edges.map((edge) => [edge.id, edge]));
@@ -292,6 +296,45 @@ export async function layoutGraph(
   };
   visit(laidOut);
   return result;
+}
+
+const ELK_BUNDLE = 'elkjs/lib/elk.bundled.js';
+
+/**
+ * ELK's layout of `graph`, from the cache when this elkjs has laid out the
+ * same graph before. ELK is deterministic (its layered algorithm seeds its
+ * one random choice with a constant), so a graph it has laid out once needs
+ * no second layout: in a run that draws a machine drawn before, that was
+ * some 60 % of the CPU (ELK's code runs cold in every process, and V8
+ * spends other threads compiling it). The key is the whole input graph
+ * (every size, label and option) and which elkjs file lays it out, so a
+ * changed definition, metric or elkjs is laid out afresh.
+ */
+async function elkLayout(graph: ElkNode, cacheDir?: string): Promise<ElkNode> {
+  const elkFile = createRequire(import.meta.url).resolve(ELK_BUNDLE);
+  let name: string | undefined;
+  try {
+    const stat = statSync(elkFile);
+    name = `layout-${cacheKey(elkFile, String(stat.size), String(stat.mtimeMs), JSON.stringify(graph))}.json`;
+  } catch {
+    // No key, no cache: laid out below all the same.
+  }
+  if (name !== undefined) {
+    const cached = cacheRead(name, cacheDir);
+    if (cached !== undefined) {
+      try {
+        return JSON.parse(cached) as ElkNode;
+      } catch {
+        // Damaged: laid out again and written anew.
+      }
+    }
+  }
+  // elkjs is CommonJS (a 1.6 MB bundle): required, not imported, so the ESM loader does not scan it
+  // for exports, and through V8's code cache, so that only the first run compiles it.
+  const Elk = requireWithCodeCache(import.meta.url, ELK_BUNDLE) as new (args?: ELKConstructorArguments) => ELK;
+  const laidOut = await new Elk().layout(graph);
+  if (name !== undefined) cacheWrite(name, JSON.stringify(laidOut), cacheDir);
+  return laidOut;
 }
 
 /** Edges that close a loop: depth first from the start (and from each branch start), an edge back to a state still on the path. */

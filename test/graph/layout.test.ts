@@ -1,9 +1,10 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { characterMetrics, layoutGraph, PIXEL_METRICS, type GraphLayout } from '../../src/graph/layout.js';
 import { buildGraphModel } from '../../src/graph/model.js';
 import { loadDefinitionFile } from '../../src/project/definition.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const kitchenSink = buildGraphModel(loadDefinitionFile(path.join(REPO_ROOT, 'test/fixtures/graph/kitchen-sink.asl.json')).definition);
 const box = (layout: GraphLayout, name: string) => layout.nodes.find((node) => node.node.name === name)!;
@@ -50,5 +51,34 @@ describe.each([
       }
     }
     expect(layout.edges.filter((route) => route.label).map((route) => route.label!.text)).toContain('$.stock > 0');
+  });
+});
+
+describe('layouts kept between runs', () => {
+  const scratch = tempDir('deliv-layout-cache-');
+  afterAll(() => scratch.cleanup());
+
+  it('lays a graph out once: the same graph again is read back, not laid out', async () => {
+    const cacheDir = path.join(scratch.dir, 'once');
+    const fresh = await layoutGraph(kitchenSink, PIXEL_METRICS, undefined, { cacheDir });
+    const [file] = readdirSync(cacheDir);
+    expect(file).toMatch(/^layout-[0-9a-f]{32}\.json$/);
+    // The same layout from the kept file as from ELK.
+    expect(await layoutGraph(kitchenSink, PIXEL_METRICS, undefined, { cacheDir })).toEqual(fresh);
+    // And it is the file that answers: an edited one shows through.
+    const kept = JSON.parse(readFileSync(path.join(cacheDir, file), 'utf8')) as { width: number };
+    writeFileSync(path.join(cacheDir, file), JSON.stringify({ ...kept, width: 12345 }));
+    expect((await layoutGraph(kitchenSink, PIXEL_METRICS, undefined, { cacheDir })).width).toBe(12345);
+  });
+
+  it('lays out afresh what differs in any size, and over a damaged file', async () => {
+    const cacheDir = path.join(scratch.dir, 'differs');
+    const pixels = await layoutGraph(kitchenSink, PIXEL_METRICS, undefined, { cacheDir });
+    const cells = await layoutGraph(kitchenSink, characterMetrics(), undefined, { cacheDir });
+    expect(cells.width).not.toBe(pixels.width);
+    const files = readdirSync(cacheDir);
+    expect(files).toHaveLength(2);
+    for (const file of files) writeFileSync(path.join(cacheDir, file), '{"width": 1');
+    expect(await layoutGraph(kitchenSink, PIXEL_METRICS, undefined, { cacheDir })).toEqual(pixels);
   });
 });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireWithCodeCache } from '../../src/code-cache.js';
+import { cacheRead, cacheWrite, pruneCache, requireWithCodeCache } from '../../src/code-cache.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir('deliv-code-cache-');
@@ -67,5 +67,39 @@ describe('requireWithCodeCache', () => {
     const { run } = fixture('shared', cacheDir);
     expect(run()).toBe('900 true');
     expect(readdirSync(cacheDir)).toEqual([]);
+  });
+});
+
+describe('the cache folder', () => {
+  /** A file of `size` bytes last used `daysAgo` days ago. */
+  const file = (dir: string, name: string, size: number, daysAgo: number) => {
+    writeFileSync(path.join(dir, name), Buffer.alloc(size));
+    const when = new Date(Date.now() - daysAgo * 24 * 3600 * 1000);
+    utimesSync(path.join(dir, name), when, when);
+  };
+
+  it('is pruned to its limit, the files used longest ago first, with what a dead run half wrote', () => {
+    const dir = path.join(scratch.dir, 'pruned');
+    mkdirSync(dir, { recursive: true });
+    file(dir, 'old.bin', 400, 9);
+    file(dir, 'older.bin', 400, 20);
+    file(dir, 'recent.bin', 400, 1);
+    file(dir, 'new.json', 400, 0);
+    file(dir, 'recent.bin.4242', 10, 1);
+    pruneCache(dir, 1000);
+    expect(readdirSync(dir).sort()).toEqual(['new.json', 'recent.bin']);
+  });
+
+  it('keeps a file read back as used: reading it makes it the last to go', () => {
+    const dir = path.join(scratch.dir, 'used');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    file(dir, 'a.json', 400, 30);
+    file(dir, 'b.json', 400, 2);
+    expect(cacheRead('a.json', dir)).toHaveLength(400);
+    // Writing prunes: 1,200 bytes over the limit, and b was used longest ago now.
+    cacheWrite('c.json', 'x'.repeat(400), dir);
+    pruneCache(dir, 1000);
+    expect(readdirSync(dir).sort()).toEqual(['a.json', 'c.json']);
+    expect(cacheRead('c.json', dir)).toBe('x'.repeat(400));
   });
 });
