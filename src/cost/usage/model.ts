@@ -16,7 +16,7 @@
  */
 import { firstMatching } from '../../asl/errors.js';
 import { backoffDelay, RETRY_DEFAULTS } from '../../asl/retry.js';
-import { targetsOf } from '../../asl/graph.js';
+import { nestedMachines, targetsOf } from '../../asl/graph.js';
 import type { JsonValue, QueryLanguage, Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
 import { compileChoiceRule } from '../../engine/choice.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
@@ -755,16 +755,15 @@ function reaches(machine: { StartAt: string; States: Record<string, State> }, ta
     const state = machine.States[name];
     if (!state) continue;
     if (name === target || holds(state, target)) return true;
-    if (state.Type === 'Choice') pending.push(...choiceRoutes(state, sample, state.QueryLanguage ?? language));
-    else if ('Next' in state && typeof state.Next === 'string') pending.push(state.Next);
+    // A sample walks the path it succeeds on: a Choice by its rules, any other state by Next (a Catch is failure's path).
+    pending.push(...(state.Type === 'Choice' ? choiceRoutes(state, sample, state.QueryLanguage ?? language) : targetsOf(state, ['next'])));
   }
   return false;
 }
 
 /** Whether `target` is a state inside this Parallel's branches or this Map's iterations. */
 function holds(state: State, target: string): boolean {
-  const blocks: SubMachine[] = state.Type === 'Parallel' ? (state.Branches ?? []) : state.Type === 'Map' ? [state.ItemProcessor ?? state.Iterator].filter((block): block is SubMachine => block !== undefined) : [];
-  return blocks.some((block) => Object.entries(block.States ?? {}).some(([name, inner]) => name === target || holds(inner, target)));
+  return nestedMachines(state).some(({ machine }) => Object.entries(machine.States ?? {}).some(([name, inner]) => name === target || holds(inner, target)));
 }
 
 /** Where a Choice sends this input: the first rule that holds, else Default; a rule it cannot decide adds its branch and goes on. */
