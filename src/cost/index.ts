@@ -181,6 +181,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       hints: usage,
       sampleInputs: subject.samples,
       durations,
+      payloadKB: usage.payloadKB,
     });
     for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
@@ -270,7 +271,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     const config = project?.config.stateMachines[name];
     if (!project || !config) return undefined;
     const loaded = renderStateMachine(project, name, targetName);
-    const model = modelMachine({ definition: loaded.definition, hints: machineUsage(costConfig, name), sampleInputs: readSampleEvents(project, config.events), durations });
+    const model = modelMachine({ definition: loaded.definition, hints: machineUsage(costConfig, name), sampleInputs: readSampleEvents(project, config.events), durations, payloadKB: machineUsage(costConfig, name).payloadKB });
     return { model, type: config.type, memoryMB: expressMemory(loaded.definition, model, machineUsage(costConfig, name).payloadKB, []).memoryMB };
   };
   linkNestedExecutions(machines, modelOf, assumptions, warnings);
