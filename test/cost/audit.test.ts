@@ -577,3 +577,61 @@ describe("an inline Map's item count in an Express execution's duration", () => 
     expect(gbs(await price(root))).toBeCloseTo(1_000_000 * 0.0625 * 0.3, 6);
   });
 });
+
+describe('a Standard and an Express machine on one account', () => {
+  const root = project({
+    machines: {
+      orders: { type: 'STANDARD', definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'C' }, C: { Type: 'Succeed' } } } },
+      quote: { type: 'EXPRESS', definition: { StartAt: 'Quote', States: { Quote: { Type: 'Task', Resource: fn('quote'), End: true } } } },
+    },
+    functions: { quote: { memoryMB: 128, durationMs: 80 } },
+    cost: { stateMachines: { orders: { executionsPerMonth: 1_000 }, quote: { executionsPerMonth: 200_000 } } },
+  });
+
+  it('gives the free transitions to the Standard machine only, and finds the break-even where the rest of them run out', async () => {
+    const report = await price(root);
+    // orders: 1,000 × 3 = 3,000 transitions, all free. quote: 200,000 Express requests and 200,000 × 0.0625 GB × 0.1 s
+    // (80 ms billed 100) = 1,250 GB-s; Express has no free tier. Lambda's 200,000 requests and 2,000 GB-s are free.
+    const quote = D(200_000).mul(PER_EXPRESS_REQUEST).add(D(1_250).mul(EXPRESS_GBS)); // $0.2208375
+    expect(declared(report).total.toString()).toBe(quote.toString());
+    const row = report.estimate.comparisons.find((entry) => entry.machine === 'quote')!;
+    // As Standard (orders as declared, using 3,000 of the 4,000): (n − 1,000) × $0.000025 against
+    // n × ($0.000001 + 0.0625 × 0.1 × $0.00001667) = n × $0.0000011041875: equal at n = 0.025 / 0.0000238958125 = 1,046.2.
+    expect(row.breakEven).toBe(1_047);
+    // Without the free tier Express is cheaper at every volume: the break-even is only where the free tier runs out.
+    expect(row.breakEvenWithoutFreeTier).toBeUndefined();
+    expect(row.breakEvenNote).toMatch(/only where the free tier runs out/);
+    // The Standard view shares the 4,000 free among both, orders first: quote pays 200,000 − 1,000.
+    expect(row.standard.toString()).toBe(D(199_000).mul(PER_TRANSITION).toString());
+    expect(report.estimate.comparisons.find((entry) => entry.machine === 'orders')!.standard.toString()).toBe('0');
+  });
+});
+
+describe('a started machine runs with its own usage figures', () => {
+  const start = { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:billing` }, End: true };
+  const root = project({
+    machines: {
+      orders: { type: 'STANDARD', definition: { StartAt: 'Pay', States: { Pay: start } } },
+      billing: { type: 'EXPRESS', definition: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: fn('charge'), End: true } } } },
+    },
+    functions: { charge: { memoryMB: 128, durationMs: 120 } },
+    // billing's measured figures: 900 ms at 256 MB a run.
+    cost: { stateMachines: { orders: { executionsPerMonth: 10_000 }, billing: { executionsPerMonth: 0, express: { memoryMB: 256, durationMs: 900 } } } },
+  });
+  // 10,000 starts × 0.25 GB × 0.9 s = 2,250 GB-s (the static 120 ms at 64 MB would be 10,000 × 0.0625 × 0.2 = 125).
+  for (const subjects of [[], ['orders']]) {
+    it(`bills the started executions at 256 MB and 900 ms, priced ${subjects.length === 0 ? 'with' : 'without'} billing itself`, async () => {
+      const report = await price(root, { subjects });
+      expect(line(report, 'Duration (Express) · orders › Pay → billing').usage.toString()).toBe('2250');
+    });
+  }
+});
+
+describe('a Distributed Map whose Express children would outlast 5 minutes', () => {
+  it('warns that they would time out, as it does for a machine', () => {
+    const definition = { StartAt: 'Fan', States: { Fan: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Settle', States: { Settle: { Type: 'Wait', Seconds: 420, End: true } } }, End: true } } };
+    const model = modelMachine({ definition: definition as unknown as StateMachineDefinition, hints: { mapItems: { Fan: 3 } } });
+    // 420 s = 7 min a child.
+    expect(model.warnings).toContain('Fan: its Express child executions take up to 7 min; Express stops at 5 minutes (make the children STANDARD)');
+  });
+});

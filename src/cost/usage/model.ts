@@ -440,6 +440,9 @@ class Walker {
     const children = (count: number) => (perBatch > 1 ? Math.ceil(count / perBatch) : count);
     const count = { min: children(items.min), expected: perBatch > 1 ? Math.ceil(items.expected / perBatch) : items.expected, max: children(items.max) };
     if (perBatch > 1) this.assume(`${name}: items batched ${perBatch} to a child execution`);
+    const longestChild = Math.max(...iteration.durations.map(([, ms]) => ms));
+    // An Express child stops at 5 minutes like any Express execution: billing it for longer would price a failure.
+    if (type === 'EXPRESS' && longestChild > EXPRESS_MAX_MS) this.warn(`${name}: its Express child executions take up to ${round(longestChild / 60_000)} min; Express stops at 5 minutes (make the children STANDARD)`);
     // Not AWS's documented word: no AWS page found says an EXPRESS machine cannot hold a Distributed Map (searched
     // the Step Functions developer guide, Map state and Distributed mode pages, 2026-12-06); third-party linters
     // say so, and src/asl/validate.ts accepts one. Kept as a blocker because pricing the parent as Express would
