@@ -65,6 +65,9 @@ interface Marker {
   dash: string;
 }
 
+/** The line drawn where two or more markers fall in the same terminal column. */
+const SHARED_GLYPH = '║';
+
 function markers(chart: Chart): Marker[] {
   const list: Marker[] = [];
   const count = (value: number) => value.toLocaleString('en-US');
@@ -113,8 +116,14 @@ export function renderTerminalChart(chart: Chart, width = 60, height = 16): stri
     const r = Math.round(row);
     if (r >= 0 && r < height && c >= 0 && c < width) grid[r][c] = glyph;
   };
-  const placed = markers(chart).filter((marker) => inRange(chart, marker.executions));
-  for (const marker of placed) for (let row = 0; row < height; row++) put(scale.x(marker.executions), row, marker.glyph);
+  const all = markers(chart);
+  const placed = all.filter((marker) => inRange(chart, marker.executions));
+  // Markers that fall in one column share a glyph of their own, which each of their legend lines carries:
+  // one drawn over the other would leave a legend line pointing at nothing.
+  const columnOf = (marker: Marker) => Math.round(scale.x(marker.executions));
+  const glyphOf = new Map<Marker, string>();
+  for (const marker of placed) glyphOf.set(marker, placed.filter((other) => columnOf(other) === columnOf(marker)).length > 1 ? SHARED_GLYPH : marker.glyph);
+  for (const marker of placed) for (let row = 0; row < height; row++) put(columnOf(marker), row, glyphOf.get(marker)!);
   for (let column = 0; column < width; column++) {
     const executions = 10 ** (Math.log10(chart.points[0].executions) + (column / (width - 1)) * Math.log10(chart.points[chart.points.length - 1].executions / chart.points[0].executions));
     const at = interpolate(chart, executions);
@@ -148,8 +157,10 @@ export function renderTerminalChart(chart: Chart, width = 60, height = 16): stri
   lines.push('');
   const express = chart.expressLabel ? `   ${paint.warning('▲')} ${chart.expressLabel}   ${paint.strong('◆')} both` : '   (no Express curve: no machine can run as Express)';
   lines.push(`  ${paint.accent('●')} Standard${express}`);
-  for (const marker of markers(chart)) {
-    if (inRange(chart, marker.executions)) lines.push(`  ${marker.glyph} ${marker.sentence}`);
+  for (const marker of all) {
+    const glyph = glyphOf.get(marker);
+    if (glyph === SHARED_GLYPH) lines.push(`  ${glyph} ${marker.sentence} (${placed.filter((other) => columnOf(other) === columnOf(marker)).length} markers in one column)`);
+    else if (glyph) lines.push(`  ${glyph} ${marker.sentence}`);
     else lines.push(`  ${marker.sentence}, ${marker.executions < chart.points[0].executions ? 'left' : 'right'} of the chart`);
   }
   if (chart.breakEven === undefined && chart.expressLabel) lines.push('  no break-even: one type is cheaper at every volume');

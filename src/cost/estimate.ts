@@ -222,7 +222,7 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
       const count = executions * child.perExecution;
       const label = `${machine.name} › ${child.label}`;
       if (child.type === 'STANDARD') transitions(machine.name, label, count, child.model.transitions.expected);
-      else express(machine.name, label, count, child.memoryMB ?? machine.expressMemoryMB, child.model.durations);
+      else express(machine.name, label, count, child.memoryMB, child.model.durations);
       for (const call of child.model.calls ?? []) allCalls.push({ call, executions: count, machine: machine.name });
       children(machine, child.model.children, count, depth + 1);
     }

@@ -181,6 +181,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       hints: usage,
       sampleInputs: subject.samples,
       durations,
+      payloadKB: usage.payloadKB,
     });
     for (const text of model.assumptions) assumptions.push(`${subject.name}: ${text}`);
     for (const text of model.warnings) warnings.push(`${subject.name}: ${text}`);
@@ -264,14 +265,19 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       assumptions.push(`Lambda ${name}: ${spec.memoryMB} MB, ${spec.durationMs} ms, ${spec.architecture} (default; set functions.${name} in the usage file)`);
     }
   }
+  // A started machine runs as it does on its own: its usage file figures (express.memoryMB, express.durationMs) and
+  // its sample events count for the executions another machine starts, as for its own.
   const modelOf = (name: string) => {
     const known = machines.find((machine) => machine.name === name);
-    if (known) return { model: known.model, type: known.declaredType, memoryMB: known.expressMemoryMB };
+    if (known) return { model: { ...known.model, durations: known.expressDurations ?? known.model.durations }, type: known.declaredType, memoryMB: known.expressMemoryMB };
     const config = project?.config.stateMachines[name];
     if (!project || !config) return undefined;
     const loaded = renderStateMachine(project, name, targetName);
-    const model = modelMachine({ definition: loaded.definition, hints: machineUsage(costConfig, name), sampleInputs: readSampleEvents(project, config.events), durations });
-    return { model, type: config.type, memoryMB: expressMemory(loaded.definition, model, machineUsage(costConfig, name).payloadKB, []).memoryMB };
+    const usage = machineUsage(costConfig, name);
+    const samples = readSampleEvents(project, config.events);
+    const model = modelMachine({ definition: loaded.definition, hints: usage, sampleInputs: samples, durations, payloadKB: usage.payloadKB });
+    if (usage.express?.durationMs !== undefined) model.durations = [[1, usage.express.durationMs]];
+    return { model, type: config.type, memoryMB: usage.express?.memoryMB ?? expressMemory(loaded.definition, model, usage.payloadKB, samples).memoryMB };
   };
   linkNestedExecutions(machines, modelOf, assumptions, warnings);
   for (const machine of machines) {

@@ -10,7 +10,7 @@ import type { Project } from '../project/config.js';
 import { billedExpressMemoryMB, type MachineSpec, type TokenSpec } from './estimate.js';
 import type { CostConfig } from './usage/config.js';
 import type { MeasuredUsage } from './usage/measured.js';
-import { EXPRESS_MAX_MS, type CallCount, type MachineModel } from './usage/model.js';
+import { estimatedExpressMemoryMB, EXPRESS_MAX_MS, type CallCount, type MachineModel } from './usage/model.js';
 import { mockedTokenUsage, tokensOfText } from './usage/tokens.js';
 
 export const DEFAULT_TOKENS = { inputTokens: 1_000, outputTokens: 300 };
@@ -116,7 +116,7 @@ export function expressMemory(definition: unknown, model: MachineModel, payloadK
   const payload = payloadKB ?? sampleKB ?? 1;
   const source = payloadKB !== undefined ? 'payloadKB' : sampleKB !== undefined ? 'largest sample event' : 'assumed; set payloadKB';
   const steps = model.payloadCopies;
-  const memoryMB = 50 + definitionKB / 1000 + (payload * steps) / 1000;
+  const memoryMB = estimatedExpressMemoryMB(Buffer.byteLength(JSON.stringify(definition)), payload, steps);
   const billed = billedExpressMemoryMB(memoryMB);
   return {
     memoryMB,

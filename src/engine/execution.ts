@@ -143,6 +143,7 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
   try {
     for (;;) {
       if (scope.reason) throw scope.reason;
+      if (frame.exec.halted) throw frame.exec.halted;
       if (++count % STATES_PER_CHECK === 0) {
         const now = performance.now();
         if (sliceEnd === 0) sliceEnd = now + SLICE_MS;
@@ -266,6 +267,8 @@ export class Execution {
   readonly clock: Clock;
   readonly runner: TaskRunner;
   readonly root = new CancelScope();
+  /** Set by ExecutionHandle.halt: thrown at the next transition of every thread (States.Runtime, which nothing catches). */
+  halted: StateFailure | undefined;
   /** This execution's share of the current turn of the event loop. */
   readonly turns = new TurnBudget();
   readonly replay: Replay | null;

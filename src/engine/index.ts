@@ -67,6 +67,9 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       exec.root.cancel(new Cancelled('aborted'));
       exec.finish({ status: 'ABORTED', error, cause }, frame);
     },
+    halt(cause: string) {
+      if (!exec.done) exec.halted ??= new StateFailure(StatesErrors.Runtime, cause);
+    },
   };
   try {
     exec.emit(frame, 'ExecutionStarted', 'executionStartedEventDetails', {

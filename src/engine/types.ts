@@ -263,6 +263,12 @@ export interface ExecutionHandle {
   readonly result: Promise<ExecutionResult>;
   /** StopExecution: ends the execution as ABORTED with an optional error and cause. */
   stop(error?: string, cause?: string): void;
+  /**
+   * Fails the execution with States.Runtime and `cause` at its next state
+   * transition, letting the state under way finish (DeleteStateMachine: "On the
+   * next state transition, the state machine's executions are terminated").
+   */
+  halt(cause: string): void;
 }
 
 export interface CompileProblem {
@@ -270,6 +276,8 @@ export interface CompileProblem {
   path: string;
   field?: string;
   message: string;
+  /** The JSON pointer deliv validate gives, when it found the problem: exact where a name holds a dot (`d.$`, a state `A.B`), which `path` cannot be. */
+  pointer?: string;
 }
 
 export interface CompiledMachine {

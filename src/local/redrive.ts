@@ -54,13 +54,14 @@ export function redriveRefusal(row: Pick<ExecutionRow, 'type' | 'status' | 'star
 
 /**
  * redriveRefusal of a stored execution, counting its events and looking its
- * state machine up in the store: the emulator deletes a machine at once, so a
- * machine gone is AWS's DELETING one. A Map Run child's machine
+ * state machine up in the store: DELETING while its executions run, and a
+ * machine gone since counts so too. A Map Run child's machine
  * (`stateMachine:<machine>/<label>`) is its parent's.
  */
 export function storedRedriveRefusal(store: Store, row: ExecutionRow, now: number): string | undefined {
   if (row.type === 'EXPRESS') return redriveRefusal(row, 0, now);
-  const deleting = store.getMachine(machineArnOfExecution(row.arn)) === undefined;
+  const machine = store.getMachine(machineArnOfExecution(row.arn));
+  const deleting = machine === undefined || (machine.deleting !== null && machine.deleting !== undefined);
   // Only an ended, unsuccessful Standard execution needs its events counted.
   const events = !deleting && row.status !== 'RUNNING' && row.status !== 'SUCCEEDED' ? store.eventCount(row.arn) : 0;
   return redriveRefusal(row, events, now, deleting);

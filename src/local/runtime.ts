@@ -24,6 +24,8 @@ interface LiveExecution {
   handle?: ExecutionHandle;
   /** Its writes failed: the run goes on nowhere (it resumes from the store once writes work again). */
   detached?: boolean;
+  /** The unqualified ARN of the machine it runs (DeleteStateMachine halts them by it). */
+  machineArn: string;
   /** A StopExecution that came before the run began: applied as it begins. */
   stopRequest?: { error?: string; cause?: string };
   done: Promise<ExecutionRow>;
@@ -76,7 +78,7 @@ export class Runtime {
   run(row: ExecutionRow, resume = false): void {
     const arn = row.arn;
     let settle!: (done: ExecutionRow | Promise<ExecutionRow>) => void;
-    const live: LiveExecution = { done: new Promise<ExecutionRow>((resolve) => (settle = resolve)) };
+    const live: LiveExecution = { machineArn: row.machineArn, done: new Promise<ExecutionRow>((resolve) => (settle = resolve)) };
     this.live.set(arn, live);
     const begin = () => {
       if (this.closed || this.live.get(arn) !== live) return;
@@ -95,6 +97,8 @@ export class Runtime {
         ),
       );
       if (live.stopRequest) handle.stop(live.stopRequest.error, live.stopRequest.cause);
+      const halting = this.halting.get(row.machineArn) ?? this.deletingCause(row.machineArn);
+      if (halting !== undefined) handle.halt(halting);
     };
     this.store.committed().then(
       () => setImmediate(begin),
@@ -200,10 +204,39 @@ export class Runtime {
       return { ...started };
     }
     this.guard.settled(arn);
+    try {
+      this.deleteIfIdle(started.machineArn);
+    } catch {
+      // The deletion is tried again when the next of its executions ends, or at the next start.
+    }
     // The row as stored now, without reading it back: only these columns changed since it started.
     const row: ExecutionRow = { ...started, ...end };
     for (const listener of this.finishListeners) listener(row);
     return row;
+  }
+
+  /**
+   * DeleteStateMachine of a machine with executions running: each ends at its
+   * next state transition (one that has not begun yet, as it begins), and the
+   * machine is deleted once none runs (see finish).
+   */
+  halt(machineArn: string, cause: string): void {
+    this.halting.set(machineArn, cause);
+    for (const live of this.live.values()) {
+      if (live.machineArn === machineArn) live.handle?.halt(cause);
+    }
+  }
+
+  /** Machines being deleted, by ARN: the cause their executions fail with. */
+  private readonly halting = new Map<string, string>();
+
+  /** The machine's last execution has ended while it was DELETING: it goes now. */
+  private deleteIfIdle(machineArn: string): void {
+    const machine = this.store.getMachine(machineArn);
+    if (machine?.deleting === null || machine?.deleting === undefined) return;
+    if (this.store.runningExecutionCount(machineArn) > 0) return;
+    this.halting.delete(machineArn);
+    this.store.deleteMachine(machineArn);
   }
 
   isLive(arn: string): boolean {
@@ -273,12 +306,15 @@ export class Runtime {
   /** After a restart: every execution that was RUNNING carries on from its history. */
   resumeAll(): number {
     // A Map Run's children are not resumed on their own: their parent resumes and runs its Map Run again (map-runs.ts).
-    const { resume, poison } = this.guard.sort(this.store.runningExecutions().filter((row) => !row.parentArn?.includes(':mapRun:')));
-    for (const { row, attempts } of poison) this.quarantine(row, attempts);
+    const running = this.store.runningExecutions().filter((row) => !row.parentArn?.includes(':mapRun:'));
+    const { resume, poison } = this.guard.sort(running.map((row) => ({ row, arn: row.arn, lastEventId: this.store.lastEventId(row.arn) })));
+    for (const { row, attempts } of poison) this.quarantine(row.row, attempts);
     this.quarantinedAtStart = poison.length;
+    // A machine left DELETING whose executions all ended (or were quarantined) while the emulator was down goes now.
+    for (const machineArn of this.store.deletingMachines()) this.deleteIfIdle(machineArn);
     // Counted before any of them runs: if one takes the process down, the next start knows.
-    this.guard.begin(resume.map((row) => row.arn));
-    for (const row of resume) {
+    this.guard.begin(resume);
+    for (const { row } of resume) {
       try {
         this.run(row, true);
       } catch (error) {
@@ -286,6 +322,15 @@ export class Runtime {
       }
     }
     return resume.length;
+  }
+
+  /** A stored machine left DELETING (by an earlier run of the emulator): the cause its executions fail with. */
+  private deletingCause(machineArn: string): string | undefined {
+    const machine = this.store.getMachine(machineArn);
+    if (machine?.deleting === null || machine?.deleting === undefined) return undefined;
+    const cause = `State machine ${machine.name} has been deleted.`;
+    this.halting.set(machineArn, cause);
+    return cause;
   }
 
   /** Executions failed at start-up because resuming them kept crashing the emulator. */

@@ -32,6 +32,8 @@ export interface MachineRow {
   revisionId: string;
   created: number;
   updated: number;
+  /** When DeleteStateMachine was asked while executions ran (AWS's DELETING status); null while ACTIVE. */
+  deleting?: number | null;
 }
 
 export interface VersionRow {
@@ -302,6 +304,11 @@ const MIGRATIONS: Migration[] = [
         ALTER TABLE map_runs ADD COLUMN resultsWritten INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE map_runs ADD COLUMN itemResultsWritten INTEGER NOT NULL DEFAULT 0;
       `),
+  },
+  {
+    // DeleteStateMachine while executions run: the machine stays, DELETING, until the last of them ends.
+    version: 11,
+    up: (db) => db.exec('ALTER TABLE machines ADD COLUMN deleting INTEGER'),
   },
 ];
 
@@ -879,6 +886,11 @@ export class Store {
     return this.decode(rows, key.started);
   }
 
+  /** The id of the last event an execution's history holds (0 for none), from the primary key alone. */
+  lastEventId(executionArn: string): number {
+    return (this.db.prepare('SELECT MAX(id) AS last FROM history WHERE execution = ?').get(this.key(executionArn).id) as { last: number | null }).last ?? 0;
+  }
+
   /** How many events an execution's history holds (a redrive's earlier attempts included), without decoding them. */
   eventCount(executionArn: string): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM history WHERE execution = ?').get(this.key(executionArn).id) as { n: number }).n;
@@ -962,6 +974,24 @@ export class Store {
       this.db.prepare('DELETE FROM aliases WHERE machineArn = ?').run(arn);
       this.db.prepare('DELETE FROM tags WHERE resourceArn = ?').run(arn);
     });
+  }
+
+  /** DeleteStateMachine with executions running: the machine is DELETING until they end (then deleteMachine). */
+  markMachineDeleting(arn: string, at: number): void {
+    this.machines.delete(arn);
+    this.db.prepare('UPDATE machines SET deleting = ? WHERE arn = ? AND deleting IS NULL').run(at, arn);
+  }
+
+  /** Machines left DELETING, to finish deleting those whose executions have all ended (after a restart). */
+  deletingMachines(): string[] {
+    return (this.db.prepare('SELECT arn FROM machines WHERE deleting IS NOT NULL').all() as { arn: string }[]).map((row) => row.arn);
+  }
+
+  /** How many executions of the machine (not a Map Run's children) are RUNNING. */
+  runningExecutionCount(machineArn: string): number {
+    const machine = this.names.find(machineArn);
+    if (machine === undefined) return 0;
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM executions WHERE machine = ? AND status = 'RUNNING'").get(machine) as { n: number }).n;
   }
 
   /** Reserves the next version number of a machine (numbers are never reused). */

@@ -484,3 +484,154 @@ describe('the assumptions every estimate states', () => {
     expect(text).toMatch(/route: Size: no branch weights, even split over Big, Small/);
   });
 });
+
+describe("a Distributed Map's Express children, each billed at its own memory and duration", () => {
+  const file = (index: number) => ({ key: `incoming/scan-${String(index).padStart(4, '0')}.pdf`, size: 48_213 });
+  const processor = {
+    StartAt: 'Both',
+    States: {
+      Both: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'Thumb', States: { Thumb: { Type: 'Task', Resource: fn('thumb'), End: true } } },
+          { StartAt: 'Meta', States: { Meta: { Type: 'Task', Resource: fn('meta'), End: true } } },
+        ],
+        End: true,
+      },
+    },
+  };
+  const definition = { StartAt: 'Fan', States: { Fan: { Type: 'Map', ItemsPath: '$.files', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, ...processor }, End: true } } };
+  const files = Array.from({ length: 50 }, (_, index) => file(index));
+  const root = project({
+    machines: { scan: { type: 'STANDARD', definition, events: { a: { files }, b: { files } } } },
+    functions: { thumb: { memoryMB: 256, durationMs: 340 }, meta: { memoryMB: 128, durationMs: 60 } },
+    // The parent's own Express figure: it must not reach the children.
+    cost: { executionsPerMonth: 20_000, express: { memoryMB: 1_024 } },
+  });
+
+  it("prices each child by AWS's rule for the child: its own definition, its item, its own Parallel", async () => {
+    const report = await price(root);
+    // A child's memory: 50 MB + the item processor's JSON + the largest item × 2 (Parallel's branches), about 50.0004 MB: 64 MB.
+    const childBytes = Buffer.byteLength(JSON.stringify(processor));
+    const itemBytes = Buffer.byteLength(JSON.stringify(file(49)));
+    const memory = 50 + childBytes / 1_000_000 + (itemBytes * 2) / 1_000_000;
+    expect(report.assumptions.join('\n')).toContain(`scan: Fan: Express memory of each child execution 64 MB billed: 50 MB + ${Math.round(childBytes / 10) / 100} KB child definition`);
+    expect(memory).toBeLessThan(64);
+    // 20,000 executions × 50 items = 1,000,000 children. Each takes max(340, 60) = 340 ms, billed 400 ms, at 64 MB
+    // (the parent's 1,024 MB would bill 400,000 GB-s): 1,000,000 × 0.0625 GB × 0.4 s = 25,000 GB-s.
+    const requests = D(1_000_000).mul(PER_EXPRESS_REQUEST); // $1
+    const duration = D(25_000).mul(EXPRESS_GBS); // $0.41675
+    expect(line(report, 'Duration (Express) · scan › Fan (Distributed Map)').usage.toString()).toBe('25000');
+    expect(line(report, 'Duration (Express) · scan › Fan (Distributed Map)').cost!.toString()).toBe(duration.toString());
+    // Parent: Fan + 50 children = 51 transitions; 1,020,000 − 4,000 free.
+    const parent = D(20_000 * 51 - 4_000).mul(PER_TRANSITION); // $25.40
+    // Lambda: 2,000,000 requests, 1M free; 85,000 + 7,500 GB-s, inside the free 400,000.
+    const lambda = D(1_000_000).mul(PER_LAMBDA_REQUEST); // $0.20
+    expect(declared(report).total.toString()).toBe(parent.add(requests).add(duration).add(lambda).toString());
+    expect(declared(report).total.toString()).toBe('27.01675');
+  });
+
+  it("counts the child's Parallel in the child's memory, not in the parent's", () => {
+    // No sample items: the child's input is taken as payloadKB, 8,000 KB: 50 MB + child + 8 MB × 2 = 66 MB, billed 128 MB.
+    const model = modelMachine({ definition: definition as unknown as StateMachineDefinition, hints: { mapItems: { Fan: 10 } }, payloadKB: 8_000 });
+    const childBytes = Buffer.byteLength(JSON.stringify(processor));
+    expect(model.children[0].memoryMB).toBeCloseTo(50 + childBytes / 1_000_000 + 16, 10);
+    expect(model.payloadCopies).toBe(1);
+  });
+});
+
+describe("an inline Map's item count in an Express execution's duration", () => {
+  const definition = (maxConcurrency?: number) => ({
+    StartAt: 'Each',
+    States: { Each: { Type: 'Map', ItemsPath: '$.parcels', ...(maxConcurrency ? { MaxConcurrency: maxConcurrency } : {}), ItemProcessor: { StartAt: 'Route', States: { Route: { Type: 'Task', Resource: fn('route'), End: true } } }, End: true } },
+  });
+  const gbs = (report: CostReport) => line(report, 'Duration (Express) · route').usage.toNumber();
+
+  it('prices each sample count on its own: 1 and 4 parcels one at a time take 120 and 480 ms, billed 200 and 500', async () => {
+    const root = project({
+      machines: { route: { type: 'EXPRESS', definition: definition(1), events: { one: { parcels: [{ id: 1 }] }, four: { parcels: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }] } } } },
+      functions: { route: { memoryMB: 128, durationMs: 120 } },
+      cost: { executionsPerMonth: 1_000_000 },
+    });
+    // (200 + 500) / 2 = 350 ms a run at 64 MB; the mean count 2.5 → 3 rounds of 120 ms would bill 400.
+    expect(gbs(await price(root))).toBeCloseTo(1_000_000 * 0.0625 * 0.35, 6);
+  });
+
+  it('spreads min / expected / max: 1, 4 and 10 items two at a time', async () => {
+    const root = project({
+      machines: { route: { type: 'EXPRESS', definition: definition(2) } },
+      functions: { route: { memoryMB: 128, durationMs: 150 } },
+      cost: { executionsPerMonth: 1_000_000, mapItems: { Each: { min: 1, expected: 4, max: 10 } } },
+    });
+    const report = await price(root);
+    // A third at 4, two thirds on 1 and 10 weighted 6 : 3: P(1) = 4/9, P(4) = 3/9, P(10) = 2/9 (mean 4).
+    // 1 item: 150 ms → 200; 4 items: 2 rounds, 300 ms → 300; 10 items: 5 rounds, 750 ms → 800.
+    // (4 × 200 + 3 × 300 + 2 × 800) / 9 = 3,300 / 9 ms; ceil(2 rounds × 150 ms) would bill 300.
+    expect(gbs(report)).toBeCloseTo(1_000_000 * 0.0625 * (3_300 / 9 / 1_000), 3);
+    expect(report.assumptions.join('\n')).toMatch(/route: Each: item counts 1–10 priced as 1 \(44.44%\), 4 \(33.33%\), 10 \(22.22%\)/);
+  });
+
+  it("runs at most 40 iterations at once, as AWS's inline mode does: 100 items of 100 ms take 3 rounds", async () => {
+    const root = project({ machines: { route: { type: 'EXPRESS', definition: definition() } }, functions: { route: { memoryMB: 128, durationMs: 100 } }, cost: { executionsPerMonth: 1_000_000, mapItems: { Each: 100 } } });
+    // 40 + 40 + 20: 300 ms a run, not one 100 ms round.
+    expect(gbs(await price(root))).toBeCloseTo(1_000_000 * 0.0625 * 0.3, 6);
+  });
+});
+
+describe('a Standard and an Express machine on one account', () => {
+  const root = project({
+    machines: {
+      orders: { type: 'STANDARD', definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'C' }, C: { Type: 'Succeed' } } } },
+      quote: { type: 'EXPRESS', definition: { StartAt: 'Quote', States: { Quote: { Type: 'Task', Resource: fn('quote'), End: true } } } },
+    },
+    functions: { quote: { memoryMB: 128, durationMs: 80 } },
+    cost: { stateMachines: { orders: { executionsPerMonth: 1_000 }, quote: { executionsPerMonth: 200_000 } } },
+  });
+
+  it('gives the free transitions to the Standard machine only, and finds the break-even where the rest of them run out', async () => {
+    const report = await price(root);
+    // orders: 1,000 × 3 = 3,000 transitions, all free. quote: 200,000 Express requests and 200,000 × 0.0625 GB × 0.1 s
+    // (80 ms billed 100) = 1,250 GB-s; Express has no free tier. Lambda's 200,000 requests and 2,000 GB-s are free.
+    const quote = D(200_000).mul(PER_EXPRESS_REQUEST).add(D(1_250).mul(EXPRESS_GBS)); // $0.2208375
+    expect(declared(report).total.toString()).toBe(quote.toString());
+    const row = report.estimate.comparisons.find((entry) => entry.machine === 'quote')!;
+    // As Standard (orders as declared, using 3,000 of the 4,000): (n − 1,000) × $0.000025 against
+    // n × ($0.000001 + 0.0625 × 0.1 × $0.00001667) = n × $0.0000011041875: equal at n = 0.025 / 0.0000238958125 = 1,046.2.
+    expect(row.breakEven).toBe(1_047);
+    // Without the free tier Express is cheaper at every volume: the break-even is only where the free tier runs out.
+    expect(row.breakEvenWithoutFreeTier).toBeUndefined();
+    expect(row.breakEvenNote).toMatch(/only where the free tier runs out/);
+    // The Standard view shares the 4,000 free among both, orders first: quote pays 200,000 − 1,000.
+    expect(row.standard.toString()).toBe(D(199_000).mul(PER_TRANSITION).toString());
+    expect(report.estimate.comparisons.find((entry) => entry.machine === 'orders')!.standard.toString()).toBe('0');
+  });
+});
+
+describe('a started machine runs with its own usage figures', () => {
+  const start = { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:billing` }, End: true };
+  const root = project({
+    machines: {
+      orders: { type: 'STANDARD', definition: { StartAt: 'Pay', States: { Pay: start } } },
+      billing: { type: 'EXPRESS', definition: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: fn('charge'), End: true } } } },
+    },
+    functions: { charge: { memoryMB: 128, durationMs: 120 } },
+    // billing's measured figures: 900 ms at 256 MB a run.
+    cost: { stateMachines: { orders: { executionsPerMonth: 10_000 }, billing: { executionsPerMonth: 0, express: { memoryMB: 256, durationMs: 900 } } } },
+  });
+  // 10,000 starts × 0.25 GB × 0.9 s = 2,250 GB-s (the static 120 ms at 64 MB would be 10,000 × 0.0625 × 0.2 = 125).
+  for (const subjects of [[], ['orders']]) {
+    it(`bills the started executions at 256 MB and 900 ms, priced ${subjects.length === 0 ? 'with' : 'without'} billing itself`, async () => {
+      const report = await price(root, { subjects });
+      expect(line(report, 'Duration (Express) · orders › Pay → billing').usage.toString()).toBe('2250');
+    });
+  }
+});
+
+describe('a Distributed Map whose Express children would outlast 5 minutes', () => {
+  it('warns that they would time out, as it does for a machine', () => {
+    const definition = { StartAt: 'Fan', States: { Fan: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Settle', States: { Settle: { Type: 'Wait', Seconds: 420, End: true } } }, End: true } } };
+    const model = modelMachine({ definition: definition as unknown as StateMachineDefinition, hints: { mapItems: { Fan: 3 } } });
+    // 420 s = 7 min a child.
+    expect(model.warnings).toContain('Fan: its Express child executions take up to 7 min; Express stops at 5 minutes (make the children STANDARD)');
+  });
+});

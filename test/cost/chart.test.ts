@@ -93,6 +93,7 @@ describe('cost chart geometry', () => {
     ['far apart, one label long enough to reach past the next line', spread],
     ['crowded into one decade', { ...chart(), breakEven: 2_100, freeTierKnee: 2_000, lambdaFreeTierKnee: 2_500, lambdaComputeKnee: 3_000 }],
     ['two pairs', { ...chart(), breakEven: 1_160, freeTierKnee: 1_140, lambdaFreeTierKnee: 2_000_000, lambdaComputeKnee: 71_100_000 }],
+    ['two on the same line', { ...chart(), breakEven: 20_000, freeTierKnee: 20_000, lambdaComputeKnee: 20_100 }],
   ];
   for (const [what, subject] of cases) {
     it(`keeps every marker label clear of the other labels, the other markers' lines and the edges: ${what}`, () => {
@@ -117,4 +118,48 @@ describe('cost chart geometry', () => {
       }
     });
   }
+});
+
+/** The terminal chart's plot as a grid of characters (right of the axis), and its legend lines as [glyph, sentence]. */
+function terminalGeometry(text: string) {
+  const lines = text.split('\n');
+  const plot = lines.filter((line) => /^\s*\S*\s[┤╎]/.test(line)).map((line) => [...line.replace(/^\s*\S*\s[┤╎]/, '')]);
+  const legend = lines.filter((line) => /^ {2}\S \S/.test(line)).map((line) => [line[2], line.slice(4)] as const);
+  /** Columns where `glyph` runs down at least half the plot: a marker's line. */
+  const columns = (glyph: string) => {
+    const found: number[] = [];
+    for (let column = 0; column < (plot[0]?.length ?? 0); column++) if (plot.filter((row) => row[column] === glyph).length >= plot.length / 2) found.push(column);
+    return found;
+  };
+  return { plot, legend, columns };
+}
+
+describe('terminal chart geometry', () => {
+  const cases: Array<[string, Chart]> = [
+    ['break-even and the free-tier end in one column', { ...chart(), breakEven: 20_000, freeTierKnee: 20_100, lambdaComputeKnee: 3_000_000 }],
+    ['three markers in one column, one apart', { ...chart(), breakEven: 5_000, freeTierKnee: 5_050, lambdaFreeTierKnee: 4_980, lambdaComputeKnee: 900_000 }],
+    ['all apart', { ...chart(), breakEven: 5_000, freeTierKnee: 2_000, lambdaFreeTierKnee: 300_000, lambdaComputeKnee: 9_000_000 }],
+  ];
+  for (const [what, subject] of cases) {
+    it(`draws a line for every marker its legend names, and names every line it draws: ${what}`, () => {
+      const { legend, columns } = terminalGeometry(stripAnsi(renderTerminalChart(subject)));
+      const markerLines = legend.filter(([, sentence]) => /used up at|break-even at/.test(sentence));
+      // Every in-range marker is in the legend (none falls outside 1k–100M here).
+      expect(markerLines).toHaveLength([subject.breakEven, subject.freeTierKnee, subject.lambdaFreeTierKnee, subject.lambdaComputeKnee].filter((value) => value !== undefined).length);
+      for (const [glyph, sentence] of markerLines) expect(columns(glyph), `no ${glyph} line on the chart for: ${sentence}`).toHaveLength(1);
+      // Two legend glyphs never stand for one line, unless the line says it is shared.
+      const byGlyph = new Map<string, string[]>();
+      for (const [glyph, sentence] of markerLines) byGlyph.set(glyph, [...(byGlyph.get(glyph) ?? []), sentence]);
+      for (const [glyph, sentences] of byGlyph) {
+        if (sentences.length > 1) for (const sentence of sentences) expect(sentence, glyph).toContain(`(${sentences.length} markers in one column)`);
+      }
+    });
+  }
+
+  it('gives markers in one column a glyph of their own, and each its own legend line', () => {
+    const text = stripAnsi(renderTerminalChart({ ...chart(), breakEven: 20_000, freeTierKnee: 20_100 }));
+    expect(text).toContain('║ Step Functions free tier (4,000 transitions) used up at 20,100 executions/month (2 markers in one column)');
+    expect(text).toContain('║ break-even at 20,000 executions/month (2 markers in one column)');
+    expect(text).not.toContain('│ break-even');
+  });
 });

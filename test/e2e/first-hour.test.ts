@@ -132,7 +132,7 @@ describe('did you mean, for the names of a project', () => {
   it('a MockConfigFile test case, listing the known ones', async () => {
     const result = await deliv(['start', 'slow-delivery', '--test-case', 'HapyPath']);
     expect(result.exitCode).toBe(2);
-    expect(errorLines(result.stderr)[0]).toMatch(/Test case 'HapyPath' is not defined for state machine 'slow-delivery' in the mock config file \S+MockConfigFile\.json; did you mean 'HappyPath'\?; known: Default, HappyPath$/);
+    expect(errorLines(result.stderr)[0]).toMatch(/Test case 'HapyPath' is not defined for state machine 'slow-delivery' in the mock config file mocks\/MockConfigFile\.json; did you mean 'HappyPath'\?; known: Default, HappyPath$/);
   });
 });
 

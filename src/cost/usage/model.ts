@@ -16,7 +16,7 @@
  */
 import { firstMatching } from '../../asl/errors.js';
 import { backoffDelay, RETRY_DEFAULTS } from '../../asl/retry.js';
-import { targetsOf } from '../../asl/graph.js';
+import { nestedMachines, targetsOf } from '../../asl/graph.js';
 import type { JsonValue, QueryLanguage, Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
 import { compileChoiceRule } from '../../engine/choice.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
@@ -43,6 +43,8 @@ export interface ModelInput {
   /** Sample inputs (events/<machine>/*.json) to count Map items and read Wait seconds from. */
   sampleInputs?: unknown[];
   durations?: Partial<DurationModel>;
+  /** Size of an execution's input (payloadKB of the usage file), for Express memory where no sample says better. */
+  payloadKB?: number;
 }
 
 export interface CallCount {
@@ -80,7 +82,8 @@ export interface ChildExecutions {
   perExecution: number;
   /** One child's usage; its calls are counted in the parent's `calls` for Distributed Map children. */
   model: Pick<MachineModel, 'transitions' | 'durations' | 'durationMs' | 'children'> & { calls?: CallCount[] };
-  memoryMB?: number;
+  /** One child's Express memory: its own, by AWS's rule for its own definition and input (never the parent's). */
+  memoryMB: number;
 }
 
 export interface MachineModel {
@@ -109,6 +112,22 @@ export interface MachineModel {
 }
 
 export const DEFAULT_LOOP_MAX = 10;
+
+/**
+ * AWS's estimate of an Express execution's memory when it is not given
+ * (pricing page): 50 MB + the definition + the payload × the number of
+ * Parallel or Map steps. Sizes in decimal units, as AWS's worked example
+ * (50 MB + 50 KB + 32 KB × 400 steps = 62.85 MB); billed in 64 MB chunks.
+ */
+export function estimatedExpressMemoryMB(definitionBytes: number, payloadKB: number, steps: number): number {
+  return 50 + definitionBytes / 1_000_000 + (payloadKB * steps) / 1000;
+}
+
+/**
+ * AWS runs at most 40 iterations of an inline Map at once ("this mode supports up to 40 concurrent
+ * iterations", https://docs.aws.amazon.com/step-functions/latest/dg/state-map.html), whatever MaxConcurrency says above it.
+ */
+export const INLINE_MAP_CONCURRENCY = 40;
 export const DEFAULT_DURATIONS: DurationModel = { lambdaMs: () => 100, bedrockMs: 2000, integrationMs: 50 };
 
 interface Tally {
@@ -369,18 +388,27 @@ class Walker {
       case 'Map': {
         const processor: SubMachine | undefined = state.ItemProcessor ?? state.Iterator;
         if (!processor) throw new UsageError(`Map state \`${name}\` has no ItemProcessor`, { code: 'INVALID_DEFINITION' });
+        const copiesBefore = this.extraPayloadCopies;
         const iteration = this.block(processor, `${name}.ItemProcessor`);
+        const innerCopies = this.extraPayloadCopies - copiesBefore;
         const items = this.mapItems(name, state);
         const tally = emptyTally();
         addTally(tally, iteration.tally, items.expected);
         countEvent(tally, 'MapStateStarted', 1);
         countEvent(tally, 'MapStateSucceeded', 1);
         const concurrency = typeof state.MaxConcurrency === 'number' && state.MaxConcurrency > 0 ? state.MaxConcurrency : Infinity;
-        const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
-        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') return this.distributedMap(name, state, iteration, items, waves, base);
+        if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+          // The children hold their own payload copies, in their own memory: none of them is this machine's.
+          this.extraPayloadCopies = copiesBefore;
+          const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
+          return this.distributedMap(name, state, processor, iteration, items, waves, innerCopies, base);
+        }
         countEvent(tally, 'MapIterationStarted', items.expected);
         countEvent(tally, 'MapIterationSucceeded', items.expected);
         this.extraPayloadCopies += Math.min(items.max, concurrency);
+        // The item count moves the duration of each execution: every count its own outcome, before Express rounds each up.
+        const running = Math.min(concurrency, INLINE_MAP_CONCURRENCY);
+        const durations = compact(items.spread.flatMap(([p, count]) => mapDuration(iteration.durations, count, running).map(([q, ms]): [number, number] => [p * q, ms])));
         return this.withRetries(name, state, {
           ...base,
           weight: {
@@ -389,7 +417,8 @@ class Walker {
             max: 1 + items.max * iteration.transitions.max,
           },
           tally,
-          durationMs: waves * iteration.durationMs,
+          durationMs: meanDuration(durations),
+          durations,
         });
       }
     }
@@ -404,15 +433,20 @@ class Walker {
    * of its own type: the parent pays the Map state and one transition per
    * child, each child is billed as a Standard or Express execution.
    */
-  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, iteration: BlockResult, items: Range, waves: number, base: StateResult): StateResult {
-    const processor = (state.ItemProcessor ?? state.Iterator)!;
+  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, processor: SubMachine, iteration: BlockResult, items: MapItems, waves: number, innerCopies: number, base: StateResult): StateResult {
     const type: WorkflowType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
     const batch = state.ItemBatcher?.MaxItemsPerBatch;
     const perBatch = typeof batch === 'number' && batch > 0 ? batch : 1;
     const children = (count: number) => (perBatch > 1 ? Math.ceil(count / perBatch) : count);
     const count = { min: children(items.min), expected: perBatch > 1 ? Math.ceil(items.expected / perBatch) : items.expected, max: children(items.max) };
     if (perBatch > 1) this.assume(`${name}: items batched ${perBatch} to a child execution`);
-    // AWS runs Distributed Map only in Standard workflows (an Express machine cannot start Map Runs).
+    const longestChild = Math.max(...iteration.durations.map(([, ms]) => ms));
+    // An Express child stops at 5 minutes like any Express execution: billing it for longer would price a failure.
+    if (type === 'EXPRESS' && longestChild > EXPRESS_MAX_MS) this.warn(`${name}: its Express child executions take up to ${round(longestChild / 60_000)} min; Express stops at 5 minutes (make the children STANDARD)`);
+    // Not AWS's documented word: no AWS page found says an EXPRESS machine cannot hold a Distributed Map (searched
+    // the Step Functions developer guide, Map state and Distributed mode pages, 2026-12-06); third-party linters
+    // say so, and src/asl/validate.ts accepts one. Kept as a blocker because pricing the parent as Express would
+    // rest on a Map Run inside an Express execution, which deliv has no AWS source to bill.
     this.blockExpress(`${name} is a Distributed Map (Express workflows cannot run one)`);
     // The item processor's states run in the children, not in this machine: only its calls stay in the tally,
     // once per child (a batch of items is one child's input, one run of its states).
@@ -428,6 +462,7 @@ class Walker {
       type,
       perExecution: count.expected,
       model: { transitions: iteration.transitions, durations: iteration.durations, durationMs: iteration.durationMs, children: [...iteration.tally.children.values()] },
+      memoryMB: type === 'EXPRESS' ? this.childMemory(name, processor, items, perBatch, innerCopies) : 0,
     });
     return this.withRetries(name, state, {
       ...base,
@@ -435,6 +470,34 @@ class Walker {
       tally: own,
       durationMs: waves * iteration.durationMs,
     });
+  }
+
+  /**
+   * One Express child's memory by AWS's rule for the child itself: its own definition (the item processor), its
+   * own input (one item, or a batch of them), the Parallel and Map steps inside it.
+   */
+  private childMemory(name: string, processor: SubMachine, items: MapItems, perBatch: number, innerCopies: number): number {
+    const { ProcessorConfig: _config, ...definition } = processor as SubMachine & { ProcessorConfig?: unknown };
+    const definitionBytes = Buffer.byteLength(JSON.stringify(definition));
+    const perChild = Math.max(1, Math.min(perBatch, items.max));
+    let payloadKB: number;
+    let source: string;
+    if (items.largestItemBytes !== undefined) {
+      payloadKB = (items.largestItemBytes * perChild) / 1000;
+      source = `${perChild > 1 ? `${perChild} × ` : ''}the largest item of the sample events (${round(items.largestItemBytes / 1000)} KB)`;
+    } else if (this.input.payloadKB !== undefined) {
+      payloadKB = this.input.payloadKB;
+      source = "payloadKB, the parent's input size: no sample item to measure";
+    } else {
+      payloadKB = 1;
+      source = 'assumed: no sample item to measure; set payloadKB';
+    }
+    const steps = Math.max(1, innerCopies);
+    const memoryMB = estimatedExpressMemoryMB(definitionBytes, payloadKB, steps);
+    this.assume(
+      `${name}: Express memory of each child execution ${Math.max(64, Math.ceil(memoryMB / 64) * 64)} MB billed: 50 MB + ${round(definitionBytes / 1000)} KB child definition + ${round(payloadKB)} KB input (${source}) × ${steps} Map or Parallel step${steps === 1 ? '' : 's'} = ${round(memoryMB)} MB, in 64 MB chunks`,
+    );
+    return memoryMB;
   }
 
   private choice(name: string, state: Extract<State, { Type: 'Choice' }>, siblings: string[]): StateResult {
@@ -583,27 +646,105 @@ class Walker {
     return { reaching, note: left > 0 ? ` (the ${left} other sample event(s) the Choice routing sends elsewhere)` : '' };
   }
 
-  private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): Range {
+  private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): MapItems {
     const hint = this.hints.mapItems?.[name];
-    if (hint !== undefined) {
-      if (typeof hint === 'number') return { min: hint, expected: hint, max: hint };
-      const expected = hint.expected ?? hint.max ?? hint.min ?? 1;
-      return { min: hint.min ?? expected, expected, max: hint.max ?? expected };
-    }
-    if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length };
     const path = state.ItemsPath ?? jsonataInputPath(state.Items) ?? (state.ItemReader ? undefined : '$');
+    const arrays = path ? this.samplesReaching(name).reaching.map((sample) => readPath(sample, path)).filter(Array.isArray) : [];
+    const itemBytes = arrays.flatMap((items) => items.map((item) => Buffer.byteLength(JSON.stringify(item) ?? '')));
+    const largestItemBytes = itemBytes.length > 0 ? Math.max(...itemBytes) : undefined;
+    if (hint !== undefined) {
+      if (typeof hint === 'number') return { min: hint, expected: hint, max: hint, spread: wholeCounts([[1, hint]]), largestItemBytes };
+      const expected = hint.expected ?? hint.max ?? hint.min ?? 1;
+      const range = { min: hint.min ?? expected, expected, max: hint.max ?? expected };
+      const spread = spreadOf(range);
+      if (spread.length > 1) {
+        this.assume(
+          `${name}: item counts ${range.min}–${range.max} priced as ${spread.map(([p, count]) => `${count} (${round(p * 100)}%)`).join(', ')}: a third at the expected ${range.expected}, the rest at min and max, weighted so the mean stays ${range.expected}`,
+        );
+      }
+      return { ...range, spread, largestItemBytes };
+    }
+    if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length, spread: [[1, state.Items.length]], largestItemBytes };
     if (path) {
       const samples = this.samplesReaching(name);
-      const counts = samples.reaching.map((sample) => readPath(sample, path)).filter(Array.isArray).map((items) => items.length);
+      const counts = arrays.map((items) => items.length);
       if (counts.length > 0) {
         const expected = counts.reduce((a, b) => a + b, 0) / counts.length;
         this.assume(`${name}: ${round(expected)} items per execution on average (${Math.min(...counts)}–${Math.max(...counts)}), counted in ${counts.length} sample event(s)${samples.note}`);
-        return { min: Math.min(...counts), expected, max: Math.max(...counts) };
+        return { min: Math.min(...counts), expected, max: Math.max(...counts), spread: counts.map((count): [number, number] => [1 / counts.length, count]), largestItemBytes };
       }
     }
     this.assume(`${name}: 1 item per execution assumed (set mapItems.${name} in the usage file)`);
-    return { min: 1, expected: 1, max: 1 };
+    return { min: 1, expected: 1, max: 1, spread: [[1, 1]], largestItemBytes };
   }
+}
+
+/** A Map's item counts: the range, and the counts as outcomes [probability, count] for the duration. */
+interface MapItems extends Range {
+  spread: Array<[number, number]>;
+  /** The largest item found in the sample events, in bytes of JSON (a child execution's input). */
+  largestItemBytes?: number;
+}
+
+/** A count that is not whole (an expected 2.5 items) as its two neighbours, keeping the mean. */
+function wholeCounts(outcomes: Array<[number, number]>): Array<[number, number]> {
+  return outcomes.flatMap(([p, count]): Array<[number, number]> => {
+    const low = Math.floor(count);
+    return count === low ? [[p, count]] : [[p * (low + 1 - count), low], [p * (count - low), low + 1]];
+  });
+}
+
+/**
+ * min / expected / max as outcomes: a third at the expected count, two thirds
+ * on min and max weighted (max − e) : (e − min), which keeps the mean at e.
+ */
+function spreadOf(range: Range): Array<[number, number]> {
+  const { min, expected, max } = range;
+  if (!(max > min) || expected <= min || expected >= max) return wholeCounts([[1, expected]]);
+  return wholeCounts([
+    [((2 / 3) * (max - expected)) / (max - min), min],
+    [1 / 3, expected],
+    [((2 / 3) * (expected - min)) / (max - min), max],
+  ]).filter(([p]) => p > 0);
+}
+
+/**
+ * Wall time of an inline Map of `count` items, `running` at once: waves of
+ * iterations, each as long as its longest iteration (the longest of
+ * independent draws: P(max ≤ t) = F(t)^n), one wave after another.
+ */
+function mapDuration(iteration: Durations, count: number, running: number): Durations {
+  if (count <= 0) return [[1, 0]];
+  const perWave = Number.isFinite(running) ? running : count;
+  const full = Math.floor(count / perWave);
+  const rest = count - full * perWave;
+  let total: Durations = [[1, 0]];
+  if (full > 0) total = convolvePower(longestOf(iteration, perWave), full);
+  if (rest > 0) total = convolve(total, longestOf(iteration, rest));
+  return total;
+}
+
+function longestOf(durations: Durations, n: number): Durations {
+  const sorted = compact(durations);
+  const out: Durations = [];
+  let below = 0;
+  for (const [p, ms] of sorted) {
+    const upTo = below + p;
+    out.push([upTo ** n - below ** n, ms]);
+    below = upTo;
+  }
+  return compact(out);
+}
+
+/** The sum of `times` independent copies, by doubling. */
+function convolvePower(durations: Durations, times: number): Durations {
+  let result: Durations = [[1, 0]];
+  let base = durations;
+  for (let n = times; n > 0; n = Math.floor(n / 2)) {
+    if (n % 2 === 1) result = convolve(result, base);
+    if (n > 1) base = convolve(base, base);
+  }
+  return result;
 }
 
 /** Whether a run with this input can get to `target`, by the Choice rules it meets (see Walker.samplesReaching). */
@@ -617,16 +758,15 @@ function reaches(machine: { StartAt: string; States: Record<string, State> }, ta
     const state = machine.States[name];
     if (!state) continue;
     if (name === target || holds(state, target)) return true;
-    if (state.Type === 'Choice') pending.push(...choiceRoutes(state, sample, state.QueryLanguage ?? language));
-    else if ('Next' in state && typeof state.Next === 'string') pending.push(state.Next);
+    // A sample walks the path it succeeds on: a Choice by its rules, any other state by Next (a Catch is failure's path).
+    pending.push(...(state.Type === 'Choice' ? choiceRoutes(state, sample, state.QueryLanguage ?? language) : targetsOf(state, ['next'])));
   }
   return false;
 }
 
 /** Whether `target` is a state inside this Parallel's branches or this Map's iterations. */
 function holds(state: State, target: string): boolean {
-  const blocks: SubMachine[] = state.Type === 'Parallel' ? (state.Branches ?? []) : state.Type === 'Map' ? [state.ItemProcessor ?? state.Iterator].filter((block): block is SubMachine => block !== undefined) : [];
-  return blocks.some((block) => Object.entries(block.States ?? {}).some(([name, inner]) => name === target || holds(inner, target)));
+  return nestedMachines(state).some(({ machine }) => Object.entries(machine.States ?? {}).some(([name, inner]) => name === target || holds(inner, target)));
 }
 
 /** Where a Choice sends this input: the first rule that holds, else Default; a rule it cannot decide adds its branch and goes on. */

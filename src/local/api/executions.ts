@@ -1,7 +1,9 @@
 /** Executions: start (async and sync), stop, describe, list, history, redrive. */
+import path from 'node:path';
 import type { JsonValue } from '../../asl/types.js';
 import { isExpressExecutionArn } from '../../aws/arn.js';
 import type { HistoryEvent } from '../../engine/types.js';
+import { isWithin } from '../../project/confine.js';
 import { FileProblemError } from '../../ui/errors.js';
 import { closest } from '../../ui/suggest.js';
 import { ApiError, notFoundExecution, resourceNotFound } from '../api-error.js';
@@ -41,6 +43,11 @@ function getExecution(context: EmulatorContext, arn: string, options: { mapRunCh
   return row;
 }
 
+/** A file inside the project as the user wrote it in deliv.yaml (`mocks/MockConfigFile.json`); one outside stays absolute. */
+function projectRelative(root: string, file: string): string {
+  return isWithin(root, file) ? path.relative(root, file).split(path.sep).join('/') || file : file;
+}
+
 /** Whether the MockConfigFile defines the test case; a broken file is the caller's to fix (its file:line), not a 500. */
 function knownTestCase(context: EmulatorContext, machine: string, testCase: string): boolean {
   try {
@@ -64,7 +71,7 @@ export function startExecution(
   if (testCase && !knownTestCase(context, target.machine.name, testCase)) {
     const known = context.mocks.testCaseNames(target.machine.name);
     const guess = closest(testCase, known);
-    const where = context.mocks.file ? ` ${context.mocks.file}` : ' (none is configured: set mocks in deliv.yaml)';
+    const where = context.mocks.file ? ` ${projectRelative(context.root, context.mocks.file)}` : ' (none is configured: set mocks in deliv.yaml)';
     const listed = known.length ? `; known: ${known.join(', ')}` : context.mocks.file ? '; it defines none for this machine' : '';
     throw new ApiError('ValidationException', `Test case '${testCase}' is not defined for state machine '${target.machine.name}' in the mock config file${where}${guess ? `; did you mean '${guess}'?` : ''}${listed}`);
   }

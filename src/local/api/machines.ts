@@ -57,6 +57,13 @@ export function getMachine(context: EmulatorContext, arn: string): MachineRow {
   return machine;
 }
 
+/** A machine new work may be given: AWS refuses a DELETING one with StateMachineDeleting ("The specified state machine is being deleted"). */
+export function activeMachine(context: EmulatorContext, arn: string): MachineRow {
+  const machine = getMachine(context, arn);
+  if (machine.deleting !== null && machine.deleting !== undefined) throw new ApiError('StateMachineDeleting', `State Machine Is Being Deleted: '${machine.arn}'`);
+  return machine;
+}
+
 /** What a state machine, version or alias ARN runs: the definition and the version it came from. */
 export interface ResolvedMachine {
   ref: MachineRef;
@@ -70,7 +77,7 @@ export interface ResolvedMachine {
 
 export function resolveMachine(context: EmulatorContext, arn: string): ResolvedMachine {
   const ref = parseMachineArn(arn);
-  const machine = getMachine(context, ref.machineArn);
+  const machine = activeMachine(context, ref.machineArn);
   let versionArn: string | undefined;
   let alias: AliasRow | undefined;
   if (ref.alias !== undefined) {
@@ -164,6 +171,7 @@ const createStateMachine: Handler = (context, input) => {
   return context.store.transaction(() => {
     const existing = context.store.getMachine(arn);
     if (existing) {
+      if (existing.deleting !== null && existing.deleting !== undefined) activeMachine(context, arn);
       if (!sameCreateRequest(context, existing, { definition, type, loggingConfiguration, tracingConfiguration, publish: input.publish === true, versionDescription })) {
         throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
       }
@@ -207,11 +215,11 @@ const updateStateMachine: Handler = (context, input) => {
     throw new ApiError('ValidationException', 'Version description can only be set when publish is true', 400, { reason: 'MISSING_REQUIRED_PARAMETER' });
   }
   if (roleArn !== undefined) checkRoleArn(roleArn);
-  if (definition !== undefined) checkDefinition(context, definition, getMachine(context, ref.machineArn).type);
+  if (definition !== undefined) checkDefinition(context, definition, activeMachine(context, ref.machineArn).type);
   checkLoggingConfiguration(context, input.loggingConfiguration);
   const now = context.clock.now();
   return context.store.transaction(() => {
-    const machine = getMachine(context, ref.machineArn);
+    const machine = activeMachine(context, ref.machineArn);
     const updated: MachineRow = {
       ...machine,
       definition: definition ?? machine.definition,
@@ -236,7 +244,15 @@ const deleteStateMachine: Handler = (context, input) => {
     throw new ApiError('ValidationException', `Invalid Arn: 'Use DeleteStateMachineAlias to delete an alias: ${arn}'`, 400, { reason: 'API_DOES_NOT_SUPPORT_LABELED_ARNS' });
   }
   if (ref.version !== undefined) return deleteStateMachineVersion(context, { stateMachineVersionArn: arn });
-  context.store.deleteMachine(ref.machineArn);
+  const machine = context.store.getMachine(ref.machineArn);
+  // A Standard machine's running executions end at their next transition (Runtime.halt); the machine goes with the last
+  // of them. An Express machine goes at once: AWS lets its running executions carry on ("may emit logs after").
+  if (machine?.type === 'STANDARD' && context.store.runningExecutionCount(machine.arn) > 0) {
+    context.store.markMachineDeleting(machine.arn, context.clock.now());
+    context.runtime.halt(machine.arn, `State machine ${machine.name} has been deleted.`);
+  } else if (machine) {
+    context.store.deleteMachine(machine.arn);
+  }
   return {};
 };
 
@@ -249,7 +265,7 @@ const describeStateMachine: Handler = (context, input) => {
   const machine = getMachine(context, ref.machineArn);
   const base = {
     name: machine.name,
-    status: 'ACTIVE',
+    status: machine.deleting === null || machine.deleting === undefined ? 'ACTIVE' : 'DELETING',
     type: machine.type,
     loggingConfiguration: JSON.parse(machine.loggingConfiguration) as unknown,
     tracingConfiguration: JSON.parse(machine.tracingConfiguration) as unknown,
@@ -290,7 +306,7 @@ const publishStateMachineVersion: Handler = (context, input) => {
   const description = optionalString(input, 'description', 256);
   const revisionId = optionalString(input, 'revisionId');
   return context.store.transaction(() => {
-    const machine = getMachine(context, ref.machineArn);
+    const machine = activeMachine(context, ref.machineArn);
     if (revisionId !== undefined && revisionId !== machine.revisionId) {
       throw conflict(`Failed to publish the State Machine version for revision ${revisionId}. The current State Machine revision is ${machine.revisionId}.`);
     }
@@ -373,7 +389,7 @@ const createStateMachineAlias: Handler = (context, input) => {
   const description = optionalString(input, 'description', 256) ?? '';
   const { machineArn: owner, routing } = checkRouting(context, input.routingConfiguration);
   return context.store.transaction(() => {
-    getMachine(context, owner);
+    activeMachine(context, owner);
     const arn = `${owner}:${name}`;
     const existing = context.store.getAlias(arn);
     if (existing) {
