@@ -37,6 +37,30 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
+/** The turn's one reading of the process's CPU time, and the wall time it was taken at. */
+let cpuTurn = -1;
+let cpuRead = 0;
+let cpuReadAt = 0;
+
+/**
+ * The process's CPU time at wall time `now` of this turn, for an execution's
+ * start in it. Read once a turn (process.cpuUsage is a system call, and was a
+ * fifth of the engine's time when every execution of a turn read it); a later
+ * start adds the wall time since, which CPU time cannot exceed: the estimate
+ * never counts CPU time the execution did not use, so it never makes it yield
+ * sooner than it should; and a turn's reading is never old, since the turn
+ * that took it is bumped on the next setImmediate (see countTurn).
+ */
+function cpuAt(now: number): number {
+  if (cpuTurn !== turn) {
+    cpuTurn = turn;
+    cpuRead = cpuMs();
+    cpuReadAt = now;
+    return cpuRead;
+  }
+  return cpuRead + (now - cpuReadAt);
+}
+
 /** One execution's use of the current turn. */
 export class TurnBudget {
   private turn = -1;
@@ -49,7 +73,7 @@ export class TurnBudget {
     if (this.turn !== turn) {
       this.turn = turn;
       this.wallStart = now;
-      this.cpuStart = cpuMs();
+      this.cpuStart = cpuAt(now);
       countTurn();
       return false;
     }
