@@ -276,6 +276,8 @@ export interface CompileProblem {
   path: string;
   field?: string;
   message: string;
+  /** The JSON pointer deliv validate gives, when it found the problem: exact where a name holds a dot (`d.$`, a state `A.B`), which `path` cannot be. */
+  pointer?: string;
 }
 
 export interface CompiledMachine {

@@ -58,11 +58,12 @@ export class MachineCache {
 
 /** A validation problem in the engine's shape: its code leads the message, its pointer is the path. */
 function asCompileProblem(problem: Problem): CompileProblem {
-  return { path: problem.pointer.split('/').filter(Boolean).join('.'), message: `${problem.code}: ${problem.message}` };
+  return { path: problem.pointer.split('/').filter(Boolean).join('.'), message: `${problem.code}: ${problem.message}`, pointer: problem.pointer };
 }
 
 export function describeProblem(problem: CompileProblem): string {
-  const where = problem.path ? ` at /${problem.path.replace(/\./g, '/')}${problem.field ? `/${problem.field}` : ''}` : '';
+  const pointer = problem.pointer ?? (problem.path ? `/${problem.path.replace(/\./g, '/')}${problem.field ? `/${problem.field}` : ''}` : '');
+  const where = pointer ? ` at ${pointer}` : '';
   return `${problem.message}${where}`;
 }
 

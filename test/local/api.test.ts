@@ -163,6 +163,10 @@ describe('state machines', () => {
       ['not-an-arn', { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'charge-card', End: true } } }, 'STANDARD', 'SCHEMA_VALIDATION_FAILED'],
       ['callback-express', { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', 'MessageBody.$': '$$.Task.Token' }, End: true } } }, 'EXPRESS', 'SCHEMA_VALIDATION_FAILED'],
       ['sync-express', { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:child' }, End: true } } }, 'EXPRESS', 'SCHEMA_VALIDATION_FAILED'],
+      // The published-definition checks (issue 14) are the emulator's too: a field the state type lacks, an unknown intrinsic, a States member that is no state.
+      ['map-arguments', { StartAt: 'M', States: { M: { Type: 'Map', Arguments: { a: 1 }, ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true } } }, 'STANDARD', 'SCHEMA_VALIDATION_FAILED'],
+      ['unknown-intrinsic', { StartAt: 'Q', States: { Q: { Type: 'Pass', Parameters: { 'd.$': 'States.Default($.a, 1)' }, End: true } } }, 'STANDARD', 'SCHEMA_VALIDATION_FAILED'],
+      ['states-member', { StartAt: 'P', States: { QueryLanguage: 'JSONata', P: { Type: 'Pass', End: true } } }, 'STANDARD', 'SCHEMA_VALIDATION_FAILED'],
     ];
     for (const [name, definition, type, code] of cases) {
       const text = JSON.stringify(definition);
@@ -174,6 +178,15 @@ describe('state machines', () => {
       // One set of rules: the emulator's diagnostics are deliv validate's problems.
       expect(validated.diagnostics?.map((d) => [d.code, d.location]), name).toEqual(local.filter((p) => p.severity === 'error').map((p) => [p.code, p.pointer]));
     }
+  });
+
+  it("accepts at CreateStateMachine the Jayway forms deliv validate accepts ($.[0], $.[?(@.OU > 0)])", async () => {
+    const definition = { StartAt: 'P', States: { P: { Type: 'Pass', InputPath: '$.[0]', Parameters: { 'ous.$': '$.[?(@.OU > 0)]' }, End: true } } };
+    const local = validateDefinition({ file: 'x.asl.json', definition: definition as StateMachineDefinition, unresolved: [], locate: () => ({ line: 1, col: 1 }) }, { bare: true });
+    expect(local).toEqual([]);
+    expect(await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify(definition) }))).toMatchObject({ result: 'OK', diagnostics: [] });
+    const created = await t.sfn.send(new CreateStateMachineCommand({ name: 'jayway-forms', definition: JSON.stringify(definition), roleArn: ROLE }));
+    expect(created.stateMachineArn).toContain(':stateMachine:jayway-forms');
   });
 });
 

@@ -35,7 +35,8 @@ function codeOf(message: string): string {
   return /^([A-Z_]{4,}):/.exec(message)?.[1] ?? 'SCHEMA_VALIDATION_FAILED';
 }
 
-function locationOf(problem: { path: string; field?: string }): string | undefined {
+function locationOf(problem: { path: string; field?: string; pointer?: string }): string | undefined {
+  if (problem.pointer) return problem.pointer;
   if (!problem.path && !problem.field) return undefined;
   return `/${[...problem.path.split('.').filter(Boolean), ...(problem.field ? [problem.field] : [])].join('/')}`;
 }
