@@ -5,10 +5,15 @@
  * brick `deliv local start`.
  *
  * How a crash is counted: before resuming, each RUNNING execution's count
- * goes up, durably. It goes back to zero when the execution ends, when the
- * emulator shuts down cleanly, or once the emulator has stayed responsive for
- * HEALTHY_MS after the resume (a timer that a blocked event loop never
- * fires). So only boots that died or hung right after resuming it count.
+ * goes up, durably, with the id of its last event. It goes back to zero when
+ * the execution ends, when the emulator shuts down cleanly, or once the
+ * emulator has stayed responsive for HEALTHY_MS after the resume (a timer
+ * that a blocked event loop never fires). So only boots that died or hung
+ * right after resuming it count, and only while it stays at the same event:
+ * an execution that recorded events between two crashes got past whatever
+ * was running when the first one came, so those crashes were not its doing
+ * (kill -9 of a busy emulator, three times in a row, must not fail every
+ * execution that was running).
  */
 import type { Store } from './store.js';
 
@@ -28,20 +33,40 @@ export interface QuarantinedExecution {
   cause: string;
 }
 
+/** An execution about to be resumed, at the last event its history holds. */
+export interface ResumePoint {
+  arn: string;
+  lastEventId: number;
+}
+
+/** Resumes in a row that the emulator did not survive, all begun at the same last event. */
+interface Attempts {
+  count: number;
+  lastEventId: number;
+}
+
 export class ResumeGuard {
-  private attempts: Record<string, number>;
+  private attempts: Record<string, Attempts>;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: Store) {
-    this.attempts = store.readMeta<Record<string, number>>(ATTEMPTS_KEY) ?? {};
+    // A store written before the last event was kept holds bare counts: they are not known to be at one event, so they start over.
+    const stored = store.readMeta<Record<string, Attempts | number>>(ATTEMPTS_KEY) ?? {};
+    this.attempts = Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, Attempts] => typeof entry[1] === 'object'));
+  }
+
+  /** Resumes of this execution the emulator died right after, while it stayed at its current last event. */
+  private stuckAttempts(point: ResumePoint): number {
+    const attempts = this.attempts[point.arn];
+    return attempts && attempts.lastEventId === point.lastEventId ? attempts.count : 0;
   }
 
   /** Splits the executions to resume into those that may resume and those that have crashed the emulator too often. */
-  sort<T extends { arn: string }>(rows: T[]): { resume: T[]; poison: { row: T; attempts: number }[] } {
+  sort<T extends ResumePoint>(rows: T[]): { resume: T[]; poison: { row: T; attempts: number }[] } {
     const resume: T[] = [];
     const poison: { row: T; attempts: number }[] = [];
     for (const row of rows) {
-      const attempts = this.attempts[row.arn] ?? 0;
+      const attempts = this.stuckAttempts(row);
       if (attempts >= RESUME_LIMIT) poison.push({ row, attempts });
       else resume.push(row);
     }
@@ -49,14 +74,12 @@ export class ResumeGuard {
   }
 
   /** Counts this resume of each, durably, before any of them runs; clears the counts once the emulator proved healthy. */
-  begin(arns: string[]): void {
-    const known = new Set(arns);
+  begin(points: ResumePoint[]): void {
     // Counts of executions no longer running (ended while stopped, or quarantined) are dropped.
-    const next: Record<string, number> = {};
-    for (const arn of arns) next[arn] = (this.attempts[arn] ?? 0) + 1;
-    for (const arn of Object.keys(this.attempts)) if (!known.has(arn)) delete this.attempts[arn];
+    const next: Record<string, Attempts> = {};
+    for (const point of points) next[point.arn] = { count: this.stuckAttempts(point) + 1, lastEventId: point.lastEventId };
     this.attempts = next;
-    if (arns.length === 0) {
+    if (points.length === 0) {
       this.save();
       return;
     }

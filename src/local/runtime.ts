@@ -306,14 +306,15 @@ export class Runtime {
   /** After a restart: every execution that was RUNNING carries on from its history. */
   resumeAll(): number {
     // A Map Run's children are not resumed on their own: their parent resumes and runs its Map Run again (map-runs.ts).
-    const { resume, poison } = this.guard.sort(this.store.runningExecutions().filter((row) => !row.parentArn?.includes(':mapRun:')));
-    for (const { row, attempts } of poison) this.quarantine(row, attempts);
+    const running = this.store.runningExecutions().filter((row) => !row.parentArn?.includes(':mapRun:'));
+    const { resume, poison } = this.guard.sort(running.map((row) => ({ row, arn: row.arn, lastEventId: this.store.lastEventId(row.arn) })));
+    for (const { row, attempts } of poison) this.quarantine(row.row, attempts);
     this.quarantinedAtStart = poison.length;
     // A machine left DELETING whose executions all ended (or were quarantined) while the emulator was down goes now.
     for (const machineArn of this.store.deletingMachines()) this.deleteIfIdle(machineArn);
     // Counted before any of them runs: if one takes the process down, the next start knows.
-    this.guard.begin(resume.map((row) => row.arn));
-    for (const row of resume) {
+    this.guard.begin(resume);
+    for (const { row } of resume) {
       try {
         this.run(row, true);
       } catch (error) {

@@ -886,6 +886,11 @@ export class Store {
     return this.decode(rows, key.started);
   }
 
+  /** The id of the last event an execution's history holds (0 for none), from the primary key alone. */
+  lastEventId(executionArn: string): number {
+    return (this.db.prepare('SELECT MAX(id) AS last FROM history WHERE execution = ?').get(this.key(executionArn).id) as { last: number | null }).last ?? 0;
+  }
+
   /** How many events an execution's history holds (a redrive's earlier attempts included), without decoding them. */
   eventCount(executionArn: string): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM history WHERE execution = ?').get(this.key(executionArn).id) as { n: number }).n;

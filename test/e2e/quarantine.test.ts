@@ -65,6 +65,10 @@ it('fails an execution whose resume crashed the emulator 3 times, serves, and li
   let emulator = await boot();
   const { stateMachineArn } = await emulator.sfn.send(new CreateStateMachineCommand({ name: 'poison', definition: JSON.stringify(WAITS), roleArn: 'arn:aws:iam::123456789012:role/DelivLocalRole' }));
   const { executionArn } = await emulator.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+  // In its Wait before the first crash: from then on it records nothing, as a poison execution that takes the
+  // emulator down on every resume does (one that records events between crashes is not counted against).
+  const lastEvent = async () => (await emulator.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }))).events?.[0]?.type;
+  await expect.poll(lastEvent, { timeout: 15_000 }).toBe('WaitStateEntered');
   await emulator.crash();
   for (let crashes = 1; crashes <= 3; crashes++) {
     emulator = await boot();
