@@ -309,7 +309,13 @@ export class Execution {
     this.replay = options.resumeFrom && options.resumeFrom.length > 0 ? new Replay(options.resumeFrom) : null;
     if (this.replay) this.nextId = this.replay.maxId + 1;
     const started = this.replay?.first;
-    const startTime = options.startTime ?? (started?.timestamp ? new Date(started.timestamp).toISOString() : new Date(clock.now()).toISOString());
+    let startTime = options.startTime ?? (started?.timestamp ? new Date(started.timestamp).toISOString() : undefined);
+    if (startTime === undefined) {
+      // ExecutionStarted is appended at once with this same reading (see startExecution): one clock read, one instant.
+      this.lastTimestamp = clock.now();
+      this.stampLive = true;
+      startTime = new Date(this.lastTimestamp).toISOString();
+    }
     this.contextExecution = {
       Id: options.executionArn,
       Input: options.input,
@@ -346,17 +352,33 @@ export class Execution {
    * Appends an event for `frame` (or, while replaying, consumes the matching
    * recorded one: then `this.replayed` holds it) and returns its id.
    */
-  emit(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
+  emit(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch, sameStep = false): number {
     if (frame.scope.reason) throw frame.scope.reason;
-    return this.record(frame, type, key, details, match);
+    return this.record(frame, type, key, details, match, sameStep);
   }
 
-  private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
-    if (frame.sink) return this.recordChild(frame, frame.sink, type, key, details, match);
+  /**
+   * The time of an event being appended. `sameStep`: the caller follows the
+   * previous event of this thread with no await in between (a Pass's exit
+   * after its entry), so that event's reading of the clock stands for this
+   * one too: reading the clock was a sixth of a Pass/Choice loop's time. A
+   * replayed timestamp never stands for a new event.
+   */
+  private stampNow(sameStep: boolean): number {
+    if (sameStep && this.stampLive) return this.lastTimestamp;
+    this.stampLive = true;
+    return (this.lastTimestamp = this.clock.now());
+  }
+
+  /** Whether lastTimestamp is a reading of the clock (not a replayed event's time). */
+  private stampLive = false;
+
+  private record(frame: Frame, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch, sameStep = false): number {
+    if (frame.sink) return this.recordChild(frame, frame.sink, type, key, details, match, sameStep);
     if (frame.hidden) {
       // Not in this history; a distinct (negative) id still tells the thread's events and task tokens apart.
       this.replayed = null;
-      this.lastTimestamp = this.clock.now();
+      this.stampNow(sameStep);
       frame.last = --this.hiddenId;
       return frame.last;
     }
@@ -368,8 +390,7 @@ export class Execution {
       throw new Cancelled('aborted');
     }
     const id = this.nextId++;
-    const now = this.clock.now();
-    this.lastTimestamp = now;
+    const now = this.stampNow(sameStep);
     // Events of the same millisecond share one Date: far less garbage on fast chains.
     if (now !== this.lastDateMs) {
       this.lastDateMs = now;
@@ -394,6 +415,7 @@ export class Execution {
     this.replayed = recorded ?? null;
     if (!recorded) return false;
     frame.last = recorded.id as number;
+    this.stampLive = false;
     this.lastTimestamp = recorded.timestamp ? new Date(recorded.timestamp).getTime() : this.clock.now();
     return true;
   }
@@ -404,7 +426,7 @@ export class Execution {
   }
 
   /** An event of a Map Run's child execution, in the child's own history. */
-  private recordChild(frame: Frame, sink: ChildExecution, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match?: ReplayMatch): number {
+  private recordChild(frame: Frame, sink: ChildExecution, type: HistoryEventType, key: string, details: Record<string, unknown> | undefined, match: ReplayMatch | undefined, sameStep: boolean): number {
     if (sink.replay === null) this.replayed = null;
     else if (this.takeRecorded(sink.replay, frame, type, match)) return frame.last;
     if (sink.nextId === sink.historyLimit && !ENDS.has(type)) {
@@ -414,8 +436,7 @@ export class Execution {
       sink.scope?.cancel(new Cancelled('aborted'));
       throw new Cancelled('aborted');
     }
-    const now = this.clock.now();
-    this.lastTimestamp = now;
+    const now = this.stampNow(sameStep);
     const id = sink.nextId++;
     const event: Record<string, unknown> = { id, previousEventId: frame.last, timestamp: new Date(now), type };
     if (details !== undefined) event[key] = details;

@@ -76,7 +76,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       input: exec.json(options.input),
       inputDetails: { truncated: false },
       roleArn: options.roleArn,
-    });
+    }, undefined, true);
     // AWS records the first state's entry with previousEventId 0, not the ExecutionStarted id.
     frame.last = 0;
   } catch (error) {

@@ -73,7 +73,7 @@ export function enter(frame: Frame, type: string, name: string, input: JsonValue
  * event is replayed from a resumed history, the recorded output and
  * assignments win over the recomputed ones.
  */
-export function exit(run: StateRun, type: string, output: JsonValue, assigned?: Record<string, JsonValue>): JsonValue {
+export function exit(run: StateRun, type: string, output: JsonValue, assigned?: Record<string, JsonValue>, sameStep = false): JsonValue {
   const frame = run.frame;
   const exec = frame.exec;
   const text = exec.json(output);
@@ -88,7 +88,7 @@ export function exit(run: StateRun, type: string, output: JsonValue, assigned?: 
     details.assignedVariablesDetails = TRUNCATED_FALSE();
   }
   const replay = exec.replayOf(frame);
-  exec.emit(frame, EXITED[type], 'stateExitedEventDetails', details, replay === null ? undefined : { name: run.name });
+  exec.emit(frame, EXITED[type], 'stateExitedEventDetails', details, replay === null ? undefined : { name: run.name }, sameStep);
   const recorded = replay !== null && exec.replayed ? detailsOf(exec.replayed) : undefined;
   if (recorded) {
     if (typeof recorded.output === 'string') output = JSON.parse(recorded.output) as JsonValue;
@@ -182,7 +182,8 @@ export function compileJsonPathTail(env: StateEnv, def: { ResultSelector?: JsonV
   };
 }
 
-export function finishJsonPath(run: StateRun, type: string, tail: JsonPathTail, result: JsonValue): JsonValue {
+/** `sameStep`: nothing was awaited since the state's previous event (see Execution.emit). */
+export function finishJsonPath(run: StateRun, type: string, tail: JsonPathTail, result: JsonValue, sameStep = false): JsonValue {
   const selected = tail.resultSelector ? (tail.resultSelector(run.at(result)) as JsonValue) : result;
   const assigned = tail.assign ? (tail.assign(run.at(selected)) as Record<string, JsonValue>) : undefined;
   const placed = tail.resultPath(run.rawInput, selected);
@@ -192,7 +193,7 @@ export function finishJsonPath(run: StateRun, type: string, tail: JsonPathTail, 
     inspect('afterResultPath', placed);
   }
   const output = tail.outputPath(placed, run);
-  return exit(run, type, output, assigned);
+  return exit(run, type, output, assigned, sameStep);
 }
 
 /** The JSONata tail: Assign and Output see `$states.result`; Output defaults to the result. */
@@ -205,9 +206,12 @@ export function compileJsonataTail(env: StateEnv, def: { Assign?: JsonObject; Ou
   return { assign: compileAssign(env, def.Assign), output: compileTemplate(env, 'Output', def.Output) };
 }
 
-export function finishJsonata(run: StateRun, type: string, tail: JsonataTail, result: JsonValue, withResult = true): MaybePromise<JsonValue> {
-  if (!tail.assign && !tail.output) return exit(run, type, result);
+export function finishJsonata(run: StateRun, type: string, tail: JsonataTail, result: JsonValue, withResult = true, sameStep = false): MaybePromise<JsonValue> {
+  if (!tail.assign && !tail.output) return exit(run, type, result, undefined, sameStep);
   const scope = run.statesScope(withResult ? { result } : undefined);
   const assigned = tail.assign ? tail.assign(scope) : undefined;
-  return andThen(assigned, (vars) => andThen(tail.output ? tail.output(scope) : result, (output) => exit(run, type, output, vars)));
+  if (isPromise<Record<string, JsonValue>>(assigned)) return assigned.then((vars) => andThen(tail.output ? tail.output(scope) : result, (output) => exit(run, type, output, vars)));
+  const output = tail.output ? tail.output(scope) : result;
+  if (isPromise<JsonValue>(output)) return output.then((value) => exit(run, type, value, assigned));
+  return exit(run, type, output, assigned, sameStep);
 }

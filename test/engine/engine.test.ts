@@ -639,3 +639,75 @@ describe('resume from a history prefix', () => {
     expect(result.status).toBe('SUCCEEDED');
   });
 });
+
+describe('history timestamps', () => {
+  /** A clock one millisecond later at every reading, so each reading shows in the history. */
+  function tickingClock(): ExecutionOptions['clock'] & { reads: number } {
+    const base = virtualClock();
+    const clock = {
+      reads: 0,
+      now: () => base.now() + clock.reads++,
+      sleep: (ms: number, signal?: AbortSignal) => base.sleep(ms, signal),
+    };
+    return clock;
+  }
+  const stamps = (events: HistoryEvent[]) => events.map((event) => `${event.type}@${(event.timestamp as Date).getTime() - (events[0].timestamp as Date).getTime()}`);
+
+  it('gives the events of one synchronous step one reading of the clock, and reads it again after the task answers', async () => {
+    const clock = tickingClock();
+    const runner = handlers({ charge: async (request) => ({ ...(request.parameters as object), charged: true }) });
+    const { events } = await run(
+      {
+        StartAt: 'Label',
+        States: {
+          Label: { Type: 'Pass', Next: 'Charge' },
+          Charge: { Type: 'Task', Resource: lambda('charge'), Next: 'Route' },
+          Route: { Type: 'Choice', Choices: [{ Variable: '$.charged', BooleanEquals: true, Next: 'Done' }] },
+          Done: { Type: 'Succeed' },
+        },
+      },
+      { orderId: 'o-1' },
+      { clock, runner },
+    );
+    expect(stamps(events)).toEqual([
+      'ExecutionStarted@0',
+      'PassStateEntered@1',
+      'PassStateExited@1',
+      'TaskStateEntered@2',
+      'LambdaFunctionScheduled@2',
+      'LambdaFunctionStarted@2',
+      'LambdaFunctionSucceeded@3',
+      'TaskStateExited@3',
+      'ChoiceStateEntered@4',
+      'ChoiceStateExited@4',
+      'SucceedStateEntered@5',
+      'SucceedStateExited@5',
+      'ExecutionSucceeded@6',
+    ]);
+  });
+
+  it('shares readings the same way in a JSONata task: its entry with the scheduling, the answer with its exit', async () => {
+    const clock = tickingClock();
+    const runner = handlers({ quote: async () => ({ price: 12 }) });
+    const { events } = await run(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'Quote',
+        States: {
+          Quote: { Type: 'Task', Resource: lambda('quote'), Arguments: '{% $states.input %}', Output: '{% $states.result.price %}', End: true },
+        },
+      },
+      {},
+      { clock, runner },
+    );
+    expect(stamps(events)).toEqual([
+      'ExecutionStarted@0',
+      'TaskStateEntered@1',
+      'LambdaFunctionScheduled@1',
+      'LambdaFunctionStarted@1',
+      'LambdaFunctionSucceeded@2',
+      'TaskStateExited@2',
+      'ExecutionSucceeded@3',
+    ]);
+  });
+});

@@ -35,16 +35,21 @@ export function compileChoice(def: ChoiceState, env: StateEnv): CompiledState {
   const inputPath = jsonata ? undefined : compilePathStep(env, 'InputPath', def.InputPath);
   const outputPath = jsonata ? undefined : compilePathStep(env, 'OutputPath', def.OutputPath);
 
-  const take = (frame: Frame, run: StateRun, rule: CompiledRule | undefined, effective: JsonValue): MaybePromise<JsonValue> => {
+  /** `sameStep`: the rules were decided with nothing awaited since the state was entered (see Execution.emit). */
+  const take = (frame: Frame, run: StateRun, rule: CompiledRule | undefined, effective: JsonValue, sameStep: boolean): MaybePromise<JsonValue> => {
     if (!rule) throw new StateFailure(StatesErrors.NoChoiceMatched, 'No Matches!');
     frame.next = rule.next();
     if (jsonata) {
-      if (!rule.assign && !rule.output) return exit(run, 'Choice', run.rawInput);
+      if (!rule.assign && !rule.output) return exit(run, 'Choice', run.rawInput, undefined, sameStep);
       const scope = run.statesScope();
-      return andThen(rule.assign ? rule.assign(scope) : undefined, (vars) => andThen(rule.output ? rule.output(scope) : run.rawInput, (output) => exit(run, 'Choice', output, vars)));
+      const assigned = rule.assign ? rule.assign(scope) : undefined;
+      if (isPromise<Record<string, JsonValue>>(assigned)) return assigned.then((vars) => andThen(rule.output ? rule.output(scope) : run.rawInput, (output) => exit(run, 'Choice', output, vars)));
+      const output = rule.output ? rule.output(scope) : run.rawInput;
+      if (isPromise<JsonValue>(output)) return output.then((value) => exit(run, 'Choice', value, assigned));
+      return exit(run, 'Choice', output, assigned, sameStep);
     }
     const assigned = rule.assign ? (rule.assign(run.at(effective)) as Record<string, JsonValue>) : undefined;
-    return exit(run, 'Choice', (outputPath as NonNullable<typeof outputPath>)(effective, run), assigned);
+    return exit(run, 'Choice', (outputPath as NonNullable<typeof outputPath>)(effective, run), assigned, sameStep);
   };
 
   return {
@@ -57,17 +62,17 @@ export function compileChoice(def: ChoiceState, env: StateEnv): CompiledState {
       for (let i = 0; i < rules.length; i += 1) {
         const matched = rules[i].test(scope);
         if (isPromise<boolean>(matched)) return asyncRest(frame, run, i, matched, effective, scope);
-        if (matched) return take(frame, run, rules[i], effective);
+        if (matched) return take(frame, run, rules[i], effective, true);
       }
-      return take(frame, run, fallback, effective);
+      return take(frame, run, fallback, effective, true);
     },
   };
 
   async function asyncRest(frame: Frame, run: StateRun, from: number, first: Promise<boolean>, effective: JsonValue, scope: EvalScope): Promise<JsonValue> {
-    if (await first) return take(frame, run, rules[from], effective);
+    if (await first) return take(frame, run, rules[from], effective, false);
     for (let i = from + 1; i < rules.length; i += 1) {
-      if (await rules[i].test(scope)) return take(frame, run, rules[i], effective);
+      if (await rules[i].test(scope)) return take(frame, run, rules[i], effective, false);
     }
-    return take(frame, run, fallback, effective);
+    return take(frame, run, fallback, effective, false);
   }
 }

@@ -12,7 +12,7 @@ export function compilePass(def: PassState, env: StateEnv, next: () => CompiledS
       run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
         const run = enter(frame, 'Pass', name, input);
         frame.next = next();
-        return finishJsonata(run, 'Pass', tail, input, false);
+        return finishJsonata(run, 'Pass', tail, input, false, true);
       },
     };
   }
@@ -35,7 +35,7 @@ export function compilePass(def: PassState, env: StateEnv, next: () => CompiledS
       }
       inspect?.('result', result);
       frame.next = next();
-      return finishJsonPath(run, 'Pass', tail, result);
+      return finishJsonPath(run, 'Pass', tail, result, true);
     },
   };
 }

@@ -12,7 +12,7 @@ export function compileSucceed(def: SucceedState, env: StateEnv): CompiledState 
       run(frame: Frame, input: JsonValue): MaybePromise<JsonValue> {
         const run = enter(frame, 'Succeed', name, input);
         frame.next = null;
-        return finishJsonata(run, 'Succeed', tail, input, false);
+        return finishJsonata(run, 'Succeed', tail, input, false, true);
       },
     };
   }
@@ -23,7 +23,7 @@ export function compileSucceed(def: SucceedState, env: StateEnv): CompiledState 
     run(frame: Frame, input: JsonValue): JsonValue {
       const run = enter(frame, 'Succeed', name, input);
       frame.next = null;
-      return exit(run, 'Succeed', outputPath(inputPath(input, run), run));
+      return exit(run, 'Succeed', outputPath(inputPath(input, run), run), undefined, true);
     },
   };
 }

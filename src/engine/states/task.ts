@@ -1,7 +1,7 @@
 import type { HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonValue, TaskState } from '../../asl/types.js';
 import { StatesError } from '../errors.js';
-import type { CompiledState, Frame } from '../execution.js';
+import { isPromise, type CompiledState, type Frame } from '../execution.js';
 import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
@@ -251,6 +251,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     heartbeatSeconds: number | undefined,
     roleArn: JsonValue | undefined,
     complete: (outcome: Outcome) => MaybePromise<JsonValue>,
+    sameStep: boolean,
   ): Promise<JsonValue> => {
     const frame = run.frame;
     const exec = frame.exec;
@@ -261,9 +262,9 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
     if (roleArn !== undefined) scheduledDetails.taskCredentials = { roleArn };
-    exec.emit(frame, scheduled, key(scheduled), scheduledDetails);
+    exec.emit(frame, scheduled, key(scheduled), scheduledDetails, undefined, sameStep);
     let markStarted: ((workerName?: string) => void) | undefined;
-    if (!activity) exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base });
+    if (!activity) exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base }, undefined, true);
     else if (exec.replayOf(frame)?.peek(frame.last, [started])) exec.emit(frame, started, key(started), undefined);
     else {
       let once = false;
@@ -319,11 +320,19 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       : parameters
         ? (parameters(run.at(effective)) as JsonValue)
         : effective;
+    // Whether TaskScheduled follows the state's entry with nothing awaited in between (see Execution.emit).
+    let sameStep = run.retryCount === 0 && !isPromise(params);
     return andThen(params, (resolved) => {
       frame.exec.inspect?.(jsonata ? 'afterArguments' : 'afterParameters', resolved);
-      return andThen(timeout(run, effective), (timeoutSeconds) =>
-        andThen(heartbeat(run, effective), (heartbeatSeconds) =>
-          andThen(credentials ? credentials(jsonata ? run.statesScope() : run.at(effective)) : undefined, (role) =>
+      const timeoutSeconds = timeout(run, effective);
+      if (isPromise(timeoutSeconds)) sameStep = false;
+      return andThen(timeoutSeconds, (timeoutSeconds) => {
+        const heartbeatSeconds = heartbeat(run, effective);
+        if (isPromise(heartbeatSeconds)) sameStep = false;
+        return andThen(heartbeatSeconds, (heartbeatSeconds) => {
+          const roleTemplate = credentials ? credentials(jsonata ? run.statesScope() : run.at(effective)) : undefined;
+          if (isPromise(roleTemplate)) sameStep = false;
+          return andThen(roleTemplate, (role) =>
           perform(run, resolved, timeoutSeconds, heartbeatSeconds, (role as { RoleArn?: JsonValue } | undefined)?.RoleArn, (outcome) => {
             const exec = frame.exec;
             if (!outcome.ok) {
@@ -346,11 +355,14 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
               exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
             }
             frame.next = next();
-            return pathTail ? finishJsonPath(run, 'Task', pathTail, result) : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result);
-          }),
-          ),
-        ),
-      );
+            // The exit follows TaskSucceeded at once (`!outcome.replayed`: a replayed one's time is not now).
+            return pathTail
+              ? finishJsonPath(run, 'Task', pathTail, result, !outcome.replayed)
+              : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result, true, !outcome.replayed);
+          }, sameStep),
+          );
+        });
+      });
     });
   };
 
