@@ -635,3 +635,34 @@ describe('a Distributed Map whose Express children would outlast 5 minutes', () 
     expect(model.warnings).toContain('Fan: its Express child executions take up to 7 min; Express stops at 5 minutes (make the children STANDARD)');
   });
 });
+
+describe('Claude Haiku called through Converse (the SDK integration)', () => {
+  const haiku = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+  const converse = (extra: object, next: object) => ({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:bedrockruntime:converse', Parameters: { ModelId: haiku, ...extra }, ...next });
+  const root = project({
+    machines: {
+      reply: {
+        type: 'STANDARD',
+        definition: {
+          StartAt: 'Draft',
+          States: {
+            // 40 characters written: 10 tokens; at most 200 out.
+            Draft: converse({ Messages: [{ Role: 'user', Content: [{ Text: 'Summarise the complaint in one sentence.' }] }], InferenceConfig: { MaxTokens: 200 } }, { Next: 'Tone' }),
+            Tone: converse({ 'Messages.$': '$.messages' }, { End: true }),
+          },
+        },
+      },
+    },
+    mocks: { StateMachines: { reply: { TestCases: { Happy: { Tone: 'Toned' } } } }, MockedResponses: { Toned: { '0': { Return: { Output: {}, Usage: { InputTokens: 70, OutputTokens: 30, TotalTokens: 100 } } } } } },
+    cost: { executionsPerMonth: 10_000 },
+  });
+
+  it('prices its tokens as Bedrock, from the request and from the mocked Converse usage', async () => {
+    const report = await price(root);
+    // Draft: 10 in (its prompt), 200 out (MaxTokens); Tone: 70 in and 30 out (its mocked Usage). 20,000 calls,
+    // (10 + 70) / 2 = 40 in and (200 + 30) / 2 = 115 out a call.
+    expect(line(report, `Input tokens · ${haiku}`).cost!.toString()).toBe(D(20_000 * 40).mul(HAIKU_45_GLOBAL.input).toString());
+    expect(line(report, `Output tokens · ${haiku}`).cost!.toString()).toBe(D(20_000 * 115).mul(HAIKU_45_GLOBAL.output).toString());
+    expect(declared(report).items.some((item) => item.item.startsWith('aws-sdk:bedrockruntime:converse'))).toBe(false);
+  });
+});

@@ -77,6 +77,19 @@ function maxTokens(state: TaskState): number | undefined {
   return undefined;
 }
 
+/** Converse's request (SDK casing: Messages, Content, Text, InferenceConfig.MaxTokens) in InvokeModel's body casing. */
+function converseBody(payload: JsonValue | undefined): JsonValue | undefined {
+  if (Array.isArray(payload)) return payload.map((item) => converseBody(item) ?? null);
+  if (!payload || typeof payload !== 'object') return payload;
+  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key.charAt(0).toLowerCase() + key.slice(1), converseBody(value) ?? null]));
+}
+
+/** A Converse call as the InvokeModel request it prices like: the same tokens, read from `Messages`, `System` and `InferenceConfig.MaxTokens`. */
+function asInvokeModel(state: TaskState): TaskState {
+  const wrap = (payload: JsonValue | undefined) => (payload && typeof payload === 'object' && !Array.isArray(payload) ? { ...payload, Body: converseBody(Object.fromEntries(Object.entries(payload).filter(([key]) => /^(Messages|System|InferenceConfig)(\.\$)?$/.test(key)))) ?? null } : payload);
+  return { ...state, Parameters: wrap(state.Parameters) as TaskState['Parameters'], Arguments: wrap(state.Arguments) as TaskState['Arguments'] };
+}
+
 /** The prompt text written in the request body, and whether more comes from the input. */
 function promptSize(state: TaskState): { chars: number; dynamic: boolean } | undefined {
   for (const payload of [state.Parameters, state.Arguments]) {
@@ -122,10 +135,12 @@ export function classifyTask(state: TaskState): TaskCall {
       const name = argument(state, 'FunctionName');
       return { kind: 'lambda', functionName: name.value ? lambdaFunctionName(name.value) : '(dynamic FunctionName)', callback };
     }
-    if (action === 'bedrock:invokeModel') {
+    // Converse (through the SDK integration) bills the same input and output tokens as InvokeModel.
+    if (action === 'bedrock:invokeModel' || action === 'aws-sdk:bedrockruntime:converse') {
+      const request = action === 'bedrock:invokeModel' ? state : asInvokeModel(state);
       const model = argument(state, 'ModelId');
-      const prompt = promptSize(state);
-      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(state), promptChars: prompt?.chars, dynamicPrompt: prompt?.dynamic };
+      const prompt = promptSize(request);
+      return { kind: 'bedrock', modelId: model.value ? bedrockModelId(model.value) : '(dynamic ModelId)', maxOutputTokens: maxTokens(request), promptChars: prompt?.chars, dynamicPrompt: prompt?.dynamic };
     }
     if (action === 'states:startExecution') {
       const target = argument(state, 'StateMachineArn');

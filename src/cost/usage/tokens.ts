@@ -24,10 +24,11 @@ export function tokenUsageOf(response: unknown): TokenUsage | undefined {
     }
   }
   if (!isObject(response)) return undefined;
-  for (const candidate of [response.usage, isObject(response.Body) ? response.Body.usage : undefined]) {
+  // Converse through the SDK integration answers in the SDK's casing: Usage.InputTokens / OutputTokens.
+  for (const candidate of [response.usage, response.Usage, isObject(response.Body) ? response.Body.usage : undefined]) {
     if (!isObject(candidate)) continue;
-    const input = candidate.input_tokens ?? candidate.inputTokens;
-    const output = candidate.output_tokens ?? candidate.outputTokens;
+    const input = candidate.input_tokens ?? candidate.inputTokens ?? candidate.InputTokens;
+    const output = candidate.output_tokens ?? candidate.outputTokens ?? candidate.OutputTokens;
     if (typeof input === 'number' && typeof output === 'number') return { inputTokens: input, outputTokens: output };
   }
   if (typeof response.Body === 'string') return tokenUsageOf(response.Body);
