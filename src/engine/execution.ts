@@ -272,7 +272,23 @@ export class Execution {
   /** This execution's share of the current turn of the event loop. */
   readonly turns = new TurnBudget();
   readonly replay: Replay | null;
-  readonly contextExecution: ExecutionContextObject;
+  /** `$$.Execution`, built when an expression or a runner first reads it (most executions never do). */
+  get contextExecution(): ExecutionContextObject {
+    const options = this.options;
+    return (this.contextExecutionObject ??= {
+      Id: options.executionArn,
+      Input: options.input,
+      Name: options.name,
+      RoleArn: options.roleArn,
+      StartTime: this.startTime ?? new Date(this.startMs).toISOString(),
+      RedriveCount: options.redriveCount ?? 0,
+    });
+  }
+
+  private contextExecutionObject: ExecutionContextObject | undefined;
+  /** The start as given or recorded; else `startMs`, the clock's reading, formatted only if `$$.Execution` is read. */
+  private readonly startTime: string | undefined;
+  private readonly startMs: number = 0;
   readonly contextStateMachine: { Id: string; Name: string };
   /**
    * Id the next appended event gets. The events themselves are not kept:
@@ -309,21 +325,12 @@ export class Execution {
     this.replay = options.resumeFrom && options.resumeFrom.length > 0 ? new Replay(options.resumeFrom) : null;
     if (this.replay) this.nextId = this.replay.maxId + 1;
     const started = this.replay?.first;
-    let startTime = options.startTime ?? (started?.timestamp ? new Date(started.timestamp).toISOString() : undefined);
-    if (startTime === undefined) {
+    this.startTime = options.startTime ?? (started?.timestamp ? new Date(started.timestamp).toISOString() : undefined);
+    if (this.startTime === undefined) {
       // ExecutionStarted is appended at once with this same reading (see startExecution): one clock read, one instant.
-      this.lastTimestamp = clock.now();
+      this.startMs = this.lastTimestamp = clock.now();
       this.stampLive = true;
-      startTime = new Date(this.lastTimestamp).toISOString();
     }
-    this.contextExecution = {
-      Id: options.executionArn,
-      Input: options.input,
-      Name: options.name,
-      RoleArn: options.roleArn,
-      StartTime: startTime,
-      RedriveCount: options.redriveCount ?? 0,
-    };
     this.contextStateMachine = { Id: options.stateMachineArn, Name: options.stateMachineName };
     this.result = new Promise((resolve) => (this.settle = resolve));
   }

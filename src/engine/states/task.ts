@@ -227,6 +227,9 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const keyOf = (type: string): string => type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
   const keys: Record<string, string> = Object.fromEntries([scheduled, started, succeeded, failed, timedOut].map((type) => [type, keyOf(type)]));
   const key = (type: string): string => keys[type] ?? keyOf(type);
+  const scheduledKey = key(scheduled);
+  const startedKey = key(started);
+  const succeededKey = key(succeeded);
   const base = legacyLambda || activity ? {} : { resourceType: info.resourceType, resource: info.resource };
 
   const inputPath = compilePathStep(env, 'InputPath', jsonata ? undefined : def.InputPath);
@@ -262,9 +265,9 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     if (timeoutSeconds !== undefined) scheduledDetails.timeoutInSeconds = timeoutSeconds;
     if (heartbeatSeconds !== undefined && !legacyLambda) scheduledDetails.heartbeatInSeconds = heartbeatSeconds;
     if (roleArn !== undefined) scheduledDetails.taskCredentials = { roleArn };
-    exec.emit(frame, scheduled, key(scheduled), scheduledDetails, undefined, sameStep);
+    exec.emit(frame, scheduled, scheduledKey, scheduledDetails, undefined, sameStep);
     let markStarted: ((workerName?: string) => void) | undefined;
-    if (!activity) exec.emit(frame, started, key(started), legacyLambda ? undefined : { ...base }, undefined, true);
+    if (!activity) exec.emit(frame, started, startedKey, legacyLambda ? undefined : { ...base }, undefined, true);
     else if (exec.replayOf(frame)?.peek(frame.last, [started])) exec.emit(frame, started, key(started), undefined);
     else {
       let once = false;
@@ -352,7 +355,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
             }
             exec.inspect?.('result', result);
             if (!outcome.replayed) {
-              exec.emit(frame, succeeded, key(succeeded), { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
+              exec.emit(frame, succeeded, succeededKey, { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
             }
             frame.next = next();
             // The exit follows TaskSucceeded at once (`!outcome.replayed`: a replayed one's time is not now).
