@@ -7,6 +7,7 @@ import type { WorkflowType } from '../asl/types.js';
 import { Decimal } from './decimal.js';
 import { Meter } from './pricing.js';
 import type { BedrockModelKey, PriceBook, RateKey } from './prices/types.js';
+import { loadSnapshot } from './prices/index.js';
 import type { CallCount, ChildExecutions, Durations, MachineModel, Range } from './usage/model.js';
 import { BYTES_PER_GB, storedMonths, type LogSettings, type LogVolume } from './usage/logs.js';
 
@@ -331,6 +332,10 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
 
 /** What to do about a missing price, when there is more to say than its absence. */
 function missingPriceHint(key: RateKey, prices: PriceBook): string | undefined {
+  if (prices.sources.some((source) => source.regionMissing)) {
+    const priced = Object.keys(loadSnapshot().regions).length;
+    return `the bundled snapshot holds no AWS figures for ${prices.region} (it prices ${priced} regions, and none is guessed); run without --offline, with AWS credentials, to price ${prices.region} from the Pricing API`;
+  }
   if (!key.startsWith('logs.')) return undefined;
   const source = prices.sources.find((candidate) => candidate.service === 'AmazonCloudWatch');
   if (source?.kind !== 'snapshot') return undefined;

@@ -62,7 +62,8 @@ export interface CostOptions {
 function budgetVerdict(result: Estimate, limit: number, source: BudgetVerdict['source']): BudgetVerdict {
   const total = result.scenarios[0].total;
   const cap = Decimal.of(String(limit));
-  return { limit: cap, total, over: total.gt(cap), source };
+  const notPriced = result.scenarios[0].items.filter((item) => item.notPriced !== undefined).length;
+  return { limit: cap, total, over: total.gt(cap), source, notPriced };
 }
 
 function isDefinitionFile(subject: string, cwd: string): boolean {

@@ -266,6 +266,8 @@ export function renderReport(report: CostReport, columns?: number): string {
         ? prose(`Over budget: ${formatUsd(budget.total)} a month is above ${formatUsd(budget.limit)} (${budget.source}) by ${formatUsd(budget.total.sub(budget.limit))}`, '  ', paint.failure)
         : prose(`Within budget: ${formatUsd(budget.total)} a month, ${formatUsd(budget.limit)} allowed (${budget.source})`, '  ', paint.success)),
     );
+    // A verdict on a partial total says so: the lines without a price could take it over.
+    if (budget.notPriced > 0) lines.push(...prose(`  judged on the priced lines only: ${budget.notPriced} line item(s) not priced are not in ${formatUsd(budget.total)}`, undefined, paint.warning));
   }
 
   if (report.assumptions.length > 0) {

@@ -55,6 +55,8 @@ export interface BudgetVerdict {
   total: Decimal;
   over: boolean;
   source: '--max-monthly' | 'cost.maxMonthly';
+  /** Line items of that scenario without a price (not in the total): a verdict on the rest only. */
+  notPriced: number;
 }
 
 export interface MachineDiff {

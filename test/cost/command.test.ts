@@ -33,6 +33,18 @@ describe('estimateCost', () => {
     expect((await estimate({ maxMonthly: '1000' })).budget).toMatchObject({ over: false });
   });
 
+  it('prices a Step Functions region the snapshot lacks line by line as not priced, and says a budget verdict rests on the rest', async () => {
+    // Step Functions runs in af-south-1, but the bundled snapshot holds no AWS figures for it: the bill is drawn, nothing guessed.
+    const report = await estimate({ region: 'af-south-1', maxMonthly: '1' });
+    const transitions = report.estimate.scenarios[0].items.find((item) => item.rateKey === 'sfn.transition')!;
+    expect(transitions).toMatchObject({ cost: null });
+    expect(transitions.notPriced).toMatch(/the bundled snapshot holds no AWS figures for af-south-1 .*run without --offline, with AWS credentials/);
+    expect(report.budget).toMatchObject({ over: false, notPriced: 1 });
+    expect(await costText(report)).toContain('judged on the priced lines only: 1 line item(s) not priced are not in $0.00');
+    // A code that is no Step Functions region is a typo, refused.
+    await expect(estimate({ region: 'xx-nowhere-1' })).rejects.toMatchObject({ exitCode: 2 });
+  });
+
   it('writes the chart as SVG when --out asks for it, and draws it under the report', async () => {
     const out = path.join(temp.dir, 'chart.svg');
     const notes: string[] = [];

@@ -82,6 +82,18 @@ function writeCache(cacheDir: string, entry: CacheEntry): void {
   }
 }
 
+/**
+ * The commercial regions where Step Functions is offered (AWS's regional endpoint list). One the snapshot lacks is
+ * priced line by line as *not priced*; a code outside this list is a typo, refused.
+ */
+export const STEP_FUNCTIONS_REGIONS: ReadonlySet<string> = new Set([
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'sa-east-1', 'mx-central-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+  'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-east-1', 'ap-southeast-1',
+  'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
+  'me-south-1', 'me-central-1', 'il-central-1', 'af-south-1',
+]);
+
 /** The API gave an answer, but it holds no price for this region: that is the user's error to see, not a fallback. */
 export class RegionNotPricedError extends DelivError {
   constructor(service: PricingService, region: string, where: string, hint?: string) {
@@ -132,8 +144,12 @@ export async function loadPrices(options: LoadPricesOptions): Promise<PriceBook>
     if (cached) return fromCache(cached, fallbackReason);
     const snapshot = loadSnapshot();
     const regional = snapshot.regions[region];
+    if (!regional && STEP_FUNCTIONS_REGIONS.has(region)) {
+      // Only prices copied from AWS go in the snapshot: a region whose figures were not at hand is left out, never
+      // estimated. Step Functions runs there, so the bill is still drawn, each line marked not priced with this reason.
+      return { rates: {}, source: { service, region, kind: 'snapshot', description: snapshot.source, date: snapshot.date, fallbackReason, empty: true, regionMissing: true } };
+    }
     if (!regional) {
-      // Only prices copied from AWS go in the snapshot: a region whose figures were not at hand is left out, never estimated.
       const priced = Object.keys(snapshot.regions).sort();
       throw new RegionNotPricedError(service, region, `the bundled price snapshot (${snapshot.date})`, `the snapshot prices ${priced.length} regions: ${priced.join(', ')}; run without --offline, with AWS credentials, to price ${region} from the Pricing API`);
     }

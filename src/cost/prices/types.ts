@@ -70,6 +70,8 @@ export interface PriceSource {
   copiedFrom?: Record<string, RateKey[]>;
   /** The source holds no rate of this service for the region (the snapshot has no CloudWatch rows): its lines are not priced. */
   empty?: boolean;
+  /** The snapshot holds no figures at all for this region (Step Functions runs there; AWS's were not at hand): every line is not priced. */
+  regionMissing?: boolean;
 }
 
 export interface PriceBook {
