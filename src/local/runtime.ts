@@ -218,10 +218,12 @@ export class Runtime {
   /**
    * DeleteStateMachine of a machine with executions running: each ends at its
    * next state transition (one that has not begun yet, as it begins), and the
-   * machine is deleted once none runs (see finish).
+   * machine is deleted once none runs (see finish). The machine is marked
+   * DELETING in the store first; the cause is read from it.
    */
-  halt(machineArn: string, cause: string): void {
-    this.halting.set(machineArn, cause);
+  halt(machineArn: string): void {
+    const cause = this.deletingCause(machineArn);
+    if (cause === undefined) return;
     for (const live of this.live.values()) {
       if (live.machineArn === machineArn) live.handle?.halt(cause);
     }
@@ -324,7 +326,7 @@ export class Runtime {
     return resume.length;
   }
 
-  /** A stored machine left DELETING (by an earlier run of the emulator): the cause its executions fail with. */
+  /** A stored machine marked DELETING (now, or by an earlier run of the emulator): the cause its executions fail with. */
   private deletingCause(machineArn: string): string | undefined {
     const machine = this.store.getMachine(machineArn);
     if (machine?.deleting === null || machine?.deleting === undefined) return undefined;

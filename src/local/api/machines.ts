@@ -249,7 +249,7 @@ const deleteStateMachine: Handler = (context, input) => {
   // of them. An Express machine goes at once: AWS lets its running executions carry on ("may emit logs after").
   if (machine?.type === 'STANDARD' && context.store.runningExecutionCount(machine.arn) > 0) {
     context.store.markMachineDeleting(machine.arn, context.clock.now());
-    context.runtime.halt(machine.arn, `State machine ${machine.name} has been deleted.`);
+    context.runtime.halt(machine.arn);
   } else if (machine) {
     context.store.deleteMachine(machine.arn);
   }
