@@ -208,10 +208,18 @@ export function compileJsonataTail(env: StateEnv, def: { Assign?: JsonObject; Ou
 
 export function finishJsonata(run: StateRun, type: string, tail: JsonataTail, result: JsonValue, withResult = true, sameStep = false): MaybePromise<JsonValue> {
   if (!tail.assign && !tail.output) return exit(run, type, result, undefined, sameStep);
-  const scope = run.statesScope(withResult ? { result } : undefined);
+  return exitThroughTail(run, type, tail, run.statesScope(withResult ? { result } : undefined), result, sameStep);
+}
+
+/**
+ * A JSONata state's (or Choice rule's) Assign, then its Output (`fallback`
+ * without one), both in `scope`, then its exit. `sameStep` stands only when
+ * neither awaited: after an await the exit reads the clock again.
+ */
+export function exitThroughTail(run: StateRun, type: string, tail: JsonataTail, scope: EvalScope, fallback: JsonValue, sameStep: boolean): MaybePromise<JsonValue> {
   const assigned = tail.assign ? tail.assign(scope) : undefined;
-  if (isPromise<Record<string, JsonValue>>(assigned)) return assigned.then((vars) => andThen(tail.output ? tail.output(scope) : result, (output) => exit(run, type, output, vars)));
-  const output = tail.output ? tail.output(scope) : result;
+  if (isPromise<Record<string, JsonValue>>(assigned)) return assigned.then((vars) => andThen(tail.output ? tail.output(scope) : fallback, (output) => exit(run, type, output, vars)));
+  const output = tail.output ? tail.output(scope) : fallback;
   if (isPromise<JsonValue>(output)) return output.then((value) => exit(run, type, value, assigned));
   return exit(run, type, output, assigned, sameStep);
 }

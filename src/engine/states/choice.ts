@@ -5,7 +5,7 @@ import { compileChoiceRule } from '../expr.js';
 import type { EvalScope } from '../expr.js';
 import { StateFailure } from '../failure.js';
 import type { AssignStep, MaybePromise, StateEnv, StateRun, Template } from '../io.js';
-import { compileAssign, compileField, compilePathStep, compileTemplate, enter, exit, andThen } from '../io.js';
+import { compileAssign, compileField, compilePathStep, compileTemplate, enter, exit, exitThroughTail } from '../io.js';
 import { StatesErrors } from '../../asl/errors.js';
 
 interface CompiledRule {
@@ -41,12 +41,7 @@ export function compileChoice(def: ChoiceState, env: StateEnv): CompiledState {
     frame.next = rule.next();
     if (jsonata) {
       if (!rule.assign && !rule.output) return exit(run, 'Choice', run.rawInput, undefined, sameStep);
-      const scope = run.statesScope();
-      const assigned = rule.assign ? rule.assign(scope) : undefined;
-      if (isPromise<Record<string, JsonValue>>(assigned)) return assigned.then((vars) => andThen(rule.output ? rule.output(scope) : run.rawInput, (output) => exit(run, 'Choice', output, vars)));
-      const output = rule.output ? rule.output(scope) : run.rawInput;
-      if (isPromise<JsonValue>(output)) return output.then((value) => exit(run, 'Choice', value, assigned));
-      return exit(run, 'Choice', output, assigned, sameStep);
+      return exitThroughTail(run, 'Choice', rule, run.statesScope(), run.rawInput, sameStep);
     }
     const assigned = rule.assign ? (rule.assign(run.at(effective)) as Record<string, JsonValue>) : undefined;
     return exit(run, 'Choice', (outputPath as NonNullable<typeof outputPath>)(effective, run), assigned, sameStep);
