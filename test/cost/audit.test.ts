@@ -666,3 +666,37 @@ describe('Claude Haiku called through Converse (the SDK integration)', () => {
     expect(declared(report).items.some((item) => item.item.startsWith('aws-sdk:bedrockruntime:converse'))).toBe(false);
   });
 });
+
+describe('mocked Bedrock responses keyed by an invocation range', () => {
+  const haiku = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+  const usage = (input: number, output: number) => ({ Return: { Body: { usage: { input_tokens: input, output_tokens: output } } } });
+  const root = project({
+    machines: {
+      tag: {
+        type: 'STANDARD',
+        definition: {
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              ItemProcessor: { StartAt: 'Classify', States: { Classify: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: haiku, Body: { 'messages.$': '$.messages' } }, End: true } } },
+              End: true,
+            },
+          },
+        },
+      },
+    },
+    // A run classifies 4 parcels: the mock answers invocation 0 with one usage and invocations 1, 2 and 3 with another.
+    mocks: { StateMachines: { tag: { TestCases: { Four: { Classify: 'Tagged' } } } }, MockedResponses: { Tagged: { '0': usage(100, 10), '1-3': usage(500, 50) } } },
+    cost: { executionsPerMonth: 10_000, mapItems: { Each: 4 } },
+  });
+
+  it('counts a "1-3" response once for every invocation it answers', async () => {
+    const report = await price(root);
+    // Per call: (100 + 3 × 500) / 4 = 400 input and (10 + 3 × 50) / 4 = 40 output tokens, not (100 + 500) / 2 = 300 and 30.
+    // 10,000 runs × 4 calls = 40,000 calls: 16,000,000 input tokens at $1 per million, 1,600,000 output at $5.
+    expect(line(report, `Input tokens · ${haiku}`).cost!.toString()).toBe(D(40_000 * ((100 + 3 * 500) / 4)).mul(HAIKU_45_GLOBAL.input).toString());
+    expect(line(report, `Output tokens · ${haiku}`).cost!.toString()).toBe(D(40_000 * ((10 + 3 * 50) / 4)).mul(HAIKU_45_GLOBAL.output).toString());
+    expect(report.assumptions.join('\n')).toMatch(/Bedrock .*: 400 input tokens per call \(mocked responses\) and 40 output tokens \(mocked responses\)/);
+  });
+});
