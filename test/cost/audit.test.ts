@@ -700,3 +700,48 @@ describe('mocked Bedrock responses keyed by an invocation range', () => {
     expect(report.assumptions.join('\n')).toMatch(/Bedrock .*: 400 input tokens per call \(mocked responses\) and 40 output tokens \(mocked responses\)/);
   });
 });
+
+describe("a Map's child input is the item as ItemSelector shapes it", () => {
+  // Each scanned file carries a 2,000-character preview the children never see: ItemSelector keeps its key and the bucket.
+  const file = (index: number) => ({ key: `incoming/scan-${String(index).padStart(4, '0')}.pdf`, preview: 'x'.repeat(2_000) });
+  const files = Array.from({ length: 20 }, (_, index) => file(index));
+  const child = { StartAt: 'Ocr', States: { Ocr: { Type: 'Task', Resource: fn('ocr'), End: true } } };
+
+  it('sizes a Distributed Map\'s Express child from the selected item (JSONPath ItemSelector with $$.Map.Item.Value)', async () => {
+    const definition = {
+      StartAt: 'Fan',
+      States: { Fan: { Type: 'Map', ItemsPath: '$.files', ItemSelector: { 'key.$': '$$.Map.Item.Value.key', 'bucket.$': '$.bucket' }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, ...child }, End: true } },
+    };
+    const root = project({ machines: { scan: { type: 'STANDARD', definition, events: { a: { bucket: 'scans', files } } } }, functions: { ocr: { memoryMB: 128, durationMs: 250 } }, cost: { executionsPerMonth: 1_000 } });
+    const report = await price(root);
+    // The child's input: {"key":"incoming/scan-0000.pdf","bucket":"scans"}, 49 bytes, not the 2,046-byte item as read.
+    const selectedBytes = JSON.stringify({ key: 'incoming/scan-0000.pdf', bucket: 'scans' }).length;
+    expect(selectedBytes).toBe(49);
+    const childBytes = Buffer.byteLength(JSON.stringify(child));
+    const [children] = modelMachine({ definition: definition as unknown as StateMachineDefinition, sampleInputs: [{ bucket: 'scans', files }] }).children;
+    // 50 MB + the child's definition + 48 bytes × 1 step (decimal MB, as AWS's example).
+    expect(children.memoryMB).toBeCloseTo(50 + childBytes / 1_000_000 + selectedBytes / 1_000_000, 12);
+    expect(report.assumptions.join('\n')).toContain(`0.05 KB input (the largest item of the sample events as ItemSelector shapes it (0.05 KB)) × 1 Map or Parallel step`);
+    // 1,000 runs × 20 children: 20,000 Express requests and 20,000 × 64 MB × 300 ms (250 ms billed up) = 375 GB-s.
+    expect(line(report, 'Requests (Express) · scan › Fan (Distributed Map)').cost!.toString()).toBe(D(20_000).mul(PER_EXPRESS_REQUEST).toString());
+    expect(line(report, 'Duration (Express) · scan › Fan (Distributed Map)').cost!.toString()).toBe(D(20_000).mul(GB_64MB).mul('0.3').mul(EXPRESS_GBS).toString());
+  });
+
+  it("holds each inline iteration's selected input in an Express machine's memory (JSONata ItemSelector)", () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Each',
+      States: { Each: { Type: 'Map', Items: '{% $states.input.files %}', ItemSelector: { key: '{% $states.context.Map.Item.Value.key %}' }, ItemProcessor: child, End: true } },
+    } as unknown as StateMachineDefinition;
+    const sample = { files: files.slice(0, 3) };
+    const model = modelMachine({ definition, sampleInputs: [sample] });
+    const memory = expressMemory(definition, model, undefined, [sample]);
+    // 50 MB + definition + the sample event × 1 (the payload itself) + 3 iterations × {"key":"incoming/scan-0000.pdf"} (32 bytes):
+    // each iteration holds its selected input, not the 2,034-byte item nor the whole event.
+    const itemBytes = JSON.stringify({ key: 'incoming/scan-0000.pdf' }).length;
+    expect(itemBytes).toBe(32);
+    const sampleBytes = JSON.stringify(sample).length;
+    expect(memory.memoryMB).toBeCloseTo(50 + JSON.stringify(definition).length / 1_000_000 + sampleBytes / 1_000_000 + (3 * itemBytes) / 1_000_000, 12);
+    expect(memory.text).toContain('× 1 Map or Parallel step + 0.1 KB of inline Map iterations\' inputs');
+  });
+});
