@@ -745,3 +745,40 @@ describe("a Map's child input is the item as ItemSelector shapes it", () => {
     expect(memory.text).toContain('× 1 Map or Parallel step + 0.1 KB of inline Map iterations\' inputs');
   });
 });
+
+describe('Standard vs Express in a region the snapshot has no prices for', () => {
+  const root = project({
+    machines: { quote: { type: 'EXPRESS', definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', End: true } } } } },
+    cost: { executionsPerMonth: 100_000 },
+  });
+
+  it('prices the comparison where the snapshot has prices: us-east-1', async () => {
+    const [row] = (await price(root)).estimate.comparisons;
+    // Standard: 100,000 × 2 transitions − 4,000 free = 196,000 × $0.000025 = $4.90.
+    expect(row.standard.toString()).toBe(D(196_000).mul(PER_TRANSITION).toString());
+    // Express: 100,000 requests × $0.000001 + 100,000 × 64 MB × 100 ms = 625 GB-s × $0.00001667.
+    expect(row.express!.toString()).toBe(D(100_000).mul(PER_EXPRESS_REQUEST).add(D(625).mul(EXPRESS_GBS)).toString());
+    expect(row.cheaper).toBe('EXPRESS');
+  });
+
+  it('says "not priced" for both sides, the cheaper type, the break-even and the chart in af-south-1', async () => {
+    const report = await price(root, { region: 'af-south-1', chart: true });
+    const [row] = report.estimate.comparisons;
+    expect(row.standardNotPriced).toMatch(/no price for Step Functions state transitions in af-south-1/);
+    expect(row.expressNotPriced).toMatch(/no price for Step Functions Express requests in af-south-1/);
+    expect(row.cheaper).toBe('not priced');
+    expect(row.breakEven).toBeUndefined();
+    expect(row.breakEvenWithoutFreeTier).toBeUndefined();
+    expect(report.estimate.totals.cheaper).toBe('not priced');
+    expect(report.chart!.points).toEqual([]);
+    expect(report.chart!.notPriced).toMatch(/af-south-1/);
+    const { costText } = await import('../../src/cost/command.js');
+    const text = await costText(report);
+    const table = text.slice(text.indexOf('Standard vs Express'), text.indexOf('Assumptions'));
+    expect(table).toMatch(/quote\s+100,000\s+not priced\s+not priced\s+not priced\s+not priced/);
+    expect(table).not.toContain('$0.00');
+    expect(table).not.toMatch(/cheaper by/);
+    expect(table).toContain('Whole project: Standard and Express not compared: the Step Functions charges are not priced in af-south-1');
+    expect(text).toContain('No chart: the Step Functions charges are not priced here');
+  });
+});
