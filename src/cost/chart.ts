@@ -108,6 +108,7 @@ function markers(chart: Chart): Marker[] {
 }
 
 export function renderTerminalChart(chart: Chart, width = 60, height = 16): string {
+  if (chart.notPriced !== undefined) return paint.warning(`  No chart: the Step Functions charges are not priced here, and curves at $0 would be wrong (${chart.notPriced})`);
   // The last row is $0, under a gap row.
   const scale = scales(chart, width - 1, height - 1, 2);
   const grid: string[][] = Array.from({ length: height }, () => Array.from({ length: width }, () => ' '));
@@ -164,6 +165,7 @@ export function renderTerminalChart(chart: Chart, width = 60, height = 16): stri
     else lines.push(`  ${marker.sentence}, ${marker.executions < chart.points[0].executions ? 'left' : 'right'} of the chart`);
   }
   if (chart.breakEven === undefined && chart.expressLabel) lines.push('  no break-even: one type is cheaper at every volume');
+  if (chart.leftOut) lines.push(`  not priced, left out of both curves: ${chart.leftOut.join(', ')}`);
   return lines.join('\n');
 }
 
@@ -233,6 +235,17 @@ export function layMarkerLabels(markers: ReadonlyArray<{ at: number; width: numb
 /** A standalone SVG document (no scripts, no external fonts or styles). */
 export function renderSvgChart(chart: Chart, title: string): string {
   const width = 760;
+  if (chart.notPriced !== undefined) {
+    return `${[
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="120" viewBox="0 0 ${width} 120" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+      `<title>${escapeXml(title)}</title>`,
+      `<rect width="${width}" height="120" fill="#ffffff"/>`,
+      `<text x="30" y="40" font-size="16" font-weight="600" fill="#111">${escapeXml(title)}</text>`,
+      `<text x="30" y="72" fill="#b45309">No chart: the Step Functions charges are not priced here, and curves at $0 would be wrong.</text>`,
+      `<text x="30" y="94" fill="#6b7280">${escapeXml(chart.notPriced.length > 120 ? `${chart.notPriced.slice(0, 117)}...` : chart.notPriced)}</text>`,
+      '</svg>',
+    ].join('\n')}\n`;
+  }
   const placed = markers(chart).filter((marker) => inRange(chart, marker.executions));
   const margin = { left: 80, right: 30, top: 50, bottom: 100 };
   const plotWidth = width - margin.left - margin.right;
@@ -304,6 +317,7 @@ export function renderSvgChart(chart: Chart, title: string): string {
   const outside: string[] = [];
   const side = (executions: number) => (executions < first ? 'left of the chart' : 'right of the chart');
   if (chart.breakEven === undefined && chart.expressLabel) outside.push('no break-even');
+  if (chart.leftOut) outside.push(`${chart.leftOut.length} line item(s) not priced, left out of both curves`);
   for (const marker of markers(chart)) if (!inRange(chart, marker.executions)) outside.push(`${marker.sentence.replace(' executions/month', '/month')} (${side(marker.executions)})`);
   if (outside.length > 0) parts.push(`<text x="${margin.left}" y="${legendY + 24}" dominant-baseline="middle" fill="#6b7280">${escapeXml(outside.join(' · '))}</text>`);
   parts.push('</svg>');

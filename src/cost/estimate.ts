@@ -87,7 +87,12 @@ export interface Comparison {
   /** null: the machine cannot run as Express (see expressBlockers). */
   express: Decimal | null;
   expressBlockers: string[];
-  cheaper: WorkflowType | 'same';
+  /** Why this machine's Standard charges have no price in the region (its Standard column is then no figure). */
+  standardNotPriced?: string;
+  /** Why its Express charges have no price in the region. */
+  expressNotPriced?: string;
+  /** 'not priced': a side it could run as has no price here, so neither is called cheaper (nor any break-even found). */
+  cheaper: WorkflowType | 'same' | 'not priced';
   /** Executions per month of this machine where both cost the same (the rest of the project as declared); undefined when one is cheaper everywhere. */
   breakEven?: number;
   breakEvenWithoutFreeTier?: number;
@@ -114,6 +119,10 @@ export interface Chart {
   lambdaComputeKnee?: number;
   /** Name of the Express curve; undefined when there is none. */
   expressLabel?: string;
+  /** Why no curve is drawn: the Step Functions charges the curves compare have no price in the region (`points` is empty). */
+  notPriced?: string;
+  /** Line items with no price in the region that the curves leave out (both curves alike: Lambda, Bedrock, ...). */
+  leftOut?: string[];
 }
 
 export interface Estimate {
@@ -129,7 +138,9 @@ export interface Estimate {
     standardSfn: Decimal;
     expressSfn: Decimal;
     expressPossible: string[];
-    cheaper: WorkflowType | 'same';
+    cheaper: WorkflowType | 'same' | 'not priced';
+    /** Why the Step Functions charges of a whole-project view have no price in the region. */
+    notPriced?: string;
   };
 }
 
@@ -390,6 +401,11 @@ function collect(
   }
 }
 
+/** The reason the first of these line items has no price, if one has none. */
+function notPricedReason(items: readonly LineItem[]): string | undefined {
+  return items.find((item) => item.notPriced !== undefined)?.notPriced;
+}
+
 export function sumCosts(items: readonly LineItem[]): Decimal {
   return items.reduce((total, item) => (item.cost ? total.add(item.cost) : total), Decimal.ZERO);
 }
@@ -472,9 +488,15 @@ export function estimate(input: EstimateInput): Estimate {
     const possible = canRunExpress(machine);
     const express = possible ? ofMachine(expressSfn, machine.name) : null;
     const notes = possible ? [] : [`cannot run as Express: ${machine.model.expressBlockers.join('; ')}`];
+    // A side without a price is no $0.00: nothing is called cheaper than it, and no break-even is searched for.
+    const standardNotPriced = notPricedReason(standardSfn.filter((item) => item.machine === machine.name));
+    const expressNotPriced = possible ? notPricedReason(expressSfn.filter((item) => item.machine === machine.name)) : undefined;
+    const comparable = standardNotPriced === undefined && expressNotPriced === undefined;
+    const unpricedSides = [standardNotPriced !== undefined ? 'Standard' : undefined, expressNotPriced !== undefined ? 'Express' : undefined].filter((side) => side !== undefined);
+    if (!comparable) notes.push(`Standard and Express not compared: its ${unpricedSides.join(' and ')} charges are not priced in ${input.prices.region} (see the not priced lines above)`);
     const difference = (freeTier: boolean) => (executions: number) => sfnCostAt(input, machine, 'STANDARD', executions, freeTier).sub(sfnCostAt(input, machine, 'EXPRESS', executions, freeTier));
-    const breakEven = possible ? findBreakEven(difference(input.freeTier)) : undefined;
-    const breakEvenWithoutFreeTier = possible ? (input.freeTier ? findBreakEven(difference(false)) : breakEven) : undefined;
+    const breakEven = possible && comparable ? findBreakEven(difference(input.freeTier)) : undefined;
+    const breakEvenWithoutFreeTier = possible && comparable ? (input.freeTier ? findBreakEven(difference(false)) : breakEven) : undefined;
     let breakEvenNote: string | undefined;
     if (possible && input.freeTier && breakEven !== undefined && breakEvenWithoutFreeTier === undefined) {
       breakEvenNote = 'only where the free tier runs out: Standard is free below it, Express is cheaper at every volume without it';
@@ -487,7 +509,9 @@ export function estimate(input: EstimateInput): Estimate {
       standard,
       express,
       expressBlockers: machine.model.expressBlockers,
-      cheaper: express === null || standard.lt(express) ? 'STANDARD' : express.lt(standard) ? 'EXPRESS' : 'same',
+      ...(standardNotPriced !== undefined ? { standardNotPriced } : {}),
+      ...(expressNotPriced !== undefined ? { expressNotPriced } : {}),
+      cheaper: !comparable ? 'not priced' : express === null || standard.lt(express) ? 'STANDARD' : express.lt(standard) ? 'EXPRESS' : 'same',
       breakEven,
       breakEvenWithoutFreeTier,
       breakEvenNote,
@@ -497,6 +521,7 @@ export function estimate(input: EstimateInput): Estimate {
 
   const standardTotal = sumCosts(priceMonth(input, allOf(input, 'STANDARD'), volumes, new Meter(input.freeTier)));
   const expressTotal = sumCosts(priceMonth(input, expressWherePossible(input), volumes, new Meter(input.freeTier)));
+  const totalsNotPriced = notPricedReason(standardSfn) ?? notPricedReason(expressSfn);
   return {
     region: input.prices.region,
     scenarios,
@@ -507,7 +532,8 @@ export function estimate(input: EstimateInput): Estimate {
       standardSfn: sumCosts(standardSfn),
       expressSfn: sumCosts(expressSfn),
       expressPossible: input.machines.filter(canRunExpress).map((machine) => machine.name),
-      cheaper: standardTotal.lt(expressTotal) ? 'STANDARD' : expressTotal.lt(standardTotal) ? 'EXPRESS' : 'same',
+      cheaper: totalsNotPriced !== undefined ? 'not priced' : standardTotal.lt(expressTotal) ? 'STANDARD' : expressTotal.lt(standardTotal) ? 'EXPRESS' : 'same',
+      ...(totalsNotPriced !== undefined ? { notPriced: totalsNotPriced } : {}),
     },
   };
 }
@@ -553,6 +579,11 @@ function freeTierUsePerExecution(input: EstimateInput): { transitions: number; l
 export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000, pointsPerDecade = 12): Chart {
   const expressTypes = expressWherePossible(input);
   const anyExpress = input.machines.some(canRunExpress);
+  // Curves of charges with no price would draw $0 where AWS bills: none is drawn, and the chart says why.
+  const probe = (types: Record<string, WorkflowType>) => priceMonth(input, types, () => 1, new Meter(input.freeTier));
+  const notPriced = notPricedReason(probe(allOf(input, 'STANDARD')).filter((item) => item.service === 'Step Functions')) ?? (anyExpress ? notPricedReason(probe(expressTypes).filter((item) => item.service === 'Step Functions')) : undefined);
+  if (notPriced !== undefined) return { points: [], notPriced };
+  const leftOut = [...new Set([...probe(allOf(input, 'STANDARD')), ...(anyExpress ? probe(expressTypes) : [])].filter((item) => item.notPriced !== undefined).map((item) => item.item))];
   const breakEven = anyExpress ? findBreakEven((executions) => projectCost(input, allOf(input, 'STANDARD'), executions).sub(projectCost(input, expressTypes, executions))) : undefined;
   const { transitions, lambdaCalls, gbSeconds } = freeTierUsePerExecution(input);
   const freeTierKnee = input.freeTier && transitions > 0 ? Math.round(4_000 / transitions) : undefined;
@@ -579,5 +610,6 @@ export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000,
     lambdaFreeTierKnee,
     lambdaComputeKnee,
     expressLabel: !anyExpress ? undefined : input.machines.every(canRunExpress) ? 'Express' : `Express where possible (${input.machines.filter((machine) => !canRunExpress(machine)).map((machine) => machine.name).join(', ')} stay Standard)`,
+    ...(leftOut.length > 0 ? { leftOut } : {}),
   };
 }

@@ -116,11 +116,13 @@ export function expressMemory(definition: unknown, model: MachineModel, payloadK
   const payload = payloadKB ?? sampleKB ?? 1;
   const source = payloadKB !== undefined ? 'payloadKB' : sampleKB !== undefined ? 'largest sample event' : 'assumed; set payloadKB';
   const steps = model.payloadCopies;
-  const memoryMB = estimatedExpressMemoryMB(Buffer.byteLength(JSON.stringify(definition)), payload, steps);
+  const iterations = model.iterationPayloadKB ?? 0;
+  const memoryMB = estimatedExpressMemoryMB(Buffer.byteLength(JSON.stringify(definition)), payload, steps) + iterations / 1000;
   const billed = billedExpressMemoryMB(memoryMB);
+  const held = iterations > 0 ? ` + ${formatNumber(iterations)} KB of inline Map iterations' inputs (the sample items as ItemSelector shapes them)` : '';
   return {
     memoryMB,
-    text: `${billed} MB billed: 50 MB + ${formatNumber(definitionKB)} KB definition + ${formatNumber(payload)} KB payload (${source}) × ${steps} Map or Parallel step${steps === 1 ? '' : 's'} = ${formatNumber(memoryMB)} MB, in 64 MB chunks (set express.memoryMB)`,
+    text: `${billed} MB billed: 50 MB + ${formatNumber(definitionKB)} KB definition + ${formatNumber(payload)} KB payload (${source}) × ${steps} Map or Parallel step${steps === 1 ? '' : 's'}${held} = ${formatNumber(memoryMB)} MB, in 64 MB chunks (set express.memoryMB)`,
   };
 }
 

@@ -169,13 +169,14 @@ export function renderDiff(diff: CostDiff, columns?: number): string[] {
 
 function breakEvenText(row: Comparison): string {
   if (row.express === null) return 'n/a (Standard only)';
+  if (row.cheaper === 'not priced') return 'not priced';
   // No break-even: the Cheaper column says which one wins at every volume.
   return row.breakEven === undefined ? 'none' : `${executionsLabel(row.breakEven)}/month`;
 }
 
 /** Where the free tier moves the break-even, said under the table (the column would not fit it). */
 function breakEvenWithoutFreeTier(row: Comparison): string | undefined {
-  if (row.express === null || row.breakEven === row.breakEvenWithoutFreeTier) return undefined;
+  if (row.express === null || row.cheaper === 'not priced' || row.breakEven === row.breakEvenWithoutFreeTier) return undefined;
   return `${row.machine}: break-even without the free tier ${row.breakEvenWithoutFreeTier === undefined ? 'none' : `${executionsLabel(row.breakEvenWithoutFreeTier)}/month`}`;
 }
 
@@ -228,6 +229,8 @@ export function renderReport(report: CostReport, columns?: number): string {
   lines.push('');
   lines.push(...prose('Standard vs Express (Step Functions charges only, free tier shared by the account; Lambda and Bedrock are the same either way)', '', paint.strong));
   const { totals } = estimate;
+  const anyStandardNotPriced = estimate.comparisons.some((row) => row.standardNotPriced !== undefined);
+  const anyExpressNotPriced = estimate.comparisons.some((row) => row.expressNotPriced !== undefined);
   const comparisonRows = [
     ...estimate.comparisons.map((row) => ({ row, total: false })),
     ...(estimate.comparisons.length > 1 ? [{ row: undefined, total: true }] : []),
@@ -236,15 +239,22 @@ export function renderReport(report: CostReport, columns?: number): string {
     renderTable(comparisonRows, [
       { header: 'Machine', value: ({ row }) => (row ? row.machine : paint.strong('Total')) },
       { header: 'Executions/month', value: ({ row }) => (row ? executionsLabel(row.executionsPerMonth) : ''), align: 'right' },
-      { header: 'Standard', value: ({ row }) => formatUsd(row ? row.standard : totals.standardSfn), align: 'right' },
-      { header: 'Express', value: ({ row }) => (row ? (row.express === null ? paint.warning('not possible') : formatUsd(row.express)) : formatUsd(totals.expressSfn)), align: 'right' },
-      { header: 'Cheaper', value: ({ row }) => (row ? (row.cheaper === 'same' ? 'same' : paint.success(row.cheaper)) : '') },
+      { header: 'Standard', value: ({ row }) => (row ? row.standardNotPriced : anyStandardNotPriced) ? paint.warning('not priced') : formatUsd(row ? row.standard : totals.standardSfn), align: 'right' },
+      {
+        header: 'Express',
+        value: ({ row }) =>
+          row ? (row.express === null ? paint.warning('not possible') : row.expressNotPriced ? paint.warning('not priced') : formatUsd(row.express)) : anyExpressNotPriced ? paint.warning('not priced') : formatUsd(totals.expressSfn),
+        align: 'right',
+      },
+      { header: 'Cheaper', value: ({ row }) => (row ? (row.cheaper === 'same' ? 'same' : row.cheaper === 'not priced' ? paint.warning('not priced') : paint.success(row.cheaper)) : '') },
       { header: 'Break-even', value: ({ row }) => (row ? breakEvenText(row) : '') },
     ], { maxWidth: tableWidth(columns), shrink: 0 }),
   );
   const difference = totals.standard.sub(totals.express);
   const blocked = estimate.comparisons.filter((row) => row.express === null).map((row) => row.machine);
-  lines.push(
+  if (totals.cheaper === 'not priced') {
+    lines.push(...prose(`  Whole project: Standard and Express not compared: the Step Functions charges are not priced in ${report.region} (see the not priced lines above)`, undefined, paint.warning));
+  } else lines.push(
     ...prose(
       `  Whole project: Standard ${formatUsd(totals.standard)}, Express${blocked.length > 0 ? ` where possible (${blocked.join(', ')} stay Standard)` : ''} ${formatUsd(totals.express)} a month → ` +
         (totals.cheaper === 'same' ? 'the same' : `${totals.cheaper === 'STANDARD' ? 'Standard' : 'Express'} is cheaper by ${formatUsd(difference.isNegative() ? Decimal.ZERO.sub(difference) : difference)}`),

@@ -38,6 +38,14 @@ interface ParsedMocks {
 const TOP_LEVEL = ['StateMachines', 'MockedResponses'];
 const RANGE = /^(\d+)(?:-(\d+))?$/;
 
+/** The invocations a MockedResponses key answers, both ends included: "0" is 0–0, "1-2" is 1–2; undefined when it is no range. */
+export function invocationRange(key: string): { start: number; end: number } | undefined {
+  const range = RANGE.exec(key.trim());
+  if (!range) return undefined;
+  const start = Number(range[1]);
+  return { start, end: range[2] === undefined ? start : Number(range[2]) };
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
@@ -91,10 +99,9 @@ export function parseMockConfig(text: string, label: string): ParsedMocks {
     if (!isObject(byInvocation) || Object.keys(byInvocation).length === 0) fail(at, `mocked response \`${name}\` must be an object of invocations: { "0": { "Return": ... }, "1-2": { "Throw": ... } }`);
     const ranges: { start: number; end: number; key: string }[] = [];
     for (const [key, outcome] of Object.entries(byInvocation as Record<string, unknown>)) {
-      const range = RANGE.exec(key.trim());
+      const range = invocationRange(key);
       if (!range) fail([...at, key], `\`${key}\` is not an invocation number or range: use "0", "1" or "1-3" (invocations count from 0)`, true);
-      const start = Number(range![1]);
-      const end = range![2] === undefined ? start : Number(range![2]);
+      const { start, end } = range!;
       if (end < start) fail([...at, key], `the range \`${key}\` ends before it starts`, true);
       const overlap = ranges.find((other) => start <= other.end && other.start <= end);
       if (overlap) fail([...at, key], `invocations \`${key}\` overlap \`${overlap.key}\` of the same response`, true);
@@ -223,10 +230,9 @@ function own<T>(record: Record<string, T> | undefined, key: string): T | undefin
 function pickByInvocation<T>(responses: Record<string, T>, invocation: number): T | undefined {
   let last: { end: number; value: T } | undefined;
   for (const [key, value] of Object.entries(responses)) {
-    const match = /^(\d+)(?:-(\d+))?$/.exec(key.trim());
-    if (!match) continue;
-    const start = Number(match[1]);
-    const end = match[2] === undefined ? start : Number(match[2]);
+    const range = invocationRange(key);
+    if (!range) continue;
+    const { start, end } = range;
     if (invocation >= start && invocation <= end) return value;
     if (!last || end > last.end) last = { end, value };
   }

@@ -666,3 +666,119 @@ describe('Claude Haiku called through Converse (the SDK integration)', () => {
     expect(declared(report).items.some((item) => item.item.startsWith('aws-sdk:bedrockruntime:converse'))).toBe(false);
   });
 });
+
+describe('mocked Bedrock responses keyed by an invocation range', () => {
+  const haiku = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+  const usage = (input: number, output: number) => ({ Return: { Body: { usage: { input_tokens: input, output_tokens: output } } } });
+  const root = project({
+    machines: {
+      tag: {
+        type: 'STANDARD',
+        definition: {
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              ItemProcessor: { StartAt: 'Classify', States: { Classify: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: haiku, Body: { 'messages.$': '$.messages' } }, End: true } } },
+              End: true,
+            },
+          },
+        },
+      },
+    },
+    // A run classifies 4 parcels: the mock answers invocation 0 with one usage and invocations 1, 2 and 3 with another.
+    mocks: { StateMachines: { tag: { TestCases: { Four: { Classify: 'Tagged' } } } }, MockedResponses: { Tagged: { '0': usage(100, 10), '1-3': usage(500, 50) } } },
+    cost: { executionsPerMonth: 10_000, mapItems: { Each: 4 } },
+  });
+
+  it('counts a "1-3" response once for every invocation it answers', async () => {
+    const report = await price(root);
+    // Per call: (100 + 3 × 500) / 4 = 400 input and (10 + 3 × 50) / 4 = 40 output tokens, not (100 + 500) / 2 = 300 and 30.
+    // 10,000 runs × 4 calls = 40,000 calls: 16,000,000 input tokens at $1 per million, 1,600,000 output at $5.
+    expect(line(report, `Input tokens · ${haiku}`).cost!.toString()).toBe(D(40_000 * ((100 + 3 * 500) / 4)).mul(HAIKU_45_GLOBAL.input).toString());
+    expect(line(report, `Output tokens · ${haiku}`).cost!.toString()).toBe(D(40_000 * ((10 + 3 * 50) / 4)).mul(HAIKU_45_GLOBAL.output).toString());
+    expect(report.assumptions.join('\n')).toMatch(/Bedrock .*: 400 input tokens per call \(mocked responses\) and 40 output tokens \(mocked responses\)/);
+  });
+});
+
+describe("a Map's child input is the item as ItemSelector shapes it", () => {
+  // Each scanned file carries a 2,000-character preview the children never see: ItemSelector keeps its key and the bucket.
+  const file = (index: number) => ({ key: `incoming/scan-${String(index).padStart(4, '0')}.pdf`, preview: 'x'.repeat(2_000) });
+  const files = Array.from({ length: 20 }, (_, index) => file(index));
+  const child = { StartAt: 'Ocr', States: { Ocr: { Type: 'Task', Resource: fn('ocr'), End: true } } };
+
+  it('sizes a Distributed Map\'s Express child from the selected item (JSONPath ItemSelector with $$.Map.Item.Value)', async () => {
+    const definition = {
+      StartAt: 'Fan',
+      States: { Fan: { Type: 'Map', ItemsPath: '$.files', ItemSelector: { 'key.$': '$$.Map.Item.Value.key', 'bucket.$': '$.bucket' }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, ...child }, End: true } },
+    };
+    const root = project({ machines: { scan: { type: 'STANDARD', definition, events: { a: { bucket: 'scans', files } } } }, functions: { ocr: { memoryMB: 128, durationMs: 250 } }, cost: { executionsPerMonth: 1_000 } });
+    const report = await price(root);
+    // The child's input: {"key":"incoming/scan-0000.pdf","bucket":"scans"}, 49 bytes, not the 2,046-byte item as read.
+    const selectedBytes = JSON.stringify({ key: 'incoming/scan-0000.pdf', bucket: 'scans' }).length;
+    expect(selectedBytes).toBe(49);
+    const childBytes = Buffer.byteLength(JSON.stringify(child));
+    const [children] = modelMachine({ definition: definition as unknown as StateMachineDefinition, sampleInputs: [{ bucket: 'scans', files }] }).children;
+    // 50 MB + the child's definition + 48 bytes × 1 step (decimal MB, as AWS's example).
+    expect(children.memoryMB).toBeCloseTo(50 + childBytes / 1_000_000 + selectedBytes / 1_000_000, 12);
+    expect(report.assumptions.join('\n')).toContain(`0.05 KB input (the largest item of the sample events as ItemSelector shapes it (0.05 KB)) × 1 Map or Parallel step`);
+    // 1,000 runs × 20 children: 20,000 Express requests and 20,000 × 64 MB × 300 ms (250 ms billed up) = 375 GB-s.
+    expect(line(report, 'Requests (Express) · scan › Fan (Distributed Map)').cost!.toString()).toBe(D(20_000).mul(PER_EXPRESS_REQUEST).toString());
+    expect(line(report, 'Duration (Express) · scan › Fan (Distributed Map)').cost!.toString()).toBe(D(20_000).mul(GB_64MB).mul('0.3').mul(EXPRESS_GBS).toString());
+  });
+
+  it("holds each inline iteration's selected input in an Express machine's memory (JSONata ItemSelector)", () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Each',
+      States: { Each: { Type: 'Map', Items: '{% $states.input.files %}', ItemSelector: { key: '{% $states.context.Map.Item.Value.key %}' }, ItemProcessor: child, End: true } },
+    } as unknown as StateMachineDefinition;
+    const sample = { files: files.slice(0, 3) };
+    const model = modelMachine({ definition, sampleInputs: [sample] });
+    const memory = expressMemory(definition, model, undefined, [sample]);
+    // 50 MB + definition + the sample event × 1 (the payload itself) + 3 iterations × {"key":"incoming/scan-0000.pdf"} (32 bytes):
+    // each iteration holds its selected input, not the 2,034-byte item nor the whole event.
+    const itemBytes = JSON.stringify({ key: 'incoming/scan-0000.pdf' }).length;
+    expect(itemBytes).toBe(32);
+    const sampleBytes = JSON.stringify(sample).length;
+    expect(memory.memoryMB).toBeCloseTo(50 + JSON.stringify(definition).length / 1_000_000 + sampleBytes / 1_000_000 + (3 * itemBytes) / 1_000_000, 12);
+    expect(memory.text).toContain('× 1 Map or Parallel step + 0.1 KB of inline Map iterations\' inputs');
+  });
+});
+
+describe('Standard vs Express in a region the snapshot has no prices for', () => {
+  const root = project({
+    machines: { quote: { type: 'EXPRESS', definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', End: true } } } } },
+    cost: { executionsPerMonth: 100_000 },
+  });
+
+  it('prices the comparison where the snapshot has prices: us-east-1', async () => {
+    const [row] = (await price(root)).estimate.comparisons;
+    // Standard: 100,000 × 2 transitions − 4,000 free = 196,000 × $0.000025 = $4.90.
+    expect(row.standard.toString()).toBe(D(196_000).mul(PER_TRANSITION).toString());
+    // Express: 100,000 requests × $0.000001 + 100,000 × 64 MB × 100 ms = 625 GB-s × $0.00001667.
+    expect(row.express!.toString()).toBe(D(100_000).mul(PER_EXPRESS_REQUEST).add(D(625).mul(EXPRESS_GBS)).toString());
+    expect(row.cheaper).toBe('EXPRESS');
+  });
+
+  it('says "not priced" for both sides, the cheaper type, the break-even and the chart in af-south-1', async () => {
+    const report = await price(root, { region: 'af-south-1', chart: true });
+    const [row] = report.estimate.comparisons;
+    expect(row.standardNotPriced).toMatch(/no price for Step Functions state transitions in af-south-1/);
+    expect(row.expressNotPriced).toMatch(/no price for Step Functions Express requests in af-south-1/);
+    expect(row.cheaper).toBe('not priced');
+    expect(row.breakEven).toBeUndefined();
+    expect(row.breakEvenWithoutFreeTier).toBeUndefined();
+    expect(report.estimate.totals.cheaper).toBe('not priced');
+    expect(report.chart!.points).toEqual([]);
+    expect(report.chart!.notPriced).toMatch(/af-south-1/);
+    const { costText } = await import('../../src/cost/command.js');
+    const text = await costText(report);
+    const table = text.slice(text.indexOf('Standard vs Express'), text.indexOf('Assumptions'));
+    expect(table).toMatch(/quote\s+100,000\s+not priced\s+not priced\s+not priced\s+not priced/);
+    expect(table).not.toContain('$0.00');
+    expect(table).not.toMatch(/cheaper by/);
+    expect(table).toContain('Whole project: Standard and Express not compared: the Step Functions charges are not priced in af-south-1');
+    expect(text).toContain('No chart: the Step Functions charges are not priced here');
+  });
+});

@@ -18,7 +18,7 @@ import { firstMatching } from '../../asl/errors.js';
 import { backoffDelay, RETRY_DEFAULTS } from '../../asl/retry.js';
 import { nestedMachines, targetsOf } from '../../asl/graph.js';
 import type { JsonValue, QueryLanguage, Retrier, State, SubMachine, WorkflowType } from '../../asl/types.js';
-import { compileChoiceRule } from '../../engine/choice.js';
+import { compileChoiceRule, compileJsonataValue, compilePayload, type EvalScope } from '../../engine/expr.js';
 import type { CostUsageHints as UsageHints } from '../../project/config.js';
 import { UsageError } from '../../ui/errors.js';
 import { classifyTask, type TaskCall } from './resources.js';
@@ -107,6 +107,11 @@ export interface MachineModel {
    * and inline Map iterations held at once (at least 1: the payload itself).
    */
   payloadCopies: number;
+  /**
+   * AWS's "payload per step" of inline Map iterations whose items the sample events show: each iteration held at
+   * once holds its own input (the item as ItemSelector shapes it), in KB, on top of payload × payloadCopies.
+   */
+  iterationPayloadKB: number;
   assumptions: string[];
   warnings: string[];
 }
@@ -215,6 +220,8 @@ class Walker {
   readonly expressBlockers: string[] = [];
   /** Extra payload copies held by Parallel branches and concurrent inline Map iterations. */
   extraPayloadCopies = 0;
+  /** KB held by inline Map iterations whose items the samples show: each iteration holds its own input, not the execution's. */
+  iterationPayloadKB = 0;
   private readonly hints: UsageHints;
   private readonly durations: DurationModel;
 
@@ -389,8 +396,10 @@ class Walker {
         const processor: SubMachine | undefined = state.ItemProcessor ?? state.Iterator;
         if (!processor) throw new UsageError(`Map state \`${name}\` has no ItemProcessor`, { code: 'INVALID_DEFINITION' });
         const copiesBefore = this.extraPayloadCopies;
+        const kbBefore = this.iterationPayloadKB;
         const iteration = this.block(processor, `${name}.ItemProcessor`);
         const innerCopies = this.extraPayloadCopies - copiesBefore;
+        const innerKB = this.iterationPayloadKB - kbBefore;
         const items = this.mapItems(name, state);
         const tally = emptyTally();
         addTally(tally, iteration.tally, items.expected);
@@ -400,12 +409,15 @@ class Walker {
         if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
           // The children hold their own payload copies, in their own memory: none of them is this machine's.
           this.extraPayloadCopies = copiesBefore;
+          this.iterationPayloadKB = kbBefore;
           const waves = Number.isFinite(concurrency) ? Math.ceil(items.expected / concurrency) : Math.min(1, items.expected);
-          return this.distributedMap(name, state, processor, iteration, items, waves, innerCopies, base);
+          return this.distributedMap(name, state, processor, iteration, items, waves, { copies: innerCopies, kb: innerKB }, base);
         }
         countEvent(tally, 'MapIterationStarted', items.expected);
         countEvent(tally, 'MapIterationSucceeded', items.expected);
-        this.extraPayloadCopies += Math.min(items.max, concurrency);
+        // AWS's "payload per step": an iteration holds its input (the item as ItemSelector shapes it) when the samples show one.
+        if (items.largestItemBytes !== undefined) this.iterationPayloadKB += (Math.min(items.max, concurrency) * items.largestItemBytes) / 1000;
+        else this.extraPayloadCopies += Math.min(items.max, concurrency);
         // The item count moves the duration of each execution: every count its own outcome, before Express rounds each up.
         const running = Math.min(concurrency, INLINE_MAP_CONCURRENCY);
         const durations = compact(items.spread.flatMap(([p, count]) => mapDuration(iteration.durations, count, running).map(([q, ms]): [number, number] => [p * q, ms])));
@@ -433,7 +445,7 @@ class Walker {
    * of its own type: the parent pays the Map state and one transition per
    * child, each child is billed as a Standard or Express execution.
    */
-  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, processor: SubMachine, iteration: BlockResult, items: MapItems, waves: number, innerCopies: number, base: StateResult): StateResult {
+  private distributedMap(name: string, state: Extract<State, { Type: 'Map' }>, processor: SubMachine, iteration: BlockResult, items: MapItems, waves: number, inner: { copies: number; kb: number }, base: StateResult): StateResult {
     const type: WorkflowType = processor.ProcessorConfig?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
     const batch = state.ItemBatcher?.MaxItemsPerBatch;
     const perBatch = typeof batch === 'number' && batch > 0 ? batch : 1;
@@ -462,7 +474,7 @@ class Walker {
       type,
       perExecution: count.expected,
       model: { transitions: iteration.transitions, durations: iteration.durations, durationMs: iteration.durationMs, children: [...iteration.tally.children.values()] },
-      memoryMB: type === 'EXPRESS' ? this.childMemory(name, processor, items, perBatch, innerCopies) : 0,
+      memoryMB: type === 'EXPRESS' ? this.childMemory(name, processor, items, perBatch, inner) : 0,
     });
     return this.withRetries(name, state, {
       ...base,
@@ -476,7 +488,7 @@ class Walker {
    * One Express child's memory by AWS's rule for the child itself: its own definition (the item processor), its
    * own input (one item, or a batch of them), the Parallel and Map steps inside it.
    */
-  private childMemory(name: string, processor: SubMachine, items: MapItems, perBatch: number, innerCopies: number): number {
+  private childMemory(name: string, processor: SubMachine, items: MapItems, perBatch: number, inner: { copies: number; kb: number }): number {
     const { ProcessorConfig: _config, ...definition } = processor as SubMachine & { ProcessorConfig?: unknown };
     const definitionBytes = Buffer.byteLength(JSON.stringify(definition));
     const perChild = Math.max(1, Math.min(perBatch, items.max));
@@ -484,7 +496,7 @@ class Walker {
     let source: string;
     if (items.largestItemBytes !== undefined) {
       payloadKB = (items.largestItemBytes * perChild) / 1000;
-      source = `${perChild > 1 ? `${perChild} × ` : ''}the largest item of the sample events (${round(items.largestItemBytes / 1000)} KB)`;
+      source = `${perChild > 1 ? `${perChild} × ` : ''}the largest item of the sample events${items.selected ? ' as ItemSelector shapes it' : ''} (${round(items.largestItemBytes / 1000)} KB)`;
     } else if (this.input.payloadKB !== undefined) {
       payloadKB = this.input.payloadKB;
       source = "payloadKB, the parent's input size: no sample item to measure";
@@ -492,10 +504,11 @@ class Walker {
       payloadKB = 1;
       source = 'assumed: no sample item to measure; set payloadKB';
     }
-    const steps = Math.max(1, innerCopies);
-    const memoryMB = estimatedExpressMemoryMB(definitionBytes, payloadKB, steps);
+    const steps = Math.max(1, inner.copies);
+    const memoryMB = estimatedExpressMemoryMB(definitionBytes, payloadKB, steps) + inner.kb / 1000;
+    const iterations = inner.kb > 0 ? ` + ${round(inner.kb)} KB of inline Map iterations' inputs` : '';
     this.assume(
-      `${name}: Express memory of each child execution ${Math.max(64, Math.ceil(memoryMB / 64) * 64)} MB billed: 50 MB + ${round(definitionBytes / 1000)} KB child definition + ${round(payloadKB)} KB input (${source}) × ${steps} Map or Parallel step${steps === 1 ? '' : 's'} = ${round(memoryMB)} MB, in 64 MB chunks`,
+      `${name}: Express memory of each child execution ${Math.max(64, Math.ceil(memoryMB / 64) * 64)} MB billed: 50 MB + ${round(definitionBytes / 1000)} KB child definition + ${round(payloadKB)} KB input (${source}) × ${steps} Map or Parallel step${steps === 1 ? '' : 's'}${iterations} = ${round(memoryMB)} MB, in 64 MB chunks`,
     );
     return memoryMB;
   }
@@ -640,20 +653,32 @@ class Walker {
    */
   private samplesReaching(target: string): { reaching: unknown[]; note: string } {
     const samples = this.input.sampleInputs ?? [];
-    const language = (this.input.definition as { QueryLanguage?: QueryLanguage }).QueryLanguage ?? 'JSONPath';
-    const reaching = samples.filter((sample) => reaches(this.input.definition, target, sample, language));
+    const reaching = samples.filter((sample) => reaches(this.input.definition, target, sample, this.language()));
     const left = samples.length - reaching.length;
     return { reaching, note: left > 0 ? ` (the ${left} other sample event(s) the Choice routing sends elsewhere)` : '' };
   }
 
+  private language(): QueryLanguage {
+    return (this.input.definition as { QueryLanguage?: QueryLanguage }).QueryLanguage ?? 'JSONPath';
+  }
+
   private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): MapItems {
     const hint = this.hints.mapItems?.[name];
-    const path = state.ItemsPath ?? jsonataInputPath(state.Items) ?? (state.ItemReader ? undefined : '$');
-    const arrays = path ? this.samplesReaching(name).reaching.map((sample) => readPath(sample, path)).filter(Array.isArray) : [];
-    const itemBytes = arrays.flatMap((items) => items.map((item) => Buffer.byteLength(JSON.stringify(item) ?? '')));
+    const path = state.ItemsPath ?? jsonataInputPath(state.Items) ?? (state.ItemReader || Array.isArray(state.Items) ? undefined : '$');
+    const reaching = this.samplesReaching(name).reaching;
+    const found: Array<[unknown, unknown[]]> = Array.isArray(state.Items)
+      ? (reaching.length > 0 ? reaching : [null]).map((sample): [unknown, unknown[]] => [sample, state.Items as unknown[]])
+      : path
+        ? reaching.map((sample): [unknown, unknown] => [sample, readPath(sample, path)]).filter((entry): entry is [unknown, unknown[]] => Array.isArray(entry[1]))
+        : [];
+    const arrays = found.map(([, list]) => list);
+    // A child execution's (an iteration's) input is the item as ItemSelector shapes it, not the item as read.
+    const select = itemSelector(state, state.QueryLanguage ?? this.language());
+    const itemBytes = found.flatMap(([sample, list]) => list.map((item, index) => Buffer.byteLength(JSON.stringify(select(item, index, sample)) ?? '')));
     const largestItemBytes = itemBytes.length > 0 ? Math.max(...itemBytes) : undefined;
+    const selected = select !== identityItem;
     if (hint !== undefined) {
-      if (typeof hint === 'number') return { min: hint, expected: hint, max: hint, spread: wholeCounts([[1, hint]]), largestItemBytes };
+      if (typeof hint === 'number') return { min: hint, expected: hint, max: hint, spread: wholeCounts([[1, hint]]), largestItemBytes, selected };
       const expected = hint.expected ?? hint.max ?? hint.min ?? 1;
       const range = { min: hint.min ?? expected, expected, max: hint.max ?? expected };
       const spread = spreadOf(range);
@@ -662,28 +687,62 @@ class Walker {
           `${name}: item counts ${range.min}–${range.max} priced as ${spread.map(([p, count]) => `${count} (${round(p * 100)}%)`).join(', ')}: a third at the expected ${range.expected}, the rest at min and max, weighted so the mean stays ${range.expected}`,
         );
       }
-      return { ...range, spread, largestItemBytes };
+      return { ...range, spread, largestItemBytes, selected };
     }
-    if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length, spread: [[1, state.Items.length]], largestItemBytes };
+    if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length, spread: [[1, state.Items.length]], largestItemBytes, selected };
     if (path) {
       const samples = this.samplesReaching(name);
       const counts = arrays.map((items) => items.length);
       if (counts.length > 0) {
         const expected = counts.reduce((a, b) => a + b, 0) / counts.length;
         this.assume(`${name}: ${round(expected)} items per execution on average (${Math.min(...counts)}–${Math.max(...counts)}), counted in ${counts.length} sample event(s)${samples.note}`);
-        return { min: Math.min(...counts), expected, max: Math.max(...counts), spread: counts.map((count): [number, number] => [1 / counts.length, count]), largestItemBytes };
+        return { min: Math.min(...counts), expected, max: Math.max(...counts), spread: counts.map((count): [number, number] => [1 / counts.length, count]), largestItemBytes, selected };
       }
     }
     this.assume(`${name}: 1 item per execution assumed (set mapItems.${name} in the usage file)`);
-    return { min: 1, expected: 1, max: 1, spread: [[1, 1]], largestItemBytes };
+    return { min: 1, expected: 1, max: 1, spread: [[1, 1]], largestItemBytes, selected };
   }
 }
 
 /** A Map's item counts: the range, and the counts as outcomes [probability, count] for the duration. */
 interface MapItems extends Range {
   spread: Array<[number, number]>;
-  /** The largest item found in the sample events, in bytes of JSON (a child execution's input). */
+  /** The largest item found in the sample events, as ItemSelector shapes it, in bytes of JSON (a child execution's input). */
   largestItemBytes?: number;
+  /** Whether an ItemSelector (or the legacy Parameters) shaped the items measured. */
+  selected: boolean;
+}
+
+const identityItem = (item: unknown): unknown => item;
+
+/**
+ * A Map's ItemSelector (or the legacy Parameters) applied to one item by the engine's own template evaluation, with
+ * the context a run gives it (`$$.Map.Item.Index/Value`) and the sample as the Map's input. What a static walk
+ * cannot know (a variable, an asynchronous JSONata function) leaves the item as read.
+ */
+function itemSelector(state: Extract<State, { Type: 'Map' }>, language: QueryLanguage): (item: unknown, index: number, input: unknown) => unknown {
+  const template = state.ItemSelector ?? (language === 'JSONPath' ? state.Parameters : undefined);
+  if (template === undefined) return identityItem;
+  let evaluate: (scope: EvalScope) => JsonValue | Promise<JsonValue>;
+  try {
+    evaluate = language === 'JSONata' ? compileJsonataValue(template, 'ItemSelector') : compilePayload(template, 'ItemSelector');
+  } catch {
+    return identityItem;
+  }
+  return (item, index, input) => {
+    const context: JsonValue = { Map: { Item: { Index: index, Value: item as JsonValue } } };
+    const scope: EvalScope = { input: (input ?? null) as JsonValue, context, variables: {}, states: { input: (input ?? null) as JsonValue, context } };
+    try {
+      const value = evaluate(scope);
+      if (value instanceof Promise) {
+        value.catch(() => undefined);
+        return item;
+      }
+      return value;
+    } catch {
+      return item;
+    }
+  };
 }
 
 /** A count that is not whole (an expected 2.5 items) as its two neighbours, keeping the mean. */
@@ -952,6 +1011,7 @@ export function modelMachine(input: ModelInput): MachineModel {
     expressBlockers: walker.expressBlockers,
     events: executionEvents(result.tally.events),
     payloadCopies: Math.max(1, walker.extraPayloadCopies),
+    iterationPayloadKB: walker.iterationPayloadKB,
     assumptions: walker.assumptions,
     warnings: walker.warnings,
   };

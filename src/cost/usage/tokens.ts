@@ -6,6 +6,7 @@
  * task's output.
  */
 import type { JsonValue } from '../../asl/types.js';
+import { invocationRange } from '../../local/mocks.js';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -42,27 +43,31 @@ interface MockConfigShape {
 
 /**
  * Average usage of the mocked responses of `states` of `machine` over every
- * test case that mocks them; undefined when none records usage.
+ * test case that mocks them, each response weighted by the invocations its
+ * key serves; undefined when none records usage.
  */
 export function mockedTokenUsage(config: MockConfigShape, machine: string, states: readonly string[]): (TokenUsage & { responses: number }) | undefined {
-  const found: TokenUsage[] = [];
+  let served = 0;
+  const total: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   const testCases = config.StateMachines?.[machine]?.TestCases ?? {};
   for (const testCase of Object.values(testCases)) {
     for (const state of states) {
       const responseName = testCase[state];
       const responses = responseName ? config.MockedResponses?.[responseName] : undefined;
-      for (const entry of Object.values(responses ?? {})) {
+      for (const [attempts, entry] of Object.entries(responses ?? {})) {
         const usage = entry.Return === undefined ? undefined : tokenUsageOf(entry.Return);
-        if (usage) found.push(usage);
+        const range = invocationRange(attempts);
+        if (!usage || !range || range.end < range.start) continue;
+        // "1-2" answers two invocations: its usage counts twice, as "1" and "2" written apart would.
+        const invocations = range.end - range.start + 1;
+        served += invocations;
+        total.inputTokens += usage.inputTokens * invocations;
+        total.outputTokens += usage.outputTokens * invocations;
       }
     }
   }
-  if (found.length === 0) return undefined;
-  return {
-    inputTokens: found.reduce((total, usage) => total + usage.inputTokens, 0) / found.length,
-    outputTokens: found.reduce((total, usage) => total + usage.outputTokens, 0) / found.length,
-    responses: found.length,
-  };
+  if (served === 0) return undefined;
+  return { inputTokens: total.inputTokens / served, outputTokens: total.outputTokens / served, responses: served };
 }
 
 /** About four characters a token for English text: the rule of thumb Anthropic and AWS give. */
