@@ -19,7 +19,7 @@ import { Replay, type ReplayMatch } from './replay.js';
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import type { Clock, ExecutionOptions, ExecutionResult, MapRunChild, TaskRunner } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
-import { later, TurnBudget } from './turns.js';
+import { defer, TurnBudget } from './turns.js';
 
 export interface CompiledState {
   readonly name: string;
@@ -135,8 +135,81 @@ export class Frame {
 const SLICE_MS = 10;
 const STATES_PER_CHECK = 16;
 
-/** Runs states from `state` until the chain ends; synchronous until some state really awaits, or its slice is used up. */
+/**
+ * Runs states from `state` until the chain ends; synchronous until some state really awaits, or its slice is used up.
+ * Then the chain is one promise for its whole remaining run, not one adopting the next per awaiting state.
+ */
 export function runChain(frame: Frame, state: CompiledState, input: JsonValue): JsonValue | Promise<JsonValue> {
+  const output = loop(frame, state, input, undefined);
+  return output instanceof Chain ? (output.promise as Promise<JsonValue>) : output;
+}
+
+/**
+ * The same, ending in `done(output)` or `failed(error)` (at once when nothing
+ * awaited): the top level needs no promise of its own to learn the end.
+ */
+export function driveChain(frame: Frame, state: CompiledState, input: JsonValue, done: (output: JsonValue) => void, failed: (error: unknown) => void): void {
+  new Chain(frame, done, failed).run(state, input);
+}
+
+/**
+ * A chain that awaits: each awaiting state's promise gets one `then(resume)`,
+ * whose callback runs the next states in place. Nested adoption (a state's
+ * continuation returning the next state's promise) cost two more microtasks
+ * and a promise per awaiting state, and unwound level by level at the end.
+ */
+class Chain {
+  promise: Promise<JsonValue> | undefined;
+
+  constructor(
+    readonly frame: Frame,
+    private readonly done: (output: JsonValue) => void,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  /** A chain for runChain's caller, which awaits its promise. */
+  static promised(frame: Frame): Chain {
+    let chain!: Chain;
+    const promise = new Promise<JsonValue>((resolve, reject) => (chain = new Chain(frame, resolve, reject)));
+    chain.promise = promise;
+    return chain;
+  }
+
+  run(state: CompiledState, input: JsonValue): void {
+    let output: JsonValue | Chain;
+    try {
+      output = loop(this.frame, state, input, this);
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
+    if (!(output instanceof Chain)) this.end(output);
+  }
+
+  /** After a state that awaited: the rest of the chain, on a later turn once the execution has used up this one (see turns.ts). */
+  readonly resume = (output: JsonValue): void => {
+    const next = this.frame.next;
+    if (next === null) this.end(output);
+    else if (this.frame.exec.turns.spent()) defer(() => this.run(next, output));
+    else this.run(next, output);
+  };
+
+  readonly reject = (error: unknown): void => {
+    this.failed(wrap(this.frame, error));
+  };
+
+  private end(output: JsonValue): void {
+    try {
+      this.done(output);
+    } catch (error) {
+      // The top level's ending threw (a host's listener): it fails the execution as a failed state would.
+      this.failed(error);
+    }
+  }
+}
+
+/** The synchronous run of a chain: its output, or, once a state awaits, the Chain (made now if need be) that carries on. */
+function loop(frame: Frame, state: CompiledState, input: JsonValue, chain: Chain | undefined): JsonValue | Chain {
   const scope = frame.scope;
   let count = 0;
   let sliceEnd = 0;
@@ -147,16 +220,18 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
       if (++count % STATES_PER_CHECK === 0) {
         const now = performance.now();
         if (sliceEnd === 0) sliceEnd = now + SLICE_MS;
-        else if (now >= sliceEnd) return yieldThen(frame, state, input);
+        else if (now >= sliceEnd) {
+          // Gives the event loop back (after I/O callbacks and timers), then carries on with `state`.
+          const waiting = chain ?? Chain.promised(frame);
+          defer(() => waiting.run(state, input));
+          return waiting;
+        }
       }
       const output = state.run(frame, input);
       if (isPromise<JsonValue>(output)) {
-        return output.then(
-          (value) => continueChain(frame, value),
-          (error: unknown) => {
-            throw wrap(frame, error);
-          },
-        );
+        const waiting = chain ?? Chain.promised(frame);
+        output.then(waiting.resume, waiting.reject);
+        return waiting;
       }
       const next = frame.next;
       if (next === null) return output;
@@ -168,22 +243,10 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
   }
 }
 
-/** Gives the event loop back (after I/O callbacks and timers), then carries on with `state`. */
-function yieldThen(frame: Frame, state: CompiledState, input: JsonValue): Promise<JsonValue> {
-  return later(() => runChain(frame, state, input));
-}
-
 function wrap(frame: Frame, error: unknown): unknown {
   if (error instanceof StateFailure || error instanceof Cancelled) return error;
   const current = frame.current;
   return current ? current.fail(error) : toFailure(error, '', 0);
-}
-
-/** After a state that awaited: the rest of the chain, on a later turn once the execution has used up this one (see turns.ts). */
-function continueChain(frame: Frame, output: JsonValue): JsonValue | Promise<JsonValue> {
-  const next = frame.next;
-  if (next === null) return output;
-  return frame.exec.turns.spent() ? later(() => runChain(frame, next, output)) : runChain(frame, next, output);
 }
 
 /**

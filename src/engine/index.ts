@@ -6,7 +6,7 @@ import type { JsonValue, StateMachineDefinition } from '../asl/types.js';
 import { realClock } from './clock.js';
 import { compileGraph } from './compile.js';
 import type { CompiledState } from './execution.js';
-import { Execution, Frame, isPromise, runChain } from './execution.js';
+import { driveChain, Execution, Frame } from './execution.js';
 import { Cancelled, executionTimedOutCause, StateFailure } from './failure.js';
 import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, ExecutionResult } from './types.js';
 import { StatesErrors } from '../asl/errors.js';
@@ -110,13 +110,7 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
     if (exec.done || error instanceof Cancelled) return;
     exec.fail(error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error)), frame);
   };
-  try {
-    const output = runChain(frame, start, options.input);
-    if (isPromise<JsonValue>(output)) output.then(succeed, fail).catch(fail);
-    else succeed(output);
-  } catch (error) {
-    fail(error);
-  }
+  driveChain(frame, start, options.input, succeed, fail);
   return handle;
 }
 

@@ -67,7 +67,7 @@ export class TurnBudget {
   private wallStart = 0;
   private cpuStart = 0;
 
-  /** Whether the execution has used up this turn: its next continuation should wait (see later). */
+  /** Whether the execution has used up this turn: its next continuation should wait (see defer). */
   spent(): boolean {
     const now = performance.now();
     if (this.turn !== turn) {
@@ -112,15 +112,7 @@ function runWaiting(): void {
 }
 
 /** Runs `continuation` on the next turn of the event loop, after whatever waits already: first come, first run. */
-export function later<T>(continuation: () => T | Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    schedule();
-    waiting.push(() => {
-      try {
-        resolve(continuation());
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+export function defer(continuation: () => void): void {
+  schedule();
+  waiting.push(continuation);
 }
