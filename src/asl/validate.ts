@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import { statesAllProblems } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
+import { everyState } from './walk.js';
 import { loadAslValidator, type AslValidator } from './schema-check.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
@@ -80,7 +81,7 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
   const jsonataProblems: Array<{ message: string; at: DefinitionPath }> = [];
   const copy = prepareForSchema(definition, jsonataProblems);
   for (const { message, at } of jsonataProblems) add('error', 'SCHEMA_VALIDATION_FAILED', message, at);
-  for (const error of runAslValidator(copy)) {
+  for (const error of runAslValidator(copy, jsonataProblems.map((problem) => problem.at))) {
     const at = error.at ?? [];
     if (containsPlaceholder(valueAt(definition, at))) continue; // reported below as a placeholder
     add('error', error.code, error.message, at);
@@ -300,7 +301,7 @@ const COVERED_BY_OWN_CHECKS = new Set(['MISSING_TRANSITION_TARGET']);
 /** asl-validator with the schema check compiled at build time (see schema-check.ts), loaded on first use. */
 let aslValidator: AslValidator | undefined;
 
-function runAslValidator(copy: JsonMap): SchemaProblem[] {
+function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] {
   aslValidator ??= loadAslValidator();
   const result = aslValidator(copy, { checkPaths: true, checkArn: true });
   if (result.isValid) return [];
@@ -312,7 +313,21 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
     const at = pointer !== undefined ? fromPointer(copy, pointer) : stateName !== undefined ? findState(copy, stateName)?.path : undefined;
     if (at && insideUnknownType(copy, at)) continue; // reported precisely by our own check
     let message = error.Message;
-    if (error.schemaError) message = message.replace(/^\S+ is invalid\. /, `${lastSegment(at)} is invalid: `);
+    // The pointer leads the message and may hold spaces (a state named `Over limit?`): cut it as a whole.
+    const lead = `${error.schemaError?.instancePath ?? ''} is invalid. `;
+    if (error.schemaError && message.startsWith(lead)) message = `${lastSegment(at)} is invalid: ${message.slice(lead.length)}`;
+    const named = error.schemaError && message.endsWith('must NOT have additional properties') ? additionalPropertiesMessage(valueAt(copy, at ?? []), at ?? []) : undefined;
+    if (named) {
+      problems.push({ code: error['Error code'], message: named.message, at: named.at });
+      continue;
+    }
+    if (error['Error code'] === 'DUPLICATE_STATE_NAMES') {
+      // AWS's code; the second state of the name is the one to rename (asl-validator names no place).
+      const name = /already exists: (.*)$/.exec(error.Message)?.[1] ?? '';
+      const places = [...everyState(copy as unknown as StateMachineDefinition)].filter((visited) => visited.name === name);
+      problems.push({ code: 'DUPLICATE_STATE_NAME', message: `state name ${name} is used twice: state names must be unique in the whole state machine, nested states included`, at: places.at(-1)?.path });
+      continue;
+    }
     if (error['Error code'] === 'MISSING_TERMINAL_STATE') message = 'no state ends the execution: give one state `End: true`, or add a Succeed or Fail state';
     // asl-validator puts the query language into each state; a field of the other language shows as a bad QueryLanguage.
     const mixed = at && at[at.length - 1] === 'QueryLanguage' ? mixedLanguageProblem(valueAt(copy, at.slice(0, -1))) : undefined;
@@ -324,11 +339,39 @@ function runAslValidator(copy: JsonMap): SchemaProblem[] {
   }
   // A state that fails its variant of the schema also fails the other variants' `Type`;
   // that second complaint only confuses when a precise one exists for the same state.
+  // Likewise a state that fails its variant fails the query-language one on QueryLanguage, which it may not even have:
+  // dropped when something more precise is said of the same state.
+  const said = [...problems.map((problem) => problem.at), ...own].filter((at): at is DefinitionPath => at !== undefined);
   return problems.filter((problem) => {
-    if (!problem.at || problem.at[problem.at.length - 1] !== 'Type' || !/allowed values/.test(problem.message)) return true;
+    if (!problem.at || !/allowed values/.test(problem.message)) return true;
+    const last = problem.at[problem.at.length - 1];
+    if (last === 'QueryLanguage') {
+      const state = problem.at.slice(0, -1);
+      const inside = (at: DefinitionPath) => at !== problem.at && toPointer(at) !== toPointer(problem.at!) && (toPointer(at) === toPointer(state) || toPointer(at).startsWith(`${toPointer(state)}/`));
+      return !said.some(inside);
+    }
+    if (last !== 'Type') return true;
     const state = toPointer(problem.at.slice(0, -1));
     return !problems.some((other) => other !== problem && other.at && toPointer(other.at).startsWith(`${state}/`) && other.at[other.at.length - 1] !== 'Type');
   });
+}
+
+/** The top-level fields of a state machine (asl-validator's state-machine.json, as AWS documents them). */
+const MACHINE_FIELDS = ['Comment', 'StartAt', 'States', 'Version', 'TimeoutSeconds', 'QueryLanguage'];
+
+/** The schema's "must NOT have additional properties" at the top or at a States object, with the fields named. */
+function additionalPropertiesMessage(value: Json | undefined, at: DefinitionPath): { message: string; at: DefinitionPath } | undefined {
+  if (!isMap(value)) return undefined;
+  if (at.length === 0) {
+    const unknown = Object.keys(value).filter((field) => !MACHINE_FIELDS.includes(field));
+    return unknown.length ? { message: `unknown top-level field ${unknown.join(', ')}: a state machine has ${MACHINE_FIELDS.join(', ')}`, at: [unknown[0]] } : undefined;
+  }
+  if (at[at.length - 1] !== 'States') return undefined;
+  // The schema's own rule: a state name is 1 to 80 characters, on one line.
+  const bad = Object.keys(value).filter((name) => !/^.{1,80}$/.test(name));
+  if (bad.length === 0) return undefined;
+  const shown = (name: string) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  return { message: bad.map((name) => `state name ${shown(name)} is ${name.length} characters long: a state name has 1 to 80 characters, on one line`).join('; '), at: [...at, bad[0]] };
 }
 
 const JSONATA_ONLY_FIELDS: Record<string, string> = { Arguments: 'Parameters', Output: 'OutputPath or ResultSelector', Items: 'ItemsPath', Condition: 'Variable and a comparison' };
@@ -423,7 +466,12 @@ function checkFields(state: JsonMap, at: DefinitionPath, problems: Array<{ messa
     problems.push({ message: `a ${state.Type} state has no field ${field}`, at: [...at, field] });
     delete state[field];
   }
+  const required = REQUIRED_FIELDS[state.Type as string];
+  if (required && state[required] === undefined) problems.push({ message: `a ${state.Type} state needs ${required}`, at });
 }
+
+/** The one field a state type cannot do without (a Map's ItemProcessor and a Wait's duration are checked by asl-validator, by name). */
+const REQUIRED_FIELDS: Record<string, string> = { Task: 'Resource', Parallel: 'Branches', Choice: 'Choices' };
 
 /**
  * Jayway's `$.[0]` and `$.[?(@.x > 0)]` (a dot before the bracket), which AWS accepts in paths and
@@ -436,7 +484,7 @@ const ESCAPED_MEMBER = /\[\s*('(?:[^'\\]|\\.)*\\(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)
 const INTRINSICS = new Set(['Format', 'StringToJson', 'JsonToString', 'Array', 'ArrayPartition', 'ArrayContains', 'ArrayRange', 'ArrayGetItem', 'ArrayLength', 'ArrayUnique', 'Base64Encode', 'Base64Decode', 'Hash', 'JsonMerge', 'MathRandom', 'MathAdd', 'StringSplit', 'UUID']);
 
 function jaywayPaths(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
-  const fix = (text: string): string => text.replace(/^(\$\$?)\.\[/, '$1[').replace(ESCAPED_MEMBER, "['escaped']");
+  const fix = (text: string): string => neutralFilters(text.replace(/^(\$\$?)\.\[/, '$1[').replace(ESCAPED_MEMBER, "['escaped']"));
   for (const field of ['InputPath', 'OutputPath', 'ResultPath', 'ItemsPath']) {
     const value = state[field];
     if (typeof value === 'string') state[field] = fix(value);
@@ -460,6 +508,46 @@ function jaywayPaths(state: JsonMap, at: DefinitionPath, problems: Array<{ messa
     return out;
   };
   for (const field of TEMPLATE_FIELDS_JSONPATH) if (state[field] !== undefined) state[field] = templates(state[field], [field]);
+}
+
+/**
+ * Jayway's filters take `&&`, `||`, `!`, `!=`, `=~ /regex/`, `in`, negative numbers and `$` paths
+ * (`$.pets[?(@.species == 'cat' && @.age < 5)]`, `$.a[?(@.id == $.wanted)]`), which AWS accepts and
+ * asl-path-validator's grammar does not: a filter whose brackets, quotes and regular expressions close
+ * is handed to it as the plain `[?(@)]`; one that does not close is left for it to refuse.
+ */
+function neutralFilters(text: string): string {
+  if (!text.includes('[?(')) return text;
+  let out = '';
+  let index = 0;
+  while (index < text.length) {
+    const start = text.indexOf('[?(', index);
+    if (start < 0) break;
+    const end = filterEnd(text, start + 1);
+    if (end < 0) break;
+    out += `${text.slice(index, start)}[?(@)]`;
+    index = end;
+  }
+  return out + text.slice(index);
+}
+
+/** Where the filter opened at `open` (its `?`) ends, just past its `)]`; -1 when it never closes. */
+function filterEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let index = open + 1; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === "'" || char === '"' || (char === '/' && /=~\s*$/.test(text.slice(open, index)))) {
+      const close = char;
+      for (index += 1; index < text.length && text[index] !== close; index += 1) if (text[index] === '\\') index += 1;
+      if (index >= text.length) return -1;
+    } else if (char === '(' || char === '[') depth += 1;
+    else if (char === ')' || char === ']') {
+      depth -= 1;
+      if (depth === 0 && char === ')' && text[index + 1] === ']') return index + 2;
+      if (depth < 0) return -1;
+    }
+  }
+  return -1;
 }
 
 /** Parses every `{% %}` expression of a JSONata state and hands asl-validator neutral equivalents. */

@@ -45,7 +45,10 @@ export function loadDefinitionFile(file: string, substitutions: Record<string, s
 }
 
 export function parseDefinition(text: string, file: string, substitutions: Record<string, string> = {}): LoadedDefinition {
-  const { document, lineCounter, raw } = parsedYaml(text, file);
+  const json = file.endsWith('.json');
+  const source = json ? barePlaceholders(text, substitutions) : text;
+  if (json) checkJsonSyntax(source, file);
+  const { document, lineCounter, raw } = parsedYaml(source, file);
   const placeholders: string[] = [];
   const unresolved: string[] = [];
   const definition = substitute(raw, substitutions, placeholders, unresolved);
@@ -91,6 +94,53 @@ function parsedYaml(text: string, file: string): ParsedYaml {
   }
   lastParsed = { text, file, document, lineCounter, raw: document.toJS({ maxAliasCount: 100 }) };
   return lastParsed;
+}
+
+/**
+ * A `${Name}` where a JSON value belongs, outside any string (`"MaxConcurrency": ${Max}`), as SAM and
+ * CloudFormation templates write numbers and booleans: DefinitionSubstitutions replace the text before
+ * the definition is parsed. With a value, the value takes its place as text, as CloudFormation does;
+ * without one, it becomes the string `"${Name}"`, an unresolved placeholder like a quoted one.
+ */
+function barePlaceholders(text: string, substitutions: Record<string, string>): string {
+  if (!text.includes('${')) return text;
+  let out = '';
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (inString) {
+      out += char;
+      if (char === '\\') out += text[++index] ?? '';
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    const bare = char === '$' ? /^\$\{([A-Za-z0-9_.:-]+)\}/.exec(text.slice(index, index + 200)) : null;
+    if (bare) {
+      out += substitutions[bare[1]] ?? `"${bare[0]}"`;
+      index += bare[0].length - 1;
+    } else out += char;
+  }
+  return out;
+}
+
+/**
+ * AWS parses a definition as strict JSON: the YAML parser would take a trailing comma or a
+ * single-quoted string in a .json file, so a .json file is held to JSON first, at JSON's own position.
+ */
+function checkJsonSyntax(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    const lines = at ? text.slice(0, Number(at[1])).split('\n') : undefined;
+    const where = lines ? `${lines.length}:${lines[lines.length - 1].length + 1}` : '1:1';
+    throw new UsageError(`${file}:${where}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/, "[\s\S]*" is not valid JSON$/, '')}`, {
+      code: 'INVALID_DEFINITION',
+      hint: 'fix the syntax at that line',
+    });
+  }
 }
 
 function substitute(value: unknown, substitutions: Record<string, string>, seen: string[], unresolved: string[]): unknown {
