@@ -11,9 +11,10 @@
 // so what it finds beside itself (worker entry files, templates, the price
 // snapshot, createRequire of elkjs or jsonata) resolves as before; the worker
 // entry files themselves run unbundled from dist/.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, transform } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -56,7 +57,62 @@ const keepOwnUrl = {
   },
 };
 
+// @oclif/core (a CommonJS package, with semver, minimatch, ejs and the rest it requires: 700 KB) is
+// what every command loads first. As part of the ES module entry it was compiled on every run (Node 20
+// keeps no compiled code of ES modules); as a CommonJS bundle of its own it is required through the V8
+// code cache (src/code-cache.ts), and the entry's `import ... from '@oclif/core'` reads its exports.
+const OCLIF_BUNDLE = 'oclif-core.cjs';
+const OCLIF_SHIM = 'deliv-oclif-core';
+const require = createRequire(import.meta.url);
+const oclifExports = Object.keys(require('@oclif/core')).filter((name) => name !== 'default' && name !== '__esModule');
+const codeCacheModule = path.join(dist, 'code-cache.js');
+const { DYNAMIC_IMPORT_NAME } = await import(pathToFileURL(codeCacheModule).href);
+const oclifFromCodeCache = {
+  name: 'oclif-from-code-cache',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^@oclif\/core$/ }, () => ({ path: OCLIF_SHIM, namespace: OCLIF_SHIM }));
+    esbuild.onLoad({ filter: /.*/, namespace: OCLIF_SHIM }, () => ({
+      // import.meta.url is the chunk's own, in dist/cli/ beside the bundle.
+      contents: [
+        `import { requireWithCodeCache } from ${JSON.stringify(codeCacheModule)};`,
+        `const core = requireWithCodeCache(import.meta.url, './${OCLIF_BUNDLE}');`,
+        `export const { ${oclifExports.join(', ')} } = core;`,
+      ].join('\n'),
+      resolveDir: outdir,
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [require.resolve('@oclif/core')],
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: path.join(outdir, OCLIF_BUNDLE),
+  external: ['typescript', 'tsx', 'ts-node'],
+  // @oclif/core checks, as it loads, that Node satisfies its own engines (>=18): that check alone loads
+  // the whole of semver (about 25 million instructions, 3 % of `deliv --version`), and deliv's own
+  // engines (^20.19) are narrower anyway. oclif's documented switch for it, set at build time, so
+  // that no environment variable leaks into the processes deliv starts.
+  define: { 'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"' },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+// oclif loads command files and hooks with import(), which Node 20 cannot run in a code-cached script:
+// each becomes the loader's own (see DYNAMIC_IMPORT_NAME in src/code-cache.ts). `import()` not followed
+// by `)` is a call; the one "import()" oclif has in a string (an error message) is left as it is.
+const oclifBundle = path.join(outdir, OCLIF_BUNDLE);
+const oclifSource = readFileSync(oclifBundle, 'utf8');
+const dynamicImports = oclifSource.match(/\bimport\((?!\))/g)?.length ?? 0;
+if (dynamicImports === 0) {
+  console.error(`build-cli: found no import() in ${OCLIF_BUNDLE}: oclif changed how it loads commands; check src/code-cache.ts's ${DYNAMIC_IMPORT_NAME}`);
+  process.exit(1);
+}
+writeFileSync(oclifBundle, oclifSource.replace(/\bimport\((?!\))/g, `${DYNAMIC_IMPORT_NAME}(`));
 const { metafile } = await build({
   stdin: { contents: entry, resolveDir: dist, sourcefile: 'index.js', loader: 'js' },
   absWorkingDir: root,
@@ -76,12 +132,7 @@ const { metafile } = await build({
   external: ['better-sqlite3', 'esbuild', 'typescript', 'tsx', 'ts-node'],
   // oclif and other CommonJS packages call require(); in an ES module it has to be made.
   banner: { js: "import { createRequire as __delivCreateRequire } from 'node:module'; const require = __delivCreateRequire(import.meta.url);" },
-  plugins: [keepOwnUrl],
-  // @oclif/core checks, as it loads, that Node satisfies its own engines (>=18): that check alone loads
-  // the whole of semver (about 25 million instructions, 3 % of `deliv --version`), and deliv's own
-  // engines (^20.19) are narrower anyway. oclif's documented switch for it, set at build time, so
-  // that no environment variable leaks into the processes deliv starts.
-  define: { 'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"' },
+  plugins: [keepOwnUrl, oclifFromCodeCache],
   logLevel: 'warning',
   legalComments: 'none',
   metafile: true,

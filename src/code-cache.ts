@@ -139,6 +139,19 @@ export function cacheWrite(name: string, text: string, dir = codeCacheDir()): vo
 }
 
 /**
+ * What a module loaded here calls instead of `import()`, which on Node 20 fails in a script compiled from
+ * a code cache ("A dynamic import callback was not specified": V8's cached script loses the callback Node
+ * registered; Node 22 keeps it). A bundle meant to be loaded here has its `import(x)` rewritten to
+ * `__delivImport(x)` at build time (scripts/build-cli.mjs). Specifiers are resolved from this file, so
+ * they must be absolute (oclif imports command files by their file URL).
+ */
+export const DYNAMIC_IMPORT_NAME = '__delivImport';
+const dynamicImport = (specifier: string): Promise<unknown> => import(specifier);
+/** Module.wrap's wrapper, with the dynamic import as a sixth argument. */
+const MODULE_WRAPPER_START = `(function (exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT_NAME}) { `;
+const MODULE_WRAPPER_END = '\n});';
+
+/**
  * `require(specifier)` from `fromUrl` (an `import.meta.url`), through the code
  * cache in `dir`. The module is registered as require would register it, so
  * a later plain require of the same file gets this instance.
@@ -162,14 +175,14 @@ export function requireWithCodeCache(fromUrl: string, specifier: string, dir = c
       // No cache yet: compiled below, and written at exit.
     }
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(`${MODULE_WRAPPER_START}${source}${MODULE_WRAPPER_END}`, { filename: file, cachedData });
   const module = new Module(file);
   module.filename = file;
   module.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(path.dirname(file));
   requireFrom.cache[file] = module;
   try {
-    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-    wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string, importModule: typeof dynamicImport) => void;
+    wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file), dynamicImport);
   } catch (error) {
     delete requireFrom.cache[file];
     throw error;

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheRead, cacheWrite, pruneCache, requireWithCodeCache } from '../../src/code-cache.js';
+import { cacheRead, cacheWrite, DYNAMIC_IMPORT_NAME, pruneCache, requireWithCodeCache } from '../../src/code-cache.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir('deliv-code-cache-');
@@ -48,6 +48,26 @@ describe('requireWithCodeCache', () => {
     expect(run()).toBe('900 true');
     // Accepted by V8, so not written again.
     expect(readFileSync(path.join(cacheDir, file)).equals(written)).toBe(true);
+  });
+
+  it('gives a module a dynamic import that works when it is loaded from the cache (Node 20 loses import() there)', () => {
+    const cacheDir = path.join(scratch.dir, 'import-cache');
+    const dir = path.join(scratch.dir, 'import');
+    mkdirSync(dir, { recursive: true });
+    const other = path.join(dir, 'other.mjs');
+    writeFileSync(other, 'export const answer = 42;\n');
+    writeFileSync(path.join(dir, 'loads.cjs'), `module.exports = () => ${DYNAMIC_IMPORT_NAME}(${JSON.stringify(pathToFileURL(other).href)}).then((m) => m.answer);\n`);
+    const caller = path.join(dir, 'caller.mts');
+    writeFileSync(
+      caller,
+      `import { requireWithCodeCache } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/code-cache.ts')).href)};\n` +
+        `const load = requireWithCodeCache(${JSON.stringify(pathToFileURL(caller).href)}, './loads.cjs', ${JSON.stringify(cacheDir)});\n` +
+        'console.log(await load());\n',
+    );
+    const run = () => execFileSync(process.execPath, ['--import', 'tsx', caller], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    expect(run()).toBe('42');
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(run()).toBe('42');
   });
 
   it('compiles as usual over a damaged cache, and writes a good one', () => {
