@@ -104,9 +104,10 @@ export type ExecutionStatusFilter = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_
 export async function listExecutions(
   sfn: SFNClient,
   stateMachineArn: string,
-  options: { statusFilter?: ExecutionStatusFilter; limit?: number; since?: Date; until?: (execution: ExecutionListItem) => boolean } = {},
+  options: { statusFilter?: ExecutionStatusFilter; limit?: number; since?: Date; until?: (execution: ExecutionListItem) => boolean; mapRunArn?: string } = {},
 ): Promise<ExecutionListItem[]> {
-  const express = expressReader(sfn);
+  // A Map Run's children are listed by the Map Run (ListExecutions --map-run-arn), never together with a machine ARN.
+  const express = options.mapRunArn ? undefined : expressReader(sfn);
   if (express && (await express.isExpress(stateMachineArn))) return express.listExecutions(stateMachineArn, options);
   const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
   const limit = options.limit ?? 100;
@@ -116,7 +117,7 @@ export async function listExecutions(
   do {
     const page = await sfn.send(
       new ListExecutionsCommand({
-        stateMachineArn,
+        ...(options.mapRunArn ? { mapRunArn: options.mapRunArn } : { stateMachineArn }),
         statusFilter: options.statusFilter,
         maxResults: Math.min(1000, limit - executions.length),
         nextToken,

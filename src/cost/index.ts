@@ -23,7 +23,7 @@ import { estimatedLogVolume, measuredLogVolume, payloadText, type LogSettings } 
 import { bedrockModelKey } from './estimate.js';
 import { Decimal } from './decimal.js';
 import { checkoutAt, diffReports, type CostDiff } from './diff.js';
-import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, formatNumber, LEGACY_MODELS, linkNestedExecutions, readMockConfig } from './inputs.js';
+import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, formatNumber, LEGACY_MODELS, linkNestedExecutions, overlayMeasuredChildren, readMockConfig } from './inputs.js';
 
 export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
 export const DEFAULT_FUNCTION: FunctionSpec = { memoryMB: 128, durationMs: 100, architecture: 'x86_64' };
@@ -175,6 +175,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
   const machines: MachineSpec[] = [];
   const priced: PricedMachine[] = [];
   const measuredTokens = new Map<string, TokenSpec & { calls: number }>();
+  const measuredByMachine = new Map<string, MeasuredUsage>();
   for (const subject of subjects) {
     const usage = machineUsage(config, subject.name);
     const model = modelMachine({
@@ -199,6 +200,7 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
         measuredExecutions = measured.executions;
         measuredHistories = measured.histories;
         for (const note of applyMeasured(model, measured)) assumptions.push(`${subject.name}: ${note}`);
+        measuredByMachine.set(subject.name, measured);
         if (measured.tokens) for (const [modelId, tokens] of Object.entries(measured.tokens)) measuredTokens.set(modelId, tokens);
         assumptions.push(`${subject.name}: transitions, every Lambda and integration call (retries and compensations included) and durations measured from ${measured.executions} recent execution(s)`);
       } else {
@@ -259,13 +261,6 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
   if (options.executions === undefined && machines.some((machine) => !config.stateMachines?.[machine.name]?.executionsPerMonth && config.executionsPerMonth === undefined)) {
     assumptions.push(`${DEFAULT_EXECUTIONS_PER_MONTH.toLocaleString('en-US')} executions a month (set --executions, or executionsPerMonth in deliv.yaml cost: or the usage file)`);
   }
-  const lambdaNames = new Set(machines.flatMap((machine) => allCalls(machine).filter((call) => call.call.kind === 'lambda').map((call) => (call.call as { functionName: string }).functionName)));
-  for (const name of lambdaNames) {
-    if (!project?.config.functions?.[name] && !config.functions?.[name]) {
-      const spec = functionSpec(name);
-      assumptions.push(`Lambda ${name}: ${spec.memoryMB} MB, ${spec.durationMs} ms, ${spec.architecture} (default; set functions.${name} in the usage file)`);
-    }
-  }
   // A started machine runs as it does on its own: its usage file figures (express.memoryMB, express.durationMs) and
   // its sample events count for the executions another machine starts, as for its own.
   const modelOf = (name: string) => {
@@ -281,6 +276,18 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
     return { model, type: config.type, memoryMB: usage.express?.memoryMB ?? expressMemory(loaded.definition, model, usage.payloadKB, samples).memoryMB };
   };
   linkNestedExecutions(machines, modelOf, assumptions, warnings);
+  // The startExecution children the measured runs started, read from their own histories, replace the started machine's model.
+  for (const machine of machines) {
+    const measured = measuredByMachine.get(machine.name);
+    if (measured) for (const note of overlayMeasuredChildren(machine.model, measured, 'execution')) assumptions.push(`${machine.name}: ${note}`);
+  }
+  const lambdaNames = new Set(machines.flatMap((machine) => allCalls(machine).filter((call) => call.call.kind === 'lambda').map((call) => (call.call as { functionName: string }).functionName)));
+  for (const name of lambdaNames) {
+    if (!project?.config.functions?.[name] && !config.functions?.[name]) {
+      const spec = functionSpec(name);
+      assumptions.push(`Lambda ${name}: ${spec.memoryMB} MB, ${spec.durationMs} ms, ${spec.architecture} (default; set functions.${name} in the usage file)`);
+    }
+  }
   for (const machine of machines) {
     if (machine.model.children.length === 0) continue;
     for (const child of machine.model.children) {

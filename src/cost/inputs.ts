@@ -37,8 +37,18 @@ export function readMockConfig(project: Project, warnings: string[]): MockConfig
   }
 }
 
+/** Every call a machine's executions make, its child executions' included (a Lambda only a child calls is priced too). */
 export function allCalls(machine: MachineSpec): CallCount[] {
-  return machine.model.calls;
+  const calls = [...machine.model.calls];
+  const walk = (children: MachineModel['children'], depth: number) => {
+    if (depth > 5) return;
+    for (const child of children) {
+      calls.push(...(child.model.calls ?? []));
+      walk(child.model.children, depth + 1);
+    }
+  };
+  walk(machine.model.children, 1);
+  return calls;
 }
 
 interface TokenInputs {
@@ -134,6 +144,8 @@ export function expressMemory(definition: unknown, model: MachineModel, payloadK
  */
 export function applyMeasured(model: MachineModel, measured: MeasuredUsage): string[] {
   const notes: string[] = [];
+  // A Distributed Map's children measured through its Map Runs replace the static ones: their count, their own usage.
+  notes.push(...overlayMeasuredChildren(model, measured, 'mapRun'));
   const children = model.children.reduce((total, child) => total + child.perExecution, 0);
   model.transitions = { min: measured.transitions.min + children, expected: measured.transitions.expected + children, max: measured.transitions.max + children };
   if (children > 0) notes.push(`${formatNumber(children)} child execution(s) per execution of ${model.children.map((child) => child.label).join(', ')} added to the measured transitions (one each; the parent's history does not list them)`);
@@ -151,6 +163,38 @@ export function applyMeasured(model: MachineModel, measured: MeasuredUsage): str
   for (const [key, perExecution] of Object.entries(measured.calls)) {
     if (seen.has(key)) continue;
     model.calls.push({ key, call: measuredCall(key), states: measured.callStates?.[key] ?? [], perExecution });
+  }
+  return notes;
+}
+
+/** Measured calls per execution as call counts of the model. */
+function measuredCalls(usage: Pick<MeasuredUsage, 'calls' | 'callStates'>): CallCount[] {
+  return Object.entries(usage.calls).map(([key, perExecution]) => ({ key, call: measuredCall(key), states: usage.callStates?.[key] ?? [], perExecution }));
+}
+
+/**
+ * Child executions the measured runs started, read from their own histories, in place of the static model's: per
+ * parent execution as many as were counted, each with its measured transitions, durations and calls. `mapRun`:
+ * a Distributed Map's children (whose calls the parent's measured history does not hold); `execution`: the
+ * startExecution children linkNestedExecutions made of the measured start calls.
+ */
+export function overlayMeasuredChildren(model: MachineModel, measured: MeasuredUsage, kind: 'mapRun' | 'execution'): string[] {
+  const notes: string[] = [];
+  for (const child of model.children) {
+    const found = (measured.children ?? []).filter((entry) => entry.kind === kind && child.states.includes(entry.state));
+    if (found.length === 0) continue;
+    const usage = found[0].usage;
+    if (kind === 'mapRun') child.perExecution = found.reduce((total, entry) => total + entry.perExecution, 0);
+    child.model = {
+      ...child.model,
+      transitions: usage.transitions,
+      durationMs: usage.durationMs,
+      durations: usage.durations.length > 0 ? usage.durations.map((ms): [number, number] => [1 / usage.durations.length, ms]) : [[1, usage.durationMs]],
+      calls: measuredCalls(usage),
+    };
+    notes.push(
+      `${child.label}: ${formatNumber(child.perExecution)} child execution(s) per execution, their transitions (${formatNumber(usage.transitions.expected)} each), durations and calls measured from ${usage.executions} of their own histories`,
+    );
   }
   return notes;
 }

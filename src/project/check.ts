@@ -113,8 +113,8 @@ function loadOrProblem(load: () => LoadedDefinition, file: string): LoadedDefini
     const match = /^(.*):(\d+):(\d+): (.*)$/.exec(error.message);
     if (!match) throw error;
     return {
-      // AWS's code for a definition that is not JSON, so that a .json file reads as CreateStateMachine would answer.
-      problem: { severity: 'error', code: file.endsWith('.json') ? 'INVALID_JSON_DESCRIPTION' : 'SYNTAX_ERROR', message: match[4], file, line: Number(match[2]), col: Number(match[3]), pointer: '/', state: '' },
+      // AWS's codes: a .json file that is not JSON, or JSON that is no object, reads as CreateStateMachine would answer.
+      problem: { severity: 'error', code: match[4].startsWith('a state machine definition must be') ? 'SCHEMA_VALIDATION_FAILED' : file.endsWith('.json') ? 'INVALID_JSON_DESCRIPTION' : 'SYNTAX_ERROR', message: match[4], file, line: Number(match[2]), col: Number(match[3]), pointer: '/', state: '' },
     };
   }
 }

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/cost/decimal.js';
 import { runCost, type CostOptions, type CostReport } from '../../src/cost/index.js';
 import { expressMemory } from '../../src/cost/inputs.js';
-import { summarizeExecutions } from '../../src/cost/usage/measured.js';
+import { childReferences, summarizeExecutions } from '../../src/cost/usage/measured.js';
 import { modelMachine } from '../../src/cost/usage/model.js';
 import { loadProject } from '../../src/project/config.js';
 import type { StateMachineDefinition } from '../../src/asl/types.js';
@@ -780,5 +780,66 @@ describe('Standard vs Express in a region the snapshot has no prices for', () =>
     expect(table).not.toMatch(/cheaper by/);
     expect(table).toContain('Whole project: Standard and Express not compared: the Step Functions charges are not priced in af-south-1');
     expect(text).toContain('No chart: the Step Functions charges are not priced here');
+  });
+});
+
+describe('--from-executions reads the child executions the measured runs started', () => {
+  const definition = {
+    StartAt: 'Fan',
+    States: { Fan: { Type: 'Map', ItemsPath: '$.orders', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Work', States: { Work: { Type: 'Task', Resource: fn('work'), End: true } } }, End: true } },
+  };
+  const root = project({ machines: { batch: { type: 'STANDARD', definition } }, functions: { work: { memoryMB: 128, durationMs: 100 } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
+  const mapRunArn = (n: number) => `arn:aws:states:us-east-1:${ACCOUNT}:mapRun:batch/Fan:run${n}`;
+  const parent = (n: number) =>
+    history((add) => {
+      add('ExecutionStarted');
+      add('MapStateEntered', { stateEnteredEventDetails: { name: 'Fan' } });
+      add('MapStateStarted', { mapStateStartedEventDetails: { length: 3 } });
+      add('MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: mapRunArn(n) } });
+      add('MapRunSucceeded');
+      add('MapStateSucceeded');
+      add('MapStateExited', { stateExitedEventDetails: { name: 'Fan' } });
+      add('ExecutionSucceeded');
+    });
+  /** A child: Work once, or retried once (two Lambda attempts, two transitions). */
+  const child = (attempts: number) =>
+    history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Work' } });
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        add('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource: fn('work') } });
+        add(attempt < attempts ? 'LambdaFunctionFailed' : 'LambdaFunctionSucceeded', attempt < attempts ? { lambdaFunctionFailedEventDetails: { error: 'Busy' } } : {});
+      }
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Work' } });
+      add('ExecutionSucceeded');
+    });
+
+  it('finds the Map Runs and the started executions in a parent history', () => {
+    const started = history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', output: JSON.stringify({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:ship:1' }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
+      add('ExecutionSucceeded');
+    });
+    expect(childReferences(parent(1))).toEqual([{ state: 'Fan', kind: 'mapRun', arn: mapRunArn(1) }]);
+    expect(childReferences(started)).toEqual([{ state: 'Ship', kind: 'execution', arn: 'arn:aws:states:us-east-1:123456789012:execution:ship:1' }]);
+  });
+
+  it('bills the children counted in the Map Runs with their own measured transitions and calls, not the static model', async () => {
+    // Two parent runs: Map Runs of 3 and 5 children, 4 a run; of the children read, one ran Work once, one retried it.
+    const measured = summarizeExecutions([parent(1), parent(2)])!;
+    measured.children = [{ state: 'Fan', kind: 'mapRun', perExecution: (3 + 5) / 2, usage: summarizeExecutions([child(1), child(2)])! }];
+    const report = await price(root, { fromExecutions: true, measure: async () => measured });
+    // Parent: Fan (1) + one transition per child (4) = 5 a run, 50,000 a month (static: 1 + 10 items = 110,000).
+    expect(line(report, 'State transitions (Standard) · batch').usage.toString()).toBe(String(10_000 * (1 + 4)));
+    // Children: 40,000 a month × (1 + 2) / 2 = 1.5 transitions each = 60,000 (static: 100,000 × 1).
+    expect(line(report, 'State transitions (Standard) · batch › Fan (Distributed Map)').usage.toString()).toBe(String(40_000 * 1.5));
+    // Work: 40,000 children × 1.5 attempts = 60,000 invocations, which the parent's own history does not hold.
+    expect(line(report, 'Requests (x86_64) · work').usage.toString()).toBe('60000');
+    // (50,000 + 60,000 − 4,000 free) × $0.000025; the 60,000 Lambda requests and 750 GB-s are inside Lambda's free tier.
+    expect(declared(report).total.toString()).toBe(D(50_000 + 60_000 - 4_000).mul(PER_TRANSITION).toString());
+    expect(report.assumptions.join('\n')).toMatch(/Fan \(Distributed Map\): 4 child execution\(s\) per execution, their transitions \(1.5 each\), durations and calls measured from 2 of their own histories/);
   });
 });

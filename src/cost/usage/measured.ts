@@ -7,7 +7,7 @@
  * execution's own start and end events are not transitions.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { eventTime, indexHistory, retriesByState } from '../../asl/history.js';
+import { eventTime, historyValue, indexHistory, retriesByState } from '../../asl/history.js';
 import type { Range } from './model.js';
 import { bedrockModelId, lambdaFunctionName } from './resources.js';
 import { tokenUsageOf, type TokenUsage } from './tokens.js';
@@ -83,6 +83,46 @@ function calledResource(event: HistoryEvent): string | undefined {
   return undefined;
 }
 
+/** A child execution a measured run started: a Distributed Map's Map Run (its children listed by it), or a `states:startExecution` child. */
+export interface ChildReference {
+  /** The state that started it. */
+  state: string;
+  kind: 'mapRun' | 'execution';
+  arn: string;
+}
+
+/**
+ * The child executions one history started: each Map Run (MapRunStarted's
+ * mapRunArn) and each execution a `states:startExecution` task reports in its
+ * output (ExecutionArn, with or without .sync).
+ */
+export function childReferences(events: readonly HistoryEvent[]): ChildReference[] {
+  const found: ChildReference[] = [];
+  for (const visit of indexHistory(events).visits) {
+    let starts = false;
+    for (const event of visit.events) {
+      if (event.type === 'MapRunStarted' && event.mapRunStartedEventDetails?.mapRunArn) found.push({ state: visit.name, kind: 'mapRun', arn: event.mapRunStartedEventDetails.mapRunArn });
+      if (event.type === 'TaskScheduled') starts = event.taskScheduledEventDetails?.resourceType === 'states' && /^startExecution/.test(event.taskScheduledEventDetails.resource ?? '');
+      if (event.type === 'TaskSucceeded' && starts) {
+        const output = historyValue(event.taskSucceededEventDetails?.output);
+        const arn = output !== null && typeof output === 'object' && !Array.isArray(output) ? output.ExecutionArn : undefined;
+        if (typeof arn === 'string') found.push({ state: visit.name, kind: 'execution', arn });
+      }
+    }
+  }
+  return found;
+}
+
+/** Child executions measured from their own histories, by the state of the parent that started them. */
+export interface MeasuredChild {
+  state: string;
+  kind: 'mapRun' | 'execution';
+  /** Children per measured parent execution (every child counted, read or not). */
+  perExecution: number;
+  /** The children's own usage, from the histories read (at most the --from-executions limit per state). */
+  usage: Omit<MeasuredUsage, 'histories' | 'children'>;
+}
+
 export interface MeasuredUsage {
   executions: number;
   transitions: Range;
@@ -96,6 +136,8 @@ export interface MeasuredUsage {
   tokens?: Record<string, { inputTokens: number; outputTokens: number; calls: number }>;
   /** The histories measured, with their execution ARNs: what their CloudWatch Logs events weigh is measured from them. */
   histories?: Array<{ executionArn: string; events: readonly HistoryEvent[] }>;
+  /** The child executions the measured runs started (Distributed Map children, startExecution children), measured from theirs. */
+  children?: MeasuredChild[];
 }
 
 /** Averages over several executions' histories (min/avg/max transitions). */

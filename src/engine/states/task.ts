@@ -111,7 +111,7 @@ class LiveTask implements TaskRequest {
     readonly parameters: JsonValue,
     readonly timeoutSeconds: number | undefined,
     readonly heartbeatSeconds: number | undefined,
-    private readonly complete: (outcome: Outcome) => MaybePromise<JsonValue>,
+    private readonly complete: (run: StateRun, outcome: Outcome) => MaybePromise<JsonValue>,
     private readonly resolve: (value: MaybePromise<JsonValue>) => void,
     private readonly reject: (error: unknown) => void,
     private onSubmitted: ((output: JsonValue) => void) | undefined,
@@ -146,19 +146,22 @@ class LiveTask implements TaskRequest {
     return this.controller.signal;
   }
 
-  /** The `.sync`/`.waitForTaskToken` submit call was accepted: TaskSubmitted, once, with the service's answer. */
-  readonly submitted = (output: JsonValue): void => {
+  /**
+   * The `.sync`/`.waitForTaskToken` submit call was accepted: TaskSubmitted, once, with the service's answer.
+   * Methods, not arrow properties: TaskRequest declares them as methods, and two closures per task showed in bench (d1).
+   */
+  submitted(output: JsonValue): void {
     if (this.settled || !this.onSubmitted) return;
     const report = this.onSubmitted;
     this.onSubmitted = undefined;
     report(output);
-  };
+  }
 
-  readonly heartbeat = (): void => {
+  heartbeat(): void {
     if (this.settled || this.heartbeatSeconds === undefined) return;
     this.stopHeartbeat?.();
     this.stopHeartbeat = this.timer(this.heartbeatSeconds, StatesErrors.HeartbeatTimeout);
-  };
+  }
 
   settle(outcome: Outcome | undefined, error?: unknown): void {
     if (this.settled) return;
@@ -166,7 +169,7 @@ class LiveTask implements TaskRequest {
     if (this.cleanups) for (const cleanup of this.cleanups) cleanup();
     if (!outcome) return this.reject(error);
     try {
-      this.resolve(this.complete(outcome));
+      this.resolve(this.complete(this.run, outcome));
     } catch (failure) {
       this.reject(failure);
     }
@@ -253,7 +256,6 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     timeoutSeconds: number | undefined,
     heartbeatSeconds: number | undefined,
     roleArn: JsonValue | undefined,
-    complete: (outcome: Outcome) => MaybePromise<JsonValue>,
     sameStep: boolean,
   ): Promise<JsonValue> => {
     const frame = run.frame;
@@ -277,12 +279,11 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         exec.emit(frame, started, key(started), workerName === undefined ? {} : { workerName });
       };
     }
-    const submitDetails = (output: JsonValue) => ({ ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
     let submitted = info.pattern === 'request-response' || legacyLambda || activity;
     const replay = exec.replayOf(frame);
     if (replay) {
       if (!submitted && replay.peek(frame.last, ['TaskSubmitted'])) {
-        exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(null));
+        exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', { ...base, output: exec.json(null), outputDetails: NOT_TRUNCATED });
         submitted = true;
       }
       const recorded = replay.peek(frame.last, [succeeded, failed, timedOut]);
@@ -293,11 +294,11 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
           recorded.type === succeeded
             ? { ok: true, value: JSON.parse(String(details.output ?? 'null')) as JsonValue, replayed: true }
             : { ok: false, error: details.error as string | undefined, cause: details.cause as string | undefined, timedOut: recorded.type === timedOut, replayed: true };
-        return new Promise<JsonValue>((resolve) => resolve(complete(outcome)));
+        return new Promise<JsonValue>((resolve) => resolve(complete(run, outcome)));
       }
     }
     return new Promise<JsonValue>((resolve, reject) => {
-      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', submitDetails(output));
+      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', { ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
       const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted, markStarted);
       let pending: Promise<JsonValue> | JsonValue;
       try {
@@ -306,11 +307,42 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         task.settle(failureOutcome(error));
         return;
       }
-      Promise.resolve(pending).then(
+      // A promise as it is (Promise.resolve would hand back the same one), any other answer through one.
+      (isPromise(pending) ? pending : Promise.resolve(pending)).then(
         (value) => task.settle({ ok: true, value: value === undefined ? null : value }),
         (error: unknown) => task.settle(failureOutcome(error)),
       );
     });
+  };
+
+  /** The state's end once the task settled: its Succeeded or Failed event, then the exit. One function for every task, not a closure per attempt. */
+  const complete = (run: StateRun, outcome: Outcome): MaybePromise<JsonValue> => {
+    const frame = run.frame;
+    const exec = frame.exec;
+    if (!outcome.ok) {
+      const details: Record<string, unknown> = { ...base };
+      if (outcome.error !== undefined) details.error = outcome.error;
+      if (outcome.cause !== undefined) details.cause = outcome.cause;
+      const type = outcome.timedOut ? timedOut : failed;
+      if (!outcome.replayed) exec.emit(frame, type, key(type), details);
+      throw new StateFailure(outcome.error, outcome.cause);
+    }
+    const result = outcome.value as JsonValue;
+    // A result over the payload quota is the task's failure, which Retry and Catch see (AWS's recording s084).
+    if (!outcome.replayed && overPayloadLimit(exec.json(result))) {
+      const cause = resultTooLargeCause(String(def.Resource));
+      exec.emit(frame, failed, key(failed), { ...base, error: StatesErrors.DataLimitExceeded, cause });
+      throw new StateFailure(StatesErrors.DataLimitExceeded, cause);
+    }
+    exec.inspect?.('result', result);
+    if (!outcome.replayed) {
+      exec.emit(frame, succeeded, succeededKey, { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
+    }
+    frame.next = next();
+    // The exit follows TaskSucceeded at once (`!outcome.replayed`: a replayed one's time is not now).
+    return pathTail
+      ? finishJsonPath(run, 'Task', pathTail, result, !outcome.replayed)
+      : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result, true, !outcome.replayed);
   };
 
   const attempt = (frame: Frame, run: StateRun, effective: JsonValue): MaybePromise<JsonValue> => {
@@ -324,49 +356,31 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         ? (parameters(run.at(effective)) as JsonValue)
         : effective;
     // Whether TaskScheduled follows the state's entry with nothing awaited in between (see Execution.emit).
-    let sameStep = run.retryCount === 0 && !isPromise(params);
-    return andThen(params, (resolved) => {
-      frame.exec.inspect?.(jsonata ? 'afterArguments' : 'afterParameters', resolved);
-      const timeoutSeconds = timeout(run, effective);
-      if (isPromise(timeoutSeconds)) sameStep = false;
-      return andThen(timeoutSeconds, (timeoutSeconds) => {
-        const heartbeatSeconds = heartbeat(run, effective);
-        if (isPromise(heartbeatSeconds)) sameStep = false;
-        return andThen(heartbeatSeconds, (heartbeatSeconds) => {
-          const roleTemplate = credentials ? credentials(jsonata ? run.statesScope() : run.at(effective)) : undefined;
-          if (isPromise(roleTemplate)) sameStep = false;
-          return andThen(roleTemplate, (role) =>
-          perform(run, resolved, timeoutSeconds, heartbeatSeconds, (role as { RoleArn?: JsonValue } | undefined)?.RoleArn, (outcome) => {
-            const exec = frame.exec;
-            if (!outcome.ok) {
-              const details: Record<string, unknown> = { ...base };
-              if (outcome.error !== undefined) details.error = outcome.error;
-              if (outcome.cause !== undefined) details.cause = outcome.cause;
-              const type = outcome.timedOut ? timedOut : failed;
-              if (!outcome.replayed) exec.emit(frame, type, key(type), details);
-              throw new StateFailure(outcome.error, outcome.cause);
-            }
-            const result = outcome.value as JsonValue;
-            // A result over the payload quota is the task's failure, which Retry and Catch see (AWS's recording s084).
-            if (!outcome.replayed && overPayloadLimit(exec.json(result))) {
-              const cause = resultTooLargeCause(String(def.Resource));
-              exec.emit(frame, failed, key(failed), { ...base, error: StatesErrors.DataLimitExceeded, cause });
-              throw new StateFailure(StatesErrors.DataLimitExceeded, cause);
-            }
-            exec.inspect?.('result', result);
-            if (!outcome.replayed) {
-              exec.emit(frame, succeeded, succeededKey, { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
-            }
-            frame.next = next();
-            // The exit follows TaskSucceeded at once (`!outcome.replayed`: a replayed one's time is not now).
-            return pathTail
-              ? finishJsonPath(run, 'Task', pathTail, result, !outcome.replayed)
-              : finishJsonata(run, 'Task', ataTail as NonNullable<typeof ataTail>, result, true, !outcome.replayed);
-          }, sameStep),
-          );
-        });
-      });
-    });
+    const sameStep = run.retryCount === 0 && !isPromise(params);
+    return isPromise<JsonValue>(params) ? params.then((resolved) => withParams(run, effective, resolved, false)) : withParams(run, effective, params, sameStep);
+  };
+
+  const roleOf = (role: JsonValue | undefined): JsonValue | undefined => (role as { RoleArn?: JsonValue } | undefined)?.RoleArn;
+
+  // The steps between the parameters and the task, as functions rather than nested andThen closures:
+  // each closure was an allocation per task even when nothing awaits (bench (d1)).
+  const withParams = (run: StateRun, effective: JsonValue, resolved: JsonValue, sameStep: boolean): MaybePromise<JsonValue> => {
+    run.frame.exec.inspect?.(jsonata ? 'afterArguments' : 'afterParameters', resolved);
+    const timeoutSeconds = timeout(run, effective);
+    if (isPromise<number | undefined>(timeoutSeconds)) return timeoutSeconds.then((seconds) => withTimeout(run, effective, resolved, seconds, false));
+    return withTimeout(run, effective, resolved, timeoutSeconds, sameStep);
+  };
+
+  const withTimeout = (run: StateRun, effective: JsonValue, resolved: JsonValue, timeoutSeconds: number | undefined, sameStep: boolean): MaybePromise<JsonValue> => {
+    const heartbeatSeconds = heartbeat(run, effective);
+    if (isPromise<number | undefined>(heartbeatSeconds)) return heartbeatSeconds.then((seconds) => withHeartbeat(run, effective, resolved, timeoutSeconds, seconds, false));
+    return withHeartbeat(run, effective, resolved, timeoutSeconds, heartbeatSeconds, sameStep);
+  };
+
+  const withHeartbeat = (run: StateRun, effective: JsonValue, resolved: JsonValue, timeoutSeconds: number | undefined, heartbeatSeconds: number | undefined, sameStep: boolean): MaybePromise<JsonValue> => {
+    const roleTemplate = credentials ? credentials(jsonata ? run.statesScope() : run.at(effective)) : undefined;
+    if (isPromise<JsonValue>(roleTemplate)) return roleTemplate.then((role) => perform(run, resolved, timeoutSeconds, heartbeatSeconds, roleOf(role), false));
+    return perform(run, resolved, timeoutSeconds, heartbeatSeconds, roleOf(roleTemplate), sameStep);
   };
 
   return {
