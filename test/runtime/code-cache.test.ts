@@ -17,14 +17,19 @@ function fixture(name: string, cacheDir: string): { module: string; run: () => s
   const module = path.join(dir, 'heavy.cjs');
   const body = Array.from({ length: 300 }, (_, i) => `function f${i}(x) { return x * ${i} + ${i}; }`).join('\n');
   writeFileSync(module, `${body}\nmodule.exports = { sum: (x) => f1(x) + f299(x), dir: __dirname, same: () => require('./heavy.cjs') === module.exports };\n`);
+  return { module, run: callerOf(dir, './heavy.cjs', cacheDir, 'console.log(loaded.sum(2), loaded.same());') };
+}
+
+/** A script in `dir` that loads `specifier` through the cache in `cacheDir` as `loaded` and runs `use`; run in a fresh process, it prints what `use` prints. */
+function callerOf(dir: string, specifier: string, cacheDir: string, use: string): () => string {
   const caller = path.join(dir, 'caller.mts');
   writeFileSync(
     caller,
     `import { requireWithCodeCache } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/code-cache.ts')).href)};\n` +
-      `const heavy = requireWithCodeCache(${JSON.stringify(pathToFileURL(caller).href)}, './heavy.cjs', ${JSON.stringify(cacheDir)});\n` +
-      'console.log(heavy.sum(2), heavy.same());\n',
+      `const loaded = requireWithCodeCache(${JSON.stringify(pathToFileURL(caller).href)}, ${JSON.stringify(specifier)}, ${JSON.stringify(cacheDir)});\n` +
+      `${use}\n`,
   );
-  return { module, run: () => execFileSync(process.execPath, ['--import', 'tsx', caller], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() };
+  return () => execFileSync(process.execPath, ['--import', 'tsx', caller], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
 }
 
 describe('requireWithCodeCache', () => {
@@ -57,14 +62,7 @@ describe('requireWithCodeCache', () => {
     const other = path.join(dir, 'other.mjs');
     writeFileSync(other, 'export const answer = 42;\n');
     writeFileSync(path.join(dir, 'loads.cjs'), `module.exports = () => ${DYNAMIC_IMPORT_NAME}(${JSON.stringify(pathToFileURL(other).href)}).then((m) => m.answer);\n`);
-    const caller = path.join(dir, 'caller.mts');
-    writeFileSync(
-      caller,
-      `import { requireWithCodeCache } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/code-cache.ts')).href)};\n` +
-        `const load = requireWithCodeCache(${JSON.stringify(pathToFileURL(caller).href)}, './loads.cjs', ${JSON.stringify(cacheDir)});\n` +
-        'console.log(await load());\n',
-    );
-    const run = () => execFileSync(process.execPath, ['--import', 'tsx', caller], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const run = callerOf(dir, './loads.cjs', cacheDir, 'console.log(await loaded());');
     expect(run()).toBe('42');
     expect(readdirSync(cacheDir)).toHaveLength(1);
     expect(run()).toBe('42');
