@@ -783,6 +783,25 @@ describe('Standard vs Express in a region the snapshot has no prices for', () =>
   });
 });
 
+describe('the whole-project comparison when no machine can run as Express', () => {
+  const root = project({
+    machines: { approve: { type: 'STANDARD', definition: { StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } }, End: true } } } } },
+    cost: { executionsPerMonth: 100_000 },
+  });
+
+  it('says Express is not possible, not "the same"', async () => {
+    const report = await price(root);
+    const [row] = report.estimate.comparisons;
+    expect(row.express).toBeNull();
+    const { costText } = await import('../../src/cost/command.js');
+    const text = await costText(report);
+    // Standard: 100,000 × 1 transition − 4,000 free = 96,000 × $0.000025 = $2.40.
+    expect(D(96_000).mul(PER_TRANSITION).toString()).toBe('2.4');
+    expect(text).toContain('Whole project: Standard $2.40 a month; Express not possible (its machine uses what Express cannot run: see the note below)');
+    expect(text).not.toMatch(/Express where possible|→ the same/);
+  });
+});
+
 describe('--from-executions reads the child executions the measured runs started', () => {
   const definition = {
     StartAt: 'Fan',
