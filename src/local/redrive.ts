@@ -7,7 +7,7 @@
 import { HISTORY_EVENT_LIMIT } from '../asl/limits.js';
 import { machineArnOfExecution } from '../aws/arn.js';
 import type { HistoryEvent } from '../engine/types.js';
-import type { ExecutionRow, Store } from './store.js';
+import { isDeleting, type ExecutionRow, type Store } from './store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -61,7 +61,7 @@ export function redriveRefusal(row: Pick<ExecutionRow, 'type' | 'status' | 'star
 export function storedRedriveRefusal(store: Store, row: ExecutionRow, now: number): string | undefined {
   if (row.type === 'EXPRESS') return redriveRefusal(row, 0, now);
   const machine = store.getMachine(machineArnOfExecution(row.arn));
-  const deleting = machine === undefined || (machine.deleting !== null && machine.deleting !== undefined);
+  const deleting = machine === undefined || isDeleting(machine);
   // Only an ended, unsuccessful Standard execution needs its events counted.
   const events = !deleting && row.status !== 'RUNNING' && row.status !== 'SUCCEEDED' ? store.eventCount(row.arn) : 0;
   return redriveRefusal(row, events, now, deleting);

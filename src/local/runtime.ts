@@ -12,7 +12,7 @@ import type { LogStore } from './log-store.js';
 import { ResumeGuard, type QuarantinedExecution } from './quarantine.js';
 import type { MapRuns } from './map-runs.js';
 import { carryOn } from './redrive.js';
-import type { ExecutionRow, Store } from './store.js';
+import { isDeleting, type ExecutionRow, type Store } from './store.js';
 import { StatesErrors } from '../asl/errors.js';
 
 export interface SyncResult extends ExecutionResult {
@@ -235,7 +235,7 @@ export class Runtime {
   /** The machine's last execution has ended while it was DELETING: it goes now. */
   private deleteIfIdle(machineArn: string): void {
     const machine = this.store.getMachine(machineArn);
-    if (machine?.deleting === null || machine?.deleting === undefined) return;
+    if (!isDeleting(machine)) return;
     if (this.store.runningExecutionCount(machineArn) > 0) return;
     this.halting.delete(machineArn);
     this.store.deleteMachine(machineArn);
@@ -329,7 +329,7 @@ export class Runtime {
   /** A stored machine marked DELETING (now, or by an earlier run of the emulator): the cause its executions fail with. */
   private deletingCause(machineArn: string): string | undefined {
     const machine = this.store.getMachine(machineArn);
-    if (machine?.deleting === null || machine?.deleting === undefined) return undefined;
+    if (!machine || !isDeleting(machine)) return undefined;
     const cause = `State machine ${machine.name} has been deleted.`;
     this.halting.set(machineArn, cause);
     return cause;

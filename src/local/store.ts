@@ -36,6 +36,11 @@ export interface MachineRow {
   deleting?: number | null;
 }
 
+/** Whether DeleteStateMachine has marked the machine DELETING (its executions still running). */
+export function isDeleting(machine: MachineRow | undefined): boolean {
+  return machine?.deleting !== null && machine?.deleting !== undefined;
+}
+
 export interface VersionRow {
   arn: string;
   machineArn: string;

@@ -5,7 +5,7 @@ import { ApiError, conflict, notFoundMachine, resourceNotFound, validationError 
 import { checkAliasName, checkName, machineArn, parseMachineArn, type MachineRef } from '../arn.js';
 import type { EmulatorContext } from '../context.js';
 import { checkTags } from './tags.js';
-import type { AliasRow, MachineRow, RoutingEntry, VersionRow } from '../store.js';
+import { isDeleting, type AliasRow, type MachineRow, type RoutingEntry, type VersionRow } from '../store.js';
 import { compact, DEFAULT_LOGGING, DEFAULT_TRACING, epoch, optionalString, pageKeyOf, requireString, type Handler, type Input } from './common.js';
 
 const MAX_DEFINITION_BYTES = 1_048_576;
@@ -60,7 +60,7 @@ export function getMachine(context: EmulatorContext, arn: string): MachineRow {
 /** A machine new work may be given: AWS refuses a DELETING one with StateMachineDeleting ("The specified state machine is being deleted"). */
 export function activeMachine(context: EmulatorContext, arn: string): MachineRow {
   const machine = getMachine(context, arn);
-  if (machine.deleting !== null && machine.deleting !== undefined) throw new ApiError('StateMachineDeleting', `State Machine Is Being Deleted: '${machine.arn}'`);
+  if (isDeleting(machine)) throw new ApiError('StateMachineDeleting', `State Machine Is Being Deleted: '${machine.arn}'`);
   return machine;
 }
 
@@ -171,7 +171,7 @@ const createStateMachine: Handler = (context, input) => {
   return context.store.transaction(() => {
     const existing = context.store.getMachine(arn);
     if (existing) {
-      if (existing.deleting !== null && existing.deleting !== undefined) activeMachine(context, arn);
+      if (isDeleting(existing)) activeMachine(context, arn);
       if (!sameCreateRequest(context, existing, { definition, type, loggingConfiguration, tracingConfiguration, publish: input.publish === true, versionDescription })) {
         throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
       }
@@ -265,7 +265,7 @@ const describeStateMachine: Handler = (context, input) => {
   const machine = getMachine(context, ref.machineArn);
   const base = {
     name: machine.name,
-    status: machine.deleting === null || machine.deleting === undefined ? 'ACTIVE' : 'DELETING',
+    status: isDeleting(machine) ? 'DELETING' : 'ACTIVE',
     type: machine.type,
     loggingConfiguration: JSON.parse(machine.loggingConfiguration) as unknown,
     tracingConfiguration: JSON.parse(machine.tracingConfiguration) as unknown,
