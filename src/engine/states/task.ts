@@ -234,6 +234,8 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
   const startedKey = key(started);
   const succeededKey = key(succeeded);
   const base = legacyLambda || activity ? {} : { resourceType: info.resourceType, resource: info.resource };
+  /** TaskSubmitted's and TaskSucceeded's details: the resource and the service's answer. */
+  const withOutput = (exec: Frame['exec'], output: JsonValue) => ({ ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
 
   const inputPath = compilePathStep(env, 'InputPath', jsonata ? undefined : def.InputPath);
   const parameters = jsonata ? compileTemplate(env, 'Arguments', def.Arguments) : compileTemplate(env, 'Parameters', def.Parameters);
@@ -270,20 +272,20 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     exec.emit(frame, scheduled, scheduledKey, scheduledDetails, undefined, sameStep);
     let markStarted: ((workerName?: string) => void) | undefined;
     if (!activity) exec.emit(frame, started, startedKey, legacyLambda ? undefined : { ...base }, undefined, true);
-    else if (exec.replayOf(frame)?.peek(frame.last, [started])) exec.emit(frame, started, key(started), undefined);
+    else if (exec.replayOf(frame)?.peek(frame.last, [started])) exec.emit(frame, started, startedKey, undefined);
     else {
       let once = false;
       markStarted = (workerName) => {
         if (once) return;
         once = true;
-        exec.emit(frame, started, key(started), workerName === undefined ? {} : { workerName });
+        exec.emit(frame, started, startedKey, workerName === undefined ? {} : { workerName });
       };
     }
     let submitted = info.pattern === 'request-response' || legacyLambda || activity;
     const replay = exec.replayOf(frame);
     if (replay) {
       if (!submitted && replay.peek(frame.last, ['TaskSubmitted'])) {
-        exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', { ...base, output: exec.json(null), outputDetails: NOT_TRUNCATED });
+        exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', withOutput(exec, null));
         submitted = true;
       }
       const recorded = replay.peek(frame.last, [succeeded, failed, timedOut]);
@@ -298,7 +300,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       }
     }
     return new Promise<JsonValue>((resolve, reject) => {
-      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', { ...base, output: exec.json(output), outputDetails: NOT_TRUNCATED });
+      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', withOutput(exec, output));
       const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted, markStarted);
       let pending: Promise<JsonValue> | JsonValue;
       try {
@@ -336,7 +338,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     }
     exec.inspect?.('result', result);
     if (!outcome.replayed) {
-      exec.emit(frame, succeeded, succeededKey, { ...base, output: exec.json(result), outputDetails: NOT_TRUNCATED });
+      exec.emit(frame, succeeded, succeededKey, withOutput(exec, result));
     }
     frame.next = next();
     // The exit follows TaskSucceeded at once (`!outcome.replayed`: a replayed one's time is not now).
