@@ -665,7 +665,8 @@ class Walker {
   private mapItems(name: string, state: Extract<State, { Type: 'Map' }>): MapItems {
     const hint = this.hints.mapItems?.[name];
     const path = state.ItemsPath ?? jsonataInputPath(state.Items) ?? (state.ItemReader || Array.isArray(state.Items) ? undefined : '$');
-    const reaching = this.samplesReaching(name).reaching;
+    const samples = this.samplesReaching(name);
+    const reaching = samples.reaching;
     const found: Array<[unknown, unknown[]]> = Array.isArray(state.Items)
       ? (reaching.length > 0 ? reaching : [null]).map((sample): [unknown, unknown[]] => [sample, state.Items as unknown[]])
       : path
@@ -691,7 +692,6 @@ class Walker {
     }
     if (Array.isArray(state.Items)) return { min: state.Items.length, expected: state.Items.length, max: state.Items.length, spread: [[1, state.Items.length]], largestItemBytes, selected };
     if (path) {
-      const samples = this.samplesReaching(name);
       const counts = arrays.map((items) => items.length);
       if (counts.length > 0) {
         const expected = counts.reduce((a, b) => a + b, 0) / counts.length;
