@@ -581,9 +581,12 @@ export function costCurves(input: EstimateInput, from = 1_000, to = 100_000_000,
   const anyExpress = input.machines.some(canRunExpress);
   // Curves of charges with no price would draw $0 where AWS bills: none is drawn, and the chart says why.
   const probe = (types: Record<string, WorkflowType>) => priceMonth(input, types, () => 1, new Meter(input.freeTier));
-  const notPriced = notPricedReason(probe(allOf(input, 'STANDARD')).filter((item) => item.service === 'Step Functions')) ?? (anyExpress ? notPricedReason(probe(expressTypes).filter((item) => item.service === 'Step Functions')) : undefined);
+  const standardItems = probe(allOf(input, 'STANDARD'));
+  const expressItems = anyExpress ? probe(expressTypes) : [];
+  const stepFunctions = (items: readonly LineItem[]) => items.filter((item) => item.service === 'Step Functions');
+  const notPriced = notPricedReason(stepFunctions(standardItems)) ?? notPricedReason(stepFunctions(expressItems));
   if (notPriced !== undefined) return { points: [], notPriced };
-  const leftOut = [...new Set([...probe(allOf(input, 'STANDARD')), ...(anyExpress ? probe(expressTypes) : [])].filter((item) => item.notPriced !== undefined).map((item) => item.item))];
+  const leftOut = [...new Set([...standardItems, ...expressItems].filter((item) => item.notPriced !== undefined).map((item) => item.item))];
   const breakEven = anyExpress ? findBreakEven((executions) => projectCost(input, allOf(input, 'STANDARD'), executions).sub(projectCost(input, expressTypes, executions))) : undefined;
   const { transitions, lambdaCalls, gbSeconds } = freeTierUsePerExecution(input);
   const freeTierKnee = input.freeTier && transitions > 0 ? Math.round(4_000 / transitions) : undefined;
