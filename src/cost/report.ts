@@ -252,10 +252,10 @@ export function renderReport(report: CostReport, columns?: number): string {
   );
   const difference = totals.standard.sub(totals.express);
   const blocked = estimate.comparisons.filter((row) => row.express === null).map((row) => row.machine);
-  if (blocked.length > 0 && blocked.length === estimate.comparisons.length) {
-    lines.push(...prose(`  Whole project: Standard ${formatUsd(totals.standard)} a month; Express not possible (${blocked.length === 1 ? 'its machine uses what Express cannot run: see the note below' : 'each machine uses what Express cannot run: see the notes below'})`));
-  } else if (totals.cheaper === 'not priced') {
+  if (totals.cheaper === 'not priced') {
     lines.push(...prose(`  Whole project: Standard and Express not compared: the Step Functions charges are not priced in ${report.region} (see the not priced lines above)`, undefined, paint.warning));
+  } else if (blocked.length > 0 && blocked.length === estimate.comparisons.length) {
+    lines.push(...prose(`  Whole project: Standard ${formatUsd(totals.standard)} a month; Express not possible (${blocked.length === 1 ? 'its machine uses what Express cannot run: see the note below' : 'each machine uses what Express cannot run: see the notes below'})`));
   } else lines.push(
     ...prose(
       `  Whole project: Standard ${formatUsd(totals.standard)}, Express${blocked.length > 0 ? ` where possible (${blocked.join(', ')} stay Standard)` : ''} ${formatUsd(totals.express)} a month → ` +

@@ -800,6 +800,13 @@ describe('the whole-project comparison when no machine can run as Express', () =
     expect(text).toContain('Whole project: Standard $2.40 a month; Express not possible (its machine uses what Express cannot run: see the note below)');
     expect(text).not.toMatch(/Express where possible|→ the same/);
   });
+
+  it('in a region without prices says not priced, never "Standard $0.00 a month"', async () => {
+    const { costText } = await import('../../src/cost/command.js');
+    const text = await costText(await price(root, { region: 'af-south-1' }));
+    expect(text).toContain('Whole project: Standard and Express not compared: the Step Functions charges are not priced in af-south-1');
+    expect(text).not.toContain('Standard $0.00 a month');
+  });
 });
 
 describe('--from-executions reads the child executions the measured runs started', () => {
