@@ -12,6 +12,8 @@ export const DEFINITION_EXTENSIONS = ['.asl.yaml', '.asl.yml', '.asl.json'] as c
 
 /** `${Name}` in the CloudFormation DefinitionSubstitutions style. */
 const PLACEHOLDER = /\$\{([A-Za-z0-9_.:-]+)\}/g;
+/** The same placeholder, matched only where it starts at `lastIndex` (a bare one, outside any JSON string). */
+const PLACEHOLDER_HERE = new RegExp(PLACEHOLDER.source, 'y');
 
 export interface SourcePosition {
   line: number;
@@ -115,7 +117,8 @@ function barePlaceholders(text: string, substitutions: Record<string, string>): 
       continue;
     }
     if (char === '"') inString = true;
-    const bare = char === '$' ? /^\$\{([A-Za-z0-9_.:-]+)\}/.exec(text.slice(index, index + 200)) : null;
+    PLACEHOLDER_HERE.lastIndex = index;
+    const bare = char === '$' ? PLACEHOLDER_HERE.exec(text) : null;
     if (bare) {
       out += substitutions[bare[1]] ?? `"${bare[0]}"`;
       index += bare[0].length - 1;
