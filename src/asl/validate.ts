@@ -45,6 +45,8 @@ export interface ValidationInput {
   definition: StateMachineDefinition;
   unresolved: string[];
   locate(at: DefinitionPath): { line: number; col: number };
+  /** Keys the source text holds twice in one object (duplicate-keys.ts), with where the later one is when known. */
+  duplicates?: ReadonlyArray<{ at: DefinitionPath; line?: number; col?: number }>;
 }
 
 export interface ValidateOptions {
@@ -72,6 +74,9 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
     problems.push({ severity, code, message, file: loaded.file, line: position.line, col: position.col, pointer: toPointer(at), state: stateOf(at) });
   };
   const definition = loaded.definition as unknown as JsonMap;
+  // The parsed value kept one of each pair: what else could be found there is about a definition nobody wrote.
+  const duplicated = duplicateKeyProblems(loaded);
+  if (duplicated.length > 0) return duplicated;
 
   if (!isMap(definition) || typeof definition.StartAt !== 'string' || !isMap(definition.States)) {
     add('error', 'SCHEMA_VALIDATION_FAILED', 'a state machine needs `StartAt` (a state name) and `States` (an object)', []);
@@ -93,6 +98,43 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
 
   problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * A key written twice in one object. In a States object that is two states of
+ * one name, AWS's documented DUPLICATE_STATE_NAME ("The same state name appears
+ * more than once"), which AWS refuses at CreateStateMachine though JSON parsers
+ * keep the last silently. Elsewhere AWS's answer is unrecorded: it is refused as
+ * a JSON problem, since the definition that would run is not the one written.
+ */
+function duplicateKeyProblems(loaded: ValidationInput): Problem[] {
+  return (loaded.duplicates ?? []).map(({ at, line, col }): Problem => {
+    const key = String(at[at.length - 1]);
+    const position = line !== undefined && col !== undefined ? { line, col } : loaded.locate(at);
+    const state = isStatesObject(at.slice(0, -1));
+    return {
+      severity: 'error',
+      code: state ? 'DUPLICATE_STATE_NAME' : 'INVALID_JSON_DESCRIPTION',
+      message: state
+        ? `state name ${key} is used twice: state names must be unique in the whole state machine, nested states included`
+        : `key ${key} appears twice in one object: a JSON parser keeps only the last, so keep one`,
+      file: loaded.file,
+      line: position.line,
+      col: position.col,
+      pointer: toPointer(at),
+      state: stateOf(at),
+    };
+  });
+}
+
+/** Whether `at` is a States object: the machine's, a Parallel branch's, or a Map processor's. */
+function isStatesObject(at: DefinitionPath): boolean {
+  if (at[at.length - 1] !== 'States') return false;
+  const scope = at.slice(0, -1);
+  if (scope.length === 0) return true;
+  const last = scope[scope.length - 1];
+  const state = typeof last === 'number' && scope[scope.length - 2] === 'Branches' ? scope.slice(0, -2) : last === 'ItemProcessor' || last === 'Iterator' ? scope.slice(0, -1) : undefined;
+  return state !== undefined && state[state.length - 2] === 'States' && isStatesObject(state.slice(0, -1));
 }
 
 /**
