@@ -348,6 +348,11 @@ function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] 
   const result = aslValidator(copy, { checkPaths: true, checkArn: true });
   if (result.isValid) return [];
   const problems: SchemaProblem[] = [];
+  const shown = (problem: SchemaProblem): SchemaProblem => ({
+    ...problem,
+    message: problem.message.replaceAll(HIDDEN_STATES, 'States'),
+    at: problem.at?.map((segment) => (segment === HIDDEN_STATES ? 'States' : segment)),
+  });
   for (const error of result.errors) {
     if (COVERED_BY_OWN_CHECKS.has(error['Error code'])) continue;
     const pointer = error.schemaError?.instancePath ?? /\s(\/States\/\S*)/.exec(error.Message)?.[1];
@@ -395,7 +400,7 @@ function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] 
     if (last !== 'Type') return true;
     const state = toPointer(problem.at.slice(0, -1));
     return !problems.some((other) => other !== problem && other.at && toPointer(other.at).startsWith(`${state}/`) && other.at[other.at.length - 1] !== 'Type');
-  });
+  }).map(shown);
 }
 
 /** The top-level fields of a state machine (asl-validator's state-machine.json, as AWS documents them). */
@@ -435,7 +440,32 @@ function prepareForSchema(definition: JsonMap, problems: Array<{ message: string
   const copy = structuredClone(definition);
   const language = copy.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath';
   prepareMachine(copy, [], language, problems);
+  hidePayloadStates(copy, []);
   return copy;
+}
+
+/**
+ * asl-validator takes every member named States for a machine's states (`$..States`) and writes
+ * into each of its values: a payload field of that name (`"Result": {"States": ["CA", "NY"]}`,
+ * which AWS takes like any other) made it throw. The copy it checks has such a member renamed;
+ * runAslValidator names it States again in what it reports.
+ */
+const HIDDEN_STATES = 'States\u0000';
+
+function hidePayloadStates(value: Json, at: Array<string | number>): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => hidePayloadStates(item, [...at, index]));
+    return;
+  }
+  if (!isMap(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    const path = [...at, key];
+    if (key === 'States' && !isStatesObject(path)) {
+      delete value[key];
+      value[HIDDEN_STATES] = item;
+    }
+    hidePayloadStates(item, path);
+  }
 }
 
 function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: string, problems: Array<{ message: string; at: DefinitionPath }>): void {
@@ -736,7 +766,7 @@ function findPlaceholder(value: Json, name: string, at: DefinitionPath): Definit
 /** `["States","P","Branches",0,"States","Pay","Retry",1]` → `P.Pay`. */
 function stateOf(at: DefinitionPath): string {
   const names: string[] = [];
-  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States') names.push(String(at[index + 1]));
+  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States' && isStatesObject(at.slice(0, index + 1))) names.push(String(at[index + 1]));
   return names.join('.');
 }
 

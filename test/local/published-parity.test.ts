@@ -5,11 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateStateMachineCommand, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, StartExecutionCommand, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDefinition } from '../../src/project/definition.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { finished, ROLE, testEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const corpus = path.join(REPO_ROOT, 'test/fixtures/published');
 let t: TestEmulator;
@@ -49,5 +49,13 @@ describe('published definitions at the emulator', () => {
       name: 'InvalidDefinition',
       message: expect.stringMatching(/^Invalid State Machine Definition: 'DUPLICATE_STATE_NAME: state name A is used twice.* at \/States\/A'$/),
     });
+  });
+
+  it('creates and runs a definition whose payload has a field named States, as AWS does', async () => {
+    const definition = JSON.stringify({ StartAt: 'Plan', States: { Plan: { Type: 'Pass', Result: { States: ['CA', 'NY'] }, End: true } } });
+    expect(await t.sfn.send(new ValidateStateMachineDefinitionCommand({ definition }))).toMatchObject({ result: 'OK', diagnostics: [] });
+    const { stateMachineArn } = await t.sfn.send(new CreateStateMachineCommand({ name: 'round-by-state', definition, roleArn: ROLE }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'SUCCEEDED', output: '{"States":["CA","NY"]}' });
   });
 });
