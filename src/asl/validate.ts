@@ -46,6 +46,8 @@ export interface ValidationInput {
   definition: StateMachineDefinition;
   unresolved: string[];
   locate(at: DefinitionPath): { line: number; col: number };
+  /** Keys the source text holds twice in one object (duplicate-keys.ts), with where the later one is when known. */
+  duplicates?: ReadonlyArray<{ at: DefinitionPath; line?: number; col?: number }>;
 }
 
 export interface ValidateOptions {
@@ -73,6 +75,9 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
     problems.push({ severity, code, message, file: loaded.file, line: position.line, col: position.col, pointer: toPointer(at), state: stateOf(at) });
   };
   const definition = loaded.definition as unknown as JsonMap;
+  // The parsed value kept one of each pair: what else could be found there is about a definition nobody wrote.
+  const duplicated = duplicateKeyProblems(loaded);
+  if (duplicated.length > 0) return duplicated;
 
   if (!isMap(definition) || typeof definition.StartAt !== 'string' || !isMap(definition.States)) {
     add('error', 'SCHEMA_VALIDATION_FAILED', 'a state machine needs `StartAt` (a state name) and `States` (an object)', []);
@@ -94,6 +99,43 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
 
   problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * A key written twice in one object. In a States object that is two states of
+ * one name, AWS's documented DUPLICATE_STATE_NAME ("The same state name appears
+ * more than once"), which AWS refuses at CreateStateMachine though JSON parsers
+ * keep the last silently. Elsewhere AWS's answer is unrecorded: it is refused as
+ * a JSON problem, since the definition that would run is not the one written.
+ */
+function duplicateKeyProblems(loaded: ValidationInput): Problem[] {
+  return (loaded.duplicates ?? []).map(({ at, line, col }): Problem => {
+    const key = String(at[at.length - 1]);
+    const position = line !== undefined && col !== undefined ? { line, col } : loaded.locate(at);
+    const state = isStatesObject(at.slice(0, -1));
+    return {
+      severity: 'error',
+      code: state ? 'DUPLICATE_STATE_NAME' : 'INVALID_JSON_DESCRIPTION',
+      message: state
+        ? `state name ${key} is used twice: state names must be unique in the whole state machine, nested states included`
+        : `key ${key} appears twice in one object: a JSON parser keeps only the last, so keep one`,
+      file: loaded.file,
+      line: position.line,
+      col: position.col,
+      pointer: toPointer(at),
+      state: stateOf(at),
+    };
+  });
+}
+
+/** Whether `at` is a States object: the machine's, a Parallel branch's, or a Map processor's. */
+function isStatesObject(at: DefinitionPath): boolean {
+  if (at[at.length - 1] !== 'States') return false;
+  const scope = at.slice(0, -1);
+  if (scope.length === 0) return true;
+  const last = scope[scope.length - 1];
+  const state = typeof last === 'number' && scope[scope.length - 2] === 'Branches' ? scope.slice(0, -2) : last === 'ItemProcessor' || last === 'Iterator' ? scope.slice(0, -1) : undefined;
+  return state !== undefined && state[state.length - 2] === 'States' && isStatesObject(state.slice(0, -1));
 }
 
 /**
@@ -307,6 +349,11 @@ function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] 
   const result = aslValidator(copy, { checkPaths: true, checkArn: true });
   if (result.isValid) return [];
   const problems: SchemaProblem[] = [];
+  const shown = (problem: SchemaProblem): SchemaProblem => ({
+    ...problem,
+    message: problem.message.replaceAll(HIDDEN_STATES, 'States'),
+    at: problem.at?.map((segment) => (segment === HIDDEN_STATES ? 'States' : segment)),
+  });
   for (const error of result.errors) {
     if (COVERED_BY_OWN_CHECKS.has(error['Error code'])) continue;
     const pointer = error.schemaError?.instancePath ?? /\s(\/States\/\S*)/.exec(error.Message)?.[1];
@@ -354,7 +401,7 @@ function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] 
     if (last !== 'Type') return true;
     const state = toPointer(problem.at.slice(0, -1));
     return !problems.some((other) => other !== problem && other.at && toPointer(other.at).startsWith(`${state}/`) && other.at[other.at.length - 1] !== 'Type');
-  });
+  }).map(shown);
 }
 
 /** The top-level fields of a state machine (asl-validator's state-machine.json, as AWS documents them). */
@@ -394,7 +441,32 @@ function prepareForSchema(definition: JsonMap, problems: Array<{ message: string
   const copy = structuredClone(definition);
   const language = copy.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath';
   prepareMachine(copy, [], language, problems);
+  hidePayloadStates(copy, []);
   return copy;
+}
+
+/**
+ * asl-validator takes every member named States for a machine's states (`$..States`) and writes
+ * into each of its values: a payload field of that name (`"Result": {"States": ["CA", "NY"]}`,
+ * which AWS takes like any other) made it throw. The copy it checks has such a member renamed;
+ * runAslValidator names it States again in what it reports.
+ */
+const HIDDEN_STATES = 'States\u0000';
+
+function hidePayloadStates(value: Json, at: Array<string | number>): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => hidePayloadStates(item, [...at, index]));
+    return;
+  }
+  if (!isMap(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    const path = [...at, key];
+    if (key === 'States' && !isStatesObject(path)) {
+      delete value[key];
+      value[HIDDEN_STATES] = item;
+    }
+    hidePayloadStates(item, path);
+  }
 }
 
 function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: string, problems: Array<{ message: string; at: DefinitionPath }>): void {
@@ -766,7 +838,7 @@ function findPlaceholder(value: Json, name: string, at: DefinitionPath): Definit
 /** `["States","P","Branches",0,"States","Pay","Retry",1]` → `P.Pay`. */
 function stateOf(at: DefinitionPath): string {
   const names: string[] = [];
-  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States') names.push(String(at[index + 1]));
+  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States' && isStatesObject(at.slice(0, index + 1))) names.push(String(at[index + 1]));
   return names.join('.');
 }
 

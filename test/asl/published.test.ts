@@ -92,4 +92,21 @@ describe('what the published corpus taught', () => {
     expect(shown(JSON.stringify(definition, null, 2))).toEqual([expect.stringMatching(/^error DUPLICATE_STATE_NAME (\d+):\d+ state name Final is used twice/)]);
     expect(validateDefinition(parseDefinition(JSON.stringify(definition, null, 2), 'x.asl.json'), { bare: true })[0].pointer).toBe('/States/Final');
   });
+
+  it('reports a key written twice in a States object as a state name used twice, at the second, in a branch too', () => {
+    // Two states of one name: JSON.parse would keep the second silently; AWS refuses the definition on save.
+    const text = '{\n  "StartAt": "Weigh",\n  "States": {\n    "Weigh": { "Type": "Pass", "Next": "Label" },\n    "Label": { "Type": "Succeed" },\n    "Weigh": { "Type": "Pass", "End": true }\n  }\n}\n';
+    expect(shown(text)).toEqual([expect.stringMatching(/^error DUPLICATE_STATE_NAME 6:5 state name Weigh is used twice/)]);
+    const branch = { StartAt: 'Split', States: { Split: { Type: 'Parallel', Branches: [{ StartAt: 'Scan', States: { Scan: { Type: 'Succeed' } } }], End: true } } };
+    const twice = JSON.stringify(branch).replace('"Scan":{"Type":"Succeed"}', '"Scan":{"Type":"Succeed"},"Scan":{"Type":"Succeed"}');
+    expect(validateDefinition(parseDefinition(twice, 'split.asl.json'), { bare: true }).map((p) => `${p.code} ${p.pointer}`)).toEqual(['DUPLICATE_STATE_NAME /States/Split/Branches/0/States/Scan']);
+  });
+
+  it('refuses a key written twice anywhere else as a JSON problem, in a payload field named States too', () => {
+    const text = '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"States":{"CA":1,"CA":2}},"Result":1,"End":true,"End":true}}}';
+    expect(validateDefinition(parseDefinition(text, 'pass.asl.json'), { bare: true }).map((p) => `${p.code} ${p.pointer}`)).toEqual([
+      'INVALID_JSON_DESCRIPTION /States/P/Parameters/States/CA',
+      'INVALID_JSON_DESCRIPTION /States/P/End',
+    ]);
+  });
 });
