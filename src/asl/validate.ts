@@ -19,6 +19,7 @@ import { statesAllProblems } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
 import { everyState } from './walk.js';
 import { loadAslValidator, type AslValidator } from './schema-check.js';
+import { JsonPathSyntaxError, parsePath, pathEnd, type ParsedPath, type PathSegment } from './jsonpath.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
 const requireFromHere = createRequire(import.meta.url);
@@ -45,6 +46,8 @@ export interface ValidationInput {
   definition: StateMachineDefinition;
   unresolved: string[];
   locate(at: DefinitionPath): { line: number; col: number };
+  /** Keys the source text holds twice in one object (duplicate-keys.ts), with where the later one is when known. */
+  duplicates?: ReadonlyArray<{ at: DefinitionPath; line?: number; col?: number }>;
 }
 
 export interface ValidateOptions {
@@ -72,6 +75,9 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
     problems.push({ severity, code, message, file: loaded.file, line: position.line, col: position.col, pointer: toPointer(at), state: stateOf(at) });
   };
   const definition = loaded.definition as unknown as JsonMap;
+  // The parsed value kept one of each pair: what else could be found there is about a definition nobody wrote.
+  const duplicated = duplicateKeyProblems(loaded);
+  if (duplicated.length > 0) return duplicated;
 
   if (!isMap(definition) || typeof definition.StartAt !== 'string' || !isMap(definition.States)) {
     add('error', 'SCHEMA_VALIDATION_FAILED', 'a state machine needs `StartAt` (a state name) and `States` (an object)', []);
@@ -93,6 +99,43 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
 
   problems.push(...placeholderProblems(loaded, options));
   return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * A key written twice in one object. In a States object that is two states of
+ * one name, AWS's documented DUPLICATE_STATE_NAME ("The same state name appears
+ * more than once"), which AWS refuses at CreateStateMachine though JSON parsers
+ * keep the last silently. Elsewhere AWS's answer is unrecorded: it is refused as
+ * a JSON problem, since the definition that would run is not the one written.
+ */
+function duplicateKeyProblems(loaded: ValidationInput): Problem[] {
+  return (loaded.duplicates ?? []).map(({ at, line, col }): Problem => {
+    const key = String(at[at.length - 1]);
+    const position = line !== undefined && col !== undefined ? { line, col } : loaded.locate(at);
+    const state = isStatesObject(at.slice(0, -1));
+    return {
+      severity: 'error',
+      code: state ? 'DUPLICATE_STATE_NAME' : 'INVALID_JSON_DESCRIPTION',
+      message: state
+        ? `state name ${key} is used twice: state names must be unique in the whole state machine, nested states included`
+        : `key ${key} appears twice in one object: a JSON parser keeps only the last, so keep one`,
+      file: loaded.file,
+      line: position.line,
+      col: position.col,
+      pointer: toPointer(at),
+      state: stateOf(at),
+    };
+  });
+}
+
+/** Whether `at` is a States object: the machine's, a Parallel branch's, or a Map processor's. */
+function isStatesObject(at: DefinitionPath): boolean {
+  if (at[at.length - 1] !== 'States') return false;
+  const scope = at.slice(0, -1);
+  if (scope.length === 0) return true;
+  const last = scope[scope.length - 1];
+  const state = typeof last === 'number' && scope[scope.length - 2] === 'Branches' ? scope.slice(0, -2) : last === 'ItemProcessor' || last === 'Iterator' ? scope.slice(0, -1) : undefined;
+  return state !== undefined && state[state.length - 2] === 'States' && isStatesObject(state.slice(0, -1));
 }
 
 /**
@@ -306,6 +349,11 @@ function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] 
   const result = aslValidator(copy, { checkPaths: true, checkArn: true });
   if (result.isValid) return [];
   const problems: SchemaProblem[] = [];
+  const shown = (problem: SchemaProblem): SchemaProblem => ({
+    ...problem,
+    message: problem.message.replaceAll(HIDDEN_STATES, 'States'),
+    at: problem.at?.map((segment) => (segment === HIDDEN_STATES ? 'States' : segment)),
+  });
   for (const error of result.errors) {
     if (COVERED_BY_OWN_CHECKS.has(error['Error code'])) continue;
     const pointer = error.schemaError?.instancePath ?? /\s(\/States\/\S*)/.exec(error.Message)?.[1];
@@ -353,7 +401,7 @@ function runAslValidator(copy: JsonMap, own: DefinitionPath[]): SchemaProblem[] 
     if (last !== 'Type') return true;
     const state = toPointer(problem.at.slice(0, -1));
     return !problems.some((other) => other !== problem && other.at && toPointer(other.at).startsWith(`${state}/`) && other.at[other.at.length - 1] !== 'Type');
-  });
+  }).map(shown);
 }
 
 /** The top-level fields of a state machine (asl-validator's state-machine.json, as AWS documents them). */
@@ -393,7 +441,32 @@ function prepareForSchema(definition: JsonMap, problems: Array<{ message: string
   const copy = structuredClone(definition);
   const language = copy.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath';
   prepareMachine(copy, [], language, problems);
+  hidePayloadStates(copy, []);
   return copy;
+}
+
+/**
+ * asl-validator takes every member named States for a machine's states (`$..States`) and writes
+ * into each of its values: a payload field of that name (`"Result": {"States": ["CA", "NY"]}`,
+ * which AWS takes like any other) made it throw. The copy it checks has such a member renamed;
+ * runAslValidator names it States again in what it reports.
+ */
+const HIDDEN_STATES = 'States\u0000';
+
+function hidePayloadStates(value: Json, at: Array<string | number>): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => hidePayloadStates(item, [...at, index]));
+    return;
+  }
+  if (!isMap(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    const path = [...at, key];
+    if (key === 'States' && !isStatesObject(path)) {
+      delete value[key];
+      value[HIDDEN_STATES] = item;
+    }
+    hidePayloadStates(item, path);
+  }
 }
 
 function prepareMachine(machine: JsonMap, base: DefinitionPath, inherited: string, problems: Array<{ message: string; at: DefinitionPath }>): void {
@@ -473,6 +546,16 @@ function checkFields(state: JsonMap, at: DefinitionPath, problems: Array<{ messa
 /** The one field a state type cannot do without (a Map's ItemProcessor and a Wait's duration are checked by asl-validator, by name). */
 const REQUIRED_FIELDS: Record<string, string> = { Task: 'Resource', Parallel: 'Branches', Choice: 'Choices' };
 
+/** Fields whose value is a path (Jayway's whole grammar: wildcards, filters, `..`). */
+const PATH_FIELDS = ['InputPath', 'OutputPath'];
+/** Fields whose value is a reference path (one node); ErrorPath and CausePath may be an intrinsic function instead. */
+const REFERENCE_FIELDS = ['ResultPath', 'ItemsPath', 'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'ErrorPath', 'CausePath', 'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
+const NESTED_REFERENCE_FIELDS: Array<[string, string | undefined, string]> = [
+  ['ItemReader', 'ReaderConfig', 'MaxItemsPath'],
+  ['ItemBatcher', undefined, 'MaxItemsPerBatchPath'],
+  ['ItemBatcher', undefined, 'MaxInputBytesPerBatchPath'],
+];
+
 /**
  * Jayway's `$.[0]` and `$.[?(@.x > 0)]` (a dot before the bracket), which AWS accepts in paths and
  * payload templates, are handed to asl-validator as the equivalent `$[0]` it knows; so are member
@@ -483,71 +566,132 @@ const ESCAPED_MEMBER = /\[\s*('(?:[^'\\]|\\.)*\\(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)
 
 const INTRINSICS = new Set(['Format', 'StringToJson', 'JsonToString', 'Array', 'ArrayPartition', 'ArrayContains', 'ArrayRange', 'ArrayGetItem', 'ArrayLength', 'ArrayUnique', 'Base64Encode', 'Base64Decode', 'Hash', 'JsonMerge', 'MathRandom', 'MathAdd', 'StringSplit', 'UUID']);
 
+/** AWS's words for a value that is not what its field takes, the field named (the pointer alone is lost in CreateStateMachine's one-line error). */
+type Refusal = (reason: string) => string;
+const notAPath = (field: string): Refusal => (reason) => `The value for the field '${field}' must be a valid JSONPath: ${reason}`;
+const notAReferencePath = (field: string): Refusal => (reason) => `The value for the field '${field}' must be a valid Reference Path: ${reason}`;
+const notATemplateValue = (key: string): Refusal => (reason) => `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call: ${reason}`;
+
+/**
+ * Every path of a JSONPath state goes through the grammar the engine compiles (src/asl/jsonpath.ts),
+ * so that `deliv validate` refuses what CreateStateMachine refuses, in the same words (AWS's, with
+ * the parser's reason and position after them). A refused path is handed to asl-validator as `$`,
+ * not to be refused twice; an accepted one in the form asl-validator knows (see neutralPath).
+ */
 function jaywayPaths(state: JsonMap, at: DefinitionPath, problems: Array<{ message: string; at: DefinitionPath }>): void {
-  const fix = (text: string): string => neutralFilters(text.replace(/^(\$\$?)\.\[/, '$1[').replace(ESCAPED_MEMBER, "['escaped']"));
-  for (const field of ['InputPath', 'OutputPath', 'ResultPath', 'ItemsPath']) {
-    const value = state[field];
-    if (typeof value === 'string') state[field] = fix(value);
+  /** The value for asl-validator, once `text` (a path, or when `refusal` is undefined a value never evaluated) is checked. */
+  const checked = (text: string, where: DefinitionPath, refusal: Refusal | undefined, options: { reference?: boolean; variables?: boolean } = {}): string => {
+    // A `${Name}` to be substituted at deploy time is reported as a placeholder, and checked once filled.
+    if (PLACEHOLDER.test(text)) return text;
+    try {
+      const parsed = parsePath(text, { variables: options.variables });
+      if (refusal && options.reference && !parsed.definite) {
+        problems.push({ message: refusal(`'${text}' can select several nodes: a reference path has names and array indexes only (no wildcards, slices, unions, filters or '..')`), at: where });
+        return '$';
+      }
+      return neutralPath(text, parsed);
+    } catch (error) {
+      if (!(error instanceof JsonPathSyntaxError) || !refusal) return text;
+      problems.push({ message: refusal(error.message), at: where });
+      return '$';
+    }
+  };
+  const field = (holder: JsonMap, name: string, where: DefinitionPath, reference = true): void => {
+    const value = holder[name];
+    if (typeof value !== 'string' || !value.startsWith('$')) return;
+    holder[name] = checked(value, [...where, name], (reference ? notAReferencePath : notAPath)(name), { reference, variables: name !== 'ResultPath' });
+  };
+  for (const name of PATH_FIELDS) field(state, name, at, false);
+  for (const name of REFERENCE_FIELDS) field(state, name, at);
+  for (const [outer, inner, name] of NESTED_REFERENCE_FIELDS) {
+    const holder = isMap(state[outer]) && inner ? (state[outer] as JsonMap)[inner] : state[outer];
+    if (isMap(holder)) field(holder, name, [...at, outer, ...(inner ? [inner] : [])]);
   }
-  const templates = (value: Json, path: DefinitionPath): Json => {
-    if (Array.isArray(value)) return value.map((item, index) => templates(item, [...path, index]));
+
+  const templates = (value: Json, path: DefinitionPath, evaluated: boolean): Json => {
+    if (Array.isArray(value)) return value.map((item, index) => templates(item, [...path, index], evaluated));
     if (!isMap(value)) return value;
     const out: JsonMap = {};
     for (const [key, item] of Object.entries(value)) {
       if (key.endsWith('.$') && typeof item === 'string') {
+        const where = [...at, ...path, key];
         // An unknown intrinsic is named, rather than left to a vague "not a payload template".
         const unknown = [...item.matchAll(/States\.([A-Za-z0-9]+)\s*\(/g)].map((match) => match[1]).find((name) => !INTRINSICS.has(name));
         if (unknown) {
-          problems.push({ message: `${key}: unknown intrinsic function States.${unknown}`, at: [...at, ...path, key] });
+          problems.push({ message: `${key}: unknown intrinsic function States.${unknown}`, at: where });
           out[key] = '$';
           continue;
         }
-        out[key] = fix(item);
-      } else out[key] = templates(item, [...path, key]);
+        const refusal = evaluated ? notATemplateValue(key) : undefined;
+        out[key] = item.startsWith('$') ? checked(item, where, refusal) : intrinsicPaths(item, (path) => checked(path, where, refusal));
+      } else out[key] = templates(item, [...path, key], evaluated);
     }
     return out;
   };
-  for (const field of TEMPLATE_FIELDS_JSONPATH) if (state[field] !== undefined) state[field] = templates(state[field], [field]);
+  // A Pass state's Result is never evaluated (PASS_RESULT_IS_STATIC says so): its `.$` values are only made readable to asl-validator.
+  for (const name of TEMPLATE_FIELDS_JSONPATH) if (state[name] !== undefined) state[name] = templates(state[name], [name], name !== 'Result');
+
+  if (state.Type === 'Choice' && Array.isArray(state.Choices)) {
+    const rule = (value: Json, where: DefinitionPath): void => {
+      if (!isMap(value)) return;
+      for (const key of Object.keys(value)) if (key === 'Variable' || key.endsWith('Path')) field(value, key, where);
+      for (const list of ['And', 'Or']) if (Array.isArray(value[list])) (value[list] as Json[]).forEach((inner, index) => rule(inner, [...where, list, index]));
+      if (value.Not !== undefined) rule(value.Not, [...where, 'Not']);
+    };
+    state.Choices.forEach((entry, index) => {
+      rule(entry, [...at, 'Choices', index]);
+      if (isMap(entry) && entry.Assign !== undefined) entry.Assign = templates(entry.Assign, ['Choices', index, 'Assign'], true);
+    });
+  }
+  if (Array.isArray(state.Catch)) {
+    state.Catch.forEach((catcher, index) => {
+      if (!isMap(catcher)) return;
+      field(catcher, 'ResultPath', [...at, 'Catch', index]);
+      if (catcher.Assign !== undefined) catcher.Assign = templates(catcher.Assign, ['Catch', index, 'Assign'], true);
+    });
+  }
 }
 
 /**
- * Jayway's filters take `&&`, `||`, `!`, `!=`, `=~ /regex/`, `in`, negative numbers and `$` paths
- * (`$.pets[?(@.species == 'cat' && @.age < 5)]`, `$.a[?(@.id == $.wanted)]`), which AWS accepts and
- * asl-path-validator's grammar does not: a filter whose brackets, quotes and regular expressions close
- * is handed to it as the plain `[?(@)]`; one that does not close is left for it to refuse.
+ * A path the grammar accepted, in the form asl-validator's own path grammar knows: Jayway's filters
+ * (`&&`, `||`, `!`, `=~ /regex/`, `in`, negative numbers, `$` paths: `$.pets[?(@.species == 'cat' && @.age < 5)]`)
+ * become the plain `[?(@)]` it reads, then `$.[` becomes `$[` and escaped member names a plain one.
  */
-function neutralFilters(text: string): string {
-  if (!text.includes('[?(')) return text;
+function neutralPath(text: string, parsed: ParsedPath): string {
+  const filters: Array<{ start: number; end: number }> = [];
+  const collect = (segment: PathSegment): void => {
+    if (segment.kind === 'filter') filters.push(segment);
+    else if (segment.kind === 'deep') collect(segment.inner);
+  };
+  parsed.segments.forEach(collect);
+  let out = text;
+  for (const { start, end } of filters.reverse()) out = `${out.slice(0, start)}[?(@)]${out.slice(end)}`;
+  return out.replace(/^(\$\$?)\.\[/, '$1[').replace(ESCAPED_MEMBER, "['escaped']");
+}
+
+/** An intrinsic function call with each path argument replaced by `replace(path)` (string literals are left alone). */
+function intrinsicPaths(text: string, replace: (path: string) => string): string {
   let out = '';
   let index = 0;
   while (index < text.length) {
-    const start = text.indexOf('[?(', index);
-    if (start < 0) break;
-    const end = filterEnd(text, start + 1);
-    if (end < 0) break;
-    out += `${text.slice(index, start)}[?(@)]`;
-    index = end;
-  }
-  return out + text.slice(index);
-}
-
-/** Where the filter opened at `open` (its `?`) ends, just past its `)]`; -1 when it never closes. */
-function filterEnd(text: string, open: number): number {
-  let depth = 0;
-  for (let index = open + 1; index < text.length; index += 1) {
     const char = text[index];
-    if (char === "'" || char === '"' || (char === '/' && /=~\s*$/.test(text.slice(open, index)))) {
-      const close = char;
-      for (index += 1; index < text.length && text[index] !== close; index += 1) if (text[index] === '\\') index += 1;
-      if (index >= text.length) return -1;
-    } else if (char === '(' || char === '[') depth += 1;
-    else if (char === ')' || char === ']') {
-      depth -= 1;
-      if (depth === 0 && char === ')' && text[index + 1] === ']') return index + 2;
-      if (depth < 0) return -1;
+    if (char === "'") {
+      let close = index + 1;
+      while (close < text.length && text[close] !== "'") close += text[close] === '\\' ? 2 : 1;
+      out += text.slice(index, close + 1);
+      index = close + 1;
+    } else if (char === '$' && /[(,]\s*$/.test(text.slice(0, index))) {
+      const end = pathEnd(text, index);
+      const path = text.slice(index, end);
+      const trimmed = path.trimEnd();
+      out += replace(trimmed) + path.slice(trimmed.length);
+      index = end;
+    } else {
+      out += char;
+      index += 1;
     }
   }
-  return -1;
+  return out;
 }
 
 /** Parses every `{% %}` expression of a JSONata state and hands asl-validator neutral equivalents. */
@@ -694,7 +838,7 @@ function findPlaceholder(value: Json, name: string, at: DefinitionPath): Definit
 /** `["States","P","Branches",0,"States","Pay","Retry",1]` → `P.Pay`. */
 function stateOf(at: DefinitionPath): string {
   const names: string[] = [];
-  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States') names.push(String(at[index + 1]));
+  for (let index = 0; index < at.length - 1; index += 1) if (at[index] === 'States' && isStatesObject(at.slice(0, index + 1))) names.push(String(at[index + 1]));
   return names.join('.');
 }
 

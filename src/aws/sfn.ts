@@ -47,6 +47,13 @@ export async function readHistory(
   return new HistoryCursor(sfn, executionArn, options).poll();
 }
 
+/** Every child execution a Map Run started, whatever its type or status (DescribeMapRun's executionCounts.total). */
+export async function mapRunChildCount(sfn: SFNClient, mapRunArn: string): Promise<number> {
+  const { DescribeMapRunCommand } = await import('@aws-sdk/client-sfn');
+  const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+  return described.executionCounts?.total ?? 0;
+}
+
 export async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
   const { ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
   const machines: StateMachineListItem[] = [];

@@ -228,15 +228,16 @@ function priceMonth(input: EstimateInput, types: Record<string, WorkflowType>, v
     );
   };
   const allCalls: Array<{ call: CallCount; executions: number; machine: string }> = [];
-  const children = (machine: MachineSpec, list: readonly ChildExecutions[], executions: number, depth: number) => {
+  const children = (machine: MachineSpec, list: readonly ChildExecutions[], executions: number, depth: number, owner = machine.name) => {
     if (depth > MAX_NESTING) return;
     for (const child of list) {
       const count = executions * child.perExecution;
-      const label = `${machine.name} › ${child.label}`;
+      // A grandchild's line names the child that starts it.
+      const label = `${owner} › ${child.label}`;
       if (child.type === 'STANDARD') transitions(machine.name, label, count, child.model.transitions.expected);
       else express(machine.name, label, count, child.memoryMB, child.model.durations);
       for (const call of child.model.calls ?? []) allCalls.push({ call, executions: count, machine: machine.name });
-      children(machine, child.model.children, count, depth + 1);
+      children(machine, child.model.children, count, depth + 1, label);
     }
   };
 

@@ -23,7 +23,7 @@ import { estimatedLogVolume, measuredLogVolume, payloadText, type LogSettings } 
 import { bedrockModelKey } from './estimate.js';
 import { Decimal } from './decimal.js';
 import { checkoutAt, diffReports, type CostDiff } from './diff.js';
-import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, formatNumber, LEGACY_MODELS, linkNestedExecutions, overlayMeasuredChildren, readMockConfig } from './inputs.js';
+import { allCalls, applyMeasured, bedrockTokens, DEFAULT_TOKENS, expressMemory, formatNumber, LEGACY_MODELS, linkNestedExecutions, overlayMeasuredChildren, readMockConfig, type MeasuredNotes } from './inputs.js';
 
 export const DEFAULT_EXECUTIONS_PER_MONTH = 100_000;
 export const DEFAULT_FUNCTION: FunctionSpec = { memoryMB: 128, durationMs: 100, architecture: 'x86_64' };
@@ -176,6 +176,20 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
   const priced: PricedMachine[] = [];
   const measuredTokens = new Map<string, TokenSpec & { calls: number }>();
   const measuredByMachine = new Map<string, MeasuredUsage>();
+  // A started machine runs as it does on its own: its usage file figures (express.memoryMB, express.durationMs) and
+  // its sample events count for the executions another machine starts, as for its own.
+  const modelOf = (name: string) => {
+    const known = machines.find((machine) => machine.name === name);
+    if (known) return { model: { ...known.model, durations: known.expressDurations ?? known.model.durations }, type: known.declaredType, memoryMB: known.expressMemoryMB };
+    const config = project?.config.stateMachines[name];
+    if (!project || !config) return undefined;
+    const loaded = renderStateMachine(project, name, targetName);
+    const usage = machineUsage(costConfig, name);
+    const samples = readSampleEvents(project, config.events);
+    const model = modelMachine({ definition: loaded.definition, hints: usage, sampleInputs: samples, durations, payloadKB: usage.payloadKB });
+    if (usage.express?.durationMs !== undefined) model.durations = [[1, usage.express.durationMs]];
+    return { model, type: config.type, memoryMB: usage.express?.memoryMB ?? expressMemory(loaded.definition, model, usage.payloadKB, samples).memoryMB };
+  };
   for (const subject of subjects) {
     const usage = machineUsage(config, subject.name);
     const model = modelMachine({
@@ -199,7 +213,9 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
       } else if (measured) {
         measuredExecutions = measured.executions;
         measuredHistories = measured.histories;
-        for (const note of applyMeasured(model, measured)) assumptions.push(`${subject.name}: ${note}`);
+        const said = applyMeasured(model, measured, modelOf);
+        for (const note of said.notes) assumptions.push(`${subject.name}: ${note}`);
+        for (const warning of said.warnings) warnings.push(`${subject.name}: ${warning}`);
         measuredByMachine.set(subject.name, measured);
         if (measured.tokens) for (const [modelId, tokens] of Object.entries(measured.tokens)) measuredTokens.set(modelId, tokens);
         assumptions.push(`${subject.name}: transitions, every Lambda and integration call (retries and compensations included) and durations measured from ${measured.executions} recent execution(s)`);
@@ -261,25 +277,15 @@ async function estimateProject(options: CostOptions): Promise<CostReport> {
   if (options.executions === undefined && machines.some((machine) => !config.stateMachines?.[machine.name]?.executionsPerMonth && config.executionsPerMonth === undefined)) {
     assumptions.push(`${DEFAULT_EXECUTIONS_PER_MONTH.toLocaleString('en-US')} executions a month (set --executions, or executionsPerMonth in deliv.yaml cost: or the usage file)`);
   }
-  // A started machine runs as it does on its own: its usage file figures (express.memoryMB, express.durationMs) and
-  // its sample events count for the executions another machine starts, as for its own.
-  const modelOf = (name: string) => {
-    const known = machines.find((machine) => machine.name === name);
-    if (known) return { model: { ...known.model, durations: known.expressDurations ?? known.model.durations }, type: known.declaredType, memoryMB: known.expressMemoryMB };
-    const config = project?.config.stateMachines[name];
-    if (!project || !config) return undefined;
-    const loaded = renderStateMachine(project, name, targetName);
-    const usage = machineUsage(costConfig, name);
-    const samples = readSampleEvents(project, config.events);
-    const model = modelMachine({ definition: loaded.definition, hints: usage, sampleInputs: samples, durations, payloadKB: usage.payloadKB });
-    if (usage.express?.durationMs !== undefined) model.durations = [[1, usage.express.durationMs]];
-    return { model, type: config.type, memoryMB: usage.express?.memoryMB ?? expressMemory(loaded.definition, model, usage.payloadKB, samples).memoryMB };
-  };
   linkNestedExecutions(machines, modelOf, assumptions, warnings);
   // The startExecution children the measured runs started, read from their own histories, replace the started machine's model.
   for (const machine of machines) {
     const measured = measuredByMachine.get(machine.name);
-    if (measured) for (const note of overlayMeasuredChildren(machine.model, measured, 'execution')) assumptions.push(`${machine.name}: ${note}`);
+    if (!measured) continue;
+    const said: MeasuredNotes = { notes: [], warnings: [] };
+    overlayMeasuredChildren(machine.model, measured, 'execution', said, modelOf);
+    for (const note of said.notes) assumptions.push(`${machine.name}: ${note}`);
+    for (const warning of said.warnings) warnings.push(`${machine.name}: ${warning}`);
   }
   const lambdaNames = new Set(machines.flatMap((machine) => allCalls(machine).filter((call) => call.call.kind === 'lambda').map((call) => (call.call as { functionName: string }).functionName)));
   for (const name of lambdaNames) {

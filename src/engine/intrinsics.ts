@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import { compileScopePath, JsonPathSyntaxError, jsonEquals, pathSource } from './jsonpath.js';
+import { pathEnd } from '../asl/jsonpath.js';
 import type { EvalScope } from './scope.js';
 import { formatJson, formatNumber, parseJson } from './json-format.js';
 import { StatesErrors } from '../asl/errors.js';
@@ -136,24 +137,10 @@ class IntrinsicParser {
     return { kind: 'literal', value, raw };
   }
 
-  /** A path runs to the next `,` or `)` outside brackets, parentheses and quotes. */
+  /** A path runs as far as the grammar's pathEnd says (the next `,` or `)` outside brackets, parentheses and quotes). */
   path(): Arg {
     const start = this.pos;
-    let depth = 0;
-    let quote = '';
-    while (this.pos < this.text.length) {
-      const c = this.text[this.pos];
-      if (quote) {
-        if (c === '\\') this.pos++;
-        else if (c === quote) quote = '';
-      } else if (c === "'" || c === '"') quote = c;
-      else if (c === '[' || c === '(') depth++;
-      else if (c === ']' || c === ')') {
-        if (depth === 0) break;
-        depth--;
-      } else if (c === ',' && depth === 0) break;
-      this.pos++;
-    }
+    this.pos = pathEnd(this.text, start);
     const path = this.text.slice(start, this.pos).trim();
     return { kind: 'path', path };
   }

@@ -1,8 +1,9 @@
 /**
- * JSONPath as Step Functions evaluates it (AWS runs Jayway JsonPath): dot and
- * bracket notation, `[*]`, slices, unions, filters `[?(@.x > 1)]` and `..`.
- * A definite path (names and indexes only) yields one value or nothing; any
- * other path yields the list of matches, empty when nothing matches.
+ * JSONPath as Step Functions evaluates it (AWS runs Jayway JsonPath). The
+ * grammar is src/asl/jsonpath.ts's, shared with `deliv validate`; this module
+ * turns its tree into closures. A definite path (names and indexes only)
+ * yields one value or nothing; any other path yields the list of matches,
+ * empty when nothing matches.
  *
  * Paths are parsed once into closures; a definite lookup walks the input with
  * no allocation.
@@ -12,30 +13,19 @@ import type { JsonValue } from '../asl/types.js';
 import { StatesError } from './errors.js';
 import type { EvalScope } from './scope.js';
 import { StatesErrors } from '../asl/errors.js';
+import { isDefinite, JsonPathSyntaxError, parsePath, type FilterNode, type FilterOperand, type ParsedPath, type PathSegment } from '../asl/jsonpath.js';
+
+export { JsonPathSyntaxError };
 
 type Filter = (node: JsonValue, root: JsonValue) => boolean;
 
+/** A segment with its filter compiled. */
 type Segment =
-  | { kind: 'name'; name: string }
-  | { kind: 'index'; index: number }
-  | { kind: 'wildcard' }
-  | { kind: 'slice'; start?: number; end?: number; step?: number }
-  | { kind: 'names'; names: string[] }
-  | { kind: 'indexes'; indexes: number[] }
+  | Exclude<PathSegment, { kind: 'filter' } | { kind: 'deep' }>
   | { kind: 'filter'; filter: Filter }
   | { kind: 'deep'; inner: Segment };
 
 export type Getter = (root: JsonValue) => JsonValue | undefined;
-
-export class JsonPathSyntaxError extends Error {
-  constructor(
-    readonly path: string,
-    reason: string,
-  ) {
-    super(`Invalid JSONPath '${path}': ${reason}`);
-    this.name = 'JsonPathSyntaxError';
-  }
-}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -43,282 +33,68 @@ function isObject(value: JsonValue | undefined): value is { [key: string]: JsonV
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// ---------------------------------------------------------------- parsing
-
-class PathParser {
-  pos = 0;
-  constructor(
-    readonly text: string,
-    readonly path: string,
-  ) {}
-
-  fail(reason: string): never {
-    throw new JsonPathSyntaxError(this.path, reason);
-  }
-
-  peek(offset = 0): string {
-    return this.text[this.pos + offset] ?? '';
-  }
-
-  skipSpaces(): void {
-    while (this.peek() === ' ') this.pos++;
-  }
-
-  eat(token: string): boolean {
-    if (this.text.startsWith(token, this.pos)) {
-      this.pos += token.length;
-      return true;
-    }
-    return false;
-  }
-
-  expect(token: string): void {
-    if (!this.eat(token)) this.fail(`expected '${token}' at position ${this.pos}`);
-  }
-
-  /** Segments until the end of the text, or until `stop` says so (inside filters). */
-  segments(stop?: (c: string) => boolean): Segment[] {
-    const segments: Segment[] = [];
-    while (this.pos < this.text.length) {
-      const c = this.peek();
-      if (stop && stop(c)) break;
-      if (this.eat('..')) {
-        if (this.peek() === '[') segments.push({ kind: 'deep', inner: this.bracket() });
-        else if (this.eat('*')) segments.push({ kind: 'deep', inner: { kind: 'wildcard' } });
-        else segments.push({ kind: 'deep', inner: { kind: 'name', name: this.name(stop) } });
-      } else if (this.eat('.')) {
-        if (this.eat('*')) segments.push({ kind: 'wildcard' });
-        // Jayway reads `$.[0]` as `$[0]`.
-        else if (this.peek() === '[') segments.push(this.bracket());
-        else segments.push({ kind: 'name', name: this.name(stop) });
-      } else if (c === '[') {
-        segments.push(this.bracket());
-      } else {
-        this.fail(`unexpected '${c}' at position ${this.pos}`);
-      }
-    }
-    return segments;
-  }
-
-  name(stop?: (c: string) => boolean): string {
-    const start = this.pos;
-    while (this.pos < this.text.length) {
-      const c = this.peek();
-      if (c === '.' || c === '[' || (stop && stop(c))) break;
-      if (c === ' ' && !stop) this.fail(`unexpected space at position ${this.pos}`);
-      if (c === ' ') break;
-      this.pos++;
-    }
-    if (this.pos === start) this.fail(`expected a property name at position ${start}`);
-    return this.text.slice(start, this.pos);
-  }
-
-  bracket(): Segment {
-    this.expect('[');
-    this.skipSpaces();
-    let segment: Segment;
-    if (this.eat('*')) {
-      segment = { kind: 'wildcard' };
-    } else if (this.peek() === '?') {
-      this.pos++;
-      this.skipSpaces();
-      this.expect('(');
-      const filter = new FilterParser(this).expression();
-      this.skipSpaces();
-      this.expect(')');
-      segment = { kind: 'filter', filter };
-    } else if (this.peek() === "'" || this.peek() === '"') {
-      const names = [this.quoted()];
-      this.skipSpaces();
-      while (this.eat(',')) {
-        this.skipSpaces();
-        names.push(this.quoted());
-        this.skipSpaces();
-      }
-      segment = names.length === 1 ? { kind: 'name', name: names[0] } : { kind: 'names', names };
-    } else {
-      segment = this.numeric();
-    }
-    this.skipSpaces();
-    this.expect(']');
-    return segment;
-  }
-
-  quoted(): string {
-    const quote = this.peek();
-    this.pos++;
-    let out = '';
-    while (this.pos < this.text.length && this.peek() !== quote) {
-      if (this.peek() === '\\' && this.pos + 1 < this.text.length) this.pos++;
-      out += this.peek();
-      this.pos++;
-    }
-    this.expect(quote);
-    return out;
-  }
-
-  integer(): number | undefined {
-    const match = /^-?\d+/.exec(this.text.slice(this.pos));
-    if (!match) return undefined;
-    this.pos += match[0].length;
-    return Number(match[0]);
-  }
-
-  numeric(): Segment {
-    const first = this.integer();
-    this.skipSpaces();
-    if (this.peek() === ':') {
-      this.pos++;
-      this.skipSpaces();
-      const end = this.integer();
-      this.skipSpaces();
-      let step: number | undefined;
-      if (this.eat(':')) {
-        this.skipSpaces();
-        step = this.integer();
-      }
-      if (step === 0) this.fail('slice step cannot be 0');
-      return { kind: 'slice', start: first, end, step };
-    }
-    if (first === undefined) this.fail(`expected an index, a slice, '*', a filter or a quoted name at position ${this.pos}`);
-    const indexes = [first];
-    while (this.eat(',')) {
-      this.skipSpaces();
-      const next = this.integer();
-      if (next === undefined) this.fail(`expected an index at position ${this.pos}`);
-      indexes.push(next);
-      this.skipSpaces();
-    }
-    return indexes.length === 1 ? { kind: 'index', index: first } : { kind: 'indexes', indexes };
-  }
-}
+// ---------------------------------------------------------------- filters
 
 type Operand = (node: JsonValue, root: JsonValue) => JsonValue | undefined;
 
-/** Filter expressions as Jayway reads them: `@`/`$` paths, literals, comparisons, `&&`, `||`, `!`. */
-class FilterParser {
-  constructor(readonly p: PathParser) {}
+function compileSegment(segment: PathSegment): Segment {
+  if (segment.kind === 'filter') return { kind: 'filter', filter: compileFilter(segment.filter) };
+  if (segment.kind === 'deep') return { kind: 'deep', inner: compileSegment(segment.inner) };
+  return segment;
+}
 
-  expression(): Filter {
-    let left = this.conjunction();
-    this.p.skipSpaces();
-    while (this.p.eat('||')) {
-      const l = left;
-      const r = this.conjunction();
-      left = (n, root) => l(n, root) || r(n, root);
-      this.p.skipSpaces();
+function compileFilter(node: FilterNode): Filter {
+  switch (node.kind) {
+    case 'or': {
+      const l = compileFilter(node.left);
+      const r = compileFilter(node.right);
+      return (n, root) => l(n, root) || r(n, root);
     }
-    return left;
-  }
-
-  conjunction(): Filter {
-    let left = this.unary();
-    this.p.skipSpaces();
-    while (this.p.eat('&&')) {
-      const l = left;
-      const r = this.unary();
-      left = (n, root) => l(n, root) && r(n, root);
-      this.p.skipSpaces();
+    case 'and': {
+      const l = compileFilter(node.left);
+      const r = compileFilter(node.right);
+      return (n, root) => l(n, root) && r(n, root);
     }
-    return left;
-  }
-
-  unary(): Filter {
-    this.p.skipSpaces();
-    if (this.p.peek() === '!' && this.p.peek(1) !== '=') {
-      this.p.pos++;
-      const inner = this.unary();
+    case 'not': {
+      const inner = compileFilter(node.inner);
       return (n, root) => !inner(n, root);
     }
-    if (this.p.peek() === '(') {
-      this.p.pos++;
-      const inner = this.expression();
-      this.p.skipSpaces();
-      this.p.expect(')');
-      return inner;
+    case 'exists': {
+      const operand = compileOperand(node.operand);
+      return (n, root) => truthy(operand(n, root));
     }
-    return this.comparison();
-  }
-
-  comparison(): Filter {
-    const left = this.operand();
-    this.p.skipSpaces();
-    const op = ['==', '!=', '<=', '>=', '<', '>', '=~', ' in ', ' nin '].find((candidate) =>
-      this.p.text.startsWith(candidate.trim(), this.p.pos),
-    );
-    if (!op) return (n, root) => truthy(left(n, root));
-    this.p.pos += op.trim().length;
-    this.p.skipSpaces();
-    if (op === '=~') {
-      const regex = this.regex();
+    case 'match': {
+      const left = compileOperand(node.left);
+      const regex = new LinearRegExp(node.source, node.flags);
       return (n, root) => {
         const value = left(n, root);
         return typeof value === 'string' && regex.test(value);
       };
     }
-    const right = this.operand();
-    return comparator(op.trim(), left, right);
+    case 'compare':
+      return comparator(node.op, compileOperand(node.left), compileOperand(node.right));
   }
+}
 
-  regex(): LinearRegExp {
-    const p = this.p;
-    p.expect('/');
-    let source = '';
-    while (p.pos < p.text.length && p.peek() !== '/') {
-      if (p.peek() === '\\') {
-        source += p.peek();
-        p.pos++;
-      }
-      source += p.peek();
-      p.pos++;
+function compileOperand(operand: FilterOperand): Operand {
+  switch (operand.kind) {
+    case 'path': {
+      const get = compileSegments(operand.segments.map(compileSegment));
+      return operand.root === '$' ? (_n, root) => get(root) : (n) => get(n);
     }
-    p.expect('/');
-    let flags = '';
-    while (/[imsx]/.test(p.peek())) {
-      if (p.peek() !== 'x') flags += p.peek();
-      p.pos++;
-    }
-    try {
-      return new LinearRegExp(source, flags);
-    } catch (error) {
-      return p.fail(`bad regular expression /${source}/: ${(error as Error).message}`);
-    }
-  }
-
-  operand(): Operand {
-    const p = this.p;
-    p.skipSpaces();
-    const c = p.peek();
-    if (c === '@' || c === '$') {
-      p.pos++;
-      const fromRoot = c === '$';
-      const segments = p.segments((ch) => ' )=!<>&|,]'.includes(ch));
-      const get = compileSegments(segments);
-      return fromRoot ? (_n, root) => get(root) : (n) => get(n);
-    }
-    if (c === "'" || c === '"') {
-      const value = p.quoted();
+    case 'literal': {
+      const value = operand.value;
       return () => value;
     }
-    if (c === '[') {
-      p.pos++;
+    case 'list': {
+      // Jayway evaluates a list's items once, with nothing to read paths from.
       const items: JsonValue[] = [];
-      p.skipSpaces();
-      while (p.peek() !== ']') {
-        const item = this.operand()(null, null);
-        if (item !== undefined) items.push(item);
-        p.skipSpaces();
-        if (!p.eat(',')) break;
-        p.skipSpaces();
+      for (const item of operand.items) {
+        const value = compileOperand(item)(null, null);
+        if (value !== undefined) items.push(value);
       }
-      p.expect(']');
       return () => items;
     }
-    const literal = /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null)/.exec(p.text.slice(p.pos));
-    if (!literal) return p.fail(`unexpected '${c}' in filter at position ${p.pos}`);
-    p.pos += literal[0].length;
-    const value = JSON.parse(literal[0]) as JsonValue;
-    return () => value;
   }
 }
 
@@ -393,10 +169,6 @@ export function jsonEquals(a: JsonValue, b: JsonValue): boolean {
 }
 
 // ---------------------------------------------------------------- evaluation
-
-function isDefinite(segments: Segment[]): boolean {
-  return segments.every((s) => s.kind === 'name' || s.kind === 'index');
-}
 
 function child(node: JsonValue | undefined, segment: Segment & { kind: 'name' | 'index' }): JsonValue | undefined {
   if (segment.kind === 'name') {
@@ -517,35 +289,15 @@ function compileSegments(segments: Segment[]): Getter {
 
 // ---------------------------------------------------------------- public API
 
-interface ParsedPath {
-  /** `$` input, `$$` context, or a variable name. */
-  root: '$' | '$$' | { variable: string };
+interface CompiledPath extends Omit<ParsedPath, 'segments'> {
   segments: Segment[];
-  definite: boolean;
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
-function parse(path: string, allowVariables: boolean): ParsedPath {
-  if (typeof path !== 'string' || !path.startsWith('$')) throw new JsonPathSyntaxError(String(path), "a path must start with '$'");
-  let root: ParsedPath['root'];
-  let rest: string;
-  if (path.startsWith('$$')) {
-    root = '$$';
-    rest = path.slice(2);
-  } else {
-    const variable = VARIABLE_NAME.exec(path.slice(1));
-    if (variable) {
-      if (!allowVariables) throw new JsonPathSyntaxError(path, 'variables are not allowed here');
-      root = { variable: variable[0] };
-      rest = path.slice(1 + variable[0].length);
-    } else {
-      root = '$';
-      rest = path.slice(1);
-    }
-  }
-  const segments = new PathParser(rest, path).segments();
-  return { root, segments, definite: isDefinite(segments) };
+function parse(path: string, allowVariables: boolean): CompiledPath {
+  const parsed = parsePath(path, { variables: allowVariables });
+  return { ...parsed, segments: parsed.segments.map(compileSegment) };
 }
 
 /**

@@ -1,12 +1,9 @@
 /**
- * Regular expressions written in a definition (JSONPath filters `=~ /.../`,
- * JSONata's `$match`, `$replace`, `$split`, `$contains`) run on RE2's
- * linear-time engine, not on V8's backtracking one: `(a+)+$` against a long
- * input would otherwise hold the event loop for minutes (ReDoS). RE2 has no
- * backreferences or lookaround; a pattern using them is refused with a message
- * that says so.
+ * RegExp's shape over RE2 (the pattern rules and the engine's reasons are
+ * src/asl/regex.ts's), for jsonata's RegexEngine and the JSONPath filter.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { compileLinearRegex } from '../asl/regex.js';
 
 /** The part of RegExp that jsonata and the JSONPath filter use: `exec` from `lastIndex`, and `test`. */
 export class LinearRegExp {
@@ -20,15 +17,7 @@ export class LinearRegExp {
     this.source = typeof pattern === 'string' ? pattern : pattern.source;
     this.flags = flags ?? (typeof pattern === 'string' ? '' : pattern.flags);
     this.global = this.flags.includes('g');
-    let options = 0;
-    if (this.flags.includes('i')) options |= RE2JS.CASE_INSENSITIVE;
-    if (this.flags.includes('m')) options |= RE2JS.MULTILINE;
-    if (this.flags.includes('s')) options |= RE2JS.DOTALL;
-    try {
-      this.compiled = RE2JS.compile(this.source, options);
-    } catch (error) {
-      throw new SyntaxError(`unsupported regular expression /${this.source}/: ${(error as Error).message} (regular expressions run on a linear-time engine: no backreferences or lookaround)`);
-    }
+    this.compiled = compileLinearRegex(this.source, this.flags);
   }
 
   exec(text: string): RegExpExecArray | null {

@@ -2,6 +2,7 @@
  * The emulator's access to the engine: compile once per definition text and
  * keep the compiled machine, since many executions share a definition.
  */
+import { duplicateKeys } from '../asl/duplicate-keys.js';
 import { validateDefinition, type Problem } from '../asl/validate.js';
 import type { StateMachineDefinition, WorkflowType } from '../asl/types.js';
 import { compile } from '../engine/index.js';
@@ -46,7 +47,10 @@ export class MachineCache {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return { ok: false, problems: [{ path: '', message: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object' }] };
     }
-    const found = validateDefinition({ file: '', definition: parsed as StateMachineDefinition, unresolved: [], locate: () => ({ line: 0, col: 0 }) }, { bare: true, workflowType: type });
+    const found = validateDefinition(
+      { file: '', definition: parsed as StateMachineDefinition, unresolved: [], locate: () => ({ line: 0, col: 0 }), duplicates: duplicateKeys(definition) },
+      { bare: true, workflowType: type },
+    );
     const errors = found.filter((problem) => problem.severity === 'error').map(asCompileProblem);
     const warnings = found.filter((problem) => problem.severity === 'warning').map(asCompileProblem);
     if (errors.length > 0) return { ok: false, problems: errors, warnings };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { duplicateKeys } from '../asl/duplicate-keys.js';
 import type { DefinitionPath, StateMachineDefinition } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
 import { notKnownError } from '../ui/suggest.js';
@@ -30,6 +31,8 @@ export interface LoadedDefinition {
   unresolved: string[];
   /** Where a path of the definition (`['States', 'Pay', 'Next']`) sits in the source. */
   locate(at: DefinitionPath): SourcePosition;
+  /** A .json file's keys written twice in one object, at the later one (validate decides what each means, as the emulator's check does). */
+  duplicates?: Array<{ at: DefinitionPath } & SourcePosition>;
 }
 
 /** Reads and parses a YAML or JSON definition; syntax errors point at file:line:col. */
@@ -50,7 +53,7 @@ export function parseDefinition(text: string, file: string, substitutions: Recor
   const json = file.endsWith('.json');
   const source = json ? barePlaceholders(text, substitutions) : text;
   if (json) checkJsonSyntax(source, file);
-  const { document, lineCounter, raw } = parsedYaml(source, file);
+  const { document, lineCounter, raw, duplicates } = parsedYaml(source, file, json);
   const placeholders: string[] = [];
   const unresolved: string[] = [];
   const definition = substitute(raw, substitutions, placeholders, unresolved);
@@ -60,6 +63,7 @@ export function parseDefinition(text: string, file: string, substitutions: Recor
     placeholders,
     unresolved,
     locate: (at) => locateNode(document, lineCounter, at),
+    duplicates,
   };
 }
 
@@ -70,6 +74,7 @@ interface ParsedYaml {
   lineCounter: LineCounter;
   /** As parsed, before substitution; `substitute` copies it, never changes it. */
   raw: unknown;
+  duplicates?: LoadedDefinition['duplicates'];
 }
 
 /**
@@ -79,10 +84,12 @@ interface ParsedYaml {
  */
 let lastParsed: ParsedYaml | undefined;
 
-function parsedYaml(text: string, file: string): ParsedYaml {
+function parsedYaml(text: string, file: string, json: boolean): ParsedYaml {
   if (lastParsed?.file === file && lastParsed.text === text) return lastParsed;
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // YAML forbids a key twice in a mapping (its parser says so at the key); JSON only advises against it,
+  // so a .json file's are found in its text and judged by validate, as the emulator judges them.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: !json });
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const { line, col } = lineCounter.linePos(first.pos[0]);
@@ -94,7 +101,8 @@ function parsedYaml(text: string, file: string): ParsedYaml {
   if (!isMap(document.contents)) {
     throw new UsageError(`${file}:1:1: a state machine definition must be an object with StartAt and States`, { code: 'INVALID_DEFINITION' });
   }
-  lastParsed = { text, file, document, lineCounter, raw: document.toJS({ maxAliasCount: 100 }) };
+  const duplicates = json ? duplicateKeys(text).map(({ at, offset }) => ({ at, ...lineCounter.linePos(offset) })) : undefined;
+  lastParsed = { text, file, document, lineCounter, raw: document.toJS({ maxAliasCount: 100 }), duplicates };
   return lastParsed;
 }
 

@@ -51,7 +51,8 @@ describe('what the published corpus taught', () => {
       'young.$': "$.pets[?(@.species == 'cat' && @.age<5)]",
       'either.$': '$.a[?(@.x > 1 || @.y < -2.5)]',
       'other.$': "$.a[?(@.x != 'b')].c",
-      'match.$': '$.a[?(@.name =~ /^a.*)]/i)]',
+      // `)]` inside the regular expression does not close the filter (an escaped parenthesis: `/^a.*)]/` is no regex in Java or RE2).
+      'match.$': '$.a[?(@.name =~ /^a.*\\)]/i)]',
       'winner.$': '$.approaches[?(@.workerId == $.agent_id)].approach',
     };
     expect(shown(JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: parameters, End: true } } }))).toEqual([]);
@@ -62,7 +63,7 @@ describe('what the published corpus taught', () => {
 
   it('names the field in a schema error of a state whose name has spaces', () => {
     const definition = { StartAt: 'Over limit?', States: { 'Over limit?': { Type: 'Choice', Choices: [{ Variable: '$.flag.', StringEquals: 'x', Next: 'Done' }], Default: 'Done' }, Done: { Type: 'Succeed' } } };
-    expect(shown(JSON.stringify(definition, null, 2))).toEqual([expect.stringMatching(/^error SCHEMA_VALIDATION_FAILED \d+:\d+ Variable is invalid: must match format "asl_ref_path"$/)]);
+    expect(shown(JSON.stringify(definition, null, 2))).toEqual([expect.stringMatching(/^error SCHEMA_VALIDATION_FAILED \d+:\d+ The value for the field 'Variable' must be a valid Reference Path: Invalid JSONPath '\$\.flag\.': expected a property name at position 7$/)]);
   });
 
   it("says what a state lacks instead of the schema's complaint about QueryLanguage", () => {
@@ -90,5 +91,22 @@ describe('what the published corpus taught', () => {
     };
     expect(shown(JSON.stringify(definition, null, 2))).toEqual([expect.stringMatching(/^error DUPLICATE_STATE_NAME (\d+):\d+ state name Final is used twice/)]);
     expect(validateDefinition(parseDefinition(JSON.stringify(definition, null, 2), 'x.asl.json'), { bare: true })[0].pointer).toBe('/States/Final');
+  });
+
+  it('reports a key written twice in a States object as a state name used twice, at the second, in a branch too', () => {
+    // Two states of one name: JSON.parse would keep the second silently; AWS refuses the definition on save.
+    const text = '{\n  "StartAt": "Weigh",\n  "States": {\n    "Weigh": { "Type": "Pass", "Next": "Label" },\n    "Label": { "Type": "Succeed" },\n    "Weigh": { "Type": "Pass", "End": true }\n  }\n}\n';
+    expect(shown(text)).toEqual([expect.stringMatching(/^error DUPLICATE_STATE_NAME 6:5 state name Weigh is used twice/)]);
+    const branch = { StartAt: 'Split', States: { Split: { Type: 'Parallel', Branches: [{ StartAt: 'Scan', States: { Scan: { Type: 'Succeed' } } }], End: true } } };
+    const twice = JSON.stringify(branch).replace('"Scan":{"Type":"Succeed"}', '"Scan":{"Type":"Succeed"},"Scan":{"Type":"Succeed"}');
+    expect(validateDefinition(parseDefinition(twice, 'split.asl.json'), { bare: true }).map((p) => `${p.code} ${p.pointer}`)).toEqual(['DUPLICATE_STATE_NAME /States/Split/Branches/0/States/Scan']);
+  });
+
+  it('refuses a key written twice anywhere else as a JSON problem, in a payload field named States too', () => {
+    const text = '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"States":{"CA":1,"CA":2}},"Result":1,"End":true,"End":true}}}';
+    expect(validateDefinition(parseDefinition(text, 'pass.asl.json'), { bare: true }).map((p) => `${p.code} ${p.pointer}`)).toEqual([
+      'INVALID_JSON_DESCRIPTION /States/P/Parameters/States/CA',
+      'INVALID_JSON_DESCRIPTION /States/P/End',
+    ]);
   });
 });

@@ -136,4 +136,18 @@ describe('published definitions (SAM, CDK, console exports) as AWS judges them',
       ['SCHEMA_VALIDATION_FAILED', '/States/Q/Parameters/d.$', 'd.$: unknown intrinsic function States.Default'],
     ]);
   });
+
+  it('takes a payload field named States as any other, and names a problem inside it at its place', () => {
+    // A delivery round by US state: asl-validator took any member named States for a machine's states, and threw on this.
+    const definition = {
+      StartAt: 'Plan',
+      States: {
+        Plan: { Type: 'Pass', Result: { States: ['CA', 'NY'] }, ResultPath: '$.round', Next: 'Route' },
+        Route: { Type: 'Pass', Parameters: { States: { 'first.$': 'first state' } }, End: true },
+      },
+    };
+    expect(check(definition).map((p) => [p.code, p.pointer, p.state, p.message])).toEqual([
+      ['SCHEMA_VALIDATION_FAILED', '/States/Route/Parameters/States/first.$', 'Route', 'first.$ is invalid: must match format "asl_payload_template"'],
+    ]);
+  });
 });

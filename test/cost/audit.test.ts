@@ -868,4 +868,154 @@ describe('--from-executions reads the child executions the measured runs started
     expect(declared(report).total.toString()).toBe(D(50_000 + 60_000 - 4_000).mul(PER_TRANSITION).toString());
     expect(report.assumptions.join('\n')).toMatch(/Fan \(Distributed Map\): 4 child execution\(s\) per execution, their transitions \(1.5 each\), durations and calls measured from 2 of their own histories/);
   });
+
+  it('keeps the static count and calls of children it found no Map Run for, and warns that they are estimated', async () => {
+    // The parent entered Fan in both runs, but its histories name no Map Run (nothing to list the children by).
+    const entered = history((add) => {
+      add('ExecutionStarted');
+      add('MapStateEntered', { stateEnteredEventDetails: { name: 'Fan' } });
+      add('MapStateExited', { stateExitedEventDetails: { name: 'Fan' } });
+      add('ExecutionSucceeded');
+    });
+    const report = await price(root, { fromExecutions: true, measure: async () => summarizeExecutions([entered, entered]) });
+    // Static: mapItems Fan = 10 children. Parent: Fan (1, measured) + 10 = 11 a run, 110,000 a month.
+    expect(line(report, 'State transitions (Standard) · batch').usage.toString()).toBe('110000');
+    // Children: 100,000 × Work = 1 transition each; Work's 100,000 calls are billed (they were dropped to 0).
+    expect(line(report, 'State transitions (Standard) · batch › Fan (Distributed Map)').usage.toString()).toBe('100000');
+    expect(line(report, 'Requests (x86_64) · work').usage.toString()).toBe('100000');
+    // (110,000 + 100,000 − 4,000) × $0.000025 = $5.15; 100,000 Lambda requests and 1,250 GB-s are inside Lambda's free tier.
+    expect(declared(report).total.toString()).toBe(D(110_000 + 100_000 - 4_000).mul(PER_TRANSITION).toString());
+    expect(report.warnings).toContain(
+      'batch: Fan (Distributed Map): its STANDARD child executions were not measured (the measured histories name no Map Run for it): 10 per execution estimated from the definition; their transitions and calls are estimated from the definition, not measured',
+    );
+  });
+
+  it('counts no children for a Distributed Map the measured runs never reached', async () => {
+    const gated = {
+      StartAt: 'Check',
+      States: { Check: { Type: 'Choice', Choices: [{ Variable: '$.big', BooleanEquals: true, Next: 'Fan' }], Default: 'Skip' }, Skip: { Type: 'Pass', End: true }, Fan: definition.States.Fan },
+    };
+    const gatedRoot = project({ machines: { batch: { type: 'STANDARD', definition: gated } }, functions: { work: { memoryMB: 128, durationMs: 100 } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
+    const skipped = history((add) => {
+      add('ExecutionStarted');
+      add('ChoiceStateEntered', { stateEnteredEventDetails: { name: 'Check' } });
+      add('ChoiceStateExited', { stateExitedEventDetails: { name: 'Check' } });
+      add('PassStateEntered', { stateEnteredEventDetails: { name: 'Skip' } });
+      add('PassStateExited', { stateExitedEventDetails: { name: 'Skip' } });
+      add('ExecutionSucceeded');
+    });
+    const report = await price(gatedRoot, { fromExecutions: true, measure: async () => summarizeExecutions([skipped]) });
+    // Check + Skip = 2 a run, no children: (20,000 − 4,000) × $0.000025 = $0.40 (the static walk would add 5 children a run).
+    expect(line(report, 'State transitions (Standard) · batch').usage.toString()).toBe('20000');
+    expect(declared(report).total.toString()).toBe(D(20_000 - 4_000).mul(PER_TRANSITION).toString());
+    expect(report.warnings).toEqual([]);
+    expect(report.assumptions).toContain('batch: Fan (Distributed Map): not reached in the 1 measured execution(s), so no child executions counted');
+  });
+
+  it("bills Express children it could count but not read at their listed durations, with the definition's calls, and warns", async () => {
+    const express = { ...definition, States: { Fan: { ...definition.States.Fan, ItemProcessor: { ...definition.States.Fan.ItemProcessor, ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } } } } };
+    const expressRoot = project({ machines: { batch: { type: 'STANDARD', definition: express } }, functions: { work: { memoryMB: 128, durationMs: 100 } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
+    const measured = summarizeExecutions([parent(1)])!;
+    // DescribeMapRun counted 4 children a run; the listing gave two of them 150 and 250 ms; no history is readable.
+    measured.children = [{ state: 'Fan', kind: 'mapRun', perExecution: 4, unread: 'Express executions keep no history that GetExecutionHistory reads', listedDurations: [150, 250] }];
+    const report = await price(expressRoot, { fromExecutions: true, measure: async () => measured });
+    // Parent: Fan + 4 = 5 a run: (50,000 − 4,000) × $0.000025 = $1.15.
+    expect(line(report, 'State transitions (Standard) · batch').usage.toString()).toBe('50000');
+    // 40,000 Express requests × $0.000001 = $0.04; billed 200 and 300 ms (each rounded up), 250 ms on average, at 64 MB:
+    // 40,000 × 0.25 s × 0.0625 GB = 625 GB-s × $0.00001667 = $0.0104187500.
+    expect(line(report, 'Requests (Express) · batch › Fan (Distributed Map)').usage.toString()).toBe('40000');
+    expect(line(report, 'Duration (Express) · batch › Fan (Distributed Map)').usage.toString()).toBe('625');
+    // Work, once a child by the definition: 40,000 requests (inside the free tier).
+    expect(line(report, 'Requests (x86_64) · work').usage.toString()).toBe('40000');
+    expect(declared(report).total.toString()).toBe(D(46_000).mul(PER_TRANSITION).add(D(40_000).mul(PER_EXPRESS_REQUEST)).add(D(625).mul(EXPRESS_GBS)).toString());
+    expect(report.warnings).toContain(
+      "batch: Fan (Distributed Map): its EXPRESS child executions were not measured (Express executions keep no history that GetExecutionHistory reads): counted 4 per execution from the Map Runs; durations from the Map Runs' listings of 2 of them; their calls are estimated from the definition, not measured",
+    );
+  });
+
+  it("merges the children's recorded Bedrock tokens into the bill with the parent's", async () => {
+    const haiku = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+    const ask = () => ({ Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: haiku, Body: { max_tokens: 50 } } });
+    const asking = {
+      StartAt: 'Ask',
+      States: { Ask: { ...ask(), Next: 'Fan' }, Fan: { ...definition.States.Fan, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Tag', States: { Tag: { ...ask(), End: true } } } } },
+    };
+    const askingRoot = project({ machines: { batch: { type: 'STANDARD', definition: asking } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
+    const called = (state: string, input: number, output: number) => (add: (type: string, details?: Partial<HistoryEvent>) => void) => {
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: state } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'bedrock', resource: 'invokeModel', region: 'us-east-1', parameters: JSON.stringify({ ModelId: haiku }) } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'bedrock', resource: 'invokeModel', output: JSON.stringify({ Body: { usage: { input_tokens: input, output_tokens: output } } }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: state } });
+    };
+    const run = history((add) => {
+      add('ExecutionStarted');
+      called('Ask', 100, 10)(add);
+      add('MapStateEntered', { stateEnteredEventDetails: { name: 'Fan' } });
+      add('MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: mapRunArn(1) } });
+      add('MapStateExited', { stateExitedEventDetails: { name: 'Fan' } });
+      add('ExecutionSucceeded');
+    });
+    const tagged = history((add) => {
+      add('ExecutionStarted');
+      called('Tag', 500, 50)(add);
+      add('ExecutionSucceeded');
+    });
+    const measured = summarizeExecutions([run])!;
+    measured.children = [{ state: 'Fan', kind: 'mapRun', perExecution: 4, usage: summarizeExecutions([tagged])! }];
+    const report = await price(askingRoot, { fromExecutions: true, measure: async () => measured });
+    // 10,000 Ask calls at 100 in / 10 out, and 40,000 Tag calls (4 children a run) at 500 in / 50 out:
+    // input (10,000 × 100 + 40,000 × 500) = 21,000,000 × $1/M = $21.00; output (10,000 × 10 + 40,000 × 50) = 2,100,000 × $5/M = $10.50.
+    expect(line(report, `Input tokens · ${haiku}`).usage.toString()).toBe('21000000');
+    expect(line(report, `Output tokens · ${haiku}`).usage.toString()).toBe('2100000');
+    expect(sumOf(report, 'Bedrock').toString()).toBe(D(21_000_000).mul(HAIKU_45_GLOBAL.input).add(D(2_100_000).mul(HAIKU_45_GLOBAL.output)).toString());
+    expect(report.assumptions).toContain(`Bedrock ${haiku}: 420 input tokens per call (measured runs) and 42 output tokens (measured runs)`);
+  });
+
+  it("measures a child's own started executions (grandchildren) and bills them as executions of their machine", async () => {
+    const notify = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Log' }, Log: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
+    const starting = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          ...definition.States.Fan,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Notify',
+            States: { Notify: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:notify`, Input: {} }, End: true } },
+          },
+        },
+      },
+    };
+    const startingRoot = project({ machines: { batch: { type: 'STANDARD', definition: starting }, notify: { type: 'STANDARD', definition: notify } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
+    const childRun = history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Notify' } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution', region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:notify:n1` }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Notify' } });
+      add('ExecutionSucceeded');
+    });
+    // The grandchild skipped Log: Send and Close, 2 transitions (notify's static walk says 3).
+    const notified = history((add) => {
+      add('ExecutionStarted');
+      for (const name of ['Send', 'Close']) {
+        add('PassStateEntered', { stateEnteredEventDetails: { name } });
+        add('PassStateExited', { stateExitedEventDetails: { name } });
+      }
+      add('ExecutionSucceeded');
+    });
+    const childUsage = summarizeExecutions([childRun])!;
+    childUsage.children = [{ state: 'Notify', kind: 'execution', perExecution: 1, machine: 'notify', express: false, usage: summarizeExecutions([notified])! }];
+    const measured = summarizeExecutions([parent(1)])!;
+    measured.children = [{ state: 'Fan', kind: 'mapRun', perExecution: 4, usage: childUsage }];
+    const report = await price(startingRoot, { subjects: ['batch'], fromExecutions: true, measure: async () => measured });
+    // Parent: Fan + 4 children = 5 a run, 50,000; children 40,000 × Notify = 40,000; grandchildren 40,000 × 2 = 80,000.
+    expect(line(report, 'State transitions (Standard) · batch').usage.toString()).toBe('50000');
+    expect(line(report, 'State transitions (Standard) · batch › Fan (Distributed Map)').usage.toString()).toBe('40000');
+    expect(line(report, 'State transitions (Standard) · batch › Fan (Distributed Map) › Notify → notify').usage.toString()).toBe('80000');
+    expect(declared(report).items.filter((item) => item.item.endsWith('Notify → notify'))).toHaveLength(1);
+    expect(declared(report).items.some((item) => item.item.startsWith('states:startExecution'))).toBe(false);
+    // (50,000 + 40,000 + 80,000 − 4,000) × $0.000025 = $4.15
+    expect(declared(report).total.toString()).toBe(D(166_000).mul(PER_TRANSITION).toString());
+  });
 });

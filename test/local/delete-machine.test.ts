@@ -10,13 +10,19 @@ import {
   CreateActivityCommand,
   CreateStateMachineCommand,
   DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
   DescribeStateMachineCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  ListStateMachinesCommand,
   PublishStateMachineVersionCommand,
   RedriveExecutionCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StopExecutionCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +63,7 @@ describe('DeleteStateMachine', () => {
     // Deleting again is no error: the deletion is under way.
     await t.sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
 
-    const deleting = { name: 'StateMachineDeleting', $metadata: { httpStatusCode: 400 } };
+    const deleting = { name: 'StateMachineDeleting', message: 'State Machine is being deleted', $metadata: { httpStatusCode: 400 } };
     await expect(t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ parcel: 'P-2' }) }))).rejects.toMatchObject(deleting);
     await expect(t.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }))).rejects.toMatchObject(deleting);
     await expect(t.sfn.send(new PublishStateMachineVersionCommand({ stateMachineArn }))).rejects.toMatchObject(deleting);
@@ -86,6 +92,75 @@ describe('DeleteStateMachine', () => {
     const run = await t.sfn.send(new StartExecutionCommand({ stateMachineArn }));
     expect(await finished(t.sfn, run.executionArn!)).toMatchObject({ status: 'SUCCEEDED' });
     await t.sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    await expect(t.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+  });
+
+  it("lists a DELETING machine until it goes, and lets its running executions be listed and stopped (AWS's remedy for a machine stuck DELETING)", async () => {
+    const { activityArn } = await t.sfn.send(new CreateActivityCommand({ name: 'courier-never-comes' }));
+    const { stateMachineArn } = await t.sfn.send(new CreateStateMachineCommand({ name: 'parcel-stuck', definition: JSON.stringify(holdMachine(activityArn!)), roleArn: ROLE }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ parcel: 'P-9' }) }));
+    await t.sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+
+    // No worker ever answers the Task, so no transition comes: the machine stays DELETING, and listed.
+    const listed = async () => (await t.sfn.send(new ListStateMachinesCommand({}))).stateMachines!.map((machine) => machine.stateMachineArn);
+    expect(await listed()).toContain(stateMachineArn);
+    const running = await t.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
+    expect(running.executions!.map((execution) => execution.executionArn)).toEqual([executionArn]);
+
+    await t.sfn.send(new StopExecutionCommand({ executionArn }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'ABORTED' });
+    await expect(t.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+    expect(await listed()).not.toContain(stateMachineArn);
+  });
+
+  it("halts a running Map Run's children at their own next transition, and a stop of the parent aborts the rest", async () => {
+    const { activityArn } = await t.sfn.send(new CreateActivityCommand({ name: 'van-loader' }));
+    // Each parcel of the round is a child execution that waits for the van loader, then is labelled; failed parcels are tolerated.
+    const round = {
+      StartAt: 'LoadVans',
+      States: {
+        LoadVans: {
+          Type: 'Map',
+          ItemsPath: '$.parcels',
+          ToleratedFailurePercentage: 100,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Load',
+            States: { Load: { Type: 'Task', Resource: activityArn, Next: 'Label' }, Label: { Type: 'Pass', End: true } },
+          },
+          End: true,
+        },
+      },
+    };
+    const { stateMachineArn } = await t.sfn.send(new CreateStateMachineCommand({ name: 'van-round', definition: JSON.stringify(round), roleArn: ROLE }));
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ parcels: ['P-1', 'P-2'] }) }));
+    const first = await t.sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'loader-1' }));
+    await t.sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'loader-2' }));
+    const mapRunArn = (await t.sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns![0].mapRunArn!;
+    const children = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions!;
+    const childOf = async (parcel: string) => {
+      for (const child of children) if ((await t.sfn.send(new DescribeExecutionCommand({ executionArn: child.executionArn }))).input === JSON.stringify(parcel)) return child.executionArn!;
+      throw new Error(`no child for ${parcel}`);
+    };
+    const answered = await childOf(JSON.parse(first.input!) as string);
+    const waiting = children.map((child) => child.executionArn!).find((arn) => arn !== answered)!;
+
+    await t.sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn }))).toMatchObject({ status: 'RUNNING', executionCounts: { running: 2 } });
+
+    // The loader answers one parcel: its Task ends, and the transition to Label is where that child is terminated.
+    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{"van":"V-3"}' }));
+    expect(await finished(t.sfn, answered)).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: 'State machine van-round has been deleted.' });
+    const events = (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn: answered }))).events!;
+    expect(events.slice(-3).map((event) => event.type)).toEqual(['ActivitySucceeded', 'TaskStateExited', 'ExecutionFailed']);
+    // The other parcel still waits for the loader, and so does its parent: the machine stays DELETING.
+    expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: waiting }))).toMatchObject({ status: 'RUNNING' });
+    expect(await t.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).toMatchObject({ status: 'DELETING' });
+
+    await t.sfn.send(new StopExecutionCommand({ executionArn }));
+    expect(await finished(t.sfn, executionArn!)).toMatchObject({ status: 'ABORTED' });
+    expect(await finished(t.sfn, waiting)).toMatchObject({ status: 'ABORTED' });
+    expect(await t.sfn.send(new DescribeMapRunCommand({ mapRunArn }))).toMatchObject({ status: 'ABORTED', executionCounts: { failed: 1, aborted: 1, running: 0 } });
     await expect(t.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
   });
 });

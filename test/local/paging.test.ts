@@ -152,3 +152,26 @@ describe('page tokens', () => {
     expect(() => pager.request({ nextToken }, 'scope')).toThrow(expect.objectContaining({ type: 'InvalidToken' }));
   });
 });
+
+describe('maxResults', () => {
+  const pager = createPager(Buffer.alloc(32, 7));
+  const refusal = (maxResults: unknown) => {
+    try {
+      pager.request({ maxResults }, 'scope');
+    } catch (error) {
+      return [(error as { type: string }).type, (error as Error).message];
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('is 0..1000 as in AWS’s model, 0 or none meaning a page of 100', () => {
+    expect([pager.request({}, 'scope').size, pager.request({ maxResults: 0 }, 'scope').size, pager.request({ maxResults: 1000 }, 'scope').size]).toEqual([100, 100, 1000]);
+    expect(refusal(1001)).toEqual(['ValidationException', "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"]);
+    expect(refusal(-1)).toEqual(['ValidationException', "1 validation error detected: Value '-1' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 0"]);
+  });
+
+  it('is an integer: a string or a fraction is a body the service cannot read', () => {
+    expect(refusal('5')).toEqual(['SerializationException', 'Unexpected value type for maxResults: expected an integer']);
+    expect(refusal(2.5)[0]).toBe('SerializationException');
+  });
+});

@@ -23,6 +23,8 @@ export interface MeasuredExecution {
   callStates: Record<string, string[]>;
   /** Bedrock token usage reported by each model's successful calls. */
   tokens: Record<string, TokenUsage[]>;
+  /** Entries by state name. */
+  entered: Record<string, number>;
 }
 
 export function countBillableTransitions(events: readonly HistoryEvent[]): number {
@@ -35,8 +37,10 @@ export function measureExecution(events: readonly HistoryEvent[]): MeasuredExecu
   const calls: Record<string, number> = {};
   const callStates: Record<string, string[]> = {};
   const tokens: Record<string, TokenUsage[]> = {};
+  const entered: Record<string, number> = {};
   for (const event of events) if (event.type === 'ExecutionRedriven') redrives++;
   for (const visit of index.visits) {
+    entered[visit.name] = (entered[visit.name] ?? 0) + 1;
     // The call a task's result answers: the one it scheduled last before it (a retry schedules again).
     let call: string | undefined;
     for (const event of visit.events) {
@@ -55,7 +59,7 @@ export function measureExecution(events: readonly HistoryEvent[]): MeasuredExecu
   const retries = Object.values(retriesByState(index)).reduce((total, count) => total + count, 0);
   const times = events.map(eventTime).filter((time): time is number => time !== undefined);
   const durationMs = times.length > 1 ? Math.max(...times) - Math.min(...times) : 0;
-  return { transitions: index.visits.length + retries + redrives, retries, durationMs, calls, callStates, tokens };
+  return { transitions: index.visits.length + retries + redrives, retries, durationMs, calls, callStates, tokens, entered };
 }
 
 function calledResource(event: HistoryEvent): string | undefined {
@@ -113,14 +117,29 @@ export function childReferences(events: readonly HistoryEvent[]): ChildReference
   return found;
 }
 
-/** Child executions measured from their own histories, by the state of the parent that started them. */
+/**
+ * Child executions the measured runs started, by the state of the parent that started them: counted, and measured
+ * from their own histories where those can be read.
+ */
 export interface MeasuredChild {
   state: string;
   kind: 'mapRun' | 'execution';
-  /** Children per measured parent execution (every child counted, read or not). */
-  perExecution: number;
-  /** The children's own usage, from the histories read (at most the --from-executions limit per state). */
-  usage: Omit<MeasuredUsage, 'histories' | 'children'>;
+  /** Children per measured parent execution (every child counted, read or not); absent when they could not be counted. */
+  perExecution?: number;
+  /** The children's own usage, from the histories read (at most the --from-executions limit per state), their own children's included. */
+  usage?: Omit<MeasuredUsage, 'histories'>;
+  /** Why no history of theirs was read: the caller estimates them from the definition and says so. */
+  unread?: string;
+  /** Each child's run time from its listing (start to stop), where no history was read: what an Express child bills. */
+  listedDurations?: number[];
+  /** The machine a startExecution child ran (from its ARN), and whether it is an Express execution. */
+  machine?: string;
+  express?: boolean;
+}
+
+/** `arn:…:execution:<machine>:<name>` or `arn:…:express:<machine>:<name>:<id>` → `<machine>`. */
+export function machineOfExecution(arn: string): string | undefined {
+  return /:(?:execution|express):([^:]+):/.exec(arn)?.[1];
 }
 
 export interface MeasuredUsage {
@@ -138,6 +157,8 @@ export interface MeasuredUsage {
   histories?: Array<{ executionArn: string; events: readonly HistoryEvent[] }>;
   /** The child executions the measured runs started (Distributed Map children, startExecution children), measured from theirs. */
   children?: MeasuredChild[];
+  /** Average entries per execution by state name: whether the measured runs reached a state at all. */
+  entered?: Record<string, number>;
 }
 
 /** Averages over several executions' histories (min/avg/max transitions). */
@@ -148,7 +169,9 @@ export function summarizeExecutions(histories: ReadonlyArray<readonly HistoryEve
   const calls: Record<string, number> = {};
   const callStates: Record<string, string[]> = {};
   const usage: Record<string, TokenUsage[]> = {};
+  const entered: Record<string, number> = {};
   for (const execution of measured) {
+    for (const [name, count] of Object.entries(execution.entered)) entered[name] = (entered[name] ?? 0) + count / measured.length;
     for (const [key, count] of Object.entries(execution.calls)) calls[key] = (calls[key] ?? 0) + count / measured.length;
     for (const [key, states] of Object.entries(execution.callStates)) for (const name of states) if (!(callStates[key] ??= []).includes(name)) callStates[key].push(name);
     for (const [model, list] of Object.entries(execution.tokens)) (usage[model] ??= []).push(...list);
@@ -173,5 +196,6 @@ export function summarizeExecutions(histories: ReadonlyArray<readonly HistoryEve
     calls,
     callStates,
     tokens: Object.keys(tokens).length > 0 ? tokens : undefined,
+    entered,
   };
 }

@@ -54,6 +54,8 @@ export interface CallCount {
   states: string[];
   /** Expected calls (attempts) per execution. */
   perExecution: number;
+  /** Bedrock tokens per call measured at this site (--from-executions), over every call made, answered or not. */
+  tokens?: { inputTokens: number; outputTokens: number };
   /**
    * The same per state: states sharing a key may call it differently (one Bedrock prompt has
    * max_tokens, the next does not; two starts of different machines), and their inputs are read per state.
@@ -81,9 +83,20 @@ export interface ChildExecutions {
   /** Expected child executions per parent execution. */
   perExecution: number;
   /** One child's usage; its calls are counted in the parent's `calls` for Distributed Map children. */
-  model: Pick<MachineModel, 'transitions' | 'durations' | 'durationMs' | 'children'> & { calls?: CallCount[] };
+  model: Pick<MachineModel, 'transitions' | 'durations' | 'durationMs' | 'children'> & {
+    calls?: CallCount[];
+    /**
+     * A Distributed Map child's calls by the static walk, per child: the parent's `calls` hold them (× the children),
+     * and measured parent runs replace those, so children left unmeasured take these back.
+     */
+    ownCalls?: CallCount[];
+  };
   /** One child's Express memory: its own, by AWS's rule for its own definition and input (never the parent's). */
   memoryMB: number;
+  /** What starts them: a Distributed Map's Map Run, or a startExecution Task. */
+  kind?: 'mapRun' | 'execution';
+  /** The machine of the project they run, for startExecution children. */
+  machine?: string;
 }
 
 export interface MachineModel {
@@ -473,8 +486,9 @@ class Walker {
       states: [name],
       type,
       perExecution: count.expected,
-      model: { transitions: iteration.transitions, durations: iteration.durations, durationMs: iteration.durationMs, children: [...iteration.tally.children.values()] },
+      model: { transitions: iteration.transitions, durations: iteration.durations, durationMs: iteration.durationMs, children: [...iteration.tally.children.values()], ownCalls: callCounts(iteration.tally) },
       memoryMB: type === 'EXPRESS' ? this.childMemory(name, processor, items, perBatch, inner) : 0,
+      kind: 'mapRun',
     });
     return this.withRetries(name, state, {
       ...base,
@@ -988,17 +1002,21 @@ function stronglyConnected(names: string[], edges: (name: string) => string[]): 
   return components;
 }
 
-/** Estimates what one execution of `definition` uses. */
-export function modelMachine(input: ModelInput): MachineModel {
-  const walker = new Walker(input);
-  const result = walker.block(input.definition, 'definition');
-  const calls: CallCount[] = [...result.tally.calls].map(([key, entry]) => ({
+function callCounts(tally: Tally): CallCount[] {
+  return [...tally.calls].map(([key, entry]) => ({
     key,
     call: entry.call,
     states: [...entry.states],
     perExecution: entry.perEntry,
     sites: [...entry.sites].map(([state, site]) => ({ state, call: site.call, perExecution: site.perEntry })),
   }));
+}
+
+/** Estimates what one execution of `definition` uses. */
+export function modelMachine(input: ModelInput): MachineModel {
+  const walker = new Walker(input);
+  const result = walker.block(input.definition, 'definition');
+  const calls = callCounts(result.tally);
   const longest = Math.max(...result.durations.map(([, ms]) => ms));
   if (result.durationMs > EXPRESS_MAX_MS) walker.blockExpress(`an execution is expected to take ${round(result.durationMs / 60_000)} min; Express stops at 5 minutes`);
   else if (longest > EXPRESS_MAX_MS) walker.warn(`some paths take up to ${round(longest / 60_000)} min; as Express they would time out at 5 minutes`);

@@ -57,10 +57,14 @@ export function getMachine(context: EmulatorContext, arn: string): MachineRow {
   return machine;
 }
 
-/** A machine new work may be given: AWS refuses a DELETING one with StateMachineDeleting ("The specified state machine is being deleted"). */
+/**
+ * A machine new work may be given: AWS refuses a DELETING one with StateMachineDeleting ("The specified state
+ * machine is being deleted"), in the words a user recorded from CreateStateMachine (Netflix/metaflow#1284),
+ * which name no ARN, unlike StateMachineDoesNotExist's.
+ */
 export function activeMachine(context: EmulatorContext, arn: string): MachineRow {
   const machine = getMachine(context, arn);
-  if (isDeleting(machine)) throw new ApiError('StateMachineDeleting', `State Machine Is Being Deleted: '${machine.arn}'`);
+  if (isDeleting(machine)) throw new ApiError('StateMachineDeleting', 'State Machine is being deleted');
   return machine;
 }
 

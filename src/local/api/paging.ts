@@ -35,11 +35,12 @@ export interface Pager {
   result<T>(rows: T[], request: PageRequest, scope: string, keyOf: (row: T) => PageKey): { page: T[]; nextToken?: string };
 }
 
+/** AWS's model bounds maxResults to 0..1000, 0 meaning the default page (100); a non-integer is not a maxResults at all. */
 export function pageSize(input: Input): number {
-  const maxResults = input.maxResults === undefined || input.maxResults === null ? 0 : Number(input.maxResults);
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw validationError('maxResults', 'Member must have value less than or equal to 1000');
-  }
+  const maxResults = input.maxResults ?? 0;
+  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults)) throw new ApiError('SerializationException', 'Unexpected value type for maxResults: expected an integer');
+  if (maxResults < 0) throw validationError('maxResults', 'Member must have value greater than or equal to 0', String(maxResults));
+  if (maxResults > 1000) throw validationError('maxResults', 'Member must have value less than or equal to 1000', String(maxResults));
   return maxResults === 0 ? 100 : maxResults;
 }
 
