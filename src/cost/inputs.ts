@@ -219,7 +219,7 @@ const durationsOf = (list: readonly number[]): Array<[number, number]> => list.m
  * the startExecution children linkNestedExecutions made of the measured start calls. Children that could not be
  * counted or read keep the static model's figures, and a warning says which and why.
  */
-export function overlayMeasuredChildren(owner: { children: MachineModel['children'] }, measured: Pick<MeasuredUsage, 'children' | 'entered' | 'executions'>, kind: 'mapRun' | 'execution', said: MeasuredNotes, resolve?: ChildMachine): void {
+export function overlayMeasuredChildren(owner: { children: MachineModel['children'] }, measured: Pick<MeasuredUsage, 'children' | 'entered' | 'executions' | 'childrenUnread'>, kind: 'mapRun' | 'execution', said: MeasuredNotes, resolve?: ChildMachine): void {
   for (const child of owner.children) {
     if ((child.kind ?? 'mapRun') !== kind) continue;
     const found = (measured.children ?? []).filter((entry) => entry.kind === kind && child.states.includes(entry.state));
@@ -227,7 +227,7 @@ export function overlayMeasuredChildren(owner: { children: MachineModel['childre
     const read = found.find((entry) => entry.usage)?.usage;
     if (kind === 'mapRun') {
       const reached = child.states.some((state) => (measured.entered?.[state] ?? 0) > 0);
-      if (found.length === 0 && measured.entered && !reached) {
+      if (found.length === 0 && measured.entered && !reached && !measured.childrenUnread) {
         // Not one measured run entered the Map: measured, it started no children.
         child.perExecution = 0;
         said.notes.push(`${child.label}: not reached in the ${measured.executions} measured execution(s), so no child executions counted`);
@@ -247,13 +247,19 @@ export function overlayMeasuredChildren(owner: { children: MachineModel['childre
         durations: read.durations.length > 0 ? durationsOf(read.durations) : [[1, read.durationMs]],
         calls: measuredCalls(read, child.model.ownCalls ?? child.model.calls),
       };
-      said.notes.push(
-        `${child.label}: ${formatNumber(child.perExecution)} child execution(s) per execution, their transitions (${formatNumber(read.transitions.expected)} each), durations and calls measured from ${read.executions} of their own histories`,
-      );
       // Their own children (grandchildren of the measured run), measured the same way.
       const inner: MeasuredNotes = { notes: [], warnings: [] };
       overlayMeasuredChildren(child.model, read, 'mapRun', inner, resolve);
+      // As for the parent: each of its own Map Run children is one more of its transitions, absent from its history.
+      const mapped = child.model.children.filter((known) => (known.kind ?? 'mapRun') === 'mapRun').reduce((total, known) => total + known.perExecution, 0);
+      if (mapped > 0) child.model = { ...child.model, transitions: { min: read.transitions.min + mapped, expected: read.transitions.expected + mapped, max: read.transitions.max + mapped } };
+      said.notes.push(
+        `${child.label}: ${formatNumber(child.perExecution)} child execution(s) per execution, their transitions (${formatNumber(child.model.transitions.expected)} each${mapped > 0 ? `, ${formatNumber(mapped)} of them for their own Map Run children` : ''}), durations and calls measured from ${read.executions} of their own histories`,
+      );
       adoptStartedChildren(child, read, inner, resolve);
+      if (read.childrenUnread && (child.model.calls ?? []).some((call) => /^states:startExecution/.test(call.key))) {
+        inner.warnings.push(`the executions its children start are not priced as executions (${read.childrenUnread})`);
+      }
       overlayMeasuredChildren(child.model, read, 'execution', inner, resolve);
       said.notes.push(...inner.notes.map((note) => `${child.label} › ${note}`));
       said.warnings.push(...inner.warnings.map((warning) => `${child.label} › ${warning}`));
@@ -266,7 +272,7 @@ export function overlayMeasuredChildren(owner: { children: MachineModel['childre
     if (child.type === 'EXPRESS' && listed.length > 0) child.model = { ...child.model, durations: durationsOf(listed), durationMs: listed.reduce((a, b) => a + b, 0) / listed.length };
     const why =
       found.length === 0
-        ? 'the measured histories name no Map Run for it'
+        ? (measured.childrenUnread ?? 'the measured histories name no Map Run for it')
         : (found.find((entry) => entry.perExecution === undefined)?.unread ?? (child.type === 'EXPRESS' ? 'Express executions keep no history that GetExecutionHistory reads' : found[0].unread!));
     const countSource = kind === 'mapRun' && counted.length > 0 && counted.length === found.length ? `counted ${formatNumber(child.perExecution)} per execution from the Map Runs` : kind === 'execution' ? `counted ${formatNumber(child.perExecution)} per execution from the measured start calls` : `${formatNumber(child.perExecution)} per execution estimated from the definition`;
     const timing = child.type === 'EXPRESS' && listed.length > 0 ? `; durations from the Map Runs' listings of ${listed.length} of them` : '';

@@ -63,11 +63,13 @@ async function measureChildren(sfn: SFNClient, parents: ReadonlyArray<readonly H
     const state = key.slice(key.indexOf(':') + 1);
     const usage = summarizeExecutions(entry.histories);
     const deeper = usage && depth < MEASURED_CHILD_DEPTH ? await measureChildren(sfn, entry.histories, limit, depth + 1) : [];
+    // At the bound their own children are not looked for: the estimate says so rather than finding "no Map Run".
+    const bounded = usage && depth >= MEASURED_CHILD_DEPTH && entry.histories.some((events) => childReferences(events).length > 0) ? { childrenUnread: `deeper than the ${MEASURED_CHILD_DEPTH} generations of child executions --from-executions reads` } : {};
     children.push({
       state,
       kind: entry.kind,
       ...(entry.uncounted === undefined ? { perExecution: entry.count / parents.length } : {}),
-      ...(usage ? { usage: { ...usage, ...(deeper.length > 0 ? { children: deeper } : {}) } } : {}),
+      ...(usage ? { usage: { ...usage, ...(deeper.length > 0 ? { children: deeper } : {}), ...bounded } } : {}),
       ...(usage ? {} : { unread: entry.uncounted ?? entry.unread ?? 'no finished child execution to read' }),
       ...(!usage && entry.listedDurations.length > 0 ? { listedDurations: entry.listedDurations } : {}),
       ...(entry.machine ? { machine: entry.machine, express: entry.express } : {}),

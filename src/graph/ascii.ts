@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ExecutionSummary, StateOutcome } from './execution.js';
 import { characterMetrics, layoutGraph, type EdgeRoute, type GraphLayout, type Point } from './layout.js';
 import type { GraphModel } from './model.js';
-import { visibleWidth } from '../ui/width.js';
+import { graphemes, visibleWidth } from '../ui/width.js';
 
 /**
  * The graph drawn with Unicode box characters for a terminal, from the ELK
@@ -18,8 +18,6 @@ interface Cell {
   /** The right half of a wide character (CJK, emoji) drawn in the cell before: it adds nothing to the row. */
   half?: boolean;
 }
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const UP = 1;
 const DOWN = 2;
@@ -199,7 +197,7 @@ function draw(layout: GraphLayout, options: AsciiOptions): string {
   /** `text` from column x, each character in as many cells as a terminal gives it, up to (not into) column limitX. */
   function writeText(x: number, y: number, text: string, style: Style | undefined, limitX: number) {
     let column = x;
-    for (const { segment } of graphemes.segment(text)) {
+    for (const { segment } of graphemes(text)) {
       const columns = visibleWidth(segment);
       if (columns === 0) continue;
       if (column + columns > limitX) break;

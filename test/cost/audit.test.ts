@@ -971,6 +971,61 @@ describe('--from-executions reads the child executions the measured runs started
     expect(report.assumptions).toContain(`Bedrock ${haiku}: 420 input tokens per call (measured runs) and 42 output tokens (measured runs)`);
   });
 
+  it('warns that an Express machine it started was not measured, and bills its executions from its definition', async () => {
+    const orders = { StartAt: 'Ship', States: { Ship: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:notifyx`, Input: {} }, End: true } } };
+    const notifyx = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
+    const startRoot = project({ machines: { orders: { type: 'STANDARD', definition: orders }, notifyx: { type: 'EXPRESS', definition: notifyx } }, cost: { executionsPerMonth: 10_000 } });
+    const started = history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution', region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:express:notifyx:n1:0c8f` }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
+      add('ExecutionSucceeded');
+    });
+    const measured = summarizeExecutions([started])!;
+    measured.children = [{ state: 'Ship', kind: 'execution', perExecution: 1, unread: 'Express executions keep no history that GetExecutionHistory reads', machine: 'notifyx', express: true }];
+    const report = await price(startRoot, { subjects: ['orders'], fromExecutions: true, measure: async () => measured });
+    // orders: Ship, 10,000 − 4,000 free = 6,000 × $0.000025 = $0.15. notifyx, 10,000 Express executions: $0.01 in requests, and its two
+    // Pass states take 0 ms, billed as 100 ms at 64 MB: 10,000 × 0.1 s × 0.0625 GB = 62.5 GB-s × $0.00001667.
+    expect(line(report, 'Requests (Express) · orders › Ship → notifyx').usage.toString()).toBe('10000');
+    expect(line(report, 'Duration (Express) · orders › Ship → notifyx').usage.toString()).toBe('62.5');
+    expect(declared(report).total.toString()).toBe(D(6_000).mul(PER_TRANSITION).add(D(10_000).mul(PER_EXPRESS_REQUEST)).add(D('62.5').mul(EXPRESS_GBS)).toString());
+    expect(report.warnings).toContain(
+      'orders: Ship → notifyx: its EXPRESS child executions were not measured (Express executions keep no history that GetExecutionHistory reads): counted 1 per execution from the measured start calls; their durations and calls are estimated from the definition, not measured',
+    );
+  });
+
+  it('says when a measured child starts children deeper than it reads, and keeps their static count', async () => {
+    const nested = {
+      StartAt: 'Fan',
+      States: { Fan: { ...definition.States.Fan, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Inner', States: { Inner: { ...definition.States.Fan, End: true } } } } },
+    };
+    const nestedRoot = project({ machines: { batch: { type: 'STANDARD', definition: nested } }, functions: { work: { memoryMB: 128, durationMs: 100 } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10, Inner: 10 } } });
+    const childRun = history((add) => {
+      add('ExecutionStarted');
+      add('MapStateEntered', { stateEnteredEventDetails: { name: 'Inner' } });
+      add('MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: mapRunArn(9) } });
+      add('MapStateExited', { stateExitedEventDetails: { name: 'Inner' } });
+      add('ExecutionSucceeded');
+    });
+    const childUsage = { ...summarizeExecutions([childRun])!, childrenUnread: 'deeper than the 3 generations of child executions --from-executions reads' };
+    const measured = summarizeExecutions([parent(1)])!;
+    measured.children = [{ state: 'Fan', kind: 'mapRun', perExecution: 2, usage: childUsage }];
+    const report = await price(nestedRoot, { fromExecutions: true, measure: async () => measured });
+    // Parent: Fan + 2 = 3 a run, 30,000. Each of the 20,000 children: Inner + 10 static grandchildren = 11, 220,000.
+    // Grandchildren: 200,000 × Work = 200,000 transitions and 200,000 Work calls.
+    expect(line(report, 'State transitions (Standard) · batch').usage.toString()).toBe('30000');
+    expect(line(report, 'State transitions (Standard) · batch › Fan (Distributed Map)').usage.toString()).toBe('220000');
+    expect(line(report, 'State transitions (Standard) · batch › Fan (Distributed Map) › Inner (Distributed Map)').usage.toString()).toBe('200000');
+    expect(line(report, 'Requests (x86_64) · work').usage.toString()).toBe('200000');
+    // (30,000 + 220,000 + 200,000 − 4,000) × $0.000025 = $11.15; Lambda inside its free tier.
+    expect(declared(report).total.toString()).toBe(D(446_000).mul(PER_TRANSITION).toString());
+    expect(report.warnings).toContain(
+      'batch: Fan (Distributed Map) › Inner (Distributed Map): its STANDARD child executions were not measured (deeper than the 3 generations of child executions --from-executions reads): 10 per execution estimated from the definition; their transitions and calls are estimated from the definition, not measured',
+    );
+  });
+
   it("measures a child's own started executions (grandchildren) and bills them as executions of their machine", async () => {
     const notify = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Log' }, Log: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
     const starting = {

@@ -1,6 +1,9 @@
 /** The real AWS clients tests run against the emulator, where this machine has them (tests skip, named so, where not). */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const runFile = promisify(execFile);
 
 export const AWS_CLI_V1 = '/root/.pyenv/shims/aws';
 export const AWS_CLI_V2 = '/usr/bin/aws';
@@ -34,4 +37,25 @@ export function awsClientEnv(extra: Record<string, string> = {}): Record<string,
     AWS_PAGER: '',
     ...extra,
   };
+}
+
+/**
+ * `aws stepfunctions ...` against an endpoint (known once the emulator runs, hence a function): `aws` parses the JSON it
+ * prints, `refused` returns the error line of a call that must fail (the CLI exits 254 or 255 and prints
+ * `An error occurred (Code) when calling the X operation: message`).
+ */
+export function stepFunctionsCli(bin: string, endpoint: () => string) {
+  const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await runFile(bin, ['stepfunctions', ...args, '--endpoint-url', endpoint(), '--output', 'json'], { env: awsClientEnv() });
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  };
+  const refused = async (...args: string[]): Promise<string> => {
+    try {
+      await aws(...args);
+    } catch (error) {
+      return String((error as { stderr?: string }).stderr).trim();
+    }
+    throw new Error(`expected aws stepfunctions ${args[0]} to fail`);
+  };
+  return { aws, refused };
 }

@@ -159,6 +159,8 @@ export interface MeasuredUsage {
   children?: MeasuredChild[];
   /** Average entries per execution by state name: whether the measured runs reached a state at all. */
   entered?: Record<string, number>;
+  /** Set when these runs' own child executions were not read, and why. */
+  childrenUnread?: string;
 }
 
 /** Averages over several executions' histories (min/avg/max transitions). */
