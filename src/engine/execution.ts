@@ -27,8 +27,9 @@ export interface CompiledState {
   run(frame: Frame, input: JsonValue): JsonValue | Promise<JsonValue>;
 }
 
+/** A promise, or a state's Deferred output (which any consumer but the top-level chain takes as one, through its `then`). */
 export function isPromise<T>(value: unknown): value is Promise<T> {
-  return value instanceof Promise;
+  return value instanceof Promise || value instanceof Deferred;
 }
 
 /** A tree of cancellation: stopping the execution, or a Map/Parallel giving up, cancels everything below it. */
@@ -149,7 +150,83 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
  * awaited): the top level needs no promise of its own to learn the end.
  */
 export function driveChain(frame: Frame, state: CompiledState, input: JsonValue, done: (output: JsonValue) => void, failed: (error: unknown) => void): void {
-  new Chain(frame, done, failed).run(state, input);
+  new Chain(frame, done, failed, true).run(state, input);
+}
+
+/**
+ * A state's output that the state settles itself, later (a Task's answer).
+ *
+ * The top-level chain waits on it with no promise at all: the answer carries
+ * the chain on from the callback that brought it, a promise, its executor and
+ * resolvers, and a microtask sooner per Task (bench (d1)). That is safe there
+ * because the top level is the execution's only thread while it waits, so
+ * nothing of the same history can run in the microtask it skips.
+ *
+ * Every other consumer (a Parallel branch, a Map iteration, Retry/Catch, a
+ * `then` in the state itself) gets a real promise through `then`, resolved
+ * exactly when the state's own promise was before: concurrent threads of one
+ * execution still interleave their events as AWS's recorded histories show.
+ */
+export class Deferred implements Promise<JsonValue> {
+  private chain: Chain | undefined = undefined;
+  private promise: Promise<JsonValue> | undefined = undefined;
+  private resolvePromise: ((value: JsonValue | PromiseLike<JsonValue>) => void) | undefined = undefined;
+  private rejectPromise: ((error: unknown) => void) | undefined = undefined;
+
+  get [Symbol.toStringTag](): string {
+    return 'Deferred';
+  }
+
+  resolve(value: JsonValue | Promise<JsonValue>): void {
+    const chain = this.chain;
+    if (chain !== undefined) {
+      this.chain = undefined;
+      if (isPromise<JsonValue>(value)) value.then(chain.resume, chain.reject);
+      else chain.resume(value);
+    } else if (this.resolvePromise !== undefined) this.resolvePromise(value);
+    // Settled before anyone waits (a replayed or synchronous answer): a promise settled now, as the state's own was.
+    else this.promise = new Promise<JsonValue>((resolve) => resolve(value));
+  }
+
+  /**
+   * `later`: the waiting chain learns it on the next microtask, as from a
+   * rejected promise. For a rejection raised synchronously inside something
+   * else (a scope's cancellation), which must not run the chain's end inside it.
+   */
+  reject(error: unknown, later = false): void {
+    const chain = this.chain;
+    if (chain !== undefined) {
+      this.chain = undefined;
+      if (later) Promise.reject(error).then(undefined, chain.reject);
+      else chain.reject(error);
+    } else if (this.rejectPromise !== undefined) this.rejectPromise(error);
+    else this.promise = Promise.reject(error);
+  }
+
+  /** The chain waits for the output: directly if it is the top level's and the output is still to come, else through the promise. */
+  carryOn(chain: Chain): void {
+    if (chain.direct && this.promise === undefined) this.chain = chain;
+    else this.then(chain.resume, chain.reject);
+  }
+
+  then<A = JsonValue, B = never>(onFulfilled?: ((value: JsonValue) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.asPromise().then(onFulfilled, onRejected);
+  }
+
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<JsonValue | B> {
+    return this.asPromise().catch(onRejected);
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<JsonValue> {
+    return this.asPromise().finally(onFinally);
+  }
+
+  private asPromise(): Promise<JsonValue> {
+    return (this.promise ??= new Promise<JsonValue>((resolve, reject) => {
+      this.resolvePromise = resolve;
+      this.rejectPromise = reject;
+    }));
+  }
 }
 
 /**
@@ -165,6 +242,8 @@ class Chain {
     readonly frame: Frame,
     private readonly done: (output: JsonValue) => void,
     private readonly failed: (error: unknown) => void,
+    /** The top level's chain, the execution's only thread while it waits: a Deferred may carry it on in the settling callback itself (see Deferred). */
+    readonly direct = false,
   ) {}
 
   /** A chain for runChain's caller, which awaits its promise. */
@@ -228,6 +307,11 @@ function loop(frame: Frame, state: CompiledState, input: JsonValue, chain: Chain
         }
       }
       const output = state.run(frame, input);
+      if (output instanceof Deferred) {
+        const waiting = chain ?? Chain.promised(frame);
+        output.carryOn(waiting);
+        return waiting;
+      }
       if (isPromise<JsonValue>(output)) {
         const waiting = chain ?? Chain.promised(frame);
         output.then(waiting.resume, waiting.reject);

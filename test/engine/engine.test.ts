@@ -175,6 +175,17 @@ describe('Task', () => {
     expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
   });
 
+  it('fails the task when the runner throws instead of answering, as a rejection would', async () => {
+    const runner: TaskRunner = {
+      run: () => {
+        throw new TaskFailure('Refused', 'thrown at once');
+      },
+    };
+    const { result, types } = await run({ StartAt: 'T', States: { T: { Type: 'Task', Resource: lambda('refuse'), End: true } } }, {}, { runner });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'thrown at once' });
+    expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionFailed', 'ExecutionFailed']);
+  });
+
   it('retries with backoff on the clock, then catches into ResultPath', async () => {
     let calls = 0;
     const runner = handlers({

@@ -1,7 +1,7 @@
 import type { HistoryEventType } from '@aws-sdk/client-sfn';
 import type { JsonValue, TaskState } from '../../asl/types.js';
 import { StatesError } from '../errors.js';
-import { isPromise, type CompiledState, type Frame } from '../execution.js';
+import { Deferred, isPromise, type CompiledState, type Frame } from '../execution.js';
 import { StateFailure } from '../failure.js';
 import type { MaybePromise, StateEnv, StateRun, Template } from '../io.js';
 import { NOT_TRUNCATED, compileJsonataTail, compileJsonPathTail, compilePathStep, compileReferenceField, compileTemplate, enter, finishJsonata, finishJsonPath, runtimeError, andThen } from '../io.js';
@@ -112,8 +112,8 @@ class LiveTask implements TaskRequest {
     readonly timeoutSeconds: number | undefined,
     readonly heartbeatSeconds: number | undefined,
     private readonly complete: (run: StateRun, outcome: Outcome) => MaybePromise<JsonValue>,
-    private readonly resolve: (value: MaybePromise<JsonValue>) => void,
-    private readonly reject: (error: unknown) => void,
+    /** The state's output, settled with the task's outcome. */
+    readonly output: Deferred,
     private onSubmitted: ((output: JsonValue) => void) | undefined,
     /** Activities only: the worker took the task (ActivityStarted). */
     readonly started?: (workerName?: string) => void,
@@ -163,16 +163,21 @@ class LiveTask implements TaskRequest {
     this.stopHeartbeat = this.timer(this.heartbeatSeconds, StatesErrors.HeartbeatTimeout);
   }
 
-  settle(outcome: Outcome | undefined, error?: unknown): void {
+  /** `later`: see Deferred.reject. */
+  settle(outcome: Outcome | undefined, error?: unknown, later = false): void {
     if (this.settled) return;
     this.settled = true;
     if (this.cleanups) for (const cleanup of this.cleanups) cleanup();
-    if (!outcome) return this.reject(error);
+    if (!outcome) return this.output.reject(error, later);
+    let output: MaybePromise<JsonValue>;
     try {
-      this.resolve(this.complete(this.run, outcome));
+      output = this.complete(this.run, outcome);
     } catch (failure) {
-      this.reject(failure);
+      this.output.reject(failure);
+      return;
     }
+    // Outside the try: the top level's chain may carry on from here, and what it raises is its own.
+    this.output.resolve(output);
   }
 
   private addCleanup(cleanup: () => void): void {
@@ -185,7 +190,7 @@ class LiveTask implements TaskRequest {
     this.addCleanup(
       this.run.frame.scope.onCancel((reason) => {
         this.controller?.abort(reason);
-        this.settle(undefined, reason);
+        this.settle(undefined, reason, true);
       }),
     );
   }
@@ -259,7 +264,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
     heartbeatSeconds: number | undefined,
     roleArn: JsonValue | undefined,
     sameStep: boolean,
-  ): Promise<JsonValue> => {
+  ): Promise<JsonValue> | Deferred => {
     const frame = run.frame;
     const exec = frame.exec;
     const scheduledDetails: Record<string, unknown> =
@@ -299,22 +304,21 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
         return new Promise<JsonValue>((resolve) => resolve(complete(run, outcome)));
       }
     }
-    return new Promise<JsonValue>((resolve, reject) => {
-      const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', withOutput(exec, output));
-      const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, resolve, reject, onSubmitted, markStarted);
-      let pending: Promise<JsonValue> | JsonValue;
-      try {
-        pending = exec.runner.run(task);
-      } catch (error) {
-        task.settle(failureOutcome(error));
-        return;
-      }
-      // A promise as it is (Promise.resolve would hand back the same one), any other answer through one.
-      (isPromise(pending) ? pending : Promise.resolve(pending)).then(
-        (value) => task.settle({ ok: true, value: value === undefined ? null : value }),
-        (error: unknown) => task.settle(failureOutcome(error)),
-      );
-    });
+    const onSubmitted = submitted ? undefined : (output: JsonValue) => exec.emit(frame, 'TaskSubmitted', 'taskSubmittedEventDetails', withOutput(exec, output));
+    const task = new LiveTask(run, def.Resource, info, params, timeoutSeconds, heartbeatSeconds, complete, new Deferred(), onSubmitted, markStarted);
+    let pending: Promise<JsonValue> | JsonValue;
+    try {
+      pending = exec.runner.run(task);
+    } catch (error) {
+      task.settle(failureOutcome(error));
+      return task.output;
+    }
+    // A promise as it is (Promise.resolve would hand back the same one), any other answer through one.
+    (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
+      (value) => task.settle({ ok: true, value: value === undefined ? null : value }),
+      (error: unknown) => task.settle(failureOutcome(error)),
+    );
+    return task.output;
   };
 
   /** The state's end once the task settled: its Succeeded or Failed event, then the exit. One function for every task, not a closure per attempt. */
