@@ -1026,6 +1026,34 @@ describe('--from-executions reads the child executions the measured runs started
     );
   });
 
+  it("measures a started machine's Map Runs for the run that started it without changing that machine's own bill", async () => {
+    const orders = { StartAt: 'Ship', States: { Ship: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:packer`, Input: {} }, End: true } } };
+    const sharedRoot = project({
+      machines: { orders: { type: 'STANDARD', definition: orders }, packer: { type: 'STANDARD', definition } },
+      functions: { work: { memoryMB: 128, durationMs: 100 } },
+      cost: { stateMachines: { orders: { executionsPerMonth: 10_000 }, packer: { executionsPerMonth: 1_000, mapItems: { Fan: 10 } } } },
+    });
+    const ordered = history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:packer:p1` }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
+      add('ExecutionSucceeded');
+    });
+    const packed = { ...summarizeExecutions([parent(1)])!, children: [{ state: 'Fan', kind: 'mapRun' as const, perExecution: 2, usage: summarizeExecutions([child(1)])! }] };
+    const measured = { ...summarizeExecutions([ordered])!, children: [{ state: 'Ship', kind: 'execution' as const, perExecution: 1, machine: 'packer', express: false, usage: packed }] };
+    const report = await price(sharedRoot, { fromExecutions: true, measure: async (machine: string) => (machine === 'orders' ? measured : undefined) });
+    // Started by orders, packer ran Fan with 2 children: 10,000 × (Fan + 2) = 30,000, its children 20,000 × Work = 20,000.
+    expect(line(report, 'State transitions (Standard) · orders › Ship → packer').usage.toString()).toBe('30000');
+    expect(line(report, 'State transitions (Standard) · orders › Ship → packer › Fan (Distributed Map)').usage.toString()).toBe('20000');
+    // packer's own 1,000 executions a month, unmeasured, keep the static 10 children: 1,000 × (1 + 10) and 10,000 × Work.
+    expect(line(report, 'State transitions (Standard) · packer').usage.toString()).toBe('11000');
+    expect(line(report, 'State transitions (Standard) · packer › Fan (Distributed Map)').usage.toString()).toBe('10000');
+    // orders' Ship: 10,000. (10,000 + 30,000 + 20,000 + 11,000 + 10,000 − 4,000) × $0.000025 = $1.925
+    expect(declared(report).total.toString()).toBe(D(77_000).mul(PER_TRANSITION).toString());
+  });
+
   it("measures a child's own started executions (grandchildren) and bills them as executions of their machine", async () => {
     const notify = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Log' }, Log: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
     const starting = {
