@@ -157,6 +157,8 @@ function checkJsonSyntax(text: string, file: string): void {
 
 function substitute(value: unknown, substitutions: Record<string, string>, seen: string[], unresolved: string[]): unknown {
   if (typeof value === 'string') {
+    // Most strings hold no placeholder: a regex replace with a callback per string was 5 ms of a cold `deliv validate`.
+    if (!value.includes('${')) return value;
     return value.replace(PLACEHOLDER, (whole, name: string) => {
       if (!seen.includes(name)) seen.push(name);
       const replacement = substitutions[name];
