@@ -827,6 +827,16 @@ describe('--from-executions reads the child executions the measured runs started
       add('MapStateExited', { stateExitedEventDetails: { name: 'Fan' } });
       add('ExecutionSucceeded');
     });
+  /** A run whose one Task `state` started an execution (`resource`: startExecution, .sync or .sync:2) and got its ARN back. */
+  const startedRun = (state: string, resource: string, executionArn: string) =>
+    history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: state } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource, region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource, output: JSON.stringify({ ExecutionArn: executionArn }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: state } });
+      add('ExecutionSucceeded');
+    });
   /** A child: Work once, or retried once (two Lambda attempts, two transitions). */
   const child = (attempts: number) =>
     history((add) => {
@@ -841,14 +851,7 @@ describe('--from-executions reads the child executions the measured runs started
     });
 
   it('finds the Map Runs and the started executions in a parent history', () => {
-    const started = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', output: JSON.stringify({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:ship:1' }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
-      add('ExecutionSucceeded');
-    });
+    const started = startedRun('Ship', 'startExecution.sync:2', 'arn:aws:states:us-east-1:123456789012:execution:ship:1');
     expect(childReferences(parent(1))).toEqual([{ state: 'Fan', kind: 'mapRun', arn: mapRunArn(1) }]);
     expect(childReferences(started)).toEqual([{ state: 'Ship', kind: 'execution', arn: 'arn:aws:states:us-east-1:123456789012:execution:ship:1' }]);
   });
@@ -975,14 +978,7 @@ describe('--from-executions reads the child executions the measured runs started
     const orders = { StartAt: 'Ship', States: { Ship: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:notifyx`, Input: {} }, End: true } } };
     const notifyx = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
     const startRoot = project({ machines: { orders: { type: 'STANDARD', definition: orders }, notifyx: { type: 'EXPRESS', definition: notifyx } }, cost: { executionsPerMonth: 10_000 } });
-    const started = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:express:notifyx:n1:0c8f` }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
-      add('ExecutionSucceeded');
-    });
+    const started = startedRun('Ship', 'startExecution', `arn:aws:states:us-east-1:${ACCOUNT}:express:notifyx:n1:0c8f`);
     const measured = summarizeExecutions([started])!;
     measured.children = [{ state: 'Ship', kind: 'execution', perExecution: 1, unread: 'Express executions keep no history that GetExecutionHistory reads', machine: 'notifyx', express: true }];
     const report = await price(startRoot, { subjects: ['orders'], fromExecutions: true, measure: async () => measured });
@@ -1033,14 +1029,7 @@ describe('--from-executions reads the child executions the measured runs started
       functions: { work: { memoryMB: 128, durationMs: 100 } },
       cost: { stateMachines: { orders: { executionsPerMonth: 10_000 }, packer: { executionsPerMonth: 1_000, mapItems: { Fan: 10 } } } },
     });
-    const ordered = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:packer:p1` }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
-      add('ExecutionSucceeded');
-    });
+    const ordered = startedRun('Ship', 'startExecution.sync:2', `arn:aws:states:us-east-1:${ACCOUNT}:execution:packer:p1`);
     const packed = { ...summarizeExecutions([parent(1)])!, children: [{ state: 'Fan', kind: 'mapRun' as const, perExecution: 2, usage: summarizeExecutions([child(1)])! }] };
     const measured = { ...summarizeExecutions([ordered])!, children: [{ state: 'Ship', kind: 'execution' as const, perExecution: 1, machine: 'packer', express: false, usage: packed }] };
     const report = await price(sharedRoot, { fromExecutions: true, measure: async (machine: string) => (machine === 'orders' ? measured : undefined) });
@@ -1070,14 +1059,7 @@ describe('--from-executions reads the child executions the measured runs started
       },
     };
     const startingRoot = project({ machines: { batch: { type: 'STANDARD', definition: starting }, notify: { type: 'STANDARD', definition: notify } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
-    const childRun = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Notify' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:notify:n1` }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Notify' } });
-      add('ExecutionSucceeded');
-    });
+    const childRun = startedRun('Notify', 'startExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:notify:n1`);
     // The grandchild skipped Log: Send and Close, 2 transitions (notify's static walk says 3).
     const notified = history((add) => {
       add('ExecutionStarted');
