@@ -16,7 +16,6 @@
 import { announceRealAws, handlerAwsEnvironment } from './handler-env.js';
 import { insideProject, isWithin, PathOutsideProject, projectOutput } from '../project/confine.js';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -52,15 +51,6 @@ const DEFAULT_TIMEOUT_SECONDS = 3;
 const INIT_TIMEOUT_MS = 10_000;
 /** Workers per function at once; more concurrent invocations queue (a laptop is not a Lambda fleet). */
 const MAX_WORKERS_PER_FUNCTION = 10;
-/**
- * Workers of one function starting at once. A start (a thread, Node's bootstrap, the loader's own thread,
- * the handler's import) costs about 80 ms of CPU where an invocation of a small handler costs one: a burst
- * of 12 (three `deliv test` cases of a four-item Map) started 10 at once on 2 cores and took 2.5 s, where
- * starting one per core and letting the rest wait for the first free worker serves them in a few hundred
- * ms. Invocations that keep their workers busy still get more started, a core's worth at a time, up to
- * MAX_WORKERS_PER_FUNCTION.
- */
-const STARTING_AT_ONCE = Math.max(1, os.availableParallelism());
 /** An idle worker stays warm this long, as a Lambda environment stays warm between invocations. */
 const IDLE_MS = 5 * 60_000;
 
@@ -81,8 +71,6 @@ interface Prepared {
 export interface LambdaLimits {
   /** How long a handler's module may take to load (Lambda: 10 s, or the function's timeout when longer). */
   initTimeoutMs?: number;
-  /** Workers of one function starting at once (one per core). */
-  startingAtOnce?: number;
 }
 
 export class LambdaHost {
@@ -153,7 +141,7 @@ export class LambdaHost {
     if (pool?.key !== key) {
       // A changed handler (or deliv.yaml entry): the old workers finish what they run and go.
       void pool?.close();
-      pool = new FunctionPool(key, () => this.spawn(name, config, prepared), this.root, prepared, this.limits.startingAtOnce ?? STARTING_AT_ONCE);
+      pool = new FunctionPool(key, () => this.spawn(name, config, prepared), this.root, prepared);
       pools.set(name, pool);
     }
     return pool;
@@ -293,8 +281,6 @@ class FunctionPool {
   private readonly idle: Environment[] = [];
   private readonly waiting: ((environment: Environment) => void)[] = [];
   private size = 0;
-  /** Workers whose start (up to the handler's import settling) is not over. */
-  private starting = 0;
   private closed = false;
 
   constructor(
@@ -302,7 +288,6 @@ class FunctionPool {
     private readonly spawn: () => Worker,
     private readonly root: string,
     private readonly source: Prepared,
-    private readonly startingAtOnce: number,
   ) {}
 
   async invoke(message: InvokeMessage, timeoutMs: number, initLimitMs: number): Promise<string> {
@@ -323,31 +308,18 @@ class FunctionPool {
   private acquire(): Promise<Environment> {
     const ready = this.idle.pop();
     if (ready) return Promise.resolve(ready);
-    if (this.canStart()) return Promise.resolve(this.create());
+    if (this.size < MAX_WORKERS_PER_FUNCTION) return Promise.resolve(this.create());
     return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private canStart(): boolean {
-    return this.size < MAX_WORKERS_PER_FUNCTION && this.starting < this.startingAtOnce;
-  }
-
-  /** A waiting invocation gets a worker of its own when one may start; otherwise the next free one (release). */
-  private startForWaiting(): void {
-    while (this.waiting.length > 0 && !this.closed && this.canStart()) this.waiting.shift()?.(this.create());
   }
 
   private create(): Environment {
     this.size += 1;
-    this.starting += 1;
     const environment = new Environment(this.spawn(), this.root, this.source, () => {
       this.size -= 1;
       const at = this.idle.indexOf(environment);
       if (at >= 0) this.idle.splice(at, 1);
-      this.startForWaiting();
-    });
-    void environment.started.then(() => {
-      this.starting -= 1;
-      this.startForWaiting();
+      const next = this.waiting.shift();
+      if (next) next(this.create());
     });
     return environment;
   }
@@ -375,8 +347,6 @@ class Environment {
   /** terminate() was called: the worker is going, though its exit has not arrived yet. */
   ending = false;
   private readonly ready: Promise<void>;
-  /** Resolves once the start is over, loaded or not. */
-  readonly started: Promise<void>;
   /** Settles when the worker starts importing the handler (its init phase), with the time it did. */
   private readonly loading: Promise<number>;
   private onLoading!: (at: number) => void;
@@ -398,10 +368,7 @@ class Environment {
       this.onLoaded = resolve;
       this.onLoadFailed = reject;
     });
-    this.started = this.ready.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.ready.catch(() => undefined);
     this.loading = new Promise((resolve) => {
       this.onLoading = resolve;
     });

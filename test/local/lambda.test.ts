@@ -5,7 +5,7 @@
  * nothing a handler does (exit, throw later, reject unhandled, spin) stops
  * the host: that invocation fails with Lambda's error shape.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskFailure } from '../../src/engine/types.js';
@@ -240,53 +240,6 @@ describe('nothing a handler does stops the host', () => {
     expect(timedOut.error).toBe('States.Timeout');
     expect(timedOut.text).toMatch(/timed out after 1\.00 seconds/);
     expect(order).toEqual(['host timer fired', 'timed out']);
-  });
-});
-
-describe('a burst of invocations on a cold function', () => {
-  // Each worker's module records when its import began and ended; an import takes 300 ms (top-level await).
-  const recorder = (log: string) =>
-    `import { appendFileSync } from 'node:fs';\nconst id = Math.random().toString(36).slice(2);\nappendFileSync(${JSON.stringify(log)}, 'begin ' + id + '\\n');\nawait new Promise((r) => setTimeout(r, 300));\nappendFileSync(${JSON.stringify(log)}, 'end ' + id + '\\n');\n`;
-  const mostAtOnce = (log: string) => {
-    let now = 0;
-    let most = 0;
-    for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
-      now += line.startsWith('begin') ? 1 : -1;
-      most = Math.max(most, now);
-    }
-    return most;
-  };
-
-  it('starts two workers at a time and serves the rest on the first free one', async () => {
-    const log = path.join(root, 'quick-starts.log');
-    const host2 = new LambdaHost(root, path.join(root, '.deliv/cache'), { region: 'us-east-1', account: '123456789012' }, undefined, { startingAtOnce: 2 });
-    try {
-      const config = handler('quick-burst.mjs', `${recorder(log)}export const handler = (event) => ({ n: event.n, worker: id });\n`);
-      const answers = (await Promise.all(Array.from({ length: 12 }, (_, n) => host2.invoke('quick-burst', config, { n }, new AbortController().signal)))) as Array<{ n: number; worker: string }>;
-      expect(answers.map((answer) => answer.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-      expect(mostAtOnce(log)).toBe(2);
-      // Twelve invocations of a handler that answers at once, on fewer workers than invocations.
-      expect(new Set(answers.map((answer) => answer.worker)).size).toBeLessThan(12);
-    } finally {
-      await host2.close();
-    }
-  });
-
-  it('still runs invocations that keep their workers busy side by side, starting more workers as they are needed', async () => {
-    // Each invocation waits until all six are running: six workers, or it times out.
-    const log = path.join(root, 'busy-starts.log');
-    const marks = path.join(root, 'busy-marks');
-    mkdirSync(marks);
-    const host2 = new LambdaHost(root, path.join(root, '.deliv/cache'), { region: 'us-east-1', account: '123456789012' }, undefined, { startingAtOnce: 2 });
-    try {
-      const waitsForAll = `import { readdirSync, writeFileSync } from 'node:fs';\nexport const handler = async (event) => {\n  writeFileSync(${JSON.stringify(marks)} + '/' + event.n, '');\n  while (readdirSync(${JSON.stringify(marks)}).length < 6) await new Promise((r) => setTimeout(r, 20));\n  return id;\n};\n`;
-      const config = { ...handler('busy-burst.mjs', `${recorder(log)}${waitsForAll}`), timeoutSeconds: 20 };
-      const workers = await Promise.all(Array.from({ length: 6 }, (_, n) => host2.invoke('busy-burst', config, { n }, new AbortController().signal)));
-      expect(new Set(workers).size).toBe(6);
-      expect(mostAtOnce(log)).toBeLessThanOrEqual(2);
-    } finally {
-      await host2.close();
-    }
   });
 });
 
