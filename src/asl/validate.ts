@@ -108,7 +108,7 @@ export function validateDefinition(loaded: ValidationInput, options: ValidateOpt
  * keep the last silently. Elsewhere AWS's answer is unrecorded: it is refused as
  * a JSON problem, since the definition that would run is not the one written.
  */
-function duplicateKeyProblems(loaded: ValidationInput): Problem[] {
+export function duplicateKeyProblems(loaded: Pick<ValidationInput, 'file' | 'locate' | 'duplicates'>): Problem[] {
   return (loaded.duplicates ?? []).map(({ at, line, col }): Problem => {
     const key = String(at[at.length - 1]);
     const position = line !== undefined && col !== undefined ? { line, col } : loaded.locate(at);

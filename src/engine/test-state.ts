@@ -7,7 +7,9 @@
  * for a whole Map or Parallel), and the engine's inspection hook records each
  * step of the data flow for `inspectionData`.
  */
+import { duplicateKeys } from '../asl/duplicate-keys.js';
 import { StatesErrors } from '../asl/errors.js';
+import { duplicateKeyProblems } from '../asl/validate.js';
 import type { JsonObject, JsonValue, QueryLanguage, Retrier } from '../asl/types.js';
 import { realClock } from './clock.js';
 import { compile } from './index.js';
@@ -129,6 +131,7 @@ interface Located {
 function locate(request: TestStateRequest): Located {
   const parsed = parseJson(request.definition, 'the definition', 'InvalidDefinition');
   if (!isObject(parsed)) throw new TestStateRequestError('InvalidDefinition', 'the definition must be a JSON object: a state, or a state machine with stateName');
+  refuseDuplicateKeys(request, parsed);
   if (isObject(parsed.States)) {
     const states = parsed.States;
     const name = request.stateName ?? (typeof parsed.StartAt === 'string' ? parsed.StartAt : undefined);
@@ -140,6 +143,21 @@ function locate(request: TestStateRequest): Located {
   }
   if (typeof parsed.Type !== 'string') throw new TestStateRequestError('InvalidDefinition', 'the definition has neither a Type (a state) nor States (a state machine)');
   return { name: request.stateName ?? 'TestState', state: parsed, language: (parsed.QueryLanguage ?? 'JSONPath') as QueryLanguage };
+}
+
+/**
+ * Keys written twice, refused as CreateStateMachine refuses them (validate.ts judges): JSON.parse kept
+ * the last, so what would run is not what was written. A lone state is judged as the one state of a
+ * machine, so that its Parallel branches' and Map's States objects are States objects here too.
+ */
+function refuseDuplicateKeys(request: TestStateRequest, parsed: StateObject): void {
+  const found = duplicateKeys(request.definition);
+  if (found.length === 0) return;
+  const scope = isObject(parsed.States) ? [] : ['States', request.stateName ?? 'TestState'];
+  const problems = duplicateKeyProblems({ file: '', locate: () => ({ line: 0, col: 0 }), duplicates: found.map(({ at }) => ({ at: [...scope, ...at] })) });
+  // The pointer as the request wrote it: without the machine a lone state was judged in.
+  const written = (pointer: string) => `/${pointer.split('/').slice(scope.length + 1).join('/')}`;
+  throw new TestStateRequestError('InvalidDefinition', problems.map((problem) => `${problem.code}: ${problem.message} at ${written(problem.pointer)}`).join('; '));
 }
 
 /** Every transition target of a state, in the order AWS lists them (Next, Choices, Default, Catch). */

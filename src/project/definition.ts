@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { duplicateKeys } from '../asl/duplicate-keys.js';
 import { placeholderPattern } from '../asl/placeholder.js';
 import type { DefinitionPath, StateMachineDefinition } from '../asl/types.js';
 import { UsageError } from '../ui/errors.js';
@@ -32,7 +31,7 @@ export interface LoadedDefinition {
   unresolved: string[];
   /** Where a path of the definition (`['States', 'Pay', 'Next']`) sits in the source. */
   locate(at: DefinitionPath): SourcePosition;
-  /** A .json file's keys written twice in one object, at the later one (validate decides what each means, as the emulator's check does). */
+  /** Keys written twice in one mapping, at the later one (validate decides what each means, as the emulator's check does). */
   duplicates?: Array<{ at: DefinitionPath } & SourcePosition>;
 }
 
@@ -54,7 +53,7 @@ export function parseDefinition(text: string, file: string, substitutions: Recor
   const json = file.endsWith('.json');
   const source = json ? barePlaceholders(text, substitutions) : text;
   if (json) checkJsonSyntax(source, file);
-  const { document, lineCounter, raw, duplicates } = parsedYaml(source, file, json);
+  const { document, lineCounter, raw, duplicates } = parsedYaml(source, file);
   const placeholders: string[] = [];
   const unresolved: string[] = [];
   const definition = substitute(raw, substitutions, placeholders, unresolved);
@@ -85,12 +84,12 @@ interface ParsedYaml {
  */
 let lastParsed: ParsedYaml | undefined;
 
-function parsedYaml(text: string, file: string, json: boolean): ParsedYaml {
+function parsedYaml(text: string, file: string): ParsedYaml {
   if (lastParsed?.file === file && lastParsed.text === text) return lastParsed;
   const lineCounter = new LineCounter();
-  // YAML forbids a key twice in a mapping (its parser says so at the key); JSON only advises against it,
-  // so a .json file's are found in its text and judged by validate, as the emulator judges them.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: !json });
+  // YAML forbids a key twice in a mapping and JSON advises against it, but the parser's own error would
+  // hide what AWS calls it (DUPLICATE_STATE_NAME in a States object): validate judges them, in both.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const { line, col } = lineCounter.linePos(first.pos[0]);
@@ -102,9 +101,34 @@ function parsedYaml(text: string, file: string, json: boolean): ParsedYaml {
   if (!isMap(document.contents)) {
     throw new UsageError(`${file}:1:1: a state machine definition must be an object with StartAt and States`, { code: 'INVALID_DEFINITION' });
   }
-  const duplicates = json ? duplicateKeys(text).map(({ at, offset }) => ({ at, ...lineCounter.linePos(offset) })) : undefined;
-  lastParsed = { text, file, document, lineCounter, raw: document.toJS({ maxAliasCount: 100 }), duplicates };
+  lastParsed = { text, file, document, lineCounter, raw: document.toJS({ maxAliasCount: 100 }), duplicates: repeatedKeys(document, lineCounter) };
   return lastParsed;
+}
+
+/**
+ * The keys a mapping holds more than once, at the later one, in the order written. `toJS` keeps the
+ * last, as JSON.parse does, so the document is the one place they can still be seen. A stack of its
+ * own, so deep nesting cannot exhaust the call stack; an alias is judged once, where its anchor is.
+ */
+function repeatedKeys(document: Document, lineCounter: LineCounter): NonNullable<LoadedDefinition['duplicates']> {
+  const found: Array<{ at: DefinitionPath; offset: number }> = [];
+  const pending: Array<{ node: unknown; at: DefinitionPath }> = [{ node: document.contents, at: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { node, at } = next;
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+        const path = [...at, key];
+        if (keys.has(key)) found.push({ at: path, offset: (pair.key as Node | null)?.range?.[0] ?? 0 });
+        keys.add(key);
+        pending.push({ node: pair.value, at: path });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => pending.push({ node: item, at: [...at, index] }));
+    }
+  }
+  return found.sort((a, b) => a.offset - b.offset).map(({ at, offset }) => ({ at, ...lineCounter.linePos(offset) }));
 }
 
 /**

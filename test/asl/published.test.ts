@@ -102,6 +102,15 @@ describe('what the published corpus taught', () => {
     expect(validateDefinition(parseDefinition(twice, 'split.asl.json'), { bare: true }).map((p) => `${p.code} ${p.pointer}`)).toEqual(['DUPLICATE_STATE_NAME /States/Split/Branches/0/States/Scan']);
   });
 
+  it('judges a key written twice in a YAML definition as in a JSON one, not as a YAML syntax error', () => {
+    const text = 'StartAt: Weigh\nStates:\n  Weigh:\n    Type: Pass\n    Next: Label\n  Label:\n    Type: Succeed\n  Weigh:\n    Type: Pass\n    End: true\n';
+    expect(shown(text, 'parcel.asl.yaml')).toEqual([expect.stringMatching(/^error DUPLICATE_STATE_NAME 8:3 state name Weigh is used twice/)]);
+    const branch = 'StartAt: Split\nStates:\n  Split:\n    Type: Parallel\n    End: true\n    Branches:\n      - StartAt: Scan\n        States:\n          Scan: {Type: Succeed}\n          Scan: {Type: Succeed}\n';
+    expect(validateDefinition(parseDefinition(branch, 'split.asl.yml'), { bare: true }).map((p) => `${p.code} ${p.line}:${p.col} ${p.pointer}`)).toEqual(['DUPLICATE_STATE_NAME 10:11 /States/Split/Branches/0/States/Scan']);
+    const payload = 'StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result: {CA: 1, CA: 2}\n    End: true\n';
+    expect(validateDefinition(parseDefinition(payload, 'pass.asl.yaml'), { bare: true }).map((p) => `${p.code} ${p.line}:${p.col} ${p.pointer}`)).toEqual(['INVALID_JSON_DESCRIPTION 5:21 /States/P/Result/CA']);
+  });
+
   it('refuses a key written twice anywhere else as a JSON problem, in a payload field named States too', () => {
     const text = '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"States":{"CA":1,"CA":2}},"Result":1,"End":true,"End":true}}}';
     expect(validateDefinition(parseDefinition(text, 'pass.asl.json'), { bare: true }).map((p) => `${p.code} ${p.pointer}`)).toEqual([

@@ -230,6 +230,14 @@ describe('deliv validate FILE outside a project', () => {
     expect(broken.exitCode).toBe(2);
     expect(broken.stdout).toContain('pay.asl.json:6:7: error: Next names a state that does not exist here: Nowhere');
   });
+
+  it('reports a state name written twice in a YAML definition with AWS\'s code at the later one, as in JSON', async () => {
+    const cwd = folder('bare-yaml');
+    writeFileSync(path.join(cwd, 'pack.asl.yaml'), 'StartAt: Pack\nStates:\n  Pack:\n    Type: Pass\n    Next: Ship\n  Ship:\n    Type: Succeed\n  Pack:\n    Type: Pass\n    End: true\n');
+    const result = await runCli(['validate', 'pack.asl.yaml'], { cwd });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout.split('\n').filter((line) => line.includes(': error: '))).toEqual([expect.stringMatching(/^pack\.asl\.yaml:8:3: error: state name Pack is used twice: .* \(DUPLICATE_STATE_NAME at \/States\/Pack\)$/)]);
+  });
 });
 
 describe('deliv templates', () => {

@@ -209,4 +209,13 @@ describe('TestState on the engine', () => {
     expect(await refused({ definition: json({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', End: true }) })).toBe('ValidationException');
     expect(await refused({ definition: json({ Type: 'Pass', End: true }), mock: { result: '{}' } })).toBe('ValidationException');
   });
+
+  it('refuses a key written twice as CreateStateMachine does, a state name in a lone state’s branch too', async () => {
+    // JSON.parse would keep the second Pack, and the state run would not be the one written.
+    const machine = '{"StartAt":"Pack","States":{"Pack":{"Type":"Pass","Next":"Ship"},"Ship":{"Type":"Succeed"},"Pack":{"Type":"Pass","End":true}}}';
+    await expect(testState({ definition: machine, stateName: 'Ship' })).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringMatching(/^DUPLICATE_STATE_NAME: state name Pack is used twice.* at \/States\/Pack$/) });
+    const split = '{"Type":"Parallel","Branches":[{"StartAt":"Scan","States":{"Scan":{"Type":"Succeed"},"Scan":{"Type":"Succeed"}}}],"End":true}';
+    await expect(testState({ definition: split, mock: { result: '[]' } })).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringMatching(/^DUPLICATE_STATE_NAME: .* at \/Branches\/0\/States\/Scan$/) });
+    await expect(testState({ definition: '{"Type":"Pass","Result":1,"Result":2,"End":true}' })).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringMatching(/^INVALID_JSON_DESCRIPTION: key Result appears twice.* at \/Result$/) });
+  });
 });

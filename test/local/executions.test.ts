@@ -306,4 +306,11 @@ describe('tasks on the emulator', () => {
     expect(throttled).toMatchObject({ status: 'RETRIABLE', error: 'Lambda.TooManyRequestsException', inspectionData: { errorDetails: { retryIndex: 0, retryBackoffIntervalSeconds: 8 } } });
     await expect(t.sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Parallel', Branches: [], End: true }), roleArn: ROLE }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
+
+  it('refuses through the SDK a TestState definition with a state name written twice, as CreateStateMachine does', async () => {
+    const definition = '{"StartAt":"Pack","States":{"Pack":{"Type":"Pass","Next":"Ship"},"Ship":{"Type":"Succeed"},"Pack":{"Type":"Pass","End":true}}}';
+    const refused = { name: 'InvalidDefinition', message: expect.stringContaining('DUPLICATE_STATE_NAME: state name Pack is used twice') };
+    await expect(t.sfn.send(new TestStateCommand({ definition, stateName: 'Pack', roleArn: ROLE }))).rejects.toMatchObject(refused);
+    await expect(t.sfn.send(new CreateStateMachineCommand({ name: 'packing', definition, roleArn: ROLE }))).rejects.toMatchObject(refused);
+  });
 });
