@@ -280,20 +280,19 @@ class FilterParser {
   constructor(readonly p: PathParser) {}
 
   expression(): FilterNode {
-    let left = this.conjunction();
-    this.p.skipSpaces();
-    while (this.p.eat('||')) {
-      left = { kind: 'or', left, right: this.conjunction() };
-      this.p.skipSpaces();
-    }
-    return left;
+    return this.chain('||', 'or', () => this.conjunction());
   }
 
   conjunction(): FilterNode {
-    let left = this.unary();
+    return this.chain('&&', 'and', () => this.unary());
+  }
+
+  /** `next (token next)*`, grouped from the left (`&&` binds tighter than `||`). */
+  chain(token: string, kind: 'or' | 'and', next: () => FilterNode): FilterNode {
+    let left = next();
     this.p.skipSpaces();
-    while (this.p.eat('&&')) {
-      left = { kind: 'and', left, right: this.unary() };
+    while (this.p.eat(token)) {
+      left = { kind, left, right: next() };
       this.p.skipSpaces();
     }
     return left;

@@ -19,6 +19,7 @@ import { statesAllProblems } from './errors.js';
 import { findState, reachableStates, transitionsOf } from './graph.js';
 import { everyState } from './walk.js';
 import { loadAslValidator, type AslValidator } from './schema-check.js';
+import { PLACEHOLDER, placeholderPattern } from './placeholder.js';
 import { JsonPathSyntaxError, parsePath, pathEnd, type ParsedPath, type PathSegment } from './jsonpath.js';
 import type { DefinitionPath, StateMachineDefinition, WorkflowType } from './types.js';
 
@@ -62,7 +63,6 @@ export interface ValidateOptions {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonMap = { [key: string]: Json };
 
-const PLACEHOLDER = /\$\{([A-Za-z0-9_.:-]+)\}/;
 const JSONATA = /^\{%([\s\S]*)%\}$/;
 const TEMPLATE_FIELDS_JSONATA = ['Output', 'Assign', 'Arguments', 'ItemSelector'];
 const TEMPLATE_FIELDS_JSONPATH = ['Parameters', 'ResultSelector', 'ItemSelector', 'Assign', 'Result'];
@@ -702,7 +702,7 @@ function prepareJsonataState(state: JsonMap, at: DefinitionPath, problems: Array
       const match = JSONATA.exec(trimmed);
       if (match) {
         // A `${Name}` to be substituted at deploy time is checked with a neutral name in its place (its own warning comes below).
-        const issue = jsonataSyntaxProblem(match[1].replace(new RegExp(PLACEHOLDER.source, 'g'), 'placeholder'));
+        const issue = jsonataSyntaxProblem(match[1].replace(placeholderPattern('g'), 'placeholder'));
         if (issue) problems.push({ message: `invalid JSONata expression: ${issue}`, at: path });
         return '{% 0 %}';
       }

@@ -246,6 +246,8 @@ export function overlayMeasuredChildren(owner: { children: MachineModel['childre
         durationMs: read.durationMs,
         durations: read.durations.length > 0 ? durationsOf(read.durations) : [[1, read.durationMs]],
         calls: measuredCalls(read, child.model.ownCalls ?? child.model.calls),
+        // Its own children are measured for this run only: a started machine's model, shared with its own line, stays as it is.
+        children: child.model.children.map((known) => ({ ...known, model: { ...known.model } })),
       };
       // Their own children (grandchildren of the measured run), measured the same way.
       const inner: MeasuredNotes = { notes: [], warnings: [] };

@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { placeholderPattern } from '../asl/placeholder.js';
 import type { StateMachineDefinition } from '../asl/types.js';
 import { PSEUDO_SCOPE, queueArnFromUrl } from '../aws/arn.js';
 import type { ResolvedTarget } from '../aws/target.js';
@@ -56,7 +57,7 @@ function sub(text: string, functionIds: Map<string, string>, references: Map<str
   const reference = references.get(text);
   if (reference !== undefined) return reference;
   if (!text.includes('${')) return text;
-  const replaced = text.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (whole, name: string) => (functionIds.has(name) ? `\${${functionIds.get(name)}.Arn}` : whole));
+  const replaced = text.replace(placeholderPattern('g'), (whole, name: string) => (functionIds.has(name) ? `\${${functionIds.get(name)}.Arn}` : whole));
   return { 'Fn::Sub': replaced };
 }
 

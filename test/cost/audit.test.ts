@@ -827,6 +827,16 @@ describe('--from-executions reads the child executions the measured runs started
       add('MapStateExited', { stateExitedEventDetails: { name: 'Fan' } });
       add('ExecutionSucceeded');
     });
+  /** A run whose one Task `state` started an execution (`resource`: startExecution, .sync or .sync:2) and got its ARN back. */
+  const startedRun = (state: string, resource: string, executionArn: string) =>
+    history((add) => {
+      add('ExecutionStarted');
+      add('TaskStateEntered', { stateEnteredEventDetails: { name: state } });
+      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource, region: 'us-east-1', parameters: '{}' } });
+      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource, output: JSON.stringify({ ExecutionArn: executionArn }) } });
+      add('TaskStateExited', { stateExitedEventDetails: { name: state } });
+      add('ExecutionSucceeded');
+    });
   /** A child: Work once, or retried once (two Lambda attempts, two transitions). */
   const child = (attempts: number) =>
     history((add) => {
@@ -841,14 +851,7 @@ describe('--from-executions reads the child executions the measured runs started
     });
 
   it('finds the Map Runs and the started executions in a parent history', () => {
-    const started = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', output: JSON.stringify({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:ship:1' }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
-      add('ExecutionSucceeded');
-    });
+    const started = startedRun('Ship', 'startExecution.sync:2', 'arn:aws:states:us-east-1:123456789012:execution:ship:1');
     expect(childReferences(parent(1))).toEqual([{ state: 'Fan', kind: 'mapRun', arn: mapRunArn(1) }]);
     expect(childReferences(started)).toEqual([{ state: 'Ship', kind: 'execution', arn: 'arn:aws:states:us-east-1:123456789012:execution:ship:1' }]);
   });
@@ -975,14 +978,7 @@ describe('--from-executions reads the child executions the measured runs started
     const orders = { StartAt: 'Ship', States: { Ship: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:notifyx`, Input: {} }, End: true } } };
     const notifyx = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
     const startRoot = project({ machines: { orders: { type: 'STANDARD', definition: orders }, notifyx: { type: 'EXPRESS', definition: notifyx } }, cost: { executionsPerMonth: 10_000 } });
-    const started = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Ship' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:express:notifyx:n1:0c8f` }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Ship' } });
-      add('ExecutionSucceeded');
-    });
+    const started = startedRun('Ship', 'startExecution', `arn:aws:states:us-east-1:${ACCOUNT}:express:notifyx:n1:0c8f`);
     const measured = summarizeExecutions([started])!;
     measured.children = [{ state: 'Ship', kind: 'execution', perExecution: 1, unread: 'Express executions keep no history that GetExecutionHistory reads', machine: 'notifyx', express: true }];
     const report = await price(startRoot, { subjects: ['orders'], fromExecutions: true, measure: async () => measured });
@@ -1026,6 +1022,27 @@ describe('--from-executions reads the child executions the measured runs started
     );
   });
 
+  it("measures a started machine's Map Runs for the run that started it without changing that machine's own bill", async () => {
+    const orders = { StartAt: 'Ship', States: { Ship: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:packer`, Input: {} }, End: true } } };
+    const sharedRoot = project({
+      machines: { orders: { type: 'STANDARD', definition: orders }, packer: { type: 'STANDARD', definition } },
+      functions: { work: { memoryMB: 128, durationMs: 100 } },
+      cost: { stateMachines: { orders: { executionsPerMonth: 10_000 }, packer: { executionsPerMonth: 1_000, mapItems: { Fan: 10 } } } },
+    });
+    const ordered = startedRun('Ship', 'startExecution.sync:2', `arn:aws:states:us-east-1:${ACCOUNT}:execution:packer:p1`);
+    const packed = { ...summarizeExecutions([parent(1)])!, children: [{ state: 'Fan', kind: 'mapRun' as const, perExecution: 2, usage: summarizeExecutions([child(1)])! }] };
+    const measured = { ...summarizeExecutions([ordered])!, children: [{ state: 'Ship', kind: 'execution' as const, perExecution: 1, machine: 'packer', express: false, usage: packed }] };
+    const report = await price(sharedRoot, { fromExecutions: true, measure: async (machine: string) => (machine === 'orders' ? measured : undefined) });
+    // Started by orders, packer ran Fan with 2 children: 10,000 × (Fan + 2) = 30,000, its children 20,000 × Work = 20,000.
+    expect(line(report, 'State transitions (Standard) · orders › Ship → packer').usage.toString()).toBe('30000');
+    expect(line(report, 'State transitions (Standard) · orders › Ship → packer › Fan (Distributed Map)').usage.toString()).toBe('20000');
+    // packer's own 1,000 executions a month, unmeasured, keep the static 10 children: 1,000 × (1 + 10) and 10,000 × Work.
+    expect(line(report, 'State transitions (Standard) · packer').usage.toString()).toBe('11000');
+    expect(line(report, 'State transitions (Standard) · packer › Fan (Distributed Map)').usage.toString()).toBe('10000');
+    // orders' Ship: 10,000. (10,000 + 30,000 + 20,000 + 11,000 + 10,000 − 4,000) × $0.000025 = $1.925
+    expect(declared(report).total.toString()).toBe(D(77_000).mul(PER_TRANSITION).toString());
+  });
+
   it("measures a child's own started executions (grandchildren) and bills them as executions of their machine", async () => {
     const notify = { StartAt: 'Send', States: { Send: { Type: 'Pass', Next: 'Log' }, Log: { Type: 'Pass', Next: 'Close' }, Close: { Type: 'Pass', End: true } } };
     const starting = {
@@ -1042,14 +1059,7 @@ describe('--from-executions reads the child executions the measured runs started
       },
     };
     const startingRoot = project({ machines: { batch: { type: 'STANDARD', definition: starting }, notify: { type: 'STANDARD', definition: notify } }, cost: { executionsPerMonth: 10_000, mapItems: { Fan: 10 } } });
-    const childRun = history((add) => {
-      add('ExecutionStarted');
-      add('TaskStateEntered', { stateEnteredEventDetails: { name: 'Notify' } });
-      add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'states', resource: 'startExecution', region: 'us-east-1', parameters: '{}' } });
-      add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'states', resource: 'startExecution', output: JSON.stringify({ ExecutionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:notify:n1` }) } });
-      add('TaskStateExited', { stateExitedEventDetails: { name: 'Notify' } });
-      add('ExecutionSucceeded');
-    });
+    const childRun = startedRun('Notify', 'startExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:notify:n1`);
     // The grandchild skipped Log: Send and Close, 2 transitions (notify's static walk says 3).
     const notified = history((add) => {
       add('ExecutionStarted');

@@ -2,6 +2,7 @@
  * What a Task state calls, as far as the bill is concerned: a Lambda function,
  * a Bedrock model, or another service integration that deliv does not price.
  */
+import { WHOLE_PLACEHOLDER } from '../../asl/placeholder.js';
 import type { JsonValue, TaskState } from '../../asl/types.js';
 
 export type TaskCall =
@@ -25,11 +26,9 @@ export type TaskCall =
     }
   | { kind: 'activity'; integration: string };
 
-const PLACEHOLDER_ONLY = /^\$\{([A-Za-z0-9_.:-]+)\}$/;
-
 /** `arn:aws:lambda:us-east-1:123:function:name:alias`, `123:function:name`, `name:alias` or `name` → `name`. */
 export function lambdaFunctionName(reference: string): string {
-  const placeholder = PLACEHOLDER_ONLY.exec(reference);
+  const placeholder = WHOLE_PLACEHOLDER.exec(reference);
   if (placeholder) return placeholder[1];
   const match = /(?:^|:)function:([A-Za-z0-9_-]+)/.exec(reference);
   if (match) return match[1];
@@ -54,7 +53,7 @@ function argument(state: TaskState, name: string) {
 
 /** `arn:aws:states:…:stateMachine:name[:alias]` or `${Name}` → the machine's name. */
 export function stateMachineName(reference: string): string {
-  const placeholder = PLACEHOLDER_ONLY.exec(reference);
+  const placeholder = WHOLE_PLACEHOLDER.exec(reference);
   if (placeholder) return placeholder[1];
   const match = /:stateMachine:([A-Za-z0-9_-]+)/.exec(reference);
   return match ? match[1] : reference;
@@ -122,7 +121,7 @@ function promptSize(state: TaskState): { chars: number; dynamic: boolean } | und
 
 export function classifyTask(state: TaskState): TaskCall {
   const resource = state.Resource ?? '';
-  const placeholder = PLACEHOLDER_ONLY.exec(resource);
+  const placeholder = WHOLE_PLACEHOLDER.exec(resource);
   // An unresolved `${Name}` resource is, in practice, a function ARN filled in at deploy time.
   if (placeholder) return { kind: 'lambda', functionName: placeholder[1], callback: false };
   const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:/.exec(resource);
