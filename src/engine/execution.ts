@@ -145,15 +145,12 @@ export function runChain(frame: Frame, state: CompiledState, input: JsonValue): 
   return output instanceof Chain ? (output.promise as Promise<JsonValue>) : output;
 }
 
-/** How the top level's chain ends (the execution's handle): at once when nothing awaited. */
-export interface ChainEnding {
-  succeeded(output: JsonValue): void;
-  failed(error: unknown): void;
-}
-
-/** The same, ending in `ending`: the top level needs no promise of its own to learn the end. */
-export function driveChain(frame: Frame, state: CompiledState, input: JsonValue, ending: ChainEnding): void {
-  new Chain(frame, ending).run(state, input);
+/**
+ * The same, ending in `done(output)` or `failed(error)` (at once when nothing
+ * awaited): the top level needs no promise of its own to learn the end.
+ */
+export function driveChain(frame: Frame, state: CompiledState, input: JsonValue, done: (output: JsonValue) => void, failed: (error: unknown) => void): void {
+  new Chain(frame, done, failed, true).run(state, input);
 }
 
 /**
@@ -184,7 +181,7 @@ export class Deferred implements Promise<JsonValue> {
     const chain = this.chain;
     if (chain !== undefined) {
       this.chain = undefined;
-      if (isPromise<JsonValue>(value)) value.then(chain.onOutput, chain.onError);
+      if (isPromise<JsonValue>(value)) value.then(chain.resume, chain.reject);
       else chain.resume(value);
     } else if (this.resolvePromise !== undefined) this.resolvePromise(value);
     // Settled before anyone waits (a replayed or synchronous answer): a promise settled now, as the state's own was.
@@ -200,7 +197,7 @@ export class Deferred implements Promise<JsonValue> {
     const chain = this.chain;
     if (chain !== undefined) {
       this.chain = undefined;
-      if (later) Promise.reject(error).then(undefined, chain.onError);
+      if (later) Promise.reject(error).then(undefined, chain.reject);
       else chain.reject(error);
     } else if (this.rejectPromise !== undefined) this.rejectPromise(error);
     else this.promise = Promise.reject(error);
@@ -209,7 +206,7 @@ export class Deferred implements Promise<JsonValue> {
   /** The chain waits for the output: directly if it is the top level's and the output is still to come, else through the promise. */
   carryOn(chain: Chain): void {
     if (chain.direct && this.promise === undefined) this.chain = chain;
-    else this.then(chain.onOutput, chain.onError);
+    else this.then(chain.resume, chain.reject);
   }
 
   then<A = JsonValue, B = never>(onFulfilled?: ((value: JsonValue) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
@@ -240,29 +237,20 @@ export class Deferred implements Promise<JsonValue> {
  */
 class Chain {
   promise: Promise<JsonValue> | undefined;
-  private resolvePromise: ((output: JsonValue) => void) | undefined;
-  private rejectPromise: ((error: unknown) => void) | undefined;
-  private resumer: ((output: JsonValue) => void) | undefined;
-  private rejecter: ((error: unknown) => void) | undefined;
 
   constructor(
     readonly frame: Frame,
-    /** The top level's end (its handle); undefined for runChain's chains, which end their promise. */
-    private readonly ending: ChainEnding | undefined,
+    private readonly done: (output: JsonValue) => void,
+    private readonly failed: (error: unknown) => void,
+    /** The top level's chain, the execution's only thread while it waits: a Deferred may carry it on in the settling callback itself (see Deferred). */
+    readonly direct = false,
   ) {}
-
-  /** The top level's chain, the execution's only thread while it waits: a Deferred may carry it on in the settling callback itself (see Deferred). */
-  get direct(): boolean {
-    return this.ending !== undefined;
-  }
 
   /** A chain for runChain's caller, which awaits its promise. */
   static promised(frame: Frame): Chain {
-    const chain = new Chain(frame, undefined);
-    chain.promise = new Promise<JsonValue>((resolve, reject) => {
-      chain.resolvePromise = resolve;
-      chain.rejectPromise = reject;
-    });
+    let chain!: Chain;
+    const promise = new Promise<JsonValue>((resolve, reject) => (chain = new Chain(frame, resolve, reject)));
+    chain.promise = promise;
     return chain;
   }
 
@@ -278,35 +266,20 @@ class Chain {
   }
 
   /** After a state that awaited: the rest of the chain, on a later turn once the execution has used up this one (see turns.ts). */
-  resume(output: JsonValue): void {
+  readonly resume = (output: JsonValue): void => {
     const next = this.frame.next;
     if (next === null) this.end(output);
     else if (this.frame.exec.turns.spent()) defer(() => this.run(next, output));
     else this.run(next, output);
-  }
+  };
 
-  reject(error: unknown): void {
+  readonly reject = (error: unknown): void => {
     this.failed(wrap(this.frame, error));
-  }
-
-  /** resume and reject as callbacks for a promise's then, made only for a chain that waits on one (the top level's Tasks need none). */
-  get onOutput(): (output: JsonValue) => void {
-    return (this.resumer ??= (output) => this.resume(output));
-  }
-
-  get onError(): (error: unknown) => void {
-    return (this.rejecter ??= (error) => this.reject(error));
-  }
-
-  private failed(error: unknown): void {
-    if (this.ending !== undefined) this.ending.failed(error);
-    else (this.rejectPromise as (error: unknown) => void)(error);
-  }
+  };
 
   private end(output: JsonValue): void {
     try {
-      if (this.ending !== undefined) this.ending.succeeded(output);
-      else (this.resolvePromise as (output: JsonValue) => void)(output);
+      this.done(output);
     } catch (error) {
       // The top level's ending threw (a host's listener): it fails the execution as a failed state would.
       this.failed(error);
@@ -341,7 +314,7 @@ function loop(frame: Frame, state: CompiledState, input: JsonValue, chain: Chain
       }
       if (isPromise<JsonValue>(output)) {
         const waiting = chain ?? Chain.promised(frame);
-        output.then(waiting.onOutput, waiting.onError);
+        output.then(waiting.resume, waiting.reject);
         return waiting;
       }
       const next = frame.next;
@@ -382,8 +355,6 @@ const PROCESS_TOKEN_KEY = randomBytes(32);
 export function taskTokenFor(key: Uint8Array, executionArn: string, enteredEventId: number, attempt: number): string {
   return encodeTaskToken(createHmac('sha256', key).update(`${executionArn}\n${enteredEventId}\n${attempt}`).digest());
 }
-
-const NO_DATE = new Date(0);
 
 /** The events that end an execution: they may still be written as event 25,000. */
 const ENDS = new Set<string>(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
@@ -477,8 +448,7 @@ export class Execution {
   /** Timestamp (ms) of the event emitted or replayed last. */
   lastTimestamp = 0;
   private lastDateMs = NaN;
-  /** Replaced before its first use (lastDateMs is NaN): one Date for all executions, not one each. */
-  private lastDate = NO_DATE;
+  private lastDate = new Date(0);
   /** The recorded event consumed by the last `emit` while replaying, null when it was appended. */
   replayed: HistoryEvent | null = null;
   private readonly onEvent: ((event: HistoryEvent) => void) | undefined;
@@ -694,9 +664,7 @@ export class Execution {
       if (result.cause !== undefined) details.cause = result.cause;
     }
     this.record(frame, type, key, details);
-    // Written out, not `{ ...result, eventCount }` (the spread showed in bench (d1)), with the same keys in the same order.
-    const eventCount = this.nextId - 1;
-    this.finished = 'output' in result ? { status: result.status, output: result.output, eventCount } : { status: result.status, error: result.error, cause: result.cause, eventCount };
+    this.finished = { ...result, eventCount: this.nextId - 1 };
     this.settle(this.finished);
   }
 

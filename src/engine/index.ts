@@ -5,7 +5,7 @@
 import type { JsonValue, StateMachineDefinition } from '../asl/types.js';
 import { realClock } from './clock.js';
 import { compileGraph } from './compile.js';
-import type { ChainEnding, CompiledState } from './execution.js';
+import type { CompiledState } from './execution.js';
 import { driveChain, Execution, Frame } from './execution.js';
 import { Cancelled, executionTimedOutCause, StateFailure } from './failure.js';
 import type { CompileProblem, CompileResult, ExecutionHandle, ExecutionOptions, ExecutionResult } from './types.js';
@@ -57,52 +57,20 @@ export function compile(definition: StateMachineDefinition | string): CompileRes
   };
 }
 
-/**
- * A running execution as its host holds it, and the end of its top-level
- * chain: one object, with methods, where a handle and four callbacks were
- * made per execution (bench (d1) runs a thousand).
- */
-class TopLevel implements ExecutionHandle, ChainEnding {
-  readonly result: Promise<ExecutionResult>;
-  /** The execution's own time limit, stopped when it ends. */
-  timer: AbortController | undefined = undefined;
-
-  constructor(
-    private readonly exec: Execution,
-    private readonly frame: Frame,
-  ) {
-    this.result = exec.result;
-  }
-
-  stop(error?: string, cause?: string): void {
-    const exec = this.exec;
-    if (exec.done) return;
-    exec.root.cancel(new Cancelled('aborted'));
-    exec.finish({ status: 'ABORTED', error, cause }, this.frame);
-  }
-
-  halt(cause: string): void {
-    const exec = this.exec;
-    if (!exec.done) exec.halted ??= new StateFailure(StatesErrors.Runtime, cause);
-  }
-
-  succeeded(output: JsonValue): void {
-    this.timer?.abort();
-    if (!this.exec.done) this.exec.finish({ status: 'SUCCEEDED', output }, this.frame);
-  }
-
-  failed(error: unknown): void {
-    this.timer?.abort();
-    const exec = this.exec;
-    if (exec.done || error instanceof Cancelled) return;
-    exec.fail(error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error)), this.frame);
-  }
-}
-
 function startExecution(start: CompiledState, timeoutSeconds: number | undefined, options: ExecutionOptions): ExecutionHandle {
   const exec = new Execution(options, options.clock ?? defaultClock);
   const frame = new Frame(exec, options.variables ? { ...options.variables } : {}, exec.root, 0);
-  const handle = new TopLevel(exec, frame);
+  const handle: ExecutionHandle = {
+    result: exec.result,
+    stop(error?: string, cause?: string) {
+      if (exec.done) return;
+      exec.root.cancel(new Cancelled('aborted'));
+      exec.finish({ status: 'ABORTED', error, cause }, frame);
+    },
+    halt(cause: string) {
+      if (!exec.done) exec.halted ??= new StateFailure(StatesErrors.Runtime, cause);
+    },
+  };
   try {
     exec.emit(frame, 'ExecutionStarted', 'executionStartedEventDetails', {
       input: exec.json(options.input),
@@ -117,8 +85,9 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
   }
   // An Express execution times out at five minutes whatever TimeoutSeconds says, as a shorter TimeoutSeconds would time it out.
   const limit = options.type === 'EXPRESS' ? Math.min(timeoutSeconds ?? EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS) : timeoutSeconds;
+  let timer: AbortController | undefined;
   if (limit !== undefined) {
-    const timer = (handle.timer = new AbortController());
+    timer = new AbortController();
     const startedAt = exec.lastTimestamp;
     const remaining = Math.max(0, startedAt + limit * 1000 - exec.clock.now());
     // The five minutes are Express's own limit, not one the definition set: no virtual clock jumps to them.
@@ -132,7 +101,16 @@ function startExecution(start: CompiledState, timeoutSeconds: number | undefined
       () => {},
     );
   }
-  driveChain(frame, start, options.input, handle);
+  const succeed = (output: JsonValue): void => {
+    timer?.abort();
+    if (!exec.done) exec.finish({ status: 'SUCCEEDED', output }, frame);
+  };
+  const fail = (error: unknown): void => {
+    timer?.abort();
+    if (exec.done || error instanceof Cancelled) return;
+    exec.fail(error instanceof StateFailure ? error : new StateFailure(StatesErrors.Runtime, error instanceof Error ? error.message : String(error)), frame);
+  };
+  driveChain(frame, start, options.input, succeed, fail);
   return handle;
 }
 

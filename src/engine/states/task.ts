@@ -395,8 +395,7 @@ export function compileTask(def: TaskState, env: StateEnv, next: () => CompiledS
       const run = enter(frame, 'Task', name, input);
       const effective = inputPath(input, run);
       if (!jsonata) frame.exec.inspect?.('afterInputPath', effective);
-      // No Retry or Catch: no closure for policy.run to call (one per Task in bench (d1)).
-      return policy.empty ? attempt(frame, run, effective) : policy.run(run, 'Task', env.language, () => attempt(frame, run, effective));
+      return policy.run(run, 'Task', env.language, () => attempt(frame, run, effective));
     },
   };
 }
